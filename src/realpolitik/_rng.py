@@ -1,0 +1,46 @@
+"""Seed handling shared by every stochastic entry point.
+
+One helper turns the public ``seed`` argument (``None``, an ``int``, a
+:class:`numpy.random.SeedSequence` or a :class:`numpy.random.Generator`) into a
+Generator, and child streams always come from :meth:`SeedSequence.spawn`.
+The global NumPy random state is never touched.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SeedLike = int | np.random.Generator | np.random.SeedSequence | None
+
+
+def as_generator(seed: SeedLike) -> np.random.Generator:
+    """Return a Generator for ``seed`` (a Generator is passed through unchanged)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, a SeedSequence or a numpy Generator, not {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
+    """Return a SeedSequence for ``seed``; a Generator contributes a child of its own bit generator."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return seed.bit_generator.seed_seq.spawn(1)[0]  # type: ignore[union-attr]
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, a SeedSequence or a numpy Generator, not {type(seed).__name__}")
+    return np.random.SeedSequence(int(seed))
+
+
+def spawn(seed: SeedLike, n: int) -> list[np.random.SeedSequence]:
+    """``n`` independent child seed sequences of ``seed`` (same seed, same children)."""
+    return as_seed_sequence(seed).spawn(n)

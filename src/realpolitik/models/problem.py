@@ -1,0 +1,204 @@
+"""The array contract between scenarios and the bargaining models.
+
+Models never see scenario objects: they take a :class:`BargainingProblem` (plain
+NumPy arrays, optionally with leading batch axes) and return a
+:class:`Trajectory`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BargainingProblem:
+    """Actors' capabilities, positions and saliences on D issues, as arrays.
+
+    Shapes (``...`` is zero or more batch axes, the same for every array that has them):
+
+    - ``capability``: ``(..., A)``, non-negative.
+    - ``position``: ``(..., A, D)`` on each issue's own scale (within ``bounds``).
+    - ``salience``: ``(..., A, D)`` in [0, 1].
+    - ``bounds``: ``(D, 2)`` lower and upper bound of each issue (never batched).
+    - ``status_quo``: ``(..., D)``.
+    - ``present``: ``(A, D)`` bool, or ``None`` when every actor has data on every issue.
+      An actor without data on an issue takes no part in it.
+    - ``issue_power``: ``(..., A, D)`` per-issue power (the exchange model's format allows it), or
+      ``None`` to use ``capability`` on every issue.
+    - ``actors`` / ``issues``: ids, in array order.
+    """
+
+    capability: np.ndarray
+    position: np.ndarray
+    salience: np.ndarray
+    bounds: np.ndarray
+    status_quo: np.ndarray
+    actors: tuple[str, ...] = ()
+    issues: tuple[str, ...] = ()
+    present: np.ndarray | None = None
+    issue_power: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        pos = np.asarray(self.position, dtype=float)
+        if pos.ndim < 2:
+            raise ValueError(f"position must have shape (..., A, D), got {pos.shape}")
+        a, d = pos.shape[-2:]
+        cap = np.asarray(self.capability, dtype=float)
+        sal = np.asarray(self.salience, dtype=float)
+        bounds = np.asarray(self.bounds, dtype=float)
+        sq = np.asarray(self.status_quo, dtype=float)
+        if cap.shape[-1:] != (a,):
+            raise ValueError(f"capability must have shape (..., {a}), got {cap.shape}")
+        if sal.shape[-2:] != (a, d):
+            raise ValueError(f"salience must have shape (..., {a}, {d}), got {sal.shape}")
+        if bounds.shape != (d, 2):
+            raise ValueError(f"bounds must have shape ({d}, 2), got {bounds.shape}")
+        if sq.shape[-1:] != (d,):
+            raise ValueError(f"status_quo must have shape (..., {d}), got {sq.shape}")
+        object.__setattr__(self, "position", pos)
+        object.__setattr__(self, "capability", cap)
+        object.__setattr__(self, "salience", sal)
+        object.__setattr__(self, "bounds", bounds)
+        object.__setattr__(self, "status_quo", sq)
+        if self.present is not None:
+            pres = np.asarray(self.present, dtype=bool)
+            if pres.shape != (a, d):
+                raise ValueError(f"present must have shape ({a}, {d}), got {pres.shape}")
+            object.__setattr__(self, "present", None if pres.all() else pres)
+        if self.issue_power is not None:
+            ip = np.asarray(self.issue_power, dtype=float)
+            if ip.shape[-2:] != (a, d):
+                raise ValueError(f"issue_power must have shape (..., {a}, {d}), got {ip.shape}")
+            object.__setattr__(self, "issue_power", ip)
+        if not self.actors:
+            object.__setattr__(self, "actors", tuple(f"A{i}" for i in range(a)))
+        if not self.issues:
+            object.__setattr__(self, "issues", tuple(f"D{j}" for j in range(d)))
+        if len(self.actors) != a or len(self.issues) != d:
+            raise ValueError("actors and issues must name every actor and issue")
+
+    # ------------------------------------------------------------------ shape helpers
+    @property
+    def n_actors(self) -> int:
+        return int(self.position.shape[-2])
+
+    @property
+    def n_issues(self) -> int:
+        return int(self.position.shape[-1])
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Leading batch axes (``()`` for a single problem)."""
+        return tuple(self.position.shape[:-2])
+
+    @property
+    def power(self) -> np.ndarray:
+        """Per-issue power ``(..., A, D)``: ``issue_power`` or ``capability`` broadcast over issues."""
+        if self.issue_power is not None:
+            return np.broadcast_to(self.issue_power, self.batch_shape_all + (self.n_actors, self.n_issues))
+        return np.broadcast_to(self.capability[..., :, None], self.batch_shape_all + (self.n_actors, self.n_issues))
+
+    @property
+    def batch_shape_all(self) -> tuple[int, ...]:
+        """The broadcast batch shape of every batched array."""
+        shapes = [
+            self.capability.shape[:-1],
+            self.position.shape[:-2],
+            self.salience.shape[:-2],
+            self.status_quo.shape[:-1],
+        ]
+        if self.issue_power is not None:
+            shapes.append(self.issue_power.shape[:-2])
+        return tuple(np.broadcast_shapes(*shapes))
+
+    def broadcast(self) -> BargainingProblem:
+        """The same problem with every batched array broadcast to the common batch shape."""
+        b = self.batch_shape_all
+        a, d = self.n_actors, self.n_issues
+        return replace(
+            self,
+            capability=np.broadcast_to(self.capability, b + (a,)).copy(),
+            position=np.broadcast_to(self.position, b + (a, d)).copy(),
+            salience=np.broadcast_to(self.salience, b + (a, d)).copy(),
+            status_quo=np.broadcast_to(self.status_quo, b + (d,)).copy(),
+            issue_power=None
+            if self.issue_power is None
+            else np.broadcast_to(self.issue_power, b + (a, d)).copy(),
+        )
+
+    def item(self, index: int | tuple[int, ...]) -> BargainingProblem:
+        """One problem out of a batch (``index`` over the batch axes)."""
+        p = self.broadcast()
+        idx = index if isinstance(index, tuple) else (index,)
+        return replace(
+            p,
+            capability=p.capability[idx],
+            position=p.position[idx],
+            salience=p.salience[idx],
+            status_quo=p.status_quo[idx],
+            issue_power=None if p.issue_power is None else p.issue_power[idx],
+        )
+
+    def take_actors(self, order: np.ndarray | list[int]) -> BargainingProblem:
+        """The same problem with actors reordered (or subset) by ``order``."""
+        o = np.asarray(order, dtype=int)
+        return replace(
+            self,
+            capability=self.capability[..., o],
+            position=self.position[..., o, :],
+            salience=self.salience[..., o, :],
+            present=None if self.present is None else self.present[o],
+            issue_power=None if self.issue_power is None else self.issue_power[..., o, :],
+            actors=tuple(self.actors[i] for i in o),
+        )
+
+    def take_issues(self, order: np.ndarray | list[int]) -> BargainingProblem:
+        """The same problem with issues reordered (or subset) by ``order``."""
+        o = np.asarray(order, dtype=int)
+        return replace(
+            self,
+            position=self.position[..., o],
+            salience=self.salience[..., o],
+            bounds=self.bounds[o],
+            status_quo=self.status_quo[..., o],
+            present=None if self.present is None else self.present[:, o],
+            issue_power=None if self.issue_power is None else self.issue_power[..., o],
+            issues=tuple(self.issues[j] for j in o),
+        )
+
+    def stack(self, others: list[BargainingProblem]) -> BargainingProblem:
+        """Stack this problem and ``others`` (same actors, issues, bounds) along a new batch axis 0."""
+        ps = [self, *others]
+
+        def st(name: str) -> np.ndarray:
+            return np.stack([getattr(p.broadcast(), name) for p in ps])
+
+        return replace(
+            self,
+            capability=st("capability"),
+            position=st("position"),
+            salience=st("salience"),
+            status_quo=st("status_quo"),
+            issue_power=None if self.issue_power is None else st("issue_power"),
+        )
+
+
+@dataclass
+class Trajectory:
+    """What a model returns.
+
+    - ``positions``: ``(..., R + 1, A, D)`` actors' positions, round 0 (the input) first. In a batch
+      whose members stop after different numbers of rounds, a member's last state is repeated.
+    - ``outcome``: ``(..., D)`` the model's forecast per issue.
+    - ``rounds``: number of rounds after the initial state, an int or an ``(...)`` int array.
+    - ``extras``: model-specific results (documented per model in ``docs/models/``). Arrays in
+      extras carry the batch axes first.
+    """
+
+    positions: np.ndarray
+    outcome: np.ndarray
+    rounds: int | np.ndarray
+    extras: dict[str, Any] = field(default_factory=dict)

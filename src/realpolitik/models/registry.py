@@ -1,0 +1,85 @@
+"""The model registry: names to runnable models with their metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import numpy as np
+
+from realpolitik.models.problem import BargainingProblem, Trajectory
+
+
+class ModelRun(Protocol):
+    def __call__(
+        self, problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any
+    ) -> Trajectory: ...
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A registered model.
+
+    ``run(problem, rng=..., **params)`` accepts problems with or without batch axes.
+    ``params`` maps every parameter name to its default; ``choices`` lists the allowed values of
+    parameters that take one of a fixed set. ``requires`` names problem data the model needs
+    (``"capability"``: capabilities must be given, not defaulted).
+    """
+
+    name: str
+    title: str
+    run: Callable[..., Trajectory]
+    stochastic: bool = False
+    multi_issue: bool = False
+    dynamic: bool = False
+    params: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()
+    description: str = ""
+    reference: str = ""
+
+    def check_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with ``params``; unknown names or values outside ``choices`` raise ValueError."""
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            known = ", ".join(sorted(self.params)) or "none"
+            raise ValueError(f"model {self.name!r} has no parameter {unknown[0]!r} (parameters: {known})")
+        merged = {**self.params, **params}
+        for key, allowed in self.choices.items():
+            if merged[key] not in allowed:
+                raise ValueError(
+                    f"model {self.name!r} parameter {key!r} must be one of {', '.join(map(str, allowed))}, "
+                    f"got {merged[key]!r}"
+                )
+        return merged
+
+
+_REGISTRY: dict[str, ModelInfo] = {}
+
+
+def register(info: ModelInfo) -> ModelInfo:
+    """Add a model to the registry (a name may be registered once)."""
+    if info.name in _REGISTRY and _REGISTRY[info.name] is not info:
+        raise ValueError(f"a model named {info.name!r} is already registered")
+    _REGISTRY[info.name] = info
+    return info
+
+
+def get_model(name: str) -> ModelInfo:
+    """The registered model called ``name``."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown model {name!r}; available: {', '.join(_REGISTRY)}") from None
+
+
+def model_names() -> tuple[str, ...]:
+    """Registered model names, in registration order."""
+    return tuple(_REGISTRY)
+
+
+def registry() -> Mapping[str, ModelInfo]:
+    """A read-only view of the registry."""
+    return MappingProxyType(_REGISTRY)
