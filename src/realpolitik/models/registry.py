@@ -24,7 +24,8 @@ class ModelInfo:
 
     ``run(problem, rng=..., **params)`` accepts problems with or without batch axes.
     ``params`` maps every parameter name to its default; ``choices`` lists the allowed values of
-    parameters that take one of a fixed set. ``requires`` names problem data the model needs
+    parameters that take one of a fixed set. ``dynamic`` models move actors over rounds.
+    ``requires`` names problem data the model needs
     (``"capability"``: capabilities must be given, not defaulted).
     """
 
@@ -39,6 +40,8 @@ class ModelInfo:
     requires: tuple[str, ...] = ()
     description: str = ""
     reference: str = ""
+    extras_to_json: Callable[[dict[str, Any], BargainingProblem], dict[str, Any]] | None = None
+    """Turns the extras of one unbatched run into JSON-ready values keyed by actor and issue ids."""
 
     def check_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults overlaid with ``params``; unknown names or values outside ``choices`` raise ValueError."""
