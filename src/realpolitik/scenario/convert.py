@@ -1,0 +1,63 @@
+"""From a validated scenario to the arrays the models take."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from realpolitik.models.problem import BargainingProblem
+from realpolitik.scenario.schema import Scenario
+
+
+def to_problem(scenario: Scenario) -> BargainingProblem:
+    """The scenario's own numbers as a :class:`BargainingProblem`.
+
+    - capability: the actor's ``capability``; when an actor has none but per-issue ``power`` on its
+      stances, the mean of those powers; otherwise NaN (models that need capabilities say so).
+    - position / salience: from ``positions``; an actor without a stance on an issue is marked absent
+      (``present`` False) with position at the issue's midpoint and salience 0.
+    - issue_power: set only when some stance carries its own ``power``; other cells use the capability.
+    - status_quo: the issue's ``status_quo``; NaN when the file has none (KTAB and decide formats).
+    Links and indicators are not applied here (see :func:`realpolitik.environment.resolve`).
+    """
+    actors = scenario.actor_ids
+    issues = scenario.issues
+    a, d = len(actors), len(issues)
+    pos = np.empty((a, d))
+    sal = np.zeros((a, d))
+    present = np.zeros((a, d), dtype=bool)
+    power = np.full((a, d), np.nan)
+    for j, iss in enumerate(issues):
+        pos[:, j] = 0.5 * (iss.bounds[0] + iss.bounds[1])
+    for i, aid in enumerate(actors):
+        row = scenario.positions.get(aid, {})
+        for j, iss in enumerate(issues):
+            st = row.get(iss.id)
+            if st is None:
+                continue
+            present[i, j] = True
+            pos[i, j] = st.position.value
+            sal[i, j] = st.salience.value
+            if st.power is not None:
+                power[i, j] = st.power.value
+    cap = np.full(a, np.nan)
+    for i, actor in enumerate(scenario.actors):
+        if actor.capability is not None:
+            cap[i] = actor.capability.value
+        elif np.isfinite(power[i]).any():
+            cap[i] = float(np.nanmean(power[i]))
+    issue_power = None
+    if np.isfinite(power).any():
+        issue_power = np.where(np.isfinite(power), power, cap[:, None])
+    sq = np.array([iss.status_quo.value if iss.status_quo is not None else np.nan for iss in issues], dtype=float)
+    bounds = np.array([iss.bounds for iss in issues], dtype=float).reshape(d, 2)
+    return BargainingProblem(
+        capability=cap,
+        position=pos,
+        salience=sal,
+        bounds=bounds,
+        status_quo=sq,
+        actors=tuple(actors),
+        issues=tuple(scenario.issue_ids),
+        present=present,
+        issue_power=issue_power,
+    )

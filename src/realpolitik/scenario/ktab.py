@@ -1,0 +1,226 @@
+"""KTAB's CSV scenario format (import and export) and a simple actor table.
+
+KTAB CSV (as read by KTAB's ``smpc --csv``):
+
+- line 1: ``scenario name, description, nActors, nDims``;
+- line 2: headers; dimension names come from the position headers (``Policy Position`` → ``Policy``);
+- then one row per actor: ``name, description, capability, (position, salience) × nDims``;
+- positions and saliences on 0–100; each actor's saliences sum to at most 100;
+- fields may carry surrounding spaces and a line may end with a trailing comma.
+
+On import, every issue gets bounds [0, 100] and saliences are divided by 100. On export, positions are
+mapped to 0–100 from the issue's bounds and saliences multiplied by 100; numbers are written with 12
+significant digits so that KTAB's parser reads back the same numbers.
+
+The simple table (``actor, capability, position, salience`` with a header, one issue; salience on 0–100
+when any value exceeds 1) is the layout of the published EUM cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from realpolitik.scenario.errors import Problem, ScenarioError
+from realpolitik.scenario.schema import Scenario
+
+_POS_SUFFIX = re.compile(r"\s*(position|pos)\s*$", re.IGNORECASE)
+
+
+def _rows(text: str) -> list[list[str]]:
+    return [[f.strip() for f in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _strip_trailing(row: list[str]) -> list[str]:
+    while row and row[-1] == "":
+        row = row[:-1]
+    return row
+
+
+def looks_like_ktab_csv(text: str) -> bool:
+    """True when the first line has KTAB's four fields with integer actor and dimension counts."""
+    rows = _rows(text[:4096])
+    if not rows:
+        return False
+    first = _strip_trailing(rows[0])
+    if len(first) != 4:
+        return False
+    return first[2].isdigit() and first[3].isdigit()
+
+
+def looks_like_table(text: str) -> bool:
+    """True for a header ``actor, capability, position, salience`` (any order, any case)."""
+    rows = _rows(text[:4096])
+    if not rows:
+        return False
+    head = {h.lower() for h in _strip_trailing(rows[0])}
+    return {"actor", "capability", "position", "salience"} <= head
+
+
+def _num(text: str, file: str, line: int, field: str, problems: list[Problem]) -> float | None:
+    try:
+        v = float(text)
+    except ValueError:
+        problems.append(Problem(file, field, f"expected a number, got {text!r}", line))
+        return None
+    if v != v or v in (float("inf"), float("-inf")):
+        problems.append(Problem(file, field, f"expected a finite number, got {text!r}", line))
+        return None
+    return v
+
+
+def _ident(text: str) -> str:
+    out = re.sub(r"[^A-Za-z0-9_.\- ]", "_", text.strip()) or "_"
+    if not (out[0].isalnum() or out[0] == "_"):
+        out = "_" + out
+    return out[:80]
+
+
+def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
+    """A scenario mapping from KTAB CSV text; raises ScenarioError listing every problem."""
+    rows = _rows(text)
+    problems: list[Problem] = []
+    if len(rows) < 2:
+        raise ScenarioError.single(file, "", "expected a KTAB CSV: a 'name,desc,nActors,nDims' line, a header line and actor rows", 1)
+    first = _strip_trailing(rows[0])
+    if len(first) != 4:
+        raise ScenarioError.single(file, "header", f"expected 'name,desc,nActors,nDims' (4 fields), got {len(first)} fields", 1)
+    name, desc = first[0], first[1]
+    try:
+        n_actors, n_dims = int(first[2]), int(first[3])
+    except ValueError:
+        raise ScenarioError.single(file, "header.nActors", f"expected integer nActors and nDims, got {first[2]!r}, {first[3]!r}", 1) from None
+    if n_actors < 1 or n_dims < 1:
+        raise ScenarioError.single(file, "header", f"expected nActors >= 1 and nDims >= 1, got {n_actors}, {n_dims}", 1)
+    header = _strip_trailing(rows[1])
+    width = 3 + 2 * n_dims
+    if len(header) < width:
+        problems.append(Problem(file, "header", f"expected {width} column headers for {n_dims} dimensions, got {len(header)}", 2))
+    dim_names = []
+    for k in range(n_dims):
+        h = header[3 + 2 * k] if len(header) > 3 + 2 * k else f"Dim {k + 1}"
+        dim_names.append(_POS_SUFFIX.sub("", h) or f"Dim {k + 1}")
+    issue_ids = []
+    for k, dn in enumerate(dim_names):
+        iid = _ident(dn)
+        while iid in issue_ids:
+            iid = f"{iid}_{k + 1}"
+        issue_ids.append(iid)
+    data_rows = [(i + 3, _strip_trailing(r)) for i, r in enumerate(rows[2:]) if any(f for f in r)]
+    if len(data_rows) != n_actors:
+        problems.append(Problem(file, "nActors", f"header says {n_actors} actors, found {len(data_rows)} actor rows", 1))
+    actors: list[dict[str, Any]] = []
+    positions: dict[str, dict[str, Any]] = {}
+    for line, row in data_rows:
+        if len(row) < width:
+            problems.append(Problem(file, f"actor row {line - 2}", f"expected {width} fields (name, description, capability, {n_dims} position/salience pairs), got {len(row)}", line))
+            continue
+        aid = _ident(row[0])
+        cap = _num(row[2], file, line, f"actors[{aid}].capability", problems)
+        stances: dict[str, Any] = {}
+        total = 0.0
+        for k in range(n_dims):
+            pos = _num(row[3 + 2 * k], file, line, f"positions.{aid}.{issue_ids[k]}.position", problems)
+            sal = _num(row[4 + 2 * k], file, line, f"positions.{aid}.{issue_ids[k]}.salience", problems)
+            if pos is None or sal is None:
+                continue
+            if not 0 <= pos <= 100:
+                problems.append(Problem(file, f"positions.{aid}.{issue_ids[k]}.position", f"expected a position on 0-100, got {row[3 + 2 * k]}", line))
+            if not 0 <= sal <= 100:
+                problems.append(Problem(file, f"positions.{aid}.{issue_ids[k]}.salience", f"expected a salience on 0-100, got {row[4 + 2 * k]}", line))
+            total += sal
+            stances[issue_ids[k]] = {"position": pos, "salience": sal / 100.0}
+        if total > 100 + 1e-9:
+            problems.append(Problem(file, f"positions.{aid}", f"expected saliences summing to at most 100, got {total:g}", line))
+        actor: dict[str, Any] = {"id": aid, "name": row[1] or row[0]}
+        if cap is not None:
+            actor["capability"] = cap
+        actors.append(actor)
+        positions[aid] = stances
+    if problems:
+        raise ScenarioError(problems)
+    return {
+        "id": _ident(name),
+        "title": name,
+        "description": desc or None,
+        "actors": actors,
+        "issues": [
+            {"id": iid, "name": dn, "bounds": [0, 100]} for iid, dn in zip(issue_ids, dim_names, strict=True)
+        ],
+        "positions": positions,
+        "metadata": {"format": "ktab-csv"},
+    }
+
+
+def _g(v: float) -> str:
+    s = f"{v:.12g}"
+    return s
+
+
+def format_ktab_csv(scenario: Scenario) -> str:
+    """KTAB CSV text for ``scenario`` (positions mapped to 0–100, saliences × 100)."""
+    missing = [a.id for a in scenario.actors if a.capability is None]
+    if missing:
+        raise ValueError(f"KTAB CSV needs a capability for every actor; missing for {', '.join(missing)}")
+    lines = [
+        ",".join([_csv_field(scenario.title), _csv_field(scenario.description or ""), str(len(scenario.actors)), str(len(scenario.issues))]),
+        ",".join(["Actor", "Description", "Influence"] + [f"{_csv_field(i.name)} {h}" for i in scenario.issues for h in ("Position", "Salience")]),
+    ]
+    for a in scenario.actors:
+        fields = [_csv_field(a.id), _csv_field(a.name), _g(a.capability.value)]  # type: ignore[union-attr]
+        for iss in scenario.issues:
+            st = scenario.stance(a.id, iss.id)
+            lo, hi = iss.bounds
+            if st is None:
+                fields += [_g(0.0), _g(0.0)]
+                continue
+            pos = (st.position.value - lo) * 100.0 / (hi - lo) if (lo, hi) != (0.0, 100.0) else st.position.value
+            fields += [_g(pos), _g(st.salience.value * 100.0)]
+        lines.append(",".join(fields))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_field(text: str) -> str:
+    return text.replace(",", ";").replace("\n", " ").strip()
+
+
+def parse_table(text: str, file: str = "<table>", scenario_id: str = "table") -> dict[str, Any]:
+    """A one-issue scenario from an ``actor, capability, position, salience`` table."""
+    rows = [r for r in _rows(text) if any(r)]
+    head = [h.lower() for h in _strip_trailing(rows[0])]
+    col = {h: head.index(h) for h in ("actor", "capability", "position", "salience")}
+    problems: list[Problem] = []
+    recs = []
+    for i, row in enumerate(rows[1:], start=2):
+        if len(row) < len(head):
+            problems.append(Problem(file, f"row {i - 1}", f"expected {len(head)} fields, got {len(row)}", i))
+            continue
+        aid = _ident(row[col["actor"]])
+        vals = {k: _num(row[col[k]], file, i, f"{aid}.{k}", problems) for k in ("capability", "position", "salience")}
+        recs.append((aid, row[col["actor"]], vals))
+    if problems:
+        raise ScenarioError(problems)
+    if not recs:
+        raise ScenarioError.single(file, "", "expected at least one actor row after the header", 2)
+    sal_scale = 100.0 if any((v["salience"] or 0) > 1 for _, _, v in recs) else 1.0
+    xs = [v["position"] for _, _, v in recs if v["position"] is not None]
+    lo, hi = min(xs), max(xs)
+    if lo == hi:
+        hi = lo + 1.0
+    return {
+        "id": _ident(scenario_id),
+        "title": scenario_id,
+        "actors": [{"id": aid, "name": name, "capability": v["capability"]} for aid, name, v in recs],
+        "issues": [{"id": "issue", "name": "Issue", "bounds": [lo, hi]}],
+        "positions": {aid: {"issue": {"position": v["position"], "salience": (v["salience"] or 0) / sal_scale}} for aid, _, v in recs},
+        "metadata": {"format": "table", "salience_scale": sal_scale},
+    }
+
+
+def parse_ktab_xml(text: str, file: str = "<ktab-xml>") -> dict[str, Any]:
+    """A scenario mapping from KTAB's XML scenario format."""
+    from realpolitik.scenario.ktab_xml import parse as _parse
+
+    return _parse(text, file)

@@ -1,0 +1,189 @@
+"""Checks that relate fields to each other: ids, bounds, ranges, sources, vetoes.
+
+Every check appends to one list so that ``realpolitik validate`` can print every problem at once.
+Paths use dots for mapping keys and ``[i]`` for list items, as in ``positions.JPN.territory.salience``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+from realpolitik.scenario.errors import Problem
+from realpolitik.scenario.schema import Quantity, Scenario
+
+LineOf = Callable[[tuple[str | int, ...]], int | None]
+
+LINK_TARGET_KINDS = ("salience", "position", "capability")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
+    """Every Quantity inside ``obj`` with its path."""
+    if isinstance(obj, Quantity):
+        yield path, obj
+        return
+    if hasattr(obj, "model_fields"):
+        for name, info in type(obj).model_fields.items():
+            key = info.alias or name
+            yield from _quantities(getattr(obj, name), (*path, key))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _quantities(v, (*path, k))
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _quantities(v, (*path, i))
+
+
+def path_str(path: tuple[str | int, ...]) -> str:
+    """``("positions", "JPN", "territory", "salience")`` → ``positions.JPN.territory.salience``."""
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+def check(scenario: Scenario, file: str, line_of: LineOf | None = None) -> list[Problem]:
+    """Every cross-field problem of ``scenario``, in file order where it can be told."""
+    problems: list[Problem] = []
+    lookup: LineOf = line_of or (lambda _p: None)
+
+    def add(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(file=file, path=path_str(path), message=message, line=lookup(path)))
+
+    if not scenario.actors:
+        add(("actors",), "the scenario is empty: expected at least one actor")
+    if not scenario.issues:
+        add(("issues",), "the scenario is empty: expected at least one issue")
+
+    for kind, items in (("actor", scenario.actors), ("issue", scenario.issues)):
+        counts = Counter(x.id for x in items)
+        seen: set[str] = set()
+        for i, x in enumerate(items):
+            if counts[x.id] > 1 and x.id in seen:
+                add((f"{kind}s", i, "id"), f"duplicate {kind} id {x.id!r}: expected each id once")
+            seen.add(x.id)
+
+    actor_ids = set(scenario.actor_ids)
+    issues = {i.id: i for i in scenario.issues}
+    known_actors = ", ".join(scenario.actor_ids) or "none"
+    known_issues = ", ".join(scenario.issue_ids) or "none"
+
+    def need_actor(path: tuple[str | int, ...], aid: str) -> bool:
+        if aid not in actor_ids:
+            add(path, f"unknown actor {aid!r}: expected one of {known_actors}")
+            return False
+        return True
+
+    def need_issue(path: tuple[str | int, ...], iid: str) -> bool:
+        if iid not in issues:
+            add(path, f"unknown issue {iid!r}: expected one of {known_issues}")
+            return False
+        return True
+
+    for i, a in enumerate(scenario.actors):
+        if a.capability is not None and a.capability.value < 0:
+            add(("actors", i, "capability"), f"expected a capability >= 0, got {_fmt(a.capability.value)}")
+        if a.risk is not None and not -1 <= a.risk.value <= 1:
+            add(("actors", i, "risk"), f"expected a risk attitude in [-1, 1], got {_fmt(a.risk.value)}")
+
+    for j, iss in enumerate(scenario.issues):
+        lo, hi = iss.bounds
+        if iss.status_quo is not None and not lo <= iss.status_quo.value <= hi:
+            add(
+                ("issues", j, "status_quo"),
+                f"expected a status quo within the bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(iss.status_quo.value)}",
+            )
+        for key in iss.labels:
+            if not lo <= key <= hi:
+                add(
+                    ("issues", j, "labels", _fmt(key)),
+                    f"expected a label point within the bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(key)}",
+                )
+
+    for aid, row in scenario.positions.items():
+        ok_actor = need_actor(("positions", aid), aid)
+        for iid, st in row.items():
+            if not need_issue(("positions", aid, iid), iid) or not ok_actor:
+                continue
+            lo, hi = issues[iid].bounds
+            if not lo <= st.position.value <= hi:
+                add(
+                    ("positions", aid, iid, "position"),
+                    f"expected a position within the issue's bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(st.position.value)}",
+                )
+            if not 0 <= st.salience.value <= 1:
+                add(
+                    ("positions", aid, iid, "salience"),
+                    f"expected a salience in [0, 1], got {_fmt(st.salience.value)}",
+                )
+            if st.power is not None and st.power.value < 0:
+                add(("positions", aid, iid, "power"), f"expected a power >= 0, got {_fmt(st.power.value)}")
+
+    for k, rel in enumerate(scenario.relations):
+        need_actor(("relations", k, "from"), rel.from_)
+        need_actor(("relations", k, "to"), rel.to)
+        if not -1 <= rel.value.value <= 1:
+            add(("relations", k, "value"), f"expected a relation strength in [-1, 1], got {_fmt(rel.value.value)}")
+
+    counts = Counter(scenario.parties)
+    for k, p in enumerate(scenario.parties):
+        need_actor(("parties", k), p)
+        if counts[p] > 1 and scenario.parties.index(p) != k:
+            add(("parties", k), f"duplicate party {p!r}: expected each party once")
+
+    for k, v in enumerate(scenario.vetoes):
+        need_actor(("vetoes", k, "actor"), v.actor)
+        for m, iid in enumerate(v.issues):
+            need_issue(("vetoes", k, "issues", m), iid)
+
+    for k, an in enumerate(scenario.analogues):
+        for iid in an.maps:
+            need_issue(("analogues", k, "maps", iid), iid)
+
+    for iid, q in scenario.outcome.items():
+        if need_issue(("outcome", iid), iid):
+            lo, hi = issues[iid].bounds
+            if not lo <= q.value <= hi:
+                add(("outcome", iid), f"expected an outcome within [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(q.value)}")
+
+    for k, link in enumerate(scenario.environment.links):
+        parts = link.target.split(".")
+        tpath = ("environment", "links", k, "target")
+        if len(parts) < 2 or parts[1] not in LINK_TARGET_KINDS or (parts[1] == "capability") != (len(parts) == 2):
+            add(tpath, f"expected ACTOR.salience.ISSUE, ACTOR.position.ISSUE or ACTOR.capability, got {link.target!r}")
+        else:
+            need_actor(tpath, parts[0])
+            if len(parts) == 3:
+                need_issue(tpath, parts[2])
+        if link.clip is not None and link.clip[0] > link.clip[1]:
+            add(("environment", "links", k, "clip"), "expected [low, high] with low <= high")
+
+    # Provenance and ranges of every number; also plain `source:` strings on non-number items.
+    for path, q in _quantities(scenario, ()):
+        if q.source is not None and q.source not in scenario.sources:
+            add((*path, "source"), f"unknown source {q.source!r}: expected a key of sources")
+        if q.range is not None and not q.range[0] <= q.value <= q.range[1]:
+            add(
+                (*path, "range"),
+                f"expected a range that contains the value {_fmt(q.value)}, got [{_fmt(q.range[0])}, {_fmt(q.range[1])}]",
+            )
+    for section, items in (("relations", scenario.relations), ("vetoes", scenario.vetoes)):
+        for k, item in enumerate(items):
+            src = getattr(item, "source", None)
+            if src is not None and src not in scenario.sources:
+                add((section, k, "source"), f"unknown source {src!r}: expected a key of sources")
+    for k, link in enumerate(scenario.environment.links):
+        if link.source is not None and link.source not in scenario.sources:
+            add(("environment", "links", k, "source"), f"unknown source {link.source!r}: expected a key of sources")
+    for name, ind in scenario.environment.indicators.items():
+        if ind.source is not None and ind.source not in scenario.sources:
+            add(("environment", "indicators", name, "source"), f"unknown source {ind.source!r}: expected a key of sources")
+    problems.sort(key=lambda p: (p.line is None, p.line or 0))
+    return problems
