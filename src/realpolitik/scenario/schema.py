@@ -148,17 +148,39 @@ class Veto(_Base):
 
 
 class Indicator(_Base):
-    """An environment indicator: a time series read at the scenario's ``as_of`` and scaled to [0, 1]."""
+    """An environment indicator: a time series read at the scenario's ``as_of`` and scaled to [0, 1].
 
-    series: str
+    ``series`` names a built-in series, a CSV path, or ``scheme:ref`` for a registered series source
+    (see :mod:`realpolitik.environment.series`). ``value`` (in the series' units) is used instead of the
+    series when given. ``where`` selects rows of a long table (e.g. ``{country: CHN}``). ``measures`` and
+    ``dyad`` say what the indicator measures between which actors (``hostility`` of dyad[0] toward
+    dyad[1], or ``affinity`` of dyad[0] for dyad[1]), so derived quantities can find it.
+    """
+
+    series: str | None = None
     column: str | None = None
     scale: tuple[float, float] | None = None
     value: Quantity | None = None
+    where: dict[str, str] = Field(default_factory=dict)
+    date_column: str | None = None
+    measures: Literal["hostility", "affinity"] | None = None
+    dyad: tuple[Id, Id] | None = None
     description: str | None = None
     source: str | None = None
     note: str | None = None
 
     _q = field_validator("value", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
+
+    @model_validator(mode="after")
+    def _series_or_value(self) -> Indicator:
+        if self.series is None and self.value is None:
+            raise ValueError("expected a series or a value")
+        if self.scale is not None and not self.scale[0] < self.scale[1]:
+            lo, hi = self.scale
+            raise ValueError(f"expected scale [low, high] with low < high, got [{lo}, {hi}]")
+        if (self.measures is None) != (self.dyad is None):
+            raise ValueError("measures and dyad go together")
+        return self
 
 
 class Link(_Base):
@@ -170,6 +192,7 @@ class Link(_Base):
     base: float = 0.0
     gain: float = 1.0
     midpoint: float = 0.5
+    steepness: float = Field(default=10.0, gt=0, description="slope factor of the logistic function")
     clip: tuple[float, float] | None = None
     source: str | None = None
     note: str | None = None
@@ -178,8 +201,17 @@ class Link(_Base):
 class Environment(_Base):
     indicators: dict[Id, Indicator] = Field(default_factory=dict)
     links: list[Link] = Field(default_factory=list)
-    proximity: dict[str, float] = Field(default_factory=dict)
+    proximity: dict[str, Quantity] = Field(default_factory=dict, description='keys "J-I", values in [0, 1]')
+    capabilities: str = Field(default="capabilities", description="series with actors' capabilities")
+    power_measure: str = Field(default="cinc", description="cinc, gdp, milex, capability or a column name")
     note: str | None = None
+
+    @field_validator("proximity", mode="before")
+    @classmethod
+    def _proximity_q(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: _as_quantity(x) for k, x in v.items()}
+        return v
 
 
 class Analogue(_Base):
