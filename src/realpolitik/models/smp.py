@@ -1,0 +1,388 @@
+"""KTAB's spatial model of politics (SMP), vectorised over a batch of problems.
+
+A faithful re-implementation of the SMP of KAPSARC's KTAB (defaults of its ``smpc`` program) from the
+specification; documented in ``docs/models/smp.md``. One turn: every actor picks the challenge with the
+best expected gain from its own perspective, each challenge becomes an interpolated bargain, and every
+actor adopts the position of the bargain (or status quo) that wins a probabilistic Condorcet election
+among the options in its queue. Risk attitudes are re-derived in every state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from realpolitik._rng import as_generator
+from realpolitik.models import smp_kernels as k
+from realpolitik.models.problem import BargainingProblem, Trajectory
+from realpolitik.models.registry import ModelInfo, register
+
+__all__ = ["INFO_SMP", "run_smp", "smp_extras_to_json", "state_probabilities"]
+
+
+# --------------------------------------------------------------------------- inputs
+def _prepare(problem: BargainingProblem, salience_norm: str) -> tuple[np.ndarray, ...]:
+    """Flattened (B, ...) arrays on the 0–1 scale: positions, saliences, capabilities, lo, width."""
+    p = problem.broadcast()
+    n, d = p.n_actors, p.n_issues
+    lo = p.bounds[:, 0]
+    width = p.bounds[:, 1] - lo
+    width = np.where(width > 0, width, 1.0)
+    pos = p.position.reshape(-1, n, d)
+    sal = np.clip(np.nan_to_num(p.salience.reshape(-1, n, d)), 0.0, None)
+    cap = np.clip(np.nan_to_num(p.capability.reshape(-1, n)), 0.0, None)
+    sq = np.broadcast_to(p.status_quo, (*p.batch_shape_all, d)).reshape(-1, 1, d)
+    if p.present is not None:
+        sal = np.where(p.present, sal, 0.0)
+        pos = np.where(p.present, pos, np.where(np.isnan(sq), lo, sq))
+    pos = np.where(np.isnan(pos), lo + width / 2.0, pos)
+    x = np.clip((pos - lo) / width, 0.0, 1.0)
+    tot = sal.sum(axis=-1, keepdims=True)
+    if salience_norm == "always":
+        sal = sal / np.where(tot > 0, tot, 1.0)
+    elif salience_norm == "over_one":
+        sal = sal / np.where(tot > 1.0, tot, 1.0)
+    else:
+        raise ValueError(f"unknown salience_norm {salience_norm!r}")
+    return x, sal, cap, lo, width
+
+
+def _accommodation(value: Any, n: int) -> np.ndarray | None:
+    """The ideal-accommodation matrix (None for the identity)."""
+    if value is None:
+        return None
+    a = np.asarray(value, dtype=float)
+    if a.ndim == 0:
+        a = float(a) * np.eye(n)
+    if a.shape[-2:] != (n, n):
+        raise ValueError(f"ideal_accommodation must be a scalar or an ({n}, {n}) matrix, got {a.shape}")
+    if (a < 0).any() or (a > 1).any() or (a.sum(axis=-1) > 1 + 1e-10).any():
+        raise ValueError("ideal_accommodation entries must be in [0, 1] with row sums at most 1")
+    if a.ndim == 2 and np.array_equal(a, np.eye(n)):
+        return None
+    return a
+
+
+# --------------------------------------------------------------------------- reporting
+def state_probabilities(
+    x: np.ndarray, ustar: np.ndarray, cap: np.ndarray, opt: k.Options, tol: float = 1e-3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """KTAB's reported probabilities of a state ``(B, N, D)``.
+
+    Positions closer than ``tol`` (plain Euclidean, 0–1 scale) are equivalent; representatives are
+    chosen greedily in actor order; a PCE over the representatives (weights c, utilities U*) gives
+    class probabilities. Returns ``(per_actor_p, class_p, class_of)``: the probability of the position
+    each actor holds (from the *last* equivalent representative), the probability of each
+    representative (0 for non-representatives) and the representative each actor was grouped into.
+    """
+    bsz, n, dims = x.shape
+    sq = np.zeros((bsz, n, n))
+    for j in range(dims):
+        t = x[:, :, None, j] - x[:, None, :, j]
+        sq += t * t
+    eq = np.sqrt(sq) < tol
+    earlier = np.tri(n, n, -1, dtype=bool).T  # earlier[j, i] = j < i
+    cand = eq & earlier[None]  # cand[b, j, i]: j earlier than i and equivalent
+    rep = np.ones((bsz, n), dtype=bool)
+    for _ in range(n + 1):  # fixed point of "no earlier representative is equivalent"
+        new = ~(cand & rep[:, :, None]).any(axis=1)
+        if np.array_equal(new, rep):
+            break
+        rep = new
+    c = k.coalitions(ustar, cap, opt.voting_rule)
+    p_class = k.pce(c, k.victory(c, opt.victory_prob), rep, opt.pce)
+    idx = np.arange(n)
+    eqrep = eq & rep[:, None, :]
+    last = np.where(eqrep, idx, -1).max(axis=-1)
+    first = np.where(eqrep, idx, n).min(axis=-1)
+    per_actor = np.take_along_axis(p_class, last, axis=1)
+    return per_actor, p_class, first
+
+
+# --------------------------------------------------------------------------- one turn
+def _turn(
+    x: np.ndarray,
+    ideal: np.ndarray,
+    sal: np.ndarray,
+    cap: np.ndarray,
+    w: np.ndarray,
+    s_tot: np.ndarray,
+    asm: k.Assessment,
+    opt: k.Options,
+    rng: np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """New positions ``(B, N, D)`` and the chosen targets ``(B, N)`` (−1: no challenge)."""
+    bsz, n, dims = x.shape
+    bi = np.arange(bsz)[:, None]
+    idx = np.arange(n)
+    prob, gain = k.challenges_all(asm, w, s_tot, opt)
+    best = gain.argmax(axis=-1)  # first maximum: exact ties go to the lowest index
+    has = np.take_along_axis(gain, best[..., None], axis=-1)[..., 0] > 1e-5
+    target = np.where(has, best, -1)
+    tgt = np.where(has, best, idx[None, :])  # self as a harmless placeholder
+    p_i = np.take_along_axis(prob, tgt[..., None], axis=-1)[..., 0]
+    x_j = x[bi, tgt]
+    s_j = sal[bi, tgt]
+    y_i, y_j = k.interpolate(x, x_j, sal, s_j, p_i, opt.intervec)
+    if opt.bargain_model != "init_only":
+        g_j = k.challenge_gain_from(asm, w, s_tot, np.broadcast_to(idx, (bsz, n)), tgt, opt)
+        z_i, z_j = k.interpolate(x, x_j, sal, s_j, g_j, opt.intervec)
+        if opt.bargain_model == "init_rcvr":
+            # two bargains per challenge, B_I first: slots (i, I), (i, J) in initiator order
+            y_i = np.stack([y_i, z_i], axis=2).reshape(bsz, 2 * n, dims)
+            y_j = np.stack([y_j, z_j], axis=2).reshape(bsz, 2 * n, dims)
+            init = np.repeat(idx, 2)[None].repeat(bsz, 0)
+            rcvr = np.repeat(tgt, 2, axis=1)
+            valid = np.repeat(has, 2, axis=1)
+        else:  # pw_comp: power-weighted compromise with the initiator's capability in both weights
+            om_i = (cap * s_tot)[..., None]
+            om_j = (cap * np.take_along_axis(s_tot, tgt, axis=1))[..., None]
+            y_i = (om_i * y_i + om_j * z_i) / (om_i + om_j)
+            y_j = (om_i * y_j + om_j * z_j) / (om_i + om_j)
+            init, rcvr, valid = np.broadcast_to(idx, (bsz, n)), tgt, has
+    else:
+        init, rcvr, valid = np.broadcast_to(idx, (bsz, n)), tgt, has
+    if not valid.any():
+        return x.copy(), target
+
+    # value of every option (SQ + bargain slots) to every actor: mean utility of the whole state
+    ustar = asm.ustar
+    n_slot = init.shape[1]
+    risk = asm.risk[:, :, None]
+    u_init = k.utility(k.distances(ideal, y_i, sal), risk)  # (B, n, slot)
+    u_rcvr = k.utility(k.distances(ideal, y_j, sal), risk)
+    v_sq = np.cumsum(ustar, axis=-1)[..., -1] / n  # left to right over m
+    values = np.empty((bsz, n, 1 + n_slot))
+    values[:, :, 0] = v_sq
+    chunk = max(1, k.CHUNK_ELEMENTS // max(1, bsz * n * n))
+    ut = np.swapaxes(ustar, 1, 2)[:, :, :, None]  # (B, m, n, 1) = U*[n, m]
+    for s0 in range(0, n_slot, chunk):
+        sl = slice(s0, s0 + chunk)
+        moved = (idx[None, :, None] == init[:, None, sl]) | (idx[None, :, None] == rcvr[:, None, sl])
+        terms = np.where(moved[:, :, None, :], 0.0, ut)  # (B, m, n, slot)
+        terms[:, 0] += u_init[:, :, sl] + u_rcvr[:, :, sl]
+        values[:, :, 1 + s0 : 1 + s0 + terms.shape[-1]] = k.seq_sum0(terms, 1) / n
+
+    # one election per queue; pairwise strengths do not depend on the queue
+    c = k.coalitions(values, cap, opt.voting_rule)
+    pv = k.victory(c, opt.victory_prob)
+    member = valid[:, None, :] & (
+        (init[:, None, :] == idx[None, :, None]) | (rcvr[:, None, :] == idx[None, :, None])
+    )
+    mask = np.concatenate([np.ones((bsz, n, 1), dtype=bool), member], axis=-1)  # (B, k, option)
+    pq = k.pce(c[:, None], pv[:, None], mask, opt.pce)
+    if opt.transition == "deterministic":
+        win = np.where(mask, pq, -1.0).argmax(axis=-1)
+    else:
+        assert rng is not None
+        u = rng.random((bsz, n))
+        cum = np.cumsum(np.where(mask, pq, 0.0), axis=-1)
+        hit = mask & (u[..., None] <= cum)
+        last_member = np.where(mask, np.arange(1 + n_slot), -1).max(axis=-1)
+        win = np.where(hit.any(axis=-1), hit.argmax(axis=-1), last_member)
+    slot = np.maximum(win - 1, 0)
+    from_init = np.take_along_axis(init, slot, axis=1) == idx[None]
+    offer = np.where(from_init[..., None], y_i[bi, slot], y_j[bi, slot])
+    new_x = np.where((win > 0)[..., None], offer, x)
+    return new_x, target
+
+
+# --------------------------------------------------------------------------- the run
+def run_smp(
+    problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any
+) -> Trajectory:
+    """Run KTAB's SMP on one problem or a batch (see ``docs/models/smp.md`` for the parameters)."""
+    prm = INFO_SMP.check_params(params)
+    opt = k.Options(
+        voting_rule=prm["voting_rule"],
+        victory_prob=prm["victory_prob"],
+        pce=prm["pce"],
+        risk_adjust=prm["risk_adjust"],
+        risk_range=prm["risk_range"],
+        third_party=prm["third_party"],
+        intervec=prm["intervec"],
+        bargain_model=prm["bargain_model"],
+        transition=prm["transition"],
+    )
+    max_steps = int(prm["max_steps"])
+    stop_tol = float(prm["stop_tolerance"])
+    pos_tol = float(prm["position_tolerance"])
+    if max_steps < 1:
+        raise ValueError("max_steps must be at least 1")
+    gen = as_generator(rng) if opt.transition == "stochastic" else None
+
+    p = problem.broadcast()
+    batch = p.batch_shape_all
+    n, dims = p.n_actors, p.n_issues
+    x, sal, cap, lo, width = _prepare(p, prm["salience_norm"])
+    bsz = x.shape[0]
+    acc = _accommodation(prm["ideal_accommodation"], n)
+    s_tot = sal.sum(axis=-1)
+    w = cap * s_tot
+
+    history = [x.copy()]
+    asm = k.assess(x, x, sal, cap, opt)
+    risk_hist = [asm.risk]
+    prob_hist = [state_probabilities(x, asm.ustar, cap, opt, pos_tol)[0]]
+    ratios: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    ideal = x.copy()
+    active = np.ones(bsz, dtype=bool)
+    steps = np.zeros(bsz, dtype=int)
+    base = np.zeros(bsz)
+    cur_x, cur_ideal = x.copy(), ideal
+    for t in range(1, max_steps + 1):
+        act = np.flatnonzero(active)
+        sub = k.Assessment(asm.d[act], asm.risk[act], asm.rperc[act], asm.ustar[act])
+        xa = cur_x[act]
+        new_xa, tg = _turn(xa, cur_ideal[act], sal[act], cap[act], w[act], s_tot[act], sub, opt, gen)
+        if acc is None:
+            new_ideal_a = new_xa
+        else:
+            a_mat = acc if acc.ndim == 2 else acc.reshape(-1, n, n)[act]
+            keep = 1.0 - np.minimum(1.0, a_mat.sum(axis=-1))[..., None]
+            new_ideal_a = np.einsum("...ij,bjd->bid", a_mat, new_xa) + keep * cur_ideal[act]
+        new_asm = k.assess(new_ideal_a, new_xa, sal[act], cap[act], opt)
+        diff = new_xa - xa
+        step = np.sqrt((diff * diff).sum(axis=-1)).sum(axis=-1)
+        if t == 1:
+            base = step + 1e-4
+        ratio = step / base[act]
+        # write the new state into the active members; stopped members keep their last state
+        nx = cur_x.copy()
+        nx[act] = new_xa
+        ni = cur_ideal.copy()
+        ni[act] = new_ideal_a
+        cur_x, cur_ideal = nx, ni
+        asm = _scatter(asm, new_asm, act)
+        tfull = np.full((bsz, n), -1)
+        tfull[act] = tg
+        rfull = np.zeros(bsz)
+        rfull[act] = ratio
+        history.append(cur_x.copy())
+        targets.append(tfull)
+        ratios.append(rfull)
+        risk_hist.append(asm.risk.copy())
+        probs = prob_hist[-1].copy()
+        probs[act] = state_probabilities(new_xa, new_asm.ustar, cap[act], opt, pos_tol)[0]
+        prob_hist.append(probs)
+        steps[act] = t
+        stop = (t >= max_steps) | ((t >= 2) & (ratio < stop_tol))
+        active[act[stop]] = False
+        if not active.any():
+            break
+
+    final_p, class_p, class_of = state_probabilities(cur_x, asm.ustar, cap, opt, pos_tol)
+    outcome01 = np.einsum("br,brd->bd", class_p, cur_x)
+    scale = lambda a: a * width + lo  # noqa: E731
+    positions = scale(np.stack(history, axis=1))  # (B, T+1, N, D)
+    rounds_arr = steps.reshape(batch)
+    extras: dict[str, Any] = {
+        "final_probabilities": final_p.reshape((*batch, n)),
+        "n_states": (steps + 1).reshape(batch),
+        "probability_history": np.stack(prob_hist, axis=1).reshape((*batch, len(prob_hist), n)),
+        "fractional_change": np.stack(ratios, axis=1).reshape((*batch, len(ratios))),
+        "risk_attitudes": np.stack(risk_hist, axis=1).reshape((*batch, len(risk_hist), n)),
+        "targets": np.stack(targets, axis=1).reshape((*batch, len(targets), n)),
+        "class_of": class_of.reshape((*batch, n)),
+        "class_probabilities": class_p.reshape((*batch, n)),
+    }
+    return Trajectory(
+        positions=positions.reshape(batch + positions.shape[1:]),
+        outcome=scale(outcome01).reshape((*batch, dims)),
+        rounds=int(rounds_arr) if not batch else rounds_arr,
+        extras=extras,
+    )
+
+
+def _scatter(old: k.Assessment, new: k.Assessment, act: np.ndarray) -> k.Assessment:
+    if len(act) == old.d.shape[0]:
+        return new
+    out = k.Assessment(old.d.copy(), old.risk.copy(), old.rperc.copy(), old.ustar.copy())
+    out.d[act], out.risk[act], out.rperc[act], out.ustar[act] = new.d, new.risk, new.rperc, new.ustar
+    return out
+
+
+def smp_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> dict[str, Any]:
+    """JSON-ready extras of one unbatched run, keyed by actor ids."""
+    actors = problem.actors
+    n_states = int(extras["n_states"])
+    fp = np.asarray(extras["final_probabilities"])
+    cls = np.asarray(extras["class_of"])
+    cp = np.asarray(extras["class_probabilities"])
+    classes = [
+        {
+            "representative": actors[r],
+            "actors": [actors[i] for i in range(len(actors)) if cls[i] == r],
+            "probability": float(cp[r]),
+        }
+        for r in sorted(set(cls.tolist()))
+    ]
+    return {
+        "final_probabilities": {a: float(v) for a, v in zip(actors, fp, strict=True)},
+        "n_states": n_states,
+        "final_classes": classes,
+        "probability_history": [
+            {a: float(v) for a, v in zip(actors, row, strict=True)}
+            for row in np.asarray(extras["probability_history"])[:n_states]
+        ],
+        "fractional_change": [float(v) for v in np.asarray(extras["fractional_change"])[: n_states - 1]],
+        "risk_attitudes": [
+            {a: float(v) for a, v in zip(actors, row, strict=True)}
+            for row in np.asarray(extras["risk_attitudes"])[:n_states]
+        ],
+        "targets": [
+            {a: (actors[int(t)] if t >= 0 else None) for a, t in zip(actors, row, strict=True)}
+            for row in np.asarray(extras["targets"])[: n_states - 1]
+        ],
+    }
+
+
+INFO_SMP = register(
+    ModelInfo(
+        name="smp",
+        title="KTAB spatial model of politics",
+        run=run_smp,
+        stochastic=True,
+        multi_issue=True,
+        dynamic=True,
+        params={
+            "voting_rule": "prop",
+            "victory_prob": "linear",
+            "pce": "conditional",
+            "transition": "deterministic",
+            "risk_adjust": "one_third",
+            "risk_range": "mid",
+            "third_party": "semi",
+            "intervec": "s2p2",
+            "bargain_model": "init_only",
+            "ideal_accommodation": None,
+            "max_steps": 100,
+            "stop_tolerance": 0.02,
+            "position_tolerance": 1e-3,
+            "salience_norm": "over_one",
+        },
+        choices={
+            "voting_rule": k.VOTING_RULES,
+            "victory_prob": k.VICTORY_MODELS,
+            "pce": k.PCE_MODELS,
+            "transition": k.TRANSITIONS,
+            "risk_adjust": k.RISK_ADJUST,
+            "risk_range": k.RISK_RANGE,
+            "third_party": k.THIRD_PARTY,
+            "intervec": k.INTERVEC,
+            "bargain_model": k.BARGAIN_MODELS,
+            "salience_norm": ("over_one", "always"),
+        },
+        requires=("capability",),
+        description=(
+            "KTAB's spatial model of politics: actors challenge the target with the best expected gain, "
+            "challenges become salience- and probability-weighted bargains, and each actor adopts the "
+            "winner of a probabilistic Condorcet election over its queue; risk attitudes follow each "
+            "state's risk-neutral election. Multi-dimensional; deterministic by default."
+        ),
+        reference="Wise, Lester & Efird (KAPSARC KTAB, 2015-2017); KTAB smpc defaults",
+        extras_to_json=smp_extras_to_json,
+    )
+)

@@ -1,0 +1,446 @@
+"""Vectorised building blocks of KTAB's spatial model of politics (see ``smp.py``).
+
+Every function works on a leading batch axis ``B`` and never loops over actors in Python. The
+equations and their accumulation orders follow ``docs/models/smp.md``; where the order of a sum can
+change the last bit of a result (and through exact ties the whole run), sums are taken along a
+*non-innermost* axis with ``np.add.reduce``, which NumPy evaluates strictly left to right (along the
+innermost axis it would use pairwise summation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+VOTING_RULES = ("prop", "binary", "prop_bin", "prop_cbc", "cubic", "asym_prosp")
+VICTORY_MODELS = ("linear", "square", "quartic", "octic", "binary")
+PCE_MODELS = ("conditional", "markov_uniform", "markov_incentive")
+RISK_ADJUST = ("one_third", "none", "half", "two_thirds", "full")
+RISK_RANGE = ("mid", "min", "max")
+THIRD_PARTY = ("semi", "full", "none")
+INTERVEC = ("s2p2", "s1p1", "s2pmax")
+BARGAIN_MODELS = ("init_only", "init_rcvr", "pw_comp")
+TRANSITIONS = ("deterministic", "stochastic")
+
+#: elements per chunk of the O(N^3) tensors (about 32 MB of float64 per temporary)
+CHUNK_ELEMENTS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Options:
+    """The model options (validated strings, see ``ModelInfo.choices`` in ``smp.py``)."""
+
+    voting_rule: str = "prop"
+    victory_prob: str = "linear"
+    pce: str = "conditional"
+    risk_adjust: str = "one_third"
+    risk_range: str = "mid"
+    third_party: str = "semi"
+    intervec: str = "s2p2"
+    bargain_model: str = "init_only"
+    transition: str = "deterministic"
+
+
+# --------------------------------------------------------------------------- primitives
+def seq_sum0(terms: np.ndarray, axis: int) -> np.ndarray:
+    """Left-to-right sum along ``axis``, which must not be the innermost (contiguous) axis."""
+    if terms.shape[axis] == 0:
+        return np.zeros(terms.shape[:axis] + terms.shape[axis + 1 :])
+    a = np.asarray(terms)
+    if axis in (-1, a.ndim - 1):
+        return np.cumsum(a, axis=-1)[..., -1]
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a)
+    return np.add.reduce(a, axis=axis)
+
+
+def utility(d: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """KTAB's utility of a distance under risk attitude ``r``: (1 − d)(1 + d·r), capped at d = 1."""
+    one_m = 1.0 - d
+    return np.where(d <= 1.0, one_m * (1.0 + d * r), one_m * (1.0 + r))
+
+
+def vote(weight: np.ndarray | float, delta: np.ndarray, rule: str) -> np.ndarray:
+    """The vote of a voter with ``weight`` for option a over b, ``delta`` = u(a) − u(b)."""
+    if rule == "prop":
+        return weight * delta
+    if rule == "binary":
+        return weight * np.clip(delta / 1e-8, -1.0, 1.0)
+    if rule == "prop_bin":
+        return weight * (0.8 * delta + 0.2 * np.clip(delta / 1e-8, -1.0, 1.0))
+    if rule == "prop_cbc":
+        return weight * (0.5 * delta + 0.5 * (delta * delta * delta))
+    if rule == "cubic":
+        return weight * (delta * delta * delta)
+    if rule == "asym_prosp":
+        return np.where(delta < 0, weight * delta, np.where(delta > 0, (2.0 / 3.0) * weight * delta, 0.0))
+    raise ValueError(f"unknown voting rule {rule!r}")
+
+
+def distances(ideal: np.ndarray, pts: np.ndarray, sal: np.ndarray) -> np.ndarray:
+    """Salience-weighted distance from each actor's ideal to each point.
+
+    ``ideal``, ``sal``: ``(B, N, D)``; ``pts``: ``(B, M, D)``. Returns ``(B, N, M)``:
+    sqrt(Σ_k (s_ik (ι_ik − y_k))² / Σ_k s_ik²), sums over k in order. An actor with no salience at
+    all is indifferent (distance 0) rather than undefined.
+    """
+    n_dim = ideal.shape[-1]
+    num = np.zeros((*ideal.shape[:-1], pts.shape[-2]))
+    den = np.zeros(ideal.shape[:-1])
+    for k in range(n_dim):  # loop over dimensions only
+        t = sal[:, :, None, k] * (ideal[:, :, None, k] - pts[:, None, :, k])
+        num += t * t
+        den += sal[:, :, k] * sal[:, :, k]
+    ok = den > 0
+    ratio = num / np.where(ok, den, 1.0)[..., None]
+    return np.where(ok[..., None], np.sqrt(ratio), 0.0)
+
+
+# --------------------------------------------------------------------------- elections
+def coalitions(util: np.ndarray, weight: np.ndarray, rule: str) -> np.ndarray:
+    """Coalition strengths C[a, b] over M options, voters in order, each sum starting at 1e-8.
+
+    ``util``: ``(B, K, M)`` utility to voter k of option a; ``weight``: ``(B, K)``. Only the a > b
+    vote is evaluated (this matters for the asymmetric rule only).
+    """
+    m = util.shape[-1]
+    delta = util[:, :, :, None] - util[:, :, None, :]  # (B, K, a, b)
+    vt = vote(weight[:, :, None, None], delta, rule)
+    pos = np.maximum(vt, 0.0)
+    pos[:, 0] += 1e-8
+    c_pos = np.add.reduce(pos, axis=1)
+    if rule != "asym_prosp":
+        return c_pos
+    neg = np.maximum(-vt, 0.0)
+    neg[:, 0] += 1e-8
+    c_neg = np.add.reduce(neg, axis=1)
+    lower = np.tri(m, m, -1, dtype=bool)
+    out = np.where(lower, c_pos, np.swapaxes(c_neg, -1, -2))
+    idx = np.arange(m)
+    out[:, idx, idx] = 1e-8
+    return out
+
+
+def victory(c: np.ndarray, model: str) -> np.ndarray:
+    """Pairwise victory probabilities P[a, b] from coalition strengths ``(..., M, M)``."""
+    m = c.shape[-1]
+    ct = np.swapaxes(c, -1, -2)
+    if model == "binary":
+        # evaluated for a > b with (s1, s2) = (C_ab, C_ba), then mirrored
+        s1, s2 = c, ct
+        t = 1.1
+        rho = s1 / (s1 + s2)
+        mid = (rho * (t + 1.0) - 1.0) / (t - 1.0)
+        x1 = np.where(s1 >= t * s2, 1.0, np.where(s2 >= t * s1, 1e-6, mid))
+        x2 = np.where(s1 >= t * s2, 1e-6, np.where(s2 >= t * s1, 1.0, 1.0 - mid))
+        p1 = x1 / (x1 + x2)
+        p2 = x2 / (x1 + x2)
+        lower = np.tri(m, m, -1, dtype=bool)
+        out = np.where(lower, p1, np.swapaxes(p2, -1, -2))
+    else:
+        if model == "linear":
+            x1, x2 = c, ct
+        elif model == "square":
+            x1, x2 = c * c, ct * ct
+        elif model == "quartic":
+            x1, x2 = (c * c) * (c * c), (ct * ct) * (ct * ct)
+        elif model == "octic":
+            q1, q2 = (c * c) * (c * c), (ct * ct) * (ct * ct)
+            x1, x2 = q1 * q1, q2 * q2
+        else:
+            raise ValueError(f"unknown victory probability model {model!r}")
+        out = x1 / (x1 + x2)
+    out = np.array(out)
+    idx = np.arange(m)
+    out[..., idx, idx] = 0.5
+    return out
+
+
+def pce(c: np.ndarray, p: np.ndarray, mask: np.ndarray, model: str) -> np.ndarray:
+    """Probabilistic Condorcet election over the options where ``mask`` is true.
+
+    ``c`` and ``p``: coalition strengths and victory probabilities ``(..., M, M)``; ``mask``:
+    ``(..., M)`` (broadcastable). Returns ``(..., M)`` probabilities, 0 outside the mask.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    shape = np.broadcast_shapes(p.shape[:-1], mask.shape)
+    mask = np.broadcast_to(mask, shape)
+    if model == "conditional":
+        terms = np.where(mask[..., None, :], p, 1.0)
+        q = np.where(mask, np.prod(terms, axis=-1), 0.0)
+        tot = q.sum(axis=-1, keepdims=True)
+        return q / np.where(tot > 0, tot, 1.0)
+    pm = np.where(mask[..., :, None] & mask[..., None, :], p, 0.0)
+    n_opt = mask.sum(axis=-1, keepdims=True).astype(float)
+    prob = np.where(mask, 1.0 / np.maximum(n_opt, 1.0), 0.0)
+    if model == "markov_uniform":
+        tol = 1e-6
+        step = None
+    elif model == "markov_incentive":
+        tol = 1e-8
+        m = c.shape[-1]
+        idx = np.arange(m)
+        incentive = c * p
+        incentive = np.array(np.broadcast_to(incentive, pm.shape))
+        incentive[..., idx, idx] += 1e-10
+        incentive = np.where(mask[..., :, None] & mask[..., None, :], incentive, 0.0)
+        col = incentive.sum(axis=-2, keepdims=True)
+        step = incentive / np.where(col > 0, col, 1.0)  # ch[a, b]
+    else:
+        raise ValueError(f"unknown PCE model {model!r}")
+    done = np.zeros(shape[:-1], dtype=bool)
+    for _ in range(100_000):
+        if step is None:
+            q = (pm * (prob[..., :, None] + prob[..., None, :])).sum(axis=-1) / np.maximum(n_opt, 1.0)
+        else:
+            ch_t = np.swapaxes(step, -1, -2)  # ch[b, a] at [a, b]
+            q = (pm * (prob[..., :, None] * ch_t + prob[..., None, :] * step)).sum(axis=-1)
+        q = np.where(mask, q, 0.0)
+        delta = np.abs(q - prob).max(axis=-1) if shape[-1] else np.zeros(shape[:-1])
+        new = np.where(done[..., None], prob, (prob + q) / 2.0)
+        prob = new
+        done = done | (delta <= tol)
+        if done.all():
+            break
+    return prob
+
+
+# --------------------------------------------------------------------------- assessment
+def risk_attitudes(p0: np.ndarray, risk_range: str) -> np.ndarray:
+    """Risk attitudes from the risk-neutral PCE probabilities ``(B, N)`` (0 where all are equal)."""
+    pmax = p0.max(axis=-1, keepdims=True)
+    pmin = p0.min(axis=-1, keepdims=True)
+    spread = pmax - pmin
+    ok = spread > 0
+    safe = np.where(ok, spread, 1.0)
+    if risk_range == "mid":
+        r = (3.0 * p0 - (pmax + 2.0 * pmin)) / (2.0 * safe)
+    elif risk_range == "min":
+        r = (p0 - pmin) / safe
+    elif risk_range == "max":
+        r = (2.0 * p0 - pmax - pmin) / safe
+    else:
+        raise ValueError(f"unknown risk range {risk_range!r}")
+    return np.where(ok, r, 0.0)
+
+
+def perceived_risk(r_own: np.ndarray, adjust: str) -> np.ndarray:
+    """r[h, i]: h's estimate of i's risk attitude, ``(B, N, N)``."""
+    rh = r_own[:, :, None]
+    ri = r_own[:, None, :]
+    if adjust == "one_third":
+        return ((2.0 * rh) + ri) / 3.0
+    if adjust == "none":
+        return np.broadcast_to(rh, (*rh.shape[:1], rh.shape[1], rh.shape[1])).copy()
+    if adjust == "half":
+        return (rh + ri) / 2.0
+    if adjust == "two_thirds":
+        return (rh + (2.0 * ri)) / 3.0
+    if adjust == "full":
+        return np.broadcast_to(ri, (*ri.shape[:1], ri.shape[2], ri.shape[2])).copy()
+    raise ValueError(f"unknown risk adjustment {adjust!r}")
+
+
+@dataclass
+class Assessment:
+    """One assessed state: distances, risk attitudes and utilities."""
+
+    d: np.ndarray  # (B, N, N) d[i, j] = dist_i(x_j)
+    risk: np.ndarray  # (B, N) R_i
+    rperc: np.ndarray  # (B, N, N) r[h, i]
+    ustar: np.ndarray  # (B, N, N) U*[i, j] = A[i, i, j]
+
+
+def assess(ideal: np.ndarray, x: np.ndarray, sal: np.ndarray, cap: np.ndarray, opt: Options) -> Assessment:
+    """Distances, risk attitudes (from a risk-neutral PCE over every actor's position) and utilities."""
+    n = x.shape[1]
+    d = distances(ideal, x, sal)
+    u0 = 1.0 - d
+    c = coalitions(u0, cap, opt.voting_rule)
+    p0 = pce(c, victory(c, opt.victory_prob), np.ones(n, dtype=bool), opt.pce)
+    risk = risk_attitudes(p0, opt.risk_range)
+    rperc = perceived_risk(risk, opt.risk_adjust)
+    idx = np.arange(n)
+    r_self = rperc[:, idx, idx]  # r_ii, not exactly R_i in floating point
+    ustar = utility(d, r_self[:, :, None])
+    return Assessment(d=d, risk=risk, rperc=rperc, ustar=ustar)
+
+
+# --------------------------------------------------------------------------- challenges
+def _challenge_core(
+    u_ii: np.ndarray,
+    u_ij: np.ndarray,
+    u_ji: np.ndarray,
+    u_jj: np.ndarray,
+    u_ni: np.ndarray,
+    u_nj: np.ndarray,
+    u_nn: np.ndarray,
+    w_i: np.ndarray,
+    w_j: np.ndarray,
+    w_n: np.ndarray,
+    s_j: np.ndarray,
+    third: np.ndarray,
+    opt: Options,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probability and expected gain of challenges, third parties along axis 1.
+
+    Principal arrays have shape ``(B, *P)``; third-party arrays ``(B, N, *P)`` (broadcastable), with
+    ``third`` true where n is neither principal.
+    """
+    rule = opt.voting_rule
+    a_i = vote(w_i, u_ii - u_ij, rule)
+    a_j = vote(w_j, u_ji - u_jj, rule)
+    cp0 = (1e-10 + np.maximum(a_i, 0.0)) + np.maximum(a_j, 0.0)
+    cm0 = (1e-10 + np.maximum(-a_i, 0.0)) + np.maximum(-a_j, 0.0)
+    if opt.third_party == "semi" and u_nj.shape[1] > 0:
+        b = vote(w_n, u_ni - u_nj, rule)
+        num = cp0[:, None] + np.maximum(b, 0.0)
+        pi = num / (num + (cm0[:, None] + np.maximum(-b, 0.0)))
+        pib = 1.0 - pi
+        two_ni = u_ni + u_ni
+        e_i = pi * (two_ni + u_nn) + pib * (u_nj + u_nj + u_nj)
+        e_j = pi * (two_ni + u_ni) + pib * (u_nj + u_nj + u_nn)
+        v = vote(w_n, e_i - e_j, rule)
+        v = np.where(third, v, 0.0)
+        vp = np.maximum(v, 0.0)
+        vm = np.maximum(-v, 0.0)
+        vp[:, 0] += cp0
+        vm[:, 0] += cm0
+        cp = seq_sum0(vp, 1)
+        cm = seq_sum0(vm, 1)
+    else:
+        # full or no commitment: E_i − E_j ≡ 0, third parties never vote
+        cp, cm = cp0, cm0
+    tot = cp + cm
+    p = cp / tot
+    q = cm / tot
+    gain = (1.0 - s_j) * (2.0 * u_ii) + s_j * (p * 2.0 * u_ii + q * 2.0 * u_ij) - (u_ii + u_ij)
+    return p, gain
+
+
+def challenges_all(
+    asm: Assessment, w: np.ndarray, s_tot: np.ndarray, opt: Options
+) -> tuple[np.ndarray, np.ndarray]:
+    """P_i(i>j) and G_i(i→j) for every initiator i and target j, from i's own perspective.
+
+    Returns two ``(B, N, N)`` arrays; the diagonal of the gain is −inf. Initiators are processed in
+    chunks so the ``(B, N, I, N)`` third-party tensors stay small.
+    """
+    d, rp = asm.d, asm.rperc
+    bsz, n, _ = d.shape
+    chunk = max(1, min(n, CHUNK_ELEMENTS // max(1, bsz * n * n)))
+    p_out = np.empty((bsz, n, n))
+    g_out = np.empty((bsz, n, n))
+    idx = np.arange(n)
+    d_nn = d[:, idx, idx]  # (B, N)
+    for start in range(0, n, chunk):  # chunks of initiators, not single actors
+        ii = idx[start : start + chunk]
+        m = len(ii)
+        r_ni = np.swapaxes(rp[:, ii, :], 1, 2)  # (B, n, I): r[h=i, n]
+        u_nj = utility(d[:, :, None, :], r_ni[:, :, :, None])  # (B, n, I, j)
+        u_ni = utility(d[:, :, ii], r_ni)  # (B, n, I)
+        u_nn = utility(d_nn[:, :, None], r_ni)  # (B, n, I)
+        loc = np.arange(m)
+        u_ii = u_ni[:, ii, loc]  # (B, I)
+        u_ij = u_nj[:, ii, loc, :]  # (B, I, j)
+        u_ji = np.swapaxes(u_ni, 1, 2)  # (B, I, j): A[i, j, i]
+        u_jj = np.swapaxes(u_nn, 1, 2)  # (B, I, j): A[i, j, j]
+        third = (idx[:, None, None] != ii[None, :, None]) & (idx[:, None, None] != idx[None, None, :])
+        p, g = _challenge_core(
+            u_ii[:, :, None],
+            u_ij,
+            u_ji,
+            u_jj,
+            u_ni[:, :, :, None],
+            u_nj,
+            u_nn[:, :, :, None],
+            w[:, ii, None],
+            w[:, None, :],
+            w[:, :, None, None],
+            s_tot[:, None, :],
+            third[None],
+            opt,
+        )
+        p_out[:, start : start + m] = p
+        g_out[:, start : start + m] = g
+    g_out[:, idx, idx] = -np.inf
+    return p_out, g_out
+
+
+def challenge_gain_from(
+    asm: Assessment, w: np.ndarray, s_tot: np.ndarray, init: np.ndarray, target: np.ndarray, opt: Options
+) -> np.ndarray:
+    """G_h(i→j) with h = j, the target's estimate of the initiator's gain, for ``(B, P)`` pairs."""
+    d, rp = asm.d, asm.rperc
+    bsz, n, _ = d.shape
+    bi = np.arange(bsz)[:, None]
+    h = target
+    r_hn = np.swapaxes(rp[bi, h, :], 1, 2)  # (B, n, P): r[h, n]
+    d_t = np.swapaxes(d, 1, 2)  # d_t[b, col, n] = d[b, n, col]
+    d_ni = np.swapaxes(d_t[bi, init, :], 1, 2)  # (B, n, P)
+    d_nj = np.swapaxes(d_t[bi, target, :], 1, 2)
+    idx = np.arange(n)
+    d_nn = d[:, idx, idx][:, :, None]
+    u_ni = utility(d_ni, r_hn)
+    u_nj = utility(d_nj, r_hn)
+    u_nn = utility(d_nn, r_hn)
+    take = np.take_along_axis
+    u_ii = take(u_ni, init[:, None, :], axis=1)[:, 0]
+    u_ij = take(u_nj, init[:, None, :], axis=1)[:, 0]
+    u_ji = take(u_ni, target[:, None, :], axis=1)[:, 0]
+    u_jj = take(u_nn, target[:, None, :], axis=1)[:, 0]
+    third = (idx[None, :, None] != init[:, None, :]) & (idx[None, :, None] != target[:, None, :])
+    _, g = _challenge_core(
+        u_ii,
+        u_ij,
+        u_ji,
+        u_jj,
+        u_ni,
+        u_nj,
+        u_nn,
+        np.take_along_axis(w, init, axis=1),
+        np.take_along_axis(w, target, axis=1),
+        w[:, :, None],
+        np.take_along_axis(s_tot, target, axis=1),
+        third,
+        opt,
+    )
+    return g
+
+
+# --------------------------------------------------------------------------- bargains
+def round4(y: np.ndarray) -> np.ndarray:
+    """Round half up to 4 decimals (on the 0–1 scale)."""
+    return np.floor(y * 10000.0 + 0.5) / 10000.0
+
+
+def interpolate(
+    x_i: np.ndarray, x_j: np.ndarray, s_i: np.ndarray, s_j: np.ndarray, p_i: np.ndarray, how: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offers (y_i, y_j) between the current positions of initiator i and target j, ``(..., D)``.
+
+    ``p_i`` (``(...)``) is the initiator's probability; the target's is 1 − p_i.
+    """
+    p_i = p_i[..., None]
+    p_j = 1.0 - p_i
+    if how in ("s2p2", "s1p1"):
+        if how == "s2p2":
+            wi = (s_i * s_i) * (p_i * p_i)
+            wj = (s_j * s_j) * (p_j * p_j)
+        else:
+            wi = s_i * p_i
+            wj = s_j * p_j
+        den = (wi + 1e-6) + wj
+        y_i = round4(((wi + 1e-6) * x_i + wj * x_j) / den)
+        y_j = round4((wi * x_i + (1e-6 + wj) * x_j) / den)
+        return y_i, y_j
+    if how == "s2pmax":
+        di = np.maximum(0.0, p_j - p_i)
+        dj = np.maximum(0.0, p_i - p_j)
+        sj2 = s_j * s_j
+        si2 = s_i * s_i
+        fi = di * sj2 / (di * sj2 + 1e-6 + (1.0 - di) * si2)
+        fj = dj * si2 / (dj * si2 + 1e-6 + (1.0 - dj) * sj2)
+        return x_i + fi * (x_j - x_i), x_j + fj * (x_i - x_j)
+    raise ValueError(f"unknown bargain interpolation {how!r}")
