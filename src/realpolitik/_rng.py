@@ -22,7 +22,9 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, a SeedSequence or a numpy Generator, not {type(seed).__name__}")
+        raise TypeError(
+            f"seed must be an int, a SeedSequence or a numpy Generator, not {type(seed).__name__}"
+        )
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     return np.random.default_rng(int(seed))
@@ -37,7 +39,9 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     if seed is None:
         return np.random.SeedSequence()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, a SeedSequence or a numpy Generator, not {type(seed).__name__}")
+        raise TypeError(
+            f"seed must be an int, a SeedSequence or a numpy Generator, not {type(seed).__name__}"
+        )
     return np.random.SeedSequence(int(seed))
 
 

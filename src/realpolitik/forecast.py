@@ -35,7 +35,9 @@ class Forecast:
     @property
     def final_positions(self) -> dict[str, dict[str, float]]:
         last = self.trajectory[-1]
-        return {a: {d: float(last[i, j]) for j, d in enumerate(self.issues)} for i, a in enumerate(self.actors)}
+        return {
+            a: {d: float(last[i, j]) for j, d in enumerate(self.issues)} for i, a in enumerate(self.actors)
+        }
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON form (docs/cli.md)."""
@@ -50,7 +52,10 @@ class Forecast:
             "final_positions": self.final_positions,
             "rounds": int(self.rounds),
             "trajectory": [
-                {a: {d: float(state[i, j]) for j, d in enumerate(self.issues)} for i, a in enumerate(self.actors)}
+                {
+                    a: {d: float(state[i, j]) for j, d in enumerate(self.issues)}
+                    for i, a in enumerate(self.actors)
+                }
                 for state in self.trajectory
             ],
             "extras": _jsonable(self.extras),
@@ -120,7 +125,9 @@ def forecast_problem(
     )
 
 
-def forecast(scenario: Scenario, model: str = "compromise", *, seed: int | None = None, **params: Any) -> Forecast:
+def forecast(
+    scenario: Scenario, model: str = "compromise", *, seed: int | None = None, **params: Any
+) -> Forecast:
     """Forecast every issue of ``scenario`` with a registered model (after links are resolved)."""
     problem = scenario_problem(scenario)
     return forecast_problem(problem, scenario.id, model, seed=seed, **params)

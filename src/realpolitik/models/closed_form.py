@@ -41,11 +41,17 @@ def compromise_outcome(problem: BargainingProblem) -> np.ndarray:
     n_present = np.maximum(present.sum(axis=-2), 1)
     plain = np.where(present, x, 0.0).sum(axis=-2) / n_present
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.where(den_c > 0, num_c / np.where(den_c > 0, den_c, 1.0), plain))
+        out = np.where(
+            den > 0,
+            num / np.where(den > 0, den, 1.0),
+            np.where(den_c > 0, num_c / np.where(den_c > 0, den_c, 1.0), plain),
+        )
     return np.asarray(out)
 
 
-def run_compromise(problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any) -> Trajectory:
+def run_compromise(
+    problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any
+) -> Trajectory:
     """The compromise model: the capability- and salience-weighted mean position on each issue."""
     INFO_COMPROMISE.check_params(params)
     p = problem.broadcast()
@@ -145,7 +151,9 @@ def nash_outcome(
     return y * width + lo, it
 
 
-def run_nash(problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any) -> Trajectory:
+def run_nash(
+    problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any
+) -> Trajectory:
     """The asymmetric Nash bargaining solution (weights c_i, status quo as disagreement point)."""
     prm = INFO_NASH.check_params(params)
     p = problem.broadcast()
@@ -178,6 +186,7 @@ INFO_NASH = register(
         run=run_nash,
         multi_issue=True,
         params={"disagreement_cost": 0.0},
+        requires=("status_quo",),
         description=(
             "Maximises the capability-weighted Nash product of quadratic salience-weighted utility gains "
             "over the status quo, across all issues at once."

@@ -99,7 +99,9 @@ class BargainingProblem:
         """Per-issue power ``(..., A, D)``: ``issue_power`` or ``capability`` broadcast over issues."""
         if self.issue_power is not None:
             return np.broadcast_to(self.issue_power, self.batch_shape_all + (self.n_actors, self.n_issues))
-        return np.broadcast_to(self.capability[..., :, None], self.batch_shape_all + (self.n_actors, self.n_issues))
+        return np.broadcast_to(
+            self.capability[..., :, None], self.batch_shape_all + (self.n_actors, self.n_issues)
+        )
 
     @property
     def batch_shape_all(self) -> tuple[int, ...]:

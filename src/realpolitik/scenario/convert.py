@@ -48,7 +48,9 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
     issue_power = None
     if np.isfinite(power).any():
         issue_power = np.where(np.isfinite(power), power, cap[:, None])
-    sq = np.array([iss.status_quo.value if iss.status_quo is not None else np.nan for iss in issues], dtype=float)
+    sq = np.array(
+        [iss.status_quo.value if iss.status_quo is not None else np.nan for iss in issues], dtype=float
+    )
     bounds = np.array([iss.bounds for iss in issues], dtype=float).reshape(d, 2)
     return BargainingProblem(
         capability=cap,
@@ -61,3 +63,44 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
         present=present,
         issue_power=issue_power,
     )
+
+
+def to_decide_text(scenario: Scenario) -> str:
+    """The scenario in the exchange model's (decide) input format.
+
+    Actors become ``#A`` lines, issues ``#P`` with their bounds as ``#M`` lines, and every stance a
+    ``#D`` line with the stance's own ``power`` or else the actor's capability. Actors without a
+    capability and without per-issue power cannot be written (decide needs a power on every line).
+    """
+    from realpolitik.scenario.decide_format import DecideData, DecideRecord, format_decide
+
+    records = []
+    for aid in scenario.actor_ids:
+        actor = scenario.actor(aid)
+        for iss in scenario.issues:
+            st = scenario.stance(aid, iss.id)
+            if st is None:
+                continue
+            power = st.power if st.power is not None else actor.capability
+            if power is None:
+                raise ValueError(
+                    f"{scenario.id}: the decide format needs a power for every actor; "
+                    f"actor {aid!r} has no capability and no power on issue {iss.id!r}"
+                )
+            records.append(
+                DecideRecord(
+                    actor=aid,
+                    issue=iss.id,
+                    position=repr(float(st.position.value)),
+                    salience=repr(float(st.salience.value)),
+                    power=repr(float(power.value)),
+                    line=0,
+                )
+            )
+    data = DecideData(
+        actors=tuple((a.id, a.name, "") for a in scenario.actors),
+        issues=tuple((i.id, i.name) for i in scenario.issues),
+        bounds={i.id: (float(i.bounds[0]), float(i.bounds[1])) for i in scenario.issues},
+        records=tuple(records),
+    )
+    return format_decide(data)
