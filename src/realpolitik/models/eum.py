@@ -57,8 +57,8 @@ def weighted_median(x: np.ndarray, weight: np.ndarray, valid: np.ndarray | None 
     """The Condorcet winner among the actors' positions under linear pairwise votes (§3), per row.
 
     ``x`` and ``weight`` are ``(n, A)``. The winner minimises S_j = Σ_i w_i |x_i − x_j|; positions
-    whose S is within 1e-12·W·R of the minimum tie, and the lowest tied position is returned.
-    Rows without a valid actor give NaN.
+    whose S is within 1e-12·W·R of the minimum tie (R: the spread of ``x``), and the lowest tied
+    position is returned. Rows without a valid actor give NaN.
     """
     x = np.asarray(x, dtype=float)
     weight = np.asarray(weight, dtype=float)
@@ -67,17 +67,22 @@ def weighted_median(x: np.ndarray, weight: np.ndarray, valid: np.ndarray | None 
 
 
 def _median_from_dist(
-    x: np.ndarray, dist: np.ndarray, weight: np.ndarray, valid: np.ndarray | None
+    x: np.ndarray,
+    dist: np.ndarray,
+    weight: np.ndarray,
+    valid: np.ndarray | None,
+    scale: np.ndarray | None = None,
 ) -> np.ndarray:
     score = np.einsum("na,naj->nj", weight, dist)
+    xv = x if valid is None else np.where(valid, x, np.inf)
     if valid is not None:
         score = np.where(valid, score, np.inf)
-        xv = np.where(valid, x, np.inf)
-        spread = xv.min(axis=-1)
-        spread = np.where(valid, x, -np.inf).max(axis=-1) - spread
-    else:
-        xv = x
+    if scale is not None:
+        spread = scale
+    elif valid is None:
         spread = x.max(axis=-1) - x.min(axis=-1)
+    else:
+        spread = np.where(valid, x, -np.inf).max(axis=-1) - xv.min(axis=-1)
     best = score.min(axis=-1)
     total = (weight if valid is None else np.where(valid, weight, 0.0)).sum(axis=-1)
     tol = _TIE_RTOL * np.where(np.isfinite(spread), total * spread, 0.0)
@@ -182,7 +187,7 @@ def eum_round(
     wv = w if valid is None else np.where(valid, w, 0.0)
     dist = np.abs(x[:, :, None] - x[:, None, :])  # [n, i, j] = |x_i − x_j|
     if median is None:
-        median = _median_from_dist(x, dist, wv if median_weight is None else median_weight, valid)
+        median = _median_from_dist(x, dist, wv if median_weight is None else median_weight, valid, scale)
     r_safe = np.where(scale > 0, scale, 1.0)[:, None, None]
     delta = dist / r_safe
     contest = dist != 0
@@ -343,7 +348,7 @@ def run_rows(
         rows = np.arange(c0, min(n, c0 + chunk))
         xc = x[rows]
         vc = None if valid is None else valid[rows]
-        mu = _median_from_dist(xc, np.abs(xc[:, :, None] - xc[:, None, :]), mw[rows], vc)
+        mu = _median_from_dist(xc, np.abs(xc[:, :, None] - xc[:, None, :]), mw[rows], vc, scale[rows])
         medians[rows, 0] = mu
         means[rows, 0] = _mean(xc, mw[rows])
         active = np.arange(rows.size)
@@ -364,7 +369,8 @@ def run_rows(
                 median=mu[active],
             )
             new_x = res.new_position
-            new_mu = _median_from_dist(new_x, np.abs(new_x[:, :, None] - new_x[:, None, :]), mw[g], va)
+            new_dist = np.abs(new_x[:, :, None] - new_x[:, None, :])
+            new_mu = _median_from_dist(new_x, new_dist, mw[g], va, scale[g])
             positions[g, t + 1] = new_x
             medians[g, t + 1] = new_mu
             means[g, t + 1] = _mean(new_x, mw[g])
