@@ -1,0 +1,290 @@
+"""Stokman's exchange model, Equal Gain variant (``exchange``), compatible with decide.
+
+Actors trade positions on issue pairs: one moves on an issue it cares little about towards a partner
+that cares a lot, in return for the partner's move on another issue, with equal expected gains. Each
+round builds every candidate exchange, realises them greedily by gain, and moves the exchanging actors'
+start positions part of the way to their voting positions. The algorithm, its interpretive choices and
+the two arithmetic modes are documented in ``docs/models/exchange.md``.
+
+- ``arithmetic="exact"`` (default): 28-digit decimal arithmetic, evaluated like the reference program
+  (``exchange_scalar``). Inputs are floats; each is turned into a decimal through its shortest
+  ``repr``, which gives back the text of numbers read from files. A batch is run member by member.
+- ``arithmetic="fast"``: float64, vectorised over candidates and batched over the batch axis
+  (``exchange_fast``). The model is very sensitive to exact ties, so the two modes can differ by
+  several points on inputs with many ties (treat ``fast`` as another tie realisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import Any
+
+import numpy as np
+
+from realpolitik.models.exchange_scalar import (
+    DECIMAL_CONTEXT,
+    ScalarRun,
+    decimal_arith,
+    float_arith,
+    run_exact,
+    run_scalar,
+)
+from realpolitik.models.problem import BargainingProblem, Trajectory
+from realpolitik.models.registry import ModelInfo, register
+
+__all__ = ["INFO_EXCHANGE", "Exchange", "exchange_extras_to_json", "run_exchange"]
+
+NOTE_EXACT = (
+    "exact: 28-digit decimal arithmetic in the reference program's order of operations and tie rule "
+    "(decide-exchange-model with deterministic tie-breaking). Gains are on the internal 0-100 scale."
+)
+NOTE_FAST = (
+    "fast: float64 arithmetic. The exchange model is very sensitive to exact ties between gains and to "
+    "knife-edge overshoot checks; float64 resolves some of them differently from 28-digit decimal, so "
+    "results can differ from the exact mode by several points on inputs with many ties. Treat it as "
+    "another tie realisation. Gains are on the internal 0-100 scale."
+)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One realised exchange. Actor ``i`` supplies (moves on) issue ``q`` and demands ``p``; actor ``j``
+    supplies ``p`` and demands ``q``. ``start``/``voting`` are the supplier's round-start and new
+    position on its supply issue, on that issue's own scale; ``gain`` is on the internal 0-100 scale."""
+
+    actor_i: int
+    actor_j: int
+    p: int
+    q: int
+    start_i: float
+    voting_i: float
+    start_j: float
+    voting_j: float
+    gain: float
+
+
+def _present(problem: BargainingProblem) -> np.ndarray:
+    a, d = problem.n_actors, problem.n_issues
+    return np.ones((a, d), dtype=bool) if problem.present is None else np.asarray(problem.present, dtype=bool)
+
+
+def _member_exact(
+    position: np.ndarray,
+    salience: np.ndarray,
+    power: np.ndarray,
+    bounds: np.ndarray,
+    present: np.ndarray,
+    eligible: np.ndarray,
+    rounds: int,
+    prm: dict[str, Any],
+) -> tuple[ScalarRun, list[Decimal], list[Decimal]]:
+    ar = decimal_arith(float(prm["salience_weight"]), float(prm["fixed_weight"]), float(prm["epsilon"]))
+    conv = ar.convert
+    a, d = position.shape
+    with localcontext(DECIMAL_CONTEXT):
+        lo = [conv(bounds[j, 0]) for j in range(d)]
+        hi = [conv(bounds[j, 1]) for j in range(d)]
+        k = [Decimal(100) / (hi[j] - lo[j]) if hi[j] != lo[j] else Decimal(0) for j in range(d)]
+        x = [
+            [(conv(position[i, j]) - lo[j]) * k[j] if present[i, j] else Decimal(0) for j in range(d)]
+            for i in range(a)
+        ]
+        s = [[conv(salience[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
+        c = [[conv(power[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
+    run = run_exact(x, s, c, present.tolist(), eligible.tolist(), rounds, ar)
+    return run, lo, k
+
+
+def _denorm(value: Any, lo: Any, k: Any) -> float:
+    if k == 0:
+        return float(lo)
+    with localcontext(DECIMAL_CONTEXT):
+        return float(value / k + lo)
+
+
+def _scalar_member(
+    position: np.ndarray,
+    salience: np.ndarray,
+    power: np.ndarray,
+    bounds: np.ndarray,
+    present: np.ndarray,
+    eligible: np.ndarray,
+    rounds: int,
+    prm: dict[str, Any],
+    exact: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
+    """One unbatched run with the scalar engine; arrays on the issues' own scales."""
+    a, d = position.shape
+    if exact:
+        run, lo, k = _member_exact(position, salience, power, bounds, present, eligible, rounds, prm)
+    else:
+        ar = float_arith(float(prm["salience_weight"]), float(prm["fixed_weight"]), float(prm["epsilon"]))
+        lo_f = bounds[:, 0]
+        width = bounds[:, 1] - lo_f
+        k_f = np.where(width != 0, 100.0 / np.where(width != 0, width, 1.0), 0.0)
+        xf = np.where(present, (position - lo_f) * k_f, 0.0)
+        run = run_scalar(
+            xf.tolist(),
+            np.where(present, salience, 0.0).tolist(),
+            np.where(present, power, 0.0).tolist(),
+            present.tolist(),
+            eligible.tolist(),
+            rounds,
+            ar,
+        )
+        lo, k = lo_f.tolist(), k_f.tolist()
+
+    def den(rows: list[list[Any]]) -> np.ndarray:
+        return np.array([[_denorm(rows[i][j], lo[j], k[j]) for j in range(d)] for i in range(len(rows))])
+
+    hist = np.stack([den(h) for h in run.history]) if run.history else np.empty((0, a, d))
+    hist = np.where(present, hist, position)
+    vote = np.stack([den(v) for v in run.voting]) if run.voting else np.empty((0, a, d))
+    vote = np.where(present, vote, position)
+    out = den(run.outcome)
+    vout = den(run.voting_outcome) if run.voting_outcome else np.empty((0, d))
+    exch = [
+        [
+            Exchange(
+                e.actor_i,
+                e.actor_j,
+                e.p,
+                e.q,
+                _denorm(e.start_i, lo[e.q], k[e.q]),
+                _denorm(e.voting_i, lo[e.q], k[e.q]),
+                _denorm(e.start_j, lo[e.p], k[e.p]),
+                _denorm(e.voting_j, lo[e.p], k[e.p]),
+                float(e.gain),
+            )
+            for e in rnd
+        ]
+        for rnd in run.exchanges
+    ]
+    return hist, vote, out, vout, exch
+
+
+def run_exchange(
+    problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any
+) -> Trajectory:
+    """Run the Equal Gain exchange model (deterministic; ``rng`` is not used).
+
+    Returns positions ``(..., R+1, A, D)`` (start positions of each round, the input first) and the
+    outcome ``(..., D)`` = the weighted mean on the start positions after the last round's update.
+    Extras: ``outcome_by_round`` ``(..., R+1, D)``, ``voting_positions`` ``(..., R, A, D)``,
+    ``voting_outcome_by_round`` ``(..., R, D)``, ``n_exchanges`` ``(..., R)``, ``arithmetic``, ``note``
+    and, for unbatched problems only, ``exchanges``: per round the list of :class:`Exchange`.
+    """
+    prm = INFO_EXCHANGE.check_params(params)
+    rounds = int(prm["rounds"])
+    if rounds < 0:
+        raise ValueError(f"rounds must be >= 0, got {rounds}")
+    exact = prm["arithmetic"] == "exact"
+    p = problem.broadcast()
+    batch = p.batch_shape_all
+    a, d = p.n_actors, p.n_issues
+    present = _present(p)
+    power = np.asarray(p.power)
+    sal = p.salience
+    pos = p.position
+    nb = int(np.prod(batch)) if batch else 1
+    pos_f = pos.reshape(nb, a, d)
+    sal_f = sal.reshape(nb, a, d)
+    pow_f = power.reshape(nb, a, d)
+    elig_f = present & (sal_f > 0) & (pow_f > 0)
+    hist = np.empty((nb, rounds + 1, a, d))
+    vote = np.empty((nb, rounds, a, d))
+    out = np.empty((nb, rounds + 1, d))
+    vout = np.empty((nb, rounds, d))
+    nex = np.zeros((nb, rounds), dtype=int)
+    exchanges: list[list[Exchange]] | None = None
+    for b in range(nb):
+        h, v, o, vo, ex = _scalar_member(
+            pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, exact
+        )
+        hist[b], vote[b], out[b], vout[b] = h, v, o, vo
+        nex[b] = [len(r) for r in ex]
+        if not batch:
+            exchanges = ex
+    extras: dict[str, Any] = {
+        "outcome_by_round": out.reshape(batch + (rounds + 1, d)),
+        "voting_positions": vote.reshape(batch + (rounds, a, d)),
+        "voting_outcome_by_round": vout.reshape(batch + (rounds, d)),
+        "n_exchanges": nex.reshape(batch + (rounds,)),
+        "arithmetic": prm["arithmetic"],
+        "note": NOTE_EXACT if exact else NOTE_FAST,
+    }
+    if exchanges is not None:
+        extras["exchanges"] = exchanges
+    return Trajectory(
+        positions=hist.reshape(batch + (rounds + 1, a, d)),
+        outcome=out[:, -1].reshape(batch + (d,)),
+        rounds=rounds,
+        extras=extras,
+    )
+
+
+def exchange_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> dict[str, Any]:
+    """JSON-ready extras of one unbatched run, keyed by actor and issue ids."""
+    issues = problem.issues
+    actors = problem.actors
+    obr = np.asarray(extras["outcome_by_round"])
+    vobr = np.asarray(extras["voting_outcome_by_round"])
+    out: dict[str, Any] = {
+        "outcome_by_round": {iss: [float(v) for v in obr[:, j]] for j, iss in enumerate(issues)},
+        "voting_outcome_by_round": {iss: [float(v) for v in vobr[:, j]] for j, iss in enumerate(issues)},
+        "n_exchanges": [int(n) for n in np.asarray(extras["n_exchanges"])],
+    }
+    if "exchanges" in extras:
+        out["exchanges"] = [
+            [
+                {
+                    "i": {
+                        "actor": actors[e.actor_i],
+                        "supply_issue": issues[e.q],
+                        "demand_issue": issues[e.p],
+                        "start": e.start_i,
+                        "voting": e.voting_i,
+                    },
+                    "j": {
+                        "actor": actors[e.actor_j],
+                        "supply_issue": issues[e.p],
+                        "demand_issue": issues[e.q],
+                        "start": e.start_j,
+                        "voting": e.voting_j,
+                    },
+                    "gain": e.gain,
+                }
+                for e in rnd
+            ]
+            for rnd in extras["exchanges"]
+        ]
+    out["arithmetic"] = extras["arithmetic"]
+    out["note"] = extras["note"]
+    return out
+
+
+INFO_EXCHANGE = register(
+    ModelInfo(
+        name="exchange",
+        title="Exchange model (Stokman, Equal Gain)",
+        run=run_exchange,
+        stochastic=False,
+        multi_issue=True,
+        dynamic=True,
+        params={
+            "arithmetic": "exact",
+            "rounds": 10,
+            "salience_weight": 0.4,
+            "fixed_weight": 0.1,
+            "epsilon": 1e-10,
+        },
+        choices={"arithmetic": ("exact", "fast")},
+        description=(
+            "Actors trade moves on issue pairs they value differently, with equal gains, realised greedily "
+            "by gain; start positions then move part way to the voting positions. Decide-compatible."
+        ),
+        reference="Stokman & van Oosten (1994); Stokman & Van Assen (2000); decide-exchange-model 2025.3.1",
+        extras_to_json=exchange_extras_to_json,
+    )
+)

@@ -1,0 +1,466 @@
+"""Scalar engine of the exchange model (Equal Gain), generic over the number type.
+
+With :class:`decimal.Decimal` numbers in a 28-digit round-half-even context this is the model's
+``exact`` mode: every formula is evaluated in the parenthesisation of ``docs/models/exchange.md`` and
+every sum runs left to right from an exact zero, so ties and knife-edge comparisons resolve as in the
+reference program. With Python floats it is a slow float64 cross-check of the vectorised engine.
+
+Everything here works on the internal 0..100 scale; ``exchange.py`` does the mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from operator import attrgetter
+from typing import Any
+
+Num = Any  # Decimal or float: the engine only uses + - * / abs and comparisons
+
+DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class Arith:
+    """The constants of one arithmetic: zero, 100, ε and the two update weights."""
+
+    zero: Num
+    one: Num
+    hundred: Num
+    eps: Num
+    w_sal: Num
+    w_fix: Num
+    convert: Callable[[float], Num]
+
+
+def decimal_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10) -> Arith:
+    """Decimal arithmetic: weights and ε are the binary doubles, carried into decimal exactly."""
+    return Arith(
+        zero=Decimal(0),
+        one=Decimal(1),
+        hundred=Decimal(100),
+        eps=Decimal(eps),
+        w_sal=Decimal(w_sal),
+        w_fix=Decimal(w_fix),
+        convert=lambda v: Decimal(repr(float(v))),
+    )
+
+
+def float_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10) -> Arith:
+    return Arith(0.0, 1.0, 100.0, eps, w_sal, w_fix, float)
+
+
+# sign classes of a move history prefix
+_NONE, _POS, _NEG, _MIXED = 0, 1, 2, 3
+
+
+class _Cand:
+    """One candidate exchange: side I supplies q (demands p), side J supplies p (demands q)."""
+
+    __slots__ = (
+        "G",
+        "aI",
+        "aJ",
+        "alive",
+        "cIq",
+        "cJp",
+        "dI",
+        "dJ",
+        "hcI",
+        "hcJ",
+        "hsI",
+        "hsJ",
+        "mI",
+        "mJ",
+        "p",
+        "q",
+        "rec",
+        "sIp",
+        "sIq",
+        "sJp",
+        "sJq",
+        "stamp",
+        "uI",
+        "uJ",
+        "valid",
+        "xbI",
+        "xbJ",
+        "yI",
+        "yJ",
+    )
+    G: Num
+    aI: int
+    aJ: int
+    alive: bool
+    cIq: Num
+    cJp: Num
+    dI: Num
+    dJ: Num
+    hcI: int
+    hcJ: int
+    hsI: Num
+    hsJ: Num
+    mI: Num
+    mJ: Num
+    p: int
+    q: int
+    rec: dict[tuple[int, int], Num]
+    sIp: Num
+    sIq: Num
+    sJp: Num
+    sJq: Num
+    stamp: int
+    uI: Num
+    uJ: Num
+    valid: bool
+    xbI: Num
+    xbJ: Num
+    yI: Num
+    yJ: Num
+
+
+@dataclass(frozen=True)
+class ScalarExchange:
+    """A realised exchange (internal scale): I supplies q, J supplies p."""
+
+    actor_i: int
+    actor_j: int
+    p: int
+    q: int
+    start_i: Num
+    voting_i: Num
+    start_j: Num
+    voting_j: Num
+    gain: Num
+
+
+@dataclass
+class ScalarRun:
+    history: list[list[list[Num]]]  # R+1 x A x D, start positions
+    voting: list[list[list[Num]]]  # R x A x D
+    outcome: list[list[Num]]  # R+1 x D
+    voting_outcome: list[list[Num]]  # R x D
+    exchanges: list[list[ScalarExchange]]
+
+
+def _merge(cls: int, m: Num, zero: Num) -> int:
+    sign = _POS if m > zero else (_NEG if m < zero else _MIXED)
+    if cls == _NONE:
+        return sign
+    return cls if cls == sign else _MIXED
+
+
+class _Round:
+    """The frozen data of one round and the candidate operations on it."""
+
+    def __init__(
+        self,
+        x: list[list[Num]],
+        s: list[list[Num]],
+        c: list[list[Num]],
+        order: list[list[int]],
+        ar: Arith,
+    ) -> None:
+        self.x, self.s, self.c, self.order, self.ar = x, s, c, order, ar
+        zero = ar.zero
+        n_issues = len(order)
+        self.W: list[Num] = []
+        self.O: list[Num] = []
+        self.terms: list[dict[int, Num]] = []
+        for d in range(n_issues):
+            w = zero
+            tot = zero
+            terms: dict[int, Num] = {}
+            for k in order[d]:
+                w = w + s[k][d] * c[k][d]
+                t = (x[k][d] * s[k][d]) * c[k][d]
+                terms[k] = t
+                tot = tot + t
+            self.W.append(w)
+            self.O.append(tot / w if w != zero else zero)
+            self.terms.append(terms)
+
+    # ------------------------------------------------------------------ OK and EVALUATE
+    def _ok(self, m: Num, y: Num, hs: Num, hc: int) -> bool:
+        ar = self.ar
+        am = abs(m)
+        if not (ar.eps < am <= ar.hundred):
+            return False
+        if not (ar.zero <= y <= ar.hundred):
+            return False
+        if not (hs + m <= ar.hundred):
+            return False
+        if m > ar.zero:
+            return hc in (_NONE, _POS)
+        return hc in (_NONE, _NEG)
+
+    def evaluate(self, e: _Cand) -> None:
+        P = self.W[e.p]
+        Q = self.W[e.q]
+        Dp = abs(e.dI - e.uJ)
+        Dq = abs(e.dJ - e.uI)
+        dp = ((Dp * e.sJp) * e.cJp) / P
+        dq = ((e.sJp + e.sIp) / (e.sJq + e.sIq)) * dp
+        muI = (dq * Q) / (e.cIq * e.sIq)
+        muJ = Dp
+        if muI > Dq:
+            dq = ((Dq * e.sIq) * e.cIq) / Q
+            dp = ((e.sIq + e.sJq) / (e.sIp + e.sJp)) * dq
+            muI = Dq
+            muJ = (dp * P) / (e.cJp * e.sJp)
+        e.mI = -muI if e.uI > e.dJ else muI
+        e.mJ = -muJ if e.uJ > e.dI else muJ
+        e.yI = e.uI + e.mI
+        e.yJ = e.uJ + e.mJ
+        e.G = abs(dq * e.sIq - dp * e.sIp)
+        valid = (
+            self._ok(e.mI, e.yI, e.hsI, e.hcI)
+            and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
+            and not (e.G < self.ar.eps)
+        )
+        if valid:
+            self._overshoot(e, True)
+            self._overshoot(e, False)
+            valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
+        e.valid = valid
+
+    def _overshoot(self, e: _Cand, side_i: bool) -> None:
+        if side_i:  # A = I supplies q; B = J
+            a, A, uA, yA, t = e.q, e.aI, e.uI, e.yI, e.dJ
+            sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
+            Wa, Wb, uB, dA = self.W[e.q], self.W[e.p], e.uJ, e.dI
+        else:  # A = J supplies p; B = I
+            a, A, uA, yA, t = e.p, e.aJ, e.uJ, e.yJ, e.dI
+            sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
+            Wa, Wb, uB, dA = self.W[e.p], self.W[e.q], e.uI, e.dJ
+        zero = self.ar.zero
+        s, c, terms, rec = self.s, self.c, self.terms[a], e.rec
+        tot0 = zero
+        tot1 = zero
+        for k in self.order[a]:
+            if k == A:
+                tot0 = tot0 + (uA * s[k][a]) * c[k][a]
+                tot1 = tot1 + (yA * s[k][a]) * c[k][a]
+            else:
+                v = rec.get((a, k)) if rec else None
+                term = terms[k] if v is None else (v * s[k][a]) * c[k][a]
+                tot0 = tot0 + term
+                tot1 = tot1 + term
+        r0 = t - tot0 / Wa
+        r1 = t - tot1 / Wa
+        if r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
+            return
+        T = zero
+        for k in self.order[a]:
+            v = rec.get((a, k)) if rec else None
+            if v is None:
+                T = T + (terms[k] if k != A else (uA * s[k][a]) * c[k][a])
+            else:
+                T = T + (v * s[k][a]) * c[k][a]
+        delta = abs((t * Wa - T) / (sAa * cAa))
+        da = ((delta * sAa) * cAa) / Wa
+        db = ((sAa + sBa) / (sAb + sBb)) * da
+        muB = abs((db * Wb) / (cBb * sBb))
+        mA = -delta if uA > t else delta
+        mB = -muB if uB > dA else muB
+        if side_i:
+            e.mI, e.mJ = mA, mB
+        else:
+            e.mJ, e.mI = mA, mB
+        e.yI = e.uI + e.mI
+        e.yJ = e.uJ + e.mJ
+        e.G = abs(db * sBb - da * sBa)
+
+    # ------------------------------------------------------------------ candidates
+    def create(self, eligible: list[list[bool]]) -> list[_Cand]:
+        x, s, c, out, zero = self.x, self.s, self.c, self.O, self.ar.zero
+        n_actors = len(x)
+        n_issues = len(out)
+        cands: list[_Cand] = []
+        for p in range(n_issues):
+            for q in range(p + 1, n_issues):
+                ga: list[int] = []
+                gb: list[int] = []
+                gc: list[int] = []
+                gd: list[int] = []
+                for k in range(n_actors):
+                    if not (eligible[k][p] and eligible[k][q]):
+                        continue
+                    lp = x[k][p] <= out[p]
+                    lq = x[k][q] <= out[q]
+                    (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
+                for g1, g2 in ((ga, gd), (gb, gc)):
+                    for i in g1:
+                        for j in g2:
+                            if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
+                                ai, aj = j, i
+                            else:
+                                ai, aj = i, j
+                            e = _Cand()
+                            e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+                            e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
+                            e.cIq, e.cJp = c[ai][q], c[aj][p]
+                            e.xbI = e.uI = x[ai][q]
+                            e.xbJ = e.uJ = x[aj][p]
+                            e.dI, e.dJ = x[ai][p], x[aj][q]
+                            e.hsI = e.hsJ = zero
+                            e.hcI = e.hcJ = _NONE
+                            e.rec = {}
+                            e.alive = False
+                            e.stamp = -1
+                            self.evaluate(e)
+                            cands.append(e)
+        return cands
+
+    def _record(self, e: _Cand, issue: int, actor: int, y: Num, xbar: Num) -> None:
+        key = (issue, actor)
+        old = e.rec.get(key)
+        if old is None:
+            e.rec[key] = y
+        elif xbar <= old:
+            e.rec[key] = old if old < y else y
+        else:
+            e.rec[key] = old if old > y else y
+
+    def refresh(self, e: _Cand, r: _Cand) -> None:
+        carried = 0
+        if e.aI == r.aI and e.q == r.q:
+            e.uI, carried = r.yI, 1
+        elif e.aI == r.aJ and e.q == r.p:
+            e.uI, carried = r.yJ, 1
+        elif e.aJ == r.aI and e.p == r.q:
+            e.uJ, carried = r.yI, 2
+        elif e.aJ == r.aJ and e.p == r.p:
+            e.uJ, carried = r.yJ, 2
+        touched = False
+        # Z = J_r (demands q_r, partner I_r supplied it), then Z = I_r
+        if (e.aI == r.aJ and e.p == r.q) or (e.aJ == r.aJ and e.q == r.q):
+            self._record(e, r.q, r.aI, r.yI, r.xbI)
+            touched = True
+        if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
+            self._record(e, r.p, r.aJ, r.yJ, r.xbJ)
+            touched = True
+        if carried or touched:
+            zero = self.ar.zero
+            if carried == 1:
+                e.hsI = e.hsI + e.mI
+                e.hcI = _merge(e.hcI, e.mI, zero)
+            elif carried == 2:
+                e.hsJ = e.hsJ + e.mJ
+                e.hcJ = _merge(e.hcJ, e.mJ, zero)
+            self.evaluate(e)
+
+
+_BY_GAIN = attrgetter("G")
+
+
+def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
+    cands = rd.create(eligible)
+    sup_index: dict[tuple[int, int], list[_Cand]] = {}
+    dem_index: dict[tuple[int, int], list[_Cand]] = {}
+    for e in cands:
+        sup_index.setdefault((e.aI, e.q), []).append(e)
+        sup_index.setdefault((e.aJ, e.p), []).append(e)
+        dem_index.setdefault((e.aI, e.p), []).append(e)
+        dem_index.setdefault((e.aJ, e.q), []).append(e)
+    live = [e for e in cands if e.valid]
+    for e in live:
+        e.alive = True
+    realized: list[_Cand] = []
+    step = 0
+    empty: list[_Cand] = []
+    while live:
+        live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
+        r = live.pop(0)
+        r.alive = False
+        realized.append(r)
+        step += 1
+        changed = False
+        for lst in (
+            sup_index.get((r.aI, r.q), empty),
+            sup_index.get((r.aJ, r.p), empty),
+            dem_index.get((r.aJ, r.q), empty),
+            dem_index.get((r.aI, r.p), empty),
+        ):
+            for e in lst:
+                if e.alive and e.stamp != step:
+                    e.stamp = step
+                    rd.refresh(e, r)
+                    if not e.valid:
+                        e.alive = False
+                        changed = True
+        if changed:
+            live = [e for e in live if e.alive]
+    return realized
+
+
+def run_scalar(
+    x: Sequence[Sequence[Num]],
+    s: Sequence[Sequence[Num]],
+    c: Sequence[Sequence[Num]],
+    present: Sequence[Sequence[bool]],
+    eligible: Sequence[Sequence[bool]],
+    rounds: int,
+    ar: Arith,
+) -> ScalarRun:
+    """Run the model for ``rounds`` rounds on internal-scale data (lists indexed [actor][issue]).
+
+    ``present`` says which (actor, issue) entries enter sums (per-issue order = actor order);
+    ``eligible`` (a subset) which may take part in exchanges. With Decimal numbers call this inside
+    :data:`DECIMAL_CONTEXT` (:func:`run_exact` does).
+    """
+    n_actors = len(x)
+    n_issues = len(x[0]) if n_actors else 0
+    order = [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)]
+    xs = [list(row) for row in x]
+    sl = [list(row) for row in s]
+    cl = [list(row) for row in c]
+    el = [[bool(v) for v in row] for row in eligible]
+    history = [[list(row) for row in xs]]
+    voting: list[list[list[Num]]] = []
+    outcome: list[list[Num]] = []
+    voting_outcome: list[list[Num]] = []
+    exchanges: list[list[ScalarExchange]] = []
+    one, ws, wf = ar.one, ar.w_sal, ar.w_fix
+    for _ in range(rounds):
+        rd = _Round(xs, sl, cl, order, ar)
+        outcome.append(rd.O)
+        realized = _play_round(rd, el)
+        v = [list(row) for row in xs]
+        supplied: set[tuple[int, int]] = set()
+        for r in realized:
+            v[r.aI][r.q] = r.yI
+            v[r.aJ][r.p] = r.yJ
+            supplied.add((r.aI, r.q))
+            supplied.add((r.aJ, r.p))
+        new = [list(row) for row in xs]
+        for k, d in supplied:
+            sal = sl[k][d]
+            xb = xs[k][d]
+            y = v[k][d]
+            a1 = (one - sal) * ws
+            new[k][d] = ((a1 * y) + wf * y) + ((one - a1) - wf) * xb
+        voting.append(v)
+        voting_outcome.append(_Round(v, sl, cl, order, ar).O)
+        exchanges.append(
+            [ScalarExchange(r.aI, r.aJ, r.p, r.q, r.xbI, r.yI, r.xbJ, r.yJ, r.G) for r in realized]
+        )
+        xs = new
+        history.append([list(row) for row in xs])
+    outcome.append(_Round(xs, sl, cl, order, ar).O)
+    return ScalarRun(history, voting, outcome, voting_outcome, exchanges)
+
+
+def run_exact(
+    x: Sequence[Sequence[Num]],
+    s: Sequence[Sequence[Num]],
+    c: Sequence[Sequence[Num]],
+    present: Sequence[Sequence[bool]],
+    eligible: Sequence[Sequence[bool]],
+    rounds: int,
+    ar: Arith,
+) -> ScalarRun:
+    """:func:`run_scalar` inside the 28-digit round-half-even decimal context."""
+    with localcontext(DECIMAL_CONTEXT):
+        return run_scalar(x, s, c, present, eligible, rounds, ar)
