@@ -96,7 +96,7 @@ def state_probabilities(
     eqrep = eq & rep[:, None, :]
     last = np.where(eqrep, idx, -1).max(axis=-1)
     first = np.where(eqrep, idx, n).min(axis=-1)
-    per_actor = np.take_along_axis(p_class, last, axis=1)
+    per_actor = p_class[np.arange(bsz)[:, None], last]
     return per_actor, p_class, first
 
 
@@ -118,56 +118,66 @@ def _turn(
     idx = np.arange(n)
     prob, gain = k.challenges_all(asm, w, s_tot, opt)
     best = gain.argmax(axis=-1)  # first maximum: exact ties go to the lowest index
-    has = np.take_along_axis(gain, best[..., None], axis=-1)[..., 0] > 1e-5
+    has = gain[bi, idx, best] > 1e-5
     target = np.where(has, best, -1)
+    if not has.any():
+        return x.copy(), target
     tgt = np.where(has, best, idx[None, :])  # self as a harmless placeholder
-    p_i = np.take_along_axis(prob, tgt[..., None], axis=-1)[..., 0]
+    p_i = prob[bi, idx, tgt]
     x_j = x[bi, tgt]
     s_j = sal[bi, tgt]
     y_i, y_j = k.interpolate(x, x_j, sal, s_j, p_i, opt.intervec)
+    init = np.broadcast_to(idx, (bsz, n))
+    rcvr, valid = tgt, has
     if opt.bargain_model != "init_only":
-        g_j = k.challenge_gain_from(asm, w, s_tot, np.broadcast_to(idx, (bsz, n)), tgt, opt)
+        g_j = k.challenge_gain_from(asm, w, s_tot, init, tgt, opt)
         z_i, z_j = k.interpolate(x, x_j, sal, s_j, g_j, opt.intervec)
         if opt.bargain_model == "init_rcvr":
             # two bargains per challenge, B_I first: slots (i, I), (i, J) in initiator order
             y_i = np.stack([y_i, z_i], axis=2).reshape(bsz, 2 * n, dims)
             y_j = np.stack([y_j, z_j], axis=2).reshape(bsz, 2 * n, dims)
-            init = np.repeat(idx, 2)[None].repeat(bsz, 0)
+            init = np.repeat(init, 2, axis=1)
             rcvr = np.repeat(tgt, 2, axis=1)
             valid = np.repeat(has, 2, axis=1)
         else:  # pw_comp: power-weighted compromise with the initiator's capability in both weights
             om_i = (cap * s_tot)[..., None]
-            om_j = (cap * np.take_along_axis(s_tot, tgt, axis=1))[..., None]
+            om_j = (cap * s_tot[bi, tgt])[..., None]
             y_i = (om_i * y_i + om_j * z_i) / (om_i + om_j)
             y_j = (om_i * y_j + om_j * z_j) / (om_i + om_j)
-            init, rcvr, valid = np.broadcast_to(idx, (bsz, n)), tgt, has
-    else:
-        init, rcvr, valid = np.broadcast_to(idx, (bsz, n)), tgt, has
-    if not valid.any():
-        return x.copy(), target
 
-    # value of every option (SQ + bargain slots) to every actor: mean utility of the whole state
+    # keep the valid bargains only, in initiator order (padded to the batch's largest count)
+    n_valid = valid.sum(axis=1)
+    n_slot = int(n_valid.max())
+    sel = np.argsort(~valid, axis=1, kind="stable")[:, :n_slot]
+    slot_ok = np.arange(n_slot)[None, :] < n_valid[:, None]
+    init, rcvr = init[bi, sel], rcvr[bi, sel]
+    y_i, y_j = y_i[bi, sel], y_j[bi, sel]
+
+    # value of every option (SQ + bargains) to every actor: mean utility of the whole state
     ustar = asm.ustar
-    n_slot = init.shape[1]
     risk = asm.risk[:, :, None]
-    u_init = k.utility(k.distances(ideal, y_i, sal), risk)  # (B, n, slot)
-    u_rcvr = k.utility(k.distances(ideal, y_j, sal), risk)
-    v_sq = np.cumsum(ustar, axis=-1)[..., -1] / n  # left to right over m
+    u_moved = k.utility(k.distances(ideal, np.concatenate([y_i, y_j], axis=1), sal), risk)
+    start_val = u_moved[:, :, :n_slot] + u_moved[:, :, n_slot:]  # init first, then rcvr
     values = np.empty((bsz, n, 1 + n_slot))
-    values[:, :, 0] = v_sq
-    chunk = max(1, k.CHUNK_ELEMENTS // max(1, bsz * n * n))
+    values[:, :, 0] = np.cumsum(ustar, axis=-1)[..., -1] / n  # left to right over m
+    chunk = max(1, min(n_slot, k.CHALLENGE_CHUNK // max(1, bsz * n * n)))
+    buf = np.empty((bsz, n, n, chunk))
     ut = np.swapaxes(ustar, 1, 2)[:, :, :, None]  # (B, m, n, 1) = U*[n, m]
     for s0 in range(0, n_slot, chunk):
-        sl = slice(s0, s0 + chunk)
-        moved = (idx[None, :, None] == init[:, None, sl]) | (idx[None, :, None] == rcvr[:, None, sl])
-        terms = np.where(moved[:, :, None, :], 0.0, ut)  # (B, m, n, slot)
-        terms[:, 0] += u_init[:, :, sl] + u_rcvr[:, :, sl]
-        values[:, :, 1 + s0 : 1 + s0 + terms.shape[-1]] = k.seq_sum0(terms, 1) / n
+        cs = min(chunk, n_slot - s0)
+        terms = buf[..., :cs]
+        terms[...] = ut
+        si = np.arange(cs)[None, :]
+        terms[bi, init[:, s0 : s0 + cs], :, si] = 0.0  # the moved positions are not "unchanged"
+        terms[bi, rcvr[:, s0 : s0 + cs], :, si] = 0.0
+        terms[:, 0] += start_val[:, :, s0 : s0 + cs]
+        np.add.reduce(terms, axis=1, out=values[:, :, 1 + s0 : 1 + s0 + cs])
+    values[:, :, 1:] /= n
 
     # one election per queue; pairwise strengths do not depend on the queue
     c = k.coalitions(values, cap, opt.voting_rule)
     pv = k.victory(c, opt.victory_prob)
-    member = valid[:, None, :] & (
+    member = slot_ok[:, None, :] & (
         (init[:, None, :] == idx[None, :, None]) | (rcvr[:, None, :] == idx[None, :, None])
     )
     mask = np.concatenate([np.ones((bsz, n, 1), dtype=bool), member], axis=-1)  # (B, k, option)
@@ -182,7 +192,7 @@ def _turn(
         last_member = np.where(mask, np.arange(1 + n_slot), -1).max(axis=-1)
         win = np.where(hit.any(axis=-1), hit.argmax(axis=-1), last_member)
     slot = np.maximum(win - 1, 0)
-    from_init = np.take_along_axis(init, slot, axis=1) == idx[None]
+    from_init = init[bi, slot] == idx[None]
     offer = np.where(from_init[..., None], y_i[bi, slot], y_j[bi, slot])
     new_x = np.where((win > 0)[..., None], offer, x)
     return new_x, target

@@ -25,6 +25,10 @@ TRANSITIONS = ("deterministic", "stochastic")
 
 #: elements per chunk of the O(N^3) tensors (about 32 MB of float64 per temporary)
 CHUNK_ELEMENTS = 4_000_000
+#: elements per chunk of the challenge tensors (cache-sized)
+CHALLENGE_CHUNK = 60_000
+#: use the in-place default-option kernel (tests switch it off to compare with the general one)
+USE_FAST_PATH = True
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,22 @@ def coalitions(util: np.ndarray, weight: np.ndarray, rule: str) -> np.ndarray:
     ``util``: ``(B, K, M)`` utility to voter k of option a; ``weight``: ``(B, K)``. Only the a > b
     vote is evaluated (this matters for the asymmetric rule only).
     """
-    m = util.shape[-1]
+    bsz, n_voters, m = util.shape
+    if rule == "prop":
+        # rows of C in cache-sized chunks, temporaries reused
+        out = np.empty((bsz, m, m))
+        rows = max(1, min(m, CHALLENGE_CHUNK // max(1, bsz * n_voters * m)))
+        buf = np.empty((bsz, n_voters, rows, m))
+        wgt = weight[:, :, None, None]
+        for a0 in range(0, m, rows):
+            ca = min(rows, m - a0)
+            b = buf[:, :, :ca]
+            np.subtract(util[:, :, a0 : a0 + ca, None], util[:, :, None, :], out=b)
+            b *= wgt
+            np.maximum(b, 0.0, out=b)
+            b[:, 0] += 1e-8
+            np.add.reduce(b, axis=1, out=out[:, a0 : a0 + ca])
+        return out
     delta = util[:, :, :, None] - util[:, :, None, :]  # (B, K, a, b)
     vt = vote(weight[:, :, None, None], delta, rule)
     pos = np.maximum(vt, 0.0)
@@ -325,47 +344,136 @@ def challenges_all(
     """P_i(i>j) and G_i(i→j) for every initiator i and target j, from i's own perspective.
 
     Returns two ``(B, N, N)`` arrays; the diagonal of the gain is −inf. Initiators are processed in
-    chunks so the ``(B, N, I, N)`` third-party tensors stay small.
+    chunks so the ``(B, N, I, N)`` third-party tensors stay cache-sized.
     """
     d, rp = asm.d, asm.rperc
     bsz, n, _ = d.shape
-    chunk = max(1, min(n, CHUNK_ELEMENTS // max(1, bsz * n * n)))
+    chunk = max(1, min(n, CHALLENGE_CHUNK // max(1, bsz * n * n)))
     p_out = np.empty((bsz, n, n))
     g_out = np.empty((bsz, n, n))
     idx = np.arange(n)
     d_nn = d[:, idx, idx]  # (B, N)
+    fast = (
+        USE_FAST_PATH
+        and opt.voting_rule == "prop"
+        and opt.third_party == "semi"
+        and n > 0
+        and bool((d <= 1.0).all())
+    )
+    bufs = [np.empty((bsz, n, chunk, n)) for _ in range(6)] if fast else []
     for start in range(0, n, chunk):  # chunks of initiators, not single actors
         ii = idx[start : start + chunk]
         m = len(ii)
         r_ni = np.swapaxes(rp[:, ii, :], 1, 2)  # (B, n, I): r[h=i, n]
-        u_nj = utility(d[:, :, None, :], r_ni[:, :, :, None])  # (B, n, I, j)
         u_ni = utility(d[:, :, ii], r_ni)  # (B, n, I)
         u_nn = utility(d_nn[:, :, None], r_ni)  # (B, n, I)
         loc = np.arange(m)
         u_ii = u_ni[:, ii, loc]  # (B, I)
-        u_ij = u_nj[:, ii, loc, :]  # (B, I, j)
         u_ji = np.swapaxes(u_ni, 1, 2)  # (B, I, j): A[i, j, i]
         u_jj = np.swapaxes(u_nn, 1, 2)  # (B, I, j): A[i, j, j]
-        third = (idx[:, None, None] != ii[None, :, None]) & (idx[:, None, None] != idx[None, None, :])
-        p, g = _challenge_core(
-            u_ii[:, :, None],
-            u_ij,
-            u_ji,
-            u_jj,
-            u_ni[:, :, :, None],
-            u_nj,
-            u_nn[:, :, :, None],
-            w[:, ii, None],
-            w[:, None, :],
-            w[:, :, None, None],
-            s_tot[:, None, :],
-            third[None],
-            opt,
-        )
+        if fast:
+            b = [x[:, :, :m] for x in bufs]
+            p, g = _challenge_prop_semi(d, r_ni, u_ni, u_nn, u_ii, u_ji, u_jj, ii, w, s_tot, b)
+        else:
+            u_nj = utility(d[:, :, None, :], r_ni[:, :, :, None])  # (B, n, I, j)
+            u_ij = u_nj[:, ii, loc, :]  # (B, I, j)
+            third = (idx[:, None, None] != ii[None, :, None]) & (idx[:, None, None] != idx[None, None, :])
+            p, g = _challenge_core(
+                u_ii[:, :, None],
+                u_ij,
+                u_ji,
+                u_jj,
+                u_ni[:, :, :, None],
+                u_nj,
+                u_nn[:, :, :, None],
+                w[:, ii, None],
+                w[:, None, :],
+                w[:, :, None, None],
+                s_tot[:, None, :],
+                third[None],
+                opt,
+            )
         p_out[:, start : start + m] = p
         g_out[:, start : start + m] = g
     g_out[:, idx, idx] = -np.inf
     return p_out, g_out
+
+
+def _challenge_prop_semi(
+    d: np.ndarray,
+    r_ni: np.ndarray,
+    u_ni: np.ndarray,
+    u_nn: np.ndarray,
+    u_ii: np.ndarray,
+    u_ji: np.ndarray,
+    u_jj: np.ndarray,
+    ii: np.ndarray,
+    w: np.ndarray,
+    s_tot: np.ndarray,
+    buf: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The default (Prop votes, SemiCommit) challenge evaluation with in-place buffers.
+
+    Same operations, in the same order, as :func:`_challenge_core`; only temporaries are reused.
+    Axes of the buffers: (B, n third party, I initiator, j target).
+    """
+    unj, b1, b2, b3, b4, b5 = buf
+    n = d.shape[1]
+    m = len(ii)
+    loc = np.arange(m)
+    jj = np.arange(n)
+    dn = d[:, :, None, :]
+    # u_nj = (1 − d_nj)(1 + d_nj r_ni)
+    np.multiply(dn, r_ni[:, :, :, None], out=unj)
+    unj += 1.0
+    unj *= (1.0 - d)[:, :, None, :]
+    u_ij = unj[:, ii, loc, :].copy()  # (B, I, j)
+    w_i = w[:, ii, None]
+    w_j = w[:, None, :]
+    a_i = w_i * (u_ii[:, :, None] - u_ij)
+    a_j = w_j * (u_ji - u_jj)
+    cp0 = (1e-10 + np.maximum(a_i, 0.0)) + np.maximum(a_j, 0.0)
+    cm0 = (1e-10 + np.maximum(-a_i, 0.0)) + np.maximum(-a_j, 0.0)
+    wn = w[:, :, None, None]
+    # third party n's vote in the little conflict and its estimate pi_n
+    np.subtract(u_ni[:, :, :, None], unj, out=b1)
+    b1 *= wn  # b_n
+    np.maximum(b1, 0.0, out=b2)  # max(b, 0)
+    np.subtract(b2, b1, out=b1)  # max(-b, 0)
+    b2 += cp0[:, None]  # num
+    b1 += cm0[:, None]
+    b1 += b2  # den = num + (cm0 + max(-b, 0))
+    np.divide(b2, b1, out=b2)  # pi
+    np.subtract(1.0, b2, out=b1)  # 1 - pi
+    two_ni = u_ni + u_ni
+    # E_i = pi (2u_ni + u_nn) + (1-pi)(u_nj + u_nj + u_nj)
+    np.add(unj, unj, out=b3)
+    np.add(b3, unj, out=b4)
+    b4 *= b1
+    np.multiply(b2, (two_ni + u_nn)[:, :, :, None], out=b5)
+    b4 += b5  # E_i
+    # E_j = pi (u_ni + u_ni + u_ni) + (1-pi)(u_nj + u_nj + u_nn)
+    b3 += u_nn[:, :, :, None]
+    b3 *= b1
+    np.multiply(b2, (two_ni + u_ni)[:, :, :, None], out=b5)
+    b5 += b3  # E_j
+    np.subtract(b4, b5, out=b4)
+    b4 *= wn  # v_n
+    b4[:, ii, loc, :] = 0.0  # n = i is a principal
+    b4[:, jj, :, jj] = 0.0  # n = j is a principal
+    np.maximum(b4, 0.0, out=b5)  # positive votes
+    np.subtract(b5, b4, out=b4)  # negative votes, as positive numbers
+    b5[:, 0] += cp0
+    b4[:, 0] += cm0
+    cp = np.add.reduce(b5, axis=1)
+    cm = np.add.reduce(b4, axis=1)
+    tot = cp + cm
+    p = cp / tot
+    q = cm / tot
+    uii = u_ii[:, :, None]
+    s_j = s_tot[:, None, :]
+    gain = (1.0 - s_j) * (2.0 * uii) + s_j * (p * 2.0 * uii + q * 2.0 * u_ij) - (uii + u_ij)
+    return p, gain
 
 
 def challenge_gain_from(
