@@ -24,8 +24,8 @@ NO_MOVE, CONFLICT, COMPROMISE, COMPEL = 0, 1, 2, 3
 MOVE_NAMES = {CONFLICT: "conflict", COMPROMISE: "compromise", COMPEL: "compel"}
 
 _TIE_RTOL = 1e-12  # median ties: scores within 1e-12 * W * R of the minimum (§3)
-_VOTE_BUDGET = 2_000_000  # elements of the (rows, voters, A, A) vote tensor held at once
-_ROW_BUDGET = 120_000  # elements of an (rows, A, A) pair array per chunk (keeps chunks in cache)
+_VOTE_BUDGET = 500_000  # elements of the (rows, voters, A, A) vote tensor held at once
+_ROW_BUDGET = 40_000  # elements of an (rows, A, A) pair array per chunk (keeps chunks in cache)
 
 
 @dataclass(frozen=True)
