@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters folded into single spaces."""
+    return _CONTROL.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file."""
+    """One thing wrong with an input file.
+
+    ``str(problem)`` is always exactly one line: ``FILE[:LINE]: [PATH:] MESSAGE``.
+    """
 
     file: str
     path: str
@@ -15,9 +26,11 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        file = one_line(self.file) or "<input>"
+        where = f"{file}:{self.line}" if self.line is not None else file
+        path = one_line(self.path)
+        field = f" {path}:" if path else ""
+        return f"{where}:{field} {one_line(self.message)}"
 
 
 class ScenarioError(ValueError):

@@ -6,6 +6,7 @@ on bad input raises :class:`~realpolitik.scenario.errors.ScenarioError` with one
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -37,21 +38,47 @@ def builtin_path(scenario_id: str) -> Path:
     return Path(str(p))
 
 
-# ------------------------------------------------------------------------------------------ line numbers
-def _line_map(text: str) -> dict[tuple[str | int, ...], int]:
-    """Map every mapping key / list item path in a YAML (or JSON) text to its 1-based line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    lines: dict[tuple[str | int, ...], int] = {}
+# ------------------------------------------------------------------------------------------------ YAML
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no ``!!python/...`` tags), with construction errors carrying their line."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            shown = repr(node.value) if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown} as {node.tag.rsplit(':', 1)[-1]}: {exc}", node.start_mark
+            ) from None
+
+
+Lines = dict[tuple[str | int, ...], int]
+Dupes = list[tuple[tuple[str | int, ...], int, int]]
+
+
+def _walk_nodes(root: yaml.Node | None) -> tuple[Lines, Dupes]:
+    """Line of every mapping key / list item path, and duplicate mapping keys (path, line, first line)."""
+    lines: Lines = {}
+    dupes: Dupes = []
+    seen_nodes: set[int] = set()
 
     def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
         lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen_nodes:  # an alias: already walked (and possibly recursive)
+            return
+        seen_nodes.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            first: dict[str | int, int] = {}
             for k, v in node.value:
-                key: str | int = k.value if isinstance(k, yaml.ScalarNode) else str(k)
-                lines[(*path, key)] = k.start_mark.line + 1
+                key: str | int = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark.line + 1)
+                line = k.start_mark.line + 1
+                if isinstance(key, str) and key in first and isinstance(k, yaml.ScalarNode) and k.value != "<<":
+                    dupes.append(((*path, key), line, first[key]))
+                    continue
+                first[key] = line
+                lines[(*path, key)] = line
                 walk(v, (*path, key))
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
@@ -59,10 +86,56 @@ def _line_map(text: str) -> dict[tuple[str | int, ...], int]:
 
     if root is not None:
         walk(root, ())
-    return lines
+    return lines, dupes
 
 
-def _line_lookup(lines: dict[tuple[str | int, ...], int]) -> _validate.LineOf:
+def _yaml_error(exc: yaml.YAMLError, text: str, what: str = "YAML") -> tuple[str, int | None]:
+    """A one-line description and the line of a PyYAML error."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[: exc.position].count("\n") + 1
+        return f"not valid {what}: character {exc.character!r} is not allowed ({exc.reason})", line
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, yaml.constructor.ConstructorError) and "could not determine a constructor" in problem:
+        tag = problem.split("tag", 1)[-1].strip(" '")
+        return (
+            f"not valid {what}: the tag {tag!r} is not allowed (files are read with the safe loader: "
+            "expected plain mappings, lists, text and numbers)",
+            line,
+        )
+    context = getattr(exc, "context", None)
+    msg = f"{context}: {problem}" if context and isinstance(exc, yaml.constructor.ConstructorError) else problem
+    return f"not valid {what}: {msg}", line
+
+
+def _load_yaml(text: str, file: str) -> tuple[Any, Lines, Dupes]:
+    """Parse YAML text with the safe loader; the data, its line map and its duplicate keys."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines, dupes = _walk_nodes(node)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        msg, line = _yaml_error(exc, text)
+        raise ScenarioError.single(file, "", msg, line) from None
+    except RecursionError:
+        raise ScenarioError.single(file, "", "not valid YAML: nested too deeply", None) from None
+    finally:
+        loader.dispose()
+    return data, lines, dupes
+
+
+def _line_map(text: str) -> Lines:
+    """Map every mapping key / list item path in a YAML (or JSON) text to its 1-based line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return _walk_nodes(node)[0]
+    except (yaml.YAMLError, RecursionError):
+        return {}
+
+
+def _line_lookup(lines: Lines) -> _validate.LineOf:
     def look(path: tuple[str | int, ...]) -> int | None:
         p = tuple(str(x) if not isinstance(x, int) else x for x in path)
         while p:
@@ -76,84 +149,286 @@ def _line_lookup(lines: dict[tuple[str | int, ...], int]) -> _validate.LineOf:
 
 
 # ------------------------------------------------------------------------------------- pydantic messages
+def _shown(inp: Any) -> str:
+    if isinstance(inp, dict):
+        return "a mapping"
+    if isinstance(inp, (list, tuple)):
+        return "a list"
+    if inp is None:
+        return "nothing (null)"
+    try:
+        shown = repr(inp)
+    except Exception:  # pragma: no cover - exotic objects
+        shown = type(inp).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return shown
+
+
 def _describe(err: dict[str, Any]) -> str:
     t = err.get("type", "")
     inp = err.get("input")
-    shown = repr(inp) if not isinstance(inp, (dict, list)) else type(inp).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = _shown(inp)
+    ctx = err.get("ctx") or {}
     if t == "missing":
         return "required field is missing"
     if t == "extra_forbidden":
         return "unknown field: expected one of the documented fields (see docs/scenarios.md)"
-    if t in ("float_parsing", "float_type", "int_parsing", "int_type"):
+    if t in ("float_parsing", "float_type", "int_parsing", "int_type", "finite_number"):
+        if isinstance(inp, int) and not isinstance(inp, bool):
+            return f"expected a number of a usable size, got an integer with {len(str(abs(inp)))} digits"
         return f"expected a number, got {shown}"
-    if t in ("model_type", "model_attributes_type", "dict_type") and "Quantity" in str(err.get("ctx", "")) + str(
-        err.get("msg", "")
-    ):
+    if t in ("model_type", "model_attributes_type", "dict_type") and "Quantity" in str(ctx) + str(err.get("msg", "")):
         return f"expected a number or a mapping with value/source/note/range, got {shown}"
     if t in ("model_type", "dict_type", "model_attributes_type"):
         return f"expected a mapping, got {shown}"
     if t in ("list_type", "tuple_type"):
         return f"expected a list, got {shown}"
+    if t == "too_long" and isinstance(inp, (list, tuple)) and ctx.get("max_length") == 2:
+        return f"expected a list of two numbers [low, high], got {len(inp)} items"
+    if t == "too_short" and isinstance(inp, (list, tuple)) and ctx.get("min_length", 0) >= 1 and len(inp) > 0:
+        return f"expected a list of two numbers [low, high], got {len(inp)} item(s)"
     if t == "string_type":
         return f"expected text, got {shown}"
     if t == "string_pattern_mismatch":
         return f"expected an id of letters, digits, '_', '-', '.' or spaces, got {shown}"
+    if t == "string_too_short":
+        return "expected a non-empty id"
+    if t == "string_too_long":
+        return f"expected an id of at most {ctx.get('max_length', 80)} characters"
     if t == "literal_error":
-        exp = err.get("ctx", {}).get("expected", "")
+        exp = ctx.get("expected", "")
         return f"expected one of {exp}, got {shown}"
-    if t in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+    if t.startswith("date") or t.startswith("datetime"):
         return f"expected a date YYYY-MM-DD, got {shown}"
     if t == "too_short" and isinstance(inp, list):
         return "expected a non-empty list"
+    if t == "greater_than_equal":
+        return f"expected a number >= {ctx.get('ge')}, got {shown}"
+    if t == "recursion_loop":
+        return "expected plain data, got a structure that contains itself (a recursive YAML alias)"
     if t == "value_error":
-        msg = str(err.get("msg", ""))
-        return msg.removeprefix("Value error, ")
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        if msg.startswith("expected") and "got" not in msg and not isinstance(inp, (dict, list)):
+            msg += f", got {shown}"
+        return msg
     return f"{err.get('msg', 'invalid value')} (got {shown})"
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """Drop pydantic's union/function markers from an error location."""
-    out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and (
-            part.startswith("function-") or part in ("Quantity", "float", "str", "int", "date") or "[" in part
-        ):
-            continue
-        out.append(part)
-    # a failing bare number reports ...field.value: the user wrote the field itself
-    return tuple(out)
+def _is_marker(part: Any) -> bool:
+    """pydantic's own location parts: union members, validator functions, dict-key markers."""
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
-def _pydantic_problems(exc: ValidationError, file: str, line_of: _validate.LineOf) -> list[Problem]:
+def _locate(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[tuple[Any, ...], tuple[str | int, ...]]:
+    """Follow a pydantic location through the raw data.
+
+    Returns the raw key path (to edit the data) and the display path (dict keys as text, list indices as
+    ints). The path stops where the data stops (a bare number reported at ``field.value`` is ``field``;
+    union-member tags such as ``date``/``str`` are dropped), except that a missing field is named.
+    """
+    raw: list[Any] = []
+    shown: list[str | int] = []
+    node = data
+    parts = [p for p in loc if not _is_marker(p)]
+    for i, part in enumerate(parts):
+        if isinstance(node, dict) and part in node:
+            raw.append(part)
+            shown.append(str(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            raw.append(part)
+            shown.append(part)
+            node = node[part]
+        else:
+            if missing and isinstance(node, dict) and i == len(parts) - 1:
+                raw.append(part)
+                shown.append(str(part))
+            break
+    return tuple(raw), tuple(shown)
+
+
+def _pydantic_problems(
+    exc: ValidationError, data: Any, file: str, line_of: _validate.LineOf
+) -> tuple[list[Problem], list[tuple[Any, ...]]]:
+    """One-line problems for a pydantic error, and the raw paths of the broken parts."""
     seen: dict[str, Problem] = {}
+    broken: list[tuple[Any, ...]] = []
     for err in exc.errors():
-        loc = _clean_loc(tuple(err["loc"]))
-        msg = _describe(dict(err))
-        key = _validate.path_str(loc)
+        raw, shown = _locate(data, tuple(err["loc"]), err.get("type") == "missing")
+        broken.append(raw)
+        key = _validate.path_str(shown)
         if key in seen:
             continue  # one message per field (union branches repeat the same field)
-        seen[key] = Problem(file=file, path=key, message=msg, line=line_of(loc))
-    return list(seen.values())
+        seen[key] = Problem(file=file, path=key, message=_describe(dict(err)), line=line_of(shown))
+    return list(seen.values()), broken
+
+
+# ------------------------------------------------------------------------------------------- salvage
+_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")
+
+
+def _good_id(x: Any) -> bool:
+    return isinstance(x, str) and 0 < len(x) <= 80 and _ID_RE.match(x) is not None and not x.endswith("\n")
+
+
+def _placeholder(pattern: tuple[str, ...], old: Any, index: int) -> Any:
+    """A minimal valid stand-in for a broken list item (problems under it are not reported again)."""
+    if pattern in (("actors",), ("issues",)):
+        oid = old.get("id") if isinstance(old, dict) else None
+        return {"id": oid if _good_id(oid) else f"_broken_{index}", "name": "?"}
+    return {
+        ("relations",): {"from": "_", "to": "_", "kind": "affinity"},
+        ("vetoes",): {"actor": "_", "issues": ["_"]},
+        ("analogues",): {"scenario": "_"},
+        ("environment", "links"): {"target": "_.capability", "driver": "_"},
+        ("parties",): "_",
+        ("vetoes", "*", "issues"): "_",
+    }.get(pattern)
+
+
+def _note_broken(data: dict[str, Any], path: tuple[Any, ...], salv: _validate.Salvaged) -> None:
+    """Record which ids can no longer be checked because ``path`` was dropped."""
+    section = path[0] if path else None
+    for name, ids, flag in (("actors", salv.actors, "all_actors"), ("issues", salv.issues, "all_issues")):
+        if section != name:
+            continue
+        items = data.get(name)
+        if len(path) == 1 or not isinstance(items, list):
+            setattr(salv, flag, True)
+            continue
+        item = items[path[1]] if isinstance(path[1], int) and path[1] < len(items) else None
+        iid = item.get("id") if isinstance(item, dict) else None
+        if isinstance(iid, str) and _good_id(iid):
+            ids.add(iid)
+        else:
+            setattr(salv, flag, True)
+    if section == "sources":
+        if len(path) == 1:
+            salv.all_sources = True
+        else:
+            salv.sources.add(str(path[1]))
+
+
+def _drop(data: dict[str, Any], path: tuple[Any, ...], salv: _validate.Salvaged) -> bool:
+    """Remove or replace the broken part at ``path``; False when nothing could be done."""
+    if not path:
+        return False
+    if path == ("id",):
+        if data.get("id") == "_":
+            return False
+        data["id"] = "_"
+        return True
+    if path == ("title",):
+        if data.get("title") == "?":
+            return False
+        data["title"] = "?"
+        return True
+    parent: Any = data
+    for part in path[:-1]:
+        parent = parent[part]
+    key = path[-1]
+    shown = tuple(p if isinstance(p, int) else str(p) for p in path)
+    if isinstance(parent, list):
+        pattern = tuple("*" if isinstance(p, int) else str(p) for p in path[:-1])
+        new = _placeholder(pattern, parent[key], key)
+        if new is None or new == parent[key]:
+            return _drop(data, path[:-1], salv)
+        _note_broken(data, path, salv)
+        parent[key] = new
+        salv.broken.add(shown)
+        return True
+    if isinstance(parent, dict) and key in parent:
+        _note_broken(data, path, salv)
+        del parent[key]
+        salv.broken.add(shown)
+        return True
+    return _drop(data, path[:-1], salv)
+
+
+def _salvage(
+    data: dict[str, Any], broken: list[tuple[Any, ...]]
+) -> tuple[Scenario | None, _validate.Salvaged]:
+    """The scenario that is left once the broken parts are dropped (None when that does not converge)."""
+    salv = _validate.Salvaged()
+    try:
+        work = copy.deepcopy(data)
+    except (RecursionError, TypeError):
+        return None, salv
+    for _round in range(25):
+        changed = False
+        for raw in sorted(broken, key=len, reverse=True):
+            try:
+                changed |= _drop(work, raw, salv)
+            except (KeyError, IndexError, TypeError):
+                continue
+        if not changed:
+            return None, salv
+        try:
+            return Scenario.model_validate(work), salv
+        except ValidationError as exc:
+            broken = [_locate(work, tuple(e["loc"]), e.get("type") == "missing")[0] for e in exc.errors()]
+        except RecursionError:
+            return None, salv
+    return None, salv
 
 
 # ------------------------------------------------------------------------------------------- from data
-def from_dict(data: Any, file: str = "<data>", text: str | None = None) -> Scenario:
-    """Validate a parsed mapping into a Scenario, raising ScenarioError with every problem."""
-    lines = _line_map(text) if text is not None else {}
+def _from_data(data: Any, file: str, lines: Lines, dupes: Dupes) -> Scenario:
     look = _line_lookup(lines)
+    if data is None:
+        raise ScenarioError.single(
+            file, "", "the file is empty: expected a mapping of scenario fields (id, title, actors, issues, ...)", 1
+        )
     if not isinstance(data, dict):
-        kind = "nothing" if data is None else type(data).__name__
-        raise ScenarioError.single(file, "", f"expected a mapping of scenario fields at the top level, got {kind}", 1)
+        kind = "a list" if isinstance(data, list) else f"{_shown(data)} ({type(data).__name__})"
+        raise ScenarioError.single(
+            file, "", f"expected a mapping of scenario fields (id, title, actors, ...) at the top level, got {kind}", 1
+        )
+    problems = [
+        Problem(
+            file=file,
+            path=_validate.path_str(path),
+            message=f"duplicate key {path[-1]!r} (first on line {first}): expected each key once",
+            line=line,
+        )
+        for path, line, first in dupes
+    ]
     try:
-        scenario = Scenario.model_validate(data)
+        scenario: Scenario | None = Scenario.model_validate(data)
+        salv: _validate.Salvaged | None = None
     except ValidationError as exc:
-        raise ScenarioError(_pydantic_problems(exc, file, look)) from None
-    problems = _validate.check(scenario, file, look)
+        structural, broken = _pydantic_problems(exc, data, file, look)
+        problems += structural
+        scenario, salv = _salvage(data, broken)
+        if salv is not None:
+            salv.broken.update(tuple(p) for p in broken)
+    except RecursionError:
+        raise ScenarioError.single(file, "", "expected plain data, got a structure nested too deeply", 1) from None
+    if scenario is not None:
+        reported = {p.path for p in problems}
+        problems += [p for p in _validate.check(scenario, file, look, salv) if p.path not in reported]
     if problems:
+        problems.sort(key=lambda p: (p.line is None, p.line or 0))
         raise ScenarioError(problems)
+    assert scenario is not None
     return scenario
+
+
+def from_dict(data: Any, file: str = "<data>", text: str | None = None) -> Scenario:
+    """Validate a parsed mapping into a Scenario, raising ScenarioError with every problem.
+
+    ``text`` (the YAML/JSON the data came from) lets problems name their line.
+    """
+    lines, dupes = ({}, []) if text is None else _walk_text(text)
+    return _from_data(data, file, lines, dupes)
+
+
+def _walk_text(text: str) -> tuple[Lines, Dupes]:
+    try:
+        return _walk_nodes(yaml.compose(text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return {}, []
 
 
 def parse_text(text: str, file: str = "<text>", fmt: str | None = None) -> Scenario:
@@ -165,44 +440,64 @@ def parse_text(text: str, file: str = "<text>", fmt: str | None = None) -> Scena
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ScenarioError.single(file, "", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+        except RecursionError:
+            raise ScenarioError.single(file, "", "not valid JSON: nested too deeply", None) from None
+        lines, dupes = _walk_text(text)
     else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ScenarioError.single(file, "", f"not valid YAML: {problem}", line) from None
-    return from_dict(data, file, text)
+        data, lines, dupes = _load_yaml(text, file)
+    return _from_data(data, file, lines, dupes)
 
 
 # ------------------------------------------------------------------------------------------------ load
+_BINARY_SIGNATURES = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")
+
+
 def _read_text(path: Path) -> str:
+    name = str(path)
     try:
+        if path.is_dir():
+            raise ScenarioError.single(name, "", "is a directory, expected a scenario file")
+        if path.exists() and not path.is_file():
+            raise ScenarioError.single(name, "", "is not a regular file, expected a scenario file")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError.single(str(path), "", "no such file") from None
+        raise ScenarioError.single(name, "", "no such file") from None
     except IsADirectoryError:
-        raise ScenarioError.single(str(path), "", "is a directory, expected a scenario file") from None
+        raise ScenarioError.single(name, "", "is a directory, expected a scenario file") from None
+    except PermissionError:
+        raise ScenarioError.single(name, "", "cannot be read: permission denied") from None
     except OSError as exc:
-        raise ScenarioError.single(str(path), "", f"cannot be read: {exc.strerror}") from None
+        raise ScenarioError.single(name, "", f"cannot be read: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise ScenarioError.single(
+            name, "", "the file is empty: expected a scenario (YAML, JSON, KTAB CSV/XML or decide format)", 1
+        )
+    if raw.startswith(_BINARY_SIGNATURES) or b"\x00" in raw[:8192]:
+        raise ScenarioError.single(name, "", "is a binary file, expected a scenario text file (YAML, JSON, CSV or XML)")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError.single(str(path), "", f"is not UTF-8 text (byte {exc.start})") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError.single(
+            name, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save it as UTF-8", line
+        ) from None
 
 
 def detect_format(path: Path, text: str) -> str:
-    """``yaml``, ``json``, ``ktab-csv``, ``ktab-xml``, ``decide`` or ``table``, by content and extension."""
+    """``yaml``, ``json``, ``ktab-csv``, ``ktab-xml``, ``decide`` or ``table``, by extension, then content."""
     from realpolitik.scenario import ktab
 
     head = text.lstrip()[:2048]
     suffix = path.suffix.lower()
-    if head.startswith("<"):
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    if suffix == ".xml" or head.startswith("<"):
         return "ktab-xml"
     if _DECIDE_RECORD.match(head):
         return "decide"
-    if suffix == ".json" or head.startswith("{"):
+    if head.startswith("{"):
         return "json"
     if suffix in (".csv", ".txt", ".tsv"):
         if ktab.looks_like_ktab_csv(text):
@@ -214,17 +509,45 @@ def detect_format(path: Path, text: str) -> str:
 
 
 def load(source: str | Path) -> Scenario:
-    """Load a built-in scenario by id, or a scenario file (YAML, JSON, KTAB CSV/XML, decide, table)."""
+    """Load a built-in scenario by id, or a scenario file (YAML, JSON, KTAB CSV/XML, decide, table).
+
+    Bad input of any kind raises :class:`ScenarioError` (one line per problem), never anything else.
+    """
+    try:
+        return _load(source)
+    except ScenarioError:
+        raise
+    except RecursionError:
+        raise ScenarioError.single(str(source), "", "cannot be read: the data is nested too deeply") from None
+    except Exception as exc:  # a bug in a reader must still not show bad input as a traceback
+        raise ScenarioError.single(
+            str(source), "", f"internal error while reading ({type(exc).__name__}: {exc}); please report this"
+        ) from exc
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _load(source: str | Path) -> Scenario:
     from realpolitik.scenario import ktab
 
-    if isinstance(source, str) and not Path(source).exists() and source in builtin_ids():
+    if isinstance(source, str) and not _exists(Path(source)) and source in builtin_ids():
         path = builtin_path(source)
         return parse_text(path.read_text(encoding="utf-8"), f"<built-in {source}>")
-    path = Path(source)
-    if not path.exists():
+    try:
+        path = Path(source)
+    except TypeError:
+        raise ScenarioError.single(repr(source), "", "expected a file path or a built-in scenario id") from None
+    if "\x00" in str(path):
+        raise ScenarioError.single(repr(str(path)), "", "expected a file path, got text with a NUL character")
+    if not _exists(path):
         hint = ""
         if isinstance(source, str) and "/" not in source and "." not in source:
-            hint = f" (built-in scenarios: {', '.join(builtin_ids())})"
+            hint = f" (built-in scenarios: {', '.join(builtin_ids()) or 'none'})"
         raise ScenarioError.single(str(source), "", f"no such file or built-in scenario{hint}")
     text = _read_text(path)
     fmt = detect_format(path, text)

@@ -6,8 +6,11 @@ Paths use dots for mapping keys and ``[i]`` for list items, as in ``positions.JP
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from realpolitik.scenario.errors import Problem
 from realpolitik.scenario.schema import Quantity, Scenario
@@ -19,6 +22,53 @@ LINK_TARGET_KINDS = ("salience", "position", "capability")
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+@dataclass
+class Salvaged:
+    """What was dropped from a file before the cross-field checks could run on the rest.
+
+    When a file has structural (pydantic) errors, :mod:`realpolitik.scenario.io` replaces or removes
+    the broken parts and still runs :func:`check` on what is left, so that every problem prints at once.
+    Ids of broken actors, issues and sources are then treated as known (no "unknown id" follow-up
+    errors), issues whose definition was broken get no bounds checks, and problems at or below a
+    ``broken`` path are not reported again.
+    """
+
+    actors: set[str] = field(default_factory=set)
+    issues: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+    all_actors: bool = False
+    all_issues: bool = False
+    all_sources: bool = False
+    broken: set[tuple[str | int, ...]] = field(default_factory=set)
+
+    def hides(self, path: tuple[str | int, ...]) -> bool:
+        return any(path[: len(b)] == b for b in self.broken)
+
+
+def _plain_floats(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], float]]:
+    """Every float inside ``obj`` that is not a Quantity's value (those are checked by the schema)."""
+    if isinstance(obj, Quantity):
+        if obj.range is not None:
+            for i, v in enumerate(obj.range):
+                yield (*path, "range", i), v
+        return
+    if isinstance(obj, float):
+        yield path, obj
+    elif hasattr(obj, "model_fields"):
+        for name, info in type(obj).model_fields.items():
+            if name == "metadata":
+                continue
+            yield from _plain_floats(getattr(obj, name), (*path, info.alias or name))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, float):
+                yield (*path, _fmt(k)), k
+            yield from _plain_floats(v, (*path, k if not isinstance(k, float) else _fmt(k)))
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _plain_floats(v, (*path, i))
 
 
 def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
@@ -38,6 +88,15 @@ def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tupl
             yield from _quantities(v, (*path, i))
 
 
+def _known(ids: list[str], limit: int = 12) -> str:
+    """``a, b, c`` (each id once; at most ``limit`` of them), or ``none``."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return "none"
+    shown = ", ".join(unique[:limit])
+    return shown + (f", ... ({len(unique)} in all)" if len(unique) > limit else "")
+
+
 def path_str(path: tuple[str | int, ...]) -> str:
     """``("positions", "JPN", "territory", "salience")`` → ``positions.JPN.territory.salience``."""
     out = ""
@@ -49,39 +108,55 @@ def path_str(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def check(scenario: Scenario, file: str, line_of: LineOf | None = None) -> list[Problem]:
-    """Every cross-field problem of ``scenario``, in file order where it can be told."""
+def check(
+    scenario: Scenario, file: str, line_of: LineOf | None = None, salvaged: Salvaged | None = None
+) -> list[Problem]:
+    """Every cross-field problem of ``scenario``, in file order where it can be told.
+
+    ``salvaged`` (set when the file also had structural errors) says which parts were dropped.
+    """
     problems: list[Problem] = []
     lookup: LineOf = line_of or (lambda _p: None)
+    salv = salvaged or Salvaged()
 
     def add(path: tuple[str | int, ...], message: str) -> None:
+        if salv.hides(path):
+            return
         problems.append(Problem(file=file, path=path_str(path), message=message, line=lookup(path)))
 
-    if not scenario.actors:
+    if not scenario.actors and not salv.all_actors and not salv.actors:
         add(("actors",), "the scenario is empty: expected at least one actor")
-    if not scenario.issues:
+    if not scenario.issues and not salv.all_issues and not salv.issues:
         add(("issues",), "the scenario is empty: expected at least one issue")
 
-    for kind, items in (("actor", scenario.actors), ("issue", scenario.issues)):
-        counts = Counter(x.id for x in items)
+    for fpath, fv in _plain_floats(scenario, ()):
+        if not math.isfinite(fv):
+            add(fpath, f"expected a finite number, got {_fmt(fv)}")
+
+    for kind, ids in (("actor", scenario.actor_ids), ("issue", scenario.issue_ids)):
+        counts = Counter(ids)
         seen: set[str] = set()
-        for i, x in enumerate(items):
-            if counts[x.id] > 1 and x.id in seen:
-                add((f"{kind}s", i, "id"), f"duplicate {kind} id {x.id!r}: expected each id once")
-            seen.add(x.id)
+        for i, xid in enumerate(ids):
+            if counts[xid] > 1 and xid in seen:
+                add((f"{kind}s", i, "id"), f"duplicate {kind} id {xid!r}: expected each id once")
+            seen.add(xid)
 
     actor_ids = set(scenario.actor_ids)
     issues = {i.id: i for i in scenario.issues}
-    known_actors = ", ".join(scenario.actor_ids) or "none"
-    known_issues = ", ".join(scenario.issue_ids) or "none"
+    known_actors = _known(scenario.actor_ids)
+    known_issues = _known(scenario.issue_ids)
 
     def need_actor(path: tuple[str | int, ...], aid: str) -> bool:
+        if aid in salv.actors or salv.all_actors:
+            return True
         if aid not in actor_ids:
             add(path, f"unknown actor {aid!r}: expected one of {known_actors}")
             return False
         return True
 
     def need_issue(path: tuple[str | int, ...], iid: str) -> bool:
+        if iid in salv.issues or salv.all_issues:
+            return False
         if iid not in issues:
             add(path, f"unknown issue {iid!r}: expected one of {known_issues}")
             return False
@@ -95,6 +170,8 @@ def check(scenario: Scenario, file: str, line_of: LineOf | None = None) -> list[
 
     for j, iss in enumerate(scenario.issues):
         lo, hi = iss.bounds
+        if iss.id in salv.issues:
+            continue
         if iss.status_quo is not None and not lo <= iss.status_quo.value <= hi:
             add(
                 ("issues", j, "status_quo"),
@@ -165,25 +242,29 @@ def check(scenario: Scenario, file: str, line_of: LineOf | None = None) -> list[
         if link.clip is not None and link.clip[0] > link.clip[1]:
             add(("environment", "links", k, "clip"), "expected [low, high] with low <= high")
 
+    def known_source(key: str) -> bool:
+        return key in scenario.sources or key in salv.sources or salv.all_sources
+
     # Provenance and ranges of every number; also plain `source:` strings on non-number items.
     for path, q in _quantities(scenario, ()):
-        if q.source is not None and q.source not in scenario.sources:
+        if q.source is not None and not known_source(q.source):
             add((*path, "source"), f"unknown source {q.source!r}: expected a key of sources")
         if q.range is not None and not q.range[0] <= q.value <= q.range[1]:
             add(
                 (*path, "range"),
                 f"expected a range that contains the value {_fmt(q.value)}, got [{_fmt(q.range[0])}, {_fmt(q.range[1])}]",
             )
-    for section, items in (("relations", scenario.relations), ("vetoes", scenario.vetoes)):
+    sourced: tuple[tuple[str, list[Any]], ...] = (("relations", scenario.relations), ("vetoes", scenario.vetoes))
+    for section, items in sourced:
         for k, item in enumerate(items):
             src = getattr(item, "source", None)
-            if src is not None and src not in scenario.sources:
+            if src is not None and not known_source(src):
                 add((section, k, "source"), f"unknown source {src!r}: expected a key of sources")
     for k, link in enumerate(scenario.environment.links):
-        if link.source is not None and link.source not in scenario.sources:
+        if link.source is not None and not known_source(link.source):
             add(("environment", "links", k, "source"), f"unknown source {link.source!r}: expected a key of sources")
     for name, ind in scenario.environment.indicators.items():
-        if ind.source is not None and ind.source not in scenario.sources:
+        if ind.source is not None and not known_source(ind.source):
             add(("environment", "indicators", name, "source"), f"unknown source {ind.source!r}: expected a key of sources")
     problems.sort(key=lambda p: (p.line is None, p.line or 0))
     return problems
