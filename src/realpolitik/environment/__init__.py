@@ -1,0 +1,86 @@
+"""The strategic environment: indicator series, derived quantities, links into actor parameters, sweeps.
+
+>>> import realpolitik as rp
+>>> from realpolitik.environment import resolve
+>>> s = rp.load("ec-emissions-1994")
+>>> bool((resolve(s).problem.salience == rp.to_problem(s).salience).all())  # no links: own numbers
+True
+"""
+
+from realpolitik.environment.derived import MEASURES, Context, power_share, threat
+from realpolitik.environment.drivers import Driver, DriverError, parse_driver
+from realpolitik.environment.links import LinkError, Target, clip_to, link_function, parse_target, valid_range
+from realpolitik.environment.resolve import (
+    LinkEffect,
+    Prepared,
+    Resolved,
+    Trace,
+    prepare,
+    resolve,
+    resolved_scenario,
+)
+from realpolitik.environment.series import (
+    STALE_AFTER_DAYS,
+    Period,
+    Reading,
+    Series,
+    SeriesError,
+    SeriesSource,
+    load_series,
+    parse_csv,
+    parse_period,
+    read_at,
+    register_source,
+    scale_value,
+)
+from realpolitik.environment.sweep import (
+    SweepResult,
+    feasibility_flag,
+    parse_vary,
+    render_sweep,
+    sweep,
+    sweep_headline,
+    sweep_to_json,
+)
+
+__all__ = [
+    "MEASURES",
+    "STALE_AFTER_DAYS",
+    "Context",
+    "Driver",
+    "DriverError",
+    "LinkEffect",
+    "LinkError",
+    "Period",
+    "Prepared",
+    "Reading",
+    "Resolved",
+    "Series",
+    "SeriesError",
+    "SeriesSource",
+    "SweepResult",
+    "Target",
+    "Trace",
+    "clip_to",
+    "feasibility_flag",
+    "link_function",
+    "load_series",
+    "parse_csv",
+    "parse_driver",
+    "parse_period",
+    "parse_target",
+    "parse_vary",
+    "power_share",
+    "prepare",
+    "read_at",
+    "register_source",
+    "render_sweep",
+    "resolve",
+    "resolved_scenario",
+    "scale_value",
+    "sweep",
+    "sweep_headline",
+    "sweep_to_json",
+    "threat",
+    "valid_range",
+]

@@ -1,0 +1,239 @@
+"""Derived quantities: power share, proximity, hostility, threat and affinity (formulas in docs/environment.md).
+
+The formulas are plain vectorised functions (:func:`power_share`, :func:`threat`); :class:`Context`
+evaluates a parsed :class:`~realpolitik.environment.drivers.Driver` against one scenario, reading
+indicators and capabilities at its ``as_of`` and honouring overrides of any sub-quantity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from realpolitik.environment.drivers import Driver, parse_driver
+from realpolitik.environment.series import SeriesError, load_series, read_at
+from realpolitik.scenario.schema import Scenario
+
+MEASURES = {
+    "cinc": "cinc_nmc6",
+    "gdp": "gdp_current_usd_tn",
+    "milex": "milex_sipri_usd_bn",
+    "population": "population_m",
+}
+"""Short names of capability measures and their columns in the ``capabilities`` series."""
+
+
+def power_share(c_j: float | np.ndarray, c_i: float | np.ndarray) -> np.ndarray:
+    """j's share of the pair's power, c_j / (c_j + c_i); 0.5 when both are zero."""
+    cj = np.maximum(np.asarray(c_j, dtype=float), 0.0)
+    ci = np.maximum(np.asarray(c_i, dtype=float), 0.0)
+    tot = cj + ci
+    return np.where(tot > 0, cj / np.where(tot > 0, tot, 1.0), 0.5)
+
+
+def threat(
+    share: float | np.ndarray,
+    proximity: float | np.ndarray,
+    hostility: float | np.ndarray,
+    offense: float | np.ndarray = 1.0,
+) -> np.ndarray:
+    """Threat of j to i: power share × proximity × hostility (× offensive capability), each in [0, 1]."""
+    parts = [np.clip(np.asarray(v, dtype=float), 0.0, 1.0) for v in (share, proximity, hostility, offense)]
+    return np.asarray(parts[0] * parts[1] * parts[2] * parts[3])
+
+
+@dataclass
+class Context:
+    """One scenario's environment read at its ``as_of``: scaled indicator values and warnings.
+
+    ``indicators`` holds every indicator's value on [0, 1] (NaN when it could not be read).
+    """
+
+    scenario: Scenario
+    indicators: dict[str, float]
+    base_dir: Path | None = None
+    warnings: dict[str, None] = field(default_factory=dict)
+    _caps: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        self.warnings.setdefault(message, None)
+
+    # -------------------------------------------------------------------------------- evaluation
+    def evaluate(self, driver: Driver, overrides: Mapping[str, float], detail: dict[str, float]) -> float:
+        """The driver's value (NaN when an input is missing); every sub-quantity is written to ``detail``."""
+        key = str(driver)
+        if key in overrides:
+            value = float(overrides[key])
+        elif driver.func is None:
+            if driver.name not in self.indicators:
+                known = ", ".join(self.indicators) or "none"
+                raise KeyError(f"unknown indicator {driver.name!r} (indicators: {known})")
+            value = self.indicators[driver.name]
+        else:
+            value = self._derived(driver, overrides, detail)
+        detail[key] = value
+        return value
+
+    def _sub(self, text: str, overrides: Mapping[str, float], detail: dict[str, float]) -> float:
+        return self.evaluate(parse_driver(text), overrides, detail)
+
+    def _derived(self, d: Driver, overrides: Mapping[str, float], detail: dict[str, float]) -> float:
+        j, i = d.actors
+        for a in (j, i):
+            if a not in self.scenario.actor_ids:
+                raise KeyError(f"unknown actor {a!r} in {d} (actors: {', '.join(self.scenario.actor_ids)})")
+        if d.func == "power_share":
+            measure = d.option("measure") or self.scenario.environment.power_measure
+            return self._power_share(j, i, measure)
+        if d.func == "proximity":
+            return self._proximity(j, i)
+        if d.func == "hostility":
+            return self._dyadic("hostility", j, i, d.option("indicator"), overrides, detail)
+        if d.func == "affinity":
+            return self._dyadic("affinity", j, i, d.option("indicator"), overrides, detail)
+        # threat
+        m = d.option("measure")
+        share = self._sub(f"power_share({j}, {i}{', measure=' + m if m else ''})", overrides, detail)
+        prox = self._sub(f"proximity({j}, {i})", overrides, detail)
+        h = d.option("hostility")
+        host = self._sub(f"hostility({j}, {i}{', indicator=' + h if h else ''})", overrides, detail)
+        off_name = d.option("offense")
+        off = 1.0 if off_name is None else self._sub(off_name, overrides, detail)
+        return float(threat(share, prox, host, off))
+
+    def _power_share(self, j: str, i: str, measure: str) -> float:
+        cj, ci = self._capability(j, measure), self._capability(i, measure)
+        if not (math.isfinite(cj) and math.isfinite(ci)):
+            cj, ci = self._scenario_capability(j), self._scenario_capability(i)
+            if measure != "capability":
+                self.warn(
+                    f"power_share({j}, {i}): no {measure} for both in series "
+                    f"{self.scenario.environment.capabilities!r}; used the scenario's capabilities"
+                )
+        if not (math.isfinite(cj) and math.isfinite(ci)):
+            self.warn(f"power_share({j}, {i}): no capability for {j if not math.isfinite(cj) else i}")
+            return float("nan")
+        return float(power_share(cj, ci))
+
+    def _scenario_capability(self, actor: str) -> float:
+        cap = self.scenario.actor(actor).capability
+        return float("nan") if cap is None else cap.value
+
+    def _capability(self, actor: str, measure: str) -> float:
+        if measure == "capability":
+            return self._scenario_capability(actor)
+        if (measure, actor) in self._caps:
+            return self._caps[(measure, actor)]
+        ref = self.scenario.environment.capabilities
+        column = MEASURES.get(measure, measure)
+        value = float("nan")
+        try:
+            series = load_series(ref, base_dir=self.base_dir)
+            who = next((c for c in ("country", "actor", "state", "id") if c in series.columns), None)
+            if who is None:
+                raise SeriesError(f"capabilities series {ref!r} has no country or actor column")
+            r = read_at(series, column, self.scenario.as_of, where={who: actor})
+            value = r.value
+            if r.stale:
+                self.warn(
+                    f"capabilities {ref!r}: {column} of {actor} is from {r.period}, {r.age_days} days old"
+                )
+        except SeriesError as exc:
+            self.warn(str(exc))
+        self._caps[(measure, actor)] = value
+        return value
+
+    def _proximity(self, j: str, i: str) -> float:
+        for key, q in self.scenario.environment.proximity.items():
+            if key in (f"{j}-{i}", f"{i}-{j}"):
+                if not 0.0 <= q.value <= 1.0:
+                    self.warn(f"proximity {key} = {q.value} is outside [0, 1]; clipped")
+                return float(np.clip(q.value, 0.0, 1.0))
+        self.warn(f"no proximity for {j}-{i} in environment.proximity; taken as 1 (adjacent)")
+        return 1.0
+
+    def _dyadic(
+        self,
+        kind: str,
+        j: str,
+        i: str,
+        indicator: str | None,
+        overrides: Mapping[str, float],
+        detail: dict[str, float],
+    ) -> float:
+        """Hostility of j toward i, or affinity of j for i: a named indicator, the indicator declared
+        for the dyad, or the scenario's relation (``threat`` for hostility, ``affinity``), clipped to
+        [0, 1]."""
+        env = self.scenario.environment
+        if indicator is None:
+            indicator = next(
+                (n for n, ind in env.indicators.items() if ind.measures == kind and ind.dyad == (j, i)), None
+            )
+        if indicator is not None:
+            return self.evaluate(Driver(indicator), overrides, detail)
+        rel_kind = "threat" if kind == "hostility" else "affinity"
+        for rel in self.scenario.relations:
+            if rel.kind == rel_kind and rel.from_ == j and rel.to == i:
+                return float(np.clip(rel.value.value, 0.0, 1.0))
+        if kind == "hostility":
+            self.warn(f"no hostility of {j} toward {i} (no indicator or threat relation); taken as 0")
+            return 0.0
+        self.warn(f"no affinity of {j} for {i} (no indicator or affinity relation)")
+        return float("nan")
+
+
+def read_indicators(
+    scenario: Scenario, *, base_dir: Path | None = None
+) -> tuple[dict[str, float], dict[str, dict[str, object]], list[str]]:
+    """Every indicator of ``scenario`` at its ``as_of``: scaled values, trace records and warnings."""
+    from realpolitik.environment.series import scale_value
+
+    values: dict[str, float] = {}
+    records: dict[str, dict[str, object]] = {}
+    warnings: list[str] = []
+    as_of: dt.date | None = scenario.as_of
+    for name, ind in scenario.environment.indicators.items():
+        rec: dict[str, object] = {"series": ind.series, "column": ind.column, "scale": ind.scale}
+        raw = float("nan")
+        if ind.value is not None:
+            raw = ind.value.value
+            rec["period"] = "given value"
+        else:
+            assert ind.series is not None
+            series = load_series(ind.series, base_dir=base_dir)
+            column = ind.column
+            if column is None:
+                cols = series.value_columns
+                if len(cols) != 1:
+                    raise SeriesError(
+                        f"indicator {name!r}: series {ind.series!r} has several columns "
+                        f"({', '.join(cols)}); set column"
+                    )
+                column = cols[0]
+                rec["column"] = column
+            r = read_at(series, column, as_of, where=ind.where)
+            raw = r.value
+            rec.update(period=r.period, age_days=r.age_days, stale=r.stale, origin=series.origin)
+            if as_of is None:
+                warnings.append(f"indicator {name!r}: the scenario has no as_of; read the latest value")
+            if not math.isfinite(raw):
+                warnings.append(
+                    f"indicator {name!r}: no value of {column} in {ind.series!r} at or before {as_of}; "
+                    "links driven by it keep the scenario's numbers"
+                )
+            elif r.stale:
+                warnings.append(
+                    f"indicator {name!r}: latest value is from {r.period}, {r.age_days} days before {as_of} (stale)"
+                )
+        scaled = float(scale_value(raw, ind.scale)) if math.isfinite(raw) else float("nan")
+        if math.isfinite(raw) and ind.scale is None and not 0.0 <= raw <= 1.0:
+            warnings.append(f"indicator {name!r}: value {raw} has no scale and lies outside [0, 1]; clipped")
+        rec.update(raw=raw, value=scaled)
+        values[name] = scaled
+        records[name] = rec
+    return values, records, warnings

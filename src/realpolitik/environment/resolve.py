@@ -1,0 +1,289 @@
+"""Resolve a scenario's environment into the plain numbers the models see.
+
+:func:`prepare` reads the indicators at the scenario's ``as_of`` and parses its links once;
+:meth:`Prepared.resolve` applies the links under optional overrides (cheap, so sweeps call it per point);
+:func:`resolve` does both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from realpolitik.environment.derived import Context, read_indicators
+from realpolitik.environment.drivers import Driver, DriverError, parse_driver
+from realpolitik.environment.links import LinkError, Target, clip_to, link_function, parse_target, valid_range
+from realpolitik.models.problem import BargainingProblem
+from realpolitik.scenario.convert import to_problem
+from realpolitik.scenario.schema import Link, Quantity, Scenario, Stance
+
+
+@dataclass(frozen=True)
+class LinkEffect:
+    """What one link did: its driver's value, the scenario's own number and the number set."""
+
+    index: int
+    target: str
+    driver: str
+    driver_value: float
+    scenario_value: float
+    value: float
+    applied: bool
+    clipped: bool = False
+    reason: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Trace:
+    """How the numbers came about: indicator readings, driver values, link effects and warnings."""
+
+    as_of: str | None
+    indicators: dict[str, dict[str, Any]]
+    drivers: dict[str, float]
+    links: list[LinkEffect]
+    overrides: dict[str, float]
+    warnings: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        def num(v: Any) -> Any:
+            if isinstance(v, float) and not math.isfinite(v):
+                return None if math.isnan(v) else str(v)
+            return v
+
+        return {
+            "as_of": self.as_of,
+            "indicators": {k: {kk: num(vv) for kk, vv in rec.items()} for k, rec in self.indicators.items()},
+            "drivers": {k: num(v) for k, v in self.drivers.items()},
+            "links": [{k: num(v) for k, v in vars(e).items()} for e in self.links],
+            "overrides": dict(self.overrides),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The problem the models see, and the trace of how the environment set it."""
+
+    problem: BargainingProblem
+    trace: Trace
+
+
+@dataclass(frozen=True)
+class _ParsedLink:
+    index: int
+    link: Link
+    driver: Driver
+    target: Target
+    actor: int
+    issue: int | None
+    valid: tuple[float, float]
+
+    def effect(
+        self,
+        x: float,
+        before: float,
+        value: float,
+        applied: bool,
+        clipped: bool = False,
+        reason: str | None = None,
+    ) -> LinkEffect:
+        return LinkEffect(
+            index=self.index,
+            target=str(self.target),
+            driver=str(self.driver),
+            driver_value=x,
+            scenario_value=before,
+            value=value,
+            applied=applied,
+            clipped=clipped,
+            reason=reason,
+            source=self.link.source,
+            note=self.link.note,
+        )
+
+
+@dataclass
+class Prepared:
+    """A scenario with its indicators read and links parsed, ready to resolve under overrides."""
+
+    scenario: Scenario
+    base: BargainingProblem
+    context: Context
+    links: list[_ParsedLink]
+    records: dict[str, dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+
+    def normalise_overrides(self, overrides: Mapping[str, float] | None) -> dict[str, float]:
+        """Overrides keyed by canonical driver text; unknown names and values outside [0, 1] raise ValueError."""
+        out: dict[str, float] = {}
+        for key, value in (overrides or {}).items():
+            try:
+                d = parse_driver(key)
+            except DriverError as exc:
+                raise ValueError(f"override {key!r}: {exc}") from None
+            if d.func is None and d.name not in self.context.indicators:
+                known = ", ".join(self.context.indicators) or "none"
+                raise ValueError(
+                    f"override {key!r}: not an indicator of {self.scenario.id} (indicators: {known})"
+                )
+            for a in d.actors:
+                if a not in self.scenario.actor_ids:
+                    raise ValueError(f"override {key!r}: unknown actor {a!r}")
+            v = float(value)
+            if not (math.isfinite(v) and 0.0 <= v <= 1.0):
+                raise ValueError(f"override {key!r}: expected a value in [0, 1], got {value!r}")
+            out[str(d)] = v
+        return out
+
+    def resolve(self, overrides: Mapping[str, float] | None = None) -> Resolved:
+        """The problem with every link applied (in file order), under ``overrides``."""
+        ov = self.normalise_overrides(overrides)
+        cap = self.base.capability.copy()
+        pos = self.base.position.copy()
+        sal = self.base.salience.copy()
+        detail: dict[str, float] = {}
+        effects: list[LinkEffect] = []
+        for pl in self.links:
+            arr, idx = (
+                (cap, (pl.actor,))
+                if pl.issue is None
+                else ((sal if pl.target.kind == "salience" else pos), (pl.actor, pl.issue))
+            )
+            before = float(arr[idx])
+            x = self.context.evaluate(pl.driver, ov, detail)
+            ln = pl.link
+
+            if not math.isfinite(x):
+                effects.append(pl.effect(x, before, before, False, reason="driver has no value"))
+                continue
+            raw = float(
+                link_function(
+                    x, ln.function, base=ln.base, gain=ln.gain, midpoint=ln.midpoint, steepness=ln.steepness
+                )
+            )
+            y = float(clip_to(np.asarray(raw), ln.clip, pl.valid))
+            arr[idx] = y
+            effects.append(pl.effect(x, before, y, True, clipped=y != raw))
+        problem = replace(self.base, capability=cap, position=pos, salience=sal)
+        warnings = [*self.warnings, *self.context.warnings]
+        trace = Trace(
+            as_of=None if self.scenario.as_of is None else self.scenario.as_of.isoformat(),
+            indicators={k: dict(v) for k, v in self.records.items()},
+            drivers=detail,
+            links=effects,
+            overrides=ov,
+            warnings=list(dict.fromkeys(warnings)),
+        )
+        for name, v in ov.items():
+            if name in trace.indicators:
+                trace.indicators[name]["value"] = v
+                trace.indicators[name]["overridden"] = True
+        return Resolved(problem=problem, trace=trace)
+
+
+def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepared:
+    """Read the scenario's indicators at its ``as_of`` and parse its links (errors name the link)."""
+    bdir = None if base_dir is None else Path(base_dir)
+    values, records, warnings = read_indicators(scenario, base_dir=bdir)
+    base = to_problem(scenario)
+    ctx = Context(scenario=scenario, indicators=values, base_dir=bdir)
+    actors = list(base.actors)
+    issues = list(base.issues)
+    present = None if base.present is None else base.present.copy()
+    parsed: list[_ParsedLink] = []
+    seen: dict[str, int] = {}
+    for k, link in enumerate(scenario.environment.links):
+        where = f"{scenario.id}: environment.links[{k}]"
+        try:
+            target = parse_target(link.target)
+            driver = parse_driver(link.driver)
+        except (LinkError, DriverError) as exc:
+            raise LinkError(f"{where}: {exc}") from None
+        if target.actor not in actors:
+            raise LinkError(f"{where}.target: unknown actor {target.actor!r} (actors: {', '.join(actors)})")
+        ai = actors.index(target.actor)
+        di: int | None = None
+        if target.issue is not None:
+            if target.issue not in issues:
+                raise LinkError(
+                    f"{where}.target: unknown issue {target.issue!r} (issues: {', '.join(issues)})"
+                )
+            di = issues.index(target.issue)
+            if present is not None and not present[ai, di]:
+                present[ai, di] = True
+                warnings.append(
+                    f"{where}: {target.actor} has no stance on {target.issue}; the link makes it take part "
+                    "(position at the issue midpoint unless linked too)"
+                )
+        elif base.issue_power is not None:
+            warnings.append(f"{where}: per-issue power in the scenario takes precedence over capability")
+        if driver.func is None and driver.name not in values:
+            raise LinkError(
+                f"{where}.driver: unknown indicator {driver.name!r} (indicators: {', '.join(values) or 'none'})"
+            )
+        for a in driver.actors:
+            if a not in actors:
+                raise LinkError(f"{where}.driver: unknown actor {a!r} in {driver}")
+        if str(target) in seen:
+            warnings.append(
+                f"{where}: sets {target} again (links[{seen[str(target)]}] also does); the later wins"
+            )
+        seen[str(target)] = k
+        bounds = None if di is None else (float(base.bounds[di, 0]), float(base.bounds[di, 1]))
+        parsed.append(_ParsedLink(k, link, driver, target, ai, di, valid_range(target.kind, bounds)))
+    if present is not None and base.present is not None and not np.array_equal(present, base.present):
+        base = replace(base, present=present)
+    return Prepared(
+        scenario=scenario, base=base, context=ctx, links=parsed, records=records, warnings=warnings
+    )
+
+
+def resolve(
+    scenario: Scenario, overrides: Mapping[str, float] | None = None, *, base_dir: str | Path | None = None
+) -> Resolved:
+    """The numbers the models see for ``scenario``: its own, with environment links applied.
+
+    ``overrides`` maps an indicator name or a derived quantity (``"threat(CHN, JPN)"``) to a value in
+    [0, 1] that replaces it. Relative series paths are taken from ``base_dir`` (default: working dir).
+    """
+    return prepare(scenario, base_dir=base_dir).resolve(overrides)
+
+
+def resolved_scenario(scenario: Scenario, resolved: Resolved) -> Scenario:
+    """A copy of ``scenario`` carrying the resolved numbers, with its links removed.
+
+    For code that takes scenarios rather than problems (the deal analysis): resolving the copy gives
+    the same problem again.
+    """
+    s = scenario.model_copy(deep=True)
+    p = resolved.problem
+    for e in resolved.trace.links:
+        if not e.applied:
+            continue
+        t = parse_target(e.target)
+        if t.kind == "capability":
+            actor = s.actor(t.actor)
+            actor.capability = (actor.capability or Quantity(value=e.value)).model_copy(
+                update={"value": e.value}
+            )
+            continue
+        assert t.issue is not None
+        ai, di = p.actors.index(t.actor), p.issues.index(t.issue)
+        row = s.positions.setdefault(t.actor, {})
+        st = row.get(t.issue)
+        if st is None:
+            st = Stance(position=Quantity(value=float(p.position[ai, di])), salience=Quantity(value=0.0))
+            row[t.issue] = st
+        if t.kind == "salience":
+            st.salience = st.salience.model_copy(update={"value": e.value})
+        else:
+            st.position = st.position.model_copy(update={"value": e.value})
+    s.environment = s.environment.model_copy(update={"links": []})
+    return s
