@@ -70,6 +70,17 @@ class Source(_Base):
     url: str | None = None
     note: str | None = None
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, v: Any) -> Any:
+        """``"2017-04-05"`` (as JSON writes it) is the same date as YAML's ``2017-04-05``."""
+        if isinstance(v, str) and len(v) == 10:
+            try:
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                return v
+        return v
+
 
 class Actor(_Base):
     """An actor: a state, a government agency, or a domestic group."""
