@@ -11,7 +11,9 @@ the two arithmetic modes are documented in ``docs/models/exchange.md``.
   ``repr``, which gives back the text of numbers read from files. A batch is run member by member.
 - ``arithmetic="fast"``: float64, vectorised over candidates and batched over the batch axis
   (``exchange_fast``). The model is very sensitive to exact ties, so the two modes can differ by
-  several points on inputs with many ties (treat ``fast`` as another tie realisation).
+  several points on inputs with many ties (treat ``fast`` as another tie realisation). The scalar
+  float engine evaluates the same operations in the same order and gives identical numbers; it is
+  faster for a single run, so ``engine="auto"`` uses it for batches under ``AUTO_BATCH`` members.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.models.exchange_fast import run_fast
 from realpolitik.models.exchange_scalar import (
     DECIMAL_CONTEXT,
     ScalarRun,
@@ -34,6 +37,10 @@ from realpolitik.models.problem import BargainingProblem, Trajectory
 from realpolitik.models.registry import ModelInfo, register
 
 __all__ = ["INFO_EXCHANGE", "Exchange", "exchange_extras_to_json", "run_exchange"]
+
+AUTO_BATCH = 8
+"""``engine="auto"`` in fast mode runs batches smaller than this member by member with the scalar float
+engine (faster for one run); larger batches use the vectorised engine. Both give identical numbers."""
 
 NOTE_EXACT = (
     "exact: 28-digit decimal arithmetic in the reference program's order of operations and tie rule "
@@ -164,6 +171,66 @@ def _scalar_member(
     return hist, vote, out, vout, exch
 
 
+def _fast_batch(
+    pos: np.ndarray,
+    sal: np.ndarray,
+    power: np.ndarray,
+    bounds: np.ndarray,
+    present: np.ndarray,
+    elig: np.ndarray,
+    rounds: int,
+    prm: dict[str, Any],
+    record: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]] | None]:
+    lo = bounds[:, 0]
+    width = bounds[:, 1] - lo
+    k = np.where(width != 0, 100.0 / np.where(width != 0, width, 1.0), 0.0)
+    x = np.where(present, (pos - lo) * k, 0.0)
+    fr = run_fast(
+        x,
+        np.where(present, sal, 0.0),
+        np.where(present, power, 0.0),
+        elig,
+        rounds,
+        float(prm["salience_weight"]),
+        float(prm["fixed_weight"]),
+        float(prm["epsilon"]),
+        record=record,
+    )
+    kk = np.where(k != 0, k, 1.0)
+
+    def den(v: np.ndarray) -> np.ndarray:
+        return np.where(k != 0, v / kk + lo, lo)
+
+    pos_b = pos[:, None]
+    hist = np.where(present, den(fr.history), pos_b)
+    vote = np.where(present, den(fr.voting), pos_b)
+    exchanges = None
+    if fr.exchanges is not None:
+        exchanges = [
+            [
+                Exchange(
+                    ai,
+                    aj,
+                    p,
+                    q,
+                    float(den_one(si, lo[q], k[q])),
+                    float(den_one(yi, lo[q], k[q])),
+                    float(den_one(sj, lo[p], k[p])),
+                    float(den_one(yj, lo[p], k[p])),
+                    g,
+                )
+                for ai, aj, p, q, si, yi, sj, yj, g in rnd
+            ]
+            for rnd in fr.exchanges
+        ]
+    return hist, vote, den(fr.outcome), den(fr.voting_outcome), fr.n_exchanges, exchanges
+
+
+def den_one(value: float, lo: float, k: float) -> float:
+    return float(lo) if k == 0 else float(value / k + lo)
+
+
 def run_exchange(
     problem: BargainingProblem, *, rng: np.random.Generator | None = None, **params: Any
 ) -> Trajectory:
@@ -198,14 +265,22 @@ def run_exchange(
     vout = np.empty((nb, rounds, d))
     nex = np.zeros((nb, rounds), dtype=int)
     exchanges: list[list[Exchange]] | None = None
-    for b in range(nb):
-        h, v, o, vo, ex = _scalar_member(
-            pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, exact
+    engine = prm["engine"]
+    if engine == "auto":
+        engine = "scalar" if nb < AUTO_BATCH else "vectorised"
+    if exact or engine == "scalar":
+        for b in range(nb):
+            h, v, o, vo, ex = _scalar_member(
+                pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, exact
+            )
+            hist[b], vote[b], out[b], vout[b] = h, v, o, vo
+            nex[b] = [len(r) for r in ex]
+            if not batch:
+                exchanges = ex
+    else:
+        hist, vote, out, vout, nex, exchanges = _fast_batch(
+            pos_f, sal_f, pow_f, p.bounds, present, elig_f, rounds, prm, record=not batch
         )
-        hist[b], vote[b], out[b], vout[b] = h, v, o, vo
-        nex[b] = [len(r) for r in ex]
-        if not batch:
-            exchanges = ex
     extras: dict[str, Any] = {
         "outcome_by_round": out.reshape(batch + (rounds + 1, d)),
         "voting_positions": vote.reshape(batch + (rounds, a, d)),
@@ -278,8 +353,9 @@ INFO_EXCHANGE = register(
             "salience_weight": 0.4,
             "fixed_weight": 0.1,
             "epsilon": 1e-10,
+            "engine": "auto",
         },
-        choices={"arithmetic": ("exact", "fast")},
+        choices={"arithmetic": ("exact", "fast"), "engine": ("auto", "vectorised", "scalar")},
         description=(
             "Actors trade moves on issue pairs they value differently, with equal gains, realised greedily "
             "by gain; start positions then move part way to the voting positions. Decide-compatible."
