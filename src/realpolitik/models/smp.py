@@ -111,6 +111,7 @@ def _turn(
     asm: k.Assessment,
     opt: k.Options,
     rng: np.random.Generator | None,
+    den: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """New positions ``(B, N, D)`` and the chosen targets ``(B, N)`` (−1: no challenge)."""
     bsz, n, dims = x.shape
@@ -156,7 +157,7 @@ def _turn(
     # value of every option (SQ + bargains) to every actor: mean utility of the whole state
     ustar = asm.ustar
     risk = asm.risk[:, :, None]
-    u_moved = k.utility(k.distances(ideal, np.concatenate([y_i, y_j], axis=1), sal), risk)
+    u_moved = k.utility(k.distances(ideal, np.concatenate([y_i, y_j], axis=1), sal, den), risk)
     start_val = u_moved[:, :, :n_slot] + u_moved[:, :, n_slot:]  # init first, then rcvr
     values = np.empty((bsz, n, 1 + n_slot))
     values[:, :, 0] = np.cumsum(ustar, axis=-1)[..., -1] / n  # left to right over m
@@ -231,59 +232,66 @@ def run_smp(
     s_tot = sal.sum(axis=-1)
     w = cap * s_tot
 
+    den = k.salience_norm2(sal)
+    asm = k.assess(x, x, sal, cap, opt, den)
     history = [x.copy()]
-    asm = k.assess(x, x, sal, cap, opt)
     risk_hist = [asm.risk]
-    prob_hist = [state_probabilities(x, asm.ustar, cap, opt, pos_tol)[0]]
     ratios: list[np.ndarray] = []
     targets: list[np.ndarray] = []
-    ideal = x.copy()
+    # reported probabilities are computed in batches of pending states (they never feed back)
+    rep = _Reporter(bsz, n, cap, opt, pos_tol)
+    rep.add(0, np.arange(bsz), x, asm.ustar)
     active = np.ones(bsz, dtype=bool)
     steps = np.zeros(bsz, dtype=int)
     base = np.zeros(bsz)
-    cur_x, cur_ideal = x.copy(), ideal
+    cur_x, cur_ideal = x.copy(), x.copy()
     for t in range(1, max_steps + 1):
         act = np.flatnonzero(active)
-        sub = k.Assessment(asm.d[act], asm.risk[act], asm.rperc[act], asm.ustar[act])
-        xa = cur_x[act]
-        new_xa, tg = _turn(xa, cur_ideal[act], sal[act], cap[act], w[act], s_tot[act], sub, opt, gen)
+        everyone = len(act) == bsz
+        if everyone:
+            sub, xa, ia, sa, ca, wa, sta = asm, cur_x, cur_ideal, sal, cap, w, s_tot
+        else:
+            sub = k.Assessment(asm.d[act], asm.risk[act], asm.rperc[act], asm.ustar[act])
+            xa, ia, sa, ca, wa, sta = cur_x[act], cur_ideal[act], sal[act], cap[act], w[act], s_tot[act]
+        new_xa, tg = _turn(xa, ia, sa, ca, wa, sta, sub, opt, gen, den[act] if not everyone else den)
         if acc is None:
             new_ideal_a = new_xa
         else:
             a_mat = acc if acc.ndim == 2 else acc.reshape(-1, n, n)[act]
             keep = 1.0 - np.minimum(1.0, a_mat.sum(axis=-1))[..., None]
-            new_ideal_a = np.einsum("...ij,bjd->bid", a_mat, new_xa) + keep * cur_ideal[act]
-        new_asm = k.assess(new_ideal_a, new_xa, sal[act], cap[act], opt)
+            new_ideal_a = np.einsum("...ij,bjd->bid", a_mat, new_xa) + keep * ia
+        new_asm = k.assess(new_ideal_a, new_xa, sa, ca, opt, den if everyone else den[act])
         diff = new_xa - xa
         step = np.sqrt((diff * diff).sum(axis=-1)).sum(axis=-1)
         if t == 1:
             base = step + 1e-4
         ratio = step / base[act]
+        rep.add(t, act, new_xa, new_asm.ustar)
         # write the new state into the active members; stopped members keep their last state
-        nx = cur_x.copy()
-        nx[act] = new_xa
-        ni = cur_ideal.copy()
-        ni[act] = new_ideal_a
-        cur_x, cur_ideal = nx, ni
-        asm = _scatter(asm, new_asm, act)
-        tfull = np.full((bsz, n), -1)
-        tfull[act] = tg
-        rfull = np.zeros(bsz)
-        rfull[act] = ratio
-        history.append(cur_x.copy())
+        if everyone:
+            cur_x, cur_ideal, asm = new_xa, new_ideal_a, new_asm
+            tfull, rfull = tg, ratio
+        else:
+            cur_x, cur_ideal = cur_x.copy(), cur_ideal.copy()
+            cur_x[act], cur_ideal[act] = new_xa, new_ideal_a
+            asm = _scatter(asm, new_asm, act)
+            tfull = np.full((bsz, n), -1)
+            tfull[act] = tg
+            rfull = np.zeros(bsz)
+            rfull[act] = ratio
+        history.append(cur_x)
         targets.append(tfull)
         ratios.append(rfull)
-        risk_hist.append(asm.risk.copy())
-        probs = prob_hist[-1].copy()
-        probs[act] = state_probabilities(new_xa, new_asm.ustar, cap[act], opt, pos_tol)[0]
-        prob_hist.append(probs)
+        risk_hist.append(asm.risk)
         steps[act] = t
         stop = (t >= max_steps) | ((t >= 2) & (ratio < stop_tol))
         active[act[stop]] = False
         if not active.any():
             break
 
-    final_p, class_p, class_of = state_probabilities(cur_x, asm.ustar, cap, opt, pos_tol)
+    prob_hist, class_hist, member_hist = rep.finish(steps)
+    last = (np.arange(bsz), steps)
+    final_p, class_p, class_of = prob_hist[last], class_hist[last], member_hist[last]
     outcome01 = np.einsum("br,brd->bd", class_p, cur_x)
     scale = lambda a: a * width + lo  # noqa: E731
     positions = scale(np.stack(history, axis=1))  # (B, T+1, N, D)
@@ -291,7 +299,7 @@ def run_smp(
     extras: dict[str, Any] = {
         "final_probabilities": final_p.reshape((*batch, n)),
         "n_states": (steps + 1).reshape(batch),
-        "probability_history": np.stack(prob_hist, axis=1).reshape((*batch, len(prob_hist), n)),
+        "probability_history": prob_hist.reshape((*batch, len(history), n)),
         "fractional_change": np.stack(ratios, axis=1).reshape((*batch, len(ratios))),
         "risk_attitudes": np.stack(risk_hist, axis=1).reshape((*batch, len(risk_hist), n)),
         "targets": np.stack(targets, axis=1).reshape((*batch, len(targets), n)),
@@ -304,6 +312,50 @@ def run_smp(
         rounds=int(rounds_arr) if not batch else rounds_arr,
         extras=extras,
     )
+
+
+class _Reporter:
+    """Collects states and computes their reported probabilities in batches."""
+
+    FLUSH_ELEMENTS = 200_000
+
+    def __init__(self, bsz: int, n: int, cap: np.ndarray, opt: k.Options, tol: float) -> None:
+        self.n, self.cap, self.opt, self.tol = n, cap, opt, tol
+        self.pending: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.size = 0
+        self.done: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.bsz = bsz
+
+    def add(self, t: int, act: np.ndarray, x: np.ndarray, ustar: np.ndarray) -> None:
+        self.pending.append((t, act, x, ustar))
+        self.size += len(act) * self.n * self.n
+        if self.size >= self.FLUSH_ELEMENTS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        ts = np.concatenate([np.full(len(a), t) for t, a, _, _ in self.pending])
+        bs = np.concatenate([a for _, a, _, _ in self.pending])
+        xs = np.concatenate([x for _, _, x, _ in self.pending])
+        us = np.concatenate([u for _, _, _, u in self.pending])
+        per_actor, p_class, first = state_probabilities(xs, us, self.cap[bs], self.opt, self.tol)
+        self.done.append((ts, bs, per_actor, p_class, first))
+        self.pending, self.size = [], 0
+
+    def finish(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Histories ``(B, T+1, N)``; a stopped member's last state is repeated."""
+        self.flush()
+        n_t = int(steps.max()) + 1
+        out = [np.zeros((self.bsz, n_t, self.n)) for _ in range(2)] + [
+            np.zeros((self.bsz, n_t, self.n), dtype=int)
+        ]
+        for ts, bs, *vals in self.done:
+            for o, v in zip(out, vals, strict=True):
+                o[bs, ts] = v
+        tt = np.minimum(np.arange(n_t)[None, :], steps[:, None])
+        bb = np.arange(self.bsz)[:, None]
+        return out[0][bb, tt], out[1][bb, tt], out[2][bb, tt]
 
 
 def _scatter(old: k.Assessment, new: k.Assessment, act: np.ndarray) -> k.Assessment:

@@ -82,20 +82,34 @@ def vote(weight: np.ndarray | float, delta: np.ndarray, rule: str) -> np.ndarray
     raise ValueError(f"unknown voting rule {rule!r}")
 
 
-def distances(ideal: np.ndarray, pts: np.ndarray, sal: np.ndarray) -> np.ndarray:
+def salience_norm2(sal: np.ndarray) -> np.ndarray:
+    """Σ_k s_ik², accumulated over k in order, ``(B, N)``."""
+    den = np.zeros(sal.shape[:-1])
+    for k in range(sal.shape[-1]):  # loop over dimensions only
+        den += sal[..., k] * sal[..., k]
+    return den
+
+
+def distances(
+    ideal: np.ndarray, pts: np.ndarray, sal: np.ndarray, den: np.ndarray | None = None
+) -> np.ndarray:
     """Salience-weighted distance from each actor's ideal to each point.
 
-    ``ideal``, ``sal``: ``(B, N, D)``; ``pts``: ``(B, M, D)``. Returns ``(B, N, M)``:
-    sqrt(Σ_k (s_ik (ι_ik − y_k))² / Σ_k s_ik²), sums over k in order. An actor with no salience at
-    all is indifferent (distance 0) rather than undefined.
+    ``ideal``, ``sal``: ``(B, N, D)``; ``pts``: ``(B, M, D)``; ``den``: Σ_k s_ik² if already known.
+    Returns ``(B, N, M)``: sqrt(Σ_k (s_ik (ι_ik − y_k))² / Σ_k s_ik²), sums over k in order. An actor
+    with no salience at all is indifferent (distance 0) rather than undefined.
     """
     n_dim = ideal.shape[-1]
-    num = np.zeros((*ideal.shape[:-1], pts.shape[-2]))
-    den = np.zeros(ideal.shape[:-1])
-    for k in range(n_dim):  # loop over dimensions only
+    if den is None:
+        den = salience_norm2(sal)
+    t = sal[:, :, None, 0] * (ideal[:, :, None, 0] - pts[:, None, :, 0])
+    num = t * t
+    for k in range(1, n_dim):  # loop over dimensions only
         t = sal[:, :, None, k] * (ideal[:, :, None, k] - pts[:, None, :, k])
         num += t * t
-        den += sal[:, :, k] * sal[:, :, k]
+    if (den > 0).all():
+        num /= den[..., None]
+        return np.sqrt(num, out=num)
     ok = den > 0
     ratio = num / np.where(ok, den, 1.0)[..., None]
     return np.where(ok[..., None], np.sqrt(ratio), 0.0)
@@ -176,12 +190,17 @@ def victory(c: np.ndarray, model: str) -> np.ndarray:
     return out
 
 
-def pce(c: np.ndarray, p: np.ndarray, mask: np.ndarray, model: str) -> np.ndarray:
+def pce(c: np.ndarray, p: np.ndarray, mask: np.ndarray | None, model: str) -> np.ndarray:
     """Probabilistic Condorcet election over the options where ``mask`` is true.
 
     ``c`` and ``p``: coalition strengths and victory probabilities ``(..., M, M)``; ``mask``:
-    ``(..., M)`` (broadcastable). Returns ``(..., M)`` probabilities, 0 outside the mask.
+    ``(..., M)`` (broadcastable) or None for all options. Returns ``(..., M)`` probabilities, 0 outside the mask.
     """
+    if mask is None and model == "conditional":
+        q = np.prod(p, axis=-1)
+        return q / q.sum(axis=-1, keepdims=True)
+    if mask is None:
+        mask = np.ones(p.shape[-1], dtype=bool)
     mask = np.asarray(mask, dtype=bool)
     shape = np.broadcast_shapes(p.shape[:-1], mask.shape)
     mask = np.broadcast_to(mask, shape)
@@ -271,13 +290,20 @@ class Assessment:
     ustar: np.ndarray  # (B, N, N) U*[i, j] = A[i, i, j]
 
 
-def assess(ideal: np.ndarray, x: np.ndarray, sal: np.ndarray, cap: np.ndarray, opt: Options) -> Assessment:
+def assess(
+    ideal: np.ndarray,
+    x: np.ndarray,
+    sal: np.ndarray,
+    cap: np.ndarray,
+    opt: Options,
+    den: np.ndarray | None = None,
+) -> Assessment:
     """Distances, risk attitudes (from a risk-neutral PCE over every actor's position) and utilities."""
     n = x.shape[1]
-    d = distances(ideal, x, sal)
+    d = distances(ideal, x, sal, den)
     u0 = 1.0 - d
     c = coalitions(u0, cap, opt.voting_rule)
-    p0 = pce(c, victory(c, opt.victory_prob), np.ones(n, dtype=bool), opt.pce)
+    p0 = pce(c, victory(c, opt.victory_prob), None, opt.pce)
     risk = risk_attitudes(p0, opt.risk_range)
     rperc = perceived_risk(risk, opt.risk_adjust)
     idx = np.arange(n)
