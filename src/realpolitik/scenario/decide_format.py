@@ -83,7 +83,7 @@ class DecideRecord:
     position: str
     salience: str
     power: str
-    line: int
+    line: int = field(compare=False)
     comment: str = ""
 
 
@@ -96,13 +96,16 @@ class DecideData:
     - ``bounds``: ``{issue: (lower, upper)}`` for every issue (0..100 when the file has no ``#M``).
     - ``records``: the ``#D`` lines in file order.
     - ``ignored``: number of ``#O`` / ``#/`` lines.
+
+    Equality compares content only: line numbers, ``ignored`` and the bounds' text are left out, so
+    ``parse_decide(format_decide(d)) == d``.
     """
 
     actors: tuple[tuple[str, str, str], ...]
     issues: tuple[tuple[str, str], ...]
     bounds: dict[str, tuple[float, float]]
     records: tuple[DecideRecord, ...]
-    ignored: int = 0
+    ignored: int = field(default=0, compare=False)
     bound_text: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
     """The bounds' original text (for exact decimal arithmetic); filled by :func:`parse_decide`."""
 
