@@ -1,0 +1,95 @@
+"""Monte Carlo results for people and scripts: JSON, a Rich table, and generated sentences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from realpolitik.uncertainty.runner import MonteCarloResult
+
+
+def montecarlo_to_json(result: MonteCarloResult) -> dict[str, Any]:
+    """The documented JSON summary (``docs/uncertainty.md``); byte-identical for equal runs."""
+    return result.to_json()
+
+
+def _fmt(x: float | None) -> str:
+    if x is None or x != x:
+        return "–"
+    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+
+
+def _spread_word(width: float, scale: float) -> str:
+    share = width / scale if scale > 0 else 0.0
+    if share < 0.05:
+        return "tightly"
+    if share < 0.2:
+        return "fairly tightly"
+    if share < 0.4:
+        return "with a wide spread"
+    return "with a very wide spread"
+
+
+def montecarlo_headline(result: MonteCarloResult) -> list[str]:
+    """Plain sentences an analyst can quote, generated from the numbers."""
+    lines = []
+    n_in = len(result.inputs)
+    lines.append(
+        f"{result.draws_completed:,} of {result.draws:,} draws of {result.scenario} with the {result.model} "
+        f"model (seed {result.seed}, {n_in} uncertain input{'s' if n_in != 1 else ''}, "
+        f"{result.distribution} distributions)."
+    )
+    if n_in == 0:
+        lines.append("No input is uncertain: every draw is the point forecast. Give numbers a range or set "
+                     "scenario-wide uncertainty defaults.")
+    for j, d in enumerate(result.issues):
+        s = result.summary[d]
+        lo, hi = s.interval80
+        name = result.issue_names.get(d, d)
+        if s.mean != s.mean:
+            lines.append(f"{name}: the model gave no outcome in any draw.")
+            continue
+        scale = float(result.bounds[j, 1] - result.bounds[j, 0])
+        word = _spread_word(hi - lo, scale)
+        text = (f"{name}: the outcome falls between {_fmt(lo)} and {_fmt(hi)} in 80% of draws "
+                f"(median {_fmt(s.quantiles[50])}), {word} on a scale of {_fmt(scale)}.")
+        if s.threshold is not None and s.p_threshold is not None:
+            op = "at least" if s.threshold[0] == ">=" else "at most"
+            text += f" Chance it is {op} {_fmt(s.threshold[1])}: {s.p_threshold:.0%}."
+        if s.nan_draws:
+            text += f" {s.nan_draws:,} draws gave no outcome."
+        lines.append(text)
+    if result.deal_probability is not None:
+        lines.append(f"A deal every party accepts exists in {result.deal_probability:.0%} of draws.")
+    if result.failed_chunks:
+        ids = ", ".join(str(k) for k in result.failed_chunks[:10])
+        more = " …" if len(result.failed_chunks) > 10 else ""
+        lines.append(f"{len(result.failed_chunks)} of {result.n_chunks} chunks failed after a retry "
+                     f"(chunk ids {ids}{more}); the figures cover the completed draws only.")
+    return lines
+
+
+def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
+    """Print a Rich table of the outcome distribution per issue, then the headline sentences."""
+    from rich.table import Table
+
+    title = f"Monte Carlo · {result.scenario} · {result.model} · {result.draws_completed:,} draws"
+    table = Table(title=title, title_justify="left")
+    table.add_column("issue")
+    for head in ("p5", "p25", "median", "p75", "p95", "mean", "80% interval"):
+        table.add_column(head, justify="right")
+    with_th = any(result.summary[d].threshold is not None for d in result.issues)
+    if with_th:
+        table.add_column("P(threshold)", justify="right")
+    for d in result.issues:
+        s = result.summary[d]
+        q = s.quantiles
+        row = [d, _fmt(q[5]), _fmt(q[25]), _fmt(q[50]), _fmt(q[75]), _fmt(q[95]), _fmt(s.mean),
+               f"{_fmt(s.interval80[0])} – {_fmt(s.interval80[1])}"]
+        if with_th:
+            row.append("" if s.threshold is None or s.p_threshold is None
+                       else f"{s.threshold[0]} {_fmt(s.threshold[1])}: {s.p_threshold:.0%}")
+        table.add_row(*row)
+    console.print(table)
+    for line in montecarlo_headline(result):
+        style = "red" if "failed" in line and result.failed_chunks else None
+        console.print(line, style=style)

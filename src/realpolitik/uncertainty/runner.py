@@ -1,0 +1,595 @@
+"""Monte Carlo runs: chunked, seeded per chunk, executor-independent, streamed to Parquet.
+
+Draws are split into chunks of ``chunk_size``. Chunk ``k`` draws its inputs and runs its model with
+streams from child ``k`` of ``SeedSequence(seed).spawn(n_chunks)``, so its numbers depend only on
+``seed``, ``chunk_size`` and ``k`` — never on the executor, the worker count or the order in which
+chunks finish. With ``out`` every chunk is written to ``out/chunk-NNNNNN.parquet`` (temp file, then
+rename) and the summary is read back issue by issue, so memory does not grow with the number of draws.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import json
+import math
+import os
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from realpolitik._rng import SeedLike
+from realpolitik.forecast import _jsonable, check_inputs, scenario_problem
+from realpolitik.models import get_model
+from realpolitik.models.problem import BargainingProblem
+from realpolitik.scenario.schema import Scenario, Uncertainty
+from realpolitik.uncertainty.executors import open_executor
+from realpolitik.uncertainty.sampling import SamplingSpec, apply, draw, sampling_spec
+
+QUANTILES: tuple[int, ...] = (5, 10, 25, 50, 75, 90, 95)
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+FORMAT = "realpolitik-montecarlo/1"
+DRAW_COLUMN = "_draw"
+DEAL_COLUMN = "_deal"
+DEFAULT_CHUNK_SIZE = 10_000
+MAX_ATTEMPTS = 2  # a failing chunk is retried once
+
+DealProbe = Callable[[BargainingProblem], np.ndarray]
+Threshold = float | tuple[str, float]
+
+
+class ManifestMismatchError(ValueError):
+    """``resume`` found an ``out`` directory holding a different run (the message names the fields)."""
+
+
+# ------------------------------------------------------------------------------------------- chunks
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything one chunk needs, picklable for process pools and Dask."""
+
+    index: int
+    start: int
+    size: int
+    seed: np.random.SeedSequence
+    spec: SamplingSpec
+    model: str
+    model_module: str
+    params: Mapping[str, Any]
+    deal_probe: DealProbe | None = None
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    index: int
+    start: int
+    outcome: np.ndarray  # (n, D)
+    deal: np.ndarray | None  # (n,) bool, or None without a deal analysis
+    deal_error: str | None = None
+
+
+def _child(ss: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
+    """Child ``i`` of ``ss`` without touching ``ss``'s spawn counter (retries see the same streams)."""
+    return np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, i), pool_size=ss.pool_size)
+
+
+def chunk_seeds(seed: int, n_chunks: int) -> list[np.random.SeedSequence]:
+    """The per-chunk streams ``SeedSequence(seed).spawn(n_chunks)``."""
+    return np.random.SeedSequence(seed).spawn(n_chunks)
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Draw one chunk's inputs, run the model on the batch, and (optionally) probe for a deal."""
+    try:
+        info = get_model(task.model)
+    except KeyError:
+        importlib.import_module(task.model_module)  # a model registered on import (spawned worker)
+        info = get_model(task.model)
+    values = draw(task.spec, task.size, np.random.default_rng(_child(task.seed, 0)))
+    problem = apply(task.spec, values)
+    traj = info.run(problem, rng=np.random.default_rng(_child(task.seed, 1)), **dict(task.params))
+    outcome = np.asarray(traj.outcome, dtype=float).reshape(task.size, problem.n_issues)
+    deal: np.ndarray | None = None
+    deal_error = None
+    if task.deal_probe is not None:
+        try:
+            deal = np.asarray(task.deal_probe(problem), dtype=bool).reshape(task.size)
+        except Exception as exc:  # the deal analysis is optional: never lose the outcomes over it
+            deal_error = f"{type(exc).__name__}: {exc}"
+    return ChunkResult(task.index, task.start, outcome, deal, deal_error)
+
+
+def default_deal_probe(scenario: Scenario) -> DealProbe | None:
+    """``realpolitik.deals.deal_exists(scenario, problem)`` bound to ``scenario``, if that exists.
+
+    The deal analysis is optional: without the package (or that function) Monte Carlo reports no deal
+    probability.
+    """
+    try:
+        deals = importlib.import_module("realpolitik.deals")
+    except ImportError:
+        return None
+    fn = getattr(deals, "deal_exists", None)
+    if not callable(fn):
+        return None
+    return _BoundProbe(fn, scenario)
+
+
+@dataclass(frozen=True)
+class _BoundProbe:
+    fn: Callable[..., Any]
+    scenario: Scenario
+
+    def __call__(self, problem: BargainingProblem) -> np.ndarray:
+        return np.asarray(self.fn(self.scenario, problem))
+
+
+# ------------------------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class IssueSummary:
+    """Outcome distribution of one issue over the completed draws."""
+
+    issue: str
+    quantiles: dict[int, float]
+    mean: float
+    interval80: tuple[float, float]
+    nan_draws: int
+    threshold: tuple[str, float] | None = None
+    p_threshold: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "quantiles": {str(q): _num(v) for q, v in self.quantiles.items()},
+            "mean": _num(self.mean),
+            "interval80": [_num(self.interval80[0]), _num(self.interval80[1])],
+            "nan_draws": self.nan_draws,
+        }
+        if self.threshold is not None:
+            out["threshold"] = {"op": self.threshold[0], "value": self.threshold[1],
+                                "probability": _num(self.p_threshold)}
+        return out
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+@dataclass
+class MonteCarloResult:
+    """A Monte Carlo run: per-issue outcome summaries, failed chunks, and access to the draws."""
+
+    scenario: str
+    model: str
+    params: dict[str, Any]
+    draws: int
+    seed: int
+    chunk_size: int
+    distribution: str
+    issues: tuple[str, ...]
+    issue_names: dict[str, str]
+    bounds: np.ndarray  # (D, 2)
+    inputs: tuple[str, ...]  # labels of the uncertain inputs
+    summary: dict[str, IssueSummary]
+    draws_completed: int
+    deal_probability: float | None
+    failed_chunks: tuple[int, ...]
+    errors: dict[int, str] = field(default_factory=dict)
+    deal_errors: dict[int, str] = field(default_factory=dict)
+    out: Path | None = None
+    _chunks: dict[int, ChunkResult] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_chunks(self) -> int:
+        return math.ceil(self.draws / self.chunk_size)
+
+    @property
+    def ok(self) -> bool:
+        """True when every chunk completed."""
+        return not self.failed_chunks
+
+    def outcomes(self, issue: str | None = None) -> np.ndarray:
+        """Completed draws in draw order: ``(n, D)``, or ``(n,)`` for one ``issue``."""
+        cols = list(self.issues) if issue is None else [issue]
+        arrays = [np.column_stack([c[col] for col in cols]) for c in self._iter_columns(cols)]
+        table = np.concatenate(arrays) if arrays else np.empty((0, len(cols)))
+        return table if issue is None else table[:, 0]
+
+    def draw_index(self) -> np.ndarray:
+        """Global index of every completed draw, in the order of :meth:`outcomes`."""
+        parts = [c[DRAW_COLUMN] for c in self._iter_columns([DRAW_COLUMN])]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+    def _iter_columns(self, cols: list[str]) -> Iterator[dict[str, np.ndarray]]:
+        yield from _iter_columns(self._chunks, self.out, self.issues, self.n_chunks, cols)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented summary: no timings or paths, so equal runs give byte-identical JSON."""
+        return {
+            "scenario": self.scenario,
+            "model": self.model,
+            "params": _jsonable(self.params),
+            "draws": self.draws,
+            "draws_completed": self.draws_completed,
+            "seed": self.seed,
+            "chunk_size": self.chunk_size,
+            "distribution": self.distribution,
+            "uncertain_inputs": list(self.inputs),
+            "issues": {d: {"name": self.issue_names.get(d, d), **self.summary[d].to_json()} for d in self.issues},
+            "deal_probability": _num(self.deal_probability),
+            "failed_chunks": list(self.failed_chunks),
+        }
+
+
+# ------------------------------------------------------------------------------------------ storage
+def chunk_path(out: Path, index: int) -> Path:
+    return out / f"chunk-{index:06d}.parquet"
+
+
+def _write_chunk(out: Path, res: ChunkResult, issues: tuple[str, ...]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = res.outcome.shape[0]
+    cols: dict[str, Any] = {DRAW_COLUMN: pa.array(np.arange(res.start, res.start + n, dtype=np.int64))}
+    for j, d in enumerate(issues):
+        cols[d] = pa.array(np.ascontiguousarray(res.outcome[:, j]))
+    if res.deal is not None:
+        cols[DEAL_COLUMN] = pa.array(res.deal)
+    final = chunk_path(out, res.index)
+    tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
+    pq.write_table(pa.table(cols), tmp)
+    os.replace(tmp, final)
+
+
+def _chunk_complete(out: Path, index: int, size: int) -> bool:
+    import pyarrow.parquet as pq
+
+    p = chunk_path(out, index)
+    if not p.exists():
+        return False
+    try:
+        return int(pq.read_metadata(p).num_rows) == size
+    except Exception:
+        return False
+
+
+def _iter_columns(
+    chunks: Mapping[int, ChunkResult], out: Path | None, issues: tuple[str, ...], n_chunks: int, cols: list[str]
+) -> Iterator[dict[str, np.ndarray]]:
+    """Requested columns chunk by chunk, in chunk order (only completed chunks)."""
+    if out is None:
+        for k in sorted(chunks):
+            c = chunks[k]
+            row: dict[str, np.ndarray] = {}
+            for col in cols:
+                if col == DRAW_COLUMN:
+                    row[col] = np.arange(c.start, c.start + c.outcome.shape[0], dtype=np.int64)
+                elif col == DEAL_COLUMN:
+                    if c.deal is None:
+                        continue
+                    row[col] = c.deal
+                else:
+                    row[col] = c.outcome[:, issues.index(col)]
+            yield row
+        return
+    import pyarrow.parquet as pq
+
+    for k in range(n_chunks):
+        p = chunk_path(out, k)
+        if not p.exists():
+            continue
+        names = set(pq.read_schema(p).names)
+        table = pq.read_table(p, columns=[c for c in cols if c in names])
+        yield {name: table.column(name).to_numpy() for name in table.column_names}
+
+
+def _summarise(
+    column: Callable[[str], np.ndarray], issues: tuple[str, ...], thresholds: Mapping[str, tuple[str, float]]
+) -> dict[str, IssueSummary]:
+    out = {}
+    for d in issues:
+        x = column(d)  # one issue at a time: peak memory is one column of every draw
+        finite = x[np.isfinite(x)]
+        if finite.size:
+            qs = np.quantile(finite, [q / 100 for q in QUANTILES])
+            mean = float(np.mean(finite))
+        else:
+            qs, mean = np.full(len(QUANTILES), np.nan), float("nan")
+        quant = {q: float(v) for q, v in zip(QUANTILES, qs, strict=True)}
+        th = thresholds.get(d)
+        p = None
+        if th is not None:
+            op, v = th
+            p = float(np.mean(finite >= v if op == ">=" else finite <= v)) if finite.size else float("nan")
+        out[d] = IssueSummary(d, quant, mean, (quant[10], quant[90]), int(x.size - finite.size), th, p)
+        del x, finite
+    return out
+
+
+# ---------------------------------------------------------------------------------------- manifest
+def _digest(scenario: Scenario) -> str:
+    text = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _manifest(scenario: Scenario, model: str, params: Mapping[str, Any], draws: int, seed: int,
+              chunk_size: int, distribution: str, issues: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "scenario": scenario.id,
+        "scenario_digest": _digest(scenario),
+        "model": model,
+        "params": _jsonable(dict(params)),
+        "draws": draws,
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "distribution": distribution,
+        "issues": list(issues),
+    }
+
+
+def _prepare_out(out: Path, manifest: dict[str, Any], resume: bool) -> None:
+    mpath = out / MANIFEST
+    if mpath.exists():
+        if not resume:
+            raise FileExistsError(f"{out} already holds a Monte Carlo run; resume it or choose another --out")
+        old = json.loads(mpath.read_text())
+        diff = [k for k in manifest if old.get(k) != manifest[k]]
+        if diff:
+            detail = "; ".join(f"{k}: {old.get(k)!r} there, {manifest[k]!r} here" for k in diff)
+            raise ManifestMismatchError(f"cannot resume {out}: its run differs ({detail})")
+        for tmp in out.glob("chunk-*.tmp"):
+            tmp.unlink(missing_ok=True)
+        return
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty and holds no Monte Carlo manifest; choose an empty --out")
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, mpath)
+
+
+# -------------------------------------------------------------------------------------------- runner
+def _normalise_seed(seed: SeedLike) -> int:
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**63))
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64)[0] >> np.uint64(1))
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> np.uint64(1))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _normalise_thresholds(
+    thresholds: Mapping[str, Threshold] | None, issues: tuple[str, ...]
+) -> dict[str, tuple[str, float]]:
+    out: dict[str, tuple[str, float]] = {}
+    for d, t in (thresholds or {}).items():
+        if d not in issues:
+            raise ValueError(f"threshold for unknown issue {d!r} (issues: {', '.join(issues)})")
+        op, v = (">=", t) if not isinstance(t, tuple) else t
+        if op not in (">=", "<="):
+            raise ValueError(f"threshold operator must be '>=' or '<=', got {op!r}")
+        out[d] = (op, float(v))
+    return out
+
+
+def with_uncertainty(scenario: Scenario, **defaults: Any) -> Scenario:
+    """``scenario`` with its scenario-wide uncertainty defaults overridden (``position=0.05`` …)."""
+    merged = {**scenario.uncertainty.model_dump(), **{k: v for k, v in defaults.items() if v is not None}}
+    return scenario.model_copy(update={"uncertainty": Uncertainty(**merged)})
+
+
+def monte_carlo(
+    scenario: Scenario,
+    draws: int,
+    model: str = "eum",
+    seed: SeedLike = 0,
+    executor: str | Executor | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    out: str | Path | None = None,
+    resume: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    thresholds: Mapping[str, Threshold] | None = None,
+    progress: bool = False,
+    *,
+    distribution: str | None = None,
+    deal_probe: DealProbe | bool | None = True,
+    **params: Any,
+) -> MonteCarloResult:
+    """Run ``model`` on ``draws`` samples of the uncertain inputs of ``scenario``.
+
+    ``executor``: ``"serial"`` (default), ``"processes"``, ``"dask"`` or a ready Executor; ``workers``
+    its size; ``scheduler`` a Dask scheduler address. ``out``: a directory for the per-chunk Parquet
+    files, ``manifest.json`` and ``summary.json`` (without it, draws are kept in memory). ``resume``
+    continues a run in ``out`` (chunks already written are skipped; a different manifest is refused).
+    ``thresholds``: ``{issue: value}`` (probability the outcome is ``>= value``) or
+    ``{issue: ("<=", value)}``. ``deal_probe``: True looks up the deal analysis, False disables it, or
+    a callable ``problem -> (n,) bool``. Remaining keyword arguments are model parameters.
+    A chunk that fails is retried once, then listed in ``failed_chunks``; the other chunks are kept.
+    """
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    info = get_model(model)
+    merged = info.check_params(params)
+    seed_int = _normalise_seed(seed)
+    problem = scenario_problem(scenario)
+    check_inputs(info, problem, scenario.id)
+    spec = sampling_spec(scenario, problem, distribution)
+    ths = _normalise_thresholds(thresholds, problem.issues)
+    probe: DealProbe | None
+    if deal_probe is True:
+        probe = default_deal_probe(scenario)
+    elif deal_probe is False:
+        probe = None
+    else:
+        probe = deal_probe
+    n_chunks = math.ceil(draws / chunk_size)
+    out_dir = Path(out) if out is not None else None
+    manifest = _manifest(scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues)
+    if out_dir is not None:
+        _prepare_out(out_dir, manifest, resume)
+    seeds = chunk_seeds(seed_int, n_chunks)
+    tasks = []
+    for k in range(n_chunks):
+        start = k * chunk_size
+        size = min(chunk_size, draws - start)
+        if out_dir is not None and resume and _chunk_complete(out_dir, k, size):
+            continue
+        tasks.append(ChunkTask(k, start, size, seeds[k], spec, model, info.run.__module__, params, probe))
+
+    kept: dict[int, ChunkResult] = {}
+    deal_errors: dict[int, str] = {}
+
+    def on_result(res: ChunkResult) -> None:
+        if res.deal_error is not None:
+            deal_errors[res.index] = res.deal_error
+        if out_dir is not None:
+            _write_chunk(out_dir, res, problem.issues)
+        else:
+            kept[res.index] = res
+
+    with _progress(progress, len(tasks), f"{scenario.id} · {model}") as advance:
+        def on_done(res: ChunkResult) -> None:
+            on_result(res)
+            advance(res.outcome.shape[0])
+
+        with open_executor(executor, workers=workers, scheduler=scheduler) as handle:
+            errors = execute(tasks, handle, on_done)
+
+    failed = tuple(sorted(errors))
+
+    def column(name: str) -> np.ndarray:
+        parts = [c[name] for c in _iter_columns(kept, out_dir, problem.issues, n_chunks, [name]) if name in c]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    summary = _summarise(column, problem.issues, ths)
+    completed = sum(min(chunk_size, draws - k * chunk_size) for k in range(n_chunks) if k not in errors)
+    deal = column(DEAL_COLUMN) if probe is not None else np.empty(0)
+    expected_deal = completed if not deal_errors else -1
+    deal_p = float(np.mean(deal)) if deal.size and deal.size == expected_deal else None
+    result = MonteCarloResult(
+        scenario=scenario.id,
+        model=model,
+        params=merged,
+        draws=draws,
+        seed=seed_int,
+        chunk_size=chunk_size,
+        distribution=spec.distribution,
+        issues=problem.issues,
+        issue_names={iss.id: iss.name for iss in scenario.issues},
+        bounds=problem.bounds,
+        inputs=tuple(spec.labels),
+        summary=summary,
+        draws_completed=completed,
+        deal_probability=deal_p,
+        failed_chunks=failed,
+        errors=errors,
+        deal_errors=deal_errors,
+        out=out_dir,
+        _chunks=kept,
+    )
+    if out_dir is not None:
+        tmp = out_dir / (SUMMARY + ".tmp")
+        tmp.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        os.replace(tmp, out_dir / SUMMARY)
+    return result
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, n_tasks: int, title: str) -> Iterator[Callable[[int], None]]:
+    if not enabled or n_tasks == 0:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        tid = bar.add_task(title, total=None)
+        yield lambda n: bar.advance(tid, n)
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" (at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def execute(
+    tasks: list[ChunkTask], handle: Any, on_result: Callable[[ChunkResult], None], max_attempts: int = MAX_ATTEMPTS
+) -> dict[int, str]:
+    """Run ``tasks`` on ``handle``'s executor; return ``{chunk: error}`` for chunks that failed for good.
+
+    At most twice the worker count is in flight, so results never pile up. A failed chunk is retried in
+    isolation (nothing else in flight), so a chunk that kills its worker cannot take innocent chunks
+    down with it on the retry; a broken process pool is replaced before going on.
+    """
+    pending: deque[ChunkTask] = deque(tasks)
+    retry: deque[ChunkTask] = deque()
+    attempts: dict[int, int] = {}
+    errors: dict[int, str] = {}
+    in_flight: dict[Future[ChunkResult], ChunkTask] = {}
+    limit = max(2, 2 * int(handle.workers))
+
+    def submit(task: ChunkTask) -> None:
+        try:
+            fut = handle.executor.submit(run_chunk, task)
+        except (BrokenProcessPool, RuntimeError):
+            if not handle.can_rebuild:
+                raise
+            handle.rebuild()
+            fut = handle.executor.submit(run_chunk, task)
+        in_flight[fut] = task
+
+    def failed(task: ChunkTask, exc: BaseException) -> None:
+        attempts[task.index] = attempts.get(task.index, 0) + 1
+        if attempts[task.index] < max_attempts:
+            retry.append(task)
+        else:
+            errors[task.index] = _describe(exc)
+
+    while pending or retry or in_flight:
+        if retry:
+            if not in_flight:
+                submit(retry.popleft())
+        else:
+            while pending and len(in_flight) < limit:
+                submit(pending.popleft())
+        done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+        broken = False
+        for fut in sorted(done, key=lambda f: in_flight[f].index):
+            task = in_flight.pop(fut)
+            try:
+                res = fut.result()
+            except BrokenProcessPool as exc:
+                broken = True
+                failed(task, exc)
+            except Exception as exc:
+                failed(task, exc)
+            else:
+                on_result(res)
+        if broken:
+            for fut in list(in_flight):  # the rest of a broken pool fails too
+                task = in_flight.pop(fut)
+                try:
+                    on_result(fut.result())
+                except Exception as exc:
+                    failed(task, exc)
+            handle.rebuild()
+    sys.stderr.flush()
+    return errors
