@@ -106,8 +106,10 @@ def _member_exact(
 def _denorm(value: Any, lo: Any, k: Any) -> float:
     if k == 0:
         return float(lo)
-    with localcontext(DECIMAL_CONTEXT):
-        return float(value / k + lo)
+    if isinstance(value, Decimal):
+        with localcontext(DECIMAL_CONTEXT):
+            return float(value / k + lo)
+    return float(value / k + lo)
 
 
 def _scalar_member(
