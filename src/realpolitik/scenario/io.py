@@ -74,7 +74,12 @@ def _walk_nodes(root: yaml.Node | None) -> tuple[Lines, Dupes]:
             for k, v in node.value:
                 key: str | int = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark.line + 1)
                 line = k.start_mark.line + 1
-                if isinstance(key, str) and key in first and isinstance(k, yaml.ScalarNode) and k.value != "<<":
+                if (
+                    isinstance(key, str)
+                    and key in first
+                    and isinstance(k, yaml.ScalarNode)
+                    and k.value != "<<"
+                ):
                     dupes.append(((*path, key), line, first[key]))
                     continue
                 first[key] = line
@@ -105,7 +110,9 @@ def _yaml_error(exc: yaml.YAMLError, text: str, what: str = "YAML") -> tuple[str
             line,
         )
     context = getattr(exc, "context", None)
-    msg = f"{context}: {problem}" if context and isinstance(exc, yaml.constructor.ConstructorError) else problem
+    msg = (
+        f"{context}: {problem}" if context and isinstance(exc, yaml.constructor.ConstructorError) else problem
+    )
     return f"not valid {what}: {msg}", line
 
 
@@ -178,7 +185,9 @@ def _describe(err: dict[str, Any]) -> str:
         if isinstance(inp, int) and not isinstance(inp, bool):
             return f"expected a number of a usable size, got an integer with {len(str(abs(inp)))} digits"
         return f"expected a number, got {shown}"
-    if t in ("model_type", "model_attributes_type", "dict_type") and "Quantity" in str(ctx) + str(err.get("msg", "")):
+    if t in ("model_type", "model_attributes_type", "dict_type") and "Quantity" in str(ctx) + str(
+        err.get("msg", "")
+    ):
         return f"expected a number or a mapping with value/source/note/range, got {shown}"
     if t in ("model_type", "dict_type", "model_attributes_type"):
         return f"expected a mapping, got {shown}"
@@ -378,12 +387,18 @@ def _from_data(data: Any, file: str, lines: Lines, dupes: Dupes) -> Scenario:
     look = _line_lookup(lines)
     if data is None:
         raise ScenarioError.single(
-            file, "", "the file is empty: expected a mapping of scenario fields (id, title, actors, issues, ...)", 1
+            file,
+            "",
+            "the file is empty: expected a mapping of scenario fields (id, title, actors, issues, ...)",
+            1,
         )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"{_shown(data)} ({type(data).__name__})"
         raise ScenarioError.single(
-            file, "", f"expected a mapping of scenario fields (id, title, actors, ...) at the top level, got {kind}", 1
+            file,
+            "",
+            f"expected a mapping of scenario fields (id, title, actors, ...) at the top level, got {kind}",
+            1,
         )
     problems = [
         Problem(
@@ -404,7 +419,9 @@ def _from_data(data: Any, file: str, lines: Lines, dupes: Dupes) -> Scenario:
         if salv is not None:
             salv.broken.update(tuple(p) for p in broken)
     except RecursionError:
-        raise ScenarioError.single(file, "", "expected plain data, got a structure nested too deeply", 1) from None
+        raise ScenarioError.single(
+            file, "", "expected plain data, got a structure nested too deeply", 1
+        ) from None
     if scenario is not None:
         reported = {p.path for p in problems}
         problems += [p for p in _validate.check(scenario, file, look, salv) if p.path not in reported]
@@ -439,7 +456,9 @@ def parse_text(text: str, file: str = "<text>", fmt: str | None = None) -> Scena
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ScenarioError.single(file, "", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+            raise ScenarioError.single(
+                file, "", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno
+            ) from None
         except RecursionError:
             raise ScenarioError.single(file, "", "not valid JSON: nested too deeply", None) from None
         lines, dupes = _walk_text(text)
@@ -473,13 +492,18 @@ def _read_text(path: Path) -> str:
             name, "", "the file is empty: expected a scenario (YAML, JSON, KTAB CSV/XML or decide format)", 1
         )
     if raw.startswith(_BINARY_SIGNATURES) or b"\x00" in raw[:8192]:
-        raise ScenarioError.single(name, "", "is a binary file, expected a scenario text file (YAML, JSON, CSV or XML)")
+        raise ScenarioError.single(
+            name, "", "is a binary file, expected a scenario text file (YAML, JSON, CSV or XML)"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScenarioError.single(
-            name, "", f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save it as UTF-8", line
+            name,
+            "",
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save it as UTF-8",
+            line,
         ) from None
 
 
@@ -541,7 +565,9 @@ def _load(source: str | Path) -> Scenario:
     try:
         path = Path(source)
     except TypeError:
-        raise ScenarioError.single(repr(source), "", "expected a file path or a built-in scenario id") from None
+        raise ScenarioError.single(
+            repr(source), "", "expected a file path or a built-in scenario id"
+        ) from None
     if "\x00" in str(path):
         raise ScenarioError.single(repr(str(path)), "", "expected a file path, got text with a NUL character")
     if not _exists(path):

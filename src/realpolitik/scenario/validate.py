@@ -207,7 +207,10 @@ def check(
         need_actor(("relations", k, "from"), rel.from_)
         need_actor(("relations", k, "to"), rel.to)
         if not -1 <= rel.value.value <= 1:
-            add(("relations", k, "value"), f"expected a relation strength in [-1, 1], got {_fmt(rel.value.value)}")
+            add(
+                ("relations", k, "value"),
+                f"expected a relation strength in [-1, 1], got {_fmt(rel.value.value)}",
+            )
 
     counts = Counter(scenario.parties)
     for k, p in enumerate(scenario.parties):
@@ -228,13 +231,23 @@ def check(
         if need_issue(("outcome", iid), iid):
             lo, hi = issues[iid].bounds
             if not lo <= q.value <= hi:
-                add(("outcome", iid), f"expected an outcome within [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(q.value)}")
+                add(
+                    ("outcome", iid),
+                    f"expected an outcome within [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(q.value)}",
+                )
 
     for k, link in enumerate(scenario.environment.links):
         parts = link.target.split(".")
         tpath = ("environment", "links", k, "target")
-        if len(parts) < 2 or parts[1] not in LINK_TARGET_KINDS or (parts[1] == "capability") != (len(parts) == 2):
-            add(tpath, f"expected ACTOR.salience.ISSUE, ACTOR.position.ISSUE or ACTOR.capability, got {link.target!r}")
+        if (
+            len(parts) < 2
+            or parts[1] not in LINK_TARGET_KINDS
+            or (parts[1] == "capability") != (len(parts) == 2)
+        ):
+            add(
+                tpath,
+                f"expected ACTOR.salience.ISSUE, ACTOR.position.ISSUE or ACTOR.capability, got {link.target!r}",
+            )
         else:
             need_actor(tpath, parts[0])
             if len(parts) == 3:
@@ -254,7 +267,10 @@ def check(
                 (*path, "range"),
                 f"expected a range that contains the value {_fmt(q.value)}, got [{_fmt(q.range[0])}, {_fmt(q.range[1])}]",
             )
-    sourced: tuple[tuple[str, list[Any]], ...] = (("relations", scenario.relations), ("vetoes", scenario.vetoes))
+    sourced: tuple[tuple[str, list[Any]], ...] = (
+        ("relations", scenario.relations),
+        ("vetoes", scenario.vetoes),
+    )
     for section, items in sourced:
         for k, item in enumerate(items):
             src = getattr(item, "source", None)
@@ -262,9 +278,15 @@ def check(
                 add((section, k, "source"), f"unknown source {src!r}: expected a key of sources")
     for k, link in enumerate(scenario.environment.links):
         if link.source is not None and not known_source(link.source):
-            add(("environment", "links", k, "source"), f"unknown source {link.source!r}: expected a key of sources")
+            add(
+                ("environment", "links", k, "source"),
+                f"unknown source {link.source!r}: expected a key of sources",
+            )
     for name, ind in scenario.environment.indicators.items():
         if ind.source is not None and not known_source(ind.source):
-            add(("environment", "indicators", name, "source"), f"unknown source {ind.source!r}: expected a key of sources")
+            add(
+                ("environment", "indicators", name, "source"),
+                f"unknown source {ind.source!r}: expected a key of sources",
+            )
     problems.sort(key=lambda p: (p.line is None, p.line or 0))
     return problems
