@@ -1,0 +1,55 @@
+"""The deal space: multi-issue packages, who accepts them, the frontier, solutions, vetoes, linkage, precedents.
+
+``deals(scenario)`` is the entry point (see ``docs/deals.md``). The array core (:mod:`.space`,
+:mod:`.core`, :mod:`.search`) takes a :class:`DealProblem` and never sees scenario objects.
+"""
+
+from realpolitik.deals.analysis import (
+    DealAnalysis,
+    DealInputError,
+    Evaluation,
+    Precedent,
+    deals,
+    evaluate,
+    precedents,
+    problem_from_scenario,
+)
+from realpolitik.deals.core import (
+    MAX_ENUMERATE,
+    Concession,
+    DealResult,
+    analyse,
+    enumerate_feasible,
+    ks_index,
+    nash_index,
+    pareto_mask,
+)
+from realpolitik.deals.render import deals_to_json, render_deals, summary_sentences
+from realpolitik.deals.space import DealProblem, constraints, grid_options, issue_options, risk_exponent
+
+__all__ = [
+    "MAX_ENUMERATE",
+    "Concession",
+    "DealAnalysis",
+    "DealInputError",
+    "DealProblem",
+    "DealResult",
+    "Evaluation",
+    "Precedent",
+    "analyse",
+    "constraints",
+    "deals",
+    "deals_to_json",
+    "enumerate_feasible",
+    "evaluate",
+    "grid_options",
+    "issue_options",
+    "ks_index",
+    "nash_index",
+    "pareto_mask",
+    "precedents",
+    "problem_from_scenario",
+    "render_deals",
+    "risk_exponent",
+    "summary_sentences",
+]

@@ -1,0 +1,40 @@
+"""Scenario builders for the deal tests (no built-in files needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from realpolitik.scenario import Scenario, from_dict
+
+
+def islands(**over: Any) -> Scenario:
+    """A small two-party, one-veto case in the shape of the Japan–Russia dispute (numbers illustrative)."""
+    d: dict[str, Any] = {
+        "id": "test-islands",
+        "title": "Islands (test)",
+        "actors": [
+            {"id": "JPN", "name": "Japan", "capability": 0.033},
+            {"id": "RUS", "name": "Russia", "capability": 0.036},
+            {"id": "USA", "name": "United States", "capability": 0.14},
+        ],
+        "issues": [
+            {"id": "territory", "name": "Islands", "status_quo": 0,
+             "labels": {0: "none", 7: "two islands", 37: "three", 100: "all four"}},
+            {"id": "military", "name": "Military status", "status_quo": 0,
+             "labels": {0: "treaty applies", 50: "no bases", 100: "demilitarised"}},
+            {"id": "economy", "name": "Economic cooperation", "status_quo": 20},
+        ],
+        "positions": {
+            "JPN": {"territory": {"position": 100, "salience": 0.9},
+                    "military": {"position": 20, "salience": 0.4},
+                    "economy": {"position": 40, "salience": 0.3}},
+            "RUS": {"territory": {"position": 0, "salience": 0.6},
+                    "military": {"position": 100, "salience": 0.8},
+                    "economy": {"position": 100, "salience": 0.7}},
+            "USA": {"military": {"position": 0, "salience": 0.7}},
+        },
+        "parties": ["JPN", "RUS"],
+        "vetoes": [{"actor": "USA", "issues": ["military"]}],
+    }
+    d.update(over)
+    return from_dict(d)
