@@ -5,7 +5,7 @@
     driver  := NAME | FUNC "(" ACTOR "," ACTOR { "," KEY "=" NAME } ")"
     FUNC    := power_share | proximity | hostility | threat | affinity
 
-A bare ``NAME`` is an indicator of the scenario. Spaces are ignored. Every driver has a canonical text
+A bare ``NAME`` is an indicator of the scenario (even when it shares a function's name). Spaces are ignored. Every driver has a canonical text
 (``str(driver)``), e.g. ``threat(CHN, JPN)``, used in traces and to match overrides.
 
 >>> d = parse_driver("threat( CHN,JPN , measure=milex)")
@@ -85,9 +85,7 @@ def parse_driver(text: str) -> Driver:
 
     name = expect(0, "a name")
     if len(toks) == 1:
-        if name in FUNCTIONS:
-            raise DriverError(f"{name} takes two actors, e.g. {name}(CHN, JPN)")
-        return Driver(name=name)
+        return Driver(name=name)  # an indicator (it may share a function's name)
     if name not in FUNCTIONS:
         raise DriverError(f"unknown function {name!r} in driver {text!r} (functions: {', '.join(FUNCTIONS)})")
     expect(1, "'('", "(")

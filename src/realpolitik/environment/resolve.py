@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.environment.derived import Context, read_indicators
-from realpolitik.environment.drivers import Driver, DriverError, parse_driver
+from realpolitik.environment.drivers import FUNCTIONS, Driver, DriverError, parse_driver
 from realpolitik.environment.links import LinkError, Target, clip_to, link_function, parse_target, valid_range
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.convert import to_problem
@@ -225,9 +225,9 @@ def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepar
         elif base.issue_power is not None:
             warnings.append(f"{where}: per-issue power in the scenario takes precedence over capability")
         if driver.func is None and driver.name not in values:
-            raise LinkError(
-                f"{where}.driver: unknown indicator {driver.name!r} (indicators: {', '.join(values) or 'none'})"
-            )
+            hint = f"; for the derived quantity write {driver.name}(A, B)" if driver.name in FUNCTIONS else ""
+            known = ", ".join(values) or "none"
+            raise LinkError(f"{where}.driver: unknown indicator {driver.name!r} (indicators: {known}){hint}")
         for a in driver.actors:
             if a not in actors:
                 raise LinkError(f"{where}.driver: unknown actor {a!r} in {driver}")
