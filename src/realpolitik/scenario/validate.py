@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from realpolitik.scenario.errors import Problem
 from realpolitik.scenario.schema import Quantity, Scenario
 
@@ -56,7 +58,7 @@ def _plain_floats(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tu
         return
     if isinstance(obj, float):
         yield path, obj
-    elif hasattr(obj, "model_fields"):
+    elif isinstance(obj, BaseModel):
         for name, info in type(obj).model_fields.items():
             if name == "metadata":
                 continue
@@ -76,7 +78,7 @@ def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tupl
     if isinstance(obj, Quantity):
         yield path, obj
         return
-    if hasattr(obj, "model_fields"):
+    if isinstance(obj, BaseModel):
         for name, info in type(obj).model_fields.items():
             key = info.alias or name
             yield from _quantities(getattr(obj, name), (*path, key))
