@@ -182,16 +182,24 @@ def _turn(
         (init[:, None, :] == idx[None, :, None]) | (rcvr[:, None, :] == idx[None, :, None])
     )
     mask = np.concatenate([np.ones((bsz, n, 1), dtype=bool), member], axis=-1)  # (B, k, option)
-    pq = k.pce(c[:, None], pv[:, None], mask, opt.pce)
+    # each queue as a short list of option indices in canonical order (SQ, then by initiator)
+    q_len = mask.sum(axis=-1)
+    q_max = int(q_len.max())
+    qidx = np.argsort(~mask, axis=-1, kind="stable")[..., :q_max]  # (B, k, Q)
+    q_ok = np.arange(q_max) < q_len[..., None]
+    b3 = np.arange(bsz)[:, None, None, None]
+    c_q = c[b3, qidx[..., :, None], qidx[..., None, :]]  # (B, k, Q, Q)
+    p_q = pv[b3, qidx[..., :, None], qidx[..., None, :]]
+    pq = k.pce(c_q, p_q, q_ok, opt.pce)
     if opt.transition == "deterministic":
-        win = np.where(mask, pq, -1.0).argmax(axis=-1)
+        pick = np.where(q_ok, pq, -1.0).argmax(axis=-1)
     else:
         assert rng is not None
         u = rng.random((bsz, n))
-        cum = np.cumsum(np.where(mask, pq, 0.0), axis=-1)
-        hit = mask & (u[..., None] <= cum)
-        last_member = np.where(mask, np.arange(1 + n_slot), -1).max(axis=-1)
-        win = np.where(hit.any(axis=-1), hit.argmax(axis=-1), last_member)
+        cum = np.cumsum(np.where(q_ok, pq, 0.0), axis=-1)
+        hit = q_ok & (u[..., None] <= cum)
+        pick = np.where(hit.any(axis=-1), hit.argmax(axis=-1), q_len - 1)
+    win = qidx[bi, idx[None, :], pick]
     slot = np.maximum(win - 1, 0)
     from_init = init[bi, slot] == idx[None]
     offer = np.where(from_init[..., None], y_i[bi, slot], y_j[bi, slot])
