@@ -163,7 +163,9 @@ class Indicator(_Base):
 
     ``series`` names a built-in series, a CSV path, or ``scheme:ref`` for a registered series source
     (see :mod:`realpolitik.environment.series`). ``value`` (in the series' units) is used instead of the
-    series when given. ``where`` selects rows of a long table (e.g. ``{country: CHN}``). ``measures`` and
+    series when given. ``where`` selects rows of a long table (e.g. ``{country: CHN}``); ``fill`` stands
+    in when the series has no value yet at ``as_of`` (e.g. 0 for a count of events that had not begun).
+    ``measures`` and
     ``dyad`` say what the indicator measures between which actors (``hostility`` of dyad[0] toward
     dyad[1], or ``affinity`` of dyad[0] for dyad[1]), so derived quantities can find it.
     """
@@ -174,6 +176,9 @@ class Indicator(_Base):
     value: Quantity | None = None
     where: dict[str, str] = Field(default_factory=dict)
     date_column: str | None = None
+    fill: float | None = Field(
+        default=None, description="value (series units) when the series has none at or before as_of"
+    )
     measures: Literal["hostility", "affinity"] | None = None
     dyad: tuple[Id, Id] | None = None
     description: str | None = None
