@@ -221,7 +221,13 @@ def read_indicators(
             rec.update(period=r.period, age_days=r.age_days, stale=r.stale, origin=series.origin)
             if as_of is None:
                 warnings.append(f"indicator {name!r}: the scenario has no as_of; read the latest value")
-            if not math.isfinite(raw):
+            if not math.isfinite(raw) and ind.fill is not None:
+                raw = ind.fill
+                rec["period"] = "fill"
+                warnings.append(
+                    f"indicator {name!r}: no value at or before {as_of}; used its fill value {raw:g}"
+                )
+            elif not math.isfinite(raw):
                 warnings.append(
                     f"indicator {name!r}: no value of {column} in {ind.series!r} at or before {as_of}; "
                     "links driven by it keep the scenario's numbers"

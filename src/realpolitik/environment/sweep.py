@@ -8,6 +8,7 @@ installed) says whether a deal is feasible at each point.
 from __future__ import annotations
 
 import importlib
+import inspect
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -164,9 +165,16 @@ def _deal_adapter(warnings: list[str]) -> DealFn | None:
     if not callable(fn):
         return None
 
+    try:
+        accepted = set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        accepted = set()
+    # only whether a deal exists is needed: skip the optional extras when the analysis offers to
+    fast = {k: False for k in ("concessions", "with_precedents") if k in accepted}
+
     def run(s: Scenario) -> bool | None:
         try:
-            return feasibility_flag(fn(s))
+            return feasibility_flag(fn(s, **fast))
         except Exception as exc:  # the deal analysis is optional here: record, do not fail the sweep
             msg = f"deal analysis failed: {type(exc).__name__}: {exc}"
             if msg not in warnings:
