@@ -88,11 +88,18 @@ def unravel(problem: DealProblem, flat: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------ frontier
-def _dominated_by(pts: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """For each row of ``pts``, whether some row of ``others`` dominates it."""
-    ge = np.all(others[None, :, :] >= pts[:, None, :], axis=-1)
-    gt = np.any(others[None, :, :] > pts[:, None, :], axis=-1)
-    return np.asarray(np.any(ge & gt, axis=1))
+def _dominated_by(pts: np.ndarray, others: np.ndarray, same: bool = False) -> np.ndarray:
+    """For each row of ``pts``, whether some *distinct* row of ``others`` is ≥ on every criterion.
+
+    Rows are unique (see :func:`pareto_mask`), so ≥ everywhere on a different row means domination;
+    ``same`` says ``others`` is ``pts`` itself (the diagonal is then ignored).
+    """
+    ge = np.ones((pts.shape[0], others.shape[0]), dtype=bool)
+    for k in range(pts.shape[1]):  # loop over criteria (parties), vectorised over pairs of packages
+        ge &= others[None, :, k] >= pts[:, None, k]
+    if same:
+        np.fill_diagonal(ge, False)
+    return np.asarray(ge.any(axis=1))
 
 
 def pareto_mask(points: np.ndarray, block: int = 512) -> np.ndarray:
@@ -130,7 +137,7 @@ def pareto_mask(points: np.ndarray, block: int = 512) -> np.ndarray:
             dom = np.zeros(blk.shape[0], dtype=bool)
             if front.shape[0]:
                 dom |= _dominated_by(blk, front)
-            dom |= _dominated_by(blk, blk)
+            dom |= _dominated_by(blk, blk, same=True)
             keep_sorted[s : s + block] = ~dom
             front = np.concatenate([front, blk[~dom]])
     keep_u = np.zeros(uniq.shape[0], dtype=bool)

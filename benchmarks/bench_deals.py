@@ -1,0 +1,143 @@
+"""Benchmark of the deal space (``python benchmarks/bench_deals.py``).
+
+Two seeded synthetic cases:
+
+- ``enumerate``: 4 issues × 21 options (194,481 packages) × 10 actors (3 parties, 2 veto holders):
+  the full analysis (enumeration, frontier, Nash, Kalai–Smorodinsky, favourites, veto effects, linkage).
+  Target: under 1 s.
+- ``search``: 10 issues × 21 options (about 1.7e13 packages) × 30 actors (3 parties, 3 veto holders):
+  time until the search has found a feasible package, and the full search analysis. Target: under 5 s
+  to the first feasible package.
+
+Times are the best of ``repeat`` runs; the baseline row is a plain NumPy pass over the same packages
+(the sum of per-issue utility tables for every actor) so ratios are comparable across machines.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from realpolitik.deals import DealProblem, analyse, constraints, grid_options
+from realpolitik.deals.search import find_feasible
+
+
+def make_problem(n_issues: int, n_actors: int, n_parties: int, n_veto: int, seed: int) -> DealProblem:
+    """A random case where parties trade across issues (each party cares most about different issues)."""
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(0, 100, size=(n_actors, n_issues))
+    sal = rng.uniform(0.05, 1.0, size=(n_actors, n_issues))
+    sq = np.full(n_issues, 50.0)
+    # parties sit on the two sides of the status quo and care about different issues
+    for i in range(n_parties):
+        side = np.where(rng.random(n_issues) < 0.5, 1.0, -1.0)
+        pos[i] = 50 + side * rng.uniform(20, 50, n_issues)
+        sal[i] = rng.uniform(0.05, 0.3, n_issues)
+        sal[i, i % n_issues] = 1.0
+    party = np.zeros(n_actors, dtype=bool)
+    party[:n_parties] = True
+    veto = np.zeros((n_actors, n_issues), dtype=bool)
+    for k in range(n_veto):
+        veto[n_parties + k, rng.choice(n_issues, size=1)] = True
+    # veto holders want the status quo on their issues, but not strongly anywhere else
+    return DealProblem(
+        position=pos,
+        salience=sal,
+        capability=rng.uniform(0.01, 0.2, n_actors),
+        bounds=np.tile([0.0, 100.0], (n_issues, 1)),
+        status_quo=sq,
+        options=tuple(grid_options(0.0, 100.0, 0.05) for _ in range(n_issues)),
+        party=party,
+        veto=veto,
+        risk=rng.uniform(-1, 1, n_actors),
+    )
+
+
+def _best(fn: Any, repeat: int) -> tuple[float, Any]:
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def rows(repeat: int = 3) -> list[dict[str, Any]]:
+    """One dict per measurement: case, seconds, target, packages, feasible found, ratio to the baseline."""
+    out: list[dict[str, Any]] = []
+    small = make_problem(4, 10, 3, 2, seed=5)
+    tabs = small.gain_tables()
+
+    def baseline() -> np.ndarray:
+        u = np.zeros((10, 21, 21, 21, 21))
+        for j, t in enumerate(tabs):
+            shape = [10, 1, 1, 1, 1]
+            shape[1 + j] = 21
+            u += t.reshape(shape)
+        return u
+
+    t_base, _ = _best(baseline, repeat)
+    t_full, res = _best(lambda: analyse(small), repeat)
+    out.append(
+        {
+            "case": "baseline: utilities of every package (4×21, 10 actors)",
+            "seconds": t_base,
+            "target": None,
+            "packages": small.n_packages,
+            "feasible": None,
+            "ratio": 1.0,
+        }
+    )
+    out.append(
+        {
+            "case": "enumerate: full analysis (4×21, 10 actors)",
+            "seconds": t_full,
+            "target": 1.0,
+            "packages": small.n_packages,
+            "feasible": res.n_feasible,
+            "ratio": t_full / t_base,
+        }
+    )
+    big = make_problem(10, 30, 3, 3, seed=2)
+    cons = constraints(big)
+    t_find, found = _best(
+        lambda: find_feasible(big, cons, np.random.default_rng(0), starts=256, sweeps=20, climb=False), repeat
+    )
+    out.append(
+        {
+            "case": "search: first feasible packages (10×21, 30 actors)",
+            "seconds": t_find,
+            "target": 5.0,
+            "packages": big.n_packages,
+            "feasible": int(found.shape[0]),
+            "ratio": t_find / t_base,
+        }
+    )
+    t_all, res_big = _best(lambda: analyse(big, seed=0), 1)
+    out.append(
+        {
+            "case": "search: full analysis (10×21, 30 actors)",
+            "seconds": t_all,
+            "target": None,
+            "packages": big.n_packages,
+            "feasible": res_big.n_feasible,
+            "ratio": t_all / t_base,
+        }
+    )
+    return out
+
+
+def main() -> None:
+    print(f"{'case':<58} {'seconds':>9} {'target':>7} {'packages':>18} {'feasible':>9} {'ratio':>8}")
+    for r in rows():
+        tgt = "" if r["target"] is None else f"{r['target']:.0f} s"
+        feas = "" if r["feasible"] is None else f"{r['feasible']:,}"
+        print(
+            f"{r['case']:<58} {r['seconds']:>9.3f} {tgt:>7} {r['packages']:>18,} {feas:>9} {r['ratio']:>8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
