@@ -147,12 +147,16 @@ def _turn(
             y_j = (om_i * y_j + om_j * z_j) / (om_i + om_j)
 
     # keep the valid bargains only, in initiator order (padded to the batch's largest count)
-    n_valid = valid.sum(axis=1)
-    n_slot = int(n_valid.max())
-    sel = np.argsort(~valid, axis=1, kind="stable")[:, :n_slot]
-    slot_ok = np.arange(n_slot)[None, :] < n_valid[:, None]
-    init, rcvr = init[bi, sel], rcvr[bi, sel]
-    y_i, y_j = y_i[bi, sel], y_j[bi, sel]
+    if valid.all():
+        n_slot = valid.shape[1]
+        slot_ok = valid
+    else:
+        n_valid = valid.sum(axis=1)
+        n_slot = int(n_valid.max())
+        sel = np.argsort(~valid, axis=1, kind="stable")[:, :n_slot]
+        slot_ok = np.arange(n_slot)[None, :] < n_valid[:, None]
+        init, rcvr = init[bi, sel], rcvr[bi, sel]
+        y_i, y_j = y_i[bi, sel], y_j[bi, sel]
 
     # value of every option (SQ + bargains) to every actor: mean utility of the whole state
     ustar = asm.ustar

@@ -62,6 +62,8 @@ def seq_sum0(terms: np.ndarray, axis: int) -> np.ndarray:
 def utility(d: np.ndarray, r: np.ndarray) -> np.ndarray:
     """KTAB's utility of a distance under risk attitude ``r``: (1 − d)(1 + d·r), capped at d = 1."""
     one_m = 1.0 - d
+    if np.ndim(d) == 0 or np.max(d) <= 1.0:  # the usual case; d > 1 only through round-off
+        return one_m * (1.0 + d * r)
     return np.where(d <= 1.0, one_m * (1.0 + d * r), one_m * (1.0 + r))
 
 
