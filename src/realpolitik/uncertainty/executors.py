@@ -134,7 +134,7 @@ def open_executor(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # the HTTP server starts anyway: a free port, no clash
             silence_logs=logging.ERROR,
         )
         closers.append(cluster.close)
