@@ -64,7 +64,9 @@ def within(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 
 @st.composite
-def scenario_dicts(draw: st.DrawFn, max_actors: int = 5, max_issues: int = 3, extras: bool = True) -> dict[str, Any]:
+def scenario_dicts(
+    draw: st.DrawFn, max_actors: int = 5, max_issues: int = 3, extras: bool = True
+) -> dict[str, Any]:
     """A valid scenario as the plain mapping a YAML/JSON file holds.
 
     ``extras=False`` leaves out relations, vetoes, environment, analogues, outcome, uncertainty and
@@ -164,10 +166,17 @@ def scenario_dicts(draw: st.DrawFn, max_actors: int = 5, max_issues: int = 3, ex
         iid = draw(st.sampled_from(issue_ids))
         d["outcome"] = {iid: draw(quantity(within(*issue_bounds[iid]), source_keys))}
     if draw(st.booleans()):
-        d["uncertainty"] = {"distribution": draw(st.sampled_from(["uniform", "triangular", "truncnormal"])), "salience": 0.1}
+        d["uncertainty"] = {
+            "distribution": draw(st.sampled_from(["uniform", "triangular", "truncnormal"])),
+            "salience": 0.1,
+        }
     if draw(st.booleans()):
         json_leaf = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | finite | texts
-        d["metadata"] = draw(st.dictionaries(ids, st.recursive(json_leaf, lambda c: st.lists(c, max_size=3), max_leaves=5), max_size=3))
+        d["metadata"] = draw(
+            st.dictionaries(
+                ids, st.recursive(json_leaf, lambda c: st.lists(c, max_size=3), max_leaves=5), max_size=3
+            )
+        )
     return d
 
 
@@ -199,11 +208,15 @@ def bargaining_problems(
     sq = np.array([draw(within(lo, hi)) for lo, hi in b])
     present = None
     if with_absent and draw(st.booleans()):
-        present = np.array(draw(st.lists(st.lists(st.booleans(), min_size=d, max_size=d), min_size=a, max_size=a)))
+        present = np.array(
+            draw(st.lists(st.lists(st.booleans(), min_size=d, max_size=d), min_size=a, max_size=a))
+        )
         present[: min(2, a), :] = True
     issue_power = None
     if with_issue_power and draw(st.booleans()):
-        issue_power = np.array(draw(st.lists(st.lists(st.floats(0, 1e3), min_size=d, max_size=d), min_size=a, max_size=a)))
+        issue_power = np.array(
+            draw(st.lists(st.lists(st.floats(0, 1e3), min_size=d, max_size=d), min_size=a, max_size=a))
+        )
     return BargainingProblem(
         capability=cap,
         position=pos,

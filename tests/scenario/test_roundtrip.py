@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
+from tests.strategies import bargaining_problems, scenario_dicts
 
 from realpolitik.scenario import dumps, from_dict, load, parse_text, save, to_problem
-from tests.strategies import bargaining_problems, scenario_dicts
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

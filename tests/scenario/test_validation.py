@@ -54,14 +54,18 @@ def test_unknown_actor_in_positions():
 
 
 def test_unknown_issue_in_positions():
-    text = BASE.replace("    territory: {position: 0, salience: 0.8}", "    military: {position: 0, salience: 0.8}")
+    text = BASE.replace(
+        "    territory: {position: 0, salience: 0.8}", "    military: {position: 0, salience: 0.8}"
+    )
     path, line, msg = only(text)
     assert (path, line) == ("positions.RUS.military", 16)
     assert "unknown issue 'military'" in msg and "expected one of territory" in msg
 
 
 def test_duplicate_actor_id():
-    text = BASE.replace("  - {id: RUS, name: Russia, capability: 4}", "  - {id: JPN, name: Again, capability: 4}")
+    text = BASE.replace(
+        "  - {id: RUS, name: Russia, capability: 4}", "  - {id: JPN, name: Again, capability: 4}"
+    )
     found = problems(text)
     assert ("actors[1].id", 7) in [(p, ln) for p, ln, _ in found]
     assert any("duplicate actor id 'JPN'" in m for _, _, m in found)
@@ -140,7 +144,9 @@ def test_missing_required_field_and_cross_field_errors_print_together():
 
 
 def test_broken_actor_does_not_cause_unknown_actor_errors():
-    text = BASE.replace("  - {id: RUS, name: Russia, capability: 4}", "  - {id: RUS, name: [1, 2], capability: x}")
+    text = BASE.replace(
+        "  - {id: RUS, name: Russia, capability: 4}", "  - {id: RUS, name: [1, 2], capability: x}"
+    )
     found = problems(text)
     assert {p for p, _, _ in found} == {"actors[1].name", "actors[1].capability"}
 
@@ -184,7 +190,7 @@ def test_python_tags_are_rejected_by_the_safe_loader(tmp_path):
 
 
 def test_bad_timestamp_is_a_yaml_error_with_its_line():
-    path, line, msg = only(BASE.replace("title: Test", "title: Test\nas_of: 2016-13-45"))
+    _path, line, msg = only(BASE.replace("title: Test", "title: Test\nas_of: 2016-13-45"))
     assert line == 3 and "not valid YAML" in msg and "month" in msg
 
 
@@ -224,5 +230,7 @@ def test_non_utf8_and_empty_files(tmp_path):
 def test_top_level_list(tmp_path):
     f = tmp_path / "list.yaml"
     f.write_text("- a\n- b\n")
-    with pytest.raises(ScenarioError, match=r"list\.yaml:1: expected a mapping of scenario fields .* got a list$"):
+    with pytest.raises(
+        ScenarioError, match=r"list\.yaml:1: expected a mapping of scenario fields .* got a list$"
+    ):
         load(f)

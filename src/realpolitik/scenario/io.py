@@ -118,8 +118,9 @@ def _yaml_error(exc: yaml.YAMLError, text: str, what: str = "YAML") -> tuple[str
 
 def _load_yaml(text: str, file: str) -> tuple[Any, Lines, Dupes]:
     """Parse YAML text with the safe loader; the data, its line map and its duplicate keys."""
-    loader = _SafeLoader(text)
+    loader: _SafeLoader | None = None
     try:
+        loader = _SafeLoader(text)
         node = loader.get_single_node()
         lines, dupes = _walk_nodes(node)
         data = loader.construct_document(node) if node is not None else None
@@ -129,7 +130,8 @@ def _load_yaml(text: str, file: str) -> tuple[Any, Lines, Dupes]:
     except RecursionError:
         raise ScenarioError.single(file, "", "not valid YAML: nested too deeply", None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines, dupes
 
 

@@ -89,11 +89,15 @@ def _num(text: str, file: str, line: int, field: str, problems: list[Problem]) -
     v = parse_number(text)
     if v is None:
         shown = repr(text) if len(text) <= 40 else repr(text[:37]) + "..."
+        try:
+            kind = "a finite number" if not math.isfinite(float(text)) else "a plain decimal number"
+        except (ValueError, OverflowError):
+            kind = "a number"
         problems.append(
             Problem(
                 file,
                 field,
-                f"expected a finite number, got {shown}" if text else "expected a number, got an empty field",
+                f"expected {kind}, got {shown}" if text else "expected a number, got an empty field",
                 line,
             )
         )
@@ -191,9 +195,7 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
         for k in range(n_dims):
             pos = _num(row[3 + 2 * k], file, line, f"positions.{aid}.{issue_ids[k]}.position", problems)
             sal = _num(row[4 + 2 * k], file, line, f"positions.{aid}.{issue_ids[k]}.salience", problems)
-            if pos is None or sal is None:
-                continue
-            if not 0 <= pos <= 100:
+            if pos is not None and not 0 <= pos <= 100:
                 problems.append(
                     Problem(
                         file,
@@ -202,7 +204,7 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
                         line,
                     )
                 )
-            if not 0 <= sal <= 100:
+            if sal is not None and not 0 <= sal <= 100:
                 problems.append(
                     Problem(
                         file,
@@ -211,6 +213,8 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
                         line,
                     )
                 )
+            if pos is None or sal is None:
+                continue
             total += sal
             stances[issue_ids[k]] = {"position": pos, "salience": sal / 100.0}
         if total > 100 + 1e-9:
