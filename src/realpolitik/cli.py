@@ -58,7 +58,7 @@ def _friendly() -> Iterator[None]:
         for p in exc.problems:
             err_console.print(f"[red]error[/red] {p}", soft_wrap=True, markup=True, highlight=False)
         raise typer.Exit(1) from None
-    except (ModelInputError, UserError, FileExistsError, KeyError, ValueError) as exc:
+    except (ModelInputError, UserError, FileExistsError, KeyError, ValueError, ImportError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         err_console.print(f"[red]error[/red] {msg}", soft_wrap=True)
         raise typer.Exit(1) from None
@@ -122,7 +122,9 @@ def scenarios(fmt: Annotated[Fmt, typer.Option("--format", help="table or json")
         for c in ("id", "title", "as of", "actors", "issues"):
             t.add_column(c)
         for r in rows:
-            t.add_row(str(r["id"]), str(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"]))
+            t.add_row(
+                str(r["id"]), str(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"])
+            )
         console.print(t)
 
 
@@ -339,6 +341,34 @@ def export_json(
     _export(scenario, out, force, lambda s: dumps(s, "json"))
 
 
+@app.command("deals")
+def deals_cmd(
+    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
+    options: Annotated[
+        str, typer.Option(help="auto, labels, grid or both: where each issue's options come from")
+    ] = "auto",
+    step: Annotated[float, typer.Option(help="grid step as a share of each issue's range")] = 0.05,
+    seed: Annotated[int, typer.Option(help="seed for the search on large package spaces")] = 0,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+) -> None:
+    """Deal space: which packages every party accepts, vetoes, concessions, linkage, precedents."""
+    from realpolitik.deals import deals, deals_to_json, render_deals
+
+    with _friendly():
+        s = load(scenario)
+        if options not in ("auto", "labels", "grid", "both"):
+            raise UserError(f"--options {options!r}: expected auto, labels, grid or both")
+        result = deals(s, options=options, step=step, seed=seed)  # type: ignore[arg-type]
+        if fmt is Fmt.json:
+            _print_json(deals_to_json(result))
+            return
+        render_deals(result, console)
+
+
+def _default_out(scenario_id: str) -> Path:
+    return Path("realpolitik-out") / scenario_id
+
+
 @app.command()
 def analyze(
     scenario: Annotated[str, typer.Argument(help="built-in id or path")],
@@ -346,19 +376,244 @@ def analyze(
         Path | None, typer.Option("-o", "--out", help="output folder (default ./realpolitik-out/<id>/)")
     ] = None,
     seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
+    force: Annotated[
+        bool, typer.Option(help="write into a folder that holds another scenario's report")
+    ] = False,
+    fmt: Annotated[
+        Fmt, typer.Option("--format", help="table (terminal summary + report files) or json (all results)")
+    ] = Fmt.table,
 ) -> None:
-    """The main job: scenario summary and every registered model's forecast."""
+    """The main job: forecasts by every model, deals, environment sweep, Monte Carlo, findings, HTML report."""
+    from realpolitik.report import prepare_output_dir, run_analysis, write_report
+
     with _friendly():
         s = load(scenario)
-        results, skipped = _run_forecasts(s, list(model_names()), seed, {}, skip_missing=True)
+        folder = out or _default_out(s.id)
+        cmd = (
+            f"realpolitik analyze {scenario}"
+            + (f" -o {out}" if out else "")
+            + (f" --seed {seed}" if seed else "")
+        )
+        cmd += f" --draws {draws}" if draws != 2000 else ""
+        a = run_analysis(s, seed=seed, draws=draws, command=cmd)
         if fmt is Fmt.json:
-            _print_json({"scenario": s.id, "forecasts": [f.to_json() for f in results], "skipped": skipped})
+            _print_json(a.to_json())
             return
-        render_scenario(s, console)
-        console.print(forecast_table(s, results))
-        for m, why in skipped.items():
-            console.print(f"[yellow]{m} skipped[/yellow]: {why}")
+        prepare_output_dir(folder, s.id, force=force)
+        written = write_report(a, folder / "report.html")
+        write_report(a, folder / "analysis.json")
+        render_summary(a, console)
+        console.print(f"\n[bold]Report written[/bold]: {written[0]}  (and {folder / 'analysis.json'})")
+
+
+@app.command()
+def report(
+    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="file to write (.html, .md or .json)")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="html, md or json (default: from the extension)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
+    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+) -> None:
+    """Write the analyst's report for a scenario as one HTML file, Markdown with figures, or JSON."""
+    from realpolitik.report import run_analysis, write_report
+
+    with _friendly():
+        s = load(scenario)
+        if fmt is not None and fmt not in ("html", "md", "json"):
+            raise UserError(f"--format {fmt!r}: expected html, md or json")
+        if out.exists() and not force:
+            raise UserError(f"{out}: already exists; refusing to overwrite it (use --force)")
+        cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
+        a = run_analysis(s, seed=seed, draws=draws, command=cmd)
+        files = write_report(a, out, fmt)
+        console.print(f"wrote {files[0]}" + (f" and {len(files) - 1} figure files" if len(files) > 1 else ""))
+
+
+def render_summary(a: Any, out: Console) -> None:
+    """The terminal summary of an analysis."""
+    from realpolitik.report import findings
+
+    s = a.scenario
+    out.rule(f"[bold]{s.title}[/bold]")
+    parties = ", ".join(s.parties) or "none"
+    vetoes = "; ".join(f"{v.actor} on {', '.join(v.issues)}" for v in s.vetoes) or "none"
+    out.print(
+        f"{s.id} · as of {s.as_of or '—'} · {len(s.actors)} actors ({', '.join(s.actor_ids)}) · "
+        f"{len(s.issues)} issues · parties: {parties} · vetoes: {vetoes}"
+    )
+    if a.forecasts:
+        out.print(forecast_table(s, a.forecasts))
+    for m, why in a.skipped.items():
+        out.print(f"[yellow]{m} not run[/yellow]: {why}", soft_wrap=True)
+    d = a.deals
+    if d:
+        t = Table(title="Deals", title_justify="left")
+        t.add_column("question")
+        t.add_column("answer")
+        t.add_row(
+            "deal exists?",
+            ("[green]yes[/green]" if d["feasible"] else "[red]no[/red]")
+            + f" ({d['n_feasible']:,} of {d['n_packages']:,} packages, {d['method']})",
+        )
+        for actor, n in (d.get("veto_effects") or {}).items():
+            t.add_row(f"without {actor}'s veto", f"{n:,} feasible packages")
+        nash = d.get("nash")
+        if nash:
+            t.add_row("Nash package", ", ".join(f"{k} {v:g}" for k, v in nash["values"].items()))
+        conc = [(k, c) for k, c in (d.get("concessions") or {}).items() if c]
+        if conc:
+            k, c = min(conc, key=lambda kc: kc[1]["size"])
+            t.add_row("opening concession", f"{k}: {c['field']} on {c['issue']} {c['from']:g} → {c['to']:g}")
+        for pr in d.get("precedents") or []:
+            if pr.get("accepts"):
+                refusing = [f"{x} (on {i})" for x, i in (pr.get("refusals") or {}).items() if i]
+                t.add_row(
+                    f"precedent {pr['scenario']}",
+                    "accepted by all" if pr.get("feasible") else "refused by " + ", ".join(refusing),
+                )
+        out.print(t)
+    elif "deals" in a.notes:
+        out.print(f"[dim]deals: {a.notes['deals']}[/dim]")
+    if a.sweep_object is not None:
+        from realpolitik.environment import sweep_headline
+
+        out.print(f"[bold]Environment[/bold]: {sweep_headline(a.sweep_object)}")
+    elif "sweep" in a.notes:
+        out.print(f"[dim]environment: {a.notes['sweep']}[/dim]")
+    if a.montecarlo:
+        mc = a.montecarlo
+        t = Table(
+            title=f"Monte Carlo ({mc['model']}, {mc['draws_completed']:,} draws, seed {mc['seed']})",
+            title_justify="left",
+        )
+        for c in ("issue", "median", "80% interval"):
+            t.add_column(c, justify="right" if c != "issue" else "left")
+        for iid, st in mc["issues"].items():
+            iv = st["interval80"]
+            t.add_row(iid, _fmt(st["quantiles"]["50"]), f"{_fmt(iv[0])} – {_fmt(iv[1])}")
+        if mc.get("deal_probability") is not None:
+            t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "")
+        out.print(t)
+    elif "montecarlo" in a.notes:
+        out.print(f"[dim]uncertainty: {a.notes['montecarlo']}[/dim]")
+    fs = findings(a)
+    if fs:
+        out.print("[bold]Findings[/bold]")
+        for f in fs:
+            out.print(f" • {f.text} [dim]\\[{f.number}][/dim]", soft_wrap=False)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
+    vary: Annotated[
+        list[str], typer.Option("--vary", help="DRIVER=LOW:HIGH:N or DRIVER=v1,v2,... (once or twice)")
+    ],
+    model: Annotated[str, typer.Option("--model", "-m", help="model to run at every point")] = "compromise",
+    seed: Annotated[int, typer.Option(help="seed for stochastic models")] = 0,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE")
+    ] = None,
+    no_deals: Annotated[
+        bool, typer.Option("--no-deals", help="skip the deal analysis at each point")
+    ] = False,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+) -> None:
+    """What-if: vary one or two environment drivers over a grid and run a model at every point."""
+    from realpolitik.environment import parse_vary, render_sweep, sweep, sweep_to_json
+
+    with _friendly():
+        s = load(scenario)
+        if len(vary) > 2:
+            raise UserError("--vary: at most two drivers")
+        grid = dict(parse_vary(v) for v in vary)
+        _models_arg(model)
+        result = sweep(s, grid, model=model, seed=seed, deals=not no_deals, **_parse_params(param))
+        if fmt is Fmt.json:
+            _print_json(sweep_to_json(result))
+            return
+        render_sweep(result, console)
+
+
+@app.command("montecarlo")
+def montecarlo_cmd(
+    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
+    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="number of draws")] = 10_000,
+    model: Annotated[str, typer.Option("--model", "-m", help="model to run on every draw")] = "eum",
+    seed: Annotated[int, typer.Option(help="seed: same seed, same result, any executor")] = 0,
+    executor: Annotated[str, typer.Option(help="serial, processes or dask")] = "serial",
+    workers: Annotated[int | None, typer.Option(help="workers for processes/dask")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
+    chunk_size: Annotated[int | None, typer.Option(help="draws per chunk")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="folder for Parquet chunks and the manifest")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="continue a run from its --out folder")] = False,
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option("--threshold", help="ISSUE>VALUE or ISSUE<VALUE: probability of passing it"),
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+) -> None:
+    """Monte Carlo over the scenario's uncertain inputs (ranges and scenario-wide defaults)."""
+    from realpolitik.uncertainty import monte_carlo, montecarlo_to_json, render_montecarlo
+
+    with _friendly():
+        s = load(scenario)
+        _models_arg(model)
+        if executor not in ("serial", "processes", "dask"):
+            raise UserError(f"--executor {executor!r}: expected serial, processes or dask")
+        if resume and out is None:
+            raise UserError("--resume needs --out DIR (the folder of the run to continue)")
+        thresholds = _parse_thresholds(threshold)
+        kwargs: dict[str, Any] = {}
+        if chunk_size is not None:
+            kwargs["chunk_size"] = chunk_size
+        result = monte_carlo(
+            s,
+            draws=draws,
+            model=model,
+            seed=seed,
+            executor=executor,
+            out=out,
+            resume=resume,
+            workers=workers,
+            scheduler=scheduler,
+            thresholds=thresholds or None,
+            progress=not quiet and fmt is Fmt.table and sys.stderr.isatty(),
+            **kwargs,
+            **_parse_params(param),
+        )
+        if fmt is Fmt.json:
+            _print_json(montecarlo_to_json(result))
+        else:
+            render_montecarlo(result, console)
+        if result.failed_chunks:
+            raise typer.Exit(1)
+
+
+def _parse_thresholds(items: list[str] | None) -> dict[str, tuple[str, float]]:
+    out: dict[str, tuple[str, float]] = {}
+    for item in items or []:
+        for op in (">=", "<=", ">", "<"):
+            if op in item:
+                issue, _, value = item.partition(op)
+                try:
+                    out[issue.strip()] = (op, float(value))
+                except ValueError:
+                    raise UserError(f"--threshold {item!r}: expected ISSUE>VALUE or ISSUE<VALUE") from None
+                break
+        else:
+            raise UserError(f"--threshold {item!r}: expected ISSUE>VALUE or ISSUE<VALUE")
+    return out
 
 
 @app.command()
