@@ -25,7 +25,6 @@ def section_environment(a: Analysis) -> str | None:
     sw = a.sweep
     if not sw or not sw.get("points"):
         return None
-    s = a.scenario
     drivers = sw["drivers"]
     pts = sw["points"]
     parts = []
