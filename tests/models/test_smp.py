@@ -409,3 +409,24 @@ def test_extras_to_json() -> None:
     assert len(js["probability_history"]) == exp["n_states"]
     assert len(js["fractional_change"]) == exp["n_rounds"]
     assert js["targets"][0]["SActor-00"] == "SActor-06"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bargain_model": "init_rcvr"},
+        {"bargain_model": "pw_comp"},
+        {"pce": "markov_incentive"},
+        {"voting_rule": "asym_prosp", "victory_prob": "binary"},
+        {"ideal_accommodation": 0.5},
+    ],
+    ids=["init_rcvr", "pw_comp", "markov_incentive", "asym_binary", "accommodation"],
+)
+def test_batch_equals_single_runs_with_options(params: dict) -> None:
+    members = [random_problem(9, 2, s) for s in range(4)]
+    tb = run_smp(members[0].stack(members[1:]), **params)
+    for b, p in enumerate(members):
+        s = run_smp(p, **params)
+        assert tb.rounds[b] == s.rounds
+        np.testing.assert_array_equal(tb.positions[b, : s.positions.shape[0]], s.positions)
+        np.testing.assert_array_equal(tb.outcome[b], s.outcome)
