@@ -119,8 +119,9 @@ def scenarios(fmt: Annotated[Fmt, typer.Option("--format", help="table or json")
             _print_json(rows)
             return
         t = Table(title="Built-in scenarios")
-        for c in ("id", "title", "as of", "actors", "issues"):
-            t.add_column(c)
+        t.add_column("id", no_wrap=True)
+        for c in ("title", "as of", "actors", "issues"):
+            t.add_column(c, no_wrap=c != "title")
         for r in rows:
             t.add_row(
                 str(r["id"]), str(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"])
@@ -214,16 +215,15 @@ def _run_forecasts(
 
 
 def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
+    """Issues as rows, the status quo and each model's forecast as columns."""
     t = Table(title=title)
-    t.add_column("issue")
-    t.add_column("status quo", justify="right")
+    t.add_column("issue", no_wrap=True, overflow="fold")
+    t.add_column("status quo", justify="right", min_width=6)
     for f in results:
-        t.add_column(f.model, justify="right")
+        t.add_column(f.model, justify="right", min_width=len(f.model), no_wrap=True)
     for iss in s.issues:
-        sq = _fmt(iss.status_quo.value) if iss.status_quo is not None else "—"
-        t.add_row(
-            iss.name if len(iss.name) <= 40 else iss.id, sq, *[_fmt(f.outcome[iss.id]) for f in results]
-        )
+        sq = f"{iss.status_quo.value:.1f}" if iss.status_quo is not None else "—"
+        t.add_row(iss.id, sq, *[f"{f.outcome[iss.id]:.1f}" for f in results])
     return t
 
 
