@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from realpolitik._rng import SeedLike
-from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse
+from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse, any_feasible
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
 from realpolitik.forecast import ModelInputError, scenario_problem
+from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Scenario
 
 
@@ -97,6 +98,10 @@ class DealAnalysis:
         return self.result.n_feasible
 
     @property
+    def n_packages(self) -> int:
+        return self.result.n_packages
+
+    @property
     def feasible(self) -> bool:
         return self.result.n_feasible > 0
 
@@ -136,6 +141,7 @@ class DealAnalysis:
 
 def problem_from_scenario(
     scenario: Scenario,
+    bargaining: BargainingProblem | None = None,
     *,
     options: OptionMode = "auto",
     step: float = 0.05,
@@ -144,7 +150,7 @@ def problem_from_scenario(
     margin: float = 0.0,
 ) -> DealProblem:
     """The arrays of a deal analysis: positions, saliences and capabilities after environment links."""
-    bp = scenario_problem(scenario)
+    bp = scenario_problem(scenario) if bargaining is None else bargaining
     if bp.batch_shape:
         raise DealInputError(f"{scenario.id}: deals take one scenario, not a batch")
     missing = [d for d, q in zip(bp.issues, bp.status_quo, strict=True) if not np.isfinite(q)]
@@ -292,3 +298,20 @@ def deals(
             "disagreement": disagreement or {},
         },
     )
+
+
+def deal_exists(scenario: Scenario, problem: BargainingProblem | None = None, **options: Any) -> np.ndarray:
+    """Whether some package is feasible, for the scenario's structure (parties, vetoes, risk, labels) with the
+    numbers of ``problem`` (default: the scenario's own); a batched problem gives one flag per member.
+
+    This is the probe Monte Carlo and sweeps use: it stops at the first feasible package it meets.
+    ``options`` are those of :func:`problem_from_scenario` (``options``, ``step``, ``margin``...).
+    """
+    bp = scenario_problem(scenario) if problem is None else problem
+    shape = bp.batch_shape_all if bp.batch_shape_all else ()
+    flat = int(np.prod(shape)) if shape else 1
+    out = np.zeros(flat, dtype=bool)
+    for k in range(flat):  # loop over draws; each check is vectorised over packages
+        member = bp.item(tuple(int(x) for x in np.unravel_index(k, shape))) if shape else bp
+        out[k] = any_feasible(problem_from_scenario(scenario, member, **options))
+    return out.reshape(shape) if shape else out[0]

@@ -78,6 +78,24 @@ def enumerate_feasible(problem: DealProblem, cons: Constraints, block: int = BLO
     return Enumeration(feasible=np.concatenate(feas) if feas else np.zeros(0, np.int64), without=without)
 
 
+def any_feasible(
+    problem: DealProblem, *, max_enumerate: int = MAX_ENUMERATE, seed: SeedLike = 0, block: int = BLOCK
+) -> bool:
+    """Whether some package is feasible: enumeration that stops at the first feasible block, or a search."""
+    cons = constraints(problem)
+    if cons.n == 0:
+        return problem.n_packages > 1
+    if problem.n_packages <= max_enumerate:
+        for a0, a1 in _blocks(problem.n_options, block):
+            if cons.accept(_block_sum(cons.tables, a0, a1)).all(axis=0).any():
+                return True
+        return False
+    from realpolitik.deals.search import find_feasible
+
+    rng = as_generator(seed if seed is not None else 0)
+    return bool(find_feasible(problem, cons, rng, starts=256, sweeps=20, climb=False).shape[0])
+
+
 def unravel(problem: DealProblem, flat: np.ndarray) -> np.ndarray:
     """Flat package indices → option indices ``(n, D)``."""
     if flat.size == 0:
