@@ -430,3 +430,15 @@ def test_batch_equals_single_runs_with_options(params: dict) -> None:
         assert tb.rounds[b] == s.rounds
         np.testing.assert_array_equal(tb.positions[b, : s.positions.shape[0]], s.positions)
         np.testing.assert_array_equal(tb.outcome[b], s.outcome)
+
+
+def test_params_from_ktab() -> None:
+    from realpolitik.models.smp import params_from_ktab
+
+    got = params_from_ktab(
+        {"VotingRule": "PropCbc", "BigRAdjust": "OneThird", "ThirdPartyCommit": "NoCommit"}
+    )
+    assert got == {"voting_rule": "prop_cbc", "risk_adjust": "one_third", "third_party": "none"}
+    INFO_SMP.check_params(got)
+    with pytest.raises(ValueError):
+        params_from_ktab({"VotingRule": "Majority"})

@@ -18,7 +18,60 @@ from realpolitik.models import smp_kernels as k
 from realpolitik.models.problem import BargainingProblem, Trajectory
 from realpolitik.models.registry import ModelInfo, register
 
-__all__ = ["INFO_SMP", "run_smp", "smp_extras_to_json", "state_probabilities"]
+__all__ = ["INFO_SMP", "params_from_ktab", "run_smp", "smp_extras_to_json", "state_probabilities"]
+
+
+#: KTAB's ModelParameters (names and values as in its XML) to this model's parameters
+KTAB_PARAMETERS: dict[str, tuple[str, dict[str, str]]] = {
+    "VictoryProbModel": (
+        "victory_prob",
+        {"Linear": "linear", "Square": "square", "Quartic": "quartic", "Octic": "octic", "Binary": "binary"},
+    ),
+    "PCEModel": (
+        "pce",
+        {
+            "Conditional": "conditional",
+            "MarkovUniform": "markov_uniform",
+            "MarkovIncentive": "markov_incentive",
+        },
+    ),
+    "StateTransitions": ("transition", {"Deterministic": "deterministic", "Stochastic": "stochastic"}),
+    "VotingRule": (
+        "voting_rule",
+        {
+            "Prop": "prop",
+            "Binary": "binary",
+            "PropBin": "prop_bin",
+            "PropCbc": "prop_cbc",
+            "Cubic": "cubic",
+            "ASymProsp": "asym_prosp",
+        },
+    ),
+    "BigRAdjust": (
+        "risk_adjust",
+        {"None": "none", "OneThird": "one_third", "Half": "half", "TwoThirds": "two_thirds", "Full": "full"},
+    ),
+    "BigRRange": ("risk_range", {"Min": "min", "Mid": "mid", "Max": "max"}),
+    "ThirdPartyCommit": ("third_party", {"SemiCommit": "semi", "FullCommit": "full", "NoCommit": "none"}),
+    "InterVecBrgn": ("intervec", {"S2P2": "s2p2", "S1P1": "s1p1", "S2PMax": "s2pmax"}),
+    "BargnModel": (
+        "bargain_model",
+        {"InitOnlyInterp": "init_only", "InitRcvrInterp": "init_rcvr", "PWCompInterp": "pw_comp"},
+    ),
+}
+
+
+def params_from_ktab(ktab: dict[str, str]) -> dict[str, str]:
+    """This model's parameters from KTAB ``ModelParameters`` (e.g. ``{"VotingRule": "PropCbc"}``)."""
+    out: dict[str, str] = {}
+    for key, value in ktab.items():
+        if key not in KTAB_PARAMETERS:
+            raise ValueError(f"unknown KTAB model parameter {key!r}")
+        name, values = KTAB_PARAMETERS[key]
+        if value not in values:
+            raise ValueError(f"KTAB parameter {key} must be one of {', '.join(values)}, got {value!r}")
+        out[name] = values[value]
+    return out
 
 
 # --------------------------------------------------------------------------- inputs
