@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-import realpolitik.deals as D
 from realpolitik.forecast import scenario_problem
 from realpolitik.scenario import builtin_ids, dumps, from_dict
 
 from .helpers import islands
+
+# ``realpolitik.deals`` the attribute is the function rp.deals; the subpackage is in sys.modules
+D = importlib.import_module("realpolitik.deals")
 
 KEYS = {
     "scenario", "method", "n_packages", "feasible", "n_feasible", "packages", "frontier", "nash",

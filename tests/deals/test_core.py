@@ -116,15 +116,37 @@ def test_pareto_mask_against_pairwise(p: int, n: int, seed: int) -> None:
 @SETTINGS
 @given(deal_problems(), st.data())
 def test_vetoes_are_monotone(p: DealProblem, data: st.DataObject) -> None:
+    """A new veto holder never enlarges the feasible set; dropping a veto holder never shrinks it."""
     base = rows(analyse(p).values)
     a, d = p.veto.shape
-    i, j = data.draw(st.integers(0, a - 1)), data.draw(st.integers(0, d - 1))
+    i = data.draw(st.integers(0, a - 1))
+    issues = data.draw(st.lists(st.integers(0, d - 1), min_size=1, max_size=d, unique=True))
     more = p.veto.copy()
-    more[i, j] = True
-    assert rows(analyse(fresh(p, veto=more)).values) <= base
-    less = p.veto.copy()
-    less[i, :] = False
-    assert rows(analyse(fresh(p, veto=less)).values) >= base
+    more[i, :] = False
+    more[i, issues] = True
+    without_i = p.veto.copy()
+    without_i[i, :] = False
+    smaller = rows(analyse(fresh(p, veto=without_i)).values)
+    assert rows(analyse(fresh(p, veto=more)).values) <= smaller
+    assert smaller >= base
+
+
+def test_widening_a_veto_can_enlarge_the_set() -> None:
+    """A veto holder judges its veto issues together: adding an issue where a package helps it can offset a
+    loss on another veto issue (documented in docs/deals.md)."""
+    p = DealProblem(
+        position=np.array([[0.0, 100.0], [100.0, 0.0], [0.0, 0.0]]),
+        salience=np.ones((3, 2)),
+        capability=np.ones(3),
+        bounds=np.tile([0.0, 100.0], (2, 1)),
+        status_quo=np.array([100.0, 0.0]),
+        options=(np.array([0.0, 100.0]), np.array([0.0, 50.0, 100.0])),
+        party=np.array([True, False, False]),
+        veto=np.array([[False, False], [False, False], [False, True]]),
+    )
+    narrow = rows(analyse(p).values)
+    wide = rows(analyse(fresh(p, veto=np.array([[False, False], [False, False], [True, True]]))).values)
+    assert (0.0, 50.0) in wide and (0.0, 50.0) not in narrow
 
 
 @SETTINGS

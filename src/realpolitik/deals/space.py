@@ -90,7 +90,7 @@ class DealProblem:
     - ``bounds``: ``(D, 2)``; ``status_quo``: ``(D,)``.
     - ``risk``: ``(A,)`` in [-1, 1] (0: risk-neutral).
     - ``party``: ``(A,)`` bool, who must sign; ``veto``: ``(A, D)`` bool, who can block on which issue.
-    - ``options``: one sorted 1-D array of allowed values per issue.
+    - ``options``: one sorted 1-D array of allowed values per issue (the status quo is added).
     - ``disagreement``: ``(A, D)`` each actor's no-deal package (default: the status quo for everyone).
     """
 
@@ -144,7 +144,10 @@ class DealProblem:
             raise ValueError("saliences must be non-negative")
         if not (bounds[:, 1] > bounds[:, 0]).all():
             raise ValueError("bounds must have lower < upper on every issue")
-        opts = tuple(np.unique(np.asarray(o, dtype=float)) for o in self.options)
+        # the status quo is always an option, so the no-deal package and single-issue deals exist
+        opts = tuple(
+            np.unique(np.append(np.asarray(o, dtype=float), q)) for o, q in zip(self.options, sq, strict=True)
+        )
         if any(o.size == 0 for o in opts):
             raise ValueError("every issue needs at least one option")
         for name, val in (
@@ -160,6 +163,7 @@ class DealProblem:
             ("options", opts),
         ):
             object.__setattr__(self, name, val)
+        object.__setattr__(self, "_cache", {})  # never share cached tables with the problem replaced
         if not self.actors:
             object.__setattr__(self, "actors", tuple(f"A{i}" for i in range(a)))
         if not self.issues:
