@@ -2,7 +2,16 @@
 
 from realpolitik.scenario.convert import to_problem
 from realpolitik.scenario.errors import Problem, ScenarioError
-from realpolitik.scenario.io import builtin_ids, dumps, from_dict, iter_quantities, load, parse_text, save, to_dict
+from realpolitik.scenario.io import (
+    builtin_ids,
+    dumps,
+    from_dict,
+    iter_quantities,
+    load,
+    parse_text,
+    save,
+    to_dict,
+)
 from realpolitik.scenario.schema import (
     Actor,
     Analogue,
