@@ -159,6 +159,11 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
             out.append(
                 f"Without {p.actors[i]}'s veto, {n:,} packages would be acceptable instead of {res.n_feasible:,}."
             )
+        else:
+            out.append(
+                f"{p.actors[i]}'s veto does not bind: no package the parties accept leaves it worse off on its "
+                "veto issues than no deal."
+            )
     linked = [d for d, k in zip(p.issues, res.linked, strict=True) if k]
     if linked:
         out.append(
