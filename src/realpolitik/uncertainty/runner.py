@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -126,11 +126,32 @@ def default_deal_probe(scenario: Scenario) -> DealProbe | None:
 
 @dataclass(frozen=True)
 class _BoundProbe:
+    """``fn(scenario, problem)`` on slices of the batch (a probe that loops over members stays linear)."""
+
     fn: Callable[..., Any]
     scenario: Scenario
+    slice_size: int = 64
 
     def __call__(self, problem: BargainingProblem) -> np.ndarray:
-        return np.asarray(self.fn(self.scenario, problem))
+        n = problem.batch_shape_all[0] if problem.batch_shape_all else 1
+        if n <= self.slice_size:
+            return np.asarray(self.fn(self.scenario, problem)).reshape(-1)
+        parts = [np.asarray(self.fn(self.scenario, _rows(problem, s, s + self.slice_size))).reshape(-1)
+                 for s in range(0, n, self.slice_size)]
+        return np.concatenate(parts)
+
+
+def _rows(problem: BargainingProblem, start: int, stop: int) -> BargainingProblem:
+    """Members ``start:stop`` of a problem with one batch axis (views, no copies)."""
+    p = problem.broadcast() if problem.capability.ndim < 2 else problem
+    return replace(
+        p,
+        capability=p.capability[start:stop],
+        position=p.position[start:stop],
+        salience=p.salience[start:stop],
+        status_quo=p.status_quo[start:stop],
+        issue_power=None if p.issue_power is None else p.issue_power[start:stop],
+    )
 
 
 # ------------------------------------------------------------------------------------------- result
