@@ -192,9 +192,17 @@ def render_scenario(s: Scenario, out: Console) -> None:
 @app.command()
 def validate(path: Annotated[str, typer.Argument(help="scenario file to check")]) -> None:
     """Check a scenario file and print every problem (exit 1 if there is any)."""
+    from realpolitik.environment import prepare
+
     with _friendly():
         s = load(path)
+        try:  # indicators and links are checked by reading them as the models would
+            prepared = prepare(s)
+        except ValueError as exc:
+            raise UserError(f"{path}: {exc}") from None
         console.print(f"[green]ok[/green] {path}: {len(s.actors)} actors, {len(s.issues)} issues")
+        for w in getattr(prepared, "warnings", []) or []:
+            err_console.print(f"[yellow]warning[/yellow] {path}: {w}", soft_wrap=True)
 
 
 def _run_forecasts(

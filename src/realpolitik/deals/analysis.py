@@ -180,7 +180,10 @@ def problem_from_scenario(
     if bp.present is not None:
         sal = np.where(bp.present, sal, 0.0)
     dis = np.broadcast_to(bp.status_quo, (len(actors), len(issues))).copy()
+    declared = {a: {d: q.value for d, q in pkg.items()} for a, pkg in scenario.disagreement.items()}
     for a, pkg in (disagreement or {}).items():
+        declared.setdefault(a, {}).update(pkg)
+    for a, pkg in declared.items():
         if a not in actors:
             raise DealInputError(f"{scenario.id}: disagreement package for unknown actor {a!r}")
         for d, val in pkg.items():

@@ -190,7 +190,7 @@ class Prepared:
 
 def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepared:
     """Read the scenario's indicators at its ``as_of`` and parse its links (errors name the link)."""
-    bdir = None if base_dir is None else Path(base_dir)
+    bdir = scenario.source_dir if base_dir is None else Path(base_dir)
     values, records, warnings = read_indicators(scenario, base_dir=bdir)
     base = to_problem(scenario)
     ctx = Context(scenario=scenario, indicators=values, base_dir=bdir)

@@ -540,7 +540,7 @@ def load(source: str | Path) -> Scenario:
     Bad input of any kind raises :class:`ScenarioError` (one line per problem), never anything else.
     """
     try:
-        return _load(source)
+        scenario = _load(source)
     except ScenarioError:
         raise
     except RecursionError:
@@ -549,6 +549,9 @@ def load(source: str | Path) -> Scenario:
         raise ScenarioError.single(
             str(source), "", f"internal error while reading ({type(exc).__name__}: {exc}); please report this"
         ) from exc
+    if not (isinstance(source, str) and source in builtin_ids() and not _exists(Path(source))):
+        scenario._source_dir = Path(source).resolve().parent
+    return scenario
 
 
 def _exists(path: Path) -> bool:

@@ -13,9 +13,10 @@ problem in a file is reported at once.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
 
@@ -250,6 +251,8 @@ class Uncertainty(_Base):
 class Scenario(_Base):
     """A complete strategic situation."""
 
+    _source_dir: Path | None = PrivateAttr(default=None)
+
     id: Id
     title: str
     description: str | None = None
@@ -261,6 +264,10 @@ class Scenario(_Base):
     relations: list[Relation] = Field(default_factory=list)
     parties: list[Id] = Field(default_factory=list)
     vetoes: list[Veto] = Field(default_factory=list)
+    disagreement: dict[Id, dict[Id, Quantity]] = Field(
+        default_factory=dict,
+        description="Per actor, the value it expects on an issue if no deal is made, where that differs from the status quo.",
+    )
     environment: Environment = Field(default_factory=Environment)
     analogues: list[Analogue] = Field(default_factory=list)
     outcome: dict[Id, Quantity] = Field(default_factory=dict)
@@ -274,11 +281,31 @@ class Scenario(_Base):
             return {k: _as_quantity(x) for k, x in v.items()}
         return v
 
+    @field_validator("disagreement", mode="before")
+    @classmethod
+    def _disagreement_q(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {a: ({k: _as_quantity(x) for k, x in row.items()} if isinstance(row, dict) else row) for a, row in v.items()}
+        return v
+
     @model_validator(mode="after")
     def _nonempty(self) -> Scenario:
         return self
 
     # ------------------------------------------------------------------ convenience
+    def __eq__(self, other: object) -> bool:
+        """Equal content (where a scenario was loaded from does not count)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def source_dir(self) -> Path | None:
+        """The folder of the file this scenario was loaded from (relative series paths start there)."""
+        return self._source_dir
+
     @property
     def actor_ids(self) -> list[str]:
         return [a.id for a in self.actors]

@@ -225,6 +225,17 @@ def check(
         for m, iid in enumerate(v.issues):
             need_issue(("vetoes", k, "issues", m), iid)
 
+    for aid, row in scenario.disagreement.items():
+        if need_actor(("disagreement", aid), aid):
+            for iid, q in row.items():
+                if need_issue(("disagreement", aid, iid), iid):
+                    lo, hi = issues[iid].bounds
+                    if not lo <= q.value <= hi:
+                        add(
+                            ("disagreement", aid, iid),
+                            f"expected a value within the issue's bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(q.value)}",
+                        )
+
     for k, an in enumerate(scenario.analogues):
         for iid in an.maps:
             need_issue(("analogues", k, "maps", iid), iid)
