@@ -35,7 +35,10 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, np.random.Generator):
-        return seed.bit_generator.seed_seq.spawn(1)[0]  # type: ignore[union-attr]
+        ss = seed.bit_generator.seed_seq
+        if isinstance(ss, np.random.SeedSequence):
+            return ss.spawn(1)[0]
+        return np.random.SeedSequence(int(seed.integers(2**63)))
     if seed is None:
         return np.random.SeedSequence()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):

@@ -225,15 +225,15 @@ def check(
         for m, iid in enumerate(v.issues):
             need_issue(("vetoes", k, "issues", m), iid)
 
-    for aid, row in scenario.disagreement.items():
+    for aid, expected in scenario.disagreement.items():
         if need_actor(("disagreement", aid), aid):
-            for iid, q in row.items():
+            for iid, dq in expected.items():
                 if need_issue(("disagreement", aid, iid), iid):
                     lo, hi = issues[iid].bounds
-                    if not lo <= q.value <= hi:
+                    if not lo <= dq.value <= hi:
                         add(
                             ("disagreement", aid, iid),
-                            f"expected a value within the issue's bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(q.value)}",
+                            f"expected a value within the issue's bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(dq.value)}",
                         )
 
     for k, an in enumerate(scenario.analogues):
