@@ -33,14 +33,14 @@ def test_headline_and_table(scenario):
     lines = montecarlo_headline(m)
     assert lines[0].startswith("300 of 300 draws of uq-small with the compromise model (seed 7")
     lo, hi = m.summary["tax"].interval80
-    assert any(line.startswith("Tax rate: the outcome falls between") and f"{lo:.4g} and {hi:.4g}" in line for line in lines)
+    assert any(line.startswith("Tax rate: the outcome falls between") and f"{lo:.3g} and {hi:.3g}" in line for line in lines)
     p_aid = m.summary["aid"].p_threshold
     assert any(f"Chance it is at most 5: {p_aid:.0%}" in line for line in lines)
     assert any(line.startswith("A deal every party accepts exists in") for line in lines)
     console = Console(record=True, width=140)
     render_montecarlo(m, console)
     text = console.export_text()
-    assert "tax" in text and "aid" in text and f"{m.summary['tax'].quantiles[50]:.4g}" in text
+    assert "tax" in text and "aid" in text and f"{m.summary['tax'].quantiles[50]:.3g}" in text
 
 
 def test_headline_reports_failed_chunks(scenario, monkeypatch):

@@ -43,6 +43,10 @@ def test_serial_run_summary_matches_numpy(scenario):
     assert tax.interval80 == (tax.quantiles[10], tax.quantiles[90])
     assert tax.p_threshold == pytest.approx(np.mean(x[:, 0] >= 50))
     assert m.summary["aid"].p_threshold == pytest.approx(np.mean(x[:, 1] <= 5))
+    strict = monte_carlo(scenario, draws=500, model="compromise", seed=3, chunk_size=128,
+                         thresholds={"tax": (">", 50.0), "aid": ("<", 5.0)})
+    assert strict.summary["tax"].p_threshold == pytest.approx(np.mean(x[:, 0] > 50))
+    assert strict.summary["aid"].p_threshold == pytest.approx(np.mean(x[:, 1] < 5))
     assert 0 < tax.p_threshold < 1
     assert np.ptp(x[:, 0]) > 1  # the draws differ
 
@@ -221,6 +225,8 @@ def test_deal_probe_probability_and_its_failure(scenario):
 def test_arguments_are_checked(scenario):
     with pytest.raises(ValueError, match="draws"):
         monte_carlo(scenario, draws=0, model="compromise")
+    with pytest.raises(ValueError, match="threshold operator"):
+        monte_carlo(scenario, draws=5, model="compromise", thresholds={"tax": ("==", 1.0)})
     with pytest.raises(ValueError, match="unknown issue"):
         monte_carlo(scenario, draws=5, model="compromise", thresholds={"nope": 1.0})
     with pytest.raises(ValueError, match="no parameter"):

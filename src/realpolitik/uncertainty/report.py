@@ -15,7 +15,7 @@ def montecarlo_to_json(result: MonteCarloResult) -> dict[str, Any]:
 def _fmt(x: float | None) -> str:
     if x is None or x != x:
         return "–"
-    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+    return f"{x:.3g}" if abs(x) < 1e3 else f"{x:,.0f}"
 
 
 def _spread_word(width: float, scale: float) -> str:
@@ -53,7 +53,7 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
         text = (f"{name}: the outcome falls between {_fmt(lo)} and {_fmt(hi)} in 80% of draws "
                 f"(median {_fmt(s.quantiles[50])}), {word} on a scale of {_fmt(scale)}.")
         if s.threshold is not None and s.p_threshold is not None:
-            op = "at least" if s.threshold[0] == ">=" else "at most"
+            op = {">=": "at least", "<=": "at most", ">": "above", "<": "below"}[s.threshold[0]]
             text += f" Chance it is {op} {_fmt(s.threshold[1])}: {s.p_threshold:.0%}."
         if s.nan_draws:
             text += f" {s.nan_draws:,} draws gave no outcome."
@@ -69,25 +69,26 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
 
 
 def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
-    """Print a Rich table of the outcome distribution per issue, then the headline sentences."""
+    """Print a Rich table of the outcome distribution per issue (5th/50th/95th percentiles, mean, 80%
+    range, threshold probability; the other quantiles are in the JSON), then the headline sentences."""
     from rich.table import Table
 
     title = f"Monte Carlo · {result.scenario} · {result.model} · {result.draws_completed:,} draws"
     table = Table(title=title, title_justify="left")
-    table.add_column("issue")
-    for head in ("p5", "p25", "median", "p75", "p95", "mean", "80% interval"):
-        table.add_column(head, justify="right")
+    table.add_column("issue", overflow="fold", min_width=min(16, max(len(d) for d in result.issues)))
+    for head in ("p5", "median", "p95", "mean", "80% range"):
+        table.add_column(head, justify="right", no_wrap=True)
     with_th = any(result.summary[d].threshold is not None for d in result.issues)
     if with_th:
-        table.add_column("P(threshold)", justify="right")
+        table.add_column("P(pass)", justify="right")
     for d in result.issues:
         s = result.summary[d]
         q = s.quantiles
-        row = [d, _fmt(q[5]), _fmt(q[25]), _fmt(q[50]), _fmt(q[75]), _fmt(q[95]), _fmt(s.mean),
-               f"{_fmt(s.interval80[0])} – {_fmt(s.interval80[1])}"]
+        row = [d, _fmt(q[5]), _fmt(q[50]), _fmt(q[95]), _fmt(s.mean),
+               f"{_fmt(s.interval80[0])}–{_fmt(s.interval80[1])}"]
         if with_th:
             row.append("" if s.threshold is None or s.p_threshold is None
-                       else f"{s.threshold[0]} {_fmt(s.threshold[1])}: {s.p_threshold:.0%}")
+                       else f"{s.p_threshold:.0%} ({s.threshold[0]}{_fmt(s.threshold[1])})")
         table.add_row(*row)
     console.print(table)
     for line in montecarlo_headline(result):

@@ -45,6 +45,9 @@ DEFAULT_CHUNK_SIZE = 10_000
 MAX_ATTEMPTS = 2  # a failing chunk is retried once
 
 DealProbe = Callable[[BargainingProblem], np.ndarray]
+_COMPARE: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    ">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less,
+}
 Threshold = float | tuple[str, float]
 
 
@@ -330,7 +333,7 @@ def _summarise(
         p = None
         if th is not None:
             op, v = th
-            p = float(np.mean(finite >= v if op == ">=" else finite <= v)) if finite.size else float("nan")
+            p = float(np.mean(_COMPARE[op](finite, v))) if finite.size else float("nan")
         out[d] = IssueSummary(d, quant, mean, (quant[10], quant[90]), int(x.size - finite.size), th, p)
         del x, finite
     return out
@@ -400,8 +403,8 @@ def _normalise_thresholds(
         if d not in issues:
             raise ValueError(f"threshold for unknown issue {d!r} (issues: {', '.join(issues)})")
         op, v = (">=", t) if not isinstance(t, tuple) else t
-        if op not in (">=", "<="):
-            raise ValueError(f"threshold operator must be '>=' or '<=', got {op!r}")
+        if op not in _COMPARE:
+            raise ValueError(f"threshold operator must be one of {', '.join(_COMPARE)}, got {op!r}")
         out[d] = (op, float(v))
     return out
 
@@ -437,7 +440,7 @@ def monte_carlo(
     files, ``manifest.json`` and ``summary.json`` (without it, draws are kept in memory). ``resume``
     continues a run in ``out`` (chunks already written are skipped; a different manifest is refused).
     ``thresholds``: ``{issue: value}`` (probability the outcome is ``>= value``) or
-    ``{issue: ("<=", value)}``. ``deal_probe``: True looks up the deal analysis, False disables it, or
+    ``{issue: (op, value)}`` with ``op`` one of ``>=``, ``<=``, ``>``, ``<``. ``deal_probe``: True looks up the deal analysis, False disables it, or
     a callable ``problem -> (n,) bool``. Remaining keyword arguments are model parameters.
     A chunk that fails is retried once, then listed in ``failed_chunks``; the other chunks are kept.
     """
