@@ -253,9 +253,9 @@ def render_sweep(result: SweepResult, console: Any) -> None:
 
     table = Table(title=f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}")
     for d in result.drivers:
-        table.add_column(d, justify="right", style="cyan")
+        table.add_column(d, justify="right", style="cyan", overflow="fold")
     for iss in result.issues:
-        table.add_column(iss, justify="right")
+        table.add_column(iss, justify="right", overflow="fold")
     table.add_column("deal", justify="center")
     for k in range(len(result.values)):
         flag = result.feasible[k]
