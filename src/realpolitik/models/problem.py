@@ -132,16 +132,21 @@ class BargainingProblem:
         )
 
     def item(self, index: int | tuple[int, ...]) -> BargainingProblem:
-        """One problem out of a batch (``index`` over the batch axes)."""
-        p = self.broadcast()
+        """One problem out of a batch (``index`` over the batch axes); only that member is copied."""
         idx = index if isinstance(index, tuple) else (index,)
+        b = self.batch_shape_all
+        a, d = self.n_actors, self.n_issues
+
+        def pick(arr: np.ndarray, tail: tuple[int, ...]) -> np.ndarray:
+            return np.array(np.broadcast_to(arr, (*b, *tail))[idx])
+
         return replace(
-            p,
-            capability=p.capability[idx],
-            position=p.position[idx],
-            salience=p.salience[idx],
-            status_quo=p.status_quo[idx],
-            issue_power=None if p.issue_power is None else p.issue_power[idx],
+            self,
+            capability=pick(self.capability, (a,)),
+            position=pick(self.position, (a, d)),
+            salience=pick(self.salience, (a, d)),
+            status_quo=pick(self.status_quo, (d,)),
+            issue_power=None if self.issue_power is None else pick(self.issue_power, (a, d)),
         )
 
     def take_actors(self, order: np.ndarray | list[int]) -> BargainingProblem:
