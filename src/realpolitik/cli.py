@@ -568,6 +568,7 @@ def montecarlo_cmd(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE")
     ] = None,
+    no_deals: Annotated[bool, typer.Option("--no-deals", help="skip the probability that a deal exists")] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
 ) -> None:
@@ -597,6 +598,7 @@ def montecarlo_cmd(
             scheduler=scheduler,
             thresholds=thresholds or None,
             progress=not quiet and fmt is Fmt.table and sys.stderr.isatty(),
+            deal_probe=not no_deals,
             **kwargs,
             **_parse_params(param),
         )
