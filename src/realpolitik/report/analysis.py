@@ -126,6 +126,13 @@ def _run_deals(result: Analysis) -> None:
         return
     result.deals_object = obj
     result.deals = mod.deals_to_json(obj)
+    if not result.deals["feasible"] and s.vetoes:
+        # what the vetoes block: the same analysis with every veto dropped
+        free = mod.deals(
+            s.model_copy(update={"vetoes": []}), seed=result.seed, concessions=False, with_precedents=False
+        )
+        result.extras["deals_without_vetoes"] = mod.deals_to_json(free)
+        result.extras["deals_without_vetoes_object"] = free
 
 
 def _pick_model(preferred: str | None, fallbacks: tuple[str, ...], result: Analysis) -> str | None:

@@ -65,6 +65,13 @@ def render(a: Analysis) -> str | None:
     for actor, pkg in (d.get("favourites") or {}).items():
         if pkg and actor in parties:
             named.append((f"{actor}'s favourite", pkg))
+    free = a.extras.get("deals_without_vetoes")
+    if free and free["feasible"]:
+        for key, name in (("nash", "Nash"), ("kalai_smorodinsky", "Kalai–Smorodinsky")):
+            if free.get(key):
+                named.append((f"without vetoes: {name}", free[key]))
+        for k, pkg in enumerate((free.get("packages") or [])[:3]):
+            named.append((f"without vetoes: top {k + 1}", pkg))
     for pr in d.get("precedents") or []:
         if pr.get("gain"):
             named.append((f"precedent: {pr['scenario']}", pr))
@@ -86,6 +93,19 @@ def render(a: Analysis) -> str | None:
             )
         )
     obj = a.deals_object
+    plane_free = False
+    if (
+        obj is not None
+        and obj.result.n_feasible == 0
+        and a.extras.get("deals_without_vetoes_object") is not None
+    ):
+        obj, d_plane, plane_free = (
+            a.extras["deals_without_vetoes_object"],
+            a.extras["deals_without_vetoes"],
+            True,
+        )
+    else:
+        d_plane = d
     if len(parties) >= 2 and obj is not None:
         res = obj.result
         actors = d["actors"]
@@ -96,28 +116,27 @@ def render(a: Analysis) -> str | None:
             gains[np.asarray(res.frontier, dtype=int)][:, [i0, i1]] if len(res.frontier) else np.zeros((0, 2))
         )
         marks = {"status quo": (0.0, 0.0)}
-        if d.get("nash"):
-            marks["Nash"] = (d["nash"]["gain"][parties[0]], d["nash"]["gain"][parties[1]])
-        if d.get("kalai_smorodinsky"):
-            marks["Kalai–Smorodinsky"] = (
-                d["kalai_smorodinsky"]["gain"][parties[0]],
-                d["kalai_smorodinsky"]["gain"][parties[1]],
-            )
+        for key, name in (("nash", "Nash"), ("kalai_smorodinsky", "Kalai–Smorodinsky")):
+            if d_plane.get(key):
+                marks[name] = (d_plane[key]["gain"][parties[0]], d_plane[key]["gain"][parties[1]])
         for pr in d.get("precedents") or []:
             if pr.get("gain"):
                 marks[pr["scenario"]] = (pr["gain"][parties[0]], pr["gain"][parties[1]])
+        title = "The parties' utility plane" + (" with every veto dropped" if plane_free else "")
+        lead = (
+            "No package is feasible with the vetoes, so the plane shows the packages the parties would accept if every "
+            "veto were dropped (blue): what the vetoes block. "
+            if plane_free
+            else f"Gains of {parties[0]} and {parties[1]} over the status quo for every feasible package (blue). "
+        )
+        svg = figures.utility_plane(
+            fe, np.ones(len(fe), dtype=bool), fr, marks, (parties[0], parties[1]), title
+        )
         out.append(
             figure(
-                figures.utility_plane(
-                    fe,
-                    np.ones(len(fe), dtype=bool),
-                    fr,
-                    marks,
-                    (parties[0], parties[1]),
-                    "The parties' utility plane",
-                ),
-                f"Gains of {parties[0]} and {parties[1]} over the status quo for every feasible package (blue), the Pareto frontier, "
-                "the Nash and Kalai–Smorodinsky packages, and the precedents applied here.",
+                svg,
+                lead
+                + "Also the Pareto frontier, the Nash and Kalai–Smorodinsky packages, and the precedents applied here.",
                 "deals-plane",
             )
         )

@@ -283,8 +283,14 @@ def utility_plane(
         order = np.argsort(fr[:, 0])
         ax.plot(fr[order, 0], fr[order, 1], color="#0072B2", lw=2, marker="o", ms=3, label="Pareto frontier")
     styles = {"status quo": ("#000000", "s"), "Nash": ("#D55E00", "*"), "Kalai–Smorodinsky": ("#009E73", "D")}
+    others = [("#CC79A7", "^"), ("#E69F00", "v"), ("#7F7F7F", "P"), ("#8C564B", "X")]
+    k = 0
     for name, (x, y) in marks.items():
-        c, m = styles.get(name, ("#CC79A7", "^"))
+        if name in styles:
+            c, m = styles[name]
+        else:
+            c, m = others[k % len(others)]
+            k += 1
         ax.scatter([x], [y], s=120 if m == "*" else 60, color=c, marker=m, zorder=5, label=name)
     ax.axhline(0, color="#777777", lw=0.8)
     ax.axvline(0, color="#777777", lw=0.8)
