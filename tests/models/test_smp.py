@@ -442,3 +442,45 @@ def test_params_from_ktab() -> None:
     INFO_SMP.check_params(got)
     with pytest.raises(ValueError):
         params_from_ktab({"VotingRule": "Majority"})
+
+
+def _assert_same_run(a, b) -> None:  # type: ignore[no-untyped-def]
+    for x, y in [(a.positions, b.positions), (a.outcome, b.outcome), (a.rounds, b.rounds)]:
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == y.shape and x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+    assert a.extras.keys() == b.extras.keys()
+    for key in a.extras:
+        x, y = np.asarray(a.extras[key]), np.asarray(b.extras[key])
+        assert x.shape == y.shape and x.dtype == y.dtype, key
+        np.testing.assert_array_equal(x, y, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"risk_range": "max"}, {"risk_adjust": "full"}, {"intervec": "s1p1"}, {"max_steps": 2}],
+)
+def test_single_problem_kernel_equals_batch_code(monkeypatch: pytest.MonkeyPatch, params: dict) -> None:
+    """The single-problem kernel (``SmallRun``) reproduces the batch code bit for bit."""
+    cases = [load(DATA / name)[0] for name in ("dummyData_3Dim", "SOE-Pol-Comp")]
+    for seed, (n, d) in enumerate([(1, 2), (2, 1), (5, 9), (9, 4), (16, 2), (39, 1)]):
+        p = random_problem(n, d, seed)
+        if seed % 2:  # coarse positions (coincident actors, ties), a silent actor, a powerless one
+            sal = p.salience.copy()
+            sal[0] = 0.0
+            cap = p.capability.copy()
+            cap[-1] = 0.0
+            p = BargainingProblem(
+                capability=cap,
+                position=np.round(p.position / 25) * 25,
+                salience=sal,
+                bounds=p.bounds,
+                status_quo=p.status_quo,
+            )
+        cases.append(p)
+    for p in cases:
+        fast = run_smp(p, **params)
+        monkeypatch.setattr(kern, "USE_SMALL_PATH", False)
+        slow = run_smp(p, **params)
+        monkeypatch.setattr(kern, "USE_SMALL_PATH", True)
+        _assert_same_run(fast, slow)

@@ -76,16 +76,19 @@ def params_from_ktab(ktab: dict[str, str]) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- inputs
 def _prepare(problem: BargainingProblem, salience_norm: str) -> tuple[np.ndarray, ...]:
-    """Flattened (B, ...) arrays on the 0–1 scale: positions, saliences, capabilities, lo, width."""
-    p = problem.broadcast()
+    """Flattened (B, ...) arrays on the 0–1 scale: positions, saliences, capabilities, lo, width.
+
+    ``problem`` must be broadcast (:meth:`BargainingProblem.broadcast`) or unbatched.
+    """
+    p = problem
     n, d = p.n_actors, p.n_issues
     lo = p.bounds[:, 0]
     width = p.bounds[:, 1] - lo
     width = np.where(width > 0, width, 1.0)
     pos = p.position.reshape(-1, n, d)
-    sal = np.clip(np.nan_to_num(p.salience.reshape(-1, n, d)), 0.0, None)
-    cap = np.clip(np.nan_to_num(p.capability.reshape(-1, n)), 0.0, None)
-    sq = np.broadcast_to(p.status_quo, (*p.batch_shape_all, d)).reshape(-1, 1, d)
+    sal = np.maximum(_finite(p.salience.reshape(-1, n, d)), 0.0)
+    cap = np.maximum(_finite(p.capability.reshape(-1, n)), 0.0)
+    sq = p.status_quo.reshape(-1, 1, d)
     if p.present is not None:
         sal = np.where(p.present, sal, 0.0)
         pos = np.where(p.present, pos, np.where(np.isnan(sq), lo, sq))
@@ -99,6 +102,11 @@ def _prepare(problem: BargainingProblem, salience_norm: str) -> tuple[np.ndarray
     else:
         raise ValueError(f"unknown salience_norm {salience_norm!r}")
     return x, sal, cap, lo, width
+
+
+def _finite(a: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(a)`` (a copy is not needed: callers make new arrays)."""
+    return a if np.isfinite(a).all() else np.nan_to_num(a)
 
 
 def _accommodation(value: Any, n: int) -> np.ndarray | None:
@@ -129,28 +137,46 @@ def state_probabilities(
     each actor holds (from the *last* equivalent representative), the probability of each
     representative (0 for non-representatives) and the representative each actor was grouped into.
     """
-    bsz, n, dims = x.shape
-    sq = np.zeros((bsz, n, n))
-    for j in range(dims):
-        t = x[:, :, None, j] - x[:, None, :, j]
-        sq += t * t
-    eq = np.sqrt(sq) < tol
-    earlier = np.tri(n, n, -1, dtype=bool).T  # earlier[j, i] = j < i
-    cand = eq & earlier[None]  # cand[b, j, i]: j earlier than i and equivalent
+    bsz, n, _ = x.shape
+    xt = np.ascontiguousarray(np.moveaxis(x, -1, 0))  # (D, B, N); C order keeps the sum below outer
+    t = xt[:, :, :, None] - xt[:, :, None, :]
+    t *= t
+    sq = np.add.reduce(t, axis=0)  # over dimensions in order
+    eq = np.sqrt(sq, out=sq) < tol
+    cand = eq & _earlier(n)  # cand[b, j, i]: j earlier than i and equivalent
     rep = np.ones((bsz, n), dtype=bool)
     for _ in range(n + 1):  # fixed point of "no earlier representative is equivalent"
         new = ~(cand & rep[:, :, None]).any(axis=1)
-        if np.array_equal(new, rep):
+        if (new == rep).all():
             break
         rep = new
     c = k.coalitions(ustar, cap, opt.voting_rule)
-    p_class = k.pce(c, k.victory(c, opt.victory_prob), rep, opt.pce)
+    pv = k.victory(c, opt.victory_prob)
+    if opt.pce == "conditional":  # k.pce's operations, without its general broadcasting
+        q = np.where(rep, np.prod(np.where(rep[:, None, :], pv, 1.0), axis=-1), 0.0)
+        tot = q.sum(axis=-1, keepdims=True)
+        p_class = q / np.where(tot > 0, tot, 1.0)
+    else:
+        p_class = k.pce(c, pv, rep, opt.pce)
     idx = np.arange(n)
     eqrep = eq & rep[:, None, :]
     last = np.where(eqrep, idx, -1).max(axis=-1)
     first = np.where(eqrep, idx, n).min(axis=-1)
-    per_actor = p_class[np.arange(bsz)[:, None], last]
+    per_actor = np.take_along_axis(p_class, last, axis=-1)
     return per_actor, p_class, first
+
+
+_EARLIER: dict[int, np.ndarray] = {}
+
+
+def _earlier(n: int) -> np.ndarray:
+    """``earlier[j, i] = j < i`` (cached, read-only)."""
+    e = _EARLIER.get(n)
+    if e is None:
+        e = np.tri(n, n, -1, dtype=bool).T
+        e.flags.writeable = False
+        _EARLIER[n] = e
+    return e
 
 
 # --------------------------------------------------------------------------- one turn
@@ -288,12 +314,15 @@ def run_smp(
         raise ValueError("max_steps must be at least 1")
     gen = as_generator(rng) if opt.transition == "stochastic" else None
 
-    p = problem.broadcast()
+    n, dims = problem.n_actors, problem.n_issues
+    acc = _accommodation(prm["ideal_accommodation"], n)
+    single = _unbatched(problem)
+    if single and acc is None and k.small_path_applies(opt, n):
+        return _run_single(problem, prm["salience_norm"], opt, max_steps, stop_tol, pos_tol)
+    p = problem if single else problem.broadcast()
     batch = p.batch_shape_all
-    n, dims = p.n_actors, p.n_issues
     x, sal, cap, lo, width = _prepare(p, prm["salience_norm"])
     bsz = x.shape[0]
-    acc = _accommodation(prm["ideal_accommodation"], n)
     s_tot = sal.sum(axis=-1)
     w = cap * s_tot
 
@@ -375,6 +404,83 @@ def run_smp(
         positions=positions.reshape(batch + positions.shape[1:]),
         outcome=scale(outcome01).reshape((*batch, dims)),
         rounds=int(rounds_arr) if not batch else rounds_arr,
+        extras=extras,
+    )
+
+
+def _unbatched(p: BargainingProblem) -> bool:
+    return (
+        p.capability.ndim == 1
+        and p.position.ndim == 2
+        and p.salience.ndim == 2
+        and p.status_quo.ndim == 1
+        and (p.issue_power is None or p.issue_power.ndim == 2)
+    )
+
+
+def _run_single(
+    problem: BargainingProblem,
+    salience_norm: str,
+    opt: k.Options,
+    max_steps: int,
+    stop_tol: float,
+    pos_tol: float,
+) -> Trajectory:
+    """:func:`run_smp` for one unbatched problem with identity ideals, on :class:`k.SmallRun`.
+
+    Same results, bit for bit, as the batch loop (tests compare them); the per-state Python and NumPy
+    call overhead, which dominates small problems, is a fraction of the batch loop's.
+    """
+    n, dims = problem.n_actors, problem.n_issues
+    x3, sal3, cap2, lo, width = _prepare(problem, salience_norm)
+    x, sal, cap = x3[0], sal3[0], cap2[0]
+    run = k.SmallRun(sal, cap, k.salience_norm2(sal), opt)
+    hist = np.empty((max_steps + 1, n, dims))
+    ustar_h = np.empty((max_steps + 1, n, n))
+    risk_h = np.empty((max_steps + 1, n))
+    targets = np.empty((max_steps, n), dtype=int)
+    ratios = np.empty(max_steps)
+    hist[0] = x
+    run.assess(x)
+    ustar_h[0] = run.ustar
+    risk_h[0] = run.risk
+    cur = x
+    base = 0.0
+    t = 0
+    for t in range(1, max_steps + 1):
+        new_x, targets[t - 1] = run.turn(cur)
+        run.assess(new_x)
+        hist[t] = new_x
+        ustar_h[t] = run.ustar
+        risk_h[t] = run.risk
+        diff = new_x - cur
+        step = np.sqrt((diff * diff).sum(axis=-1)).sum(axis=-1)
+        if t == 1:
+            base = step + 1e-4
+        ratio = step / base
+        ratios[t - 1] = ratio
+        cur = new_x
+        if t >= 2 and ratio < stop_tol:
+            break
+    n_st = t + 1
+    per_actor, class_p, class_of = state_probabilities(
+        hist[:n_st], ustar_h[:n_st], np.broadcast_to(cap, (n_st, n)), opt, pos_tol
+    )
+    outcome01 = np.einsum("br,brd->bd", class_p[-1:], cur[None])[0]
+    extras: dict[str, Any] = {
+        "final_probabilities": per_actor[-1].copy(),
+        "n_states": np.array(n_st),
+        "probability_history": per_actor,
+        "fractional_change": ratios[:t].copy(),
+        "risk_attitudes": risk_h[:n_st].copy(),
+        "targets": targets[:t].copy(),
+        "class_of": class_of[-1].copy(),
+        "class_probabilities": class_p[-1].copy(),
+    }
+    return Trajectory(
+        positions=hist[:n_st] * width + lo,
+        outcome=outcome01 * width + lo,
+        rounds=t,
         extras=extras,
     )
 

@@ -580,3 +580,316 @@ def interpolate(
         fj = dj * si2 / (dj * si2 + 1e-6 + (1.0 - dj) * sj2)
         return x_i + fi * (x_j - x_i), x_j + fj * (x_i - x_j)
     raise ValueError(f"unknown bargain interpolation {how!r}")
+
+
+# --------------------------------------------------------------------------- small single problems
+#: the single-problem kernel is used up to this many actors (its tensors are not chunked)
+SMALL_MAX_ACTORS = 39
+#: use the single-problem kernel where it applies (tests switch it off to compare with the batch code)
+USE_SMALL_PATH = True
+
+# constants as 0-d arrays: NumPy converts a Python float on every call
+_0, _1, _2, _3 = (np.array(v) for v in (0.0, 1.0, 2.0, 3.0))
+_E10, _E8, _E6, _E4, _HALF = (np.array(v) for v in (1e-10, 1e-8, 1e-6, 10000.0, 0.5))
+
+
+def small_path_applies(opt: Options, n: int) -> bool:
+    """Whether :class:`SmallRun` implements these options for ``n`` actors."""
+    return (
+        USE_SMALL_PATH
+        and USE_FAST_PATH  # the in-place kernel; switched off, the general one runs in the batch code
+        and 1 <= n <= SMALL_MAX_ACTORS
+        and opt.voting_rule == "prop"
+        and opt.victory_prob == "linear"
+        and opt.pce == "conditional"
+        and opt.third_party == "semi"
+        and opt.intervec in ("s2p2", "s1p1")
+        and opt.bargain_model == "init_only"
+        and opt.transition == "deterministic"
+    )
+
+
+class SmallRun:
+    """Assessment and turn of one unbatched problem with identity ideals, on preallocated buffers.
+
+    The same floating-point operations, in the same order, as :func:`assess`, :func:`challenges_all`
+    (its in-place path) and ``smp._turn`` with the options of :func:`small_path_applies`; only the
+    batch axis is dropped, every temporary is a reused buffer (views are made once) and quantities
+    that are exact constants with identity ideals are not recomputed:
+
+    - an actor's distance to its own position is exactly 0, so u_ii = u_nn = 1 exactly;
+    - u_ni = A[i, n, i] and U*[i, j] = A[i, i, j] are elements of the (n, i, j) tensor u_nj (views);
+    - positions stay in [0, 1] (clipped inputs; offers are rounded weighted means, whose rounded
+      numerator never exceeds the rounded denominator), so every salience-weighted distance is at
+      most 1 (each rounded term of its numerator is at most the matching term of Σ_k s_ik², summed
+      in the same order) and the capped branch of :func:`utility` is never needed.
+
+    Per state this makes about 130 NumPy calls on arrays of at most N³ elements, which at small N is
+    what the run costs.
+    """
+
+    def __init__(self, sal: np.ndarray, cap: np.ndarray, den: np.ndarray, opt: Options) -> None:
+        n, dims = sal.shape
+        self.n, self.dims, self.opt = n, dims, opt
+        self.sal = sal
+        self.sal2 = sal * sal if opt.intervec == "s2p2" else sal
+        self.cap = cap
+        s_tot = sal.sum(axis=-1)
+        w = cap * s_tot
+        ok = den > 0
+        self.den_ok = bool(ok.all())
+        self.den_col = (den if self.den_ok else np.where(ok, den, 1.0))[:, None]
+        self.bad_rows = None if self.den_ok else np.flatnonzero(~ok)
+        self.salT3 = np.ascontiguousarray(sal.T)[:, :, None]  # (D, n, 1)
+        self.cap3 = cap[:, None, None]
+        self.w_col, self.w_row, self.w3 = w[:, None], w[None, :], w[:, None, None]
+        idx = np.arange(n)
+        self.idx = idx
+        wn = np.repeat(w, n * n).reshape(n, n, n)  # w_n, 0 where n is a principal (i or j)
+        wn[idx, idx, :] = 0.0
+        wn[idx, :, idx] = 0.0
+        self.wn_third = wn
+        self.g1 = ((1.0 - s_tot) * 2.0)[None, :]  # (1 − S_j)·2u_ii with u_ii = 1
+        self.s_row = s_tot[None, :]
+        e = np.empty
+        self.xT = e((dims, n))
+        self.tmp_d = e((dims, n, n))
+        self.d = e((n, n))
+        self.u0 = e((n, n))
+        self.v3 = e((n, n, n))
+        self.c = e((n, n))
+        self.cs = e((n, n))
+        self.p = e((n, n))
+        self.q = e(n)
+        self.p0 = e(n)
+        self.risk = e(n)
+        self.r2 = e(n)
+        self.rp = e((n, n))
+        self.unj = e((n, n, n))
+        self.a2 = e((2, n, n))
+        self.pm = e((2, 2, n, n))
+        self.c0 = e((2, n, n))
+        self.bb = e((2, n, n, n))
+        self.b3 = e((n, n, n))
+        self.b4 = e((n, n, n))
+        self.b5 = e((n, n, n))
+        self.vv = e((2, n, n, n))
+        self.tn1 = e((n, n))
+        self.tn2 = e((n, n))
+        self.cc = e((2, n, n))
+        self.tot = e((n, n))
+        self.pq = e((2, n, n))
+        self.pq2 = e((2, n, n))
+        self.gain = e((n, n))
+        self.tmp_nn = e((n, n))
+        # views made once
+        self.xT_i, self.xT_j = self.xT[:, :, None], self.xT[:, None, :]
+        self.u0_a, self.u0_b = self.u0[:, :, None], self.u0[:, None, :]
+        self.p_diag = self.p.reshape(-1)[:: n + 1]
+        self.r2_col, self.risk_row = self.r2[:, None], self.risk[None, :]
+        self.d3 = self.d[:, None, :]
+        self.rpT3 = self.rp.T[:, :, None]
+        self.u0_3 = self.u0[:, None, :]
+        self.ustar = self.unj.reshape(n * n, n)[:: n + 1]  # U*[i, j] = u_nj[i, i, j]
+        self.uni = self.unj.reshape(n, n * n)[:, :: n + 1]  # u_ni[n, i] = u_nj[n, i, i]
+        self.uni3 = self.uni[:, :, None]
+        self.uniT = self.uni.T
+        self.c0_3 = self.c0[:, None]
+        self.tn1_3, self.tn2_3 = self.tn1[:, :, None], self.tn2[:, :, None]
+        self.gain_diag = self.gain.reshape(-1)[:: n + 1]
+
+    # ------------------------------------------------------------------ assessment
+    def _distances(self, tmp: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.subtract(a, b, out=tmp)
+        tmp *= self.salT3
+        np.multiply(tmp, tmp, out=tmp)
+        np.add.reduce(tmp, axis=0, out=out)
+        out /= self.den_col
+        np.sqrt(out, out=out)
+        if self.bad_rows is not None:
+            out[self.bad_rows] = 0.0
+        return out
+
+    def assess(self, x: np.ndarray) -> None:
+        """Assess the state ``x`` ``(N, D)``: distances, risk attitudes, their estimates, u_nj, U*."""
+        self.xT[...] = x.T
+        d = self._distances(self.tmp_d, self.xT_i, self.xT_j, self.d)
+        np.subtract(_1, d, out=self.u0)
+        # risk-neutral election over every position: coalitions, victory, conditional PCE
+        v3 = np.subtract(self.u0_a, self.u0_b, out=self.v3)
+        v3 *= self.cap3
+        np.maximum(v3, _0, out=v3)
+        v3[0] += _E8
+        c = np.add.reduce(v3, axis=0, out=self.c)
+        np.add(c, c.T, out=self.cs)
+        p = np.divide(c, self.cs, out=self.p)
+        self.p_diag.fill(0.5)
+        q = np.multiply.reduce(p, axis=-1, out=self.q)
+        p0 = np.divide(q, np.add.reduce(q), out=self.p0)
+        risk = self.risk
+        if self.opt.risk_range == "mid":
+            pmax, pmin = np.maximum.reduce(p0), np.minimum.reduce(p0)
+            spread = pmax - pmin
+            if spread > 0:
+                np.multiply(p0, _3, out=risk)
+                risk -= pmax + 2.0 * pmin
+                risk /= 2.0 * spread
+            else:
+                risk.fill(0.0)
+        else:
+            risk[...] = risk_attitudes(p0[None], self.opt.risk_range)[0]
+        if self.opt.risk_adjust == "one_third":
+            np.multiply(risk, _2, out=self.r2)
+            np.add(self.r2_col, self.risk_row, out=self.rp)
+            self.rp /= _3
+        else:
+            self.rp[...] = perceived_risk(risk[None], self.opt.risk_adjust)[0]
+        # u_nj = A[i, n, j] = (1 − d_nj)(1 + d_nj r_in) at [n, i, j]; U* and u_ni are views of it
+        unj = np.multiply(self.d3, self.rpT3, out=self.unj)
+        unj += _1
+        unj *= self.u0_3
+
+    # ------------------------------------------------------------------ challenges
+    def challenges(self) -> tuple[np.ndarray, np.ndarray]:
+        """P_i(i>j) and G_i(i→j), as :func:`challenges_all` (the diagonal of the gain is −inf)."""
+        unj, uni, us = self.unj, self.uni, self.ustar
+        # principals: a_i = w_i (u_ii − u_ij), a_j = w_j (u_ji − u_jj), u_ii = u_jj = 1, u_ij = U*
+        a2 = self.a2
+        np.subtract(_1, us, out=a2[0])
+        a2[0] *= self.w_col
+        np.subtract(self.uniT, _1, out=a2[1])
+        a2[1] *= self.w_row
+        pm = self.pm
+        np.maximum(a2, _0, out=pm[0])
+        np.subtract(pm[0], a2, out=pm[1])  # max(−a, 0)
+        c0 = np.add(pm[:, 0], _E10, out=self.c0)  # (C⁺₀, C⁻₀)
+        c0 += pm[:, 1]
+        # third parties' own small conflicts
+        bb = self.bb
+        np.subtract(self.uni3, unj, out=bb[1])
+        bb[1] *= self.w3  # b_n
+        np.maximum(bb[1], _0, out=bb[0])
+        np.subtract(bb[0], bb[1], out=bb[1])
+        bb += self.c0_3
+        bb[1] += bb[0]
+        pi = np.divide(bb[0], bb[1], out=bb[0])
+        pib = np.subtract(_1, pi, out=bb[1])
+        np.add(uni, uni, out=self.tn1)  # 2u_ni
+        np.add(self.tn1, uni, out=self.tn2)  # 2u_ni + u_ni
+        self.tn1 += _1  # 2u_ni + u_nn
+        b3, b4, b5 = self.b3, self.b4, self.b5
+        np.add(unj, unj, out=b3)
+        np.add(b3, unj, out=b4)
+        b4 *= pib
+        np.multiply(pi, self.tn1_3, out=b5)
+        b4 += b5  # E_i
+        b3 += _1
+        b3 *= pib
+        np.multiply(pi, self.tn2_3, out=b5)
+        b5 += b3  # E_j
+        vv = self.vv
+        np.subtract(b4, b5, out=vv[1])
+        vv[1] *= self.wn_third  # v_n, 0 for the principals
+        np.maximum(vv[1], _0, out=vv[0])
+        np.subtract(vv[0], vv[1], out=vv[1])
+        vv[:, 0] += c0
+        cc = np.add.reduce(vv, axis=1, out=self.cc)  # (C⁺, C⁻)
+        np.add(cc[0], cc[1], out=self.tot)
+        pq = np.divide(cc, self.tot, out=self.pq)  # (P, Q)
+        pq2 = np.multiply(pq, _2, out=self.pq2)
+        pq2[1] *= us
+        g = np.add(pq2[0], pq2[1], out=self.gain)
+        g *= self.s_row
+        g += self.g1
+        np.add(us, _1, out=self.tmp_nn)  # u_ii + u_ij
+        g -= self.tmp_nn
+        self.gain_diag.fill(-np.inf)
+        return pq[0], g
+
+    # ------------------------------------------------------------------ one turn
+    def turn(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """New positions and targets (−1: none) from the assessed state ``x``, as ``smp._turn``."""
+        n, idx, dims = self.n, self.idx, self.dims
+        prob, gain = self.challenges()
+        best = gain.argmax(axis=-1)
+        has = gain[idx, best] > 1e-5
+        init = np.flatnonzero(has)
+        n_slot = len(init)
+        if n_slot == 0:
+            return x.copy(), np.full(n, -1)
+        target = np.where(has, best, -1)
+        rcvr = best[init]
+        pair = np.concatenate((init, rcvr))
+        # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
+        pp = np.empty((2, n_slot, 1))
+        p_i = prob[init, rcvr]
+        pp[0, :, 0] = p_i
+        np.subtract(_1, p_i, out=pp[1, :, 0])
+        xx = x[pair].reshape(2, n_slot, dims)
+        if self.opt.intervec == "s2p2":
+            pp *= pp
+        wgt = self.sal2[pair].reshape(2, n_slot, dims)  # (W_i, W_j)
+        wgt *= pp
+        den = np.add(wgt[0], _E6)
+        den += wgt[1]
+        y = np.add(wgt[0], self._eps_i)  # (W_i + 1e-6, W_i)
+        y *= xx[0]
+        yb = np.add(wgt[1], self._eps_j)  # (W_j, 1e-6 + W_j)
+        yb *= xx[1]
+        y += yb
+        y /= den
+        y *= _E4
+        y += _HALF
+        np.floor(y, out=y)
+        y /= _E4
+        y = y.reshape(2 * n_slot, dims)
+        # value of every option to every actor: mean utility of the resulting state
+        m2 = 2 * n_slot
+        dm = self._distances(np.empty((dims, n, m2)), self.xT_i, y.T[:, None, :], np.empty((n, m2)))
+        um = np.multiply(dm, self.risk[:, None])
+        um += _1
+        np.subtract(_1, dm, out=dm)
+        um *= dm
+        values = np.empty((n, 1 + n_slot))
+        us = self.ustar
+        values[:, 0] = np.add.accumulate(us, axis=-1)[:, -1]
+        terms = np.empty((n, n, n_slot))
+        terms[...] = us.T[:, :, None]
+        s_idx = np.arange(n_slot)
+        s2 = np.concatenate((s_idx, s_idx))
+        terms[pair, :, s2] = 0.0  # the moved positions are not "unchanged"
+        terms[0] += um[:, :n_slot] + um[:, n_slot:]
+        np.add.reduce(terms, axis=0, out=values[:, 1:])
+        values /= n
+        # coalitions and victory probabilities among the options, then one election per queue
+        m = 1 + n_slot
+        vc = np.subtract(values[:, :, None], values[:, None, :])
+        vc *= self.cap3
+        np.maximum(vc, _0, out=vc)
+        vc[0] += _E8
+        c = np.add.reduce(vc, axis=0)
+        pv = np.add(c, c.T)
+        np.divide(c, pv, out=pv)
+        pv.reshape(-1)[:: m + 1] = 0.5
+        member = np.zeros((n, m), dtype=bool)
+        member[:, 0] = True
+        member[pair, s2 + 1] = True
+        q = np.where(member[:, None, :], pv, _1)
+        q = np.multiply.reduce(q, axis=-1)
+        q *= member  # 0 outside the queue, where it then never wins: the status quo is in every queue
+        if m <= 7 or int(member.sum(axis=-1).max()) <= 7:
+            # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
+            tot = np.add.accumulate(q, axis=-1)[:, -1:]
+        else:
+            q_len = member.sum(axis=-1)
+            qidx = np.argsort(~member, axis=-1, kind="stable")[:, : int(q_len.max())]
+            q_ok = np.arange(qidx.shape[1]) < q_len[:, None]
+            tot = np.where(q_ok, q[idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
+        tot = np.where(tot > 0, tot, _1)
+        win = np.divide(q, tot, out=q).argmax(axis=-1)
+        slot = win - 1
+        row = np.where(init[slot] == idx, slot, slot + n_slot)
+        return np.where((win > 0)[:, None], y[row], x), target
+
+    _eps_i = np.array([[[1e-6]], [[0.0]]])
+    _eps_j = np.array([[[0.0]], [[1e-6]]])
