@@ -593,3 +593,20 @@ def test_entry_point_exit_codes(good: Path, bad: Path, tmp_path: Path) -> None:
     assert r.stderr.strip() == f"error {tmp_path / 'missing.yaml'}: no such file or built-in scenario"
     r = run_entry("sweep", FLAGSHIP, "--vary", "oops", cwd=tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="cli bug: --scheduler without --executor dask runs serially")
+def test_scheduler_address_implies_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    import realpolitik.uncertainty as uq
+
+    seen: dict[str, Any] = {}
+    real = uq.monte_carlo
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(*args, **{**kwargs, "executor": "serial", "scheduler": None})
+
+    monkeypatch.setattr(uq, "monte_carlo", spy)
+    ok("montecarlo", SMALL, "-n", 10, "--scheduler", "tcp://127.0.0.1:8786", "--format", "json")
+    assert seen["scheduler"] == "tcp://127.0.0.1:8786"
+    assert seen["executor"] in (None, "dask")  # docs/uncertainty.md: --scheduler implies dask
