@@ -1,4 +1,5 @@
-"""Benchmark of the exchange model: seconds per run (exact, fast) and batched runs per second.
+"""Benchmark of the exchange model: seconds per run (exact, fast, fast with ``tie_tolerance=1e-9``)
+and batched runs per second.
 
 Run ``python benchmarks/bench_exchange.py``; ``rows()`` returns the table for a combined runner. The
 Copenhagen input is read from ``shared/`` beside the checkout (its row is skipped with a message when
@@ -65,8 +66,10 @@ def rows(repeats: int = 3) -> list[dict[str, Any]]:
     rng = np.random.default_rng(0)
     for case, p, ref in _cases():
         size = f"{p.n_actors}x{p.n_issues}, 10 rounds"
-        for mode in ("exact", "fast"):
-            sec = _best(lambda p=p, mode=mode: model.run(p, arithmetic=mode), repeats)
+        for mode in ("exact", "fast", "fast-tie"):
+            kw: dict[str, Any] = {"arithmetic": "fast", "tie_tolerance": 1e-9} if mode == "fast-tie" else {}
+            kw.setdefault("arithmetic", mode)
+            sec = _best(lambda p=p, kw=kw: model.run(p, **kw), repeats)
             row: dict[str, Any] = {
                 "model": "exchange",
                 "case": case,
@@ -89,14 +92,14 @@ def rows(repeats: int = 3) -> list[dict[str, Any]]:
 
 def main() -> None:
     table = rows()
-    head = f"{'model':9} {'case':11} {'mode':6} {'size':22} {'s/run':>9} {'runs/s (batch)':>15} {'vs ref':>8}"
+    head = f"{'model':9} {'case':11} {'mode':8} {'size':22} {'s/run':>9} {'runs/s (batch)':>15} {'vs ref':>8}"
     print(head)
     print("-" * len(head))
     for r in table:
         batch = f"{r['batch_runs_per_s']:.1f}" if r["batch_runs_per_s"] else "-"
         ratio = f"{r['speedup_vs_reference']:.1f}x" if r["speedup_vs_reference"] else "-"
         print(
-            f"{r['model']:9} {r['case']:11} {r['mode']:6} {r['size']:22} {r['seconds_per_run']:9.4f} "
+            f"{r['model']:9} {r['case']:11} {r['mode']:8} {r['size']:22} {r['seconds_per_run']:9.4f} "
             f"{batch:>15} {ratio:>8}"
         )
 

@@ -14,6 +14,9 @@ the two arithmetic modes are documented in ``docs/models/exchange.md``.
   several points on inputs with many ties (treat ``fast`` as another tie realisation). The scalar
   float engine evaluates the same operations in the same order and gives identical numbers; it is
   faster for a single run, so ``engine="auto"`` uses it for batches under ``AUTO_BATCH`` members.
+  ``tie_tolerance`` (default 0) > 0 makes float64 treat values within that relative tolerance as equal
+  at every knife-edge (gain ties, overshoot residuals, sides, hard limits); fast mode then makes the
+  decisions of exact rational arithmetic (which decide's 28-digit decimals do not always make).
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ NOTE_FAST = (
     "fast: float64 arithmetic. The exchange model is very sensitive to exact ties between gains and to "
     "knife-edge overshoot checks; float64 resolves some of them differently from 28-digit decimal, so "
     "results can differ from the exact mode by several points on inputs with many ties. Treat it as "
-    "another tie realisation. Gains are on the internal 0-100 scale."
+    "another tie realisation (tie_tolerance > 0 gives the decisions of exact rational arithmetic, which "
+    "also differ from decide's). Gains are on the internal 0-100 scale."
 )
 
 
@@ -128,7 +132,12 @@ def _scalar_member(
     if exact:
         run, lo, k = _member_exact(position, salience, power, bounds, present, eligible, rounds, prm)
     else:
-        ar = float_arith(float(prm["salience_weight"]), float(prm["fixed_weight"]), float(prm["epsilon"]))
+        ar = float_arith(
+            float(prm["salience_weight"]),
+            float(prm["fixed_weight"]),
+            float(prm["epsilon"]),
+            float(prm["tie_tolerance"]),
+        )
         lo_f = bounds[:, 0]
         width = bounds[:, 1] - lo_f
         k_f = np.where(width != 0, 100.0 / np.where(width != 0, width, 1.0), 0.0)
@@ -198,6 +207,7 @@ def _fast_batch(
         float(prm["fixed_weight"]),
         float(prm["epsilon"]),
         record=record,
+        tol=float(prm["tie_tolerance"]),
     )
     kk = np.where(k != 0, k, 1.0)
 
@@ -355,6 +365,7 @@ INFO_EXCHANGE = register(
             "salience_weight": 0.4,
             "fixed_weight": 0.1,
             "epsilon": 1e-10,
+            "tie_tolerance": 0.0,
             "engine": "auto",
         },
         choices={"arithmetic": ("exact", "fast"), "engine": ("auto", "vectorised", "scalar")},

@@ -64,15 +64,18 @@ class _State:
         elig: np.ndarray,
         tmpl: tuple[np.ndarray, ...],
         eps: float,
+        tol: float = 0.0,
     ) -> None:
         nb, na, _ = x.shape
         self.eps = eps
+        self.tol = tol
+        self.ztol = tol * 100.0
         self.W, self.O = _weights(x, s, c)
         self.xt = np.ascontiguousarray(x.transpose(0, 2, 1))  # (B, D, A)
         self.st = np.ascontiguousarray(s.transpose(0, 2, 1))
         self.ct = np.ascontiguousarray(c.transpose(0, 2, 1))
         sp, sq, si, sj, blk = tmpl
-        left = x <= self.O[:, None, :]
+        left = x <= self.O[:, None, :] + self.ztol  # an actor (within ztol of) at O counts as left
         lip, liq = left[:, si, sp], left[:, si, sq]
         ljp, ljq = left[:, sj, sp], left[:, sj, sq]
         ok = elig[:, si, sp] & elig[:, si, sq] & elig[:, sj, sp] & elig[:, sj, sq]
@@ -113,7 +116,8 @@ class _State:
     # ---------------------------------------------------------------------------------- rules
     def _ok(self, m: np.ndarray, y: np.ndarray, hs: np.ndarray, hc: np.ndarray) -> np.ndarray:
         am = np.abs(m)
-        good = (am > self.eps) & (am <= 100.0) & (y >= 0.0) & (y <= 100.0) & (hs + m <= 100.0)
+        lo, hi = -self.ztol, 100.0 + self.ztol
+        good = (am > self.eps) & (am <= hi) & (y >= lo) & (y <= hi) & (hs + m <= hi)
         sign_ok = np.where(m > 0, (hc == _NONE) | (hc == _POS), (hc == _NONE) | (hc == _NEG))
         return good & sign_ok
 
@@ -191,7 +195,8 @@ class _State:
         tot1 = np.cumsum((rho * sa) * ca, axis=1)[:, -1]
         r0 = t - tot0 / Wa
         r1 = t - tot1 / Wa
-        trig = (r0 != 0) & (r1 != 0) & ((r0 > 0) != (r1 > 0))
+        ztol = self.ztol  # residuals within ztol of zero count as zero ("landed exactly")
+        trig = (np.abs(r0) > ztol) & (np.abs(r1) > ztol) & ((r0 > 0) != (r1 > 0))
         if not trig.any():
             return
         k = np.nonzero(trig)[0]
@@ -215,6 +220,19 @@ class _State:
         self.G[bk, ek] = np.abs(db * sBb[k] - da * sBa[k])
 
     # ---------------------------------------------------------------------------------- greedy
+    def _near_tie_order(self, order: np.ndarray, rank: np.ndarray) -> np.ndarray:
+        """Re-sort so that gains within the relative tolerance of their neighbour in the sorted list
+        (chained) count as equal and keep their current list order (see ``tie_tolerance``)."""
+        g = np.take_along_axis(np.where(self.alive, self.G, -np.inf), order, axis=1)
+        with np.errstate(invalid="ignore"):  # dead slots: -inf - -inf
+            d = g[:, :-1] - g[:, 1:]
+            near = d <= self.tol * g[:, :-1]
+        if not (near & (d > 0)).any():
+            return order
+        cid = np.concatenate((np.zeros((g.shape[0], 1), dtype=np.int64), np.cumsum(~near, axis=1)), axis=1)
+        within = np.lexsort((np.take_along_axis(rank, order, axis=1), cid), axis=-1)
+        return np.take_along_axis(order, within, axis=1)
+
     def play(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Realise greedily; returns per step (active members mask, chosen candidate index)."""
         gshape: tuple[int, ...] = tuple(self.G.shape)
@@ -230,6 +248,8 @@ class _State:
                 break
             key = np.where(self.alive, -self.G, np.inf)
             order = np.lexsort((rank, key), axis=-1)  # stable re-sort: gain desc, then current order
+            if self.tol:
+                order = self._near_tie_order(order, rank)
             rank[brange[:, None], order] = np.arange(ne)
             r = order[:, 0]
             steps.append((act, r))
@@ -298,11 +318,13 @@ def run_fast(
     w_fix: float = 0.1,
     eps: float = 1e-10,
     record: bool = False,
+    tol: float = 0.0,
 ) -> FastRun:
     """Run ``rounds`` rounds on a batch ``(B, A, D)`` of internal-scale data.
 
     ``s`` and ``c`` must be zero where an actor has no data; ``elig`` marks the entries that may take
-    part in exchanges. With ``record`` the realised exchanges of member 0 are kept.
+    part in exchanges. With ``record`` the realised exchanges of member 0 are kept. ``tol`` is the
+    ``tie_tolerance`` of the knife-edge tests (0: exact float comparisons).
     """
     nb, na, nd = x.shape
     tmpl = _template(na, nd)
@@ -319,7 +341,7 @@ def run_fast(
     a1 = (1.0 - s) * w_sal
     brange = np.arange(nb)
     for rnd in range(rounds):
-        st = _State(x, s, c, elig, tmpl, eps)
+        st = _State(x, s, c, elig, tmpl, eps, tol)
         outc[:, rnd] = st.O
         steps = st.play()
         v = x.copy()

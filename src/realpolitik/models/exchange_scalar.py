@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
 Num = Any  # Decimal or float: the engine only uses + - * / abs and comparisons
 
 DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
@@ -32,6 +34,8 @@ class Arith:
     w_sal: Num
     w_fix: Num
     convert: Callable[[float], Num]
+    tol: float = 0.0
+    """float only: relative tolerance of the knife-edge tests (``tie_tolerance``); 0 = exact tests."""
 
 
 def decimal_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10) -> Arith:
@@ -47,8 +51,8 @@ def decimal_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10) ->
     )
 
 
-def float_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10) -> Arith:
-    return Arith(0.0, 1.0, 100.0, eps, w_sal, w_fix, float)
+def float_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10, tol: float = 0.0) -> Arith:
+    return Arith(0.0, 1.0, 100.0, eps, w_sal, w_fix, float, tol)
 
 
 # sign classes of a move history prefix
@@ -163,6 +167,10 @@ class _Round:
         ar: Arith,
     ) -> None:
         self.x, self.s, self.c, self.order, self.ar = x, s, c, order, ar
+        # tolerance band of the hard limits and of the overshoot residual (0 in exact arithmetic)
+        self.ztol = ar.zero + ar.tol * 100.0 if ar.tol else ar.zero
+        self.lim_lo = ar.zero - self.ztol
+        self.lim_hi = ar.hundred + self.ztol
         zero = ar.zero
         n_issues = len(order)
         self.W: list[Num] = []
@@ -184,12 +192,13 @@ class _Round:
     # ------------------------------------------------------------------ OK and EVALUATE
     def _ok(self, m: Num, y: Num, hs: Num, hc: int) -> bool:
         ar = self.ar
+        hi = self.lim_hi
         am = abs(m)
-        if not (ar.eps < am <= ar.hundred):
+        if not (ar.eps < am <= hi):
             return False
-        if not (ar.zero <= y <= ar.hundred):
+        if not (self.lim_lo <= y <= hi):
             return False
-        if not (hs + m <= ar.hundred):
+        if not (hs + m <= hi):
             return False
         if m > ar.zero:
             return hc in (_NONE, _POS)
@@ -249,7 +258,11 @@ class _Round:
                 tot1 = tot1 + term
         r0 = t - tot0 / Wa
         r1 = t - tot1 / Wa
-        if r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
+        ztol = self.ztol
+        if ztol:  # residuals within ztol of zero count as zero ("landed exactly")
+            if -ztol <= r0 <= ztol or -ztol <= r1 <= ztol or (r0 > zero) == (r1 > zero):
+                return
+        elif r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
             return
         T = zero
         for k in self.order[a]:
@@ -274,7 +287,7 @@ class _Round:
 
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
-        x, s, c, out, zero = self.x, self.s, self.c, self.O, self.ar.zero
+        x, s, c, out, zero, ztol = self.x, self.s, self.c, self.O, self.ar.zero, self.ztol
         n_actors = len(x)
         n_issues = len(out)
         cands: list[_Cand] = []
@@ -287,8 +300,8 @@ class _Round:
                 for k in range(n_actors):
                     if not (eligible[k][p] and eligible[k][q]):
                         continue
-                    lp = x[k][p] <= out[p]
-                    lq = x[k][q] <= out[q]
+                    lp = x[k][p] <= out[p] + ztol
+                    lq = x[k][q] <= out[q] + ztol
                     (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
                 for g1, g2 in ((ga, gd), (gb, gc)):
                     for i in g1:
@@ -355,6 +368,26 @@ class _Round:
 _BY_GAIN = attrgetter("G")
 
 
+def _near_tie_order(live: list[_Cand], prev: list[_Cand], tol: float) -> None:
+    """Fix the order of ``live`` (stably sorted by gain, descending) in place so that gains within
+    ``tol`` (relative) of their neighbour, chained, count as equal and keep their order in ``prev``
+    (the list before the sort)."""
+    n = len(live)
+    if n < 2:
+        return
+    gs = np.fromiter(map(_BY_GAIN, live), float, n)
+    d = gs[:-1] - gs[1:]
+    near = d <= tol * gs[:-1]
+    bad = np.flatnonzero(near & (d > 0))
+    if not bad.size:
+        return  # clusters hold exactly equal gains only: the stable sort already kept their order
+    cid = np.concatenate(([0], np.cumsum(~near)))
+    for c in np.unique(cid[bad]).tolist():
+        k = np.flatnonzero(cid == c)
+        a, b = int(k[0]), int(k[-1]) + 1
+        live[a:b] = sorted(live[a:b], key=prev.index)
+
+
 def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
     cands = rd.create(eligible)
     sup_index: dict[tuple[int, int], list[_Cand]] = {}
@@ -370,8 +403,14 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
     realized: list[_Cand] = []
     step = 0
     empty: list[_Cand] = []
+    tol = rd.ar.tol
     while live:
-        live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
+        if tol:
+            prev = live[:]
+            live.sort(key=_BY_GAIN, reverse=True)
+            _near_tie_order(live, prev, tol)
+        else:
+            live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
         r = live.pop(0)
         r.alive = False
         realized.append(r)
