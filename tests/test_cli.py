@@ -399,7 +399,6 @@ def test_report_formats_and_no_overwrite(tmp_path: Path) -> None:
     fails("report", SMALL, "-o", tmp_path / "x.pdf", "--format", "pdf")
 
 
-@pytest.mark.xfail(strict=True, reason="cli bug: report records a command without --draws")
 def test_report_records_a_command_that_reproduces_it(tmp_path: Path) -> None:
     js = tmp_path / "r.json"
     ok("report", SMALL, "-o", js, "--draws", 200)
@@ -539,22 +538,15 @@ def test_missing_files_exit_1_with_one_line(before: list[str], after: list[str],
     assert not out.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cli bug: a parameter no requested model knows is silently ignored")
 def test_unknown_param_name_is_an_error(good: Path) -> None:
     fails("forecast", good, "--model", "eum", "--param", "no_such_param=1")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cli bug: user text in messages is read as Rich markup and emoji codes"
-)
 @pytest.mark.parametrize("name", ["[bold]case.yaml", "a:b:c.yaml"])
 def test_error_messages_quote_user_text_verbatim(name: str, tmp_path: Path) -> None:
     assert name in fails("validate", tmp_path / name)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cli bug: a long issue id pushes model columns out of the forecast table"
-)
 def test_forecast_table_keeps_every_model_column_with_long_issue_ids(tmp_path: Path) -> None:
     csv = tmp_path / "ec.csv"
     ok("export", "ktab", SMALL, "-o", csv)  # KTAB headers become long issue ids
@@ -595,7 +587,6 @@ def test_entry_point_exit_codes(good: Path, bad: Path, tmp_path: Path) -> None:
     assert r.returncode == 1 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="cli bug: --scheduler without --executor dask runs serially")
 def test_scheduler_address_implies_dask(monkeypatch: pytest.MonkeyPatch) -> None:
     import realpolitik.uncertainty as uq
 

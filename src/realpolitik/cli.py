@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from realpolitik import __version__
@@ -36,8 +37,8 @@ export_app = typer.Typer(help="Write scenarios out in other tools' formats.", no
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 class Fmt(str, Enum):
@@ -56,14 +57,14 @@ def _friendly() -> Iterator[None]:
         yield
     except ScenarioError as exc:
         for p in exc.problems:
-            err_console.print(f"[red]error[/red] {p}", soft_wrap=True, markup=True, highlight=False)
+            err_console.print(f"[red]error[/red] {escape(str(p))}", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from None
     except (ModelInputError, UserError, FileExistsError, KeyError, ValueError, ImportError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        err_console.print(f"[red]error[/red] {msg}", soft_wrap=True)
+        err_console.print(f"[red]error[/red] {escape(str(msg))}", soft_wrap=True)
         raise typer.Exit(1) from None
     except FileNotFoundError as exc:
-        err_console.print(f"[red]error[/red] {exc.filename}: no such file", soft_wrap=True)
+        err_console.print(f"[red]error[/red] {escape(str(exc.filename))}: no such file", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -211,6 +212,11 @@ def _run_forecasts(
     """Forecasts by each model; with ``skip_missing``, models lacking inputs are skipped with the reason."""
     out = []
     skipped: dict[str, str] = {}
+    known = {k for m in models for k in get_model(m).params}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        names = ", ".join(models)
+        raise UserError(f"--param {unknown[0]!r}: no parameter of that name in {names} (see docs/models/)")
     for m in models:
         p = {k: v for k, v in params.items() if k in get_model(m).params}
         try:
@@ -225,7 +231,7 @@ def _run_forecasts(
 def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
     """Issues as rows, the status quo and each model's forecast as columns."""
     t = Table(title=title)
-    t.add_column("issue", no_wrap=True, overflow="fold")
+    t.add_column("issue", overflow="fold", max_width=28)
     t.add_column("status quo", justify="right", min_width=6)
     for f in results:
         t.add_column(f.model, justify="right", min_width=len(f.model), no_wrap=True)
@@ -309,12 +315,18 @@ def _export(scenario: str, out: Path, force: bool, writer: Callable[[Scenario], 
 def export_ktab(
     scenario: Annotated[str, typer.Argument(help="built-in id or path")],
     out: Annotated[Path, typer.Option("-o", "--out", help="KTAB CSV file to write")],
+    normalize_saliences: Annotated[
+        bool,
+        typer.Option(
+            "--normalize-saliences", help="divide each actor's saliences by their sum when it exceeds 1 (KTAB needs <= 1)"
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
 ) -> None:
     """Export a scenario as KTAB CSV (positions on 0–100, saliences × 100)."""
     from realpolitik.scenario.ktab import format_ktab_csv
 
-    _export(scenario, out, force, format_ktab_csv)
+    _export(scenario, out, force, lambda s: format_ktab_csv(s, normalize_saliences=normalize_saliences))
 
 
 @export_app.command("decide")
@@ -393,7 +405,7 @@ def analyze(
     ] = Fmt.table,
 ) -> None:
     """The main job: forecasts by every model, deals, environment sweep, Monte Carlo, findings, HTML report."""
-    from realpolitik.report import prepare_output_dir, run_analysis, write_report
+    from realpolitik.report import check_output_dir, prepare_output_dir, run_analysis, write_report
 
     with _friendly():
         s = load(scenario)
@@ -404,6 +416,8 @@ def analyze(
             + (f" --seed {seed}" if seed else "")
         )
         cmd += f" --draws {draws}" if draws != 2000 else ""
+        if fmt is not Fmt.json:
+            check_output_dir(folder, s.id, force=force)  # refuse a foreign folder before the work, not after
         a = run_analysis(s, seed=seed, draws=draws, command=cmd)
         if fmt is Fmt.json:
             _print_json(a.to_json())
@@ -436,6 +450,8 @@ def report(
         if out.exists() and not force:
             raise UserError(f"{out}: already exists; refusing to overwrite it (use --force)")
         cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
+        cmd += f" --draws {draws}" if draws != 2000 else ""
+        cmd += f" --format {fmt}" if fmt else ""
         a = run_analysis(s, seed=seed, draws=draws, command=cmd)
         files = write_report(a, out, fmt)
         console.print(f"wrote {files[0]}" + (f" and {len(files) - 1} figure files" if len(files) > 1 else ""))
@@ -553,7 +569,9 @@ def montecarlo_cmd(
     draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="number of draws")] = 10_000,
     model: Annotated[str, typer.Option("--model", "-m", help="model to run on every draw")] = "eum",
     seed: Annotated[int, typer.Option(help="seed: same seed, same result, any executor")] = 0,
-    executor: Annotated[str, typer.Option(help="serial, processes or dask")] = "serial",
+    executor: Annotated[
+        str | None, typer.Option(help="serial, processes or dask (default serial; dask when --scheduler is given)")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="workers for processes/dask")] = None,
     scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
     chunk_size: Annotated[int | None, typer.Option(help="draws per chunk")] = None,
@@ -578,8 +596,12 @@ def montecarlo_cmd(
     with _friendly():
         s = load(scenario)
         _models_arg(model)
+        if executor is None:
+            executor = "dask" if scheduler else "serial"
         if executor not in ("serial", "processes", "dask"):
             raise UserError(f"--executor {executor!r}: expected serial, processes or dask")
+        if scheduler and executor != "dask":
+            raise UserError(f"--scheduler needs --executor dask, not {executor}")
         if resume and out is None:
             raise UserError("--resume needs --out DIR (the folder of the run to continue)")
         thresholds = _parse_thresholds(threshold)

@@ -14,6 +14,7 @@ __all__ = [
     "Analysis",
     "Finding",
     "OutputDirError",
+    "check_output_dir",
     "findings",
     "prepare_output_dir",
     "report",
@@ -28,8 +29,8 @@ class OutputDirError(ValueError):
     """The output folder belongs to another scenario (one line, naming both)."""
 
 
-def prepare_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> Path:
-    """Create ``out`` for ``scenario_id``; refuse a folder that holds another scenario's report."""
+def check_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> None:
+    """Raise OutputDirError when ``out`` may not receive ``scenario_id``'s report; change nothing."""
     marker = out / MARKER
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"{out}: exists and is not a folder")
@@ -44,8 +45,13 @@ def prepare_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> P
         raise OutputDirError(
             f"{out}: is not empty and was not written by realpolitik; choose another folder with -o"
         )
+
+
+def prepare_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> Path:
+    """Create ``out`` for ``scenario_id``; refuse a folder that holds another scenario's report."""
+    check_output_dir(out, scenario_id, force=force)
     out.mkdir(parents=True, exist_ok=True)
-    marker.write_text(scenario_id + "\n", encoding="utf-8")
+    (out / MARKER).write_text(scenario_id + "\n", encoding="utf-8")
     return out
 
 

@@ -531,6 +531,11 @@ def detect_format(path: Path, text: str) -> str:
         if ktab.looks_like_table(text):
             return "table"
         return "ktab-csv"
+    # no telling extension: recognise the tabular formats by their first lines
+    if ktab.looks_like_ktab_csv(text):
+        return "ktab-csv"
+    if ktab.looks_like_table(text):
+        return "table"
     return "yaml"
 
 
