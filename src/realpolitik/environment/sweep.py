@@ -111,7 +111,14 @@ def sweep(
         feasible.append(None if deal_fn is None else deal_fn(resolved_scenario(scenario, r)))
     unused = [c for c in canon if not any(c in r.trace.drivers for r in resolved[:1])]
     for c in unused:
-        warnings.append(f"driver {c!r} drives no link of {scenario.id}; the forecast does not depend on it")
+        others = [o for o in canon if o != c]
+        if others:
+            warnings.append(
+                f"the forecast does not depend on driver {c!r}: the links it would reach are set through "
+                f"{', '.join(map(repr, others))}, which is varied too"
+            )
+        else:
+            warnings.append(f"driver {c!r} drives no link of {scenario.id}; the forecast does not depend on it")
     base = prep.resolve().trace
     return SweepResult(
         scenario=scenario.id,
