@@ -601,3 +601,57 @@ def test_tie_breaks_equal_distance_offers_equal_naive(profile: str) -> None:
                 near = conflict[i] & (dist[i] == dist[i][conflict[i]].min())
                 ties += len(set(x[near])) > 1
     assert ties > 0
+
+
+# ------------------------------------------------------------------------------- batching is exact
+
+
+def _same_run(t1, t2) -> None:  # type: ignore[no-untyped-def]
+    np.testing.assert_array_equal(t1.positions, t2.positions)
+    np.testing.assert_array_equal(t1.outcome, t2.outcome)
+    np.testing.assert_array_equal(t1.rounds, t2.rounds)
+    for key, value in t1.extras.items():
+        np.testing.assert_array_equal(value, t2.extras[key], err_msg=key)
+
+
+@pytest.mark.parametrize("profile", ["spec", "compat"])
+@pytest.mark.parametrize(("a", "q", "tol"), [(4, 1.0, None), (5, 0.5, 1e-3), (10, 1.0, 0.0), (3, 0.0, None)])
+def test_chunks_voter_blocks_and_pair_lists_give_identical_bits(
+    monkeypatch: pytest.MonkeyPatch, profile: str, a: int, q: float, tol: float | None
+) -> None:
+    # The batched kernel's paths (chunk size, pairs i < j for many columns, voters in blocks for
+    # large problems, single columns) must agree to the last bit, absent actors and early stops too.
+    from realpolitik.models import eum
+
+    rng = np.random.default_rng(a)
+    prob = random_problem(rng, a, 3, batch=(70,))
+    prob = BargainingProblem(
+        capability=prob.capability,
+        position=prob.position,
+        salience=prob.salience,
+        bounds=prob.bounds,
+        status_quo=prob.status_quo,
+        present=np.arange(a * 3).reshape(a, 3) % 7 != 3,
+    )
+    ref = run_eum(prob, profile=profile, Q=q, tol=tol, rounds=6)
+    monkeypatch.setattr(eum, "_ROW_BUDGET", 7 * a * a)
+    _same_run(ref, run_eum(prob, profile=profile, Q=q, tol=tol, rounds=6))
+    monkeypatch.setattr(eum, "_VOTE_BUDGET", 2 * a * a)
+    _same_run(ref, run_eum(prob, profile=profile, Q=q, tol=tol, rounds=6))
+    monkeypatch.undo()
+    for i in (0, 33, 69):
+        one = run_eum(prob.item(i), profile=profile, Q=q, tol=tol, rounds=6)
+        np.testing.assert_array_equal(one.positions, ref.positions[i])
+        np.testing.assert_array_equal(one.extras["median_by_round"], ref.extras["median_by_round"][i])
+        np.testing.assert_array_equal(one.extras["move_with"], ref.extras["move_with"][i])
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 8, 9, 16, 17, 100, 128, 129, 300, 1000])
+def test_column_sums_follow_numpy_row_sums(n: int) -> None:
+    # Sums over actors on columns reproduce NumPy's pairwise summation of a contiguous row bit for bit.
+    from realpolitik.models.eum import _psum
+
+    rng = np.random.default_rng(n)
+    for cols in (5, 200):
+        rows = rng.uniform(0, 1, (cols, n)) * 10.0 ** rng.uniform(-6, 6, (cols, n))
+        np.testing.assert_array_equal(_psum(np.ascontiguousarray(rows.T)), rows.sum(axis=1))

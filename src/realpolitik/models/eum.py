@@ -1,15 +1,17 @@
 """Bueno de Mesquita's expected-utility model (EUM), as read by Scholz, Calbert & Smith (2011).
 
 One issue at a time: every issue of every problem in a batch is an independent one-dimensional
-game, and all of them are run together as rows of ``(n, A)`` arrays. The equations, the
+game, and all of them are run together. The public functions take rows of ``(n, A)`` arrays; the
+kernel works on columns (actors first, problems last, see "kernel" below). The equations, the
 interpretive choices and their sources are in ``docs/models/eum.md``; the specification followed
 is ``shared/models/eum.md`` (section numbers "§" below are that specification's).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,8 +26,8 @@ NO_MOVE, CONFLICT, COMPROMISE, COMPEL = 0, 1, 2, 3
 MOVE_NAMES = {CONFLICT: "conflict", COMPROMISE: "compromise", COMPEL: "compel"}
 
 _TIE_RTOL = 1e-12  # median ties: scores within 1e-12 * W * R of the minimum (§3)
-_VOTE_BUDGET = 500_000  # elements of the (rows, voters, A, A) vote tensor held at once
-_ROW_BUDGET = 40_000  # elements of an (rows, A, A) pair array per chunk (keeps chunks in cache)
+_VOTE_BUDGET = 500_000  # elements of the (voters, pairs, columns) vote tensor held at once
+_ROW_BUDGET = 40_000  # elements of an (A, A, columns) pair array per chunk (keeps chunks in cache)
 
 
 @dataclass(frozen=True)
@@ -91,71 +93,329 @@ def _median_from_dist(
     return np.where(np.isfinite(out), out, np.nan)
 
 
-def _abs_vote_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """A_ij = Σ_k w_k |u_kj − u_ki| for ``u`` ``(n, K, A)`` (voter k, candidate a); returns ``(n, A, A)``."""
-    n, k_all, a = u.shape
-    block = max(1, min(k_all, _VOTE_BUDGET // max(1, n * a * a)))
-    out = np.zeros((n, a * a))
-    for k0 in range(0, k_all, block):
-        uk = u[:, k0 : k0 + block]
-        diff = uk[:, :, None, :] - uk[:, :, :, None]  # [n, k, i, j] = u_kj − u_ki
+# ---------------------------------------------------------------------------------------------- kernel
+#
+# The kernel works on "columns": every array has the actor axes first and the rows (one-issue
+# problems) last, ``(A, m)`` and ``(A, A, m)``, so each operation runs over one long contiguous axis
+# and reductions over actors are elementwise over m-long rows. Sums over actors are taken in the
+# order the row layout's NumPy reductions use (see ``_psum``), so both layouts give the same bits.
+
+
+def _psum(a: np.ndarray) -> np.ndarray:
+    """Σ over axis 0 of ``(N, ...)`` in the order of NumPy's pairwise sum of a contiguous row."""
+    n = a.shape[0]
+    if n < 8:
+        return np.add.reduce(a, axis=0)  # sequential
+    if a[0].size <= 16:  # few columns: NumPy's own row sums are cheaper than the tree below
+        return np.ascontiguousarray(np.moveaxis(a, 0, -1)).sum(axis=-1)
+    if n <= 128:
+        nb = n - n % 8
+        r = np.add.reduce(a[:nb].reshape(nb // 8, 8, *a.shape[1:]), axis=0)  # 8 running sums
+        r = r[0::2] + r[1::2]
+        r = r[0::2] + r[1::2]
+        res = r[0] + r[1]
+        for i in range(nb, n):
+            res += a[i]
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _psum(a[:n2]) + _psum(a[n2:])
+
+
+class _Cols:
+    """What stays fixed over the rounds for ``m`` columns: weights, saliences, range, masks."""
+
+    __slots__ = ("mean_tot", "med_tol", "mw", "pv", "rs", "s", "s2", "valid", "w")
+
+    def __init__(
+        self,
+        w: np.ndarray,
+        s: np.ndarray,
+        scale: np.ndarray,
+        valid: np.ndarray | None,
+        mw: np.ndarray,
+        masked_mw: np.ndarray | None = None,
+    ) -> None:
+        self.w = w  # (A, m) c·s, 0 for absent actors
+        self.s = s  # (A, m)
+        self.s2 = 2.0 * s
+        self.rs = np.where(scale > 0, scale, 1.0)  # R, or 1 for a zero range
+        self.valid = valid  # (A, m) or None when every actor takes part
+        self.pv = None if valid is None else valid[:, None] & valid[None]
+        self.mw = mw  # (A, m) weights of the median scores
+        total = _psum(mw if masked_mw is None else masked_mw)
+        self.med_tol = _TIE_RTOL * np.where(np.isfinite(scale), total * scale, 0.0)
+        self.mean_tot = np.where(total > 0, total, 1.0)
+
+    @staticmethod
+    def rev_index(a: int) -> np.ndarray:
+        """A − j for proposer j, as ``(A, 1)``: the largest marks the lowest j."""
+        return np.arange(a, 0, -1, dtype=np.int8 if a < 128 else np.int32)[:, None]
+
+    def take(self, keep: np.ndarray) -> _Cols:
+        """The same for the columns ``keep`` only."""
+        out = _Cols.__new__(_Cols)
+        for name in self.__slots__:
+            v = getattr(self, name)
+            setattr(out, name, None if v is None else v[..., keep])
+        return out
+
+
+def _median_cols(x: np.ndarray, dist: np.ndarray, c: _Cols) -> np.ndarray:
+    """μ per column (§3); ``dist`` is ``|x_i − x_j|`` ``(A, A, m)``."""
+    score = np.einsum("am,ajm->jm", c.mw, dist)
+    xv = x
+    if c.valid is not None:
+        score = np.where(c.valid, score, np.inf)
+        xv = np.where(c.valid, x, np.inf)
+    best = score.min(axis=0)
+    best += c.med_tol
+    out = np.where(score <= best, xv, np.inf).min(axis=0)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _mean_cols(x: np.ndarray, c: _Cols) -> np.ndarray:
+    """The median-weight mean position per column."""
+    return np.asarray(_psum(c.mw * x) / c.mean_tot)
+
+
+@functools.lru_cache(maxsize=64)
+def _pair_map(a: int) -> np.ndarray:
+    """Row of each (i, j) of an ``(A, A)`` array in the list of pairs i < j, the diagonal last."""
+    i, j = np.triu_indices(a, 1)
+    out = np.full((a, a), i.size)
+    out[i, j] = out[j, i] = np.arange(i.size)
+    return out.reshape(-1)
+
+
+def _vote_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """A_ij = Σ_k w_k |u_kj − u_ki| for ``u`` ``(K, A, m)`` (voter k, candidate); ``(A, A, m)``.
+
+    Summed over k in order (blocks of voters carry the running sum in as a voter of weight 1)."""
+    k_all, a, m = u.shape
+    n_pairs = a * (a - 1) // 2
+    if m >= 64 and 0 < k_all * n_pairs * m <= _VOTE_BUDGET:
+        # many columns: the pairs i < j only (A_ij = A_ji, A_ii = 0), gathered into (A, A) at the end
+        diff = np.empty((k_all, n_pairs, m))
+        p0 = 0
+        for i in range(a - 1):
+            np.subtract(u[:, i + 1 :], u[:, i : i + 1], out=diff[:, p0 : p0 + a - 1 - i])  # u_kj − u_ki
+            p0 += a - 1 - i
         np.abs(diff, out=diff)
-        out += np.einsum("nk,nkp->np", w[:, k0 : k0 + block], diff.reshape(n, uk.shape[1], a * a))
-    return out.reshape(n, a, a)
+        tri = np.empty((n_pairs + 1, m))
+        tri[n_pairs] = 0.0
+        np.einsum("km,kpm->pm", w, diff, out=tri[:n_pairs])
+        return tri.take(_pair_map(a), axis=0).reshape(a, a, m)
+    block = max(1, min(k_all, _VOTE_BUDGET // max(1, m * a * a)))
+    if block >= k_all:
+        diff = u[:, None, :, :] - u[:, :, None, :]  # [k, i, j] = u_kj − u_ki
+        np.abs(diff, out=diff)
+        return np.einsum("km,kpm->pm", w, diff.reshape(k_all, a * a, m)).reshape(a, a, m)
+    acc = np.zeros((a * a, m))
+    buf = np.empty((block + 1, a, a, m))
+    wb = np.empty((block + 1, m))
+    for k0 in range(0, k_all, block):
+        uk = u[k0 : k0 + block]
+        nb = uk.shape[0]
+        buf[0] = acc.reshape(a, a, m)
+        diff = buf[1 : nb + 1]
+        np.subtract(uk[:, None, :, :], uk[:, :, None, :], out=diff)
+        np.abs(diff, out=diff)
+        wb[0] = 1.0
+        wb[1 : nb + 1] = w[k0 : k0 + nb]
+        acc = np.einsum("km,kpm->pm", wb[: nb + 1], buf[: nb + 1].reshape(nb + 1, a * a, m))
+    return acc.reshape(a, a, m)
 
 
-def _success_probability(
-    delta: np.ndarray,
-    w: np.ndarray,
-    exponent: np.ndarray | None,
-    contest: np.ndarray,
-    pair_valid: np.ndarray | None,
+def _probability(
+    delta: np.ndarray, zero: np.ndarray, c: _Cols, exponent: np.ndarray | None, contest: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """P_ij and the all-pairs denominator D (§5); ``exponent`` ``(n, A)`` per voter, None for r ≡ 1."""
-    u = delta if exponent is None else np.power(delta, exponent[:, :, None])  # u[n, k, a]
-    abs_sum = _abs_vote_sums(u, w)
-    v = np.einsum("nk,nka->na", w, u)
-    net = v[:, None, :] - v[:, :, None]  # V_j − V_i
-    support = 0.5 * (abs_sum + net)  # N_ij: votes of i's supporters only
-    if pair_valid is not None:
-        abs_sum = np.where(pair_valid, abs_sum, 0.0)
-    d = abs_sum.sum(axis=(1, 2))
-    ok = contest & (d > 0)[:, None, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(ok, support / np.where(d > 0, d, 1.0)[:, None, None], 0.0)
-    return p, d
+    """P_ij ``(A, A, m)`` and the all-pairs denominator D ``(m,)`` (§5); ``exponent`` r_k or None."""
+    a, _, m = delta.shape
+    if exponent is None:
+        u = delta
+    else:  # u[k, a] = δ_ka^r_k; 0^r (k = a, equal positions) is 0 and slow in np.power: take 1^r
+        u = np.power(delta + zero, exponent[:, None])
+        u *= ~zero
+    abs_sum = _vote_sums(u, c.w)
+    v = np.einsum("km,kam->am", c.w, u)
+    support = np.subtract(v[None], v[:, None])  # V_j − V_i
+    support += abs_sum
+    support *= 0.5  # N_ij: votes of i's supporters only
+    if c.pv is not None:
+        abs_sum *= c.pv
+    d = _psum(abs_sum.reshape(a * a, m))
+    pos = d > 0
+    support /= np.where(pos, d, 1.0)
+    support *= contest & pos
+    return support, d
 
 
-def _risk_exponents(sec: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+def _risk_cols(sec: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
     """r_i = (1 − R_i/3)/(1 + R_i/3) with R_i = (2 Sec_i − max − min)/(max − min), or r = 1 (§7)."""
     if valid is None:
-        hi = sec.max(axis=-1, keepdims=True)
-        lo = sec.min(axis=-1, keepdims=True)
+        hi = sec.max(axis=0)
+        lo = sec.min(axis=0)
     else:
-        hi = np.where(valid, sec, -np.inf).max(axis=-1, keepdims=True)
-        lo = np.where(valid, sec, np.inf).min(axis=-1, keepdims=True)
+        hi = np.where(valid, sec, -np.inf).max(axis=0)
+        lo = np.where(valid, sec, np.inf).min(axis=0)
     span = hi - lo
     spread = span > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        basis = np.where(spread, (2.0 * sec - hi - lo) / np.where(spread, span, 1.0), 0.0)
-    r = (1.0 - basis / 3.0) / (1.0 + basis / 3.0)
+    basis = 2.0 * sec
+    basis -= hi
+    basis -= lo
+    basis /= np.where(spread, span, 1.0)
+    basis = np.where(spread, basis, 0.0)
+    basis /= 3.0
+    r = 1.0 - basis
+    r /= basis + 1.0
     if valid is not None:
         r = np.where(valid, r, 1.0)
-    return np.asarray(r)
+    return r
 
 
-def _select(rank: np.ndarray, key1: np.ndarray, key2: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per mover (row i): the lowest type rank, then the smallest key1, then key2, then the lowest j."""
-    min_rank = rank.min(axis=-1)
-    chosen = rank == min_rank[..., None]
-    k1 = np.where(chosen, key1, np.inf)
-    best1 = k1.min(axis=-1)
-    chosen &= k1 == best1[..., None]
-    if key2 is None:
-        j = np.argmax(chosen, axis=-1)
+class _ColRound(NamedTuple):
+    median: np.ndarray
+    first_pass_d: np.ndarray
+    first_pass_p: np.ndarray
+    security: np.ndarray
+    risk: np.ndarray
+    p: np.ndarray
+    d: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    min_rank: np.ndarray  # (A, m) int8: 0 conflict, 1 compromise, 2 compel, 3 no move
+    move_with: np.ndarray  # (A, m) proposer of the accepted offer (meaningless when min_rank is 3)
+    new_position: np.ndarray
+
+
+_KINDS = np.array([CONFLICT, COMPROMISE, COMPEL, NO_MOVE], dtype=np.int8)
+
+
+def _round_cols(
+    x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: np.ndarray, c: _Cols, q: float, profile: str
+) -> _ColRound:
+    """One round (§2) on columns: ``x`` ``(A, m)``, ``sd`` = x_j − x_i and ``dist`` = |sd| ``(A, A, m)``."""
+    a_n = dist.shape[0]
+    delta = dist / c.rs
+    zero = dist == 0
+    contest = ~zero
+    if c.pv is not None:
+        contest &= c.pv
+    s_target = c.s[None]  # s_j
+    s_mover = c.s[:, None]  # s_i
+
+    q_terms = q < 1.0
+    if q_terms:
+        to_mu = np.abs(x - mu)[:, None]  # |x_i − μ|
+        eta = (to_mu + dist) / c.rs  # η_ij
+        t_flag = to_mu < dist  # T_ij
+
+    # ---- first pass: r ≡ 1 (§6 closed form), security levels and risk exponents (§7)
+    p1, d1 = _probability(delta, zero, c, None, contest)
+    e1 = np.subtract(1.0, p1)
+    e1 *= c.s2[None]
+    np.subtract(1.0, e1, out=e1)
+    e1 *= 2.0 * delta
+    if q_terms:
+        e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
+    e1 *= contest
+    sec = e1.sum(axis=0)  # column sums: what i's adversaries expect from challenging i
+    risk = _risk_cols(sec, c.valid)
+
+    # ---- second pass: votes with each voter's own r_k, utilities with the mover's r_i
+    p, d = _probability(delta, zero, c, risk, contest)
+    rr = risk[:, None]
+    half = 0.5 * delta
+    low = np.subtract(0.5, half)  # 0 where δ = 1: np.power is slow at 0, so take 1^r there
+    low_zero = low == 0
+    low += low_zero
+    low = np.power(low, rr)
+    low *= ~low_zero
+    high = np.power(np.add(0.5, half, out=half), rr)
+    diag = np.arange(a_n)
+    u_sq = 4.0 * low[diag, diag][:, None]  # ½^r: δ_ii = 0
+    np.subtract(2.0, u_sq, out=u_sq)
+    gap = np.subtract(high, low, out=high)
+    gap *= 4.0  # U_s − U_f
+    base = low
+    base *= 4.0
+    np.subtract(2.0, base, out=base)
+    base -= q * u_sq
+    one_p = np.subtract(1.0, p)
+    a = s_target * one_p
+    a *= gap
+    np.subtract(base, a, out=a)
+    b = s_mover * one_p.transpose(1, 0, 2)
+    b *= gap
+    np.subtract(base, b, out=b)
+    if q_terms:
+        a -= (1.0 - q) * _median_term(eta, t_flag, rr)
+        b -= (1.0 - q) * _median_term(eta.transpose(1, 0, 2), t_flag.transpose(1, 0, 2), rr)
+    a *= contest
+    b *= contest
+
+    # ---- offers (§8) and the one each actor accepts (§9); a, b are 0 off contest
+    neg_a = -a
+    conflict = a > 0
+    conflict &= b > a
+    a_neg = a < 0
+    compromise = b > neg_a
+    compromise &= a_neg
+    comp_target = neg_a / b
+    comp_target *= sd
+    comp_target += x[:, None]
+    rank = np.full(dist.shape, 3, dtype=np.int8)
+    rank -= 3 * conflict.view(np.int8)
+    rank -= 2 * compromise.view(np.int8)
+    neg_b = -b
+    if profile == "spec":
+        compel = b > 0
+        compel &= neg_a > b
+        compel &= a_neg
+        rank -= compel.view(np.int8)
+        key1 = np.where(compromise, neg_b, dist)
+        key2 = np.where(compromise, np.abs(comp_target - x[:, None]), neg_b)
     else:
-        j = np.argmin(np.where(chosen, key2, np.inf), axis=-1)
-    return min_rank, j
+        abs_a = np.abs(a)
+        compat_key = (abs_a * x[:, None] + b * x[None]) / (abs_a + b)
+        key1 = np.where(compromise, compat_key, dist)
+        key2 = None
+    # lexicographic choice over proposers j (rank, key1, key2, lowest j) without branches: a key is
+    # replaced by +inf off the candidates (fmax with +inf) and kept on them (fmax with NaN)
+    min_rank = rank.min(axis=1)
+    pen = np.divide(rank - min_rank[:, None], 0.0)  # NaN on the candidates, +inf elsewhere
+    k1 = np.fmax(key1, pen, out=pen)
+    best = np.equal(k1, k1.min(axis=1)[:, None])
+    if key2 is not None:
+        pen = np.divide(~best, 0.0)
+        k2 = np.fmax(key2, pen, out=pen)
+        best = np.equal(k2, k2.min(axis=1)[:, None])
+    jw = best.view(np.int8) * c.rev_index(a_n)  # A − j on the best offers, 0 elsewhere
+    top = jw.max(axis=1)
+    first = np.equal(jw, top[:, None])
+    target = np.where(compromise, comp_target, x[None])
+    target *= first
+    new_x = target.sum(axis=1)
+    moved = min_rank < 3
+    new_x = np.where(moved, new_x, x)
+    j = a_n - top.astype(np.int64)
+    return _ColRound(mu, d1, p1, sec, risk, p, d, a, b, min_rank, j, new_x)
+
+
+def _median_term(eta: np.ndarray, t_flag: np.ndarray, rr: np.ndarray) -> np.ndarray:
+    """T U_b + (1 − T) U_w with U_b = 2 − 4(½ − ¼η)^r, U_w = 2 − 4(½ + ¼η)^r (eqs. 22–23)."""
+    u_b = 2.0 - 4.0 * np.power(0.5 - 0.25 * eta, rr)
+    u_w = 2.0 - 4.0 * np.power(0.5 + 0.25 * eta, rr)
+    return np.where(t_flag, u_b, u_w)
+
+
+def _cols(arr: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(arr).T)
+
+
+def _rows(arr: np.ndarray) -> np.ndarray:
+    return np.moveaxis(arr, -1, 0)
 
 
 def eum_round(
@@ -178,108 +438,37 @@ def eum_round(
     not given.
     """
     x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
-    s = np.asarray(s, dtype=float)
     n = x.shape[0]
+    w = np.broadcast_to(np.asarray(w, dtype=float), x.shape)
+    s = np.broadcast_to(np.asarray(s, dtype=float), x.shape)
     scale = np.asarray(scale, dtype=float).reshape(n)
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
-    wv = w if valid is None else np.where(valid, w, 0.0)
-    dist = np.abs(x[:, :, None] - x[:, None, :])  # [n, i, j] = |x_i − x_j|
-    if median is None:
-        median = _median_from_dist(x, dist, wv if median_weight is None else median_weight, valid, scale)
-    r_safe = np.where(scale > 0, scale, 1.0)[:, None, None]
-    delta = dist / r_safe
-    contest = dist != 0
-    pair_valid = None
-    if valid is not None:
-        pair_valid = valid[:, :, None] & valid[:, None, :]
-        contest &= pair_valid
-    s_target = s[:, None, :]  # s_j
-    s_mover = s[:, :, None]  # s_i
-
-    q_terms = Q < 1.0
-    if q_terms:
-        to_mu = np.abs(x - median[:, None])[:, :, None]  # |x_i − μ|
-        eta = (to_mu + dist) / r_safe  # η_ij
-        t_flag = to_mu < dist  # T_ij
-
-    # ---- first pass: r ≡ 1 (§6 closed form), security levels and risk exponents (§7)
-    p1, d1 = _success_probability(delta, wv, None, contest, pair_valid)
-    e1 = 2.0 * delta * (1.0 - 2.0 * s_target * (1.0 - p1))
-    if q_terms:
-        e1 = e1 - (1.0 - Q) * (2.0 * t_flag - 1.0) * eta
-    e1 = np.where(contest, e1, 0.0)
-    sec = e1.sum(axis=1)  # column sums: what i's adversaries expect from challenging i
-    risk = _risk_exponents(sec, valid)
-
-    # ---- second pass: votes with each voter's own r_k, utilities with the mover's r_i
-    p, d = _success_probability(delta, wv, risk, contest, pair_valid)
-    rr = risk[:, :, None]
-    low = np.power(0.5 - 0.5 * delta, rr)
-    high = np.power(0.5 + 0.5 * delta, rr)
-    u_sq = 2.0 - 4.0 * np.power(0.5, rr)
-    u_s = 2.0 - 4.0 * low
-    gap = 4.0 * (high - low)  # U_s − U_f
-    base = u_s - Q * u_sq
-    a = base - s_target * (1.0 - p) * gap
-    b = base - s_mover * (1.0 - p.transpose(0, 2, 1)) * gap
-    if q_terms:
-        eta_t = eta.transpose(0, 2, 1)
-        t_t = t_flag.transpose(0, 2, 1)
-        a = a - (1.0 - Q) * _median_term(eta, t_flag, rr)
-        b = b - (1.0 - Q) * _median_term(eta_t, t_t, rr)
-    a = np.where(contest, a, 0.0)
-    b = np.where(contest, b, 0.0)
-
-    # ---- offers (§8) and the one each actor accepts (§9)
-    conflict = contest & (a > 0) & (b > a)
-    compromise = contest & (a < 0) & (b > -a)
-    xi = x[:, :, None]
-    xj = np.broadcast_to(x[:, None, :], dist.shape)
+    vc = None if valid is None else _cols(np.broadcast_to(np.asarray(valid, dtype=bool), x.shape))
+    xc = _cols(x)
+    wv = _cols(w) if vc is None else np.where(vc, _cols(w), 0.0)
+    mw = wv if median_weight is None else _cols(np.broadcast_to(median_weight, x.shape))
+    c = _Cols(wv, _cols(s), scale, vc, mw, None if vc is None else np.where(vc, mw, 0.0))
+    sd = np.subtract(xc[None], xc[:, None])
+    dist = np.abs(sd)
+    mu = _median_cols(xc, dist, c) if median is None else np.asarray(median, dtype=float).reshape(n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = -a / b
-        comp_target = xi + (xj - xi) * ratio
-    rank = np.where(conflict, 0, np.where(compromise, 1, 3))
-    if profile == "spec":
-        compel = contest & (a < 0) & (b > 0) & (-a > b)
-        rank = np.where(compel, 2, rank)
-        neg_b = -b
-        key1 = np.where(compromise, neg_b, dist)
-        key2 = np.where(compromise, np.abs(comp_target - xi), neg_b)
-        min_rank, j = _select(rank, key1, key2)
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            abs_a = np.abs(a)
-            compat_key = (abs_a * xi + b * xj) / (abs_a + b)
-        key1 = np.where(compromise, compat_key, dist)
-        min_rank, j = _select(rank, key1, None)
-    target = np.where(compromise, comp_target, xj)
-    moved = min_rank < 3
-    chosen = np.take_along_axis(target, j[:, :, None], axis=-1)[:, :, 0]
-    new_x = np.where(moved, chosen, x)
-    kinds = np.array([CONFLICT, COMPROMISE, COMPEL, NO_MOVE], dtype=np.int8)
+        res = _round_cols(xc, sd, dist, mu, c, float(Q), profile)
+    moved = res.min_rank < 3
     return EUMRound(
-        median=median,
-        first_pass_d=d1,
-        first_pass_p=p1,
-        security=sec,
-        risk=risk,
-        p=p,
-        d=d,
-        a=a,
-        b=b,
-        move_type=kinds[min_rank],
-        move_with=np.where(moved, j, -1),
-        new_position=new_x,
+        median=mu,
+        first_pass_d=res.first_pass_d,
+        first_pass_p=_rows(res.first_pass_p),
+        security=res.security.T,
+        risk=res.risk.T,
+        p=_rows(res.p),
+        d=res.d,
+        a=_rows(res.a),
+        b=_rows(res.b),
+        move_type=_KINDS[res.min_rank].T,
+        move_with=np.where(moved, res.move_with, -1).T,
+        new_position=res.new_position.T,
     )
-
-
-def _median_term(eta: np.ndarray, t_flag: np.ndarray, rr: np.ndarray) -> np.ndarray:
-    """T U_b + (1 − T) U_w with U_b = 2 − 4(½ − ¼η)^r, U_w = 2 − 4(½ + ¼η)^r (eqs. 22–23)."""
-    u_b = 2.0 - 4.0 * np.power(0.5 - 0.25 * eta, rr)
-    u_w = 2.0 - 4.0 * np.power(0.5 + 0.25 * eta, rr)
-    return np.where(t_flag, u_b, u_w)
 
 
 # ---------------------------------------------------------------------------------------------- runner
@@ -289,6 +478,19 @@ def _median_term(eta: np.ndarray, t_flag: np.ndarray, rr: np.ndarray) -> np.ndar
 class EUMRows:
     """Results for ``n`` one-issue rows: positions ``(n, R+1, A)``, medians and means ``(n, R+1)``,
     rounds run ``(n,)``, risk exponents ``(n, R, A)``, move types and proposers ``(n, R, A)``."""
+
+    positions: np.ndarray
+    median: np.ndarray
+    mean: np.ndarray
+    rounds: np.ndarray
+    risk: np.ndarray
+    move_type: np.ndarray
+    move_with: np.ndarray
+
+
+@dataclass(frozen=True)
+class _ColRun:
+    """``run_rows`` results on columns: ``(R+1, A, n)``, ``(R+1, n)``, ``(n,)``, ``(R, A, n)``."""
 
     positions: np.ndarray
     median: np.ndarray
@@ -317,98 +519,133 @@ def run_rows(
     fills them). ``median_weight`` is used for the reported median and mean (default ``w``).
     """
     x = np.asarray(x, dtype=float)
-    n, na = x.shape
-    w = np.broadcast_to(np.asarray(w, dtype=float), (n, na))
-    s = np.broadcast_to(np.asarray(s, dtype=float), (n, na))
-    if valid is not None:
-        valid = np.broadcast_to(np.asarray(valid, dtype=bool), (n, na))
-        if valid.all():
-            valid = None
-    wv = w if valid is None else np.where(valid, w, 0.0)
-    mw = wv if median_weight is None else np.broadcast_to(np.asarray(median_weight, dtype=float), (n, na))
-    if valid is not None:
-        mw = np.where(valid, mw, 0.0)
-    if valid is None:
-        scale = x.max(axis=1) - x.min(axis=1)
-    else:
-        scale = np.where(valid, x, -np.inf).max(axis=1) - np.where(valid, x, np.inf).min(axis=1)
-    scale = np.where(np.isfinite(scale), scale, 0.0)
-
-    positions = np.empty((n, rounds + 1, na))
-    positions[:, 0] = x
-    medians = np.empty((n, rounds + 1))
-    means = np.empty((n, rounds + 1))
-    risk = np.ones((n, rounds, na))
-    mtype = np.zeros((n, rounds, na), dtype=np.int8)
-    mwith = np.full((n, rounds, na), -1, dtype=np.int64)
-    done_at = np.full(n, rounds, dtype=np.int64)
-
-    chunk = max(1, _ROW_BUDGET // max(1, na * na))
-    for c0 in range(0, n, chunk):
-        rows = np.arange(c0, min(n, c0 + chunk))
-        xc = x[rows]
-        vc = None if valid is None else valid[rows]
-        mu = _median_from_dist(xc, np.abs(xc[:, :, None] - xc[:, None, :]), mw[rows], vc, scale[rows])
-        medians[rows, 0] = mu
-        means[rows, 0] = _mean(xc, mw[rows])
-        active = np.arange(rows.size)
-        for t in range(rounds):
-            if active.size == 0:
-                break
-            g = rows[active]
-            va = None if vc is None else vc[active]
-            res = eum_round(
-                xc[active],
-                wv[g],
-                s[g],
-                scale[g],
-                Q=Q,
-                profile=profile,
-                valid=va,
-                median_weight=mw[g],
-                median=mu[active],
-            )
-            new_x = res.new_position
-            new_dist = np.abs(new_x[:, :, None] - new_x[:, None, :])
-            new_mu = _median_from_dist(new_x, new_dist, mw[g], va, scale[g])
-            positions[g, t + 1] = new_x
-            medians[g, t + 1] = new_mu
-            means[g, t + 1] = _mean(new_x, mw[g])
-            risk[g, t] = res.risk
-            mtype[g, t] = res.move_type
-            mwith[g, t] = res.move_with
-            if tol is not None:
-                step = np.abs(new_x - xc[active])
-                if va is not None:
-                    step = np.where(va, step, 0.0)
-                still = step.max(axis=1) > tol * scale[g]
-            else:
-                still = np.ones(active.size, dtype=bool)
-            xc[active] = new_x
-            mu[active] = new_mu
-            stop = active[~still]
-            if stop.size:
-                done_at[rows[stop]] = t + 1
-                last = rows[stop]
-                positions[last, t + 2 :] = new_x[~still][:, None, :]
-                medians[last, t + 2 :] = new_mu[~still][:, None]
-                means[last, t + 2 :] = means[last, t + 1][:, None]
-            active = active[still]
-    r_max = int(done_at.max()) if n else 0
+    shape = x.shape
+    res = _run_cols(
+        _cols(x),
+        _cols(np.broadcast_to(np.asarray(w, dtype=float), shape)),
+        _cols(np.broadcast_to(np.asarray(s, dtype=float), shape)),
+        valid=None if valid is None else _cols(np.broadcast_to(np.asarray(valid, dtype=bool), shape)),
+        median_weight=None
+        if median_weight is None
+        else _cols(np.broadcast_to(np.asarray(median_weight, dtype=float), shape)),
+        q=Q,
+        profile=profile,
+        rounds=rounds,
+        tol=tol,
+    )
     return EUMRows(
-        positions=positions[:, : r_max + 1],
-        median=medians[:, : r_max + 1],
-        mean=means[:, : r_max + 1],
-        rounds=done_at,
-        risk=risk[:, :r_max],
-        move_type=mtype[:, :r_max],
-        move_with=mwith[:, :r_max],
+        positions=np.moveaxis(res.positions, -1, 0),
+        median=res.median.T,
+        mean=res.mean.T,
+        rounds=res.rounds,
+        risk=np.moveaxis(res.risk, -1, 0),
+        move_type=np.moveaxis(res.move_type, -1, 0),
+        move_with=np.moveaxis(res.move_with, -1, 0),
     )
 
 
-def _mean(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    tot = weight.sum(axis=-1)
-    return np.asarray((weight * x).sum(axis=-1) / np.where(tot > 0, tot, 1.0))
+def _run_cols(
+    x: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    *,
+    valid: np.ndarray | None,
+    median_weight: np.ndarray | None,
+    q: float,
+    profile: str,
+    rounds: int,
+    tol: float | None,
+) -> _ColRun:
+    """``run_rows`` on columns: ``x``, ``w``, ``s``, ``valid``, ``median_weight`` are ``(A, n)``."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    q = float(q)
+    na, n = x.shape
+    if valid is not None and valid.all():
+        valid = None
+    wv = w if valid is None else np.where(valid, w, 0.0)
+    mw = wv if median_weight is None else median_weight
+    if valid is not None:
+        mw = np.where(valid, mw, 0.0)
+    if valid is None:
+        scale = x.max(axis=0) - x.min(axis=0)
+    else:
+        scale = np.where(valid, x, -np.inf).max(axis=0) - np.where(valid, x, np.inf).min(axis=0)
+    scale = np.where(np.isfinite(scale), scale, 0.0)
+
+    positions = np.empty((rounds + 1, na, n))
+    medians = np.empty((rounds + 1, n))
+    means = np.empty((rounds + 1, n))
+    if tol is None:  # every round is written
+        risk = np.empty((rounds, na, n))
+        mtype = np.empty((rounds, na, n), dtype=np.int8)
+        mwith = np.empty((rounds, na, n), dtype=np.int64)
+    else:  # rounds after a stop keep these
+        risk = np.ones((rounds, na, n))
+        mtype = np.zeros((rounds, na, n), dtype=np.int8)
+        mwith = np.full((rounds, na, n), -1, dtype=np.int64)
+    done_at = np.full(n, rounds, dtype=np.int64)
+
+    def run_chunk(c0: int, c1: int) -> None:
+        cols: slice | np.ndarray = slice(c0, c1)
+        vc = None if valid is None else valid[:, c0:c1]
+        if vc is not None and vc.all():
+            vc = None
+        c = _Cols(wv[:, c0:c1], s[:, c0:c1], scale[c0:c1], vc, mw[:, c0:c1])
+        xc = x[:, c0:c1]
+        sd = np.subtract(xc[None], xc[:, None])
+        dist = np.abs(sd)
+        mu = _median_cols(xc, dist, c)
+        positions[0, :, cols] = xc
+        medians[0, cols] = mu
+        means[0, cols] = _mean_cols(xc, c)
+        for t in range(rounds):
+            res = _round_cols(xc, sd, dist, mu, c, q, profile)
+            new_x = res.new_position
+            sd = np.subtract(new_x[None], new_x[:, None])
+            dist = np.abs(sd)
+            new_mu = _median_cols(new_x, dist, c)
+            moved = res.min_rank < 3
+            positions[t + 1][:, cols] = new_x
+            medians[t + 1, cols] = new_mu
+            means[t + 1, cols] = _mean_cols(new_x, c)
+            risk[t][:, cols] = res.risk
+            mtype[t][:, cols] = _KINDS[res.min_rank]
+            mwith[t][:, cols] = np.where(moved, res.move_with, -1)
+            if tol is not None:
+                step = np.abs(new_x - xc)
+                if c.valid is not None:
+                    step *= c.valid
+                still = step.max(axis=0) > tol * scale[cols]
+                if not still.all():
+                    idx = np.arange(c0, c1) if isinstance(cols, slice) else cols
+                    stop = idx[~still]
+                    done_at[stop] = t + 1
+                    positions[t + 2 :, :, stop] = new_x[:, ~still][None]
+                    medians[t + 2 :, stop] = new_mu[~still][None]
+                    means[t + 2 :, stop] = means[t + 1, stop][None]
+                    keep = np.flatnonzero(still)
+                    cols = idx[keep]
+                    if cols.size == 0:
+                        break
+                    c = c.take(keep)
+                    new_x, sd, dist, new_mu = new_x[:, keep], sd[..., keep], dist[..., keep], new_mu[keep]
+            xc, mu = new_x, new_mu
+
+    chunk = max(1, _ROW_BUDGET // max(1, na * na))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 off contest, masked afterwards
+        for c0 in range(0, n, chunk):
+            run_chunk(c0, min(n, c0 + chunk))
+    r_max = int(done_at.max()) if n else 0
+    return _ColRun(
+        positions=positions[: r_max + 1],
+        median=medians[: r_max + 1],
+        mean=means[: r_max + 1],
+        rounds=done_at,
+        risk=risk[:r_max],
+        move_type=mtype[:r_max],
+        move_with=mwith[:r_max],
+    )
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -443,60 +680,76 @@ def run_eum(
     p = problem.broadcast()
     batch = p.batch_shape_all
     na, nd = p.n_actors, p.n_issues
-    # rows = (batch..., issue), columns = actors
-    x = np.moveaxis(p.position, -1, -2).reshape(-1, na)
-    power = np.moveaxis(np.array(p.power, dtype=float), -1, -2).reshape(-1, na)
-    sal = np.moveaxis(p.salience, -1, -2).reshape(-1, na)
-    n = x.shape[0]
+    # columns = (batch..., issue), leading axis = actors
+    x = np.moveaxis(p.position, -2, 0).reshape(na, -1)
+    power = np.moveaxis(np.asarray(p.power, dtype=float), -2, 0).reshape(na, -1)
+    sal = np.moveaxis(p.salience, -2, 0).reshape(na, -1)
+    n = x.shape[1]
+    finite = np.isfinite(x)
     if p.present is None:
-        valid = np.ones((n, na), dtype=bool)
+        valid = finite
     else:
-        valid = np.broadcast_to(p.present.T, (*batch, nd, na)).reshape(-1, na)
-    valid = valid & np.isfinite(x)
-    has_any = valid.any(axis=1)
-    fill = np.where(valid, x, np.inf).min(axis=1)
-    fill = np.where(np.isfinite(fill), fill, 0.0)
-    x_in = np.where(valid, x, fill[:, None])
-    sal_in = np.where(valid, sal, 0.0)
-    power_in = np.where(valid, power, 0.0)
+        valid = np.broadcast_to(p.present[:, None, :], (na, int(np.prod(batch, dtype=int)), nd))
+        valid = valid.reshape(na, n) & finite
+    all_valid = bool(valid.all())
+    if all_valid:
+        x_in, sal_in, power_in = x, sal, power
+        has_any = np.ones(n, dtype=bool)
+    else:
+        has_any = valid.any(axis=0)
+        fill = np.where(valid, x, np.inf).min(axis=0)
+        fill = np.where(np.isfinite(fill), fill, 0.0)
+        x_in = np.where(valid, x, fill)
+        sal_in = np.where(valid, sal, 0.0)
+        power_in = np.where(valid, power, 0.0)
     w = power_in * sal_in
     # reported median / mean weights: c·s, or c when every c·s is 0, or equal weights (docs)
-    mw = np.where(
-        (w.sum(axis=1) > 0)[:, None], w, np.where((power_in.sum(axis=1) > 0)[:, None], power_in, 1.0)
-    )
-    mw = np.where(valid, mw, 0.0)
-    rows = run_rows(
+    w_pos = w.sum(axis=0) > 0
+    if w_pos.all():
+        mw = w
+    else:
+        mw = np.where(w_pos, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
+    if not all_valid:
+        mw = np.where(valid, mw, 0.0)
+        mw = np.where(has_any, mw, 1.0)
+    res = _run_cols(
         x_in,
         w,
         sal_in,
-        valid=np.where(has_any[:, None], valid, True),
-        median_weight=np.where(has_any[:, None], mw, 1.0),
-        Q=q,
+        valid=None if all_valid else np.where(has_any, valid, True),
+        median_weight=mw,
+        q=q,
         profile=profile,
         rounds=n_rounds,
         tol=tol,
     )
-    r1 = rows.positions.shape[1]
-    pos = np.where(valid[:, None, :], rows.positions, x[:, None, :])
-    positions = np.moveaxis(pos.reshape(*batch, nd, r1, na), -3, -1)  # (..., R+1, A, D)
-    sq = np.broadcast_to(p.status_quo, (*batch, nd)).reshape(-1)
-    median = np.where(has_any[:, None], rows.median, sq[:, None])
-    mean = np.where(has_any[:, None], rows.mean, sq[:, None])
-    median_by_round = np.moveaxis(median.reshape(*batch, nd, r1), -1, -2)
-    mean_by_round = np.moveaxis(mean.reshape(*batch, nd, r1), -1, -2)
-    last = rows.rounds
-    outcome = median[np.arange(n), last].reshape(*batch, nd)
+    r1 = res.positions.shape[0]
+    pos = res.positions  # our own buffer: absent actors get their input position back in place
+    if not all_valid:
+        actor, column = np.nonzero(~valid)
+        pos[:, actor, column] = x[actor, column]
+    lead = (na, *batch, nd)
+
+    def per_actor(arr: np.ndarray) -> np.ndarray:  # (R, A, n) -> (..., R, A, D)
+        return np.moveaxis(arr.reshape(arr.shape[0], *lead), (0, 1), (-3, -2))
+
+    positions = per_actor(pos)
+    median, mean = res.median, res.mean
+    if not has_any.all():
+        sq = np.broadcast_to(p.status_quo, (*batch, nd)).reshape(-1)
+        median = np.where(has_any, median, sq)
+        mean = np.where(has_any, mean, sq)
+    median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2)
+    mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2)
+    last = res.rounds
+    outcome = median[last, np.arange(n)].reshape(*batch, nd)
     rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else int(last.max())
-
-    def per_round(arr: np.ndarray) -> np.ndarray:  # (n, R, A) -> (..., R, A, D)
-        return np.moveaxis(arr.reshape(*batch, nd, r1 - 1, na), -3, -1)
-
     extras = {
         "median_by_round": median_by_round,
         "mean_by_round": mean_by_round,
-        "risk_exponent": per_round(rows.risk),
-        "move_type": per_round(rows.move_type),
-        "move_with": per_round(rows.move_with),
+        "risk_exponent": per_actor(res.risk),
+        "move_type": per_actor(res.move_type),
+        "move_with": per_actor(res.move_with),
         "rounds_by_issue": last.reshape(*batch, nd),
     }
     return Trajectory(positions=positions, outcome=outcome, rounds=rounds_out, extras=extras)
