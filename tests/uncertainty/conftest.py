@@ -8,7 +8,22 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from uq_support import small  # also registers the "uq_faulty" model
+import uq_support  # importing registers the "uq_faulty" model (spawned workers rely on that)
+from uq_support import small
+
+from realpolitik.models.registry import register, registry, unregister
+
+# Collection imports this module before any test runs: keep the test-only model out of the registry
+# except while the tests of this folder run, so other tests and the docs see the built-in models only.
+unregister("uq_faulty")
+
+
+@pytest.fixture(autouse=True)
+def _uq_faulty_registered():
+    if "uq_faulty" not in registry():
+        register(uq_support.INFO)
+    yield
+    unregister("uq_faulty")
 
 from realpolitik.scenario.schema import Scenario
 

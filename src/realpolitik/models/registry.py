@@ -70,6 +70,11 @@ def register(info: ModelInfo) -> ModelInfo:
     return info
 
 
+def unregister(name: str) -> None:
+    """Remove a model from the registry (for plug-ins and tests; unknown names are ignored)."""
+    _REGISTRY.pop(name, None)
+
+
 def get_model(name: str) -> ModelInfo:
     """The registered model called ``name``."""
     try:
