@@ -43,9 +43,12 @@ def _ec() -> rp.Scenario:
 
 def throughput(draws: int = 20_000, singles: int = 300) -> list[dict[str, Any]]:
     s = rp.load("japan-russia-2016")
-    t0 = time.perf_counter()
-    m = monte_carlo(s, draws=draws, model=MODEL, seed=SEED, chunk_size=10_000, deal_probe=False)
-    batched = (time.perf_counter() - t0) / draws
+    monte_carlo(s, draws=2_000, model=MODEL, seed=SEED, chunk_size=2_000, deal_probe=False)  # warm-up
+    batched = np.inf
+    for _ in range(3):  # best of three: the shared machine is noisy
+        t0 = time.perf_counter()
+        m = monte_carlo(s, draws=draws, model=MODEL, seed=SEED, chunk_size=10_000, deal_probe=False)
+        batched = min(batched, (time.perf_counter() - t0) / draws)
     t0 = time.perf_counter()
     with_deals = monte_carlo(s, draws=draws, model=MODEL, seed=SEED, chunk_size=10_000)
     probed = (time.perf_counter() - t0) / draws
