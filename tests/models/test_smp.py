@@ -484,3 +484,16 @@ def test_single_problem_kernel_equals_batch_code(monkeypatch: pytest.MonkeyPatch
         slow = run_smp(p, **params)
         monkeypatch.setattr(kern, "USE_SMALL_PATH", True)
         _assert_same_run(fast, slow)
+
+
+def test_single_problem_kernel_reused_buffers_and_threads() -> None:
+    """Runs of one size reuse a thread's buffers; runs in several threads at once agree with serial runs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    probs = [random_problem(7, 3, seed) for seed in range(6)] + [random_problem(5, 2, 9)]
+    serial = [run_smp(p) for p in probs]
+    again = [run_smp(p) for p in probs]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(run_smp, probs * 4))
+    for a, b in zip(serial + serial * 4, again + threaded, strict=True):
+        _assert_same_run(a, b)

@@ -92,9 +92,11 @@ def _prepare(problem: BargainingProblem, salience_norm: str) -> tuple[np.ndarray
     if p.present is not None:
         sal = np.where(p.present, sal, 0.0)
         pos = np.where(p.present, pos, np.where(np.isnan(sq), lo, sq))
-    pos = np.where(np.isnan(pos), lo + width / 2.0, pos)
+    nan = np.isnan(pos)
+    if nan.any():
+        pos = np.where(nan, lo + width / 2.0, pos)
     x = np.clip((pos - lo) / width, 0.0, 1.0)
-    tot = sal.sum(axis=-1, keepdims=True)
+    tot = np.add.reduce(sal, axis=-1, keepdims=True)
     if salience_norm == "always":
         sal = sal / np.where(tot > 0, tot, 1.0)
     elif salience_norm == "over_one":
@@ -138,7 +140,7 @@ def state_probabilities(
     representative (0 for non-representatives) and the representative each actor was grouped into.
     """
     bsz, n, _ = x.shape
-    xt = np.ascontiguousarray(np.moveaxis(x, -1, 0))  # (D, B, N); C order keeps the sum below outer
+    xt = np.ascontiguousarray(x.transpose(2, 0, 1))  # (D, B, N); C order keeps the sum below outer
     t = xt[:, :, :, None] - xt[:, :, None, :]
     t *= t
     sq = np.add.reduce(t, axis=0)  # over dimensions in order
@@ -146,23 +148,41 @@ def state_probabilities(
     cand = eq & _earlier(n)  # cand[b, j, i]: j earlier than i and equivalent
     rep = np.ones((bsz, n), dtype=bool)
     for _ in range(n + 1):  # fixed point of "no earlier representative is equivalent"
-        new = ~(cand & rep[:, :, None]).any(axis=1)
+        new = ~np.logical_or.reduce(cand & rep[:, :, None], axis=1)
         if (new == rep).all():
             break
         rep = new
-    c = k.coalitions(ustar, cap, opt.voting_rule)
-    pv = k.victory(c, opt.victory_prob)
+    if opt.voting_rule == "prop" and opt.victory_prob == "linear" and n * n * n * bsz <= k.CHALLENGE_CHUNK:
+        # k.coalitions (in one chunk) and k.victory, the same operations with fewer calls
+        b = np.subtract(ustar[:, :, :, None], ustar[:, :, None, :])
+        b *= cap[:, :, None, None]
+        np.maximum(b, k._0, out=b)
+        b[:, 0] += k._E8
+        c = np.add.reduce(b, axis=1)
+        pv = np.add(c, np.swapaxes(c, -1, -2))
+        np.divide(c, pv, out=pv)
+        pv.reshape(bsz, n * n)[:, :: n + 1] = 0.5
+    else:
+        c = k.coalitions(ustar, cap, opt.voting_rule)
+        pv = k.victory(c, opt.victory_prob)
     if opt.pce == "conditional":  # k.pce's operations, without its general broadcasting
-        q = np.where(rep, np.prod(np.where(rep[:, None, :], pv, 1.0), axis=-1), 0.0)
-        tot = q.sum(axis=-1, keepdims=True)
-        p_class = q / np.where(tot > 0, tot, 1.0)
+        q = np.where(rep, np.multiply.reduce(np.where(rep[:, None, :], pv, k._1), axis=-1), k._0)
+        tot = np.add.reduce(q, axis=-1, keepdims=True)
+        # q ≥ 0, so tot is 0 only where the whole row is: any positive divisor then gives 0
+        p_class = q / np.maximum(tot, k._TINY)
     else:
         p_class = k.pce(c, pv, rep, opt.pce)
-    idx = np.arange(n)
     eqrep = eq & rep[:, None, :]
-    last = np.where(eqrep, idx, -1).max(axis=-1)
-    first = np.where(eqrep, idx, n).min(axis=-1)
-    per_actor = np.take_along_axis(p_class, last, axis=-1)
+    if np.logical_or.reduce(eqrep, axis=-1).all():
+        # the usual case (a representative is its own, any other actor has an earlier equivalent
+        # one; only NaN positions break this): the first and last true entries are argmaxes
+        first = eqrep.argmax(axis=-1)
+        last = (n - 1) - eqrep[:, :, ::-1].argmax(axis=-1)
+    else:
+        idx = np.arange(n)
+        last = np.where(eqrep, idx, -1).max(axis=-1)
+        first = np.where(eqrep, idx, n).min(axis=-1)
+    per_actor = p_class[np.arange(bsz)[:, None], last]
     return per_actor, p_class, first
 
 
@@ -453,8 +473,9 @@ def _run_single(
         hist[t] = new_x
         ustar_h[t] = run.ustar
         risk_h[t] = run.risk
-        diff = new_x - cur
-        step = np.sqrt((diff * diff).sum(axis=-1)).sum(axis=-1)
+        diff = np.subtract(new_x, cur)
+        np.multiply(diff, diff, out=diff)
+        step = _add_reduce(np.sqrt(_add_reduce(diff, -1)), -1)
         if t == 1:
             base = step + 1e-4
         ratio = step / base
@@ -462,10 +483,9 @@ def _run_single(
         cur = new_x
         if t >= 2 and ratio < stop_tol:
             break
+    run.release()
     n_st = t + 1
-    per_actor, class_p, class_of = state_probabilities(
-        hist[:n_st], ustar_h[:n_st], np.broadcast_to(cap, (n_st, n)), opt, pos_tol
-    )
+    per_actor, class_p, class_of = state_probabilities(hist[:n_st], ustar_h[:n_st], cap[None], opt, pos_tol)
     outcome01 = np.einsum("br,brd->bd", class_p[-1:], cur[None])[0]
     extras: dict[str, Any] = {
         "final_probabilities": per_actor[-1].copy(),
@@ -483,6 +503,9 @@ def _run_single(
         rounds=t,
         extras=extras,
     )
+
+
+_add_reduce = np.add.reduce  # = ndarray.sum (the same pairwise summation), without its wrapper
 
 
 class _Reporter:

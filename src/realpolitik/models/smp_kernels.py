@@ -9,6 +9,7 @@ innermost axis it would use pairwise summation).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -591,6 +592,23 @@ USE_SMALL_PATH = True
 # constants as 0-d arrays: NumPy converts a Python float on every call
 _0, _1, _2, _3 = (np.array(v) for v in (0.0, 1.0, 2.0, 3.0))
 _E10, _E8, _E6, _E4, _HALF = (np.array(v) for v in (1e-10, 1e-8, 1e-6, 10000.0, 0.5))
+_TINY = np.array(5e-324)  # the smallest positive float
+_M1 = np.array(-1)
+#: per thread, the buffers released by the last :class:`SmallRun` (taken by the next of the same size)
+_WORK = threading.local()
+
+
+def _sum0(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``np.add.reduce(a, axis=0, out=out)`` (left to right); for a short axis, as separate adds."""
+    if len(a) > 4:
+        return np.add.reduce(a, 0, out=out)
+    if len(a) == 1:
+        out[...] = a[0]
+        return out
+    np.add(a[0], a[1], out)
+    for k in range(2, len(a)):
+        np.add(out, a[k], out)
+    return out
 
 
 def small_path_applies(opt: Options, n: int) -> bool:
@@ -625,33 +643,72 @@ class SmallRun:
       in the same order) and the capped branch of :func:`utility` is never needed.
 
     Per state this makes about 130 NumPy calls on arrays of at most N³ elements, which at small N is
-    what the run costs.
+    what the run costs; so constant operands are stored at full size (a broadcast operand makes a
+    ufunc call several times dearer), gathers use ``take`` and flat indices, and the buffers (which
+    depend on N and D only) are reused by the thread's next run of the same size once
+    :meth:`release` hands them over (a run alive at the same time gets its own).
     """
 
     def __init__(self, sal: np.ndarray, cap: np.ndarray, den: np.ndarray, opt: Options) -> None:
         n, dims = sal.shape
-        self.n, self.dims, self.opt = n, dims, opt
+        # the buffers: those :meth:`release`d by the thread's last run of this size, else new ones
+        work = getattr(_WORK, "last", None)
+        if work is not None and work[0] == (n, dims):
+            _WORK.last = None  # taken: a second run alive at the same time gets its own buffers
+            self.__dict__.update(work[1])
+            self._work = work
+        else:
+            self._allocate(n, dims)
+            self._work = ((n, dims), dict(self.__dict__))
+        self.opt = opt
         self.sal = sal
         self.sal2 = sal * sal if opt.intervec == "s2p2" else sal
         self.cap = cap
-        s_tot = sal.sum(axis=-1)
+        s_tot = np.add.reduce(sal, -1)
         w = cap * s_tot
         ok = den > 0
         self.den_ok = bool(ok.all())
         self.den_col = (den if self.den_ok else np.where(ok, den, 1.0))[:, None]
         self.bad_rows = None if self.den_ok else np.flatnonzero(~ok)
-        self.salT3 = np.ascontiguousarray(sal.T)[:, :, None]  # (D, n, 1)
+        self.salT3 = sal.T[:, :, None]  # (D, n, 1)
         self.cap3 = cap[:, None, None]
-        self.w_col, self.w_row, self.w3 = w[:, None], w[None, :], w[:, None, None]
-        idx = np.arange(n)
-        self.idx = idx
-        wn = np.repeat(w, n * n).reshape(n, n, n)  # w_n, 0 where n is a principal (i or j)
-        wn[idx, idx, :] = 0.0
-        wn[idx, :, idx] = 0.0
-        self.wn_third = wn
-        self.g1 = ((1.0 - s_tot) * 2.0)[None, :]  # (1 − S_j)·2u_ii with u_ii = 1
-        self.s_row = s_tot[None, :]
+        # constant operands materialised at full size: a broadcast operand costs a ufunc call
+        # several times more than a contiguous one at these sizes (the same products either way)
+        self.salT_full[...] = self.salT3
+        self.den_full[...] = self.den_col
+        self.cap_full[...] = self.cap3
+        w2 = self.w2_full  # (w_i, w_j) at [., i, j]
+        w2[0] = w[:, None]
+        w2[1] = w
+        self.w3_full[...] = w[:, None, None]
+        wn = self.wn_third  # w_n, 0 where n is a principal (i or j)
+        wn[...] = self.w3_full
+        wn.reshape(-1)[self.wn_zero] = 0.0
+        self.g1_full[...] = (1.0 - s_tot) * 2.0  # (1 − S_j)·2u_ii with u_ii = 1
+        self.s_full[...] = s_tot
+        self._slot_const: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def release(self) -> None:
+        """Hand the buffers to the thread's next run of the same size (this run must not be used again)."""
+        _WORK.last = self._work
+
+    def _allocate(self, n: int, dims: int) -> None:
+        """Buffers, their views and index arrays, which depend on (n, dims) only (cached per thread)."""
+        self.n, self.dims = n, dims
         e = np.empty
+        self.idx = np.arange(n)
+        self.salT_full = e((dims, n, n))
+        self.den_full = e((n, n))
+        self.cap_full = e((n, n, n))
+        self.w2_full = e((2, n, n))
+        self.w3_full = e((n, n, n))
+        self.wn_third = e((n, n, n))
+        z3 = np.zeros((n, n, n), dtype=bool)
+        z3[self.idx, self.idx, :] = True
+        z3[self.idx, :, self.idx] = True
+        self.wn_zero = np.flatnonzero(z3)  # [n, i, j] with n = i or n = j
+        self.g1_full = e((n, n))
+        self.s_full = e((n, n))
         self.xT = e((dims, n))
         self.tmp_d = e((dims, n, n))
         self.d = e((n, n))
@@ -674,8 +731,9 @@ class SmallRun:
         self.b4 = e((n, n, n))
         self.b5 = e((n, n, n))
         self.vv = e((2, n, n, n))
-        self.tn1 = e((n, n))
-        self.tn2 = e((n, n))
+        self.uni_full = e((n, n, n))
+        self.tn1 = e((n, n, n))
+        self.tn2 = e((n, n, n))
         self.cc = e((2, n, n))
         self.tot = e((n, n))
         self.pq = e((2, n, n))
@@ -685,53 +743,70 @@ class SmallRun:
         # views made once
         self.xT_i, self.xT_j = self.xT[:, :, None], self.xT[:, None, :]
         self.u0_a, self.u0_b = self.u0[:, :, None], self.u0[:, None, :]
+        self.v3_0 = self.v3[0]
+        self.cT = self.c.T
         self.p_diag = self.p.reshape(-1)[:: n + 1]
         self.r2_col, self.risk_row = self.r2[:, None], self.risk[None, :]
         self.d3 = self.d[:, None, :]
         self.rpT3 = self.rp.T[:, :, None]
         self.u0_3 = self.u0[:, None, :]
         self.ustar = self.unj.reshape(n * n, n)[:: n + 1]  # U*[i, j] = u_nj[i, i, j]
+        self.ustarT3 = self.ustar.T[:, :, None]
         self.uni = self.unj.reshape(n, n * n)[:, :: n + 1]  # u_ni[n, i] = u_nj[n, i, i]
         self.uni3 = self.uni[:, :, None]
         self.uniT = self.uni.T
+        self.a2_0, self.a2_1 = self.a2[0], self.a2[1]
+        self.pm_0, self.pm_1 = self.pm[0], self.pm[1]
+        self.pm_x0, self.pm_x1 = self.pm[:, 0], self.pm[:, 1]
+        self.bb_0, self.bb_1 = self.bb[0], self.bb[1]
         self.c0_3 = self.c0[:, None]
-        self.tn1_3, self.tn2_3 = self.tn1[:, :, None], self.tn2[:, :, None]
-        self.gain_diag = self.gain.reshape(-1)[:: n + 1]
+        self.vv_0, self.vv_1, self.vv_x0 = self.vv[0], self.vv[1], self.vv[:, 0]
+        self.cc_0, self.cc_1 = self.cc[0], self.cc[1]
+        self.pq_0, self.pq_1 = self.pq[0], self.pq[1]
+        self.pq2_0, self.pq2_1 = self.pq2[0], self.pq2[1]
+        self.gain_flat = self.gain.reshape(-1)
+        self.gain_diag = self.gain_flat[:: n + 1]
+        self.pq_0_flat = self.pq_0.reshape(-1)
+        self.row_off = self.idx * n
+        self.risk_col = self.risk[:, None]
+        self.zrow0 = np.full((n, n + 1), -1, dtype=np.intp)
+        self.zrow0[:, 0] = self.idx
+        self._slot_index: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ assessment
-    def _distances(self, tmp: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
-        np.subtract(a, b, out=tmp)
-        tmp *= self.salT3
-        np.multiply(tmp, tmp, out=tmp)
-        np.add.reduce(tmp, axis=0, out=out)
-        out /= self.den_col
-        np.sqrt(out, out=out)
-        if self.bad_rows is not None:
-            out[self.bad_rows] = 0.0
-        return out
-
     def assess(self, x: np.ndarray) -> None:
         """Assess the state ``x`` ``(N, D)``: distances, risk attitudes, their estimates, u_nj, U*."""
+        sub, mul, div = np.subtract, np.multiply, np.divide
         self.xT[...] = x.T
-        d = self._distances(self.tmp_d, self.xT_i, self.xT_j, self.d)
-        np.subtract(_1, d, out=self.u0)
+        tmp = self.tmp_d
+        sub(self.xT_i, self.xT_j, tmp)
+        mul(tmp, self.salT_full, tmp)
+        mul(tmp, tmp, tmp)
+        d = _sum0(tmp, self.d)
+        div(d, self.den_full, d)
+        np.sqrt(d, d)
+        if self.bad_rows is not None:
+            d[self.bad_rows] = 0.0
+        sub(_1, d, self.u0)
         # risk-neutral election over every position: coalitions, victory, conditional PCE
-        v3 = np.subtract(self.u0_a, self.u0_b, out=self.v3)
-        v3 *= self.cap3
+        v3 = sub(self.u0_a, self.u0_b, self.v3)
+        mul(v3, self.cap_full, v3)
         np.maximum(v3, _0, out=v3)
-        v3[0] += _E8
-        c = np.add.reduce(v3, axis=0, out=self.c)
-        np.add(c, c.T, out=self.cs)
-        p = np.divide(c, self.cs, out=self.p)
+        np.add(self.v3_0, _E8, self.v3_0)
+        c = np.add.reduce(v3, 0, out=self.c)
+        np.add(c, self.cT, self.cs)
+        p = div(c, self.cs, self.p)
         self.p_diag.fill(0.5)
-        q = np.multiply.reduce(p, axis=-1, out=self.q)
-        p0 = np.divide(q, np.add.reduce(q), out=self.p0)
+        q = np.multiply.reduce(p, -1, out=self.q)
+        p0 = div(q, np.add.reduce(q), self.p0)
         risk = self.risk
         if self.opt.risk_range == "mid":
-            pmax, pmin = np.maximum.reduce(p0), np.minimum.reduce(p0)
+            # Python's max/min of the list (p0 is either NaN-free or all NaN, as q ≥ 0 is finite)
+            lst = p0.tolist()
+            pmax, pmin = max(lst), min(lst)
             spread = pmax - pmin
             if spread > 0:
-                np.multiply(p0, _3, out=risk)
+                mul(p0, _3, risk)
                 risk -= pmax + 2.0 * pmin
                 risk /= 2.0 * spread
             else:
@@ -739,157 +814,204 @@ class SmallRun:
         else:
             risk[...] = risk_attitudes(p0[None], self.opt.risk_range)[0]
         if self.opt.risk_adjust == "one_third":
-            np.multiply(risk, _2, out=self.r2)
-            np.add(self.r2_col, self.risk_row, out=self.rp)
-            self.rp /= _3
+            mul(risk, _2, self.r2)
+            np.add(self.r2_col, self.risk_row, self.rp)
+            div(self.rp, _3, self.rp)
         else:
             self.rp[...] = perceived_risk(risk[None], self.opt.risk_adjust)[0]
         # u_nj = A[i, n, j] = (1 − d_nj)(1 + d_nj r_in) at [n, i, j]; U* and u_ni are views of it
-        unj = np.multiply(self.d3, self.rpT3, out=self.unj)
-        unj += _1
-        unj *= self.u0_3
+        unj = mul(self.d3, self.rpT3, self.unj)
+        np.add(unj, _1, unj)
+        mul(unj, self.u0_3, unj)
 
     # ------------------------------------------------------------------ challenges
     def challenges(self) -> tuple[np.ndarray, np.ndarray]:
         """P_i(i>j) and G_i(i→j), as :func:`challenges_all` (the diagonal of the gain is −inf)."""
-        unj, uni, us = self.unj, self.uni, self.ustar
+        sub, mul, add, mx = np.subtract, np.multiply, np.add, np.maximum
+        unj, us = self.unj, self.ustar
         # principals: a_i = w_i (u_ii − u_ij), a_j = w_j (u_ji − u_jj), u_ii = u_jj = 1, u_ij = U*
         a2 = self.a2
-        np.subtract(_1, us, out=a2[0])
-        a2[0] *= self.w_col
-        np.subtract(self.uniT, _1, out=a2[1])
-        a2[1] *= self.w_row
-        pm = self.pm
-        np.maximum(a2, _0, out=pm[0])
-        np.subtract(pm[0], a2, out=pm[1])  # max(−a, 0)
-        c0 = np.add(pm[:, 0], _E10, out=self.c0)  # (C⁺₀, C⁻₀)
-        c0 += pm[:, 1]
+        sub(_1, us, self.a2_0)
+        sub(self.uniT, _1, self.a2_1)
+        mul(a2, self.w2_full, a2)
+        pm0, pm1 = self.pm_0, self.pm_1
+        mx(a2, _0, out=pm0)
+        sub(pm0, a2, pm1)  # max(−a, 0)
+        c0 = add(self.pm_x0, _E10, self.c0)  # (C⁺₀, C⁻₀)
+        add(c0, self.pm_x1, c0)
         # third parties' own small conflicts
-        bb = self.bb
-        np.subtract(self.uni3, unj, out=bb[1])
-        bb[1] *= self.w3  # b_n
-        np.maximum(bb[1], _0, out=bb[0])
-        np.subtract(bb[0], bb[1], out=bb[1])
-        bb += self.c0_3
-        bb[1] += bb[0]
-        pi = np.divide(bb[0], bb[1], out=bb[0])
-        pib = np.subtract(_1, pi, out=bb[1])
-        np.add(uni, uni, out=self.tn1)  # 2u_ni
-        np.add(self.tn1, uni, out=self.tn2)  # 2u_ni + u_ni
-        self.tn1 += _1  # 2u_ni + u_nn
+        bb, bb0, bb1 = self.bb, self.bb_0, self.bb_1
+        uf = self.uni_full
+        uf[...] = self.uni3  # u_ni at [n, i, j] for every j
+        sub(uf, unj, bb1)
+        mul(bb1, self.w3_full, bb1)  # b_n
+        mx(bb1, _0, out=bb0)
+        sub(bb0, bb1, bb1)
+        add(bb, self.c0_3, bb)
+        add(bb1, bb0, bb1)
+        pi = np.divide(bb0, bb1, bb0)
+        pib = sub(_1, pi, bb1)
+        tn1, tn2 = self.tn1, self.tn2
+        add(uf, uf, tn1)  # 2u_ni
+        add(tn1, uf, tn2)  # 2u_ni + u_ni
+        add(tn1, _1, tn1)  # 2u_ni + u_nn
         b3, b4, b5 = self.b3, self.b4, self.b5
-        np.add(unj, unj, out=b3)
-        np.add(b3, unj, out=b4)
-        b4 *= pib
-        np.multiply(pi, self.tn1_3, out=b5)
-        b4 += b5  # E_i
-        b3 += _1
-        b3 *= pib
-        np.multiply(pi, self.tn2_3, out=b5)
-        b5 += b3  # E_j
-        vv = self.vv
-        np.subtract(b4, b5, out=vv[1])
-        vv[1] *= self.wn_third  # v_n, 0 for the principals
-        np.maximum(vv[1], _0, out=vv[0])
-        np.subtract(vv[0], vv[1], out=vv[1])
-        vv[:, 0] += c0
-        cc = np.add.reduce(vv, axis=1, out=self.cc)  # (C⁺, C⁻)
-        np.add(cc[0], cc[1], out=self.tot)
-        pq = np.divide(cc, self.tot, out=self.pq)  # (P, Q)
-        pq2 = np.multiply(pq, _2, out=self.pq2)
-        pq2[1] *= us
-        g = np.add(pq2[0], pq2[1], out=self.gain)
-        g *= self.s_row
-        g += self.g1
-        np.add(us, _1, out=self.tmp_nn)  # u_ii + u_ij
-        g -= self.tmp_nn
+        add(unj, unj, b3)
+        add(b3, unj, b4)
+        mul(b4, pib, b4)
+        mul(pi, tn1, b5)
+        add(b4, b5, b4)  # E_i
+        add(b3, _1, b3)
+        mul(b3, pib, b3)
+        mul(pi, tn2, b5)
+        add(b5, b3, b5)  # E_j
+        vv, vv0, vv1 = self.vv, self.vv_0, self.vv_1
+        sub(b4, b5, vv1)
+        mul(vv1, self.wn_third, vv1)  # v_n, 0 for the principals
+        mx(vv1, _0, out=vv0)
+        sub(vv0, vv1, vv1)
+        add(self.vv_x0, c0, self.vv_x0)
+        np.add.reduce(vv, 1, out=self.cc)  # (C⁺, C⁻)
+        tot = add(self.cc_0, self.cc_1, self.tot)
+        p = np.divide(self.cc_0, tot, self.pq_0)  # P
+        np.divide(self.cc_1, tot, self.pq_1)  # Q
+        pq2 = mul(self.pq, _2, self.pq2)
+        mul(self.pq2_1, us, self.pq2_1)
+        g = add(self.pq2_0, self.pq2_1, self.gain)
+        mul(g, self.s_full, g)
+        add(g, self.g1_full, g)
+        sub(g, add(us, _1, self.tmp_nn), g)  # − (u_ii + u_ij)
         self.gain_diag.fill(-np.inf)
-        return pq[0], g
+        del pq2
+        return p, g
 
     # ------------------------------------------------------------------ one turn
     def turn(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """New positions and targets (−1: none) from the assessed state ``x``, as ``smp._turn``."""
-        n, idx, dims = self.n, self.idx, self.dims
-        prob, gain = self.challenges()
+        sub, mul, add, div = np.subtract, np.multiply, np.add, np.divide
+        n, dims, idx = self.n, self.dims, self.idx
+        gain = self.challenges()[1]
         best = gain.argmax(axis=-1)
-        has = gain[idx, best] > 1e-5
-        init = np.flatnonzero(has)
+        # (gathers through flat indices and take: multi-axis fancy indexing costs several times more)
+        best_flat = add(self.row_off, best)  # [i, best_i] in the flattened (n, n) arrays
+        has = self.gain_flat[best_flat] > 1e-5
+        init = has.nonzero()[0]
         n_slot = len(init)
         if n_slot == 0:
             return x.copy(), np.full(n, -1)
-        target = np.where(has, best, -1)
+        target = np.where(has, best, _M1)
         rcvr = best[init]
         pair = np.concatenate((init, rcvr))
+        s2p1, rows, off_diag, row_m, sal_f, den_f, cap_f = self._slot_const.get(n_slot) or self._slots(n_slot)
+        m = 1 + n_slot
+        m2 = 2 * n_slot
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
         pp = np.empty((2, n_slot, 1))
-        p_i = prob[init, rcvr]
+        p_i = self.pq_0_flat[best_flat[init]]
         pp[0, :, 0] = p_i
-        np.subtract(_1, p_i, out=pp[1, :, 0])
-        xx = x[pair].reshape(2, n_slot, dims)
+        sub(_1, p_i, pp[1, :, 0])
+        xx = x.take(pair, 0).reshape(2, n_slot, dims)
         if self.opt.intervec == "s2p2":
-            pp *= pp
-        wgt = self.sal2[pair].reshape(2, n_slot, dims)  # (W_i, W_j)
-        wgt *= pp
-        den = np.add(wgt[0], _E6)
-        den += wgt[1]
-        y = np.add(wgt[0], self._eps_i)  # (W_i + 1e-6, W_i)
-        y *= xx[0]
-        yb = np.add(wgt[1], self._eps_j)  # (W_j, 1e-6 + W_j)
-        yb *= xx[1]
-        y += yb
-        y /= den
-        y *= _E4
-        y += _HALF
-        np.floor(y, out=y)
-        y /= _E4
-        y = y.reshape(2 * n_slot, dims)
+            mul(pp, pp, pp)
+        wgt = self.sal2.take(pair, 0).reshape(2, n_slot, dims)  # (W_i, W_j)
+        mul(wgt, pp, wgt)
+        # y_i = ((W_i + 1e-6) x_i + W_j x_j) / den, y_j = (W_i x_i + (W_j + 1e-6) x_j) / den with
+        # den = W_i + 1e-6 + W_j; KTAB adds 0 to the other weight, which can only change the sign of
+        # a zero sum, and that the rounding below removes (−0 + 0.5 = 0.5)
+        we = add(wgt, _E6)  # (W_i + 1e-6, W_j + 1e-6)
+        we_i, we_j = we
+        w_i, w_j = wgt
+        den = add(we_i, w_j)
+        mul(we, xx, we)
+        mul(wgt, xx, wgt)
+        # z: the current positions, then the offers (rows n.. : the initiators', then the targets')
+        z = np.empty((n + m2, dims))
+        z[:n] = x
+        zy = z[n:]
+        y_i, y_j = zy.reshape(2, n_slot, dims)
+        add(we_i, w_j, y_i)
+        add(w_i, we_j, y_j)
+        div(y_i, den, y_i)
+        div(y_j, den, y_j)
+        mul(zy, _E4, zy)
+        add(zy, _HALF, zy)
+        np.floor(zy, zy)
+        div(zy, _E4, zy)
         # value of every option to every actor: mean utility of the resulting state
-        m2 = 2 * n_slot
-        dm = self._distances(np.empty((dims, n, m2)), self.xT_i, y.T[:, None, :], np.empty((n, m2)))
-        um = np.multiply(dm, self.risk[:, None])
-        um += _1
-        np.subtract(_1, dm, out=dm)
-        um *= dm
-        values = np.empty((n, 1 + n_slot))
-        us = self.ustar
-        values[:, 0] = np.add.accumulate(us, axis=-1)[:, -1]
-        terms = np.empty((n, n, n_slot))
-        terms[...] = us.T[:, :, None]
-        s_idx = np.arange(n_slot)
-        s2 = np.concatenate((s_idx, s_idx))
-        terms[pair, :, s2] = 0.0  # the moved positions are not "unchanged"
-        terms[0] += um[:, :n_slot] + um[:, n_slot:]
-        np.add.reduce(terms, axis=0, out=values[:, 1:])
-        values /= n
+        tmp = sub(self.xT_i, zy.T[:, None, :])
+        mul(tmp, sal_f, tmp)
+        mul(tmp, tmp, tmp)
+        if dims <= 4:  # _sum0 inline
+            dm = add(tmp[0], tmp[1]) if dims > 1 else tmp[0].copy()
+            for k in range(2, dims):
+                add(dm, tmp[k], dm)
+        else:
+            dm = np.add.reduce(tmp, 0)
+        div(dm, den_f, dm)
+        np.sqrt(dm, dm)
+        if self.bad_rows is not None:
+            dm[self.bad_rows] = 0.0
+        um = mul(dm, self.risk_col)
+        add(um, _1, um)
+        sub(_1, dm, dm)
+        mul(um, dm, um)
+        # terms[a, i, o]: utility to i of actor a's position under option o (o = 0: no change);
+        # the moved positions count 0 in the sum over a, their utilities are added to a = 0's term
+        terms = np.empty((n, n, m))
+        terms[...] = self.ustarT3
+        terms[pair, :, s2p1] = 0.0
+        t0 = terms[0, :, 1:]
+        add(t0, add(um[:, :n_slot], um[:, n_slot:]), t0)
+        values = np.add.reduce(terms, 0)  # over a in order
+        div(values, n, values)
         # coalitions and victory probabilities among the options, then one election per queue
-        m = 1 + n_slot
-        vc = np.subtract(values[:, :, None], values[:, None, :])
-        vc *= self.cap3
+        vc = sub(values[:, :, None], values[:, None, :])
+        mul(vc, cap_f, vc)
         np.maximum(vc, _0, out=vc)
-        vc[0] += _E8
-        c = np.add.reduce(vc, axis=0)
-        pv = np.add(c, c.T)
-        np.divide(c, pv, out=pv)
+        v0 = vc[0]
+        add(v0, _E8, v0)
+        c = np.add.reduce(vc, 0)
+        pv = add(c, c.T)
+        div(c, pv, pv)
         pv.reshape(-1)[:: m + 1] = 0.5
-        member = np.zeros((n, m), dtype=bool)
-        member[:, 0] = True
-        member[pair, s2 + 1] = True
-        q = np.where(member[:, None, :], pv, _1)
-        q = np.multiply.reduce(q, axis=-1)
-        q *= member  # 0 outside the queue, where it then never wins: the status quo is in every queue
-        if m <= 7 or int(member.sum(axis=-1).max()) <= 7:
+        # row of z holding actor i's position under option o, −1 where i is not in o's queue
+        zrow = self.zrow0[:, :m].copy()
+        zrow_flat = zrow.reshape(-1)
+        zrow_flat[add(mul(pair, m), s2p1)] = rows
+        member = zrow >= 0
+        # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
+        # where it then never wins: the status quo is in every queue
+        q = np.where(member[:, None, :], pv, off_diag)
+        q = np.multiply.reduce(q, -1)
+        if m <= 7 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
             # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
-            tot = np.add.accumulate(q, axis=-1)[:, -1:]
+            tot = np.add.accumulate(q, -1)[:, -1:]
         else:
             q_len = member.sum(axis=-1)
             qidx = np.argsort(~member, axis=-1, kind="stable")[:, : int(q_len.max())]
             q_ok = np.arange(qidx.shape[1]) < q_len[:, None]
             tot = np.where(q_ok, q[idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
-        tot = np.where(tot > 0, tot, _1)
-        win = np.divide(q, tot, out=q).argmax(axis=-1)
-        slot = win - 1
-        row = np.where(init[slot] == idx, slot, slot + n_slot)
-        return np.where((win > 0)[:, None], y[row], x), target
+        # q ≥ 0, so tot is 0 only where the whole row is: any positive divisor then gives win = 0
+        np.maximum(tot, _TINY, out=tot)
+        win = div(q, tot, q).argmax(axis=-1)
+        return z.take(zrow_flat[add(row_m, win)], 0), target
 
-    _eps_i = np.array([[[1e-6]], [[0.0]]])
-    _eps_j = np.array([[[0.0]], [[1e-6]]])
+    def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
+        """Index arrays and full-size constants of a turn with ``n_slot`` initiators (cached)."""
+        got = self._slot_const.get(n_slot)
+        if got is None:
+            n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
+            ix = self._slot_index.get(n_slot)
+            if ix is None:
+                s_idx = np.arange(n_slot)
+                ix = (np.concatenate((s_idx, s_idx)) + 1, n + np.arange(m2), 1.0 - np.eye(m), self.idx * m)
+                self._slot_index[n_slot] = ix
+            sal_f = np.empty((self.dims, n, m2))
+            sal_f[...] = self.salT3
+            den_f = np.empty((n, m2))
+            den_f[...] = self.den_col
+            cap_f = np.empty((n, m, m))
+            cap_f[...] = self.cap3
+            got = (*ix, sal_f, den_f, cap_f)
+            self._slot_const[n_slot] = got
+        return got
