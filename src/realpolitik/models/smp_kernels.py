@@ -709,7 +709,10 @@ class SmallRun:
         self.wn_zero = np.flatnonzero(z3)  # [n, i, j] with n = i or n = j
         self.g1_full = e((n, n))
         self.s_full = e((n, n))
-        self.xT = e((dims, n))
+        self.tmp_a = e((dims, n, n))
+        self.s1 = e((n, n, n))
+        self.s_nn = e((n, n))
+        self.c4 = e((2, n, n, n))
         self.tmp_d = e((dims, n, n))
         self.d = e((n, n))
         self.u0 = e((n, n))
@@ -741,7 +744,6 @@ class SmallRun:
         self.gain = e((n, n))
         self.tmp_nn = e((n, n))
         # views made once
-        self.xT_i, self.xT_j = self.xT[:, :, None], self.xT[:, None, :]
         self.u0_a, self.u0_b = self.u0[:, :, None], self.u0[:, None, :]
         self.v3_0 = self.v3[0]
         self.cT = self.c.T
@@ -777,9 +779,13 @@ class SmallRun:
     def assess(self, x: np.ndarray) -> None:
         """Assess the state ``x`` ``(N, D)``: distances, risk attitudes, their estimates, u_nj, U*."""
         sub, mul, div = np.subtract, np.multiply, np.divide
-        self.xT[...] = x.T
-        tmp = self.tmp_d
-        sub(self.xT_i, self.xT_j, tmp)
+        # broadcast operands are first copied to full size: a copy and a contiguous ufunc call cost
+        # less than one ufunc call on broadcast operands (the same operations on the same values)
+        xT = x.T
+        ta, tmp = self.tmp_a, self.tmp_d
+        ta[...] = xT[:, :, None]
+        tmp[...] = xT[:, None, :]
+        sub(ta, tmp, tmp)
         mul(tmp, self.salT_full, tmp)
         mul(tmp, tmp, tmp)
         d = _sum0(tmp, self.d)
@@ -789,7 +795,10 @@ class SmallRun:
             d[self.bad_rows] = 0.0
         sub(_1, d, self.u0)
         # risk-neutral election over every position: coalitions, victory, conditional PCE
-        v3 = sub(self.u0_a, self.u0_b, self.v3)
+        s1, v3 = self.s1, self.v3
+        s1[...] = self.u0_a
+        v3[...] = self.u0_b
+        sub(s1, v3, v3)
         mul(v3, self.cap_full, v3)
         np.maximum(v3, _0, out=v3)
         np.add(self.v3_0, _E8, self.v3_0)
@@ -815,14 +824,21 @@ class SmallRun:
             risk[...] = risk_attitudes(p0[None], self.opt.risk_range)[0]
         if self.opt.risk_adjust == "one_third":
             mul(risk, _2, self.r2)
-            np.add(self.r2_col, self.risk_row, self.rp)
-            div(self.rp, _3, self.rp)
+            rp, s2 = self.rp, self.s_nn
+            s2[...] = self.r2_col
+            rp[...] = self.risk_row
+            np.add(s2, rp, rp)
+            div(rp, _3, rp)
         else:
             self.rp[...] = perceived_risk(risk[None], self.opt.risk_adjust)[0]
         # u_nj = A[i, n, j] = (1 − d_nj)(1 + d_nj r_in) at [n, i, j]; U* and u_ni are views of it
-        unj = mul(self.d3, self.rpT3, self.unj)
+        unj = self.unj
+        s1[...] = self.d3
+        unj[...] = self.rpT3
+        mul(s1, unj, unj)
         np.add(unj, _1, unj)
-        mul(unj, self.u0_3, unj)
+        s1[...] = self.u0_3
+        mul(unj, s1, unj)
 
     # ------------------------------------------------------------------ challenges
     def challenges(self) -> tuple[np.ndarray, np.ndarray]:
@@ -847,7 +863,9 @@ class SmallRun:
         mul(bb1, self.w3_full, bb1)  # b_n
         mx(bb1, _0, out=bb0)
         sub(bb0, bb1, bb1)
-        add(bb, self.c0_3, bb)
+        c4 = self.c4
+        c4[...] = self.c0_3
+        add(bb, c4, bb)
         add(bb1, bb0, bb1)
         pi = np.divide(bb0, bb1, bb0)
         pib = sub(_1, pi, bb1)
@@ -902,7 +920,9 @@ class SmallRun:
         target = np.where(has, best, _M1)
         rcvr = best[init]
         pair = np.concatenate((init, rcvr))
-        s2p1, rows, off_diag, row_m, sal_f, den_f, cap_f = self._slot_const.get(n_slot) or self._slots(n_slot)
+        s2p1, rows, off_diag, row_m, tmp, tb, um, vc, vb, sal_f, den_f, cap_f = self._slot_const.get(
+            n_slot
+        ) or self._slots(n_slot)
         m = 1 + n_slot
         m2 = 2 * n_slot
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
@@ -938,7 +958,9 @@ class SmallRun:
         np.floor(zy, zy)
         div(zy, _E4, zy)
         # value of every option to every actor: mean utility of the resulting state
-        tmp = sub(self.xT_i, zy.T[:, None, :])
+        tmp[...] = x.T[:, :, None]
+        tb[...] = zy.T[:, None, :]
+        sub(tmp, tb, tmp)
         mul(tmp, sal_f, tmp)
         mul(tmp, tmp, tmp)
         if dims <= 4:  # _sum0 inline
@@ -951,7 +973,8 @@ class SmallRun:
         np.sqrt(dm, dm)
         if self.bad_rows is not None:
             dm[self.bad_rows] = 0.0
-        um = mul(dm, self.risk_col)
+        um[...] = self.risk_col
+        mul(dm, um, um)
         add(um, _1, um)
         sub(_1, dm, dm)
         mul(um, dm, um)
@@ -965,7 +988,9 @@ class SmallRun:
         values = np.add.reduce(terms, 0)  # over a in order
         div(values, n, values)
         # coalitions and victory probabilities among the options, then one election per queue
-        vc = sub(values[:, :, None], values[:, None, :])
+        vc[...] = values[:, :, None]
+        vb[...] = values[:, None, :]
+        sub(vc, vb, vc)
         mul(vc, cap_f, vc)
         np.maximum(vc, _0, out=vc)
         v0 = vc[0]
@@ -1005,6 +1030,9 @@ class SmallRun:
             if ix is None:
                 s_idx = np.arange(n_slot)
                 ix = (np.concatenate((s_idx, s_idx)) + 1, n + np.arange(m2), 1.0 - np.eye(m), self.idx * m)
+                ix += tuple(
+                    np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2
+                )
                 self._slot_index[n_slot] = ix
             sal_f = np.empty((self.dims, n, m2))
             sal_f[...] = self.salT3
