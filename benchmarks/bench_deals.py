@@ -103,7 +103,8 @@ def rows(repeat: int = 3) -> list[dict[str, Any]]:
     big = make_problem(10, 30, 3, 10, seed=3)
     cons = constraints(big)
     t_find, found = _best(
-        lambda: find_feasible(big, cons, np.random.default_rng(0), starts=1024, sweeps=40, climb=False), repeat
+        lambda: find_feasible(big, cons, np.random.default_rng(0), starts=1024, sweeps=40, climb=False),
+        repeat,
     )
     out.append(
         {

@@ -64,26 +64,58 @@ def throughput(draws: int = 20_000, singles: int = 300) -> list[dict[str, Any]]:
     single = (time.perf_counter() - t0) / singles
     assert np.allclose(np.array(outs), m.outcomes()[:singles], rtol=0, atol=1e-9)
     return [
-        {"benchmark": "throughput", "case": f"japan-russia-2016 {MODEL}, loop of single runs",
-         "value": 1 / single, "unit": "draws/s", "ratio": 1.0, "target": None},
-        {"benchmark": "throughput", "case": f"japan-russia-2016 {MODEL}, batched ({draws:,} draws)",
-         "value": 1 / batched, "unit": "draws/s", "ratio": single / batched, "target": 50.0},
-        {"benchmark": "throughput", "case": "  the same with the deal probe (deals.deal_exists per draw)",
-         "value": 1 / probed, "unit": "draws/s", "ratio": single / probed, "target": None},
+        {
+            "benchmark": "throughput",
+            "case": f"japan-russia-2016 {MODEL}, loop of single runs",
+            "value": 1 / single,
+            "unit": "draws/s",
+            "ratio": 1.0,
+            "target": None,
+        },
+        {
+            "benchmark": "throughput",
+            "case": f"japan-russia-2016 {MODEL}, batched ({draws:,} draws)",
+            "value": 1 / batched,
+            "unit": "draws/s",
+            "ratio": single / batched,
+            "target": 50.0,
+        },
+        {
+            "benchmark": "throughput",
+            "case": "  the same with the deal probe (deals.deal_exists per draw)",
+            "value": 1 / probed,
+            "unit": "draws/s",
+            "ratio": single / probed,
+            "target": None,
+        },
     ]
 
 
 def _child_big(draws: int, out: str, workers: int) -> None:
     t0 = time.perf_counter()
-    m = monte_carlo(_ec(), draws=draws, model=MODEL, seed=SEED, chunk_size=20_000, out=out,
-                    executor="processes", workers=workers, deal_probe=False)
+    m = monte_carlo(
+        _ec(),
+        draws=draws,
+        model=MODEL,
+        seed=SEED,
+        chunk_size=20_000,
+        out=out,
+        executor="processes",
+        workers=workers,
+        deal_probe=False,
+    )
     wall = time.perf_counter() - t0
-    print(json.dumps({
-        "wall": wall,
-        "self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-        "ok": m.ok, "median": m.summary["emission_standards"].quantiles[50],
-    }))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                "ok": m.ok,
+                "median": m.summary["emission_standards"].quantiles[50],
+            }
+        )
+    )
 
 
 def big_memory(draws: int = 1_000_000, workers: int = 2) -> list[dict[str, Any]]:
@@ -91,18 +123,39 @@ def big_memory(draws: int = 1_000_000, workers: int = 2) -> list[dict[str, Any]]
         out = str(Path(tmp) / "run")
         proc = subprocess.run(
             [sys.executable, __file__, "--child-big", str(draws), "--out", out, "--workers", str(workers)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         files = len(list(Path(out).glob("chunk-*.parquet")))
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     mib = max(info["self_kib"], info["children_kib"]) / 1024
     return [
-        {"benchmark": "memory", "case": f"ec-emissions-1994 {MODEL}, {draws:,} draws to Parquet ({files} files), "
-         f"driver peak RSS", "value": info["self_kib"] / 1024, "unit": "MiB", "ratio": None, "target": 1024.0},
-        {"benchmark": "memory", "case": f"  largest of {workers} workers, peak RSS",
-         "value": info["children_kib"] / 1024, "unit": "MiB", "ratio": None, "target": 1024.0},
-        {"benchmark": "memory", "case": f"  wall time ({'all chunks ok' if info['ok'] else 'FAILED chunks'})",
-         "value": info["wall"], "unit": "s", "ratio": None, "target": None, "peak_mib": mib},
+        {
+            "benchmark": "memory",
+            "case": f"ec-emissions-1994 {MODEL}, {draws:,} draws to Parquet ({files} files), driver peak RSS",
+            "value": info["self_kib"] / 1024,
+            "unit": "MiB",
+            "ratio": None,
+            "target": 1024.0,
+        },
+        {
+            "benchmark": "memory",
+            "case": f"  largest of {workers} workers, peak RSS",
+            "value": info["children_kib"] / 1024,
+            "unit": "MiB",
+            "ratio": None,
+            "target": 1024.0,
+        },
+        {
+            "benchmark": "memory",
+            "case": f"  wall time ({'all chunks ok' if info['ok'] else 'FAILED chunks'})",
+            "value": info["wall"],
+            "unit": "s",
+            "ratio": None,
+            "target": None,
+            "peak_mib": mib,
+        },
     ]
 
 
@@ -112,20 +165,41 @@ def scaling(draws: int = 800_000) -> list[dict[str, Any]]:
     results = {}
     for w in (1, 2):
         t0 = time.perf_counter()
-        results[w] = monte_carlo(s, draws=draws, model=MODEL, seed=SEED, chunk_size=5_000,
-                                 executor="processes", workers=w, deal_probe=False)
+        results[w] = monte_carlo(
+            s,
+            draws=draws,
+            model=MODEL,
+            seed=SEED,
+            chunk_size=5_000,
+            executor="processes",
+            workers=w,
+            deal_probe=False,
+        )
         times[w] = time.perf_counter() - t0
     assert np.array_equal(results[1].outcomes(), results[2].outcomes())
     return [
-        {"benchmark": "scaling", "case": f"japan-russia-2016 {MODEL}, {draws:,} draws, 1 worker",
-         "value": times[1], "unit": "s", "ratio": 1.0, "target": None},
-        {"benchmark": "scaling", "case": f"japan-russia-2016 {MODEL}, {draws:,} draws, 2 workers (identical)",
-         "value": times[2], "unit": "s", "ratio": times[1] / times[2], "target": 1.7},
+        {
+            "benchmark": "scaling",
+            "case": f"japan-russia-2016 {MODEL}, {draws:,} draws, 1 worker",
+            "value": times[1],
+            "unit": "s",
+            "ratio": 1.0,
+            "target": None,
+        },
+        {
+            "benchmark": "scaling",
+            "case": f"japan-russia-2016 {MODEL}, {draws:,} draws, 2 workers (identical)",
+            "value": times[2],
+            "unit": "s",
+            "ratio": times[1] / times[2],
+            "target": 1.7,
+        },
     ]
 
 
-def rows(scaling_draws: int = 800_000, big_draws: int = 1_000_000, throughput_draws: int = 20_000
-         ) -> list[dict[str, Any]]:
+def rows(
+    scaling_draws: int = 800_000, big_draws: int = 1_000_000, throughput_draws: int = 20_000
+) -> list[dict[str, Any]]:
     return [*throughput(throughput_draws), *big_memory(big_draws), *scaling(scaling_draws)]
 
 
@@ -139,8 +213,9 @@ def _table(rs: list[dict[str, Any]]) -> str:
             target = f"< {r['target']:.0f}"
         else:
             target = f">= {r['target']:.1f}x"
-        lines.append(f"{r['benchmark']:<11} {r['case']:<78} {r['value']:>12,.1f} {r['unit']:<8} {ratio:>8} "
-                     f"{target:>9}")
+        lines.append(
+            f"{r['benchmark']:<11} {r['case']:<78} {r['value']:>12,.1f} {r['unit']:<8} {ratio:>8} {target:>9}"
+        )
     return "\n".join(lines)
 
 

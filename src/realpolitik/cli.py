@@ -318,7 +318,8 @@ def export_ktab(
     normalize_saliences: Annotated[
         bool,
         typer.Option(
-            "--normalize-saliences", help="divide each actor's saliences by their sum when it exceeds 1 (KTAB needs <= 1)"
+            "--normalize-saliences",
+            help="divide each actor's saliences by their sum when it exceeds 1 (KTAB needs <= 1)",
         ),
     ] = False,
     force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
@@ -570,7 +571,8 @@ def montecarlo_cmd(
     model: Annotated[str, typer.Option("--model", "-m", help="model to run on every draw")] = "eum",
     seed: Annotated[int, typer.Option(help="seed: same seed, same result, any executor")] = 0,
     executor: Annotated[
-        str | None, typer.Option(help="serial, processes or dask (default serial; dask when --scheduler is given)")
+        str | None,
+        typer.Option(help="serial, processes or dask (default serial; dask when --scheduler is given)"),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="workers for processes/dask")] = None,
     scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
@@ -586,7 +588,9 @@ def montecarlo_cmd(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE")
     ] = None,
-    no_deals: Annotated[bool, typer.Option("--no-deals", help="skip the probability that a deal exists")] = False,
+    no_deals: Annotated[
+        bool, typer.Option("--no-deals", help="skip the probability that a deal exists")
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
 ) -> None:

@@ -10,11 +10,17 @@ from realpolitik.scenario import ScenarioError, from_dict
 BASE = {
     "id": "t",
     "title": "t",
-    "actors": [{"id": "A", "name": "A", "capability": 1}, {"id": "B", "name": "B", "capability": 1},
-               {"id": "V", "name": "V", "capability": 1}],
+    "actors": [
+        {"id": "A", "name": "A", "capability": 1},
+        {"id": "B", "name": "B", "capability": 1},
+        {"id": "V", "name": "V", "capability": 1},
+    ],
     "issues": [{"id": "x", "name": "x", "status_quo": 0, "labels": {0: "none", 50: "half", 100: "all"}}],
-    "positions": {"A": {"x": {"position": 100, "salience": 1}}, "B": {"x": {"position": 40, "salience": 1}},
-                  "V": {"x": {"position": 100, "salience": 1}}},
+    "positions": {
+        "A": {"x": {"position": 100, "salience": 1}},
+        "B": {"x": {"position": 40, "salience": 1}},
+        "V": {"x": {"position": 100, "salience": 1}},
+    },
     "parties": ["A", "B"],
     "vetoes": [{"actor": "V", "issues": ["x"]}],
 }

@@ -50,7 +50,13 @@ def _ktab_problem(path: Path) -> tuple[BargainingProblem, dict]:
     pos = [[float(r[3 + 2 * k]) for k in range(d)] for r in rows]
     sal = [[float(r[4 + 2 * k]) / 100 for k in range(d)] for r in rows]
     expected = json.loads((path.parent / "expected.json").read_text())
-    p = BargainingProblem(capability=cap, position=pos, salience=sal, bounds=np.tile([0.0, 100.0], (d, 1)), status_quo=np.zeros(d))
+    p = BargainingProblem(
+        capability=cap,
+        position=pos,
+        salience=sal,
+        bounds=np.tile([0.0, 100.0], (d, 1)),
+        status_quo=np.zeros(d),
+    )
     return p, expected
 
 
@@ -65,7 +71,9 @@ def test_compromise_matches_exchange_round_zero(shared_dir: Path) -> None:
     import realpolitik as rp
 
     s = rp.load(shared_dir / "reference" / "exchange" / "copenhagen" / "input.csv")
-    expected = json.loads((shared_dir / "reference" / "exchange" / "copenhagen" / "expected.json").read_text())
+    expected = json.loads(
+        (shared_dir / "reference" / "exchange" / "copenhagen" / "expected.json").read_text()
+    )
     f = rp.forecast(s, model="compromise")
     np.testing.assert_allclose(list(f.outcome.values()), expected["compromise_initial"], atol=1e-9)
 
@@ -74,7 +82,9 @@ def test_nash_tends_to_compromise_when_disagreement_is_costly() -> None:
     # Achen (2006): with quadratic loss, the Nash solution approaches the compromise as d -> -inf
     p = ec_problem(status_quo=4.0)
     comp = get_model("compromise").run(p).outcome[0]
-    gaps = [abs(get_model("nash").run(p, disagreement_cost=k).outcome[0] - comp) for k in (1.0, 10.0, 1e3, 1e6)]
+    gaps = [
+        abs(get_model("nash").run(p, disagreement_cost=k).outcome[0] - comp) for k in (1.0, 10.0, 1e3, 1e6)
+    ]
     assert gaps == sorted(gaps, reverse=True)
     assert gaps[-1] < 1e-4
 
@@ -89,7 +99,11 @@ def test_nash_differs_from_compromise_near_the_status_quo() -> None:
 
 def test_nash_symmetric_two_party_midpoint() -> None:
     p = BargainingProblem(
-        capability=[1.0, 1.0], position=[[20.0], [80.0]], salience=[[1.0], [1.0]], bounds=[[0.0, 100.0]], status_quo=[50.0 - 45.0]
+        capability=[1.0, 1.0],
+        position=[[20.0], [80.0]],
+        salience=[[1.0], [1.0]],
+        bounds=[[0.0, 100.0]],
+        status_quo=[50.0 - 45.0],
     )
     # status quo at 5: both actors gain from moving toward 50, Nash with equal weights is symmetric in gains
     out = get_model("nash").run(p).outcome[0]
@@ -103,7 +117,13 @@ def test_nash_symmetric_two_party_midpoint() -> None:
 
 def test_nash_with_status_quo_between_ideals_stays() -> None:
     # one issue, status quo between the two ideals: it is Pareto optimal, so nothing moves
-    p = BargainingProblem(capability=[1.0, 2.0], position=[[10.0], [90.0]], salience=[[1.0], [1.0]], bounds=[[0, 100]], status_quo=[40.0])
+    p = BargainingProblem(
+        capability=[1.0, 2.0],
+        position=[[10.0], [90.0]],
+        salience=[[1.0], [1.0]],
+        bounds=[[0, 100]],
+        status_quo=[40.0],
+    )
     assert get_model("nash").run(p).outcome[0] == pytest.approx(40.0, abs=1e-3)
 
 

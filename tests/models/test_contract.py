@@ -110,28 +110,41 @@ def degenerate_cases() -> list[tuple[str, BargainingProblem]]:
         (
             "all at one position",
             BargainingProblem(
-                capability=[1.0, 2.0, 3.0], position=np.full((3, 2), 40.0), salience=np.full((3, 2), 0.5),
-                bounds=b2, status_quo=[40.0, 40.0],
+                capability=[1.0, 2.0, 3.0],
+                position=np.full((3, 2), 40.0),
+                salience=np.full((3, 2), 0.5),
+                bounds=b2,
+                status_quo=[40.0, 40.0],
             ),
         ),
         (
             "zero saliences",
             BargainingProblem(
-                capability=[1.0, 2.0, 3.0], position=[[0.0, 10.0], [50.0, 60.0], [100.0, 90.0]],
-                salience=np.zeros((3, 2)), bounds=b2, status_quo=[10.0, 10.0],
+                capability=[1.0, 2.0, 3.0],
+                position=[[0.0, 10.0], [50.0, 60.0], [100.0, 90.0]],
+                salience=np.zeros((3, 2)),
+                bounds=b2,
+                status_quo=[10.0, 10.0],
             ),
         ),
         (
             "one actor",
             BargainingProblem(
-                capability=[1.0], position=[[30.0, 70.0]], salience=[[0.5, 0.5]], bounds=b2, status_quo=[0.0, 0.0]
+                capability=[1.0],
+                position=[[30.0, 70.0]],
+                salience=[[0.5, 0.5]],
+                bounds=b2,
+                status_quo=[0.0, 0.0],
             ),
         ),
         (
             "zero capability",
             BargainingProblem(
-                capability=[0.0, 1.0], position=[[10.0, 20.0], [80.0, 90.0]], salience=np.full((2, 2), 0.5),
-                bounds=b2, status_quo=[50.0, 50.0],
+                capability=[0.0, 1.0],
+                position=[[10.0, 20.0], [80.0, 90.0]],
+                salience=np.full((2, 2), 0.5),
+                bounds=b2,
+                status_quo=[50.0, 50.0],
             ),
         ),
     ]

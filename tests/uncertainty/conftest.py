@@ -12,6 +12,7 @@ import uq_support  # importing registers the "uq_faulty" model (spawned workers 
 from uq_support import small
 
 from realpolitik.models.registry import register, registry, unregister
+from realpolitik.scenario.schema import Scenario
 
 # Collection imports this module before any test runs: keep the test-only model out of the registry
 # except while the tests of this folder run, so other tests and the docs see the built-in models only.
@@ -25,7 +26,7 @@ def _uq_faulty_registered():
     yield
     unregister("uq_faulty")
 
-from realpolitik.scenario.schema import Scenario
+
 
 
 @pytest.fixture

@@ -11,29 +11,65 @@ from realpolitik.uncertainty import monte_carlo, montecarlo_headline, montecarlo
 
 
 def test_json_shape_and_stability(scenario, tmp_path):
-    m = monte_carlo(scenario, draws=200, model="compromise", seed=7, chunk_size=64, thresholds={"tax": 50.0},
-                    out=tmp_path / "a")
+    m = monte_carlo(
+        scenario,
+        draws=200,
+        model="compromise",
+        seed=7,
+        chunk_size=64,
+        thresholds={"tax": 50.0},
+        out=tmp_path / "a",
+    )
     js = montecarlo_to_json(m)
-    assert list(js) == ["scenario", "model", "params", "draws", "draws_completed", "seed", "chunk_size",
-                        "distribution", "uncertain_inputs", "issues", "deal_probability", "failed_chunks"]
+    assert list(js) == [
+        "scenario",
+        "model",
+        "params",
+        "draws",
+        "draws_completed",
+        "seed",
+        "chunk_size",
+        "distribution",
+        "uncertain_inputs",
+        "issues",
+        "deal_probability",
+        "failed_chunks",
+    ]
     tax = js["issues"]["tax"]
     assert list(tax["quantiles"]) == ["5", "10", "25", "50", "75", "90", "95"]
     assert tax["interval80"] == [tax["quantiles"]["10"], tax["quantiles"]["90"]]
     assert tax["threshold"]["op"] == ">=" and 0 <= tax["threshold"]["probability"] <= 1
     assert tax["mean"] == float(np.mean(m.outcomes("tax")))
-    other = monte_carlo(scenario, draws=200, model="compromise", seed=7, chunk_size=64, thresholds={"tax": 50.0},
-                        out=tmp_path / "b")
+    other = monte_carlo(
+        scenario,
+        draws=200,
+        model="compromise",
+        seed=7,
+        chunk_size=64,
+        thresholds={"tax": 50.0},
+        out=tmp_path / "b",
+    )
     assert json.dumps(js) == json.dumps(montecarlo_to_json(other))
     assert "tmp" not in json.dumps(js)
 
 
 def test_headline_and_table(scenario):
-    m = monte_carlo(scenario, draws=300, model="compromise", seed=7, chunk_size=100, thresholds={"aid": ("<=", 5)},
-                    deal_probe=lambda p: p.capability[:, 0] > 0.4)
+    m = monte_carlo(
+        scenario,
+        draws=300,
+        model="compromise",
+        seed=7,
+        chunk_size=100,
+        thresholds={"aid": ("<=", 5)},
+        deal_probe=lambda p: p.capability[:, 0] > 0.4,
+    )
     lines = montecarlo_headline(m)
     assert lines[0].startswith("300 of 300 draws of uq-small with the compromise model (seed 7")
     lo, hi = m.summary["tax"].interval80
-    assert any(line.startswith("Tax rate: the outcome falls between") and f"{lo:.3g} and {hi:.3g}" in line for line in lines)
+    assert any(
+        line.startswith("Tax rate: the outcome falls between") and f"{lo:.3g} and {hi:.3g}" in line
+        for line in lines
+    )
     p_aid = m.summary["aid"].p_threshold
     assert any(f"Chance it is at most 5: {p_aid:.0%}" in line for line in lines)
     assert any(line.startswith("A deal every party accepts exists in") for line in lines)
@@ -48,4 +84,6 @@ def test_headline_reports_failed_chunks(scenario, monkeypatch):
     m = monte_carlo(scenario, draws=60, model="uq_faulty", seed=8, chunk_size=5)
     assert m.failed_chunks
     line = montecarlo_headline(m)[-1]
-    assert line.startswith(f"{len(m.failed_chunks)} of 12 chunks failed after a retry (chunk ids {m.failed_chunks[0]}")
+    assert line.startswith(
+        f"{len(m.failed_chunks)} of 12 chunks failed after a retry (chunk ids {m.failed_chunks[0]}"
+    )

@@ -31,20 +31,34 @@ def _dump(result) -> str:
 
 
 def test_serial_run_summary_matches_numpy(scenario):
-    m = monte_carlo(scenario, draws=500, model="compromise", seed=3, chunk_size=128,
-                    thresholds={"tax": 50.0, "aid": ("<=", 5.0)})
+    m = monte_carlo(
+        scenario,
+        draws=500,
+        model="compromise",
+        seed=3,
+        chunk_size=128,
+        thresholds={"tax": 50.0, "aid": ("<=", 5.0)},
+    )
     assert m.ok and m.draws_completed == 500 and m.n_chunks == 4
     x = m.outcomes()
     assert x.shape == (500, 2)
     np.testing.assert_array_equal(m.draw_index(), np.arange(500))
     tax = m.summary["tax"]
-    np.testing.assert_allclose(list(tax.quantiles.values()), np.quantile(x[:, 0], [.05, .1, .25, .5, .75, .9, .95]))
+    np.testing.assert_allclose(
+        list(tax.quantiles.values()), np.quantile(x[:, 0], [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
+    )
     assert tax.mean == pytest.approx(x[:, 0].mean())
     assert tax.interval80 == (tax.quantiles[10], tax.quantiles[90])
     assert tax.p_threshold == pytest.approx(np.mean(x[:, 0] >= 50))
     assert m.summary["aid"].p_threshold == pytest.approx(np.mean(x[:, 1] <= 5))
-    strict = monte_carlo(scenario, draws=500, model="compromise", seed=3, chunk_size=128,
-                         thresholds={"tax": (">", 50.0), "aid": ("<", 5.0)})
+    strict = monte_carlo(
+        scenario,
+        draws=500,
+        model="compromise",
+        seed=3,
+        chunk_size=128,
+        thresholds={"tax": (">", 50.0), "aid": ("<", 5.0)},
+    )
     assert strict.summary["tax"].p_threshold == pytest.approx(np.mean(x[:, 0] > 50))
     assert strict.summary["aid"].p_threshold == pytest.approx(np.mean(x[:, 1] < 5))
     assert 0 < tax.p_threshold < 1
@@ -102,8 +116,13 @@ def test_out_writes_one_parquet_file_per_chunk(scenario, tmp_path):
     kept = monte_carlo(scenario, draws=250, model="compromise", seed=9, chunk_size=100)
     m = monte_carlo(scenario, draws=250, model="compromise", seed=9, chunk_size=100, out=out)
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["chunk-000000.parquet", "chunk-000001.parquet", "chunk-000002.parquet",
-                     "manifest.json", "summary.json"]
+    assert files == [
+        "chunk-000000.parquet",
+        "chunk-000001.parquet",
+        "chunk-000002.parquet",
+        "manifest.json",
+        "summary.json",
+    ]
     t = pq.read_table(out / "chunk-000002.parquet")
     assert t.column_names == ["_draw", "tax", "aid"] and t.num_rows == 50
     np.testing.assert_array_equal(t.column("_draw").to_numpy(), np.arange(200, 250))
@@ -113,8 +132,12 @@ def test_out_writes_one_parquet_file_per_chunk(scenario, tmp_path):
     assert json.loads((out / "summary.json").read_text()) == m.to_json()
     assert str(tmp_path) not in (out / "summary.json").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert (manifest["draws"], manifest["seed"], manifest["chunk_size"], manifest["model"]) == (250, 9, 100,
-                                                                                                "compromise")
+    assert (manifest["draws"], manifest["seed"], manifest["chunk_size"], manifest["model"]) == (
+        250,
+        9,
+        100,
+        "compromise",
+    )
 
 
 def test_out_refuses_existing_run_and_mismatched_resume(scenario, tmp_path):
@@ -167,7 +190,9 @@ def test_failing_chunk_is_reported_others_kept_then_resumed(scenario, tmp_path, 
     assert "injected failure" in m.errors[bad[0]]
     assert m.draws_completed == 120 - 5 * len(bad)
     assert m.to_json()["failed_chunks"] == bad
-    assert sorted(int(p.name[6:12]) for p in out.glob("chunk-*.parquet")) == [k for k in range(24) if k not in bad]
+    assert sorted(int(p.name[6:12]) for p in out.glob("chunk-*.parquet")) == [
+        k for k in range(24) if k not in bad
+    ]
     monkeypatch.delenv("UQ_FAIL_ABOVE")
     resumed = monte_carlo(scenario, resume=True, **kw)
     assert resumed.ok
@@ -181,15 +206,18 @@ def test_transient_failure_is_retried(scenario, tmp_path, monkeypatch):
     assert (tmp_path / "failed-once").exists()  # one call did fail
     assert m.ok
     monkeypatch.delenv("UQ_FLAKY_DIR")
-    np.testing.assert_array_equal(m.outcomes(), monte_carlo(scenario, draws=40, model="uq_faulty", seed=2,
-                                                            chunk_size=10).outcomes())
+    np.testing.assert_array_equal(
+        m.outcomes(), monte_carlo(scenario, draws=40, model="uq_faulty", seed=2, chunk_size=10).outcomes()
+    )
 
 
 def test_worker_death_is_retried_then_reported(scenario, monkeypatch):
     bad = _failing_chunks(scenario, 8, 60, 5, 0.57)
     assert 0 < len(bad) <= 3
     monkeypatch.setenv("UQ_DIE_ABOVE", "0.57")
-    m = monte_carlo(scenario, draws=60, model="uq_faulty", seed=8, chunk_size=5, executor="processes", workers=2)
+    m = monte_carlo(
+        scenario, draws=60, model="uq_faulty", seed=8, chunk_size=5, executor="processes", workers=2
+    )
     assert list(m.failed_chunks) == bad
     assert "BrokenProcessPool" in m.errors[bad[0]]
     monkeypatch.delenv("UQ_DIE_ABOVE")
@@ -206,8 +234,9 @@ def test_deal_probe_probability_and_its_failure(scenario):
     m = monte_carlo(scenario, draws=300, model="compromise", seed=1, chunk_size=100, deal_probe=probe)
     spec = sampling_spec(scenario)
     k = [x.path for x in spec.inputs].index("actors[0].capability")
-    caps = np.concatenate([draw(spec, 100, np.random.default_rng(_child(ss, 0)))[:, k]
-                           for ss in chunk_seeds(1, 3)])
+    caps = np.concatenate(
+        [draw(spec, 100, np.random.default_rng(_child(ss, 0)))[:, k] for ss in chunk_seeds(1, 3)]
+    )
     assert m.deal_probability == pytest.approx(np.mean(caps > 0.45))
     assert m.to_json()["deal_probability"] == m.deal_probability
 
@@ -265,7 +294,9 @@ def test_eum_batch_equals_loop_of_single_runs(scenario):
 @eum_only
 def test_eum_processes_equal_serial(scenario):
     kw = dict(draws=200, model="eum", seed=2, chunk_size=50)
-    assert _dump(monte_carlo(scenario, executor="processes", workers=2, **kw)) == _dump(monte_carlo(scenario, **kw))
+    assert _dump(monte_carlo(scenario, executor="processes", workers=2, **kw)) == _dump(
+        monte_carlo(scenario, **kw)
+    )
 
 
 def test_no_uncertain_input_gives_point_forecast():

@@ -85,13 +85,19 @@ def test_apply_sets_only_uncertain_cells():
     assert batch.batch_shape == (7,)
     assert batch.position.shape == (7, 4, 2) and batch.capability.shape == (7, 4)
     for k, x in enumerate(spec.inputs):
-        arr = {"capability": batch.capability, "position": batch.position, "salience": batch.salience,
-               "status_quo": batch.status_quo}[x.kind]
+        arr = {
+            "capability": batch.capability,
+            "position": batch.position,
+            "salience": batch.salience,
+            "status_quo": batch.status_quo,
+        }[x.kind]
         np.testing.assert_array_equal(arr[(slice(None), *x.index)], values[:, k])
     # saliences have no default here: all but A/aid are untouched
     mask = np.ones((4, 2), dtype=bool)
     mask[0, 1] = False
-    np.testing.assert_array_equal(batch.salience[:, mask], np.broadcast_to(base.salience[mask], (7, mask.sum())))
+    np.testing.assert_array_equal(
+        batch.salience[:, mask], np.broadcast_to(base.salience[mask], (7, mask.sum()))
+    )
     np.testing.assert_array_equal(batch.present, base.present)
 
 

@@ -49,8 +49,11 @@ def test_sobol_matches_variance_shares_of_a_linear_model():
     p = scenario_problem(s)
     w = p.capability[:, None] * p.salience
     for j, issue in enumerate(p.issues):
-        contrib = {x.label: (w[x.index] / w[:, j][p.present[:, j]].sum() * (x.high - x.low)) ** 2
-                   for x in spec.inputs if x.issue == issue}
+        contrib = {
+            x.label: (w[x.index] / w[:, j][p.present[:, j]].sum() * (x.high - x.low)) ** 2
+            for x in spec.inputs
+            if x.issue == issue
+        }
         total = sum(contrib.values())
         for f, s1, st in res.ranking(issue):
             expected = contrib.get(f, 0.0) / total
@@ -69,6 +72,10 @@ def test_sobol_is_seeded_and_groups_by_actor(scenario):
     c = sobol(scenario, "compromise", n=64, seed=2, groups="actor")
     assert not np.array_equal(a.st, c.st)
     assert set(sobol(scenario, "compromise", n=64, groups="kind").factors) == {
-        "capability", "position", "salience", "status_quo"}
+        "capability",
+        "position",
+        "salience",
+        "status_quo",
+    }
     with pytest.raises(ValueError, match="power of 2"):
         sobol(scenario, "compromise", n=100)

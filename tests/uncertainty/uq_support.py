@@ -55,12 +55,19 @@ def small_data(**uncertainty: Any) -> dict[str, Any]:
             {"id": "D", "name": "D", "capability": 0.1},
         ],
         "issues": [
-            {"id": "tax", "name": "Tax rate", "bounds": [0, 100], "status_quo": {"value": 40, "range": [30, 50]}},
+            {
+                "id": "tax",
+                "name": "Tax rate",
+                "bounds": [0, 100],
+                "status_quo": {"value": 40, "range": [30, 50]},
+            },
             {"id": "aid", "name": "Aid", "bounds": [0, 10], "status_quo": 5},
         ],
         "positions": {
-            "A": {"tax": {"position": {"value": 20, "range": [10, 35]}, "salience": 0.8},
-                  "aid": {"position": 2, "salience": {"value": 0.5, "range": [0.2, 0.9]}}},
+            "A": {
+                "tax": {"position": {"value": 20, "range": [10, 35]}, "salience": 0.8},
+                "aid": {"position": 2, "salience": {"value": 0.5, "range": [0.2, 0.9]}},
+            },
             "B": {"tax": {"position": 80, "salience": 0.6}, "aid": {"position": 8, "salience": 0.4}},
             "C": {"tax": {"position": 50, "salience": 0.5}, "aid": {"position": 5, "salience": 0.9}},
             "D": {"tax": {"position": 100, "salience": 0.9}},

@@ -118,7 +118,9 @@ def sweep(
                 f"{', '.join(map(repr, others))}, which is varied too"
             )
         else:
-            warnings.append(f"driver {c!r} drives no link of {scenario.id}; the forecast does not depend on it")
+            warnings.append(
+                f"driver {c!r} drives no link of {scenario.id}; the forecast does not depend on it"
+            )
     base = prep.resolve().trace
     return SweepResult(
         scenario=scenario.id,

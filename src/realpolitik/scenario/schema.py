@@ -243,7 +243,9 @@ class Uncertainty(_Base):
     """Scenario-wide defaults for inputs without their own ``range``."""
 
     distribution: Literal["uniform", "triangular", "truncnormal"] = "triangular"
-    position: float | None = Field(default=None, ge=0, description="± half-width, as a share of the issue range")
+    position: float | None = Field(
+        default=None, ge=0, description="± half-width, as a share of the issue range"
+    )
     salience: float | None = Field(default=None, ge=0, description="± half-width on the 0–1 salience scale")
     capability: float | None = Field(default=None, ge=0, description="± half-width, relative to the value")
 
@@ -285,7 +287,10 @@ class Scenario(_Base):
     @classmethod
     def _disagreement_q(cls, v: Any) -> Any:
         if isinstance(v, dict):
-            return {a: ({k: _as_quantity(x) for k, x in row.items()} if isinstance(row, dict) else row) for a, row in v.items()}
+            return {
+                a: ({k: _as_quantity(x) for k, x in row.items()} if isinstance(row, dict) else row)
+                for a, row in v.items()
+            }
         return v
 
     @model_validator(mode="after")

@@ -39,8 +39,10 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
         f"{result.distribution} distributions)."
     )
     if n_in == 0:
-        lines.append("No input is uncertain: every draw is the point forecast. Give numbers a range or set "
-                     "scenario-wide uncertainty defaults.")
+        lines.append(
+            "No input is uncertain: every draw is the point forecast. Give numbers a range or set "
+            "scenario-wide uncertainty defaults."
+        )
     for j, d in enumerate(result.issues):
         s = result.summary[d]
         lo, hi = s.interval80
@@ -50,8 +52,10 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
             continue
         scale = float(result.bounds[j, 1] - result.bounds[j, 0])
         word = _spread_word(hi - lo, scale)
-        text = (f"{name}: the outcome falls between {_fmt(lo)} and {_fmt(hi)} in 80% of draws "
-                f"(median {_fmt(s.quantiles[50])}), {word} on a scale of {_fmt(scale)}.")
+        text = (
+            f"{name}: the outcome falls between {_fmt(lo)} and {_fmt(hi)} in 80% of draws "
+            f"(median {_fmt(s.quantiles[50])}), {word} on a scale of {_fmt(scale)}."
+        )
         if s.threshold is not None and s.p_threshold is not None:
             op = {">=": "at least", "<=": "at most", ">": "above", "<": "below"}[s.threshold[0]]
             text += f" Chance it is {op} {_fmt(s.threshold[1])}: {s.p_threshold:.0%}."
@@ -63,8 +67,10 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
     if result.failed_chunks:
         ids = ", ".join(str(k) for k in result.failed_chunks[:10])
         more = " …" if len(result.failed_chunks) > 10 else ""
-        lines.append(f"{len(result.failed_chunks)} of {result.n_chunks} chunks failed after a retry "
-                     f"(chunk ids {ids}{more}); the figures cover the completed draws only.")
+        lines.append(
+            f"{len(result.failed_chunks)} of {result.n_chunks} chunks failed after a retry "
+            f"(chunk ids {ids}{more}); the figures cover the completed draws only."
+        )
     return lines
 
 
@@ -84,11 +90,20 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
     for d in result.issues:
         s = result.summary[d]
         q = s.quantiles
-        row = [d, _fmt(q[5]), _fmt(q[50]), _fmt(q[95]), _fmt(s.mean),
-               f"{_fmt(s.interval80[0])}–{_fmt(s.interval80[1])}"]
+        row = [
+            d,
+            _fmt(q[5]),
+            _fmt(q[50]),
+            _fmt(q[95]),
+            _fmt(s.mean),
+            f"{_fmt(s.interval80[0])}–{_fmt(s.interval80[1])}",
+        ]
         if with_th:
-            row.append("" if s.threshold is None or s.p_threshold is None
-                       else f"{s.p_threshold:.0%} ({s.threshold[0]}{_fmt(s.threshold[1])})")
+            row.append(
+                ""
+                if s.threshold is None or s.p_threshold is None
+                else f"{s.p_threshold:.0%} ({s.threshold[0]}{_fmt(s.threshold[1])})"
+            )
         table.add_row(*row)
     console.print(table)
     for line in montecarlo_headline(result):

@@ -46,7 +46,10 @@ MAX_ATTEMPTS = 2  # a failing chunk is retried once
 
 DealProbe = Callable[[BargainingProblem], np.ndarray]
 _COMPARE: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    ">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less,
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+    ">": np.greater,
+    "<": np.less,
 }
 Threshold = float | tuple[str, float]
 
@@ -139,8 +142,10 @@ class _BoundProbe:
         n = problem.batch_shape_all[0] if problem.batch_shape_all else 1
         if n <= self.slice_size:
             return np.asarray(self.fn(self.scenario, problem)).reshape(-1)
-        parts = [np.asarray(self.fn(self.scenario, _rows(problem, s, s + self.slice_size))).reshape(-1)
-                 for s in range(0, n, self.slice_size)]
+        parts = [
+            np.asarray(self.fn(self.scenario, _rows(problem, s, s + self.slice_size))).reshape(-1)
+            for s in range(0, n, self.slice_size)
+        ]
         return np.concatenate(parts)
 
 
@@ -178,8 +183,11 @@ class IssueSummary:
             "nan_draws": self.nan_draws,
         }
         if self.threshold is not None:
-            out["threshold"] = {"op": self.threshold[0], "value": self.threshold[1],
-                                "probability": _num(self.p_threshold)}
+            out["threshold"] = {
+                "op": self.threshold[0],
+                "value": self.threshold[1],
+                "probability": _num(self.p_threshold),
+            }
         return out
 
 
@@ -247,7 +255,9 @@ class MonteCarloResult:
             "chunk_size": self.chunk_size,
             "distribution": self.distribution,
             "uncertain_inputs": list(self.inputs),
-            "issues": {d: {"name": self.issue_names.get(d, d), **self.summary[d].to_json()} for d in self.issues},
+            "issues": {
+                d: {"name": self.issue_names.get(d, d), **self.summary[d].to_json()} for d in self.issues
+            },
             "deal_probability": _num(self.deal_probability),
             "failed_chunks": list(self.failed_chunks),
         }
@@ -287,7 +297,11 @@ def _chunk_complete(out: Path, index: int, size: int) -> bool:
 
 
 def _iter_columns(
-    chunks: Mapping[int, ChunkResult], out: Path | None, issues: tuple[str, ...], n_chunks: int, cols: list[str]
+    chunks: Mapping[int, ChunkResult],
+    out: Path | None,
+    issues: tuple[str, ...],
+    n_chunks: int,
+    cols: list[str],
 ) -> Iterator[dict[str, np.ndarray]]:
     """Requested columns chunk by chunk, in chunk order (only completed chunks)."""
     if out is None:
@@ -345,8 +359,16 @@ def _digest(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _manifest(scenario: Scenario, model: str, params: Mapping[str, Any], draws: int, seed: int,
-              chunk_size: int, distribution: str, issues: tuple[str, ...]) -> dict[str, Any]:
+def _manifest(
+    scenario: Scenario,
+    model: str,
+    params: Mapping[str, Any],
+    draws: int,
+    seed: int,
+    chunk_size: int,
+    distribution: str,
+    issues: tuple[str, ...],
+) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "scenario": scenario.id,
@@ -464,7 +486,9 @@ def monte_carlo(
         probe = deal_probe
     n_chunks = math.ceil(draws / chunk_size)
     out_dir = Path(out) if out is not None else None
-    manifest = _manifest(scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues)
+    manifest = _manifest(
+        scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues
+    )
     if out_dir is not None:
         _prepare_out(out_dir, manifest, resume)
     seeds = chunk_seeds(seed_int, n_chunks)
@@ -488,6 +512,7 @@ def monte_carlo(
             kept[res.index] = res
 
     with _progress(progress, len(tasks), f"{scenario.id} · {model}") as advance:
+
         def on_done(res: ChunkResult) -> None:
             on_result(res)
             advance(res.outcome.shape[0])
@@ -542,8 +567,14 @@ def _progress(enabled: bool, n_tasks: int, title: str) -> Iterator[Callable[[int
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         tid = bar.add_task(title, total=None)
         yield lambda n: bar.advance(tid, n)
 
@@ -555,7 +586,10 @@ def _describe(exc: BaseException) -> str:
 
 
 def execute(
-    tasks: list[ChunkTask], handle: Any, on_result: Callable[[ChunkResult], None], max_attempts: int = MAX_ATTEMPTS
+    tasks: list[ChunkTask],
+    handle: Any,
+    on_result: Callable[[ChunkResult], None],
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> dict[int, str]:
     """Run ``tasks`` on ``handle``'s executor; return ``{chunk: error}`` for chunks that failed for good.
 

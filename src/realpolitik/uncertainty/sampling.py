@@ -135,15 +135,26 @@ def sampling_spec(
     inputs: list[UncertainInput] = []
     power_cells = np.zeros((problem.n_actors, problem.n_issues), dtype=bool)
 
-    def add(kind: str, path: str, actor: str | None, issue: str | None, idx: tuple[int, ...],
-            q: Quantity, value: float, half: float | None, valid: tuple[float, float]) -> None:
+    def add(
+        kind: str,
+        path: str,
+        actor: str | None,
+        issue: str | None,
+        idx: tuple[int, ...],
+        q: Quantity,
+        value: float,
+        half: float | None,
+        valid: tuple[float, float],
+    ) -> None:
         if not np.isfinite(value):
             return
         s = _support(q, value, half, valid)
         if s is None:
             return
         lo, hi, origin = s
-        inputs.append(UncertainInput(kind, path, actor, issue, idx, float(np.clip(value, lo, hi)), lo, hi, origin))
+        inputs.append(
+            UncertainInput(kind, path, actor, issue, idx, float(np.clip(value, lo, hi)), lo, hi, origin)
+        )
 
     for i, actor in enumerate(scenario.actors):
         ai = a_index.get(actor.id)
@@ -151,14 +162,32 @@ def sampling_spec(
             continue
         v = float(problem.capability[ai])
         half = unc.capability * abs(v) if unc.capability else None
-        add("capability", f"actors[{i}].capability", actor.id, None, (ai,), actor.capability, v, half,
-            (0.0, np.inf))
+        add(
+            "capability",
+            f"actors[{i}].capability",
+            actor.id,
+            None,
+            (ai,),
+            actor.capability,
+            v,
+            half,
+            (0.0, np.inf),
+        )
     for j, iss in enumerate(scenario.issues):
         dj = d_index.get(iss.id)
         if dj is None or iss.status_quo is None:
             continue
-        add("status_quo", f"issues[{j}].status_quo", None, iss.id, (dj,), iss.status_quo,
-            float(problem.status_quo[dj]), None, (float(bounds[dj, 0]), float(bounds[dj, 1])))
+        add(
+            "status_quo",
+            f"issues[{j}].status_quo",
+            None,
+            iss.id,
+            (dj,),
+            iss.status_quo,
+            float(problem.status_quo[dj]),
+            None,
+            (float(bounds[dj, 0]), float(bounds[dj, 1])),
+        )
     for aid, row in scenario.positions.items():
         ai = a_index.get(aid)
         if ai is None:
@@ -170,14 +199,41 @@ def sampling_spec(
             lb, ub = float(bounds[dj, 0]), float(bounds[dj, 1])
             base = f"positions.{aid}.{iid}"
             half_pos = unc.position * (ub - lb) if unc.position else None
-            add("position", f"{base}.position", aid, iid, (ai, dj), st.position,
-                float(problem.position[ai, dj]), half_pos, (lb, ub))
-            add("salience", f"{base}.salience", aid, iid, (ai, dj), st.salience,
-                float(problem.salience[ai, dj]), unc.salience or None, (0.0, 1.0))
+            add(
+                "position",
+                f"{base}.position",
+                aid,
+                iid,
+                (ai, dj),
+                st.position,
+                float(problem.position[ai, dj]),
+                half_pos,
+                (lb, ub),
+            )
+            add(
+                "salience",
+                f"{base}.salience",
+                aid,
+                iid,
+                (ai, dj),
+                st.salience,
+                float(problem.salience[ai, dj]),
+                unc.salience or None,
+                (0.0, 1.0),
+            )
             if st.power is not None and problem.issue_power is not None:
                 power_cells[ai, dj] = True
-                add("power", f"{base}.power", aid, iid, (ai, dj), st.power,
-                    float(problem.issue_power[ai, dj]), None, (0.0, np.inf))
+                add(
+                    "power",
+                    f"{base}.power",
+                    aid,
+                    iid,
+                    (ai, dj),
+                    st.power,
+                    float(problem.issue_power[ai, dj]),
+                    None,
+                    (0.0, np.inf),
+                )
     return SamplingSpec(problem, tuple(inputs), dist, power_cells if power_cells.any() else None)
 
 

@@ -32,8 +32,9 @@ def _spec(scenario: Scenario, model: str, distribution: str | None, params: dict
     return spec
 
 
-def _run(spec: SamplingSpec, values: np.ndarray, model: str, seed: SeedLike, batch: int,
-         params: dict[str, Any]) -> np.ndarray:
+def _run(
+    spec: SamplingSpec, values: np.ndarray, model: str, seed: SeedLike, batch: int, params: dict[str, Any]
+) -> np.ndarray:
     """Outcomes ``(n, D)`` of the model on every row of ``values``, ``batch`` rows at a time."""
     outs = []
     for s in range(0, values.shape[0], batch):
@@ -68,8 +69,10 @@ class Tornado:
         j = self.issues.index(issue)
         swing = np.abs(self.high[:, j] - self.low[:, j])
         order = np.argsort(-swing, kind="stable")
-        return [TornadoBar(self.inputs[k], float(self.low[k, j]), float(self.high[k, j]), float(swing[k]))
-                for k in order]
+        return [
+            TornadoBar(self.inputs[k], float(self.low[k, j]), float(self.high[k, j]), float(swing[k]))
+            for k in order
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,8 +82,15 @@ class Tornado:
                 d: {
                     "base": float(self.base[j]),
                     "bars": [
-                        {"input": b.input.label, "path": b.input.path, "low_value": b.input.low,
-                         "high_value": b.input.high, "low": b.low, "high": b.high, "swing": b.swing}
+                        {
+                            "input": b.input.label,
+                            "path": b.input.path,
+                            "low_value": b.input.low,
+                            "high_value": b.input.high,
+                            "low": b.low,
+                            "high": b.high,
+                            "swing": b.swing,
+                        }
                         for b in self.bars(d)
                     ],
                 }
@@ -90,7 +100,11 @@ class Tornado:
 
 
 def tornado(
-    scenario: Scenario, model: str = "eum", *, seed: SeedLike = 0, distribution: str | None = None,
+    scenario: Scenario,
+    model: str = "eum",
+    *,
+    seed: SeedLike = 0,
+    distribution: str | None = None,
     **params: Any,
 ) -> Tornado:
     """Each uncertain input at the low and the high end of its support, all others at their values."""
@@ -129,20 +143,26 @@ class SobolIndices:
         return [(self.factors[f], float(self.s1[f, j]), float(self.st[f, j])) for f in order]
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable({
-            "scenario": self.scenario,
-            "model": self.model,
-            "n_runs": self.n_runs,
-            "issues": {
-                d: [
-                    {"factor": f, "S1": s1, "ST": st,
-                     "S1_conf": float(self.s1_conf[self.factors.index(f), j]),
-                     "ST_conf": float(self.st_conf[self.factors.index(f), j])}
-                    for f, s1, st in self.ranking(d)
-                ]
-                for j, d in enumerate(self.issues)
-            },
-        })
+        return _jsonable(
+            {
+                "scenario": self.scenario,
+                "model": self.model,
+                "n_runs": self.n_runs,
+                "issues": {
+                    d: [
+                        {
+                            "factor": f,
+                            "S1": s1,
+                            "ST": st,
+                            "S1_conf": float(self.s1_conf[self.factors.index(f), j]),
+                            "ST_conf": float(self.st_conf[self.factors.index(f), j]),
+                        }
+                        for f, s1, st in self.ranking(d)
+                    ]
+                    for j, d in enumerate(self.issues)
+                },
+            }
+        )
 
 
 def _factor(x: UncertainInput, groups: Grouping) -> str:
@@ -154,8 +174,15 @@ def _factor(x: UncertainInput, groups: Grouping) -> str:
 
 
 def sobol(
-    scenario: Scenario, model: str = "eum", *, n: int = 256, seed: SeedLike = 0, groups: Grouping = "input",
-    distribution: str | None = None, batch: int = 8192, **params: Any,
+    scenario: Scenario,
+    model: str = "eum",
+    *,
+    n: int = 256,
+    seed: SeedLike = 0,
+    groups: Grouping = "input",
+    distribution: str | None = None,
+    batch: int = 8192,
+    **params: Any,
 ) -> SobolIndices:
     """Variance-based sensitivity (Saltelli sampling, Sobol analysis with SALib), per issue.
 
@@ -173,7 +200,11 @@ def sobol(
     spec = _spec(scenario, model, distribution, params)
     names = [x.label for x in spec.inputs]
     labels = [_factor(x, groups) for x in spec.inputs]
-    problem: dict[str, Any] = {"num_vars": spec.n_inputs, "names": names, "bounds": [[0.0, 1.0]] * spec.n_inputs}
+    problem: dict[str, Any] = {
+        "num_vars": spec.n_inputs,
+        "names": names,
+        "bounds": [[0.0, 1.0]] * spec.n_inputs,
+    }
     if groups != "input":
         problem["groups"] = labels
     factors = tuple(str(g) for g in extract_group_names(problem)[0])  # SALib's order of the result rows
