@@ -27,8 +27,6 @@ def _uq_faulty_registered():
     unregister("uq_faulty")
 
 
-
-
 @pytest.fixture
 def scenario() -> Scenario:
     return small(distribution="triangular", position=0.05, salience=0.1, capability=0.2)
