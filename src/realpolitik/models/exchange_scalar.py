@@ -167,6 +167,10 @@ class _Round:
         ar: Arith,
     ) -> None:
         self.x, self.s, self.c, self.order, self.ar = x, s, c, order, ar
+        n_actors = len(s)
+        # per-issue columns of saliences and powers (the same numbers, cheaper to reach in the hot loops)
+        self.s_col = [[s[k][d] for k in range(n_actors)] for d in range(len(order))]
+        self.c_col = [[c[k][d] for k in range(n_actors)] for d in range(len(order))]
         # tolerance band of the hard limits and of the overshoot residual (0 in exact arithmetic)
         self.ztol = ar.zero + ar.tol * 100.0 if ar.tol else ar.zero
         self.lim_lo = ar.zero - self.ztol
@@ -176,18 +180,26 @@ class _Round:
         self.W: list[Num] = []
         self.O: list[Num] = []
         self.terms: list[dict[int, Num]] = []
+        # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms), and each
+        # actor's place in that order: a sum with one term changed restarts from the prefix before it
+        self.prefix: list[list[Num]] = []
+        self.place: list[dict[int, int]] = []
         for d in range(n_issues):
             w = zero
             tot = zero
             terms: dict[int, Num] = {}
+            prefix = [zero]
             for k in order[d]:
                 w = w + s[k][d] * c[k][d]
                 t = (x[k][d] * s[k][d]) * c[k][d]
                 terms[k] = t
                 tot = tot + t
+                prefix.append(tot)
             self.W.append(w)
             self.O.append(tot / w if w != zero else zero)
             self.terms.append(terms)
+            self.prefix.append(prefix)
+            self.place.append({k: j for j, k in enumerate(order[d])})
 
     # ------------------------------------------------------------------ OK and EVALUATE
     def _ok(self, m: Num, y: Num, hs: Num, hc: int) -> bool:
@@ -244,16 +256,29 @@ class _Round:
             sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
             Wa, Wb, uB, dA = self.W[e.p], self.W[e.q], e.uI, e.dJ
         zero = self.ar.zero
-        s, c, terms, rec = self.s, self.c, self.terms[a], e.rec
+        terms, order = self.terms[a], self.order[a]
+        s_a, c_a = self.s_col[a], self.c_col[a]
+        # recorded moves on issue a (few), by actor; the sums below keep the actors' order exactly
+        ra = {k: v for (i, k), v in e.rec.items() if i == a} if e.rec else None
         tot0 = zero
         tot1 = zero
-        for k in self.order[a]:
-            if k == A:
-                tot0 = tot0 + (uA * s[k][a]) * c[k][a]
-                tot1 = tot1 + (yA * s[k][a]) * c[k][a]
-            else:
-                v = rec.get((a, k)) if rec else None
-                term = terms[k] if v is None else (v * s[k][a]) * c[k][a]
+        if ra:
+            for k in order:
+                if k == A:
+                    tot0 = tot0 + (uA * s_a[k]) * c_a[k]
+                    tot1 = tot1 + (yA * s_a[k]) * c_a[k]
+                else:
+                    v = ra.get(k)
+                    term = terms[k] if v is None else (v * s_a[k]) * c_a[k]
+                    tot0 = tot0 + term
+                    tot1 = tot1 + term
+        else:  # only A's term differs: start from the running sum before A (the same additions)
+            j = self.place[a][A]
+            before = self.prefix[a][j]
+            tot0 = before + (uA * s_a[A]) * c_a[A]
+            tot1 = before + (yA * s_a[A]) * c_a[A]
+            for k in order[j + 1 :]:
+                term = terms[k]
                 tot0 = tot0 + term
                 tot1 = tot1 + term
         r0 = t - tot0 / Wa
@@ -265,12 +290,12 @@ class _Round:
         elif r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
             return
         T = zero
-        for k in self.order[a]:
-            v = rec.get((a, k)) if rec else None
+        for k in order:
+            v = ra.get(k) if ra else None
             if v is None:
-                T = T + (terms[k] if k != A else (uA * s[k][a]) * c[k][a])
+                T = T + (terms[k] if k != A else (uA * s_a[k]) * c_a[k])
             else:
-                T = T + (v * s[k][a]) * c[k][a]
+                T = T + (v * s_a[k]) * c_a[k]
         delta = abs((t * Wa - T) / (sAa * cAa))
         da = ((delta * sAa) * cAa) / Wa
         db = ((sAa + sBa) / (sAb + sBb)) * da
