@@ -14,7 +14,8 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "note: could not install chromium; the browser test will be skipped"
 fi
-.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks scripts
+.venv/bin/ruff format --check src tests benchmarks scripts
 .venv/bin/mypy
 # pytest exits 5 when it collected no test: that is a failure here, as is any failing test.
 exec .venv/bin/python -m pytest -q "$@"
