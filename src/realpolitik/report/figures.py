@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+from matplotlib.patches import Patch
 
 from realpolitik.report.colors import actor_colors
 
@@ -122,18 +123,33 @@ def heatmap(
 ) -> str:
     """A labelled heat map (rows × columns)."""
     m = np.asarray(matrix, dtype=float)
-    h = min(0.9 + 0.32 * len(row_labels), 9.0)
+    long_cols = max((len(c) for c in col_labels), default=0) > 8
+    h = min(max(2.4, 0.9 + 0.42 * len(row_labels)) + (1.4 if long_cols else 0.0), 10.0)
     fig, ax = plt.subplots(figsize=(WIDTH, h))
     lim = float(np.nanmax(np.abs(m))) if m.size and np.isfinite(m).any() else 1.0
     lim = lim or 1.0
     kw: dict[str, Any] = {"vmin": -lim, "vmax": lim} if center_zero else {}
     im = ax.imshow(m, aspect="auto", cmap=cmap, **kw)
-    ax.set_xticks(range(len(col_labels)), list(col_labels))
+    ax.set_xticks(
+        range(len(col_labels)),
+        [_short(c, 30) for c in col_labels],
+        rotation=30 if long_cols else 0,
+        ha="right" if long_cols else "center",
+    )
     ax.set_yticks(range(len(row_labels)), [_short(r, 60) for r in row_labels], fontsize=8.5)
     if annotate and m.size <= 400:
         for (r, c), v in np.ndenumerate(m):
             if np.isfinite(v):
-                ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=7.5, color="#111111")
+                dark = not center_zero and abs(v) > 0.6 * lim
+                ax.text(
+                    c,
+                    r,
+                    f"{v:+.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if dark else "#111111",
+                )
     cb = fig.colorbar(im, ax=ax, fraction=0.035, pad=0.02)
     cb.set_label(cbar_label)
     ax.set_title(title, loc="left")
@@ -170,7 +186,8 @@ def lines(
     if yticks:
         ax.set_yticks(*yticks)
     ax.grid(alpha=0.25)
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9)
+    if len(series) > 1:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, fontsize=9, ncol=2)
     fig.tight_layout()
     return to_svg(fig)
 
@@ -188,15 +205,19 @@ def hbars(
     fig, ax = plt.subplots(figsize=(WIDTH, min(1.0 + 0.3 * n, 8.0)))
     ys = np.arange(n)[::-1]
     for y, lo, hi in zip(ys, low, high, strict=True):
-        ax.barh(y, lo - base, left=base, color="#0072B2", alpha=0.85)
-        ax.barh(y, hi - base, left=base, color="#D55E00", alpha=0.85)
+        # the longer bar first, so that a shorter one on the same side stays visible on top of it
+        pairs = sorted([(lo, "#0072B2"), (hi, "#D55E00")], key=lambda v: -abs(v[0] - base))
+        for k, (v, col) in enumerate(pairs):
+            ax.barh(y, v - base, left=base, color=col, height=0.8 if k == 0 else 0.45)
     ax.axvline(base, color="#333333", lw=1)
     ax.set_yticks(ys, [_short(s, 48) for s in labels], fontsize=8.5)
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left")
-    ax.barh([], [], color="#0072B2", label="input at low end")
-    ax.barh([], [], color="#D55E00", label="input at high end")
-    ax.legend(loc="lower right", frameon=False, fontsize=8.5)
+    handles = [
+        Patch(color="#0072B2", label="input at low end"),
+        Patch(color="#D55E00", label="input at high end"),
+    ]
+    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8.5)
     fig.tight_layout()
     return to_svg(fig)
 
