@@ -72,9 +72,9 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _models_arg(model: str, *, default_all: tuple[str, ...] | None = None) -> list[str]:
+def _models_arg(model: str) -> list[str]:
     if model == "all":
-        return list(default_all or model_names())
+        return list(model_names())
     names = [m.strip() for m in model.split(",") if m.strip()]
     for n in names:
         if n not in model_names():

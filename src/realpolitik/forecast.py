@@ -135,10 +135,6 @@ def forecast(
 
 def scenario_problem(scenario: Scenario) -> BargainingProblem:
     """The problem the models see: the scenario's numbers with its environment links applied."""
-    try:
-        from realpolitik.environment import resolve
-    except ImportError:  # the environment package is optional at this stage
-        from realpolitik.scenario.convert import to_problem
+    from realpolitik.environment import resolve  # deferred: realpolitik.environment imports this module
 
-        return to_problem(scenario)
     return resolve(scenario).problem
