@@ -231,8 +231,7 @@ def _run_forecasts(
 def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
     """Issues as rows, the status quo and each model's forecast as columns."""
     t = Table(title=title)
-    longest = max((len(i.id) for i in s.issues), default=5)
-    t.add_column("issue", overflow="fold", min_width=min(longest, 20), max_width=28)
+    t.add_column("issue", overflow="fold", max_width=28)
     t.add_column("status quo", justify="right", min_width=6)
     for f in results:
         t.add_column(f.model, justify="right", min_width=len(f.model), no_wrap=True)
