@@ -123,6 +123,9 @@ def scenario_dicts(
             }
             if draw(st.integers(0, 3)) == 0:
                 stance["power"] = draw(quantity(st.floats(0, 1e6), source_keys))
+            if extras and draw(st.integers(0, 3)) == 0:
+                x = stance["position"]["value"] if isinstance(stance["position"], dict) else stance["position"]
+                stance["acceptable"] = [draw(within(lo, x)), draw(within(x, hi))]
             row[iid] = stance
         if row:
             positions[aid] = row
@@ -141,6 +144,9 @@ def scenario_dicts(
         ]
     if draw(st.booleans()):
         d["parties"] = draw(st.lists(st.sampled_from(actor_ids), unique=True, min_size=1))
+        for iss in d["issues"]:  # consent (the default with parties) needs a status quo
+            if "status_quo" not in iss:
+                iss["rule"] = draw(st.sampled_from(["collective", {"kind": "collective"}]))
     if draw(st.booleans()):
         d["vetoes"] = [
             {

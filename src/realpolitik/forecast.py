@@ -1,4 +1,16 @@
-"""Forecasts: run a registered model on a scenario and package the result with ids."""
+"""Forecasts: run a registered model on a scenario, then read its result through the decision rules.
+
+A bargaining model says where the pressure of the actors points (``pressure``); the scenario's decision
+rules say whether that point can become the outcome (DESIGN §4a):
+
+- ``collective`` issues: the model's outcome is the outcome;
+- ``unilateral`` issues: the decider's final position in the model is the outcome;
+- ``consent`` issues, agreement by agreement: the pressure package is the outcome if every signer and
+  every veto holder accepts it (the one acceptance test of :mod:`realpolitik.deals`), else the status
+  quo stands; when refused, the acceptable package nearest to the pressure is reported (what a mediator
+  would table), if one exists;
+- issues whose ``applies_if`` fails are moot: they keep their status quo.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +19,79 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik._rng import SeedLike, as_generator
-from realpolitik.models import BargainingProblem, Trajectory, get_model
-from realpolitik.models.registry import ModelInfo
+from realpolitik._rng import as_generator
+from realpolitik.deals.analysis import problem_from_scenario
+from realpolitik.deals.judge import Condition, moot_mask
+from realpolitik.deals.rules import Agreement, DecisionStructure, decision_structure
+from realpolitik.deals.space import DealProblem, issue_options, judge_numbers
+from realpolitik.environment.resolve import scenario_problem
+from realpolitik.models import BargainingProblem, get_model
+from realpolitik.models.run import ModelInputError, check_inputs, run_problem
 from realpolitik.scenario.schema import Scenario
 
+__all__ = [
+    "AgreementOutcome",
+    "Forecast",
+    "ModelInputError",
+    "RuleReader",
+    "check_inputs",
+    "forecast",
+    "forecast_problem",
+    "run_problem",
+    "scenario_problem",
+]
 
-class ModelInputError(ValueError):
-    """The scenario lacks data the chosen model needs (one line, naming the model and the data)."""
+#: Packages a mediator's search enumerates per agreement at most (finer options above it are dropped).
+MEDIATOR_MAX_PACKAGES = 200_000
+
+
+@dataclass
+class AgreementOutcome:
+    """One agreement (or lone consent issue) read through its rule."""
+
+    id: str
+    name: str | None
+    issues: tuple[str, ...]
+    signers: tuple[str, ...]
+    veto_holders: tuple[str, ...]
+    changes: bool  # the pressure moves one of its issues (that is not moot) from the status quo
+    accepted: bool  # changes and every signer and veto holder accepts
+    refused_by: dict[str, str]  # refusing actor -> the issue that decides its refusal
+    breaches: dict[str, list[str]]  # actor -> issues where the pressure breaches its red line
+    pressure: dict[str, float]
+    outcome: dict[str, float]
+    moot: list[str]
+    nearest: dict[str, float] | None = None  # acceptable package nearest to the pressure (when refused)
+    nearest_distance: float | None = None  # normalised distance of ``nearest`` from the pressure
+
+    @property
+    def status(self) -> str:
+        """``agreed``, ``refused`` or ``no change``."""
+        return "agreed" if self.accepted else ("refused" if self.changes else "no change")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "issues": list(self.issues),
+            "signers": list(self.signers),
+            "veto_holders": list(self.veto_holders),
+            "status": self.status,
+            "changes": self.changes,
+            "accepted": self.accepted,
+            "refused_by": dict(self.refused_by),
+            "breaches": {a: list(v) for a, v in self.breaches.items()},
+            "pressure": {d: float(v) for d, v in self.pressure.items()},
+            "outcome": {d: float(v) for d, v in self.outcome.items()},
+            "moot": list(self.moot),
+            "nearest_acceptable": None if self.nearest is None else {d: float(v) for d, v in self.nearest.items()},
+            "nearest_distance": self.nearest_distance,
+        }
 
 
 @dataclass
 class Forecast:
-    """One model's forecast for one scenario."""
+    """One model's forecast for one scenario: the model's ``pressure`` and the ``outcome`` under the rules."""
 
     scenario: str
     model: str
@@ -31,6 +103,17 @@ class Forecast:
     extras: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
+    pressure: dict[str, float] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    deciders: dict[str, str] = field(default_factory=dict)
+    agreements: list[AgreementOutcome] = field(default_factory=list)
+    moot: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.pressure:
+            self.pressure = dict(self.outcome)
+        if not self.rules:
+            self.rules = {d: "collective" for d in self.issues}
 
     @property
     def final_positions(self) -> dict[str, dict[str, float]]:
@@ -38,6 +121,18 @@ class Forecast:
         return {
             a: {d: float(last[i, j]) for j, d in enumerate(self.issues)} for i, a in enumerate(self.actors)
         }
+
+    @property
+    def converged(self) -> dict[str, bool] | None:
+        """Per issue, whether the model's run converged (None when the model reports nothing)."""
+        c = self.extras.get("converged") if isinstance(self.extras, dict) else None
+        if isinstance(c, dict):
+            return {str(k): bool(v) for k, v in c.items()}
+        return None
+
+    def agreement(self, key: str) -> AgreementOutcome | None:
+        """The agreement with this id, or the one holding this issue."""
+        return next((a for a in self.agreements if a.id == key or key in a.issues), None)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON form (docs/cli.md)."""
@@ -49,6 +144,12 @@ class Forecast:
             "issues": list(self.issues),
             "actors": list(self.actors),
             "outcome": {d: float(v) for d, v in self.outcome.items()},
+            "pressure": {d: float(v) for d, v in self.pressure.items()},
+            "rules": dict(self.rules),
+            "deciders": dict(self.deciders),
+            "agreements": [a.to_json() for a in self.agreements],
+            "moot": list(self.moot),
+            "converged": self.converged,
             "final_positions": self.final_positions,
             "rounds": int(self.rounds),
             "trajectory": [
@@ -76,65 +177,223 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def check_inputs(info: ModelInfo, problem: BargainingProblem, scenario_id: str) -> None:
-    """Raise ModelInputError when the problem lacks data the model needs."""
-    if np.isnan(problem.capability).any():
-        missing = [a for a, c in zip(problem.actors, problem.capability, strict=True) if np.isnan(c)]
-        raise ModelInputError(
-            f"{scenario_id}: model {info.name!r} needs a capability for every actor; "
-            f"missing for {', '.join(missing)} (set actors[].capability)"
+# ------------------------------------------------------------------------------------------ the rule
+@dataclass
+class RuleReader:
+    """A scenario's decision rules ready to read model results, one or a batch of draws at a time."""
+
+    structure: DecisionStructure
+    issues: tuple[str, ...]
+    deals: DealProblem | None  # over the consent issues (None: no consent issue)
+    consent_cols: np.ndarray  # columns of the consent issues in the full problem
+    kind: np.ndarray  # (D,) 0 collective, 1 consent, 2 unilateral
+    decider: np.ndarray  # (D,) actor index (unilateral) or -1
+    conditions_all: tuple  # Conditions over all issues, dependency order
+    width: np.ndarray  # (D,)
+
+    @classmethod
+    def of(cls, scenario: Scenario, problem: BargainingProblem) -> RuleReader:
+        """The rules of ``scenario`` over the issues of ``problem`` (the first member of a batch sets the
+        deal problem's structure; numbers are taken per draw when reading)."""
+        st = decision_structure(scenario)
+        issues = problem.issues
+        kinds = {"collective": 0, "consent": 1, "unilateral": 2}
+        kind = np.array([kinds[st.rules[d]] for d in issues], dtype=np.int8)
+        decider = np.array(
+            [problem.actors.index(st.deciders[d]) if d in st.deciders else -1 for d in issues], dtype=np.int64
         )
-    if "status_quo" in info.requires and np.isnan(problem.status_quo).any():
-        missing = [d for d, q in zip(problem.issues, problem.status_quo, strict=True) if np.isnan(q)]
-        raise ModelInputError(
-            f"{scenario_id}: model {info.name!r} needs a status quo on every issue; "
-            f"missing for {', '.join(missing)} (set issues[].status_quo)"
+        deals = None
+        if st.consent_issues:
+            base = problem if not problem.batch_shape_all else problem.item(tuple(0 for _ in problem.batch_shape_all))
+            deals = problem_from_scenario(scenario, base, structure=st)
+        cols = np.array([issues.index(d) for d in st.consent_issues], dtype=np.int64)
+        conds = tuple(Condition(issues.index(c.issue), issues.index(c.on), c.op, c.value) for c in st.conditions)
+        return cls(
+            structure=st,
+            issues=issues,
+            deals=deals,
+            consent_cols=cols,
+            kind=kind,
+            decider=decider,
+            conditions_all=conds,
+            width=np.asarray(problem.bounds[:, 1] - problem.bounds[:, 0], dtype=float),
         )
 
+    # -------------------------------------------------------------------------------------- batched core
+    def read(
+        self, problem: BargainingProblem, pressure: np.ndarray, final: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Ruled outcomes from model results, for one problem or a batch.
 
-def run_problem(
-    problem: BargainingProblem, model: str, *, seed: SeedLike = None, **params: Any
-) -> Trajectory:
-    """Run a registered model on a problem (batched or not)."""
-    info = get_model(model)
-    info.check_params(params)
-    return info.run(problem, rng=as_generator(seed if seed is not None else 0), **params)
+        ``pressure`` ``(..., D)`` is the model's outcome, ``final`` ``(..., A, D)`` the actors' final
+        positions. Returns the outcome ``(..., D)``, the moot issues ``(..., D)`` and, when there are
+        consent issues, whether each agreement is concluded ``(..., G)``.
+        """
+        p = np.asarray(pressure, dtype=float)
+        sq = np.broadcast_to(np.asarray(problem.status_quo, dtype=float), p.shape)
+        base = p.copy()
+        uni = self.kind == 2
+        if uni.any():
+            fin = np.asarray(final, dtype=float)
+            dec = np.broadcast_to(np.where(self.decider >= 0, self.decider, 0), fin.shape[:-2] + (1, fin.shape[-1]))
+            base = np.where(uni, np.take_along_axis(fin, dec, axis=-2)[..., 0, :], base)
+        moot = moot_mask(self.conditions_all, base, self.width, sq)
+        base = np.where(moot & np.isfinite(sq), sq, base)
+        accepted = None
+        if self.deals is not None:
+            cols = self.consent_cols
+            values = base[..., cols]
+            acc_range = problem.acceptable_range[..., cols, :]
+            d = self.deals
+            dis = d.disagreement
+            if problem.batch_shape_all:
+                # draws carry their own status quo: the no-deal values of actors without a declared one follow it
+                declared = d.disagreement != d.status_quo[None, :]
+                dis = np.where(declared, d.disagreement, sq[..., None, cols])
+            sal = np.asarray(problem.salience, dtype=float)[..., cols]
+            if problem.present is not None:
+                sal = np.where(problem.present[:, cols], sal, 0.0)
+            j = judge_numbers(
+                d,
+                values,
+                position=np.asarray(problem.position, dtype=float)[..., cols],
+                salience=sal,
+                acceptable=acc_range,
+                disagreement=dis,
+                status_quo=sq[..., cols],
+            )
+            accepted = j.group_accept(d.rows())  # (..., G)
+            concluded = accepted[..., d.group]  # (..., D')
+            ruled = np.where(concluded, values, sq[..., cols])
+            base[..., cols] = ruled
+        return base, moot, accepted
+
+    # -------------------------------------------------------------------------------------- one forecast
+    def agreements(
+        self, problem: BargainingProblem, pressure: np.ndarray, outcome: np.ndarray, moot: np.ndarray
+    ) -> list[AgreementOutcome]:
+        """The agreements of one (unbatched) forecast, with refusals and the mediator's package."""
+        d = self.deals
+        if d is None:
+            return []
+        cols = self.consent_cols
+        # the package the rule judged: unilateral/moot adjustments applied, consent issues at the pressure
+        judged = np.asarray(outcome, dtype=float).copy()
+        judged[cols] = np.where(moot[cols], d.status_quo, np.asarray(pressure, dtype=float)[cols])
+        v = judged[cols]
+        rows = d.rows()
+        j = d.judge(v, contributions=True)
+        decisive = j.decisive_issue(rows, d.width, v, d.acceptable)
+        concluded = j.group_accept(rows)
+        out: list[AgreementOutcome] = []
+        for g, ag in enumerate(self.structure.agreements):
+            changes = bool(j.active[g])
+            accepted = bool(concluded[g])
+            refused: dict[str, str] = {}
+            breaches: dict[str, list[str]] = {}
+            for r in np.flatnonzero(rows.group == g):
+                actor = d.actors[int(rows.actor[r])]
+                if changes and not j.accept[r] and actor not in refused:
+                    refused[actor] = d.issues[int(decisive[r])] if decisive[r] >= 0 else ag.issues[0]
+                for k in np.flatnonzero(j.outside[r]):
+                    row = breaches.setdefault(actor, [])
+                    if d.issues[int(k)] not in row:
+                        row.append(d.issues[int(k)])
+            nearest, dist = (None, None)
+            if changes and not accepted:
+                nearest, dist = self.mediator(ag, g, v)
+            out.append(
+                AgreementOutcome(
+                    id=ag.id,
+                    name=ag.name,
+                    issues=ag.issues,
+                    signers=ag.signers,
+                    veto_holders=ag.veto_holders,
+                    changes=changes,
+                    accepted=accepted,
+                    refused_by=refused,
+                    breaches=breaches,
+                    pressure={k: float(pressure[self.issues.index(k)]) for k in ag.issues},
+                    outcome={k: float(outcome[self.issues.index(k)]) for k in ag.issues},
+                    moot=[k for k in ag.issues if moot[self.issues.index(k)]],
+                    nearest=nearest,
+                    nearest_distance=dist,
+                )
+            )
+        return out
+
+    def mediator(self, ag: Agreement, g: int, package: np.ndarray) -> tuple[dict[str, float] | None, float | None]:
+        """The acceptable package of agreement ``g`` nearest to ``package`` (other agreements at the status
+        quo), over its issues' labelled points and a 5 % grid; None when no package is acceptable."""
+        d = self.deals
+        assert d is not None
+        members = d.group_issues(g)
+        opts = []
+        for j in members:
+            o = issue_options(tuple(d.bounds[j]), float(d.status_quo[j]), list(d.options[j]), mode="both")
+            opts.append(o)
+        if int(np.prod([o.size for o in opts])) > MEDIATOR_MAX_PACKAGES:
+            opts = [d.options[j] for j in members]
+        grids = np.meshgrid(*opts, indexing="ij")
+        cand = np.stack([x.reshape(-1) for x in grids], axis=-1)  # (n, |g|)
+        full = np.broadcast_to(d.status_quo, (cand.shape[0], d.n_issues)).copy()
+        full[:, members] = cand
+        ok = d.judge(full).feasible
+        if not ok.any():
+            return None, None
+        target = np.asarray(package, dtype=float)[members]
+        moot = d.moot(full)[:, members]
+        eff = np.where(moot, d.status_quo[members], cand)
+        dist = np.sqrt((((eff - target) / d.width[members]) ** 2).sum(axis=1))
+        dist = np.where(ok, np.round(dist, 12), np.inf)
+        best = int(np.argmin(dist))
+        return {d.issues[j]: float(full[best, j]) for j in members}, float(dist[best])
 
 
 def forecast_problem(
-    problem: BargainingProblem, scenario_id: str, model: str, *, seed: int | None = None, **params: Any
+    problem: BargainingProblem,
+    scenario_id: str,
+    model: str,
+    *,
+    seed: int | None = None,
+    scenario: Scenario | None = None,
+    **params: Any,
 ) -> Forecast:
-    """A Forecast from an unbatched problem."""
+    """A Forecast from an unbatched problem; with ``scenario``, read through its decision rules."""
     info = get_model(model)
     merged = info.check_params(params)
     check_inputs(info, problem, scenario_id)
     traj = info.run(problem, rng=as_generator(seed if seed is not None else 0), **params)
     extras = info.extras_to_json(traj.extras, problem) if info.extras_to_json else _jsonable(traj.extras)
     positions = np.asarray(traj.positions)
-    return Forecast(
+    pressure = np.asarray(traj.outcome, dtype=float)
+    f = Forecast(
         scenario=scenario_id,
         model=model,
         actors=problem.actors,
         issues=problem.issues,
-        outcome={d: float(v) for d, v in zip(problem.issues, np.asarray(traj.outcome), strict=True)},
+        outcome={d: float(v) for d, v in zip(problem.issues, pressure, strict=True)},
         trajectory=positions,
         rounds=int(np.asarray(traj.rounds)),
         extras=extras,
         params=merged,
         seed=seed,
     )
+    if scenario is not None:
+        reader = RuleReader.of(scenario, problem)
+        outcome, moot, _ = reader.read(problem, pressure, positions[-1])
+        f.outcome = {d: float(v) for d, v in zip(problem.issues, outcome, strict=True)}
+        f.rules = dict(reader.structure.rules)
+        f.deciders = dict(reader.structure.deciders)
+        f.moot = [d for d, m in zip(problem.issues, moot, strict=True) if m]
+        f.agreements = reader.agreements(problem, pressure, outcome, moot)
+    return f
 
 
 def forecast(
     scenario: Scenario, model: str = "compromise", *, seed: int | None = None, **params: Any
 ) -> Forecast:
-    """Forecast every issue of ``scenario`` with a registered model (after links are resolved)."""
+    """Forecast every issue of ``scenario`` with a registered model (after links are resolved), read
+    through the scenario's decision rules (``outcome``; the model's own result is ``pressure``)."""
     problem = scenario_problem(scenario)
-    return forecast_problem(problem, scenario.id, model, seed=seed, **params)
-
-
-def scenario_problem(scenario: Scenario) -> BargainingProblem:
-    """The problem the models see: the scenario's numbers with its environment links applied."""
-    from realpolitik.environment import resolve  # deferred: realpolitik.environment imports this module
-
-    return resolve(scenario).problem
+    return forecast_problem(problem, scenario.id, model, seed=seed, scenario=scenario, **params)

@@ -27,11 +27,17 @@ from realpolitik.deals.core import (
     pareto_mask,
 )
 from realpolitik.deals.render import deals_to_json, render_deals, summary_sentences
-from realpolitik.deals.space import DealProblem, constraints, grid_options, issue_options, risk_exponent
+from realpolitik.deals.judge import Condition, Judgement, Rows
+from realpolitik.deals.rules import DecisionStructure, decision_structure
+from realpolitik.deals.space import DealProblem, grid_options, issue_options, judge_index, risk_exponent
 
 __all__ = [
     "MAX_ENUMERATE",
     "Concession",
+    "Condition",
+    "DecisionStructure",
+    "Judgement",
+    "Rows",
     "DealAnalysis",
     "DealInputError",
     "DealProblem",
@@ -40,7 +46,8 @@ __all__ = [
     "Precedent",
     "analyse",
     "any_feasible",
-    "constraints",
+    "decision_structure",
+    "judge_index",
     "deal_exists",
     "deals",
     "deals_to_json",

@@ -9,10 +9,14 @@ import numpy as np
 
 from realpolitik._rng import SeedLike
 from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse, any_feasible
+from realpolitik.deals.judge import Condition
+from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
-from realpolitik.forecast import ModelInputError, scenario_problem
+from realpolitik.environment.resolve import scenario_problem
 from realpolitik.models.problem import BargainingProblem
-from realpolitik.scenario.schema import Scenario
+from realpolitik.models.run import ModelInputError
+from realpolitik.scenario.io import load
+from realpolitik.scenario.schema import AnalogueTerm, Scenario
 
 
 class DealInputError(ModelInputError):
@@ -21,45 +25,58 @@ class DealInputError(ModelInputError):
 
 @dataclass
 class Evaluation:
-    """One package judged by every actor against its disagreement point."""
+    """One package judged by every actor against its disagreement point (the one acceptance test)."""
 
     values: np.ndarray  # (D,)
     utility: np.ndarray  # (A,)
-    gain: np.ndarray  # (A,)
-    contributions: np.ndarray  # (A, D) per-issue gain contributions
-    accepts: dict[int, bool]  # actor with a consent row → accepts (all its rows)
-    turning_issue: dict[int, int | None]  # refusing actor → issue with its largest loss (None: nothing lost)
+    gain: np.ndarray  # (A,) over the issues that are not moot
+    contributions: np.ndarray  # (A, D) per-issue gain contributions (0 on moot issues)
+    accepts: dict[int, bool]  # actor with a row → accepts (all its rows)
+    turning_issue: dict[int, int | None]  # refusing actor → the issue that decides its refusal
+    moot: np.ndarray  # (D,) bool
+    agreements: dict[int, bool]  # agreement → active and accepted by all its rows
+    active: np.ndarray  # (G,) bool: the package changes something there
+    breaches: dict[int, list[int]] = field(default_factory=dict)  # actor → issues outside its red lines
+
+    @property
+    def feasible(self) -> bool:
+        """Some agreement changes something and every actor accepts."""
+        return bool(self.active.any()) and all(self.accepts.values())
 
 
 def evaluate(problem: DealProblem, values: np.ndarray) -> Evaluation:
-    """Judge one package (any values, not only options) with the same rules as the analysis."""
+    """Judge one package (any values, not only options) with the same test as the analysis."""
     v = np.asarray(values, dtype=float)
-    contrib = problem.contributions(v)  # (A, D)
-    gain = np.round(contrib.sum(axis=1), DECIMALS)
+    rows = problem.rows()
+    j = problem.judge(v, contributions=True)
+    turning_row = j.decisive_issue(rows, problem.width, v, problem.acceptable)
     accepts: dict[int, bool] = {}
     turning: dict[int, int | None] = {}
-    for i in np.flatnonzero(problem.party | problem.veto.any(axis=1)):
-        ok = True
-        mask = np.ones(problem.n_issues, dtype=bool)
-        if problem.party[i]:
-            ok &= bool(gain[i] > problem.margin)
-        if problem.veto[i].any():
-            restricted = float(np.round(contrib[i, problem.veto[i]].sum(), DECIMALS))
-            ok &= restricted >= 0
-            if not problem.party[i]:
-                mask = problem.veto[i]
-        accepts[int(i)] = ok
-        if not ok:
-            c = np.where(mask, contrib[i], np.inf)
-            j = int(np.argmin(c))
-            turning[int(i)] = j if np.round(c[j], DECIMALS) < 0 else None
+    breaches: dict[int, list[int]] = {}
+    for r in range(rows.n):
+        i = int(rows.actor[r])
+        ok = bool(j.accept[r])
+        accepts[i] = accepts.get(i, True) and ok
+        if not ok and i not in turning:
+            t = int(turning_row[r])
+            turning[i] = t if t >= 0 else None
+        out = [int(d) for d in np.flatnonzero(j.outside[r])]
+        if out:
+            breaches.setdefault(i, [])
+            breaches[i] += [d for d in out if d not in breaches[i]]
+    contrib = problem.contributions(v)
+    ga = j.group_accept(rows)
     return Evaluation(
         values=v,
         utility=problem.utility(v),
-        gain=gain,
+        gain=np.round(contrib.sum(axis=1), DECIMALS),
         contributions=contrib,
         accepts=accepts,
         turning_issue=turning,
+        moot=j.moot,
+        agreements={g: bool(ga[g]) for g in range(problem.n_groups)},
+        active=j.active,
+        breaches=breaches,
     )
 
 
@@ -87,6 +104,7 @@ class DealAnalysis:
     issue_names: dict[str, str]
     precedents: list[Precedent] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+    structure: DecisionStructure | None = None
 
     # convenience views -------------------------------------------------------------
     @property
@@ -148,38 +166,62 @@ def problem_from_scenario(
     issue_options_: dict[str, list[float]] | None = None,
     disagreement: dict[str, dict[str, float]] | None = None,
     margin: float = 0.0,
+    structure: DecisionStructure | None = None,
+    merge: bool = False,
 ) -> DealProblem:
-    """The arrays of a deal analysis: positions, saliences and capabilities after environment links."""
+    """The arrays of a deal analysis over the scenario's consent issues, after environment links.
+
+    Only issues decided by consent are negotiated (collective and unilateral issues are not signed by
+    anyone); ``merge=True`` signs every agreement as one (the linkage question).
+    """
     bp = scenario_problem(scenario) if bargaining is None else bargaining
     if bp.batch_shape:
         raise DealInputError(f"{scenario.id}: deals take one scenario, not a batch")
-    missing = [d for d, q in zip(bp.issues, bp.status_quo, strict=True) if not np.isfinite(q)]
+    st = decision_structure(scenario) if structure is None else structure
+    consent = list(st.consent_issues)
+    if not consent:
+        kinds = ", ".join(sorted(set(st.rules.values()))) or "none"
+        raise DealInputError(
+            f"{scenario.id}: no issue is decided by consent (rules: {kinds}), so there is no deal to sign; "
+            "name parties or set rule: consent on the issues to negotiate"
+        )
+    actors, all_issues = bp.actors, bp.issues
+    cols = [all_issues.index(d) for d in consent]
+    missing = [d for d, j in zip(consent, cols, strict=True) if not np.isfinite(bp.status_quo[j])]
     if missing:
         raise DealInputError(
-            f"{scenario.id}: deals need a status quo on every issue; missing for {', '.join(missing)} "
+            f"{scenario.id}: deals need a status quo on every consent issue; missing for {', '.join(missing)} "
             "(set issues[].status_quo)"
         )
-    actors, issues = bp.actors, bp.issues
-    parties = set(scenario.parties)
-    unknown = sorted(parties - set(actors))
-    if unknown:
-        raise DealInputError(f"{scenario.id}: parties not among the actors: {', '.join(unknown)}")
-    if not parties:
-        raise DealInputError(f"{scenario.id}: deals need parties (set parties: [...], who must sign a deal)")
-    party = np.array([a in parties for a in actors], dtype=bool)
-    veto = np.zeros((len(actors), len(issues)), dtype=bool)
-    for v in scenario.vetoes:
-        if v.actor not in actors:
-            raise DealInputError(f"{scenario.id}: veto holder {v.actor!r} is not an actor")
-        for d in v.issues:
-            if d not in issues:
-                raise DealInputError(f"{scenario.id}: veto of {v.actor} names unknown issue {d!r}")
-            veto[actors.index(v.actor), issues.index(d)] = True
+    for ag in st.agreements:
+        unknown = sorted(set(ag.signers) - set(actors))
+        if unknown:
+            raise DealInputError(f"{scenario.id}: signers of {ag.id} not among the actors: {', '.join(unknown)}")
+        if not ag.signers:
+            raise DealInputError(
+                f"{scenario.id}: nobody signs {ag.id} (set parties: [...], or the agreement's signers)"
+            )
+    groups = [ag for ag in st.agreements]
+    group = np.array([next(g for g, ag in enumerate(groups) if d in ag.issues) for d in consent], dtype=np.int64)
+    signer = np.array([[a in ag.signers for a in actors] for ag in groups], dtype=bool).reshape(len(groups), len(actors))
+    if merge and len(groups) > 1:
+        group = np.zeros(len(consent), dtype=np.int64)
+        signer = signer.any(axis=0, keepdims=True)
+        group_ids: tuple[str, ...] = ("+".join(ag.id for ag in groups),)
+    else:
+        group_ids = tuple(ag.id for ag in groups)
+    veto = np.zeros((len(actors), len(consent)), dtype=bool)
+    for a, issues in st.vetoes.items():
+        if a not in actors:
+            raise DealInputError(f"{scenario.id}: veto holder {a!r} is not an actor")
+        for d in issues:
+            veto[actors.index(a), consent.index(d)] = True
     risk = np.array([a.risk.value if a.risk is not None else 0.0 for a in scenario.actors], dtype=float)
     sal = np.asarray(bp.salience, dtype=float)
     if bp.present is not None:
         sal = np.where(bp.present, sal, 0.0)
-    dis = np.broadcast_to(bp.status_quo, (len(actors), len(issues))).copy()
+    sal = sal[:, cols]
+    dis = np.broadcast_to(bp.status_quo[cols], (len(actors), len(consent))).copy()
     declared = {a: {d: q.value for d, q in pkg.items()} for a, pkg in scenario.disagreement.items()}
     for a, pkg in (disagreement or {}).items():
         declared.setdefault(a, {}).update(pkg)
@@ -187,31 +229,43 @@ def problem_from_scenario(
         if a not in actors:
             raise DealInputError(f"{scenario.id}: disagreement package for unknown actor {a!r}")
         for d, val in pkg.items():
-            if d not in issues:
+            if d not in all_issues:
                 raise DealInputError(f"{scenario.id}: disagreement package of {a} names unknown issue {d!r}")
-            dis[actors.index(a), issues.index(d)] = float(val)
+            if d in consent:
+                dis[actors.index(a), consent.index(d)] = float(val)
     custom = issue_options_ or {}
     opts = []
-    for j, iss in enumerate(scenario.issues):
-        if iss.id in custom:
-            o = np.unique(np.append(np.asarray(custom[iss.id], dtype=float), bp.status_quo[j]))
+    for d, j in zip(consent, cols, strict=True):
+        iss = scenario.issue(d)
+        if d in custom:
+            o = np.unique(np.append(np.asarray(custom[d], dtype=float), bp.status_quo[j]))
         else:
             o = issue_options(iss.bounds, float(bp.status_quo[j]), list(iss.labels), mode=options, step=step)
         opts.append(o)
+    conditions = tuple(
+        Condition(consent.index(c.issue), consent.index(c.on), c.op, c.value)
+        for c in st.conditions
+        if c.issue in consent and c.on in consent
+    )
     return DealProblem(
-        position=bp.position,
+        position=bp.position[:, cols],
         salience=sal,
         capability=bp.capability,
-        bounds=bp.bounds,
-        status_quo=bp.status_quo,
+        bounds=bp.bounds[cols],
+        status_quo=bp.status_quo[cols],
         options=tuple(opts),
-        party=party,
+        party=signer.any(axis=0),
         veto=veto,
         risk=risk,
         disagreement=dis,
         actors=tuple(actors),
-        issues=tuple(issues),
+        issues=tuple(consent),
         margin=margin,
+        acceptable=np.asarray(bp.acceptable_range)[:, cols],
+        group=group,
+        signer=signer,
+        group_ids=group_ids,
+        conditions=conditions,
     )
 
 
@@ -220,35 +274,42 @@ def _rescale(value: float, src: tuple[float, float], dst: tuple[float, float]) -
     return float(np.clip(dst[0] + share * (dst[1] - dst[0]), dst[0], dst[1]))
 
 
+def precedent_values(scenario: Scenario, problem: DealProblem, analogue_index: int) -> Precedent:
+    """One analogue's outcome as a package here (status quo on unmapped issues), judged by every actor."""
+    an = scenario.analogues[analogue_index]
+    try:
+        other = load(an.scenario)
+    except Exception as exc:  # a missing analogue must not sink the whole analysis
+        return Precedent(an.scenario, {}, list(an.maps), None, error=str(exc).splitlines()[0])
+    values = problem.status_quo.copy()
+    mapped: dict[str, str] = {}
+    missing: list[str] = []
+    for this, term in an.maps.items():
+        t = term if isinstance(term, AnalogueTerm) else AnalogueTerm(key=term)
+        if this not in problem.issues:
+            missing.append(this)
+            continue
+        j = problem.issues.index(this)
+        if t.value is not None:
+            values[j] = float(np.clip(t.value, problem.bounds[j, 0], problem.bounds[j, 1]))
+            mapped[this] = f"value {t.value:g}"
+            continue
+        assert t.key is not None
+        k = t.key.removeprefix("outcome.")
+        if k not in other.outcome:
+            missing.append(this)
+            continue
+        v = other.outcome[k].value
+        if k in other.issue_ids:
+            v = _rescale(v, other.issue(k).bounds, (float(problem.bounds[j, 0]), float(problem.bounds[j, 1])))
+        values[j] = v
+        mapped[this] = k
+    return Precedent(an.scenario, mapped, missing, evaluate(problem, values), note=an.note)
+
+
 def precedents(scenario: Scenario, problem: DealProblem) -> list[Precedent]:
     """Each analogue's outcome as a package here (status quo on unmapped issues), judged by every actor."""
-    from realpolitik.scenario import load
-
-    out: list[Precedent] = []
-    for an in scenario.analogues:
-        try:
-            other = load(an.scenario)
-        except Exception as exc:  # a missing analogue must not sink the whole analysis
-            out.append(Precedent(an.scenario, {}, list(an.maps), None, error=str(exc).splitlines()[0]))
-            continue
-        values = problem.status_quo.copy()
-        mapped: dict[str, str] = {}
-        missing: list[str] = []
-        for this, key in an.maps.items():
-            k = key.removeprefix("outcome.")
-            if this not in problem.issues or k not in other.outcome:
-                missing.append(this)
-                continue
-            j = problem.issues.index(this)
-            v = other.outcome[k].value
-            if k in other.issue_ids:
-                v = _rescale(
-                    v, other.issue(k).bounds, (float(problem.bounds[j, 0]), float(problem.bounds[j, 1]))
-                )
-            values[j] = v
-            mapped[this] = k
-        out.append(Precedent(an.scenario, mapped, missing, evaluate(problem, values), note=an.note))
-    return out
+    return [precedent_values(scenario, problem, k) for k in range(len(scenario.analogues))]
 
 
 def deals(
@@ -272,9 +333,8 @@ def deals(
     above it (``seed`` drives the search).
     """
     if isinstance(scenario, str):
-        from realpolitik.scenario import load
-
         scenario = load(scenario)
+    structure = decision_structure(scenario)
     problem = problem_from_scenario(
         scenario,
         options=options,
@@ -282,6 +342,7 @@ def deals(
         issue_options_=issue_options,
         disagreement=disagreement,
         margin=margin,
+        structure=structure,
     )
     result = analyse(problem, max_enumerate=max_enumerate, seed=seed, concessions=concessions)
     return DealAnalysis(
@@ -292,6 +353,7 @@ def deals(
         labels={iss.id: dict(iss.labels) for iss in scenario.issues},
         issue_names={iss.id: iss.name for iss in scenario.issues},
         precedents=precedents(scenario, problem) if with_precedents else [],
+        structure=structure,
         params={
             "options": options,
             "step": step,

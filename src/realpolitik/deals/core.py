@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from realpolitik._rng import SeedLike, as_generator
+from realpolitik.deals.judge import Rows
 from realpolitik.deals.space import (
     DECIMALS,
-    Constraints,
     DealProblem,
-    constraints,
     issue_utility,
+    judge_index,
     risk_exponent,
 )
 
@@ -30,25 +30,10 @@ BLOCK = 1 << 17
 
 
 # ------------------------------------------------------------------------------------------ enumeration
-def _blocks(n_opts: np.ndarray, block: int = BLOCK) -> Iterator[tuple[int, int]]:
-    """Slices ``[a0, a1)`` of the first issue's options such that each block holds about ``block`` packages."""
-    rest = math.prod(int(n) for n in n_opts[1:])
-    k = max(1, block // max(rest, 1))
-    for a0 in range(0, int(n_opts[0]), k):
-        yield a0, min(int(n_opts[0]), a0 + k)
-
-
-def _block_sum(tables: tuple[np.ndarray, ...], a0: int, a1: int) -> np.ndarray:
-    """Σ_d tables[d] over the block's packages by broadcasting: ``(R, n_block)`` in C order."""
-    d = len(tables)
-    r = tables[0].shape[0]
-    total = np.zeros((r,) + (a1 - a0,) + tuple(t.shape[1] for t in tables[1:]))
-    for j, t in enumerate(tables):
-        part = t[:, a0:a1] if j == 0 else t
-        shape = [r] + [1] * d
-        shape[1 + j] = part.shape[1]
-        total += part.reshape(shape)
-    return total.reshape(r, -1)
+def _blocks(n_packages: int, block: int = BLOCK) -> Iterator[tuple[int, int]]:
+    """Slices ``[f0, f1)`` of the flat package indices, about ``block`` packages each."""
+    for f0 in range(0, n_packages, block):
+        yield f0, min(n_packages, f0 + block)
 
 
 @dataclass
@@ -56,25 +41,22 @@ class Enumeration:
     """What one pass over every package gives."""
 
     feasible: np.ndarray  # (n_f,) flat indices of feasible packages
-    without: np.ndarray  # (C,) number of feasible packages when that consent row is dropped
+    without: np.ndarray  # (C,) number of feasible packages when that row is dropped
 
 
-def enumerate_feasible(problem: DealProblem, cons: Constraints, block: int = BLOCK) -> Enumeration:
-    """Every package's acceptance by every consent row; the feasible packages and the counts without each row."""
-    n_opts = problem.n_options
-    rest = math.prod(int(n) for n in n_opts[1:])
+def enumerate_feasible(problem: DealProblem, rows: Rows | None = None, block: int = BLOCK) -> Enumeration:
+    """Every package judged by every row; the feasible packages and the counts without each row."""
+    rows = problem.rows() if rows is None else rows
     feas: list[np.ndarray] = []
-    without = np.zeros(cons.n, dtype=np.int64)
-    for a0, a1 in _blocks(n_opts, block):
-        if cons.n == 0:
-            n_block = (a1 - a0) * rest
-            feas.append(a0 * rest + np.arange(n_block))
-            continue
-        ok = cons.accept(_block_sum(cons.tables, a0, a1))
-        nfail = (~ok).sum(axis=0)
-        good = nfail == 0
-        feas.append(a0 * rest + np.flatnonzero(good))
-        without += good.sum() + ((nfail == 1)[None, :] & ~ok).sum(axis=1)
+    without = np.zeros(rows.n, dtype=np.int64)
+    for f0, f1 in _blocks(problem.n_packages, block):
+        flat = np.arange(f0, f1, dtype=np.int64)
+        j = judge_index(problem, rows, unravel(problem, flat))
+        base = j.valid & j.active.any(axis=1)
+        nfail = (~j.accept).sum(axis=1)
+        good = base & (nfail == 0)
+        feas.append(flat[good])
+        without += good.sum() + (base[:, None] & (nfail == 1)[:, None] & ~j.accept).sum(axis=0)
     return Enumeration(feasible=np.concatenate(feas) if feas else np.zeros(0, np.int64), without=without)
 
 
@@ -82,18 +64,16 @@ def any_feasible(
     problem: DealProblem, *, max_enumerate: int = MAX_ENUMERATE, seed: SeedLike = 0, block: int = BLOCK
 ) -> bool:
     """Whether some package is feasible: enumeration that stops at the first feasible block, or a search."""
-    cons = constraints(problem)
-    if cons.n == 0:
-        return problem.n_packages > 1
+    rows = problem.rows()
     if problem.n_packages <= max_enumerate:
-        for a0, a1 in _blocks(problem.n_options, block):
-            if cons.accept(_block_sum(cons.tables, a0, a1)).all(axis=0).any():
+        for f0, f1 in _blocks(problem.n_packages, block):
+            if judge_index(problem, rows, unravel(problem, np.arange(f0, f1))).feasible.any():
                 return True
         return False
     from realpolitik.deals.search import find_feasible
 
     rng = as_generator(seed if seed is not None else 0)
-    return bool(find_feasible(problem, cons, rng, starts=256, sweeps=20, climb=False).shape[0])
+    return bool(find_feasible(problem, rows, rng, starts=256, sweeps=20, climb=False).shape[0])
 
 
 def unravel(problem: DealProblem, flat: np.ndarray) -> np.ndarray:
@@ -206,88 +186,109 @@ def favourite_indices(gains: np.ndarray, joint: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------ linkage
-def single_issue_deals(problem: DealProblem, cons: Constraints) -> np.ndarray:
-    """For each issue, whether some package moving only that issue from the status quo is feasible."""
+def single_issue_deals(problem: DealProblem, rows: Rows | None = None) -> np.ndarray:
+    """For each issue, whether some feasible package moves only that issue from the status quo."""
+    rows = problem.rows() if rows is None else rows
     sq = problem.status_quo_index
     out = np.zeros(problem.n_issues, dtype=bool)
-    if cons.n == 0:
-        return np.asarray(problem.n_options > 1)
-    base = np.array([t[:, q] for t, q in zip(cons.tables, sq, strict=True)]).T.sum(axis=1)  # (C,)
-    for j, t in enumerate(cons.tables):  # loop over issues, vectorised over options and rows
-        g = base[:, None] - t[:, sq[j], None] + t  # (C, n_j)
-        ok = np.asarray(np.all(cons.accept(g), axis=0))
+    for j in range(problem.n_issues):  # loop over issues, vectorised over options and rows
+        idx = np.repeat(sq[None, :], int(problem.n_options[j]), axis=0)
+        idx[:, j] = np.arange(int(problem.n_options[j]))
+        ok = judge_index(problem, rows, idx).feasible
         ok[sq[j]] = False
         out[j] = bool(ok.any())
     return out
 
 
+def merged(problem: DealProblem) -> DealProblem:
+    """The same problem with every agreement signed as one (all signers sign the whole package)."""
+    return replace(
+        problem,
+        group=np.zeros(problem.n_issues, dtype=np.int64),
+        signer=problem.signer.any(axis=0, keepdims=True),
+        group_ids=("+".join(problem.group_ids),),
+        _cache={},
+    )
+
+
 # ------------------------------------------------------------------------------------------ concessions
+CONCESSION_FIELDS = ("position", "salience", "acceptable_low", "acceptable_high")
+
+
 @dataclass(frozen=True)
 class Concession:
-    """The smallest change to one input of one actor that opens a deal."""
+    """The smallest change to one input of one actor that opens a deal.
+
+    ``field``: ``position`` or ``salience`` (what it wants, how much it cares), or ``acceptable_low`` /
+    ``acceptable_high`` (a red line relaxed: an end of its acceptable range moved).
+    """
 
     actor: int
-    field: str  # "position" | "salience"
+    field: str
     issue: int
     old: float
     new: float
-    size: float  # |change| as a share of the issue range (position) or on the 0–1 salience scale
+    size: float  # |change| as a share of the issue range (position, red line) or on the 0–1 salience scale
     n_feasible: int | None = None  # feasible packages after the change (enumeration only)
 
 
-def rest_maxima(problem: DealProblem, cons: Constraints, row: int, index: np.ndarray) -> list[np.ndarray]:
-    """For one consent row, per issue d and option o: max over packages ``index`` ``(n, D)`` with p_d = o of
-    the row's gain without issue d's contribution (−inf where no package has p_d = o)."""
-    g = np.zeros(index.shape[0])
-    for j, t in enumerate(cons.tables):
-        g += t[row, index[:, j]]
-    out = []
-    for j, t in enumerate(cons.tables):
-        m = np.full(t.shape[1], -np.inf)
-        np.maximum.at(m, index[:, j], g - t[row, index[:, j]])
-        out.append(m)
-    return out
+@dataclass
+class Reach:
+    """For one row, what the packages every *other* row accepts offer it, per issue d and option o.
+
+    ``rest[d][o]``: the largest gain of the row without issue d's part, over those packages with p_d = o
+    that lie inside the row's red lines (−inf where none); ``relax[d][o]``: some such package with p_d = o
+    clears the row's gain test and breaches its red line on d only.
+    """
+
+    rest: list[np.ndarray]
+    relax: list[np.ndarray]
 
 
-def _rest_maxima_enumerated(
-    problem: DealProblem, cons: Constraints, block: int = BLOCK
-) -> list[list[np.ndarray]]:
-    """``rest_maxima`` for every row at once, over the packages every *other* row accepts (full enumeration)."""
-    n_opts = problem.n_options
-    d = problem.n_issues
-    out = [[np.full(int(n), -np.inf) for n in n_opts] for _ in range(cons.n)]
-    for a0, a1 in _blocks(n_opts, block):
-        g = _block_sum(cons.tables, a0, a1)
-        ok = cons.accept(g)
-        nfail = (~ok).sum(axis=0)
-        others = (nfail[None, :] == 0) | ((nfail[None, :] == 1) & ~ok)  # (C, n): all other rows accept
-        shape = (cons.n, a1 - a0, *(int(n) for n in n_opts[1:]))
-        for j, t in enumerate(cons.tables):
-            tj = t[:, a0:a1] if j == 0 else t
-            bshape = [cons.n] + [1] * d
-            bshape[1 + j] = tj.shape[1]
-            rest = (g.reshape(shape) - tj.reshape(bshape)).reshape(cons.n, -1)
-            rest = np.where(others, rest, -np.inf).reshape(shape)
-            axes = tuple(k for k in range(1, d + 1) if k != 1 + j)
-            m = rest.max(axis=axes) if axes else rest
-            if j == 0:
-                for r in range(cons.n):
-                    out[r][0][a0:a1] = np.maximum(out[r][0][a0:a1], m[r])
-            else:
-                for r in range(cons.n):
-                    out[r][j] = np.maximum(out[r][j], m[r])
-    return out
+def _empty_reach(problem: DealProblem) -> Reach:
+    return Reach(
+        rest=[np.full(int(n), -np.inf) for n in problem.n_options],
+        relax=[np.zeros(int(n), dtype=bool) for n in problem.n_options],
+    )
+
+
+def accumulate_reach(problem: DealProblem, rows: Rows, index: np.ndarray, reach: list[Reach]) -> None:
+    """Update every row's :class:`Reach` with the packages ``index`` ``(n, D)``."""
+    idx = np.asarray(index, dtype=np.int64).reshape(-1, problem.n_issues)
+    if idx.shape[0] == 0:
+        return
+    j = problem.judge(problem.values(idx), contributions=True)
+    assert j.contributions is not None
+    raw = j.contributions.sum(axis=-1)  # (n, C)
+    nfail = (~j.accept).sum(axis=1)
+    clears_all = rows.compare(j.gain)
+    for r in range(rows.n):  # loop over rows (few), vectorised over packages
+        refuses = ~j.accept[:, r]
+        others = j.valid & j.active[:, rows.group[r]] & refuses & (nfail == 1)
+        if not others.any():
+            continue
+        live = rows.mask[r][None, :] & ~j.moot
+        out = j.outside[:, r, :]
+        n_out = out.sum(axis=1)
+        clears = clears_all[:, r]
+        for d in np.flatnonzero(rows.mask[r]):
+            base = others & live[:, d] & ((n_out - out[:, d]) == 0)
+            pos = base & ~out[:, d]
+            if pos.any():
+                np.maximum.at(reach[r].rest[d], idx[pos, d], (raw[:, r] - j.contributions[:, r, d])[pos])
+            red = base & out[:, d] & clears
+            if red.any():
+                reach[r].relax[d][idx[red, d]] = True
 
 
 def best_concession(
-    problem: DealProblem, cons: Constraints, row: int, maxima: list[np.ndarray], resolution: int = 400
+    problem: DealProblem, rows: Rows, row: int, reach: Reach, resolution: int = 400
 ) -> Concession | None:
-    """The smallest single move (a position or a salience of the row's actor) that makes the row accept some
-    package every other row already accepts. Candidates: ``resolution + 1`` evenly spaced values per input."""
-    i = int(cons.actor[row])
-    strict = bool(cons.strict[row])
-    thr = float(cons.threshold[row])
-    veto_row = cons.kind[row] == "veto"
+    """The smallest single move of the row's actor — a position (within its red line), a salience, or an
+    end of its acceptable range — that makes the row accept some package every other row accepts."""
+    i = int(rows.actor[row])
+    strict = bool(rows.strict[row])
+    thr = float(rows.threshold[row])
     sal = problem.salience[i]
     total = float(sal.sum())
     k = float(risk_exponent(problem.risk)[i])
@@ -298,19 +299,35 @@ def best_concession(
         r = np.round(g, DECIMALS)
         return r > thr if strict else r >= thr
 
-    for j in range(problem.n_issues):  # loop over issues; candidates and options are vectorised
-        if veto_row and not problem.veto[i, j]:
+    def consider(c: Concession) -> None:
+        nonlocal best
+        if best is None or c.size < best.size:
+            best = c
+
+    for j in np.flatnonzero(rows.mask[row]):  # loop over issues; candidates and options are vectorised
+        j = int(j)
+        lo_acc, hi_acc = (float(x) for x in problem.acceptable[i, j])
+        # --- a red line relaxed: the nearest option beyond an end that some package needs
+        relax = reach.relax[j]
+        if relax.any():
+            opts = problem.options[j][relax]
+            above = opts[opts > hi_acc]
+            below = opts[opts < lo_acc]
+            if above.size:
+                o = float(above.min())
+                consider(Concession(i, "acceptable_high", j, hi_acc, o, (o - hi_acc) / float(width[j])))
+            if below.size:
+                o = float(below.max())
+                consider(Concession(i, "acceptable_low", j, lo_acc, o, (lo_acc - o) / float(width[j])))
+        m = reach.rest[j]
+        ok_opt = np.isfinite(m)
+        if not ok_opt.any():
             continue
-        m = maxima[j]
-        reach = np.isfinite(m)
-        if not reach.any():
-            continue
-        opts = problem.options[j][reach]
-        raw_rest = m[reach] * total  # un-normalised rest gain per option
+        opts = problem.options[j][ok_opt]
+        raw_rest = m[ok_opt] * total  # un-normalised rest gain per option
         dis = problem.disagreement[i, j]
-        lo, hi = problem.bounds[j]
-        # --- position moves
-        cand = lo + (hi - lo) * np.arange(resolution + 1) / resolution
+        # --- position moves (inside the actor's own acceptable range)
+        cand = lo_acc + (hi_acc - lo_acc) * np.arange(resolution + 1) / resolution
         du = issue_utility(opts[None, :], cand[:, None], width[j], k) - issue_utility(
             dis, cand[:, None], width[j], k
         )
@@ -319,10 +336,7 @@ def best_concession(
         ok = accepts(g).any(axis=1) & (size > 0)
         if ok.any():
             c = int(np.flatnonzero(ok)[np.argmin(size[ok])])
-            if best is None or size[c] < best.size:
-                best = Concession(
-                    i, "position", j, float(problem.position[i, j]), float(cand[c]), float(size[c])
-                )
+            consider(Concession(i, "position", j, float(problem.position[i, j]), float(cand[c]), float(size[c])))
         # --- salience moves
         s_new = np.arange(resolution + 1) / resolution
         du1 = issue_utility(opts, problem.position[i, j], width[j], k) - issue_utility(
@@ -335,8 +349,7 @@ def best_concession(
         ok = accepts(g).any(axis=1) & (size > 0)
         if ok.any():
             c = int(np.flatnonzero(ok)[np.argmin(size[ok])])
-            if best is None or size[c] < best.size:
-                best = Concession(i, "salience", j, float(sal[j]), float(s_new[c]), float(size[c]))
+            consider(Concession(i, "salience", j, float(sal[j]), float(s_new[c]), float(size[c])))
     return best
 
 
@@ -344,8 +357,14 @@ def apply_concession(problem: DealProblem, c: Concession) -> DealProblem:
     """The problem with the concession made."""
     pos = problem.position.copy()
     sal = problem.salience.copy()
-    (pos if c.field == "position" else sal)[c.actor, c.issue] = c.new
-    return replace(problem, position=pos, salience=sal, _cache={})
+    acc = problem.acceptable.copy()
+    if c.field == "position":
+        pos[c.actor, c.issue] = c.new
+    elif c.field == "salience":
+        sal[c.actor, c.issue] = c.new
+    else:
+        acc[c.actor, c.issue, 0 if c.field == "acceptable_low" else 1] = c.new
+    return replace(problem, position=pos, salience=sal, acceptable=acc, _cache={})
 
 
 # ------------------------------------------------------------------------------------------ result
@@ -364,12 +383,13 @@ class DealResult:
     nash: int
     kalai_smorodinsky: int
     favourites: np.ndarray  # (A,) row or -1
-    veto_effects: dict[int, int]  # veto holder → n feasible without its veto
-    consent_effects: dict[int, int]  # party → n feasible without its consent
+    veto_effects: dict[int, int]  # veto holder → n feasible without its veto (every agreement)
+    consent_effects: dict[int, int]  # party → n feasible without its consent (every agreement)
     single_issue: np.ndarray  # (D,) a single-issue deal exists
     in_package: np.ndarray  # (D,) some feasible package moves this issue
     concessions: dict[int, Concession | None] = field(default_factory=dict)
     seed: int | None = None
+    if_linked: int | None = None  # feasible packages if every agreement were signed as one (G > 1)
 
     @property
     def n_feasible(self) -> int:
@@ -404,6 +424,7 @@ def solve(
     consent_effects: dict[int, int],
     concessions: dict[int, Concession | None] | None = None,
     seed: int | None = None,
+    if_linked: int | None = None,
 ) -> DealResult:
     """Frontier, solutions, favourites and linkage over a set of feasible packages ``index`` ``(n, D)``."""
     parties = np.flatnonzero(problem.party)
@@ -418,7 +439,6 @@ def solve(
     nash_f = nash_index(pg[front], party_weights(problem), joint[front])
     ks_f = ks_index(pg[front], ideal, joint[front])
     sq = problem.status_quo_index
-    cons = constraints(problem)
     return DealResult(
         problem=problem,
         method=method,
@@ -433,19 +453,37 @@ def solve(
         favourites=favourite_indices(gains, joint),
         veto_effects=veto_effects,
         consent_effects=consent_effects,
-        single_issue=single_issue_deals(problem, cons),
+        single_issue=single_issue_deals(problem),
         in_package=(index != sq[None, :]).any(axis=0) if index.shape[0] else np.zeros(problem.n_issues, bool),
         concessions=concessions or {},
         seed=seed,
+        if_linked=if_linked,
     )
 
 
-def _effects(cons: Constraints, without: np.ndarray) -> tuple[dict[int, int], dict[int, int]]:
+def effects(rows: Rows, without: np.ndarray) -> tuple[dict[int, int], dict[int, int]]:
+    """Feasible counts without each actor's veto rows / consent rows, from the per-row counts.
+
+    An actor with several rows of one kind (one per agreement) is credited with the largest count; the
+    exact count without all of them is computed by :func:`actor_effects` when agreements are several.
+    """
     veto: dict[int, int] = {}
     consent: dict[int, int] = {}
-    for r in range(cons.n):
-        target = veto if cons.kind[r] == "veto" else consent
-        target[int(cons.actor[r])] = int(without[r])
+    for r in range(rows.n):
+        target = veto if rows.kind[r] == "veto" else consent
+        a = int(rows.actor[r])
+        target[a] = max(target.get(a, 0), int(without[r]))
+    return veto, consent
+
+
+def actor_effects(problem: DealProblem, rows: Rows) -> tuple[dict[int, int], dict[int, int]]:
+    """Feasible counts with every row of one actor and kind dropped (full enumeration per actor)."""
+    veto: dict[int, int] = {}
+    consent: dict[int, int] = {}
+    for kind, target in (("veto", veto), ("party", consent)):
+        for a in sorted({int(x) for x, k in zip(rows.actor, rows.kind, strict=True) if k == kind}):
+            drop = rows.of_actor(a, kind)
+            target[a] = int(enumerate_feasible(problem, rows.drop(drop)).feasible.size)
     return veto, consent
 
 
@@ -459,13 +497,17 @@ def analyse(
     concessions: bool = True,
 ) -> DealResult:
     """The deal analysis of ``problem``: enumerate when ``n_packages <= max_enumerate``, else search."""
-    cons = constraints(problem)
+    rows = problem.rows()
     if problem.n_packages <= max_enumerate:
-        en = enumerate_feasible(problem, cons)
-        veto_eff, consent_eff = _effects(cons, en.without)
+        en = enumerate_feasible(problem, rows)
+        one_row_each = len(set(zip(rows.actor.tolist(), rows.kind, strict=True))) == rows.n
+        veto_eff, consent_eff = effects(rows, en.without) if one_row_each else actor_effects(problem, rows)
         conc: dict[int, Concession | None] = {}
         if concessions and en.feasible.size == 0:
-            conc = _concessions_enumerated(problem, cons)
+            conc = _concessions_enumerated(problem, rows)
+        linked = None
+        if problem.n_groups > 1:
+            linked = int(enumerate_feasible(merged(problem)).feasible.size)
         return solve(
             problem,
             unravel(problem, en.feasible),
@@ -473,13 +515,14 @@ def analyse(
             veto_effects=veto_eff,
             consent_effects=consent_eff,
             concessions=conc,
+            if_linked=linked,
         )
     from realpolitik.deals.search import search_analysis
 
     rng = as_generator(seed if seed is not None else 0)
     return search_analysis(
         problem,
-        cons,
+        rows,
         rng,
         starts=search_starts,
         sweeps=search_sweeps,
@@ -488,13 +531,20 @@ def analyse(
     )
 
 
-def _concessions_enumerated(problem: DealProblem, cons: Constraints) -> dict[int, Concession | None]:
-    """Per actor with a consent row, its smallest opening concession (checked by re-enumeration)."""
-    maxima = _rest_maxima_enumerated(problem, cons)
+def _concessions_enumerated(problem: DealProblem, rows: Rows, block: int = 1 << 15) -> dict[int, Concession | None]:
+    """Per actor with a row, its smallest opening concession (checked by re-enumeration)."""
+    reach = [_empty_reach(problem) for _ in range(rows.n)]
+    for f0, f1 in _blocks(problem.n_packages, block):
+        accumulate_reach(problem, rows, unravel(problem, np.arange(f0, f1, dtype=np.int64)), reach)
+    return verified_concessions(problem, rows, reach)
+
+
+def verified_concessions(problem: DealProblem, rows: Rows, reach: list[Reach]) -> dict[int, Concession | None]:
+    """The best concession per actor over its rows, kept only if re-analysis finds a feasible package."""
     out: dict[int, Concession | None] = {}
-    for r in range(cons.n):
-        i = int(cons.actor[r])
-        c = best_concession(problem, cons, r, maxima[r])
+    for r in range(rows.n):
+        i = int(rows.actor[r])
+        c = best_concession(problem, rows, r, reach[r])
         prev = out.get(i)
         if c is not None and (prev is None or c.size < prev.size):
             out[i] = c
@@ -504,6 +554,9 @@ def _concessions_enumerated(problem: DealProblem, cons: Constraints) -> dict[int
         if c is None:
             continue
         moved = apply_concession(problem, c)
-        n = enumerate_feasible(moved, constraints(moved)).feasible.size
-        out[i] = replace(c, n_feasible=int(n)) if n > 0 else None
+        if moved.n_packages <= MAX_ENUMERATE:
+            n = int(enumerate_feasible(moved).feasible.size)
+            out[i] = replace(c, n_feasible=n) if n > 0 else None
+        else:
+            out[i] = c if any_feasible(moved) else None
     return out

@@ -12,11 +12,21 @@ from typing import Literal
 
 import numpy as np
 
+from realpolitik.deals.judge import (
+    CONDITION_OPS,
+    DECIMALS,
+    Condition,
+    Judgement,
+    Rows,
+    condition_holds,
+    judge_contributions,
+    make_rows,
+    moot_mask,
+)
+
 OptionMode = Literal["auto", "labels", "grid", "both"]
 
-#: Gains are rounded to this many decimals before any comparison (acceptance, dominance, ties), so that
-#: results do not depend on the order in which floating-point sums run (actor or issue order).
-DECIMALS = 12
+__all__ = ["DECIMALS", "Condition", "DealProblem", "Judgement", "Rows"]
 
 
 def risk_exponent(risk: np.ndarray) -> np.ndarray:
@@ -82,16 +92,23 @@ def issue_options(
 
 @dataclass(frozen=True)
 class DealProblem:
-    """Everything a deal analysis needs, as arrays (A actors, D issues).
+    """Everything a deal analysis needs, as arrays (A actors, D issues, G agreements).
 
     - ``position`` / ``salience``: ``(A, D)``; saliences are normalised per actor to sum to 1 (an actor
       with no salience anywhere is indifferent to every package).
     - ``capability``: ``(A,)``, the Nash bargaining weights of the parties (NaN: equal weights).
     - ``bounds``: ``(D, 2)``; ``status_quo``: ``(D,)``.
     - ``risk``: ``(A,)`` in [-1, 1] (0: risk-neutral).
-    - ``party``: ``(A,)`` bool, who must sign; ``veto``: ``(A, D)`` bool, who can block on which issue.
+    - ``party``: ``(A,)`` bool, who signs something (the union of the agreements' signers);
+      ``veto``: ``(A, D)`` bool, who can block on which issue.
     - ``options``: one sorted 1-D array of allowed values per issue (the status quo is added).
     - ``disagreement``: ``(A, D)`` each actor's no-deal package (default: the status quo for everyone).
+    - ``acceptable``: ``(A, D, 2)`` each actor's acceptable range (red line); default: the bounds.
+    - ``group``: ``(D,)`` the agreement each issue belongs to (default: one agreement of all issues);
+      ``signer``: ``(G, A)`` who must sign each agreement (default: ``party`` for every agreement);
+      ``group_ids``: the agreements' names.
+    - ``conditions``: ``applies_if`` conditions ``(issue, on_issue, op, value)``: an issue whose
+      conditions fail is moot (held at its status quo, counts for nothing).
     """
 
     position: np.ndarray
@@ -107,6 +124,11 @@ class DealProblem:
     actors: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()
     margin: float = 0.0
+    acceptable: np.ndarray = None  # type: ignore[assignment]  # None: the bounds (no red lines)
+    group: np.ndarray = None  # type: ignore[assignment]  # None: one agreement of all issues
+    signer: np.ndarray = None  # type: ignore[assignment]  # None: the parties sign every agreement
+    group_ids: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
     _cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,6 +146,17 @@ class DealProblem:
         dis = (
             np.broadcast_to(sq, (a, d)) if self.disagreement is None else np.asarray(self.disagreement, float)
         )
+        acc = (
+            np.broadcast_to(bounds, (a, d, 2)) if self.acceptable is None else np.asarray(self.acceptable, float)
+        )
+        group = np.zeros(d, dtype=np.int64) if self.group is None else np.asarray(self.group, dtype=np.int64)
+        n_groups = int(group.max()) + 1 if group.size else 0
+        if self.signer is None:
+            signer = np.broadcast_to(party, (n_groups, a)).copy()
+        else:
+            signer = np.asarray(self.signer, dtype=bool).reshape(-1, a)
+            if self.party is not None and party.shape == (a,):
+                party = party | signer.any(axis=0)
         checks = {
             "salience": (sal.shape, (a, d)),
             "status_quo": (sq.shape, (d,)),
@@ -132,10 +165,21 @@ class DealProblem:
             "veto": (veto.shape, (a, d)),
             "risk": (risk.shape, (a,)),
             "disagreement": (dis.shape, (a, d)),
+            "acceptable": (acc.shape, (a, d, 2)),
+            "group": (group.shape, (d,)),
+            "signer": (signer.shape, (n_groups, a)),
         }
         for name, (got, want) in checks.items():
             if got != want:
                 raise ValueError(f"{name} must have shape {want}, got {got}")
+        if d and (group.min() < 0 or np.setdiff1d(np.arange(n_groups), group).size):
+            raise ValueError("group must number the agreements 0, 1, ... with every agreement used")
+        group_ids = self.group_ids or tuple(f"G{g}" for g in range(n_groups))
+        if len(group_ids) != n_groups:
+            raise ValueError(f"group_ids must name every agreement ({n_groups}), got {len(group_ids)}")
+        for c in self.conditions:
+            if not (0 <= c.issue < d and 0 <= c.on < d and c.issue != c.on) or c.op not in CONDITION_OPS:
+                raise ValueError(f"bad condition {c}")
         if len(self.options) != d:
             raise ValueError(f"options must give one array per issue ({d}), got {len(self.options)}")
         if not np.isfinite(sq).all():
@@ -160,6 +204,10 @@ class DealProblem:
             ("veto", veto),
             ("risk", risk),
             ("disagreement", np.array(dis, dtype=float)),
+            ("acceptable", np.array(acc, dtype=float)),
+            ("group", group),
+            ("signer", signer),
+            ("group_ids", tuple(group_ids)),
             ("options", opts),
         ):
             object.__setattr__(self, name, val)
@@ -181,12 +229,16 @@ class DealProblem:
         return int(self.position.shape[1])
 
     @property
+    def n_groups(self) -> int:
+        return int(self.signer.shape[0])
+
+    @property
     def n_options(self) -> np.ndarray:
         return np.array([o.size for o in self.options], dtype=np.int64)
 
     @property
     def n_packages(self) -> int:
-        """The number of packages (exact, may exceed 64 bits)."""
+        """The number of packages (exact, may exceed 64 bits), moot duplicates included."""
         return math.prod(int(o.size) for o in self.options)
 
     @property
@@ -196,8 +248,7 @@ class DealProblem:
     @property
     def weights(self) -> np.ndarray:
         """Saliences normalised to sum 1 per actor ``(A, D)`` (zero rows stay zero)."""
-        tot = self.salience.sum(axis=1, keepdims=True)
-        return np.asarray(np.divide(self.salience, tot, out=np.zeros_like(self.salience), where=tot > 0))
+        return normalised_weights(self.salience)
 
     @property
     def veto_holders(self) -> np.ndarray:
@@ -209,6 +260,21 @@ class DealProblem:
         """The option index of the status quo on each issue ``(D,)``."""
         return np.array(
             [int(np.argmin(np.abs(o - q))) for o, q in zip(self.options, self.status_quo, strict=True)]
+        )
+
+    def group_issues(self, g: int) -> np.ndarray:
+        """Issue indices of agreement ``g``."""
+        return np.flatnonzero(self.group == g)
+
+    # ------------------------------------------------------------------ conditions
+    def moot(self, values: np.ndarray) -> np.ndarray:
+        """Moot issues of packages ``(..., D)`` → ``(..., D)`` bool (a failed ``applies_if``)."""
+        return moot_mask(self.conditions, np.asarray(values, dtype=float), self.width, self.status_quo)
+
+    def condition_tables(self) -> tuple[np.ndarray, ...]:
+        """Per condition, whether it holds at each option of the issue it reads."""
+        return tuple(
+            condition_holds(c, self.options[c.on], float(self.width[c.on])) for c in self.conditions
         )
 
     # ------------------------------------------------------------------ utilities
@@ -223,10 +289,18 @@ class DealProblem:
         return np.asarray((self.weights * self.utility_raw(values)).sum(axis=-1))
 
     def contributions(self, values: np.ndarray) -> np.ndarray:
-        """Per-issue gain contributions of packages ``(..., D)`` vs each actor's disagreement ``(..., A, D)``."""
-        k = risk_exponent(self.risk)[:, None]
-        dis = issue_utility(self.disagreement, self.position, self.width, k)
-        return np.asarray(self.weights * (self.utility_raw(values) - dis))
+        """Per-issue gain contributions of packages ``(..., D)`` vs each actor's disagreement ``(..., A, D)``.
+
+        Moot issues contribute nothing.
+        """
+        v = np.asarray(values, dtype=float)
+        moot = self.moot(v) if self.conditions else None
+        return contributions(v, self.position, self.weights, self.width, self.risk, self.disagreement, moot)
+
+    def outside(self, values: np.ndarray) -> np.ndarray:
+        """Whether packages ``(..., D)`` lie outside each actor's acceptable range ``(..., A, D)``."""
+        v = np.asarray(values, dtype=float)[..., None, :]
+        return np.asarray((v < self.acceptable[..., 0]) | (v > self.acceptable[..., 1]))
 
     def gain_tables(self) -> tuple[np.ndarray, ...]:
         """Per issue d, ``(A, n_d)``: w_id (u_i(option) − u_i(disagreement_id)) — gains add up over issues."""
@@ -244,68 +318,153 @@ class DealProblem:
         self._cache["gain_tables"] = out
         return out
 
+    def outside_tables(self) -> tuple[np.ndarray, ...]:
+        """Per issue d, ``(A, n_d)`` bool: the option lies outside the actor's acceptable range."""
+        cached = self._cache.get("outside_tables")
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        out = tuple(
+            np.asarray((o[None, :] < self.acceptable[:, j, 0, None]) | (o[None, :] > self.acceptable[:, j, 1, None]))
+            for j, o in enumerate(self.options)
+        )
+        self._cache["outside_tables"] = out
+        return out
+
     def values(self, index: np.ndarray) -> np.ndarray:
         """Option indices ``(n, D)`` → package values ``(n, D)``."""
         idx = np.asarray(index, dtype=np.int64)
         return np.stack([self.options[j][idx[..., j]] for j in range(self.n_issues)], axis=-1)
 
+    def moot_index(self, index: np.ndarray) -> np.ndarray:
+        """Moot issues of packages given by option indices ``(n, D)`` → ``(n, D)`` bool."""
+        idx = np.asarray(index, dtype=np.int64).reshape(-1, self.n_issues)
+        m = np.zeros(idx.shape, dtype=bool)
+        for c, ok in zip(self.conditions, self.condition_tables(), strict=True):
+            m[:, c.issue] |= ~ok[idx[:, c.on]]
+        return m
+
     def gains(self, index: np.ndarray) -> np.ndarray:
-        """Gains of packages given by option indices ``(n, D)`` → ``(n, A)``."""
+        """Gains of packages given by option indices ``(n, D)`` → ``(n, A)`` (moot issues count for nothing)."""
         idx = np.asarray(index, dtype=np.int64).reshape(-1, self.n_issues)
         tabs = self.gain_tables()
+        live = ~self.moot_index(idx) if self.conditions else None
         g = np.zeros((idx.shape[0], self.n_actors))
         for j, t in enumerate(tabs):
-            g += t[:, idx[:, j]].T
+            part = t[:, idx[:, j]].T
+            g += part if live is None else np.where(live[:, j, None], part, 0.0)
         return g
 
+    # ------------------------------------------------------------------ acceptance
+    def rows(self) -> Rows:
+        """Who must accept what, one row per (agreement, signer) and (agreement, veto holder)."""
+        cached = self._cache.get("rows")
+        if cached is None:
+            cached = make_rows(self.group, self.signer, self.veto, self.margin)
+            self._cache["rows"] = cached
+        return cached  # type: ignore[return-value]
 
-@dataclass(frozen=True)
-class Constraints:
-    """Who must consent, as rows: each row is one actor's party consent or one actor's veto.
-
-    ``tables[d]`` is ``(C, n_d)``: that row's per-issue gain contributions (zero off its veto issues for a
-    veto row); a party row accepts when its rounded gain is > ``margin``, a veto row when it is ≥ 0.
-    """
-
-    actor: np.ndarray  # (C,) actor index
-    kind: tuple[str, ...]  # "party" | "veto"
-    strict: np.ndarray  # (C,) bool
-    threshold: np.ndarray  # (C,)
-    tables: tuple[np.ndarray, ...]
-
-    @property
-    def n(self) -> int:
-        return int(self.actor.size)
-
-    def accept(self, gain: np.ndarray) -> np.ndarray:
-        """Rounded constraint gains ``(C, n)`` → acceptance ``(C, n)``."""
-        g = np.round(gain, DECIMALS)
-        thr = self.threshold[:, None]
-        return np.asarray(np.where(self.strict[:, None], g > thr, g >= thr))
-
-    def drop(self, rows: np.ndarray | list[int]) -> Constraints:
-        keep = np.setdiff1d(np.arange(self.n), np.asarray(rows, dtype=int))
-        return Constraints(
-            actor=self.actor[keep],
-            kind=tuple(self.kind[i] for i in keep),
-            strict=self.strict[keep],
-            threshold=self.threshold[keep],
-            tables=tuple(t[keep] for t in self.tables),
+    def judge(self, values: np.ndarray, *, contributions: bool = False) -> Judgement:
+        """Judge arbitrary packages ``(..., D)`` (not only options) with the one acceptance test."""
+        return judge_numbers(
+            self,
+            values,
+            position=self.position,
+            salience=self.salience,
+            acceptable=self.acceptable,
+            disagreement=self.disagreement,
+            status_quo=self.status_quo,
+            keep_contributions=contributions,
         )
 
-    def label(self, row: int, actors: tuple[str, ...]) -> str:
-        return f"{actors[int(self.actor[row])]} ({self.kind[row]})"
+
+def normalised_weights(salience: np.ndarray) -> np.ndarray:
+    """Saliences ``(..., A, D)`` normalised to sum 1 per actor over issues (zero rows stay zero)."""
+    sal = np.asarray(salience, dtype=float)
+    tot = sal.sum(axis=-1, keepdims=True)
+    return np.asarray(np.divide(sal, tot, out=np.zeros_like(sal), where=tot > 0))
 
 
-def constraints(problem: DealProblem) -> Constraints:
-    """The consent rows of ``problem``: every party, then every veto holder (parties first, index order)."""
-    tabs = problem.gain_tables()
-    parties = np.flatnonzero(problem.party)
-    vetoes = problem.veto_holders
-    actor = np.concatenate([parties, vetoes]).astype(np.int64)
-    kind = tuple(["party"] * parties.size + ["veto"] * vetoes.size)
-    strict = np.array([True] * parties.size + [False] * vetoes.size, dtype=bool)
-    threshold = np.array([problem.margin] * parties.size + [0.0] * vetoes.size, dtype=float)
-    mask = np.concatenate([np.ones((parties.size, problem.n_issues), bool), problem.veto[vetoes]], axis=0)
-    tables = tuple(t[actor] * mask[:, j, None] for j, t in enumerate(tabs))
-    return Constraints(actor=actor, kind=kind, strict=strict, threshold=threshold, tables=tables)
+def contributions(
+    values: np.ndarray,
+    position: np.ndarray,
+    weights: np.ndarray,
+    width: np.ndarray,
+    risk: np.ndarray,
+    disagreement: np.ndarray,
+    moot: np.ndarray | None = None,
+) -> np.ndarray:
+    """w_id (u_i(p_d) − u_i(disagreement_id)) for packages ``(..., D)`` → ``(..., A, D)`` (moot issues 0).
+
+    ``position``, ``weights`` and ``disagreement`` are ``(A, D)`` or carry the packages' batch axes.
+    """
+    v = np.asarray(values, dtype=float)[..., None, :]
+    k = risk_exponent(risk)[:, None]
+    dis = issue_utility(disagreement, position, width, k)
+    c = weights * (issue_utility(v, position, width, k) - dis)
+    if moot is not None:
+        c = np.where(np.asarray(moot)[..., None, :], 0.0, c)
+    return np.asarray(c)
+
+
+def judge_numbers(
+    problem: DealProblem,
+    values: np.ndarray,
+    *,
+    position: np.ndarray,
+    salience: np.ndarray,
+    acceptable: np.ndarray,
+    disagreement: np.ndarray,
+    status_quo: np.ndarray,
+    keep_contributions: bool = False,
+) -> Judgement:
+    """The acceptance test on packages ``(..., D)`` with the problem's structure (agreements, signers,
+    vetoes, conditions, risk) and these numbers, which may carry the packages' batch axes (one set of
+    numbers per Monte Carlo draw): ``position``/``salience``/``disagreement`` ``(..., A, D)``,
+    ``acceptable`` ``(..., A, D, 2)``, ``status_quo`` ``(..., D)``."""
+    v = np.asarray(values, dtype=float)
+    sq = np.asarray(status_quo, dtype=float)
+    moot = moot_mask(problem.conditions, v, problem.width, sq)
+    differs = v != sq
+    valid = ~(moot & differs).any(axis=-1)
+    moved = differs & ~moot
+    c = contributions(
+        v, position, normalised_weights(salience), problem.width, problem.risk, disagreement,
+        moot if problem.conditions else None,
+    )
+    acc = np.asarray(acceptable, dtype=float)
+    outside = (v[..., None, :] < acc[..., 0]) | (v[..., None, :] > acc[..., 1])
+    return judge_contributions(
+        problem.rows(), c, outside, moved, moot, valid, keep_contributions=keep_contributions
+    )
+
+
+# ------------------------------------------------------------------------------------------ tables path
+def judge_index(problem: DealProblem, rows: Rows, index: np.ndarray) -> Judgement:
+    """The acceptance test on packages given by option indices ``(n, D)`` — the enumeration's path.
+
+    Bit for bit the same verdict as :meth:`DealProblem.judge` on the packages' values: the per-issue
+    parts are the same numbers (tables of the same utility function) added in the same order.
+    ``outside`` of the result is only reduced over issues (shape ``(n, C, 1)``) to save memory.
+    """
+    idx = np.asarray(index, dtype=np.int64).reshape(-1, problem.n_issues)
+    n = idx.shape[0]
+    moot = problem.moot_index(idx) if problem.conditions else np.zeros(idx.shape, dtype=bool)
+    at_sq = idx == problem.status_quo_index[None, :]
+    valid = ~(moot & ~at_sq).any(axis=1)
+    moved = ~at_sq & ~moot
+    gt = problem.gain_tables()
+    ot = problem.outside_tables()
+    gain = np.zeros((n, rows.n))
+    out = np.zeros((n, rows.n), dtype=bool)
+    for j in range(problem.n_issues):  # loop over issues (few), vectorised over packages and rows
+        live = rows.mask[None, :, j] & ~moot[:, j, None]  # (n, C)
+        gain = gain + np.where(live, gt[j][rows.actor][:, idx[:, j]].T, 0.0)
+        out |= live & ot[j][rows.actor][:, idx[:, j]].T
+    gain = np.round(gain, DECIMALS)
+    members = np.zeros((rows.n_groups, problem.n_issues), dtype=bool)
+    members[rows.group_of, np.arange(problem.n_issues)] = True
+    active = (moved[:, None, :] & members[None]).any(axis=-1)
+    accept = ~active[:, rows.group] | (~out & rows.compare(gain))
+    return Judgement(
+        gain=gain, outside=out[:, :, None], accept=accept, active=active, valid=valid, moot=moot
+    )

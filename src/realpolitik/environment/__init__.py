@@ -18,6 +18,7 @@ from realpolitik.environment.resolve import (
     prepare,
     resolve,
     resolved_scenario,
+    scenario_problem,
 )
 from realpolitik.environment.series import (
     STALE_AFTER_DAYS,
@@ -33,15 +34,21 @@ from realpolitik.environment.series import (
     register_source,
     scale_value,
 )
-from realpolitik.environment.sweep import (
-    SweepResult,
-    feasibility_flag,
-    parse_vary,
-    render_sweep,
-    sweep,
-    sweep_headline,
-    sweep_to_json,
-)
+
+#: Sweeps run models and read their forecasts through the decision rules, so they sit above this package's
+#: own layer (scenario -> environment -> models/deals -> forecast -> sweep); they load on first use.
+_SWEEP = ("SweepResult", "feasibility_flag", "parse_vary", "render_sweep", "sweep", "sweep_headline", "sweep_to_json")
+
+
+def __getattr__(name: str) -> object:
+    if name in _SWEEP:
+        import importlib
+
+        module = importlib.import_module("realpolitik.environment.sweep")
+        # importing the submodule binds its name here; the function of the same name takes it back
+        globals().update({n: getattr(module, n) for n in _SWEEP})
+        return globals()[name]
+    raise AttributeError(f"module 'realpolitik.environment' has no attribute {name!r}")
 
 __all__ = [
     "MEASURES",
@@ -78,6 +85,7 @@ __all__ = [
     "resolve",
     "resolved_scenario",
     "scale_value",
+    "scenario_problem",
     "sweep",
     "sweep_headline",
     "sweep_to_json",

@@ -256,6 +256,11 @@ def resolve(
     return prepare(scenario, base_dir=base_dir).resolve(overrides)
 
 
+def scenario_problem(scenario: Scenario) -> BargainingProblem:
+    """The problem the models see: the scenario's numbers with its environment links applied."""
+    return resolve(scenario).problem
+
+
 def resolved_scenario(scenario: Scenario, resolved: Resolved) -> Scenario:
     """A copy of ``scenario`` carrying the resolved numbers, with its links removed.
 

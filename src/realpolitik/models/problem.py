@@ -28,6 +28,9 @@ class BargainingProblem:
       An actor without data on an issue takes no part in it.
     - ``issue_power``: ``(..., A, D)`` per-issue power (the exchange model's format allows it), or
       ``None`` to use ``capability`` on every issue.
+    - ``acceptable``: ``(..., A, D, 2)`` each actor's acceptable range (red line) on each issue, or
+      ``None`` when no actor has one (every value is acceptable). Models ignore it; the decision rule
+      (:mod:`realpolitik.rules`) and the deal analysis read it.
     - ``actors`` / ``issues``: ids, in array order.
     """
 
@@ -40,6 +43,7 @@ class BargainingProblem:
     issues: tuple[str, ...] = ()
     present: np.ndarray | None = None
     issue_power: np.ndarray | None = None
+    acceptable: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         pos = np.asarray(self.position, dtype=float)
@@ -73,6 +77,11 @@ class BargainingProblem:
             if ip.shape[-2:] != (a, d):
                 raise ValueError(f"issue_power must have shape (..., {a}, {d}), got {ip.shape}")
             object.__setattr__(self, "issue_power", ip)
+        if self.acceptable is not None:
+            acc = np.asarray(self.acceptable, dtype=float)
+            if acc.shape[-3:] != (a, d, 2):
+                raise ValueError(f"acceptable must have shape (..., {a}, {d}, 2), got {acc.shape}")
+            object.__setattr__(self, "acceptable", acc)
         if not self.actors:
             object.__setattr__(self, "actors", tuple(f"A{i}" for i in range(a)))
         if not self.issues:
@@ -114,7 +123,16 @@ class BargainingProblem:
         ]
         if self.issue_power is not None:
             shapes.append(self.issue_power.shape[:-2])
+        if self.acceptable is not None:
+            shapes.append(self.acceptable.shape[:-3])
         return tuple(np.broadcast_shapes(*shapes))
+
+    @property
+    def acceptable_range(self) -> np.ndarray:
+        """``(..., A, D, 2)``: ``acceptable`` or every issue's bounds (no red lines)."""
+        if self.acceptable is not None:
+            return np.broadcast_to(self.acceptable, self.batch_shape_all + (self.n_actors, self.n_issues, 2))
+        return np.broadcast_to(self.bounds, self.batch_shape_all + (self.n_actors, self.n_issues, 2))
 
     def broadcast(self) -> BargainingProblem:
         """The same problem with every batched array broadcast to the common batch shape."""
@@ -129,6 +147,9 @@ class BargainingProblem:
             issue_power=None
             if self.issue_power is None
             else np.broadcast_to(self.issue_power, b + (a, d)).copy(),
+            acceptable=None
+            if self.acceptable is None
+            else np.broadcast_to(self.acceptable, b + (a, d, 2)).copy(),
         )
 
     def item(self, index: int | tuple[int, ...]) -> BargainingProblem:
@@ -147,6 +168,7 @@ class BargainingProblem:
             salience=pick(self.salience, (a, d)),
             status_quo=pick(self.status_quo, (d,)),
             issue_power=None if self.issue_power is None else pick(self.issue_power, (a, d)),
+            acceptable=None if self.acceptable is None else pick(self.acceptable, (a, d, 2)),
         )
 
     def take_actors(self, order: np.ndarray | list[int]) -> BargainingProblem:
@@ -159,6 +181,7 @@ class BargainingProblem:
             salience=self.salience[..., o, :],
             present=None if self.present is None else self.present[o],
             issue_power=None if self.issue_power is None else self.issue_power[..., o, :],
+            acceptable=None if self.acceptable is None else self.acceptable[..., o, :, :],
             actors=tuple(self.actors[i] for i in o),
         )
 
@@ -173,6 +196,7 @@ class BargainingProblem:
             status_quo=self.status_quo[..., o],
             present=None if self.present is None else self.present[:, o],
             issue_power=None if self.issue_power is None else self.issue_power[..., o],
+            acceptable=None if self.acceptable is None else self.acceptable[..., o, :],
             issues=tuple(self.issues[j] for j in o),
         )
 
@@ -190,6 +214,7 @@ class BargainingProblem:
             salience=st("salience"),
             status_quo=st("status_quo"),
             issue_power=None if self.issue_power is None else st("issue_power"),
+            acceptable=None if self.acceptable is None else st("acceptable"),
         )
 
 

@@ -17,6 +17,8 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
       (``present`` False) with position at the issue's midpoint and salience 0.
     - issue_power: set only when some stance carries its own ``power``; other cells use the capability.
     - status_quo: the issue's ``status_quo``; NaN when the file has none (KTAB and decide formats).
+    - acceptable: the stances' acceptable ranges (the issue's bounds where none is given); ``None``
+      when no stance has one.
     Links and indicators are not applied here (see :func:`realpolitik.environment.resolve`).
     """
     actors = scenario.actor_ids
@@ -26,6 +28,9 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
     sal = np.zeros((a, d))
     present = np.zeros((a, d), dtype=bool)
     power = np.full((a, d), np.nan)
+    bounds = np.array([iss.bounds for iss in issues], dtype=float).reshape(d, 2)
+    acceptable = np.broadcast_to(bounds, (a, d, 2)).copy()
+    has_acceptable = False
     for j, iss in enumerate(issues):
         pos[:, j] = 0.5 * (iss.bounds[0] + iss.bounds[1])
     for i, aid in enumerate(actors):
@@ -39,6 +44,12 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
             sal[i, j] = st.salience.value
             if st.power is not None:
                 power[i, j] = st.power.value
+            if st.acceptable is not None:
+                has_acceptable = True
+                if st.acceptable.low is not None:
+                    acceptable[i, j, 0] = st.acceptable.low.value
+                if st.acceptable.high is not None:
+                    acceptable[i, j, 1] = st.acceptable.high.value
     cap = np.full(a, np.nan)
     for i, actor in enumerate(scenario.actors):
         if actor.capability is not None:
@@ -51,7 +62,6 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
     sq = np.array(
         [iss.status_quo.value if iss.status_quo is not None else np.nan for iss in issues], dtype=float
     )
-    bounds = np.array([iss.bounds for iss in issues], dtype=float).reshape(d, 2)
     return BargainingProblem(
         capability=cap,
         position=pos,
@@ -62,6 +72,7 @@ def to_problem(scenario: Scenario) -> BargainingProblem:
         issues=tuple(scenario.issue_ids),
         present=present,
         issue_power=issue_power,
+        acceptable=acceptable if has_acceptable else None,
     )
 
 

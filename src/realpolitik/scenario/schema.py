@@ -99,8 +99,95 @@ class Actor(_Base):
     _q = field_validator("capability", "risk", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
 
 
+RuleKind = Literal["collective", "consent", "unilateral"]
+RULE_KINDS: tuple[str, ...] = ("collective", "consent", "unilateral")
+
+
+class Rule(_Base):
+    """Who decides an issue (DESIGN §4a).
+
+    - ``collective``: the bargaining model's outcome is the outcome (a vote, a council, the literature's
+      reference cases);
+    - ``consent``: every signer (default: the scenario's ``parties``) and every veto holder on the issue
+      must accept the change, else the status quo stands;
+    - ``unilateral``: one actor (``decider``) decides; its final position in the model is the outcome.
+
+    A bare string (``rule: consent``) is read as ``{kind: consent}``.
+    """
+
+    kind: RuleKind
+    signers: list[Id] | None = None
+    decider: Id | None = None
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        return {"kind": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Rule:
+        if self.kind == "unilateral" and self.decider is None:
+            raise ValueError("a unilateral rule needs a decider (the actor who decides)")
+        if self.kind != "unilateral" and self.decider is not None:
+            raise ValueError(f"decider is only for unilateral rules, not {self.kind}")
+        if self.kind != "consent" and self.signers is not None:
+            raise ValueError(f"signers are only for consent rules, not {self.kind}")
+        return self
+
+
+ConditionOp = Literal[">", ">=", "<", "<=", "==", "!="]
+CONDITION_OPS: tuple[str, ...] = (">", ">=", "<", "<=", "==", "!=")
+
+
+class Condition(_Base):
+    """``issue op value``: when an issue applies at all, e.g. ``{issue: territory, op: ">", value: 0}``.
+
+    Structured data, never an evaluated string. ``==``/``!=`` compare with a tolerance of 1e-9 times the
+    issue's range.
+    """
+
+    issue: Id
+    op: ConditionOp
+    value: float
+    note: str | None = None
+
+
+class Acceptable(_Base):
+    """The values an actor can accept at all on one issue (a red line): ``[low, high]``.
+
+    An ideal point (``position``) is what the actor wants; the acceptable range is what it will sign.
+    Either end may be left out (the issue's bound). A pair ``[low, high]`` is read as
+    ``{low: ..., high: ...}``; each end may carry a ``range`` for Monte Carlo like any number.
+    """
+
+    low: Quantity | None = None
+    high: Quantity | None = None
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pair(cls, v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            if len(v) != 2:
+                raise ValueError(f"expected [low, high], got {len(v)} values")
+            return {"low": v[0], "high": v[1]}
+        return v
+
+    _q = field_validator("low", "high", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
+
+
 class Issue(_Base):
-    """An issue in dispute: a one-dimensional scale with bounds, a status quo and labelled points."""
+    """An issue in dispute: a one-dimensional scale with bounds, a status quo and labelled points.
+
+    ``rule`` says who decides it (default: the scenario's ``decision_rule``); ``applies_if`` makes it
+    conditional on other issues (all conditions must hold; otherwise the issue is moot: it keeps its
+    status quo and counts for nothing); ``power`` names the capability measure that gives actors'
+    power on this issue (``cinc``, ``gdp``, ``milex``, ``population`` or a column of the capabilities
+    series; default: each actor's ``capability``).
+    """
 
     id: Id
     name: str
@@ -108,10 +195,18 @@ class Issue(_Base):
     status_quo: Quantity | None = None
     labels: dict[float, str] = Field(default_factory=dict)
     unit: str | None = None
+    rule: Rule | None = None
+    applies_if: list[Condition] = Field(default_factory=list)
+    power: str | None = Field(default=None, description="capability measure for power on this issue")
     description: str | None = None
     note: str | None = None
 
     _q = field_validator("status_quo", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
+
+    @field_validator("applies_if", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
 
     @field_validator("bounds")
     @classmethod
@@ -122,11 +217,12 @@ class Issue(_Base):
 
 
 class Stance(_Base):
-    """One actor's position and salience on one issue (and, optionally, its power on that issue)."""
+    """One actor's position and salience on one issue (optionally its power there and its red line)."""
 
     position: Quantity
     salience: Quantity
     power: Quantity | None = None
+    acceptable: Acceptable | None = None
     note: str | None = None
 
     _q = field_validator("position", "salience", "power", mode="before")(
@@ -150,13 +246,40 @@ class Relation(_Base):
     _q = field_validator("value", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
 
 
+class RelationRef(_Base):
+    """Names one declared relation: ``{kind: alliance, to: JPN}`` (``from`` defaults to the citing actor)."""
+
+    kind: RelationKind
+    to: Id
+    from_: Id | None = Field(default=None, alias="from")
+
+
 class Veto(_Base):
-    """An actor outside the parties who can block a deal on some issues."""
+    """An actor outside the parties who can block a deal on some issues.
+
+    ``relation`` names the declared relation the veto rests on (e.g. the U.S. alliance with Japan): the
+    veto is in force while that relation's strength is above 0.
+    """
 
     actor: Id
     issues: list[Id] = Field(min_length=1)
+    relation: RelationRef | None = None
     note: str | None = None
     source: str | None = None
+
+
+class Agreement(_Base):
+    """Issues under consent that are signed together (a treaty): accepted or refused as a whole.
+
+    ``signers`` default to the scenario's ``parties``.
+    """
+
+    id: Id
+    name: str | None = None
+    issues: list[Id] = Field(min_length=1)
+    signers: list[Id] | None = None
+    source: str | None = None
+    note: str | None = None
 
 
 class Indicator(_Base):
@@ -231,11 +354,32 @@ class Environment(_Base):
         return v
 
 
+class AnalogueTerm(_Base):
+    """How one issue of this scenario reads a precedent: an outcome ``key`` of the analogue (rescaled from
+    the analogue issue's bounds to this issue's), or a fixed ``value`` on this issue's scale, with a note
+    saying why (e.g. the territory a precedent about forces on transferred territory is applied to)."""
+
+    key: str | None = None
+    value: float | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> AnalogueTerm:
+        if (self.key is None) == (self.value is None):
+            raise ValueError("expected either key (an outcome of the analogue) or value (on this issue's scale)")
+        return self
+
+
 class Analogue(_Base):
-    """A historical precedent whose outcome maps onto this scenario's issues."""
+    """A historical precedent whose outcome maps onto this scenario's issues.
+
+    ``maps``: this issue -> the analogue's outcome key (``"foreign_forces"`` or ``"outcome.foreign_forces"``),
+    or ``{key: ..., note: ...}`` / ``{value: ..., note: ...}``. A precedent carries every issue it settles:
+    an issue that applies only if another does (``applies_if``) needs that issue mapped too.
+    """
 
     scenario: str
-    maps: dict[Id, str] = Field(default_factory=dict)
+    maps: dict[Id, str | AnalogueTerm] = Field(default_factory=dict)
     note: str | None = None
 
 
@@ -266,6 +410,11 @@ class Scenario(_Base):
     relations: list[Relation] = Field(default_factory=list)
     parties: list[Id] = Field(default_factory=list)
     vetoes: list[Veto] = Field(default_factory=list)
+    decision_rule: Rule | None = Field(
+        default=None,
+        description="rule of issues without their own (default: consent when parties are named, else collective)",
+    )
+    agreements: list[Agreement] = Field(default_factory=list)
     disagreement: dict[Id, dict[Id, Quantity]] = Field(
         default_factory=dict,
         description="Per actor, the value it expects on an issue if no deal is made, where that differs from the status quo.",
@@ -333,3 +482,19 @@ class Scenario(_Base):
 
     def stance(self, actor_id: str, issue_id: str) -> Stance | None:
         return self.positions.get(actor_id, {}).get(issue_id)
+
+    @property
+    def default_rule(self) -> Rule:
+        """The rule of issues without their own: ``decision_rule``, else consent with parties, else collective."""
+        if self.decision_rule is not None:
+            return self.decision_rule
+        return Rule(kind="consent") if self.parties else Rule(kind="collective")
+
+    def rule_of(self, issue_id: str) -> Rule:
+        """The rule in force on an issue (its own, or the scenario's default)."""
+        own = self.issue(issue_id).rule
+        if own is not None:
+            return own
+        if any(issue_id in ag.issues for ag in self.agreements):
+            return Rule(kind="consent")
+        return self.default_rule

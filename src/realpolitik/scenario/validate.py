@@ -204,6 +204,8 @@ def check(
                 )
             if st.power is not None and st.power.value < 0:
                 add(("positions", aid, iid, "power"), f"expected a power >= 0, got {_fmt(st.power.value)}")
+            if st.acceptable is not None:
+                _check_acceptable(st, (lo, hi), ("positions", aid, iid, "acceptable"), add)
 
     for k, rel in enumerate(scenario.relations):
         need_actor(("relations", k, "from"), rel.from_)
@@ -224,6 +226,16 @@ def check(
         need_actor(("vetoes", k, "actor"), v.actor)
         for m, iid in enumerate(v.issues):
             need_issue(("vetoes", k, "issues", m), iid)
+        if v.relation is not None:
+            frm = v.relation.from_ or v.actor
+            if not any(
+                r.kind == v.relation.kind and r.from_ == frm and r.to == v.relation.to for r in scenario.relations
+            ):
+                add(
+                    ("vetoes", k, "relation"),
+                    f"no {v.relation.kind} relation from {frm} to {v.relation.to} among relations: "
+                    "expected a declared relation for the veto to rest on",
+                )
 
     for aid, expected in scenario.disagreement.items():
         if need_actor(("disagreement", aid), aid):
@@ -235,6 +247,8 @@ def check(
                             ("disagreement", aid, iid),
                             f"expected a value within the issue's bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(dq.value)}",
                         )
+
+    _check_rules(scenario, add, need_actor, need_issue)
 
     for k, an in enumerate(scenario.analogues):
         for iid in an.maps:
@@ -303,3 +317,161 @@ def check(
             )
     problems.sort(key=lambda p: (p.line is None, p.line or 0))
     return problems
+
+
+def _check_acceptable(
+    st: Any, bounds: tuple[float, float], path: tuple[str | int, ...], add: Callable[..., None]
+) -> None:
+    """An acceptable range inside the issue's bounds, ordered, and holding the actor's own ideal point."""
+    lo, hi = bounds
+    acc = st.acceptable
+    low = acc.low.value if acc.low is not None else lo
+    high = acc.high.value if acc.high is not None else hi
+    for end, v in (("low", acc.low), ("high", acc.high)):
+        if v is not None and not lo <= v.value <= hi:
+            add(
+                (*path, end),
+                f"expected an acceptable {end} within the issue's bounds [{_fmt(lo)}, {_fmt(hi)}], got {_fmt(v.value)}",
+            )
+    if low > high:
+        add(path, f"expected low <= high, got [{_fmt(low)}, {_fmt(high)}]")
+        return
+    x = st.position.value
+    if not low <= x <= high:
+        add(
+            path,
+            f"the ideal point {_fmt(x)} lies outside the actor's own acceptable range [{_fmt(low)}, {_fmt(high)}]: "
+            "expected a range that contains the position (an actor accepts what it wants most)",
+        )
+
+
+def _condition_cycles(deps: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles among ``applies_if`` dependencies (issue → issues its conditions read), each once."""
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        stack.append(n)
+        for m in deps.get(n, []):
+            if state.get(m) == 1:
+                cycles.append(stack[stack.index(m) :] + [m])
+            elif m not in state:
+                visit(m)
+        stack.pop()
+        state[n] = 2
+
+    for n in deps:
+        if n not in state:
+            visit(n)
+    return cycles
+
+
+def _check_rules(
+    scenario: Scenario,
+    add: Callable[[tuple[str | int, ...], str], None],
+    need_actor: Callable[[tuple[str | int, ...], str], bool],
+    need_issue: Callable[[tuple[str | int, ...], str], bool],
+) -> None:
+    """Decision rules, agreements and conditional issues (DESIGN §4a)."""
+    issues = {i.id: i for i in scenario.issues}
+    if scenario.decision_rule is not None:
+        r = scenario.decision_rule
+        for m, a in enumerate(r.signers or []):
+            need_actor(("decision_rule", "signers", m), a)
+        if r.decider is not None:
+            need_actor(("decision_rule", "decider"), r.decider)
+    group_of: dict[str, int] = {}
+    seen_ag: set[str] = set()
+    for k, ag in enumerate(scenario.agreements):
+        if ag.id in seen_ag:
+            add(("agreements", k, "id"), f"duplicate agreement id {ag.id!r}: expected each id once")
+        seen_ag.add(ag.id)
+        if ag.id in issues and ag.issues != [ag.id]:
+            add(("agreements", k, "id"), f"agreement id {ag.id!r} is also an issue id: expected distinct ids")
+        for m, a in enumerate(ag.signers or []):
+            need_actor(("agreements", k, "signers", m), a)
+        if ag.signers is not None and not ag.signers:
+            add(("agreements", k, "signers"), "expected at least one signer")
+        for m, iid in enumerate(ag.issues):
+            if not need_issue(("agreements", k, "issues", m), iid):
+                continue
+            if iid in group_of:
+                other = scenario.agreements[group_of[iid]].id
+                add(
+                    ("agreements", k, "issues", m),
+                    f"issue {iid!r} is already in agreement {other!r}: expected each issue in one agreement",
+                )
+                continue
+            group_of[iid] = k
+            own = issues[iid].rule
+            if own is not None and own.kind != "consent":
+                add(
+                    ("agreements", k, "issues", m),
+                    f"issue {iid!r} has rule {own.kind}: expected consent for an issue in an agreement",
+                )
+            elif own is not None and own.signers is not None and ag.signers is not None:
+                if sorted(own.signers) != sorted(ag.signers):
+                    add(
+                        ("agreements", k, "issues", m),
+                        f"issue {iid!r} names signers {', '.join(own.signers)} but its agreement "
+                        f"{ag.id!r} names {', '.join(ag.signers)}: expected the same signers",
+                    )
+    deps: dict[str, list[str]] = {}
+    for j, iss in enumerate(scenario.issues):
+        if iss.id not in issues or issues[iss.id] is not iss:
+            continue
+        rule = scenario.rule_of(iss.id)
+        rpath: tuple[str | int, ...] = ("issues", j, "rule")
+        if iss.rule is not None:
+            for m, a in enumerate(iss.rule.signers or []):
+                need_actor((*rpath, "signers", m), a)
+        if rule.kind == "unilateral":
+            assert rule.decider is not None
+            where = rpath if iss.rule is not None else ("decision_rule",)
+            if need_actor((*where, "decider"), rule.decider) and scenario.stance(rule.decider, iss.id) is None:
+                add(
+                    (*where, "decider"),
+                    f"decider {rule.decider!r} has no position on {iss.id!r}: expected a stance "
+                    f"positions.{rule.decider}.{iss.id} (the decider's position is the outcome)",
+                )
+        if rule.kind == "consent":
+            signers = rule.signers
+            if iss.id in group_of:
+                signers = scenario.agreements[group_of[iss.id]].signers or signers
+            if not (signers or scenario.parties):
+                add(
+                    rpath if iss.rule is not None else ("issues", j, "id"),
+                    f"issue {iss.id!r} is decided by consent but names no signers: expected rule.signers, "
+                    "an agreement's signers or the scenario's parties",
+                )
+            if iss.status_quo is None:
+                add(
+                    ("issues", j, "status_quo"),
+                    f"issue {iss.id!r} is decided by consent: expected a status quo (what stands without consent)",
+                )
+        deps[iss.id] = []
+        for m, cond in enumerate(iss.applies_if):
+            cpath: tuple[str | int, ...] = ("issues", j, "applies_if", m, "issue")
+            if not need_issue(cpath, cond.issue):
+                continue
+            if cond.issue == iss.id:
+                add(cpath, f"issue {iss.id!r} applies only if itself...: expected another issue")
+                continue
+            deps[iss.id].append(cond.issue)
+            other = scenario.rule_of(cond.issue)
+            if rule.kind == "consent" or other.kind == "consent":
+                g1, g2 = group_of.get(iss.id), group_of.get(cond.issue)
+                if rule.kind != other.kind or g1 is None or g1 != g2:
+                    add(
+                        cpath,
+                        f"issue {iss.id!r} ({rule.kind}) depends on {cond.issue!r} ({other.kind}): a consent "
+                        "issue's condition must name an issue of the same agreement (put both in one agreement)",
+                    )
+    for cyc in _condition_cycles(deps):
+        j = scenario.issue_ids.index(cyc[0])
+        add(
+            ("issues", j, "applies_if"),
+            f"conditions form a cycle ({' -> '.join(cyc)}): expected issues that depend on others without a loop",
+        )
