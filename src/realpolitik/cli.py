@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -228,17 +229,89 @@ def _run_forecasts(
     return out, skipped
 
 
+def _cell(f: Forecast, issue: str, value: float) -> str:
+    """A forecast value, marked ``~`` when the model did not converge on the issue."""
+    conv = f.converged
+    mark = "~" if conv is not None and conv.get(issue) is False else ""
+    return f"{value:.1f}{mark}"
+
+
 def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
-    """Issues as rows, the status quo and each model's forecast as columns."""
-    t = Table(title=title)
-    t.add_column("issue", overflow="fold", max_width=28)
-    t.add_column("status quo", justify="right", min_width=6)
+    """Issues as rows: the outcome under the issue's decision rule, and below it (dim) the model's own
+    pressure where the rule changed it; the status quo and each model as columns. Fits 80 columns."""
+    t = Table(
+        title=title,
+        caption="outcome under the decision rule; 'pressure': the model's own result",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    t.add_column("issue", overflow="fold", max_width=20)
+    t.add_column("sq", justify="right")
     for f in results:
         t.add_column(f.model, justify="right", min_width=len(f.model), no_wrap=True)
     for iss in s.issues:
         sq = f"{iss.status_quo.value:.1f}" if iss.status_quo is not None else "—"
-        t.add_row(iss.id, sq, *[f"{f.outcome[iss.id]:.1f}" for f in results])
+        cells = ["moot" if iss.id in f.moot else _cell(f, iss.id, f.outcome[iss.id]) for f in results]
+        t.add_row(escape(iss.id), sq, *cells)
+        if any(abs(f.pressure[iss.id] - f.outcome[iss.id]) > 1e-9 for f in results):
+            t.add_row("  pressure", "", *[_cell(f, iss.id, f.pressure[iss.id]) for f in results], style="dim")
     return t
+
+
+def rules_lines(results: list[Forecast]) -> list[str]:
+    """Who decides each issue, in words (one line per agreement or rule)."""
+    if not results:
+        return []
+    f = results[0]
+    lines = []
+    for ag in f.agreements:
+        veto = f"; veto: {', '.join(ag.veto_holders)}" if ag.veto_holders else ""
+        what = f"{ag.id} ({', '.join(ag.issues)})" if ag.issues != (ag.id,) else ag.id
+        lines.append(f"consent: {what}, signed by {', '.join(ag.signers)}{veto}")
+    for d in f.issues:
+        if f.rules.get(d) == "unilateral":
+            lines.append(f"unilateral: {d}, decided by {f.deciders.get(d, '?')}")
+    collective = [d for d in f.issues if f.rules.get(d, "collective") == "collective"]
+    if collective and len(collective) < len(f.issues):
+        lines.append(f"collective: {', '.join(collective)} (the model's outcome stands)")
+    return lines
+
+
+def agreement_lines(results: list[Forecast]) -> list[str]:
+    """Per agreement and model: agreed, refused (by whom, on which issue) or no change."""
+    lines: list[str] = []
+    if not results or not results[0].agreements:
+        return lines
+    for k, ag in enumerate(results[0].agreements):
+        by_status: dict[str, list[str]] = {}
+        for f in results:
+            a = f.agreements[k]
+            if a.status == "refused":
+                who = ", ".join(f"{x} ({i})" for x, i in a.refused_by.items())
+                key = f"refused by {who}"
+            else:
+                key = a.status
+            by_status.setdefault(key, []).append(f.model)
+        parts = [f"{status} [{', '.join(models)}]" for status, models in by_status.items()]
+        lines.append(f"{ag.id}: " + "; ".join(parts))
+    return lines
+
+
+def _convergence_notes(results: list[Forecast]) -> list[str]:
+    notes = []
+    for f in results:
+        conv = f.converged
+        if not conv:
+            continue
+        bad = [d for d, ok in conv.items() if not ok]
+        if bad:
+            rng = f.extras.get("cycle_range", {}) if isinstance(f.extras, dict) else {}
+            parts = []
+            for d in bad:
+                r = rng.get(d) if isinstance(rng, dict) else None
+                parts.append(f"{d} (cycles between {r[0]:.1f} and {r[1]:.1f})" if r else d)
+            notes.append(f"~ {f.model} did not converge on {', '.join(parts)}: not a point forecast")
+    return notes
 
 
 @app.command("forecast")
@@ -267,10 +340,16 @@ def forecast_cmd(
             _print_json(results[0].to_json() if len(results) == 1 else [f.to_json() for f in results])
             return
         console.print(forecast_table(s, results))
+        for line in _convergence_notes(results):
+            console.print(escape(line))
+        for line in rules_lines(results):
+            console.print(f"[dim]{escape(line)}[/dim]")
+        for line in agreement_lines(results):
+            console.print(escape(line))
         for f in results:
             note = f.extras.get("note") if isinstance(f.extras, dict) else None
             if note:
-                console.print(f"[dim]{f.model}: {note}[/dim]")
+                console.print(f"[dim]{escape(f.model)}: {escape(str(note))}[/dim]")
 
 
 @import_app.command("ktab")

@@ -295,7 +295,7 @@ class RuleReader:
                 actor = d.actors[int(rows.actor[r])]
                 if changes and not j.accept[r] and actor not in refused:
                     refused[actor] = d.issues[int(decisive[r])] if decisive[r] >= 0 else ag.issues[0]
-                for k in np.flatnonzero(j.outside[r]):
+                for k in np.flatnonzero(j.outside[r]) if changes else ():
                     row = breaches.setdefault(actor, [])
                     if d.issues[int(k)] not in row:
                         row.append(d.issues[int(k)])

@@ -1,13 +1,16 @@
 """Sweeps: vary one or two drivers over a grid and run a model at every point, batched.
 
 Every point is resolved with the driver values as overrides (:meth:`Prepared.resolve`), the problems are
-stacked on a batch axis and the model runs once. The deal analysis (when :mod:`realpolitik.deals` is
-installed) says whether a deal is feasible at each point.
+stacked on a batch axis and the model runs once; its result at every point is read through the scenario's
+decision rules (:class:`~realpolitik.forecast.RuleReader`), so the sweep shows the ruled outcome and,
+beside it, the model's own pressure. The deal analysis says whether some package is feasible at each point.
+
+Sweeps sit above forecasts in the layers (scenario -> environment -> models/deals -> forecast -> sweep);
+:mod:`realpolitik.environment` exposes them lazily for that reason.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import itertools
 import math
@@ -18,9 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.deals.analysis import deals as run_deals
 from realpolitik._rng import SeedLike
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
+from realpolitik.forecast import RuleReader
+from realpolitik.models import get_model
+from realpolitik.models.run import check_inputs, run_problem
 from realpolitik.scenario.schema import Scenario
 
 DealFn = Callable[[Scenario], "bool | None"]
@@ -30,8 +37,10 @@ DealFn = Callable[[Scenario], "bool | None"]
 class SweepResult:
     """Forecasts per issue and deal feasibility at every grid point.
 
-    ``values`` is ``(N, K)`` for K drivers (the first driver varies slowest); ``outcome`` is ``(N, D)``;
-    ``feasible`` holds True, False or None (no deal analysis) per point; ``shape`` is the grid's shape.
+    ``values`` is ``(N, K)`` for K drivers (the first driver varies slowest); ``outcome`` is ``(N, D)``
+    under the decision rules and ``pressure`` ``(N, D)`` the model's own result; ``agreed`` ``(N, G)`` says
+    whether each agreement is concluded; ``feasible`` holds True, False or None (no deal analysis) per
+    point; ``shape`` is the grid's shape.
     """
 
     scenario: str
@@ -45,14 +54,27 @@ class SweepResult:
     baseline: dict[str, float] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    pressure: np.ndarray | None = None
+    rules: dict[str, str] = field(default_factory=dict)
+    agreements: tuple[str, ...] = ()
+    agreed: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.pressure is None:
+            self.pressure = self.outcome
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """A plot-ready table: one row per point with each driver, each issue's forecast and ``feasible``."""
+        """A plot-ready table: one row per point with each driver, each issue's ruled outcome, the model's
+        pressure (``"<issue> pressure"``), each agreement (``"<agreement> agreed"``) and ``feasible``."""
         out = []
+        assert self.pressure is not None
         for k in range(len(self.values)):
             row: dict[str, Any] = {d: float(self.values[k, j]) for j, d in enumerate(self.drivers)}
             row.update({iss: float(self.outcome[k, j]) for j, iss in enumerate(self.issues)})
+            row.update({f"{iss} pressure": float(self.pressure[k, j]) for j, iss in enumerate(self.issues)})
+            if self.agreed is not None:
+                row.update({f"{a} agreed": bool(self.agreed[k, g]) for g, a in enumerate(self.agreements)})
             row["feasible"] = self.feasible[k]
             out.append(row)
         return out
@@ -88,9 +110,6 @@ def sweep(
     value read at ``as_of``. All points go through the model in one batched call. ``deals`` turns the
     deal analysis off (False) or replaces it with a function ``scenario -> bool | None``.
     """
-    from realpolitik.forecast import check_inputs, run_problem
-    from realpolitik.models import get_model
-
     names, values, shape = _grid(drivers)
     prep = prepare(scenario, base_dir=base_dir)
     canon = [str(parse_driver(n)) for n in names]
@@ -103,7 +122,10 @@ def sweep(
     check_inputs(info, first, scenario.id)
     batch = first.stack([r.problem for r in resolved[1:]])
     traj = run_problem(batch, model, seed=seed, **params)
-    outcome = np.asarray(traj.outcome, dtype=float).reshape(len(values), first.n_issues)
+    pressure = np.asarray(traj.outcome, dtype=float).reshape(len(values), first.n_issues)
+    final = np.asarray(traj.positions)[..., -1, :, :].reshape(len(values), first.n_actors, first.n_issues)
+    reader = RuleReader.of(scenario, first)
+    outcome, _moot, agreed = reader.read(batch, pressure, final)
     warnings = list(dict.fromkeys(w for r in resolved for w in r.trace.warnings))
     deal_fn = _deal_adapter(warnings) if deals is True else (deals or None)
     feasible: list[bool | None] = []
@@ -134,6 +156,10 @@ def sweep(
         baseline={c: base.drivers.get(c, _indicator_value(prep, c)) for c in canon},
         params=merged,
         warnings=warnings,
+        pressure=pressure,
+        rules=dict(reader.structure.rules),
+        agreements=tuple(ag.id for ag in reader.structure.agreements),
+        agreed=None if agreed is None else np.asarray(agreed, dtype=bool).reshape(len(values), -1),
     )
 
 
@@ -165,14 +191,8 @@ def feasibility_flag(result: Any) -> bool | None:
 
 
 def _deal_adapter(warnings: list[str]) -> DealFn | None:
-    """``realpolitik.deals.deals`` wrapped to return a feasibility flag, or None when it is not there."""
-    try:
-        mod = importlib.import_module("realpolitik.deals")
-    except ImportError:
-        return None
-    fn = getattr(mod, "deals", None) or getattr(mod, "analyze", None)
-    if not callable(fn):
-        return None
+    """:func:`realpolitik.deals.deals` wrapped to return a feasibility flag."""
+    fn = run_deals
 
     try:
         accepted = set(inspect.signature(fn).parameters)
@@ -233,6 +253,7 @@ def _num(v: float) -> float | None:
 
 def sweep_to_json(result: SweepResult) -> dict[str, Any]:
     """The documented JSON form of a sweep (docs/environment.md)."""
+    pressure = result.pressure if result.pressure is not None else result.outcome
     return {
         "scenario": result.scenario,
         "model": result.model,
@@ -240,10 +261,18 @@ def sweep_to_json(result: SweepResult) -> dict[str, Any]:
         "drivers": list(result.drivers),
         "issues": list(result.issues),
         "baseline": {k: _num(v) for k, v in result.baseline.items()},
+        "rules": dict(result.rules),
+        "agreements": list(result.agreements),
         "points": [
             {
                 "values": {d: float(result.values[k, j]) for j, d in enumerate(result.drivers)},
                 "outcome": {iss: _num(result.outcome[k, j]) for j, iss in enumerate(result.issues)},
+                "pressure": {iss: _num(pressure[k, j]) for j, iss in enumerate(result.issues)},
+                "agreed": (
+                    {a: bool(result.agreed[k, g]) for g, a in enumerate(result.agreements)}
+                    if result.agreed is not None
+                    else {}
+                ),
                 "feasible": result.feasible[k],
             }
             for k in range(len(result.values))
@@ -266,15 +295,19 @@ def render_sweep(result: SweepResult, console: Any) -> None:
     for iss in result.issues:
         table.add_column(iss, justify="right", overflow="fold")
     table.add_column("deal", justify="center")
+    pressure = result.pressure if result.pressure is not None else result.outcome
     for k in range(len(result.values)):
         flag = result.feasible[k]
         deal = "–" if flag is None else ("[green]yes[/green]" if flag else "[red]no[/red]")
-        table.add_row(
-            *(f"{result.values[k, j]:.3g}" for j in range(len(result.drivers))),
-            *(_fmt(result.outcome[k, j]) for j in range(len(result.issues))),
-            deal,
-        )
+        cells = []
+        for j in range(len(result.issues)):
+            ruled, own = result.outcome[k, j], pressure[k, j]
+            same = not (math.isfinite(ruled) and math.isfinite(own)) or abs(ruled - own) < 1e-9
+            cells.append(_fmt(ruled) if same else f"{_fmt(ruled)} [dim]({_fmt(own)})[/dim]")
+        table.add_row(*(f"{result.values[k, j]:.3g}" for j in range(len(result.drivers))), *cells, deal)
     console.print(table)
+    if not np.allclose(result.outcome, pressure, equal_nan=True):
+        console.print("[dim]outcome under the decision rules; (in brackets) the model's own pressure[/dim]")
     console.print(sweep_headline(result))
     for w in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
@@ -296,8 +329,17 @@ def sweep_headline(result: SweepResult) -> str:
         + ", ".join(f"{d} at {result.values[0, j + 1]:.3g}" for j, d in enumerate(result.drivers[1:]))
         + ")"
     )
+    pressure = result.pressure if result.pressure is not None else result.outcome
+    ps = pressure[keep]
+    pchange = ps[hi] - ps[lo]
     if not np.isfinite(change).any() or np.nanmax(np.abs(change)) < 1e-9:
-        moved = f"no {result.model} forecast moves"
+        moved = f"no {result.model} forecast moves under the decision rules"
+        if np.isfinite(pchange).any() and np.nanmax(np.abs(pchange)) >= 1e-9:
+            j = int(np.nanargmax(np.abs(pchange)))
+            moved += (
+                f" (the model's own pressure on {result.issues[j]} goes from {_fmt(ps[lo, j])} "
+                f"to {_fmt(ps[hi, j])})"
+            )
     else:
         j = int(np.nanargmax(np.abs(change)))
         moved = (

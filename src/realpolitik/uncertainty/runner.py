@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik._rng import SeedLike
-from realpolitik.forecast import _jsonable, check_inputs, scenario_problem
+from realpolitik.forecast import RuleReader, _jsonable, check_inputs, scenario_problem
 from realpolitik.models import get_model
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Scenario, Uncertainty
@@ -41,6 +41,8 @@ SUMMARY = "summary.json"
 FORMAT = "realpolitik-montecarlo/1"
 DRAW_COLUMN = "_draw"
 DEAL_COLUMN = "_deal"
+PRESSURE_PREFIX = "_pressure:"  # the model's own outcome per issue (the issue columns hold the ruled one)
+AGREED_PREFIX = "_agreed:"  # per agreement: concluded in the draw
 DEFAULT_CHUNK_SIZE = 10_000
 MAX_ATTEMPTS = 2  # a failing chunk is retried once
 
@@ -72,15 +74,18 @@ class ChunkTask:
     model_module: str
     params: Mapping[str, Any]
     deal_probe: DealProbe | None = None
+    rules: RuleReader | None = None
 
 
 @dataclass(frozen=True)
 class ChunkResult:
     index: int
     start: int
-    outcome: np.ndarray  # (n, D)
+    outcome: np.ndarray  # (n, D) under the decision rules (the model's own without rules)
     deal: np.ndarray | None  # (n,) bool, or None without a deal analysis
     deal_error: str | None = None
+    pressure: np.ndarray | None = None  # (n, D) the model's own outcome, when rules apply
+    agreed: np.ndarray | None = None  # (n, G) each agreement concluded, when there are agreements
 
 
 def _child(ss: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
@@ -104,6 +109,12 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     problem = apply(task.spec, values)
     traj = info.run(problem, rng=np.random.default_rng(_child(task.seed, 1)), **dict(task.params))
     outcome = np.asarray(traj.outcome, dtype=float).reshape(task.size, problem.n_issues)
+    pressure = agreed = None
+    if task.rules is not None:
+        final = np.asarray(traj.positions)[..., -1, :, :].reshape(task.size, problem.n_actors, problem.n_issues)
+        pressure = outcome
+        outcome, _moot, acc = task.rules.read(problem, pressure, final)
+        agreed = None if acc is None else np.asarray(acc, dtype=bool).reshape(task.size, -1)
     deal: np.ndarray | None = None
     deal_error = None
     if task.deal_probe is not None:
@@ -111,7 +122,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             deal = np.asarray(task.deal_probe(problem), dtype=bool).reshape(task.size)
         except Exception as exc:  # the deal analysis is optional: never lose the outcomes over it
             deal_error = f"{type(exc).__name__}: {exc}"
-    return ChunkResult(task.index, task.start, outcome, deal, deal_error)
+    return ChunkResult(task.index, task.start, outcome, deal, deal_error, pressure, agreed)
 
 
 def default_deal_probe(scenario: Scenario) -> DealProbe | None:
@@ -217,6 +228,10 @@ class MonteCarloResult:
     errors: dict[int, str] = field(default_factory=dict)
     deal_errors: dict[int, str] = field(default_factory=dict)
     out: Path | None = None
+    rules: dict[str, str] = field(default_factory=dict)  # issue -> collective | consent | unilateral
+    pressure_summary: dict[str, IssueSummary] = field(default_factory=dict)  # the model's own outcome
+    agreements: tuple[str, ...] = ()
+    agreement_probability: dict[str, float | None] = field(default_factory=dict)
     _chunks: dict[int, ChunkResult] = field(default_factory=dict, repr=False)
 
     @property
@@ -229,11 +244,27 @@ class MonteCarloResult:
         return not self.failed_chunks
 
     def outcomes(self, issue: str | None = None) -> np.ndarray:
-        """Completed draws in draw order: ``(n, D)``, or ``(n,)`` for one ``issue``."""
+        """Completed draws in draw order, under the decision rules: ``(n, D)``, or ``(n,)`` for one ``issue``."""
         cols = list(self.issues) if issue is None else [issue]
         arrays = [np.column_stack([c[col] for col in cols]) for c in self._iter_columns(cols)]
         table = np.concatenate(arrays) if arrays else np.empty((0, len(cols)))
         return table if issue is None else table[:, 0]
+
+    def pressures(self, issue: str | None = None) -> np.ndarray:
+        """The model's own outcomes per draw (before the rules): ``(n, D)`` or ``(n,)``; the same as
+        :meth:`outcomes` when no rule applies."""
+        if not self.pressure_summary:
+            return self.outcomes(issue)
+        cols = [PRESSURE_PREFIX + d for d in (self.issues if issue is None else (issue,))]
+        arrays = [np.column_stack([c[col] for col in cols]) for c in self._iter_columns(cols)]
+        table = np.concatenate(arrays) if arrays else np.empty((0, len(cols)))
+        return table if issue is None else table[:, 0]
+
+    def agreed(self, agreement: str) -> np.ndarray:
+        """Per completed draw, whether ``agreement`` was concluded."""
+        col = AGREED_PREFIX + agreement
+        parts = [c[col] for c in self._iter_columns([col]) if col in c]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=bool)
 
     def draw_index(self) -> np.ndarray:
         """Global index of every completed draw, in the order of :meth:`outcomes`."""
@@ -241,7 +272,7 @@ class MonteCarloResult:
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def _iter_columns(self, cols: list[str]) -> Iterator[dict[str, np.ndarray]]:
-        yield from _iter_columns(self._chunks, self.out, self.issues, self.n_chunks, cols)
+        yield from _iter_columns(self._chunks, self.out, self.issues, self.n_chunks, cols, self.agreements)
 
     def to_json(self) -> dict[str, Any]:
         """The documented summary: no timings or paths, so equal runs give byte-identical JSON."""
@@ -256,8 +287,15 @@ class MonteCarloResult:
             "distribution": self.distribution,
             "uncertain_inputs": list(self.inputs),
             "issues": {
-                d: {"name": self.issue_names.get(d, d), **self.summary[d].to_json()} for d in self.issues
+                d: {
+                    "name": self.issue_names.get(d, d),
+                    "rule": self.rules.get(d, "collective"),
+                    **self.summary[d].to_json(),
+                    **({"pressure": self.pressure_summary[d].to_json()} if d in self.pressure_summary else {}),
+                }
+                for d in self.issues
             },
+            "agreement_probability": {k: _num(v) for k, v in self.agreement_probability.items()},
             "deal_probability": _num(self.deal_probability),
             "failed_chunks": list(self.failed_chunks),
         }
@@ -268,7 +306,9 @@ def chunk_path(out: Path, index: int) -> Path:
     return out / f"chunk-{index:06d}.parquet"
 
 
-def _write_chunk(out: Path, res: ChunkResult, issues: tuple[str, ...]) -> None:
+def _write_chunk(
+    out: Path, res: ChunkResult, issues: tuple[str, ...], agreements: tuple[str, ...] = ()
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -278,6 +318,12 @@ def _write_chunk(out: Path, res: ChunkResult, issues: tuple[str, ...]) -> None:
         cols[d] = pa.array(np.ascontiguousarray(res.outcome[:, j]))
     if res.deal is not None:
         cols[DEAL_COLUMN] = pa.array(res.deal)
+    if res.pressure is not None:
+        for j, d in enumerate(issues):
+            cols[PRESSURE_PREFIX + d] = pa.array(np.ascontiguousarray(res.pressure[:, j]))
+    if res.agreed is not None:
+        for g, name in enumerate(agreements):
+            cols[AGREED_PREFIX + name] = pa.array(np.ascontiguousarray(res.agreed[:, g]))
     final = chunk_path(out, res.index)
     tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
     pq.write_table(pa.table(cols), tmp)
@@ -302,6 +348,7 @@ def _iter_columns(
     issues: tuple[str, ...],
     n_chunks: int,
     cols: list[str],
+    agreements: tuple[str, ...] = (),
 ) -> Iterator[dict[str, np.ndarray]]:
     """Requested columns chunk by chunk, in chunk order (only completed chunks)."""
     if out is None:
@@ -315,6 +362,14 @@ def _iter_columns(
                     if c.deal is None:
                         continue
                     row[col] = c.deal
+                elif col.startswith(PRESSURE_PREFIX):
+                    if c.pressure is None:
+                        continue
+                    row[col] = c.pressure[:, issues.index(col.removeprefix(PRESSURE_PREFIX))]
+                elif col.startswith(AGREED_PREFIX):
+                    if c.agreed is None:
+                        continue
+                    row[col] = c.agreed[:, agreements.index(col.removeprefix(AGREED_PREFIX))]
                 else:
                     row[col] = c.outcome[:, issues.index(col)]
             yield row
@@ -368,8 +423,10 @@ def _manifest(
     chunk_size: int,
     distribution: str,
     issues: tuple[str, ...],
+    agreements: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     return {
+        "agreements": list(agreements),
         "format": FORMAT,
         "scenario": scenario.id,
         "scenario_digest": _digest(scenario),
@@ -477,6 +534,10 @@ def monte_carlo(
     check_inputs(info, problem, scenario.id)
     spec = sampling_spec(scenario, problem, distribution)
     ths = _normalise_thresholds(thresholds, problem.issues)
+    reader = RuleReader.of(scenario, problem)
+    use_rules = bool((reader.kind != 0).any() or reader.conditions_all)
+    rules = reader if use_rules else None
+    agreements = tuple(ag.id for ag in reader.structure.agreements) if use_rules else ()
     probe: DealProbe | None
     if deal_probe is True:
         probe = default_deal_probe(scenario)
@@ -487,7 +548,7 @@ def monte_carlo(
     n_chunks = math.ceil(draws / chunk_size)
     out_dir = Path(out) if out is not None else None
     manifest = _manifest(
-        scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues
+        scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues, agreements
     )
     if out_dir is not None:
         _prepare_out(out_dir, manifest, resume)
@@ -498,7 +559,9 @@ def monte_carlo(
         size = min(chunk_size, draws - start)
         if out_dir is not None and resume and _chunk_complete(out_dir, k, size):
             continue
-        tasks.append(ChunkTask(k, start, size, seeds[k], spec, model, info.run.__module__, params, probe))
+        tasks.append(
+            ChunkTask(k, start, size, seeds[k], spec, model, info.run.__module__, params, probe, rules)
+        )
 
     kept: dict[int, ChunkResult] = {}
     deal_errors: dict[int, str] = {}
@@ -507,7 +570,7 @@ def monte_carlo(
         if res.deal_error is not None:
             deal_errors[res.index] = res.deal_error
         if out_dir is not None:
-            _write_chunk(out_dir, res, problem.issues)
+            _write_chunk(out_dir, res, problem.issues, agreements)
         else:
             kept[res.index] = res
 
@@ -523,10 +586,22 @@ def monte_carlo(
     failed = tuple(sorted(errors))
 
     def column(name: str) -> np.ndarray:
-        parts = [c[name] for c in _iter_columns(kept, out_dir, problem.issues, n_chunks, [name]) if name in c]
+        parts = [
+            c[name]
+            for c in _iter_columns(kept, out_dir, problem.issues, n_chunks, [name], agreements)
+            if name in c
+        ]
         return np.concatenate(parts) if parts else np.empty(0)
 
     summary = _summarise(column, problem.issues, ths)
+    pressure_summary: dict[str, IssueSummary] = {}
+    agreement_p: dict[str, float | None] = {}
+    if rules is not None:
+        raw = _summarise(lambda d: column(PRESSURE_PREFIX + d), problem.issues, {})
+        pressure_summary = {d: raw[d] for d in problem.issues}
+        for name in agreements:
+            flags = column(AGREED_PREFIX + name)
+            agreement_p[name] = float(np.mean(flags)) if flags.size else None
     completed = sum(min(chunk_size, draws - k * chunk_size) for k in range(n_chunks) if k not in errors)
     deal = column(DEAL_COLUMN) if probe is not None else np.empty(0)
     expected_deal = completed if not deal_errors else -1
@@ -550,6 +625,10 @@ def monte_carlo(
         errors=errors,
         deal_errors=deal_errors,
         out=out_dir,
+        rules=dict(reader.structure.rules),
+        pressure_summary=pressure_summary,
+        agreements=agreements,
+        agreement_probability=agreement_p,
         _chunks=kept,
     )
     if out_dir is not None:
