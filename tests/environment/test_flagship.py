@@ -43,8 +43,10 @@ def test_the_sweep_runs_every_model_and_japan_weighs_the_front_more_as_the_threa
     xs = np.linspace(0, 1, 6)
     base = sweep(scenario, {"threat(CHN, JPN)": xs}, deals=False)
     front = base.issues.index("russia_china_front")
-    # Japan (position 0) weighs the front more, so the compromise forecast falls toward it
-    assert np.all(np.diff(base.outcome[:, front]) < 0)
+    # Japan (position 0) weighs the front more, so the compromise pressure falls toward it; Russia decides
+    # the front itself (unilateral), so the outcome under the rule is Russia's own final position
+    assert np.all(np.diff(base.pressure[:, front]) < 0)
+    assert base.rules["russia_china_front"] == "unilateral"
     for model in ("nash", "eum", "exchange"):
         w = sweep(scenario, {"threat(CHN, JPN)": xs}, model=model, deals=False)
         assert np.isfinite(w.outcome).all()

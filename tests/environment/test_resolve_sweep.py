@@ -322,6 +322,8 @@ def test_sweep_json_table_headline_and_render() -> None:
     assert j["points"][0] == {
         "values": {"china_assertiveness": 0.0},
         "outcome": {"econ": pytest.approx(w.outcome[0, 0]), "front": pytest.approx(w.outcome[0, 1])},
+        "pressure": {"econ": pytest.approx(w.pressure[0, 0]), "front": pytest.approx(w.pressure[0, 1])},
+        "agreed": {a: bool(w.agreed[0, g]) for g, a in enumerate(w.agreements)} if w.agreed is not None else {},
         "feasible": False,
     }
     json.dumps(j)
@@ -329,8 +331,10 @@ def test_sweep_json_table_headline_and_render() -> None:
         "china_assertiveness",
         "econ",
         "front",
+        "econ pressure",
+        "front pressure",
         "feasible",
-    }
+    } | {f"{a} agreed" for a in w.agreements}
     h = sweep_headline(w)
     assert h.startswith("As china_assertiveness goes from 0 to 1") and "front" in h and "3 of 5 points" in h
     console = Console(record=True, width=120)

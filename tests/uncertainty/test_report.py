@@ -32,6 +32,7 @@ def test_json_shape_and_stability(scenario, tmp_path):
         "distribution",
         "uncertain_inputs",
         "issues",
+        "agreement_probability",
         "deal_probability",
         "failed_chunks",
     ]
