@@ -469,6 +469,18 @@ def _check_rules(
                         f"issue {iss.id!r} ({rule.kind}) depends on {cond.issue!r} ({other.kind}): a consent "
                         "issue's condition must name an issue of the same agreement (put both in one agreement)",
                     )
+    for k, an in enumerate(scenario.analogues):
+        for here in an.maps:
+            if here not in issues:
+                continue
+            for cond in issues[here].applies_if:
+                if cond.issue in issues and cond.issue not in an.maps:
+                    add(
+                        ("analogues", k, "maps", here),
+                        f"{here!r} applies only if {cond.issue!r} {cond.op} {_fmt(cond.value)}: expected "
+                        f"{cond.issue!r} mapped too (a precedent carries every issue it settles; a fixed "
+                        "{value: ..., note: ...} says what it is applied to)",
+                    )
     for cyc in _condition_cycles(deps):
         j = scenario.issue_ids.index(cyc[0])
         add(
