@@ -357,7 +357,7 @@ def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepar
         links=parsed,
         records=records,
         warnings=warnings,
-        issue_power=power if power.active else None,
+        issue_power=power,
     )
     # What the links really read at as_of decides which relations drive something.
     at_as_of = prepared.resolve()
