@@ -133,8 +133,8 @@ class BargainingProblem:
             row = np.where(pres[at[-1]], ip[at], np.nan)
             d1, d2 = int(np.nanargmin(row)), int(np.nanargmax(row))
             raise ValueError(
-                f"per-issue power differs by issue for {self.actors[at[-1]]} "
-                f"({row[d1]:.4g} on {self.issues[d1]}, {row[d2]:.4g} on {self.issues[d2]})"
+                f"per-issue power differs by issue for {self.actors[at[-1]]}: "
+                f"{row[d1]:.4g} on {self.issues[d1]}, {row[d2]:.4g} on {self.issues[d2]}"
             )
         cap = np.broadcast_to(self.capability, lo.shape)
         return np.asarray(np.where(has, lo, cap))

@@ -27,10 +27,11 @@ def check_inputs(info: ModelInfo, problem: BargainingProblem, scenario_id: str) 
         try:
             problem.actor_power()
         except ValueError as exc:
-            able = ", ".join(m.name for m in registry().values() if m.per_issue_power)
+            able = [m.name for m in registry().values() if m.per_issue_power]
+            names = ", ".join(able[:-1]) + (" or " if len(able) > 1 else "") + able[-1]
             raise ModelInputError(
-                f"{scenario_id}: model {info.name!r} weighs each actor once across all issues, but the "
-                f"{exc} (issues[].power or positions[].power); use {able}, or drop the per-issue power"
+                f"{scenario_id}: model {info.name!r} weighs each actor once across all issues, but {exc} "
+                f"(set by issues[].power or positions[].power); {names} take power per issue"
             ) from None
     if "status_quo" in info.requires and np.isnan(problem.status_quo).any():
         missing = [d for d, q in zip(problem.issues, problem.status_quo, strict=True) if np.isnan(q)]
