@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from realpolitik.cli import app
-from realpolitik.environment import prepare, resolve
+from realpolitik.environment import measured_power, prepare, resolve
 from realpolitik.forecast import ModelInputError, forecast
 from realpolitik.models.run import run_problem
 from realpolitik.scenario import from_dict
@@ -173,3 +175,33 @@ def test_monte_carlo_keeps_each_actors_share_of_the_measure(caps: str) -> None:
     np.testing.assert_allclose(ip[:, :, 1], cap)
     m = monte_carlo(s, draws=200, model="compromise", seed=5, chunk_size=100, deal_probe=False)
     assert m.ok and m.draws_completed == 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(st.floats(0.001, 1.0), st.one_of(st.none(), st.floats(0.0, 100.0))), min_size=1, max_size=6
+    ),
+    batch=st.integers(1, 3),
+)
+def test_a_measure_keeps_the_issues_total_and_orders_power_by_the_measure(
+    data: list[tuple[float, float | None]], batch: int
+) -> None:
+    cap = np.array([c for c, _ in data])
+    m = np.array([np.nan if v is None else v for _, v in data])
+    have = np.isfinite(m)
+    shares = np.full((len(data), 1), np.nan)
+    if have.any() and m[have].sum() > 0:
+        shares[have, 0] = m[have] / m[have].sum()
+    caps = np.stack([cap * (1 + 0.1 * b) for b in range(batch)])  # a batch of capabilities
+    ip = measured_power(caps, shares, caps[:, :, None])
+    # the issue's total power is the capabilities' total, whatever the split
+    np.testing.assert_allclose(ip[:, :, 0].sum(axis=1), caps.sum(axis=1))
+    # actors without a share keep their capability; among the others power follows the measure
+    measured = np.isfinite(shares[:, 0])
+    np.testing.assert_array_equal(ip[:, ~measured, 0], caps[:, ~measured])
+    idx = np.flatnonzero(measured)
+    for i in idx:
+        for j in idx:
+            if m[i] > m[j]:
+                assert (ip[:, i, 0] >= ip[:, j, 0]).all()
