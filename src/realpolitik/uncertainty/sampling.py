@@ -344,9 +344,9 @@ def apply(spec: SamplingSpec, values: np.ndarray) -> BargainingProblem:
         if spec.power_shares is not None:  # a measure's shares of the drawn capabilities
             ip = measured_power(cap, spec.power_shares, ip)
         put(ip, "power")
-    acc = None
-    if p.acceptable is not None:
-        acc = np.repeat(p.acceptable[None], n, axis=0)
+    acc = p.acceptable  # red lines not drawn: positions were drawn inside them, one array serves all
+    if acc is not None and ("acceptable_low" in groups or "acceptable_high" in groups):
+        acc = np.repeat(acc[None], n, axis=0)
         put(acc, "acceptable_low")
         put(acc, "acceptable_high")
         # a red line never excludes the actor's own (drawn) ideal point
