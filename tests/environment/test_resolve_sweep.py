@@ -78,7 +78,11 @@ def test_threat_is_power_share_times_proximity_times_hostility() -> None:
     (effect,) = r.trace.links
     assert (effect.target, effect.scenario_value, effect.applied) == ("JPN.salience.front", 0.4, True)
     assert r.trace.indicators["china_assertiveness"]["raw"] == 211
-    assert r.trace.warnings == []
+    # the only warning: the CHN->RUS threat relation drives nothing (no link reads that dyad)
+    assert r.trace.warnings == [
+        "relation CHN->RUS threat drives nothing: no link reads it (through hostility(CHN, RUS) or "
+        "threat(CHN, RUS)) and no veto rests on it"
+    ]
     json.dumps(r.trace.to_json())
 
 

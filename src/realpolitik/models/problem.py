@@ -112,6 +112,33 @@ class BargainingProblem:
             self.capability[..., :, None], self.batch_shape_all + (self.n_actors, self.n_issues)
         )
 
+    def actor_power(self) -> np.ndarray:
+        """``(..., A)``: one power per actor, for models that weigh each actor once across all issues
+        (nash, smp).
+
+        ``capability`` when there is no ``issue_power``; otherwise each actor's issue power, which must then
+        be the same on every issue the actor takes part in (an actor on no issue keeps its capability).
+        Raises ``ValueError`` naming the first actor whose power differs between two issues.
+        """
+        if self.issue_power is None:
+            return self.capability
+        ip = self.power
+        pres = np.ones(ip.shape[-2:], dtype=bool) if self.present is None else self.present
+        lo = np.where(pres, ip, np.inf).min(axis=-1)
+        hi = np.where(pres, ip, -np.inf).max(axis=-1)
+        has = np.broadcast_to(pres.any(axis=-1), lo.shape)
+        same = ~has | np.isclose(lo, hi, rtol=1e-12, atol=0.0, equal_nan=True)
+        if not same.all():
+            at = tuple(int(k[0]) for k in np.nonzero(~same))
+            row = np.where(pres[at[-1]], ip[at], np.nan)
+            d1, d2 = int(np.nanargmin(row)), int(np.nanargmax(row))
+            raise ValueError(
+                f"per-issue power differs by issue for {self.actors[at[-1]]}: "
+                f"{row[d1]:.4g} on {self.issues[d1]}, {row[d2]:.4g} on {self.issues[d2]}"
+            )
+        cap = np.broadcast_to(self.capability, lo.shape)
+        return np.asarray(np.where(has, lo, cap))
+
     @property
     def batch_shape_all(self) -> tuple[int, ...]:
         """The broadcast batch shape of every batched array."""

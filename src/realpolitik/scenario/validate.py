@@ -19,7 +19,11 @@ from realpolitik.scenario.schema import Quantity, Scenario
 
 LineOf = Callable[[tuple[str | int, ...]], int | None]
 
-LINK_TARGET_KINDS = ("salience", "position", "capability")
+LINK_TARGET_KINDS = ("salience", "position", "acceptable_low", "acceptable_high", "capability")
+LINK_TARGET_FORMS = (
+    "ACTOR.salience.ISSUE, ACTOR.position.ISSUE, ACTOR.acceptable_low.ISSUE, ACTOR.acceptable_high.ISSUE "
+    "or ACTOR.capability"
+)
 
 
 def _fmt(v: float) -> str:
@@ -271,10 +275,7 @@ def check(
             or parts[1] not in LINK_TARGET_KINDS
             or (parts[1] == "capability") != (len(parts) == 2)
         ):
-            add(
-                tpath,
-                f"expected ACTOR.salience.ISSUE, ACTOR.position.ISSUE or ACTOR.capability, got {link.target!r}",
-            )
+            add(tpath, f"expected {LINK_TARGET_FORMS}, got {link.target!r}")
         else:
             need_actor(tpath, parts[0])
             if len(parts) == 3:
