@@ -352,6 +352,8 @@ def forecast_cmd(
             note = f.extras.get("note") if isinstance(f.extras, dict) else None
             if note:
                 console.print(f"[dim]{escape(f.model)}: {escape(str(note))}[/dim]")
+            for line in f.notes:
+                console.print(f"[yellow]note[/yellow] {escape(line)}")
 
 
 @import_app.command("ktab")

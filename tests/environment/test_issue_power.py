@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from realpolitik.cli import app
 from realpolitik.environment import measured_power, prepare, resolve
-from realpolitik.forecast import ModelInputError, forecast
+from realpolitik.forecast import forecast
 from realpolitik.models.run import run_problem
 from realpolitik.scenario import from_dict
 from realpolitik.uncertainty import apply, draw, monte_carlo, sampling_spec
@@ -135,9 +135,15 @@ def test_eum_and_exchange_use_power_per_issue(caps: str) -> None:
 
 
 @pytest.mark.parametrize("model", ["nash", "smp"])
-def test_models_with_one_weight_per_actor_refuse_power_that_differs_by_issue(caps: str, model: str) -> None:
-    with pytest.raises(ModelInputError, match=rf"model '{model}' weighs each actor once across all issues"):
-        forecast(from_dict(case(caps)), model)
+def test_models_with_one_weight_per_actor_use_capability_and_say_so(caps: str, model: str) -> None:
+    """Power that differs by issue cannot enter a model with one weight per actor: it runs on the actors'
+    capabilities and its forecast says so (never silently)."""
+    s0 = from_dict(case(caps))
+    f = forecast(s0, model)
+    assert any("weighs each actor once across all issues" in n for n in f.notes), f.notes
+    p0 = resolve(s0).problem
+    caps_only = replace(p0, issue_power=None)
+    np.testing.assert_allclose(run_problem(p0, model).outcome, run_problem(caps_only, model).outcome)
     # the same measure on every issue is one weight per actor: they take it
     d = case(caps)
     d["issues"][1]["power"] = "gdp"

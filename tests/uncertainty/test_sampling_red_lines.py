@@ -127,11 +127,6 @@ def test_every_draw_keeps_low_le_ideal_le_high(
     assert (acc >= 0).all() and (acc <= 100).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uncertainty/runner.py _rows slices every batched array but problem.acceptable, so the deal "
-    "probe fails on chunks of more than 64 draws when red lines are drawn (fix: slice acceptable when batched)",
-)
 def test_monte_carlo_probes_deals_with_drawn_red_lines() -> None:
     m = monte_carlo(from_dict(case(RUS, JPN)), draws=100, model="compromise", seed=2, chunk_size=100)
     assert m.ok and not m.deal_errors and m.to_json()["deal_probability"] is not None

@@ -293,11 +293,9 @@ def read_indicators(
             if as_of is None:
                 warnings.append(f"indicator {name!r}: the scenario has no as_of; read the latest value")
             if not math.isfinite(raw) and ind.fill is not None:
+                # the file says what stands in before the series begins: recorded, not warned about
                 raw = ind.fill
                 rec["period"] = "fill"
-                warnings.append(
-                    f"indicator {name!r}: no value at or before {as_of}; used its fill value {raw:g}"
-                )
             elif not math.isfinite(raw):
                 warnings.append(
                     f"indicator {name!r}: no value of {column} in {ind.series!r} at or before {as_of}; "

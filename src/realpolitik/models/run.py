@@ -8,7 +8,7 @@ import numpy as np
 
 from realpolitik._rng import SeedLike, as_generator
 from realpolitik.models.problem import BargainingProblem, Trajectory
-from realpolitik.models.registry import ModelInfo, get_model, registry
+from realpolitik.models.registry import ModelInfo, get_model
 
 
 class ModelInputError(ValueError):
@@ -23,22 +23,22 @@ def check_inputs(info: ModelInfo, problem: BargainingProblem, scenario_id: str) 
             f"{scenario_id}: model {info.name!r} needs a capability for every actor; "
             f"missing for {', '.join(missing)} (set actors[].capability)"
         )
-    if not info.per_issue_power and problem.issue_power is not None:
-        try:
-            problem.actor_power()
-        except ValueError as exc:
-            able = [m.name for m in registry().values() if m.per_issue_power]
-            names = ", ".join(able[:-1]) + (" or " if len(able) > 1 else "") + able[-1]
-            raise ModelInputError(
-                f"{scenario_id}: model {info.name!r} weighs each actor once across all issues, but {exc} "
-                f"(set by issues[].power or positions[].power); {names} take power per issue"
-            ) from None
     if "status_quo" in info.requires and np.isnan(problem.status_quo).any():
         missing = [d for d, q in zip(problem.issues, problem.status_quo, strict=True) if np.isnan(q)]
         raise ModelInputError(
             f"{scenario_id}: model {info.name!r} needs a status quo on every issue; "
             f"missing for {', '.join(missing)} (set issues[].status_quo)"
         )
+
+
+def input_notes(info: ModelInfo, problem: BargainingProblem) -> list[str]:
+    """What a model does not use of the problem's data, in words (shown beside its forecast)."""
+    notes = []
+    if not info.per_issue_power:
+        note = problem.power_note()
+        if note is not None:
+            notes.append(f"{info.name}: {note}")
+    return notes
 
 
 def run_problem(
