@@ -404,11 +404,17 @@ def analyze(
     fmt: Annotated[
         Fmt, typer.Option("--format", help="table (terminal summary + report files) or json (all results)")
     ] = Fmt.table,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
+    ] = None,
 ) -> None:
     """The main job: forecasts by every model, deals, environment sweep, Monte Carlo, findings, HTML report."""
     from realpolitik.report import check_output_dir, prepare_output_dir, run_analysis, write_report
 
     with _friendly():
+        if model is not None:
+            _models_arg(model)
         s = load(scenario)
         folder = out or _default_out(s.id)
         cmd = (
@@ -417,9 +423,10 @@ def analyze(
             + (f" --seed {seed}" if seed else "")
         )
         cmd += f" --draws {draws}" if draws != 2000 else ""
+        cmd += f" --model {model}" if model else ""
         if fmt is not Fmt.json:
             check_output_dir(folder, s.id, force=force)  # refuse a foreign folder before the work, not after
-        a = run_analysis(s, seed=seed, draws=draws, command=cmd)
+        a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
         if fmt is Fmt.json:
             _print_json(a.to_json())
             return
@@ -435,25 +442,31 @@ def report(
     scenario: Annotated[str, typer.Argument(help="built-in id or path")],
     out: Annotated[Path, typer.Option("-o", "--out", help="file to write (.html, .md or .json)")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="html, md or json (default: from the extension)")
+        str | None, typer.Option("--format", help="html, md, json or pdf (default: from the extension)")
     ] = None,
     seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
     force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
+    ] = None,
 ) -> None:
-    """Write the analyst's report for a scenario as one HTML file, Markdown with figures, or JSON."""
-    from realpolitik.report import run_analysis, write_report
+    """Write the analyst's report for a scenario as one HTML file, Markdown with figures, JSON or PDF."""
+    from realpolitik.report import report_format, run_analysis, write_report
 
     with _friendly():
+        if model is not None:
+            _models_arg(model)
+        report_format(out, fmt)  # an unknown format, or PDF without Chromium, fails before any work
         s = load(scenario)
-        if fmt is not None and fmt not in ("html", "md", "json"):
-            raise UserError(f"--format {fmt!r}: expected html, md or json")
         if out.exists() and not force:
             raise UserError(f"{out}: already exists; refusing to overwrite it (use --force)")
         cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
         cmd += f" --draws {draws}" if draws != 2000 else ""
         cmd += f" --format {fmt}" if fmt else ""
-        a = run_analysis(s, seed=seed, draws=draws, command=cmd)
+        cmd += f" --model {model}" if model else ""
+        a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
         files = write_report(a, out, fmt)
         console.print(f"wrote {files[0]}" + (f" and {len(files) - 1} figure files" if len(files) > 1 else ""))
 
