@@ -269,3 +269,73 @@ def test_output_folder_is_never_taken_from_another_scenario(tmp_path: Path) -> N
     with pytest.raises(OutputDirError, match="not empty"):
         prepare_output_dir(other, "a")
     assert (other / "notes.txt").read_text() == "mine"
+
+
+# ---------------------------------------------------------------------------------- in a real browser
+VIEWPORTS = [(1366, 800), (390, 844)]
+
+TEXT_SIZES = """() => {
+  const sizes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('.fig-static, script, style')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;  // hidden (folded, or the screen/print twin)
+    sizes.push([parseFloat(getComputedStyle(el).fontSize), node.textContent.trim().slice(0, 40)]);
+  }
+  return sizes;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium() is None, reason="no chromium installed")
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_in_chromium_at_desktop_and_phone_width(flagship, tmp_path: Path, width: int, height: int) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    _, path, _ = flagship
+    requests: list[str] = []
+    problems: list[str] = []
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), headless=True, args=args)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_load_state("load")
+        # the answer first: the summary card's verdict is on the first screen
+        verdict = page.locator("#summary .verdict").bounding_box()
+        assert verdict is not None and verdict["y"] + verdict["height"] <= height, verdict
+        issues = page.locator("#summary .issues").bounding_box()
+        assert issues is not None and issues["y"] < height, issues
+        page.screenshot(path=str(tmp_path / f"top-{width}.png"))
+        # open everything folded, then draw every figure by scrolling to it
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        live = page.locator(".fig-live")
+        n = live.count()
+        assert n >= 20
+        for k in range(n):
+            el = live.nth(k)
+            el.scroll_into_view_if_needed()
+            el.locator("svg.main-svg").first.wait_for(state="attached", timeout=10_000)
+        for k in range(n):
+            fid = live.nth(k).get_attribute("data-plotly")
+            box = live.nth(k).bounding_box()
+            fig_box = page.locator(f"figure#{fid}").bounding_box()
+            assert box is not None and fig_box is not None
+            assert box["height"] >= 140 and box["width"] >= 0.85 * fig_box["width"] - 24, (fid, box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (fid, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal overflow
+        small = [(size, text) for size, text in page.evaluate(TEXT_SIZES) if size < 11]
+        assert small == [], small[:5]
+        plot_text = page.evaluate(
+            "Array.from(document.querySelectorAll('.fig-live svg text')).filter(t => t.textContent.trim())"
+            ".map(t => parseFloat(getComputedStyle(t).fontSize))"
+        )
+        assert plot_text and min(plot_text) >= 11, min(plot_text)
+        assert page.locator(".fig-static").first.is_hidden()  # the SVG twin is for print and no-script
+        browser.close()
+    assert [u for u in requests if not u.startswith(("file:", "data:", "about:"))] == []
+    assert problems == []

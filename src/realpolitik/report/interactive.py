@@ -7,6 +7,7 @@ wrap titles), so nothing overlaps at 390 px.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -64,6 +65,11 @@ def _out(fig: go.Figure) -> dict[str, Any]:
     return spec
 
 
+def _t(text: str) -> str:
+    """Text from a scenario, for Plotly (which reads a few HTML tags in labels): entities, never tags."""
+    return html.escape(str(text), quote=False)
+
+
 def _g(v: float) -> str:
     return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
@@ -110,7 +116,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 y=["actors"] * len(ks),
                 mode="markers",
                 marker={"symbol": "line-ns", "size": 16, "line": {"width": 1, "color": C.GREY}},
-                hovertext=[f"{k:g}: {c.scale.labels[k]}" for k in ks],
+                hovertext=[f"{k:g}: {_t(c.scale.labels[k])}" for k in ks],
                 hoverinfo="text",
                 showlegend=False,
             )
@@ -122,7 +128,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
             x=[a.position for a in srt],
             y=["actors"] * len(srt),
             mode="markers+text",
-            text=[a.actor for a in srt],
+            text=[_t(a.actor) for a in srt],
             textposition=["top center" if k % 2 == 0 else "bottom center" for k in range(len(srt))],
             textfont={"size": 11},
             marker={
@@ -130,7 +136,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 "color": [a.colour for a in srt],
                 "line": {"width": 1, "color": "#fff"},
             },
-            hovertext=[f"{a.actor}: position {_g(a.position)}, salience {a.salience:.2f}" for a in srt],
+            hovertext=[f"{_t(a.actor)}: position {_g(a.position)}, salience {a.salience:.2f}" for a in srt],
             hoverinfo="text",
             showlegend=False,
         )
@@ -341,7 +347,7 @@ def distribution(d: Distribution) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------------- tornado
 def tornado(t: TornadoData) -> dict[str, Any]:
-    labels = [b.label for b in t.bars][::-1]
+    labels = [_t(b.label) for b in t.bars][::-1]
     bars = t.bars[::-1]
     fig = go.Figure()
     fig.add_trace(
@@ -386,7 +392,7 @@ def tornado(t: TornadoData) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------- Sobol
 def sobol(s: SobolData) -> dict[str, Any]:
     rows = list(s.rows)[::-1]
-    y = [r.factor for r in rows]
+    y = [_t(r.factor) for r in rows]
     fig = go.Figure()
     lo = min([-0.05, *(r.s1 - r.s1_conf for r in rows), *(r.st - r.st_conf for r in rows)])
     hi = max([1.05, *(r.s1 + r.s1_conf for r in rows), *(r.st + r.st_conf for r in rows)])
@@ -436,9 +442,9 @@ def sweep(sw: SweepData) -> dict[str, Any]:
                 x=sw.x,
                 y=y,
                 mode="lines+markers",
-                name=name if len(name) <= 34 else name[:33] + "…",
+                name=_t(name if len(name) <= 34 else name[:33] + "…"),
                 line={"color": C.OKABE_ITO[k % 8], "width": 2.5},
-                hovertemplate=f"{name}<br>{sw.driver} %{{x:.2f}}: %{{y:.3g}}<extra></extra>",
+                hovertemplate=f"{_t(name)}<br>{_t(sw.driver)} %{{x:.2f}}: %{{y:.3g}}<extra></extra>",
             )
         )
     if sw.baseline is not None:
@@ -457,7 +463,7 @@ def sweep(sw: SweepData) -> dict[str, Any]:
             )
         )
     _layout(fig, 420)
-    fig.update_xaxes(title={"text": f"{sw.driver} (0–1)", "font": {"size": 12}})
+    fig.update_xaxes(title={"text": f"{_t(sw.driver)} (0–1)", "font": {"size": 12}})
     fig.update_yaxes(title={"text": f"{sw.model} forecast", "font": {"size": 12}})
     return _out(fig)
 
@@ -470,14 +476,14 @@ def feasibility(sw: SweepData) -> dict[str, Any]:
             y=sw.feasible,
             mode="lines+markers",
             line={"shape": "hvh", "color": C.BLUE, "width": 2.5},
-            hovertemplate=f"{sw.driver} %{{x:.2f}}: %{{text}}<extra></extra>",
+            hovertemplate=f"{_t(sw.driver)} %{{x:.2f}}: %{{text}}<extra></extra>",
             text=["deal" if v == 1 else "no deal" for v in sw.feasible],
             showlegend=False,
         )
     )
     _layout(fig, 170, showlegend=False)
     fig.update_yaxes(tickvals=[0, 1], ticktext=["no deal", "deal"], range=[-0.2, 1.2])
-    fig.update_xaxes(title={"text": f"{sw.driver} (0–1)", "font": {"size": 12}})
+    fig.update_xaxes(title={"text": f"{_t(sw.driver)} (0–1)", "font": {"size": 12}})
     return _out(fig)
 
 
@@ -492,7 +498,7 @@ def gains(g: GainsData) -> dict[str, Any]:
         go.Heatmap(
             z=z[::-1],
             x=codes,
-            y=list(g.actors)[::-1],
+            y=[_t(a) for a in g.actors][::-1],
             zmin=-lim,
             zmax=lim,
             xgap=2,
@@ -500,7 +506,7 @@ def gains(g: GainsData) -> dict[str, Any]:
             colorscale=[list(p) for p in C.DIVERGING],
             texttemplate="%{z:+.2f}",
             textfont={"size": 12},
-            customdata=[[f"{n}: {p}" for n, p in zip(g.rows, g.packages, strict=True)] for _ in g.actors],
+            customdata=[[_t(f"{n}: {p}") for n, p in zip(g.rows, g.packages, strict=True)] for _ in g.actors],
             hovertemplate="%{y}, package %{x}: gain %{z:+.3f}<br>%{customdata}<extra></extra>",
             colorbar={"thickness": 10, "len": 0.9, "tickfont": {"size": 11}},
         )
@@ -525,7 +531,7 @@ def plane(p: PlaneData) -> dict[str, Any]:
                 mode="markers",
                 name="acceptable packages",
                 marker={"color": C.SKY, "size": 6},
-                hovertemplate=f"{p.names[0]} %{{x:.3f}}, {p.names[1]} %{{y:.3f}}<extra></extra>",
+                hovertemplate=f"{_t(p.names[0])} %{{x:.3f}}, {_t(p.names[1])} %{{y:.3f}}<extra></extra>",
             )
         )
     if len(p.frontier):
@@ -548,21 +554,25 @@ def plane(p: PlaneData) -> dict[str, Any]:
                 x=[x],
                 y=[y],
                 mode="markers",
-                name=name,
+                name=_t(name),
                 marker={
                     "symbol": symbols[k % len(symbols)],
                     "size": 13,
                     "color": C.PALETTE[(k + 5) % len(C.PALETTE)] if k else C.INK,
                 },
-                hovertemplate=f"{name}: {p.names[0]} %{{x:.3f}}, {p.names[1]} %{{y:.3f}}<extra></extra>",
+                hovertemplate=f"{_t(name)}: {_t(p.names[0])} %{{x:.3f}}, {_t(p.names[1])} %{{y:.3f}}<extra></extra>",
             )
         )
     _layout(fig, 460)
     fig.update_xaxes(
-        title={"text": f"gain for {p.names[0]}", "font": {"size": 12}}, zeroline=True, zerolinecolor=C.GREY
+        title={"text": f"gain for {_t(p.names[0])}", "font": {"size": 12}},
+        zeroline=True,
+        zerolinecolor=C.GREY,
     )
     fig.update_yaxes(
-        title={"text": f"gain for {p.names[1]}", "font": {"size": 12}}, zeroline=True, zerolinecolor=C.GREY
+        title={"text": f"gain for {_t(p.names[1])}", "font": {"size": 12}},
+        zeroline=True,
+        zerolinecolor=C.GREY,
     )
     return _out(fig)
 
@@ -587,12 +597,12 @@ def trajectories(t: Trajectories) -> dict[str, Any]:
                     x=rounds,
                     y=r.positions[:, a],
                     mode="lines+markers",
-                    name=actor,
+                    name=_t(actor),
                     legendgroup=actor,
                     showlegend=k == 1,
                     line={"color": t.colours[actor], "width": 2},
                     marker={"size": 4},
-                    hovertemplate=f"{actor}, round %{{x}}: %{{y:.3g}}<extra>{r.model}</extra>",
+                    hovertemplate=f"{_t(actor)}, round %{{x}}: %{{y:.3g}}<extra>{_t(r.model)}</extra>",
                 ),
                 row=k,
                 col=1,

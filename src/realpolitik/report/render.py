@@ -138,7 +138,13 @@ def render_html(a: Analysis, *, for_print: bool = False) -> str:
     scripts: list[str] = []
     data_json = ""
     if figures and not for_print:
-        data_json = json.dumps(figures, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+        # no "<", ">" or "&" at all inside the script element: it can neither be closed nor re-opened early
+        data_json = (
+            json.dumps(figures, separators=(",", ":"), allow_nan=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+        )
         scripts = [plotly_js(), env.get_template("html/init.js").render()]
     csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     if scripts:
