@@ -32,9 +32,8 @@ DEFAULT_MODEL = "eum"
 
 #: Why :data:`DEFAULT_MODEL` (shown in the report beside every section that uses it).
 DEFAULT_MODEL_REASON = (
-    "the expected-utility model is the package-wide default for uncertainty (montecarlo, tornado, "
-    "sobol): a dynamic model of challenges and concessions built to forecast policy outcomes among "
-    "many actors, so its spread over the input ranges shows how fragile a forecast is"
+    "the package's default for Monte Carlo and sensitivity analysis: a dynamic model of challenges and "
+    "concessions built to forecast policy outcomes among many actors"
 )
 
 #: Fallbacks, in order, when the chosen model cannot run on the scenario.

@@ -53,7 +53,7 @@ WIDTH = 7.5  # inches: the printable width of an A4 or Letter page
 def to_svg(fig: Any) -> str:
     """The figure as SVG text without the XML prologue (ready to inline)."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "realpolitik"})  # tight_layout sized it
     plt.close(fig)
     text = buf.getvalue()
     return text[text.find("<svg") :]

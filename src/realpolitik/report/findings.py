@@ -249,13 +249,14 @@ def montecarlo_findings(a: Analysis) -> list[Finding]:
     for iid, ms in all_modes.items():
         if len(ms) >= 2 and iid in s.issue_ids:
             parts = ", ".join(
-                f"{m['share']:.0%} of draws near {_g(m['value'])}{_near(s, iid, m['value'])}" for m in ms
+                f"{m['share']:.0%} of draws between {_g(m['low'])} and {_g(m['high'])}{_near(s, iid, m['value'])}"
+                for m in sorted(ms, key=lambda m: m["value"])
             )
             out.append(
                 Finding(
                     "uncertainty",
                     f"On {s.issue(iid).name} the {mc.get('model')} outcome splits into {len(ms)} distinct groups: {parts}. "
-                    "A single median would describe neither.",
+                    "A single median would describe none of them.",
                     f"{len(ms)} modes over {mc.get('draws_completed', 0):,} draws",
                     75.0,
                 )

@@ -52,9 +52,12 @@ def slug(text: str) -> str:
 
 
 def _g(v: Any) -> str:
+    """A value on an issue's scale: three significant digits, and 0 for what is 0 to that precision."""
     if v is None:
         return "—"
     f = float(v)
+    if abs(f) < 0.01:
+        return "0"
     return f"{f:.3g}" if abs(f) < 1000 else f"{f:,.0f}"
 
 

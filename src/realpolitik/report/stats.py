@@ -17,7 +17,7 @@ class Mode:
 
     value: float
     share: float
-    low: float  # the basin's edges (valleys or the sample's extremes)
+    low: float  # the basin's edges: the valleys on either side, or the bounds
     high: float
 
     def to_json(self) -> dict[str, float]:
@@ -88,7 +88,9 @@ def modes(
         if inside.size == 0:
             continue
         centre = float((edges[p] + edges[p + 1]) / 2.0)
-        out.append(Mode(centre, inside.size / x.size, float(inside.min()), float(inside.max())))
+        low = lo if k == 0 else walls[k]
+        high = hi if k == len(kept) - 1 else walls[k + 1]
+        out.append(Mode(centre, inside.size / x.size, float(low), float(high)))
     return sorted(out, key=lambda m: -m.share)
 
 

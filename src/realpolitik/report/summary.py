@@ -129,6 +129,10 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _pk(n: int) -> str:
+    return f"{n:,} package" + ("" if n == 1 else "s")
+
+
 def _g(v: float) -> str:
     return f"{v:.1f}" if abs(v) >= 0.05 or v == 0 else f"{v:.3f}"
 
@@ -234,12 +238,12 @@ def _deal_line(a: Analysis) -> AgreementLine | None:
         if n_without is not None and n_without > n:
             on = ", ".join(veto_issues.get(actor) or [])
             blockers.append(
-                f"{actor}'s veto{f' on {on}' if on else ''}: without it {n_without:,} packages would be acceptable"
+                f"{actor}'s veto{f' on {on}' if on else ''}: without it {_pk(n_without)} would be acceptable"
             )
             refused.append(actor)
     for actor, n_without in (d.get("consent_effects") or {}).items():
         if n_without is not None and n_without > n and not d.get("feasible"):
-            blockers.append(f"{actor}'s consent: without it {n_without:,} packages would be acceptable")
+            blockers.append(f"{actor}'s consent: without it {_pk(n_without)} would be acceptable")
             refused.append(actor)
     conc = {k: v for k, v in (d.get("concessions") or {}).items() if v}
     opening = None
