@@ -540,9 +540,13 @@ def render_summary(a: Any, out: Console) -> None:
         out.print(f"[dim]uncertainty: {a.notes['montecarlo']}[/dim]")
     fs = findings(a)
     if fs:
-        out.print("[bold]Findings[/bold]")
-        for f in fs:
+        from realpolitik.report.findings import HEADLINE
+
+        out.print("[bold]Findings[/bold] (most important first)")
+        for f in fs[:HEADLINE]:
             out.print(f" • {f.text} [dim]\\[{f.number}][/dim]", soft_wrap=False)
+        if len(fs) > HEADLINE:
+            out.print(f"[dim]   … and {len(fs) - HEADLINE} more in the report[/dim]")
 
 
 @app.command("sweep")
