@@ -528,13 +528,20 @@ def render_summary(a: Any, out: Console) -> None:
             title=f"Monte Carlo ({mc['model']}, {mc['draws_completed']:,} draws, seed {mc['seed']})",
             title_justify="left",
         )
-        for c in ("issue", "median", "80% interval"):
-            t.add_column(c, justify="right" if c != "issue" else "left")
+        for c in ("issue", "median", "80% interval", "shape"):
+            t.add_column(c, justify="right" if c not in ("issue", "shape") else "left")
+        modes = a.extras.get("mc_modes") or {}
         for iid, st in mc["issues"].items():
             iv = st["interval80"]
-            t.add_row(iid, _fmt(st["quantiles"]["50"]), f"{_fmt(iv[0])} – {_fmt(iv[1])}")
+            ms = sorted(modes.get(iid) or [], key=lambda m: m["value"])
+            shape = (
+                "splits: " + ", ".join(f"{m['share']:.0%} in {m['low']:.3g}–{m['high']:.3g}" for m in ms)
+                if len(ms) >= 2
+                else "one peak"
+            )
+            t.add_row(iid, _fmt(st["quantiles"]["50"]), f"{_fmt(iv[0])} – {_fmt(iv[1])}", shape)
         if mc.get("deal_probability") is not None:
-            t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "")
+            t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "", "")
         out.print(t)
     elif "montecarlo" in a.notes:
         out.print(f"[dim]uncertainty: {a.notes['montecarlo']}[/dim]")

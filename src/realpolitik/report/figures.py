@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from realpolitik.report import colors as C
@@ -49,11 +50,20 @@ RC: dict[Any, Any] = {
 
 WIDTH = 7.5  # inches: the printable width of an A4 or Letter page
 
+#: Legends above the plot, left-aligned: never over the data or the axis labels.
+TOP_LEGEND: dict[str, Any] = {
+    "loc": "lower left",
+    "bbox_to_anchor": (0.0, 1.02),
+    "frameon": False,
+    "fontsize": 8.5,
+    "borderaxespad": 0.0,
+}
+
 
 def to_svg(fig: Any) -> str:
     """The figure as SVG text without the XML prologue (ready to inline)."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "realpolitik"})  # tight_layout sized it
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
     plt.close(fig)
     text = buf.getvalue()
     return text[text.find("<svg") :]
@@ -149,8 +159,12 @@ def comparison(c: Comparison) -> str:
             ax.axvline(c.status_quo, color=C.VERMILION, lw=1.3, ls="--", zorder=1)
             ax.annotate(
                 f"status quo {_g(c.status_quo)}",
-                (c.status_quo, len(order) - 0.45),
+                xy=(c.status_quo, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3),
+                textcoords="offset points",
                 ha="center",
+                va="bottom",
                 fontsize=8.5,
                 color=C.VERMILION,
                 annotation_clip=False,
@@ -196,7 +210,7 @@ def distribution(d: Distribution) -> str:
         _scale_x(ax, d.scale)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("share of draws", fontsize=9)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False, fontsize=8.5)
+        ax.legend(**TOP_LEGEND, ncol=3)
         fig.tight_layout()
         return to_svg(fig)
 
@@ -211,24 +225,15 @@ def tornado(t: TornadoData) -> str:
             ax.barh(yk + h / 2, b.low - t.base, left=t.base, height=h, color=C.BLUE)
             ax.barh(yk - h / 2, b.high - t.base, left=t.base, height=h, color=C.VERMILION)
         ax.axvline(t.base, color=C.INK, lw=1.2)
-        ax.annotate(
-            f"baseline {_g(t.base)}", (t.base, n - 0.45), ha="center", fontsize=8.5, annotation_clip=False
-        )
         ax.set_yticks(ys, [_short(b.label, 40) for b in t.bars], fontsize=9)
         _scale_x(ax, t.scale)
         ax.set_ylim(-0.7, n - 0.3)
         handles = [
             Patch(color=C.BLUE, label="input at the low end of its range"),
             Patch(color=C.VERMILION, label="at the high end"),
+            Line2D([], [], color=C.INK, lw=1.2, label=f"baseline {_g(t.base)} (every input at its value)"),
         ]
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12 - 0.4 / max(n, 1)),
-            ncol=2,
-            frameon=False,
-            fontsize=8.5,
-        )
+        ax.legend(handles=handles, **TOP_LEGEND, ncol=3)
         fig.tight_layout()
         return to_svg(fig)
 
@@ -267,13 +272,7 @@ def sobol(s: SobolData) -> str:
         ax.set_xlim(lo, hi)
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_xlabel("share of the outcome variance (grey: outside [0, 1], estimation noise)", fontsize=9)
-        ax.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.18 - 0.3 / max(n, 1)),
-            ncol=2,
-            frameon=False,
-            fontsize=8.5,
-        )
+        ax.legend(**TOP_LEGEND, ncol=2)
         fig.tight_layout()
         return to_svg(fig)
 
@@ -282,22 +281,15 @@ def sweep(sw: SweepData) -> str:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
         for k, (name, yv) in enumerate(sw.series.items()):
-            ax.plot(sw.x, yv, color=C.OKABE_ITO[k % 8], lw=2, marker="o", ms=3, label=_short(name, 60))
+            ax.plot(sw.x, yv, color=C.OKABE_ITO[k % 8], lw=2, marker="o", ms=3, label=_short(name, 90))
         if sw.baseline is not None:
-            ax.axvline(sw.baseline, color=C.GREY, lw=1.2, ls=":")
-            ax.annotate(
-                f"scenario's value {sw.baseline:.2f}",
-                (sw.baseline, 1.0),
-                xycoords=("data", "axes fraction"),
-                ha="center",
-                va="bottom",
-                fontsize=8.5,
-                color=C.MUTED,
+            ax.axvline(
+                sw.baseline, color=C.GREY, lw=1.2, ls=":", label=f"the scenario's value ({sw.baseline:.2f})"
             )
         ax.set_xlabel(f"{sw.driver} (0–1)", fontsize=9)
         ax.set_ylabel(f"{sw.model} forecast", fontsize=9)
         ax.grid(alpha=0.25)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, fontsize=8.5, ncol=2)
+        ax.legend(**TOP_LEGEND, ncol=1 if max((len(k) for k in sw.series), default=0) > 40 else 2)
         fig.tight_layout()
         return to_svg(fig)
 
@@ -365,7 +357,7 @@ def plane(p: PlaneData) -> str:
         ax.axvline(0, color=C.GREY, lw=0.8)
         ax.set_xlabel(f"gain for {p.names[0]}", fontsize=9)
         ax.set_ylabel(f"gain for {p.names[1]}", fontsize=9)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize=8.5)
+        ax.legend(**TOP_LEGEND, ncol=3)
         fig.tight_layout()
         return to_svg(fig)
 
@@ -407,7 +399,7 @@ def trajectories(t: Trajectories) -> str:
             if len(rounds) > 1:
                 ax.set_xlim(0, rounds[-1])
             ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-            ax.set_ylabel(_short(t.scale.unit or "position", 24), fontsize=9)
+            ax.set_ylabel("position", fontsize=9)
             ax.grid(alpha=0.25)
         axes[-1, 0].set_xlabel("round", fontsize=9)
         handles, names = axes[0, 0].get_legend_handles_labels()

@@ -205,6 +205,18 @@ def comparison(c: Comparison) -> dict[str, Any]:
                         showlegend=False,
                     )
                 )
+                fig.add_trace(
+                    go.Scatter(
+                        x=[(m.cycle_range[0] + m.cycle_range[1]) / 2],
+                        y=[row],
+                        mode="text",
+                        text=["cycles: no point forecast"],
+                        textposition="top center",
+                        textfont={"size": 11, "color": C.MUTED},
+                        hoverinfo="skip",
+                        showlegend=False,
+                    )
+                )
             continue
         if m.outcome is None:
             continue

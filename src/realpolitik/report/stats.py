@@ -28,13 +28,14 @@ def modes(
     samples: np.ndarray,
     bounds: tuple[float, float],
     *,
-    bins: int = 50,
-    min_share: float = 0.05,
+    bins: int | None = None,
+    min_share: float = 0.08,
     dip: float = 0.5,
 ) -> list[Mode]:
     """The modes of ``samples`` on ``bounds``, largest share first.
 
-    A histogram of ``bins`` bins over the issue's range, lightly smoothed, is split at every valley
+    A histogram over the issue's range (``bins``: by default one bin per 20 draws, between 10 and 50),
+    lightly smoothed, is split at every valley
     that falls below ``dip`` times the lower of its two neighbouring peaks; basins holding less than
     ``min_share`` of the draws are merged into their neighbour. One mode means a unimodal distribution
     (the median and an interval describe it); two or more mean the model lands in distinct places
@@ -48,6 +49,8 @@ def modes(
     if not hi > lo or np.ptp(x) <= 1e-9 * (hi - lo):
         v = float(np.median(x))
         return [Mode(v, 1.0, float(x.min()), float(x.max()))]
+    if bins is None:
+        bins = int(min(50, max(10, x.size // 20)))
     counts, edges = np.histogram(np.clip(x, lo, hi), bins=bins, range=(lo, hi))
     kernel = np.array([1.0, 2.0, 1.0]) / 4.0
     smooth = np.convolve(np.pad(counts.astype(float), 1, mode="edge"), kernel, mode="valid")
