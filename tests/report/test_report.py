@@ -342,3 +342,28 @@ def test_in_chromium_at_desktop_and_phone_width(flagship, tmp_path: Path, width:
         browser.close()
     assert [u for u in requests if not u.startswith(("file:", "data:", "about:"))] == []
     assert problems == []
+
+
+def test_the_chosen_model_falls_back_with_the_reason_said() -> None:
+    src = Path(__file__).resolve().parents[1] / "data" / "ktab" / "SOE-Pol-Comp" / "input.csv"
+    a = run_analysis(rp.load(src), draws=50, model="nash", parts=("forecasts",))  # KTAB: no status quo
+    assert "nash" in a.skipped and a.model == "eum"
+    assert (
+        a.model_reason.startswith("nash could not run on this scenario")
+        and "eum is the first that can" in a.model_reason
+    )
+
+
+def test_a_ruled_outcome_shows_the_pressure_beside_it() -> None:
+    """When decision rules land, ``Forecast.pressure`` holds the model's own outcome (slot ready today)."""
+    a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts",))
+    iid = a.scenario.issues[0].id
+    eum = a.forecast_by_model()["eum"]
+    own = eum.outcome[iid]
+    eum.pressure = {iid: own}  # type: ignore[attr-defined]
+    eum.outcome = {iid: 0.0}
+    line = summary_card(a).issues[0]
+    assert line.outcome == 0.0 and line.pressure == pytest.approx(own)
+    assert next(v for v in line.models if v.model == "eum").ruled
+    card = render_html(a)
+    assert f"pressure {own:.3g} (before the decision rule)" in card

@@ -179,10 +179,8 @@ def _choose_model(result: Analysis, wanted: str | None) -> None:
     if result.model is None:
         result.notes["model"] = "no model can run on this scenario"
         return
-    if wanted is not None and result.model == wanted:
-        result.model_reason = "chosen by the user"
-    elif result.model == DEFAULT_MODEL:
-        result.model_reason = DEFAULT_MODEL_REASON
+    if result.model == first:
+        result.model_reason = "chosen by the user" if wanted is not None else DEFAULT_MODEL_REASON
     else:
         why = result.skipped.get(first, "it could not run")
         result.model_reason = (
