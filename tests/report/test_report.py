@@ -367,3 +367,15 @@ def test_a_ruled_outcome_shows_the_pressure_beside_it() -> None:
     assert next(v for v in line.models if v.model == "eum").ruled
     card = render_html(a)
     assert f"pressure {own:.3g} (before the decision rule)" in card
+
+
+def test_import_realpolitik_loads_no_report_machinery() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, realpolitik, realpolitik.report; "
+        "print(sorted(m for m in ('jinja2', 'plotly', 'pandas', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
