@@ -76,6 +76,11 @@ def _model_note(a: Analysis, what: str) -> str | None:
 def section_findings(a: Analysis) -> Section:
     fs = findings(a)
     sec = Section("findings", "Findings")
+    sec.model = (
+        "Generated from every part, most important first, each with the number it rests on: the deal analysis (no "
+        "bargaining model), every model's forecast"
+        + (f", and the {a.model} Monte Carlo, sensitivity and sweep runs." if a.model else ".")
+    )
     if not fs:
         sec.blocks.append(Para("No findings.", "note"))
         return sec
