@@ -33,6 +33,7 @@ class ModelRow:
     headline: bool
     converged: bool | None
     cycle_range: tuple[float, float] | None
+    question: str = ""  # what the model answers (shown on hover)
 
 
 @dataclass(frozen=True)

@@ -243,7 +243,9 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     "symbol": "diamond" if m.headline else "circle",
                     "color": colour,
                 },
-                hovertext=[f"{m.model}: {_g(m.outcome)}"],
+                hovertext=[
+                    f"{_t(m.model)}: {_g(m.outcome)}" + (f"<br>{_t(m.question)}" if m.question else "")
+                ],
                 hoverinfo="text",
                 showlegend=False,
             )

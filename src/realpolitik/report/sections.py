@@ -66,10 +66,33 @@ def _scale(iss: Any) -> F.Scale:
     return F.Scale(iss.name, (float(iss.bounds[0]), float(iss.bounds[1])), dict(iss.labels), iss.unit)
 
 
-def _model_note(a: Analysis, what: str) -> str | None:
+#: What each built-in model answers (shown beside the comparison figures; plug-ins show their title).
+MODEL_QUESTION = {
+    "compromise": "where the capability- and salience-weighted pressure of the actors lies",
+    "nash": "the bargain the actors would strike against the status quo",
+    "eum": "where challenges, threats and concessions lead, round by round",
+    "exchange": "what trading support across issues yields",
+    "smp": "KTAB's spatial model of bargaining coalitions",
+}
+
+
+def model_question(name: str) -> str:
+    if name in MODEL_QUESTION:
+        return MODEL_QUESTION[name]
+    from realpolitik.models import get_model
+
+    return get_model(name).title
+
+
+def _model_note(a: Analysis, why: str) -> str | None:
     if not a.model:
         return None
-    return f"Model: {a.model} ({what}) — {a.model_reason}."
+    return f"Model: {a.model}, the model of this analysis ({why}; the summary says why {a.model})."
+
+
+def mode_text(m: dict[str, float]) -> str:
+    """``87% in 15–100 (peak near 53)``: one basin of an outcome distribution."""
+    return f"{m['share']:.0%} in {_g(m['low'])}–{_g(m['high'])} (peak near {_g(m['value'])})"
 
 
 # -------------------------------------------------------------------------------------------- findings
@@ -101,10 +124,9 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
         sec.blocks.append(Para("No model could run on this scenario.", "note"))
         return sec
     sec.model = (
-        f"Every model, each for what it answers (they are never averaged); ★ marks {a.model}, the model of this "
-        f"analysis ({a.model_reason})."
-        if a.model
-        else None
+        "Every model, each for the question it answers; they are never averaged. "
+        + "; ".join(f"{f.model}: {model_question(f.model)}" for f in a.forecasts)
+        + (f". ★ marks {a.model}, the model of this analysis." if a.model else ".")
     )
     colours = actor_colors(s.actor_ids)
     for line in card.issues:
@@ -117,7 +139,15 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
                     F.ActorMark(act.id, float(st.position.value), float(st.salience.value), colours[act.id])
                 )
         rows = tuple(
-            F.ModelRow(v.model, v.outcome, v.pressure, v.model == a.model, v.converged, v.cycle_range)
+            F.ModelRow(
+                v.model,
+                v.outcome,
+                v.pressure,
+                v.model == a.model,
+                v.converged,
+                v.cycle_range,
+                model_question(v.model),
+            )
             for v in line.models
         )
         data = F.Comparison(
@@ -475,7 +505,9 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
     if not mc:
         sec.blocks.append(Para(a.notes.get("montecarlo", "Monte Carlo did not run."), "flag"))
         return sec
-    sec.model = _model_note(a, "Monte Carlo, tornado and Sobol")
+    sec.model = _model_note(
+        a, "Monte Carlo, tornado and Sobol run it, so these ranges belong to its forecast"
+    )
     issues = mc.get("issues") or {}
     sec.blocks.append(
         Para(
@@ -494,7 +526,9 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
         q = st["quantiles"]
         ms = all_modes.get(iid) or []
         shape = (
-            "single peak" if len(ms) < 2 else "; ".join(f"{m['share']:.0%} near {_g(m['value'])}" for m in ms)
+            "single peak"
+            if len(ms) < 2
+            else "; ".join(mode_text(m) for m in sorted(ms, key=lambda m: m["value"]))
         )
         rows.append([st.get("name", iid), num(q["10"]), num(q["50"]), num(q["90"]), shape])
     sec.blocks.append(table(["issue", "p10", "median", "p90", "shape of the distribution"], rows, {1, 2, 3}))
@@ -618,7 +652,7 @@ def section_environment(a: Analysis, b: Builder) -> Section:
     if not sw or not sw.get("points"):
         sec.blocks.append(Para(a.notes.get("sweep", "The environment sweep did not run."), "note"))
         return sec
-    sec.model = _model_note(a, "at every point of the sweep")
+    sec.model = _model_note(a, "it runs at every point, so the sweep moves its forecast")
     drivers = sw["drivers"]
     pts = sw["points"]
     sec.blocks.append(
@@ -666,13 +700,17 @@ def section_environment(a: Analysis, b: Builder) -> Section:
                     )
                 )
             else:
-                state = "exists" if vals == {1.0} else "exists at no value"
-                sec.blocks.append(
-                    Para(
-                        f"A deal {state} of {d} from {x.min():g} to {x.max():g}.",
-                        "verdict-yes" if vals == {1.0} else "verdict-no",
+                if vals == {1.0}:
+                    text, style = (
+                        f"A deal exists at every value of {d} from {x.min():g} to {x.max():g}.",
+                        "verdict-yes",
                     )
-                )
+                else:
+                    text, style = (
+                        f"No value of {d} from {x.min():g} to {x.max():g} opens a deal.",
+                        "verdict-no",
+                    )
+                sec.blocks.append(Para(text, style))
     head = list(drivers) + list(sw["issues"]) + ["deal"]
     rows = []
     for p in pts:
