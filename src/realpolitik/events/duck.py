@@ -266,11 +266,11 @@ def aggregate(
            sum(w) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_weight
     FROM e {pair_filter} GROUP BY ALL ORDER BY source, target, period_start
     """
-    sums = con.execute(sql).arrow()
-    cov = con.execute(
+    sums = con.sql(sql).to_arrow_table()
+    cov = con.sql(
         f"SELECT DISTINCT date_trunc('{trunc}', date)::DATE AS period_start FROM read_parquet({files}) "
         f"WHERE {where} ORDER BY 1"
-    ).arrow()
+    ).to_arrow_table()
     return _table(sums), _table(cov)
 
 
@@ -283,4 +283,4 @@ def scan(parts: Sequence[Path], con: duckdb.DuckDBPyConnection | None = None) ->
     con = con or duckdb.connect(":memory:")
     files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
     cols = ", ".join(c for c, _ in COLUMNS)
-    return _table(con.execute(f"SELECT {cols} FROM read_parquet({files})").arrow())
+    return _table(con.sql(f"SELECT {cols} FROM read_parquet({files})").to_arrow_table())

@@ -13,7 +13,15 @@ scenario path                               problem cell
 ``positions.A.I.salience``                  ``salience[a, d]``
 ``positions.A.I.power``                     ``issue_power[a, d]``
 ``issues[j].status_quo``                    ``status_quo[j]``
+``environment.links[k].base`` / ``.gain``   the cell link ``k`` sets (see below)
 ==========================================  =====================================
+
+A link whose ``base`` or ``gain`` carries a range (e.g. a confidence interval from
+``realpolitik events calibrate``) adds one input per ranged parameter. A draw moves the cell the link
+sets by the change in the link's output at the scenario's driver value, then clips to the link's
+``clip`` and the cell's valid range; any range the cell has itself is applied first. Base and gain are
+drawn independently (the estimates' correlation is not carried, which widens the spread of the cell
+away from the driver's sample mean).
 
 Draws are made in the unit hypercube (one uniform number per input) and mapped through each input's
 inverse CDF, so Monte Carlo, tornado and Sobol analysis share one transform.
@@ -27,12 +35,14 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
+from realpolitik.environment.links import clip_to, link_function, parse_target, valid_range
+from realpolitik.environment.resolve import Resolved, resolve
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Quantity, Scenario
 
 Distribution = Literal["uniform", "triangular", "truncnormal"]
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "truncnormal")
-KINDS: tuple[str, ...] = ("capability", "position", "salience", "power", "status_quo")
+KINDS: tuple[str, ...] = ("capability", "position", "salience", "power", "status_quo", "link_base", "link_gain")
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,25 @@ class UncertainInput:
 
 
 @dataclass(frozen=True)
+class LinkDraw:
+    """A link whose base or gain is drawn: where it writes and how to recompute it."""
+
+    link: int
+    kind: str
+    cell: tuple[int, ...]
+    x: float
+    function: str
+    base: float
+    gain: float
+    midpoint: float
+    steepness: float
+    clip: tuple[float, float] | None
+    valid: tuple[float, float]
+    base_col: int | None
+    gain_col: int | None
+
+
+@dataclass(frozen=True)
 class SamplingSpec:
     """The uncertain inputs of one problem and the distribution they are drawn from."""
 
@@ -70,6 +99,7 @@ class SamplingSpec:
     inputs: tuple[UncertainInput, ...]
     distribution: str = "triangular"
     power_cells: np.ndarray | None = None  # (A, D) bool: issue_power cells set by a stance's own power
+    links: tuple[LinkDraw, ...] = ()
 
     @property
     def n_inputs(self) -> int:
@@ -234,7 +264,55 @@ def sampling_spec(
                     None,
                     (0.0, np.inf),
                 )
-    return SamplingSpec(problem, tuple(inputs), dist, power_cells if power_cells.any() else None)
+    links = _link_inputs(scenario, problem, inputs)
+    return SamplingSpec(problem, tuple(inputs), dist, power_cells if power_cells.any() else None, links)
+
+
+def _link_inputs(
+    scenario: Scenario, problem: BargainingProblem, inputs: list[UncertainInput]
+) -> tuple[LinkDraw, ...]:
+    """Inputs for link parameters with a range (appended to ``inputs``) and how to apply them."""
+    ranged = [
+        k for k, ln in enumerate(scenario.environment.links) if ln.base.range is not None or ln.gain.range is not None
+    ]
+    if not ranged:
+        return ()
+    trace: Resolved = resolve(scenario)
+    effects = {e.index: e for e in trace.trace.links}
+    out: list[LinkDraw] = []
+    for k in ranged:
+        ln = scenario.environment.links[k]
+        e = effects.get(k)
+        if e is None or not e.applied:
+            continue
+        t = parse_target(ln.target)
+        ai = problem.actors.index(t.actor)
+        if t.issue is None:
+            cell: tuple[int, ...] = (ai,)
+            valid = valid_range(t.kind)
+        else:
+            dj = problem.issues.index(t.issue)
+            cell = (ai, dj)
+            valid = valid_range(t.kind, (float(problem.bounds[dj, 0]), float(problem.bounds[dj, 1])))
+        cols: dict[str, int | None] = {"base": None, "gain": None}
+        for name in ("base", "gain"):
+            q = getattr(ln, name)
+            if q.range is None:
+                continue
+            cols[name] = len(inputs)
+            inputs.append(
+                UncertainInput(
+                    f"link_{name}", f"environment.links[{k}].{name}", t.actor, t.issue, (k,), float(q.value),
+                    float(q.range[0]), float(q.range[1]), "range",
+                )
+            )
+        out.append(
+            LinkDraw(
+                k, t.kind, cell, float(e.driver_value), ln.function, ln.base.value, ln.gain.value, ln.midpoint,
+                ln.steepness, ln.clip, valid, cols["base"], cols["gain"],
+            )
+        )
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------------------ drawing
@@ -288,6 +366,16 @@ def apply(spec: SamplingSpec, values: np.ndarray) -> BargainingProblem:
     put(pos, "position")
     put(sal, "salience")
     put(sq, "status_quo")
+    for ld in spec.links:
+        target = {"capability": cap, "position": pos, "salience": sal}[ld.kind]
+        base = values[:, ld.base_col] if ld.base_col is not None else np.full(n, ld.base)
+        gain = values[:, ld.gain_col] if ld.gain_col is not None else np.full(n, ld.gain)
+        kw = {"midpoint": ld.midpoint, "steepness": ld.steepness}
+        shift = link_function(ld.x, ld.function, base=base, gain=gain, **kw) - link_function(
+            ld.x, ld.function, base=ld.base, gain=ld.gain, **kw
+        )
+        idx = (slice(None), *ld.cell)
+        target[idx] = clip_to(target[idx] + shift, ld.clip, ld.valid)
     ip = None
     if p.issue_power is not None:
         own = spec.power_cells if spec.power_cells is not None else np.zeros((a, d), dtype=bool)
