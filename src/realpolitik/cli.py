@@ -23,6 +23,7 @@ from realpolitik import __version__
 from realpolitik.forecast import Forecast, ModelInputError, forecast
 from realpolitik.models import get_model, model_names
 from realpolitik.scenario import Scenario, ScenarioError, builtin_ids, dumps, load
+from realpolitik.events.cli import app as events_app
 from realpolitik.scenario.io import iter_quantities
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ import_app = typer.Typer(help="Bring scenarios in from other tools' formats.", n
 export_app = typer.Typer(help="Write scenarios out in other tools' formats.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(events_app, name="events")
 
 console = Console(highlight=False, emoji=False)
 err_console = Console(stderr=True, highlight=False, emoji=False)
