@@ -239,7 +239,7 @@ def _trunc(dates: pd.Series, period: str) -> pd.Series:
     if period == "day":
         out = d
     elif period == "week":
-        out = d - pd.to_timedelta(d.dt.weekday, unit="D")
+        out = d - pd.to_timedelta(d.dt.day_of_week, unit="D")
     elif period == "month":
         out = d.dt.to_period("M").dt.start_time
     elif period == "quarter":

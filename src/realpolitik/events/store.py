@@ -224,6 +224,8 @@ def ingest(
     store.parts_dir.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[Unit, Layout, str, FileRecord]] = []
     hashes: dict[Path, tuple[int, int, str]] = {}
+    scheduled: dict[str, str] = {}
+    pending_dups: list[FileRecord] = []
     for path in expand(inputs):
         try:
             us = units(path)
@@ -240,6 +242,14 @@ def ingest(
             if path not in hashes:
                 hashes[path] = (st.st_size, st.st_mtime_ns, _sha256(path))
             key = unit_key(u, hashes[path][2], date_field)
+            if key in scheduled and scheduled[key] != u.name:
+                first_name = scheduled[key]
+                dup = FileRecord(
+                    name=u.name, key=key, size=st.st_size, mtime_ns=st.st_mtime_ns, dataset="", fields=0,
+                    part=f"parts/{key}.parquet", duplicate_of=first_name, note=f"same content as {first_name}; counted once",
+                )
+                pending_dups.append(dup)
+                continue
             if key in by_key and (store.path / by_key[key].part).is_file():
                 first = by_key[key]
                 if first.name == u.name:
@@ -264,6 +274,7 @@ def ingest(
                 fields=lay.fields, part=f"parts/{key}.parquet", note=lay.note,
             )
             todo.append((u, lay, key, rec))
+            scheduled[key] = u.name
     runner = _run_duckdb if engine == "duckdb" else _run_dask
     for rec, result in runner(todo, store, scheduler=scheduler, threads=threads, progress=progress):
         if isinstance(result, str):
@@ -272,11 +283,18 @@ def ingest(
         for k in ("rows", "bad", "bad_lines", "encoding", "min_date", "max_date"):
             setattr(rec, k, result[k])
         if rec.encoding != "utf-8":
-            extra = f"not valid UTF-8; read as {rec.encoding.upper()}"
+            extra = "not valid UTF-8; read as ISO-8859-1 (Latin-1)"
             rec.note = extra if not rec.note else f"{rec.note}; {extra}"
         by_name[rec.name] = rec
         by_key[rec.key] = rec
         report.read.append(rec)
+    for dup in pending_dups:
+        first = by_key.get(dup.key)
+        if first is None:
+            continue  # the first copy failed; its error is reported
+        dup.dataset, dup.fields = first.dataset, first.fields
+        by_name[dup.name] = dup
+        report.cached.append(dup)
     failed = {e["file"] for e in report.errors}
     seen_now = {r.name for r in report.read + report.cached} | failed
     errors = [e for e in old_errors if e["file"] not in seen_now] + report.errors
