@@ -12,7 +12,7 @@ from realpolitik.events.store import Store, ingest
 
 def rows(db: Path, name: str) -> list[dict]:
     st = Store(db)
-    parts = [db / r.part for r in st.records() if r.name.endswith(name) and r.duplicate_of is None]
+    parts = [f for r in st.records() if r.name.endswith(name) and r.duplicate_of is None for f in st.part_files(r)]
     return duck.scan(parts).to_pylist()
 
 

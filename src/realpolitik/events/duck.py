@@ -8,6 +8,7 @@ rejected and counted), maps codes through the lookup tables, and writes a Parque
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,14 +53,16 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _reader(path: Path, lay: Layout, encoding: str, rejects: str) -> str:
+def _reader(path: Path | Sequence[Path], lay: Layout, encoding: str, rejects: str) -> str:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(lay.fields)) + "}"
-    comp = "gzip" if path.name.lower().endswith(".gz") else "none"
+    paths = [path] if isinstance(path, Path) else list(path)
+    src = _lit(str(paths[0])) if isinstance(path, Path) else "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
     return (
-        f"read_csv({_lit(str(path))}, delim='\\t', header=false, skip={1 if lay.header else 0}, quote='', "
+        f"read_csv({src}, delim='\\t', header=false, skip={1 if lay.header else 0}, quote='', "
         f"escape='', columns={cols}, auto_detect=false, strict_mode=true, null_padding=false, "
-        f"compression='{comp}', encoding='{encoding}', store_rejects=true, "
-        f"rejects_table='{rejects}_e', rejects_scan='{rejects}_s', max_line_size=10000000)"
+        f"compression='auto', encoding='{encoding}', store_rejects=true, "
+        f"rejects_table='{rejects}_e', rejects_scan='{rejects}_s', max_line_size=10000000"
+        + (")" if isinstance(path, Path) else ", filename=true)")
     )
 
 
@@ -71,16 +74,19 @@ def _c(lay: Layout, key: str) -> str:
 _VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
 
 
-def _select(lay: Layout, src: str, name: str) -> str:
-    """The normalising SELECT for one unit."""
-    ds, fname = _lit(lay.dataset), _lit(name)
+def _select(lay: Layout, src: str, name: str | None) -> str:
+    """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``)."""
+    ds = _lit(lay.dataset)
+    fname = "_name" if name is None else _lit(name)
+    keep = ", _name, _key" if name is None else ""
+    key_out = ", _key" if name is None else ""
     if lay.dataset in ("gdelt1", "gdelt2"):
         date_expr = f"try_strptime(substr({_c(lay, 'date')}, 1, 8), '%Y%m%d')::DATE"
         raw = (
             f"SELECT {date_expr} AS date, {_c(lay, 'actor1_country')} AS a1, {_c(lay, 'actor2_country')} AS a2, "
             f"{_c(lay, 'event_code')} AS ec, {_c(lay, 'quad_class')} AS qc, "
             f"TRY_CAST({_c(lay, 'mentions')} AS INTEGER) AS mentions, "
-            f"TRY_CAST({_c(lay, 'sources')} AS INTEGER) AS sources FROM {src}"
+            f"TRY_CAST({_c(lay, 'sources')} AS INTEGER) AS sources{keep} FROM {src}"
         )
         return f"""
         WITH r AS ({raw}),
@@ -92,7 +98,7 @@ def _select(lay: Layout, src: str, name: str) -> str:
                g.w AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
-                    THEN 'unknown country code' END AS problem
+                    THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _cmap s ON s.code = n.a1 LEFT JOIN _cmap t ON t.code = n.a2
                LEFT JOIN _gold g ON g.code = n.event_code LEFT JOIN _rootquad rq ON rq.root = substr(n.event_code, 1, 2)
         """
@@ -102,7 +108,7 @@ def _select(lay: Layout, src: str, name: str) -> str:
             f"SELECT COALESCE(try_strptime({d}, '%Y-%m-%d'), try_strptime({d}, '%m/%d/%Y'))::DATE AS date, "
             f"CASE WHEN {_c(lay, 'source')} <> 'NA' THEN {_c(lay, 'source')} END AS a1, "
             f"CASE WHEN {_c(lay, 'target')} <> 'NA' THEN {_c(lay, 'target')} END AS a2, "
-            f"{_c(lay, 'event_code')} AS ec FROM {src}"
+            f"{_c(lay, 'event_code')} AS ec{keep} FROM {src}"
         )
         return f"""
         WITH r AS ({raw}),
@@ -113,7 +119,7 @@ def _select(lay: Layout, src: str, name: str) -> str:
                {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.name IS NULL) OR (a2 IS NOT NULL AND t.name IS NULL)
-                    THEN 'unknown country code' END AS problem
+                    THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _names s ON s.name = lower(n.a1) LEFT JOIN _names t ON t.name = lower(n.a2)
                LEFT JOIN _gold g ON g.code = n.event_code LEFT JOIN _rootquad rq ON rq.root = substr(n.event_code, 1, 2)
         """
@@ -122,7 +128,7 @@ def _select(lay: Layout, src: str, name: str) -> str:
     raw = (
         f"SELECT try_strptime(substr({d}, 1, 10), '%Y-%m-%d')::DATE AS date, "
         f"{_c(lay, 'source')} AS a1l, {_c(lay, 'target')} AS a2l, {_c(lay, 'source_cow')} AS c1, "
-        f"{_c(lay, 'target_cow')} AS c2, upper({_c(lay, 'event_type')}) AS et, upper({_c(lay, 'quad')}) AS qt "
+        f"{_c(lay, 'target_cow')} AS c2, upper({_c(lay, 'event_type')}) AS et, upper({_c(lay, 'quad')}) AS qt{keep} "
         f"FROM {src}"
     )
     return f"""
@@ -153,13 +159,13 @@ def _select(lay: Layout, src: str, name: str) -> str:
            CASE WHEN date IS NULL THEN 'bad date' WHEN bad_code THEN 'bad event code'
                 WHEN (s1 IS NOT NULL AND si IS NULL) OR (s2 IS NOT NULL AND ti IS NULL)
                      OR (s1 IS NULL AND c1 IS NOT NULL AND csi IS NULL)
-                     OR (s2 IS NULL AND c2 IS NOT NULL AND cti IS NULL) THEN 'unknown country code' END AS problem
+                     OR (s2 IS NULL AND c2 IS NOT NULL AND cti IS NULL) THEN 'unknown country code' END AS problem{key_out}
     FROM k
     """
 
 
 def ingest_unit(
-    con: duckdb.DuckDBPyConnection, path: Path, lay: Layout, name: str, out: Path
+    con: duckdb.DuckDBPyConnection, path: Path, lay: Layout, name: str, out: Path, *, encodings: Sequence[str] = ENCODINGS
 ) -> dict[str, Any]:
     """Read one unit at ``path`` into the Parquet part ``out``; the counts of rows and bad rows.
 
@@ -168,8 +174,8 @@ def ingest_unit(
     the file (a truncated gzip) raise ``duckdb.Error``; ``out`` is written only on success.
     """
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    enc_used = ENCODINGS[0]
-    for enc in ENCODINGS:
+    enc_used = encodings[0]
+    for enc in encodings:
         rej = "_rej"
         con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
         sql = _select(lay, _reader(path, lay, enc, rej), name)
@@ -178,9 +184,17 @@ def ingest_unit(
             f"SELECT error_type, line FROM {rej}_e ORDER BY line"  # noqa: S608
         ).fetchall()
         enc_used = enc
-        if enc == ENCODINGS[0] and any(t == "INVALID ENCODING" for t, _ in errs):
+        if enc != encodings[-1] and any(t == "INVALID ENCODING" for t, _ in errs):
             continue
         break
+    os.makedirs(out, exist_ok=True)
+    os.replace(tmp, out / "data_0.parquet")
+    return _report(con, [out / "data_0.parquet"], errs, enc_used)
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], errs: Sequence[tuple[str, int]], enc_used: str
+) -> dict[str, Any]:
     bad: dict[str, int] = {}
     lines: dict[str, list[int]] = {}
     for etype, line in errs:
@@ -188,8 +202,9 @@ def ingest_unit(
         bad[reason] = bad.get(reason, 0) + 1
         if len(lines.setdefault(reason, [])) < 5:
             lines[reason].append(int(line))
+    src = "[" + ", ".join(_lit(str(f)) for f in files) + "]"
     stats = con.execute(
-        f"SELECT problem, count(*), min(date), max(date) FROM read_parquet({_lit(str(tmp))}) GROUP BY problem"
+        f"SELECT problem, count(*), min(date), max(date) FROM read_parquet({src}) GROUP BY problem"
     ).fetchall()
     rows = 0
     dmin = dmax = None
@@ -200,7 +215,6 @@ def ingest_unit(
         if problem is None or problem == "unknown country code":
             dmin = lo if dmin is None or (lo is not None and lo < dmin) else dmin
             dmax = hi if dmax is None or (hi is not None and hi > dmax) else dmax
-    os.replace(tmp, out)
     return {
         "rows": rows,
         "bad": dict(sorted(bad.items())),
@@ -209,6 +223,59 @@ def ingest_unit(
         "min_date": None if dmin is None else dmin.isoformat(),
         "max_date": None if dmax is None else dmax.isoformat(),
     }
+
+
+def ingest_batch(
+    con: duckdb.DuckDBPyConnection, items: Sequence[tuple[Path, str, str]], lay: Layout, parts_dir: Path
+) -> dict[str, dict[str, Any]]:
+    """Read many units of one layout in one parallel pass: ``items`` are ``(path, name, key)``.
+
+    Writes ``parts_dir/<key>/*.parquet`` per unit and returns the report per key. A unit that is not
+    valid UTF-8 is read again alone as ISO-8859-1. Any DuckDB error (a damaged gzip) raises: the caller
+    then reads the units one by one to tell which failed.
+    """
+    con.execute("DROP TABLE IF EXISTS _rej_e; DROP TABLE IF EXISTS _rej_s")
+    units = pa.table({"path": [str(p) for p, _, _ in items], "_name": [n for _, n, _ in items], "_key": [k for _, _, k in items]})
+    con.register("_units", units)
+    rd = _reader([p for p, _, _ in items], lay, ENCODINGS[0], "_rej")
+    src = f"(SELECT r.* EXCLUDE (filename), u._name, u._key FROM {rd} r JOIN _units u ON u.path = r.filename)"
+    stage = parts_dir / f".batch{os.getpid()}"
+    if stage.exists():
+        shutil.rmtree(stage)
+    try:
+        con.execute(
+            f"COPY ({_select(lay, src, None)}) TO {_lit(str(stage))} "
+            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_key), ROW_GROUP_SIZE 262144)"
+        )
+        rows = con.execute(
+            "SELECT s.file_path, e.error_type, e.line FROM _rej_e e JOIN _rej_s s USING (scan_id, file_id) ORDER BY e.line"
+        ).fetchall()
+        errs: dict[str, list[tuple[str, int]]] = {}
+        for path, etype, line in rows:
+            errs.setdefault(str(path), []).append((etype, line))
+        out: dict[str, dict[str, Any]] = {}
+        for path, name, key in items:
+            target = parts_dir / key
+            if target.exists():
+                shutil.rmtree(target)
+            e = errs.get(str(path), [])
+            if any(t == "INVALID ENCODING" for t, _ in e):
+                out[key] = ingest_unit(con, path, lay, name, target, encodings=ENCODINGS[1:])
+                continue
+            made = stage / f"_key={key}"
+            if made.exists():
+                os.replace(made, target)
+            else:  # a file without a single row: an empty part with the schema
+                target.mkdir(parents=True)
+                con.execute(
+                    f"COPY (SELECT * EXCLUDE (_key) FROM ({_select(lay, src, None)}) LIMIT 0) "
+                    f"TO {_lit(str(target / 'data_0.parquet'))} (FORMAT parquet)"
+                )
+            out[key] = _report(con, sorted(target.glob("*.parquet")), e, ENCODINGS[0])
+        return out
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        con.unregister("_units")
 
 
 # ------------------------------------------------------------------------------------------ aggregation

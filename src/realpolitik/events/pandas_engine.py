@@ -190,9 +190,10 @@ def ingest_unit(path: str, lay: Layout, name: str, out: str) -> dict[str, Any] |
     except (OSError, EOFError, ValueError) as exc:
         return f"{name}: cannot read ({exc})"
     table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
-    tmp = out + f".tmp{os.getpid()}"
+    os.makedirs(out, exist_ok=True)
+    tmp = os.path.join(out, f".data_0.parquet.tmp{os.getpid()}")
     pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, out)
+    os.replace(tmp, os.path.join(out, "data_0.parquet"))
     bad: dict[str, int] = {}
     lines: dict[str, list[int]] = {}
     if info["wrong column count"]:

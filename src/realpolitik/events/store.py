@@ -147,13 +147,17 @@ class Store:
         tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, self.path / MANIFEST)
 
+    def part_files(self, rec: FileRecord) -> list[Path]:
+        """The Parquet files of one record's part (a folder)."""
+        return sorted((self.path / rec.part).glob("*.parquet"))
+
     def parts(self, datasets: Sequence[str] | None = None) -> list[Path]:
-        """The Parquet parts (each content once), optionally of some data sets only."""
-        out: dict[str, Path] = {}
+        """The Parquet files of every part (each content once), optionally of some data sets only."""
+        out: dict[str, list[Path]] = {}
         for r in self.records():
             if r.duplicate_of is None and (not datasets or r.dataset in datasets):
-                out.setdefault(r.key, self.path / r.part)
-        return list(out.values())
+                out.setdefault(r.key, self.part_files(r))
+        return [f for files in out.values() for f in files]
 
     def coverage(self) -> dict[str, Any]:
         recs = [r for r in self.records() if r.duplicate_of is None]
@@ -236,7 +240,7 @@ def ingest(
         for u in us:
             prev = by_name.get(u.name)
             if prev is not None and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns:
-                if (store.path / prev.part).is_file():
+                if (store.path / prev.part).is_dir():
                     report.cached.append(prev)
                     continue
             if path not in hashes:
@@ -246,11 +250,11 @@ def ingest(
                 first_name = scheduled[key]
                 dup = FileRecord(
                     name=u.name, key=key, size=st.st_size, mtime_ns=st.st_mtime_ns, dataset="", fields=0,
-                    part=f"parts/{key}.parquet", duplicate_of=first_name, note=f"same content as {first_name}; counted once",
+                    part=f"parts/{key}", duplicate_of=first_name, note=f"same content as {first_name}; counted once",
                 )
                 pending_dups.append(dup)
                 continue
-            if key in by_key and (store.path / by_key[key].part).is_file():
+            if key in by_key and (store.path / by_key[key].part).is_dir():
                 first = by_key[key]
                 if first.name == u.name:
                     first.size, first.mtime_ns = st.st_size, st.st_mtime_ns
@@ -271,7 +275,7 @@ def ingest(
                 continue
             rec = FileRecord(
                 name=u.name, key=key, size=st.st_size, mtime_ns=st.st_mtime_ns, dataset=lay.dataset,
-                fields=lay.fields, part=f"parts/{key}.parquet", note=lay.note,
+                fields=lay.fields, part=f"parts/{key}", note=lay.note,
             )
             todo.append((u, lay, key, rec))
             scheduled[key] = u.name
@@ -316,6 +320,10 @@ def _materialise(unit: Unit, tmpdir: Path) -> Path:
     return out
 
 
+BATCH_BYTES = 2 << 30
+"""Units of one layout are read together in one parallel pass, up to this many bytes on disk."""
+
+
 def _run_duckdb(
     todo: list[tuple[Unit, Layout, str, FileRecord]],
     store: Store,
@@ -333,22 +341,46 @@ def _run_duckdb(
     if not todo:
         return
     con = duck.connect(threads=threads)
-    with tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
-        for unit, lay, key, rec in todo:
-            if progress:
-                progress(unit.name)
+    groups: dict[tuple[Any, ...], list[tuple[Unit, Layout, str, FileRecord]]] = {}
+    for item in todo:
+        lay = item[1]
+        groups.setdefault((lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items()))), []).append(item)
+    batches: list[list[tuple[Unit, Layout, str, FileRecord]]] = []
+    for items in groups.values():
+        cur: list[tuple[Unit, Layout, str, FileRecord]] = []
+        size = 0
+        for it in items:
+            if cur and size + it[3].size > BATCH_BYTES:
+                batches.append(cur)
+                cur, size = [], 0
+            cur.append(it)
+            size += it[3].size
+        batches.append(cur)
+    for batch in batches:
+        with tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
+            ready: list[tuple[Path, Unit, str, FileRecord]] = []
+            for unit, _lay, key, rec in batch:
+                if progress:
+                    progress(unit.name)
+                try:
+                    ready.append((_materialise(unit, Path(tmp)), unit, key, rec))
+                except EventFileError as exc:
+                    yield rec, str(exc)
+            if not ready:
+                continue
+            lay = batch[0][1]
             try:
-                local = _materialise(unit, Path(tmp))
-                result: dict[str, Any] | str = duck.ingest_unit(con, local, lay, unit.name, store.parts_dir / f"{key}.parquet")
-            except EventFileError as exc:
-                result = str(exc)
-            except duckdb.Error as exc:
-                result = f"{unit.name}: cannot read ({_first_line(exc)})"
-            finally:
-                if unit.member is not None:
-                    for p in Path(tmp).iterdir():
-                        p.unlink(missing_ok=True)
-            yield rec, result
+                results = duck.ingest_batch(con, [(p, u.name, k) for p, u, k, _ in ready], lay, store.parts_dir)
+            except duckdb.Error:
+                results = {}
+            for path, unit, key, rec in ready:
+                if key in results:
+                    yield rec, results[key]
+                    continue
+                try:  # one by one, so a damaged file fails alone
+                    yield rec, duck.ingest_unit(con, path, lay, unit.name, store.parts_dir / key)
+                except duckdb.Error as exc:
+                    yield rec, f"{unit.name}: cannot read ({_first_line(exc)})"
 
 
 def _run_dask(
@@ -372,7 +404,7 @@ def _run_dask(
             except EventFileError as exc:
                 yield rec, str(exc)
                 continue
-            jobs.append((rec, (str(local), lay, unit.name, str(store.parts_dir / f"{key}.parquet"))))
+            jobs.append((rec, (str(local), lay, unit.name, str(store.parts_dir / key))))
         results = pandas_engine.run_dask([a for _, a in jobs], scheduler=scheduler)
         for (rec, _), res in zip(jobs, results, strict=True):
             yield rec, res
