@@ -31,22 +31,18 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
-    cmap = tables.country_map()
-    con.register(
-        "_cmap",
-        pa.table({"code": list(cmap), "iso3": list(cmap.values())}),
-    )
-    names = tables.country_names()
-    con.register("_names", pa.table({"name": list(names), "iso3": list(names.values())}))
-    gold = tables.goldstein()
-    con.register("_gold", pa.table({"code": list(gold), "w": list(gold.values())}))
-    cow = tables.cow_map()
-    con.register("_cow", pa.table({"code": list(cow), "iso3": list(cow.values())}))
-    rq = tables.ROOT_QUAD
-    con.register("_rootquad", pa.table({"root": list(rq), "quad": pa.array(list(rq.values()), pa.int8())}))
-    pq = tables.PLOVER_QUAD
-    con.register("_ploverquad", pa.table({"type": list(pq), "quad": pa.array(list(pq.values()), pa.int8())}))
+    _lookup(con, "_cmap", "code VARCHAR, iso3 VARCHAR", tables.country_map().items())
+    _lookup(con, "_names", "name VARCHAR, iso3 VARCHAR", tables.country_names().items())
+    _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
+    _lookup(con, "_cow", "code VARCHAR, iso3 VARCHAR", tables.cow_map().items())
+    _lookup(con, "_rootquad", "root VARCHAR, quad TINYINT", tables.ROOT_QUAD.items())
+    _lookup(con, "_ploverquad", "type VARCHAR, quad TINYINT", tables.PLOVER_QUAD.items())
     return con
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, name: str, cols: str, rows: Any) -> None:
+    values = ", ".join("(" + ", ".join("NULL" if v is None else _lit(v) if isinstance(v, str) else repr(v) for v in r) + ")" for r in rows)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
 
 
 def _lit(s: str) -> str:
@@ -90,17 +86,18 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
         )
         return f"""
         WITH r AS ({raw}),
-        n AS (SELECT *, CASE WHEN {_VALID_CODE} THEN ec END AS event_code FROM r)
+        n AS (SELECT r.*, g.w AS gw, CASE WHEN g.code IS NOT NULL OR {_VALID_CODE} THEN ec END AS event_code
+              FROM r LEFT JOIN _gold g ON g.code = r.ec)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
                n.event_code, substr(n.event_code, 1, 2) AS root_code,
                CASE WHEN n.event_code IS NULL THEN NULL
                     WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE rq.quad END AS quad_class,
-               g.w AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
+               gw AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _cmap s ON s.code = n.a1 LEFT JOIN _cmap t ON t.code = n.a2
-               LEFT JOIN _gold g ON g.code = n.event_code LEFT JOIN _rootquad rq ON rq.root = substr(n.event_code, 1, 2)
+               LEFT JOIN _rootquad rq ON rq.root = substr(n.event_code, 1, 2)
         """
     if lay.dataset == "icews":
         d = _c(lay, "date")
