@@ -88,19 +88,32 @@ def _child(kind: str, files: list[str], tmp: str) -> dict:
         n = 0
         for f in files:
             if kind == "pandas":  # every column as text, as a first script (and gdeltPyR) reads GDELT
-                df = pd.read_csv(f, sep="\t", header=None, dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False)
+                df = pd.read_csv(
+                    f, sep="\t", header=None, dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False
+                )
                 df = df[list(USED)]
             else:  # tuned: only the columns used
                 df = pd.read_csv(
-                    f, sep="\t", header=None, dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False,
-                    usecols=list(USED), names=range(58),
+                    f,
+                    sep="\t",
+                    header=None,
+                    dtype=str,
+                    quoting=csv.QUOTE_NONE,
+                    keep_default_na=False,
+                    usecols=list(USED),
+                    names=range(58),
                 )
             n += len(df)
             df.columns = [USED[c] for c in df.columns]
             df["date"] = pd.to_datetime(df["date"], format="%Y%m%d", errors="coerce")
             df["source"] = df["a1"].map(cmap)
             df["target"] = df["a2"].map(cmap)
-            ok = df["date"].notna() & df["code"].str.fullmatch(r"[0-9]{2,4}") & df["source"].notna() & df["target"].notna()
+            ok = (
+                df["date"].notna()
+                & df["code"].str.fullmatch(r"[0-9]{2,4}")
+                & df["source"].notna()
+                & df["target"].notna()
+            )
             df = df[ok]
             df["month"] = df["date"].dt.to_period("M")
             parts.append(df.groupby(["month", "source", "target", "quad"]).size())
@@ -131,7 +144,9 @@ def main() -> None:
     t = time.perf_counter()
     files = generate(root, a.rows, a.files)
     size = sum(p.stat().st_size for p in files)
-    print(f"{a.rows:,} rows in {len(files)} files, {size / 2**30:.2f} GiB (generated/reused in {time.perf_counter() - t:.0f} s)")
+    print(
+        f"{a.rows:,} rows in {len(files)} files, {size / 2**30:.2f} GiB (generated/reused in {time.perf_counter() - t:.0f} s)"
+    )
     lst = root / "files.json"
     lst.write_text(json.dumps([str(p) for p in files]))
     for p in files:  # warm the page cache for every contender alike
@@ -140,8 +155,12 @@ def main() -> None:
                 pass
     res = {}
     for kind in ("scan_count", "scan_used", "realpolitik", "pandas", "pandas_usecols"):
-        out = subprocess.run([sys.executable, __file__, "--dir", a.dir, "--child", kind, str(lst)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--dir", a.dir, "--child", kind, str(lst)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         res[kind] = json.loads(out.stdout.strip().splitlines()[-1])
         print(json.dumps(res[kind]))
     rp = res["realpolitik"]
@@ -149,15 +168,22 @@ def main() -> None:
     print()
     print("| step | seconds | M rows/s | peak RSS MiB |")
     print("|---|---:|---:|---:|")
-    for k, label in (("scan_count", "DuckDB raw scan, count(*)"), ("scan_used", "DuckDB raw scan, the 5 used columns"),
-                     ("realpolitik", "realpolitik ingest + monthly dyads"),
-                     ("pandas", "pandas: read_csv (all columns as text), map, groupby"),
-                     ("pandas_usecols", "pandas tuned: read_csv(usecols=5 columns), map, groupby")):
+    for k, label in (
+        ("scan_count", "DuckDB raw scan, count(*)"),
+        ("scan_used", "DuckDB raw scan, the 5 used columns"),
+        ("realpolitik", "realpolitik ingest + monthly dyads"),
+        ("pandas", "pandas: read_csv (all columns as text), map, groupby"),
+        ("pandas_usecols", "pandas tuned: read_csv(usecols=5 columns), map, groupby"),
+    ):
         r = res[k]
         print(f"| {label} | {r['seconds']:.1f} | {rate(r):.2f} | {r['peak_rss_mib']:.0f} |")
     print()
-    print(f"ingest {rp['ingest_s']:.1f} s + dyads {rp['seconds'] - rp['ingest_s']:.1f} s; {rp['dyad_rows']} dyad-months")
-    print(f"realpolitik / DuckDB count(*) scan rate: {rate(rp) / rate(res['scan_count']):.0%} (target >= 50%)")
+    print(
+        f"ingest {rp['ingest_s']:.1f} s + dyads {rp['seconds'] - rp['ingest_s']:.1f} s; {rp['dyad_rows']} dyad-months"
+    )
+    print(
+        f"realpolitik / DuckDB count(*) scan rate: {rate(rp) / rate(res['scan_count']):.0%} (target >= 50%)"
+    )
     print(f"realpolitik / DuckDB used-columns scan rate: {rate(rp) / rate(res['scan_used']):.0%}")
     print(f"realpolitik vs pandas: {res['pandas']['seconds'] / rp['seconds']:.1f}x faster (target >= 10x)")
     print(f"realpolitik vs tuned pandas: {res['pandas_usecols']['seconds'] / rp['seconds']:.1f}x faster")

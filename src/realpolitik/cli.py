@@ -20,10 +20,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from realpolitik import __version__
+from realpolitik.events.cli import app as events_app
 from realpolitik.forecast import Forecast, ModelInputError, forecast
 from realpolitik.models import get_model, model_names
 from realpolitik.scenario import Scenario, ScenarioError, builtin_ids, dumps, load
-from realpolitik.events.cli import app as events_app
 from realpolitik.scenario.io import iter_quantities
 
 app = typer.Typer(

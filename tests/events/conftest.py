@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("duckdb")
 
-from realpolitik.events.generate import write_demo  # noqa: E402
+from realpolitik.events.generate import write_demo
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "events"
 REAL = (DATA / "gdelt1_example_rows.tsv").read_text(encoding="utf-8").split("\n")[:3]
@@ -75,9 +75,33 @@ def pitfall_files(root: Path) -> dict[str, Path]:
         "Target Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\t"
         "Province\tCountry\tLatitude\tLongitude"
     )
+
     def icews(eid: str, date: str, sc: str, code: str, tc: str, sectors: str = "Government") -> str:
-        return "\t".join([eid, date, "Someone", sectors, sc, "Text", code, "0", "Other", "Government", tc, "1", "1",
-                          "Wire", "City", "NA", "Prov", "Japan", "35.6", "139.7"])
+        return "\t".join(
+            [
+                eid,
+                date,
+                "Someone",
+                sectors,
+                sc,
+                "Text",
+                code,
+                "0",
+                "Other",
+                "Government",
+                tc,
+                "1",
+                "1",
+                "Wire",
+                "City",
+                "NA",
+                "Prov",
+                "Japan",
+                "35.6",
+                "139.7",
+            ]
+        )
+
     rows = [
         icews("1", "2017-06-01", "Japan", "040", "Russian Federation", '"Executive,Government"'),
         icews("1", "6/2/2017", "China", "140", "Japan"),  # same id, other date: both kept
@@ -106,7 +130,10 @@ def pitfall_files(root: Path) -> dict[str, Path]:
     (root / "ngecEvents.headline.txt").write_text(ph + "\n" + "\n".join(prow) + "\n", encoding="utf-8")
     out["polecat_headline"] = root / "ngecEvents.headline.txt"
     ph2 = "Event ID\tEvent Date\tEvent Type\tQuad Code\tActor Country\tRecipient Country"
-    prow2 = ["b1\t2022-02-01\tAID\tMATERIAL COOPERATION\tJPN\tUKR\t\t", "b2\t2022-02-02\tTHREATEN\tVERBAL CONFLICT\tRUS\tJPN\t\t"]
+    prow2 = [
+        "b1\t2022-02-01\tAID\tMATERIAL COOPERATION\tJPN\tUKR\t\t",
+        "b2\t2022-02-02\tTHREATEN\tVERBAL CONFLICT\tRUS\tJPN\t\t",
+    ]
     (root / "ngecEvents.trailing.txt").write_text(ph2 + "\n" + "\n".join(prow2) + "\n", encoding="utf-8")
     out["polecat_trailing"] = root / "ngecEvents.trailing.txt"
     return out

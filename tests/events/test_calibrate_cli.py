@@ -35,8 +35,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_recovers_planted_relation(store: Path) -> None:
     s = rp.load("japan-russia-2016")
     new, cal = calibrate(
-        s, store, link="JPN.salience.russia_china_front",
-        driver=SeriesSpec.parse("CHN-JPN:conflict_share"), response=SeriesSpec.parse("JPN-RUS:cooperation_share"),
+        s,
+        store,
+        link="JPN.salience.russia_china_front",
+        driver=SeriesSpec.parse("CHN-JPN:conflict_share"),
+        response=SeriesSpec.parse("JPN-RUS:cooperation_share"),
     )
     assert cal.n == 96 and cal.significant
     assert cal.b_ci[0] <= PLANTED["b"] <= cal.b_ci[1]
@@ -60,9 +63,13 @@ def test_not_significant_says_so() -> None:
 
 def test_link_range_is_drawn(store: Path, tmp_path: Path) -> None:
     s = rp.load("japan-russia-2016")
-    new, cal = calibrate(
-        s, store, link="0", driver=SeriesSpec.parse("CHN-JPN:conflict_share"),
-        response=SeriesSpec.parse("JPN-RUS:cooperation_share"), db_ref=str(store),
+    new, _cal = calibrate(
+        s,
+        store,
+        link="0",
+        driver=SeriesSpec.parse("CHN-JPN:conflict_share"),
+        response=SeriesSpec.parse("JPN-RUS:cooperation_share"),
+        db_ref=str(store),
     )
     spec = sampling_spec(new)
     kinds = {x.kind for x in spec.inputs}
@@ -83,11 +90,16 @@ def test_event_indicator_in_environment(store: Path, tmp_path: Path) -> None:
 
     s.environment.indicators["china_assertiveness"] = Indicator(
         series=EventSeries(events=store.name, dyad="CHN-JPN", measure="conflict_share", period="year"),
-        measures="hostility", dyad=("CHN", "JPN"),
+        measures="hostility",
+        dyad=("CHN", "JPN"),
     )
     r = resolve(s, base_dir=store.parent)
     rec = r.trace.indicators["china_assertiveness"]
-    assert rec["period"] == "2016" and 0 < rec["value"] < 1 and "CHN-JPN conflict_share per year" in rec["series"]
+    assert (
+        rec["period"] == "2016"
+        and 0 < rec["value"] < 1
+        and "CHN-JPN conflict_share per year" in rec["series"]
+    )
     s2 = s.model_copy(deep=True)
     s2.environment.indicators["china_assertiveness"].series.events = "elsewhere"  # type: ignore[union-attr]
     with pytest.raises(ValueError, match="no event store"):
@@ -102,24 +114,75 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["totals"]["files"] == 32 and data["totals"]["bad"] == {} and data["errors"] == []
-    r = runner.invoke(app, ["events", "dyads", "--db", str(db), "--pairs", "CHN-JPN,JPN-RUS", "--period", "year",
-                            "--dataset", "gdelt2", "--format", "json"])
+    r = runner.invoke(
+        app,
+        [
+            "events",
+            "dyads",
+            "--db",
+            str(db),
+            "--pairs",
+            "CHN-JPN,JPN-RUS",
+            "--period",
+            "year",
+            "--dataset",
+            "gdelt2",
+            "--format",
+            "json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
-    assert d["period"] == "year" and {(x["source"], x["target"]) for x in d["rows"]} == {("CHN", "JPN"), ("JPN", "RUS")}
+    assert d["period"] == "year" and {(x["source"], x["target"]) for x in d["rows"]} == {
+        ("CHN", "JPN"),
+        ("JPN", "RUS"),
+    }
     assert all(x["observed"] for x in d["rows"]) and len(d["rows"]) == 16
-    r = runner.invoke(app, ["events", "dyads", "--db", str(db), "--pairs", "CHN-JPN", "--format", "csv", "--dataset", "icews"])
+    r = runner.invoke(
+        app,
+        ["events", "dyads", "--db", str(db), "--pairs", "CHN-JPN", "--format", "csv", "--dataset", "icews"],
+    )
     assert r.exit_code == 0 and r.stdout.startswith("source,target,period,start,end,observed,events,")
     pq = tmp_path / "d.parquet"
     r = runner.invoke(app, ["events", "dyads", "--db", str(db), "--format", "parquet", "--out", str(pq)])
     assert r.exit_code == 0 and pq.stat().st_size > 0
     fig = tmp_path / "f.svg"
-    r = runner.invoke(app, ["events", "plot", "--db", str(db), "--pairs", "CHN-JPN,JPN-RUS", "--out", str(fig), "--dataset", "gdelt1"])
+    r = runner.invoke(
+        app,
+        [
+            "events",
+            "plot",
+            "--db",
+            str(db),
+            "--pairs",
+            "CHN-JPN,JPN-RUS",
+            "--out",
+            str(fig),
+            "--dataset",
+            "gdelt1",
+        ],
+    )
     assert r.exit_code == 0 and fig.read_text().lstrip().startswith("<?xml")
     out = tmp_path / "cal.yaml"
-    args = ["events", "calibrate", "japan-russia-2016", "--db", str(db), "--dataset", "gdelt1", "--link",
-            "JPN.salience.russia_china_front", "--driver", "CHN-JPN:conflict_share", "--response",
-            "JPN-RUS:cooperation_share", "--out", str(out), "--format", "json"]
+    args = [
+        "events",
+        "calibrate",
+        "japan-russia-2016",
+        "--db",
+        str(db),
+        "--dataset",
+        "gdelt1",
+        "--link",
+        "JPN.salience.russia_china_front",
+        "--driver",
+        "CHN-JPN:conflict_share",
+        "--response",
+        "JPN-RUS:cooperation_share",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    ]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
     c = json.loads(r.stdout)

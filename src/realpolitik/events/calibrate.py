@@ -46,7 +46,9 @@ class SeriesSpec:
             raise EventSeriesError(f"expected DYAD:MEASURE like CHN-JPN:conflict_share, got {text!r}")
         d, m = text.split(":", 1)
         if m not in MEASURES:
-            raise EventSeriesError(f"unknown measure {m!r} in {text!r}; expected one of {', '.join(MEASURES)}")
+            raise EventSeriesError(
+                f"unknown measure {m!r} in {text!r}; expected one of {', '.join(MEASURES)}"
+            )
         if scale is None:
             if not m.endswith("_share"):
                 raise EventSeriesError(f"{text}: a count or Goldstein measure needs a scale (low,high)")
@@ -101,9 +103,7 @@ class Calibration:
         )
 
 
-def fit(
-    x: Sequence[float], y: Sequence[float], *, level: float = 0.95
-) -> dict[str, Any]:
+def fit(x: Sequence[float], y: Sequence[float], *, level: float = 0.95) -> dict[str, Any]:
     """OLS of ``y`` on ``x`` with Newey–West standard errors: estimates, intervals, p-value, R², lags."""
     import statsmodels.api as sm
 
@@ -113,13 +113,19 @@ def fit(
         raise EventSeriesError(f"need at least 4 periods with both series, got {n}")
     if np.ptp(xa) == 0:
         raise EventSeriesError("the driver series does not vary in the window; nothing to estimate")
-    lags = int(math.floor(4 * (n / 100) ** (2 / 9)))
+    lags = math.floor(4 * (n / 100) ** (2 / 9))
     res = sm.OLS(ya, sm.add_constant(xa)).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     ci = res.conf_int(alpha=1 - level)
     return {
-        "a": float(res.params[0]), "b": float(res.params[1]),
-        "a_ci": (float(ci[0][0]), float(ci[0][1])), "b_ci": (float(ci[1][0]), float(ci[1][1])),
-        "b_se": float(res.bse[1]), "b_p": float(res.pvalues[1]), "r2": float(res.rsquared), "n": n, "lags": lags,
+        "a": float(res.params[0]),
+        "b": float(res.params[1]),
+        "a_ci": (float(ci[0][0]), float(ci[0][1])),
+        "b_ci": (float(ci[1][0]), float(ci[1][1])),
+        "b_se": float(res.bse[1]),
+        "b_p": float(res.pvalues[1]),
+        "r2": float(res.rsquared),
+        "n": n,
+        "lags": lags,
     }
 
 
@@ -151,21 +157,40 @@ def calibrate(
     ds = dyads(db, pairs=[driver.dyad, response.dyad], period=period, datasets=datasets, start=start, end=end)
     xs = {r[2]: r[3] for r in ds.values(driver.dyad, driver.measure)}
     ys = {r[2]: r[3] for r in ds.values(response.dyad, response.measure)}
-    labels = [p for p in xs if xs[p] is not None and ys.get(p) is not None]
+    both = {p: (xv, yv) for p, xv in xs.items() if xv is not None and (yv := ys.get(p)) is not None}
+    labels = list(both)
     if not labels:
         raise EventSeriesError("no period has both series; check the dyads, the window and the data sets")
-    x = [(xs[p] - driver.scale[0]) / (driver.scale[1] - driver.scale[0]) for p in labels]
-    y = [(ys[p] - response.scale[0]) / (response.scale[1] - response.scale[0]) for p in labels]  # type: ignore[operator]
-    f = fit(x, y, level=level)  # type: ignore[arg-type]
+    x = [(both[p][0] - driver.scale[0]) / (driver.scale[1] - driver.scale[0]) for p in labels]
+    y = [(both[p][1] - response.scale[0]) / (response.scale[1] - response.scale[0]) for p in labels]
+    f = fit(x, y, level=level)
     significant = not (f["b_ci"][0] <= 0.0 <= f["b_ci"][1])
     name = indicator or f"events_{driver.dyad[0]}_{driver.dyad[1]}_{driver.measure}".lower()
     key = f"events_calibration_{idx}"
     window = (labels[0], labels[-1])
     cal = Calibration(
-        link=idx, target=links[idx].target, driver=driver.label(), response=response.label(), period=period,
-        window=window, n=f["n"], a=f["a"], b=f["b"], a_ci=f["a_ci"], b_ci=f["b_ci"], b_se=f["b_se"], b_p=f["b_p"],
-        r2=f["r2"], level=level, significant=significant, lags=f["lags"], datasets=ds.datasets, indicator=name,
-        source_key=key, driver_scale=driver.scale, response_scale=response.scale,
+        link=idx,
+        target=links[idx].target,
+        driver=driver.label(),
+        response=response.label(),
+        period=period,
+        window=window,
+        n=f["n"],
+        a=f["a"],
+        b=f["b"],
+        a_ci=f["a_ci"],
+        b_ci=f["b_ci"],
+        b_se=f["b_se"],
+        b_p=f["b_p"],
+        r2=f["r2"],
+        level=level,
+        significant=significant,
+        lags=f["lags"],
+        datasets=ds.datasets,
+        indicator=name,
+        source_key=key,
+        driver_scale=driver.scale,
+        response_scale=response.scale,
     )
     return _write(scenario, cal, db_ref or str(db), Store(db)), cal
 
@@ -196,24 +221,41 @@ def _write(scenario: Scenario, cal: Calibration, db_ref: str, store: Store) -> S
             f"{cal.period}ly periods {cal.window[0]}..{cal.window[1]}, n={cal.n}; OLS with Newey-West "
             f"standard errors ({cal.lags} lags); {cal.sentence()}. Driver scale {list(cal.driver_scale)}, "
             f"response scale {list(cal.response_scale)} read as the parameter's units."
-            + (" GDELT data: The GDELT Project, https://www.gdeltproject.org/." if any(d.startswith("gdelt") for d in cal.datasets) else "")
+            + (
+                " GDELT data: The GDELT Project, https://www.gdeltproject.org/."
+                if any(d.startswith("gdelt") for d in cal.datasets)
+                else ""
+            )
         ),
     )
     d0, d1 = cal.driver.split(":")[0].split("-")
     measure = cal.driver.split(":")[1]
     s.environment.indicators[cal.indicator] = Indicator(
-        series=EventSeries(events=db_ref, dyad=f"{d0}-{d1}", measure=measure, period=cal.period,  # type: ignore[arg-type]
-                           dataset=cal.datasets[0] if len(cal.datasets) == 1 else None),  # type: ignore[arg-type]
+        series=EventSeries(
+            events=db_ref,
+            dyad=f"{d0}-{d1}",
+            measure=measure,
+            period=cal.period,  # type: ignore[arg-type]
+            dataset=cal.datasets[0] if len(cal.datasets) == 1 else None,
+        ),  # type: ignore[arg-type]
         scale=cal.driver_scale,
         source=cal.source_key,
         description=f"{measure.replace('_', ' ')} of {d0} toward {d1} per {cal.period} (event data)",
     )
     ln = s.environment.links[cal.link]
-    sig = "" if cal.significant else f"; NOT significant at {1 - cal.level:.0%}: the data do not show that the driver moves the target"
+    sig = (
+        ""
+        if cal.significant
+        else f"; NOT significant at {1 - cal.level:.0%}: the data do not show that the driver moves the target"
+    )
     old = ln.driver
     ln.driver = cal.indicator
-    ln.base = Quantity(value=round(cal.a, 6), source=cal.source_key, range=(round(cal.a_ci[0], 6), round(cal.a_ci[1], 6)))
-    ln.gain = Quantity(value=round(cal.b, 6), source=cal.source_key, range=(round(cal.b_ci[0], 6), round(cal.b_ci[1], 6)))
+    ln.base = Quantity(
+        value=round(cal.a, 6), source=cal.source_key, range=(round(cal.a_ci[0], 6), round(cal.a_ci[1], 6))
+    )
+    ln.gain = Quantity(
+        value=round(cal.b, 6), source=cal.source_key, range=(round(cal.b_ci[0], 6), round(cal.b_ci[1], 6))
+    )
     ln.function = "affine"
     ln.source = cal.source_key
     ln.note = (

@@ -68,10 +68,16 @@ def _json(data: Any) -> None:
 def ingest(
     files: Annotated[list[str], typer.Argument(help="event files, folders or globs (plain, .gz or .zip)")],
     db: Annotated[Path, typer.Option("--db", help="event store folder (created if needed)")],
-    dataset: Annotated[str | None, typer.Option(help="gdelt1, gdelt2, icews or polecat (default: detect)")] = None,
-    date_field: Annotated[str, typer.Option(help="event (when it happened) or added (GDELT DATEADDED)")] = "event",
+    dataset: Annotated[
+        str | None, typer.Option(help="gdelt1, gdelt2, icews or polecat (default: detect)")
+    ] = None,
+    date_field: Annotated[
+        str, typer.Option(help="event (when it happened) or added (GDELT DATEADDED)")
+    ] = "event",
     engine: Annotated[Engine, typer.Option(help="duckdb (one machine) or dask (a cluster)")] = Engine.duckdb,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")
+    ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
 ) -> None:
     """Read event files into a store; report rows and bad rows per file and reason."""
@@ -93,24 +99,47 @@ def ingest(
                 t.add_row(escape(f["name"]), f["dataset"], status, str(f["rows"]), escape(bad), dates)
             console.print(t)
             tot = data["totals"]
-            console.print(f"{tot['files']} files, {tot['rows']} rows; bad rows: " + (", ".join(f"{k} {n}" for k, n in tot["bad"].items()) or "none"))
+            console.print(
+                f"{tot['files']} files, {tot['rows']} rows; bad rows: "
+                + (", ".join(f"{k} {n}" for k, n in tot["bad"].items()) or "none")
+            )
             for f in data["files"]:
                 if f.get("note"):
-                    console.print(f"[yellow]note[/yellow] {escape(f['name'])}: {escape(f['note'])}", soft_wrap=True)
+                    console.print(
+                        f"[yellow]note[/yellow] {escape(f['name'])}: {escape(f['note'])}", soft_wrap=True
+                    )
         for e in data["errors"]:
             err.print(f"[red]error[/red] {escape(e['error'])}", soft_wrap=True)
         if data["errors"]:
             raise typer.Exit(1)
 
 
-def _series(db: Path, pairs: str | None, period: str, undirected: bool, weight: str | None, dataset: str | None,
-            start: str | None, end: str | None, engine: Engine, scheduler: str | None) -> Any:
+def _series(
+    db: Path,
+    pairs: str | None,
+    period: str,
+    undirected: bool,
+    weight: str | None,
+    dataset: str | None,
+    start: str | None,
+    end: str | None,
+    engine: Engine,
+    scheduler: str | None,
+) -> Any:
     from realpolitik.events.series import dyads as run
     from realpolitik.events.series import parse_pairs
 
     return run(
-        db, pairs=parse_pairs(pairs) if pairs else None, period=period, directed=not undirected, weight=weight,
-        datasets=[dataset] if dataset else None, start=start, end=end, engine=engine.value, scheduler=scheduler,
+        db,
+        pairs=parse_pairs(pairs) if pairs else None,
+        period=period,
+        directed=not undirected,
+        weight=weight,
+        datasets=[dataset] if dataset else None,
+        start=start,
+        end=end,
+        engine=engine.value,
+        scheduler=scheduler,
     )
 
 
@@ -156,16 +185,34 @@ def dyads(
             text = buf.getvalue()
         else:
             t = Table(title=f"Dyads per {period}" + (" (weighted by mentions)" if weight else ""))
-            for c in ("dyad", "period", "events", "v.coop", "m.coop", "v.confl", "m.confl", "conflict share", "Goldstein mean"):
+            for c in (
+                "dyad",
+                "period",
+                "events",
+                "v.coop",
+                "m.coop",
+                "v.confl",
+                "m.confl",
+                "conflict share",
+                "Goldstein mean",
+            ):
                 t.add_column(c, justify="left" if c in ("dyad", "period") else "right")
             arrow = "→" if not undirected else "–"
             for r in data["rows"]:
+
                 def num(v: Any, f: str = "{}") -> str:
                     return "·" if v is None else f.format(v)
+
                 t.add_row(
-                    f"{r['source']}{arrow}{r['target']}", r["period"], num(r["events"]), num(r["verbal_coop"]),
-                    num(r["material_coop"]), num(r["verbal_conflict"]), num(r["material_conflict"]),
-                    num(r["conflict_share"], "{:.2f}"), num(r["goldstein_mean"], "{:.2f}"),
+                    f"{r['source']}{arrow}{r['target']}",
+                    r["period"],
+                    num(r["events"]),
+                    num(r["verbal_coop"]),
+                    num(r["material_coop"]),
+                    num(r["verbal_conflict"]),
+                    num(r["material_conflict"]),
+                    num(r["conflict_share"], "{:.2f}"),
+                    num(r["goldstein_mean"], "{:.2f}"),
                 )
             console.print(t)
             console.print("· = missing (no events of the dyad, or a period the store does not cover)")
@@ -181,7 +228,9 @@ def plot(
     db: Annotated[Path, typer.Option("--db", help="event store folder")],
     pairs: Annotated[str, typer.Option(help="dyads, e.g. CHN-JPN,JPN-RUS")],
     out: Annotated[Path, typer.Option(help="figure file (.svg or .png)")],
-    measure: Annotated[str, typer.Option(help="measure to plot, e.g. conflict_share, events, goldstein_mean")] = "conflict_share",
+    measure: Annotated[
+        str, typer.Option(help="measure to plot, e.g. conflict_share, events, goldstein_mean")
+    ] = "conflict_share",
     period: Annotated[str, typer.Option(help="day, week, month, quarter or year")] = "month",
     undirected: Annotated[bool, typer.Option("--undirected")] = False,
     dataset: Annotated[str | None, typer.Option(help="use one data set of the store")] = None,
@@ -207,18 +256,28 @@ def plot(
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="scenario file (or built-in id)")],
     db: Annotated[Path, typer.Option("--db", help="event store folder")],
-    link: Annotated[str, typer.Option(help="the link: its target (e.g. JPN.salience.russia_china_front) or index")],
+    link: Annotated[
+        str, typer.Option(help="the link: its target (e.g. JPN.salience.russia_china_front) or index")
+    ],
     driver: Annotated[str, typer.Option(help="driver series DYAD:MEASURE, e.g. CHN-JPN:conflict_share")],
-    response: Annotated[str, typer.Option(help="response series DYAD:MEASURE, e.g. JPN-RUS:cooperation_share")],
+    response: Annotated[
+        str, typer.Option(help="response series DYAD:MEASURE, e.g. JPN-RUS:cooperation_share")
+    ],
     out: Annotated[Path, typer.Option(help="new scenario file to write")],
     period: Annotated[str, typer.Option(help="day, week, month, quarter or year")] = "month",
     start: Annotated[str | None, typer.Option(help="first day of the window (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, typer.Option(help="last day of the window (YYYY-MM-DD)")] = None,
     dataset: Annotated[str | None, typer.Option(help="use one data set of the store")] = None,
-    driver_scale: Annotated[str | None, typer.Option(help="low,high of the driver measure (shares: 0,1)")] = None,
-    response_scale: Annotated[str | None, typer.Option(help="low,high of the response mapped onto the parameter")] = None,
+    driver_scale: Annotated[
+        str | None, typer.Option(help="low,high of the driver measure (shares: 0,1)")
+    ] = None,
+    response_scale: Annotated[
+        str | None, typer.Option(help="low,high of the response mapped onto the parameter")
+    ] = None,
     level: Annotated[float, typer.Option(help="confidence level of the intervals")] = 0.95,
-    indicator: Annotated[str | None, typer.Option(help="name of the driver indicator added to the scenario")] = None,
+    indicator: Annotated[
+        str | None, typer.Option(help="name of the driver indicator added to the scenario")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
 ) -> None:
@@ -232,15 +291,25 @@ def calibrate(
             raise ValueError(f"--level must be in [0.5, 1), got {level}")
         src = Path(scenario)
         if src.exists() and out.resolve() == src.resolve() and not force:
-            raise FileExistsError(f"{out}: is the input scenario; refusing to overwrite it (--force to replace)")
+            raise FileExistsError(
+                f"{out}: is the input scenario; refusing to overwrite it (--force to replace)"
+            )
         if out.exists() and not force:
             raise FileExistsError(f"{out}: already exists; refusing to overwrite it (--force to replace)")
         s = load(scenario)
         new, cal = run(
-            s, db, link=link, driver=SeriesSpec.parse(driver, _scale(driver_scale, "--driver-scale")),
+            s,
+            db,
+            link=link,
+            driver=SeriesSpec.parse(driver, _scale(driver_scale, "--driver-scale")),
             response=SeriesSpec.parse(response, _scale(response_scale, "--response-scale")),
-            period=period, start=start, end=end, datasets=[dataset] if dataset else None, level=level,
-            indicator=indicator, db_ref=_db_ref(db, out),
+            period=period,
+            start=start,
+            end=end,
+            datasets=[dataset] if dataset else None,
+            level=level,
+            indicator=indicator,
+            db_ref=_db_ref(db, out),
         )
         save(new, out, overwrite=force)
         if fmt is Fmt.json:
@@ -248,8 +317,10 @@ def calibrate(
             return
         console.print(escape(cal.sentence()))
         if not cal.significant:
-            console.print(f"[yellow]not significant[/yellow]: the {cal.level:.0%} interval of the gain contains 0; "
-                          "the link keeps the estimate and its range, and its note says so")
+            console.print(
+                f"[yellow]not significant[/yellow]: the {cal.level:.0%} interval of the gain contains 0; "
+                "the link keeps the estimate and its range, and its note says so"
+            )
         console.print(f"wrote {out} (link {cal.link}: {cal.target} = base + gain × {cal.indicator})")
 
 

@@ -41,7 +41,10 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
 
 
 def _lookup(con: duckdb.DuckDBPyConnection, name: str, cols: str, rows: Any) -> None:
-    values = ", ".join("(" + ", ".join("NULL" if v is None else _lit(v) if isinstance(v, str) else repr(v) for v in r) + ")" for r in rows)
+    values = ", ".join(
+        "(" + ", ".join("NULL" if v is None else _lit(v) if isinstance(v, str) else repr(v) for v in r) + ")"
+        for r in rows
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
 
 
@@ -52,7 +55,9 @@ def _lit(s: str) -> str:
 def _reader(path: Path | Sequence[Path], lay: Layout, encoding: str, rejects: str) -> str:
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(lay.fields)) + "}"
     paths = [path] if isinstance(path, Path) else list(path)
-    src = _lit(str(paths[0])) if isinstance(path, Path) else "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
+    src = (
+        _lit(str(paths[0])) if isinstance(path, Path) else "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
+    )
     return (
         f"read_csv({src}, delim='\\t', header=false, skip={1 if lay.header else 0}, quote='', "
         f"escape='', columns={cols}, auto_detect=false, strict_mode=true, null_padding=false, "
@@ -162,7 +167,13 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
 
 
 def ingest_unit(
-    con: duckdb.DuckDBPyConnection, path: Path, lay: Layout, name: str, out: Path, *, encodings: Sequence[str] = ENCODINGS
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    lay: Layout,
+    name: str,
+    out: Path,
+    *,
+    encodings: Sequence[str] = ENCODINGS,
 ) -> dict[str, Any]:
     """Read one unit at ``path`` into the Parquet part ``out``; the counts of rows and bad rows.
 
@@ -176,10 +187,10 @@ def ingest_unit(
         rej = "_rej"
         con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
         sql = _select(lay, _reader(path, lay, enc, rej), name)
-        con.execute(f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)")
-        errs = con.execute(
-            f"SELECT error_type, line FROM {rej}_e ORDER BY line"  # noqa: S608
-        ).fetchall()
+        con.execute(
+            f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
+        )
+        errs = con.execute(f"SELECT error_type, line FROM {rej}_e ORDER BY line").fetchall()
         enc_used = enc
         if enc != encodings[-1] and any(t == "INVALID ENCODING" for t, _ in errs):
             continue
@@ -232,7 +243,13 @@ def ingest_batch(
     then reads the units one by one to tell which failed.
     """
     con.execute("DROP TABLE IF EXISTS _rej_e; DROP TABLE IF EXISTS _rej_s")
-    units = pa.table({"path": [str(p) for p, _, _ in items], "_name": [n for _, n, _ in items], "_key": [k for _, _, k in items]})
+    units = pa.table(
+        {
+            "path": [str(p) for p, _, _ in items],
+            "_name": [n for _, n, _ in items],
+            "_key": [k for _, _, k in items],
+        }
+    )
     con.register("_units", units)
     rd = _reader([p for p, _, _ in items], lay, ENCODINGS[0], "_rej")
     src = f"(SELECT r.* EXCLUDE (filename), u._name, u._key FROM {rd} r JOIN _units u ON u.path = r.filename)"
@@ -304,7 +321,11 @@ def aggregate(
     files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
     trunc = PERIOD_TRUNC[period]
     w = "1" if weight is None else f"COALESCE({weight}, 1)::BIGINT"
-    conds = ["date IS NOT NULL", "quad_class IS NOT NULL", "(problem IS NULL OR problem = 'unknown country code')"]
+    conds = [
+        "date IS NOT NULL",
+        "quad_class IS NOT NULL",
+        "(problem IS NULL OR problem = 'unknown country code')",
+    ]
     if datasets:
         conds.append("dataset IN (" + ", ".join(_lit(d) for d in datasets) + ")")
     if start:

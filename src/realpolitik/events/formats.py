@@ -180,7 +180,9 @@ def layout(unit: Unit, dataset: str | None = None, *, date_field: str = "event")
         if not (dataset in ("gdelt1", "gdelt2") and found in ("gdelt1", "gdelt2")):
             raise EventFileError(f"{unit.name}: looks like {found}, not {dataset}")
         expected = {"gdelt1": (57, 58), "gdelt2": (61,)}[dataset]
-        raise EventFileError(f"{unit.name}: {fields} fields per line; {dataset} has {' or '.join(map(str, expected))}")
+        raise EventFileError(
+            f"{unit.name}: {fields} fields per line; {dataset} has {' or '.join(map(str, expected))}"
+        )
     if found in ("gdelt1", "gdelt2"):
         pos: dict[str, int | None] = dict(GDELT)
         if date_field == "added":
@@ -201,7 +203,9 @@ def layout(unit: Unit, dataset: str | None = None, *, date_field: str = "event")
     pos = {}
     for key, options in spec.items():
         pos[key] = next((lower.index(o) for o in options if o in lower), None)
-    required = ("date", "source", "target", "event_code") if found == "icews" else ("date", "source", "target")
+    required = (
+        ("date", "source", "target", "event_code") if found == "icews" else ("date", "source", "target")
+    )
     missing = [k for k in required if pos.get(k) is None]
     if found == "polecat" and pos.get("event_type") is None and pos.get("quad") is None:
         missing.append("event_type")

@@ -14,7 +14,6 @@ Fields the readers do not use (names, geography, URLs) are filled with plausible
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import io
 import zipfile
@@ -27,14 +26,29 @@ import pyarrow.csv as pacsv
 
 from realpolitik.events import tables
 
-PLANTED = {"driver": ("CHN", "JPN", "conflict_share"), "response": ("JPN", "RUS", "cooperation_share"), "a": 0.3, "b": 0.5}
+PLANTED_A, PLANTED_B = 0.3, 0.5
+PLANTED: dict[str, object] = {
+    "driver": ("CHN", "JPN", "conflict_share"),
+    "response": ("JPN", "RUS", "cooperation_share"),
+    "a": PLANTED_A,
+    "b": PLANTED_B,
+}
 """The planted relation: cooperation_share(JPN→RUS) = a + b · conflict_share(CHN→JPN), per month."""
 
 BACKGROUND = ("USA", "CHN", "JPN", "RUS", "KOR", "PRK", "GBR", "FRA", "DEU", "IND", "UKR", "TUR")
 ICEWS_NAMES = {
-    "USA": "United States", "CHN": "China", "JPN": "Japan", "RUS": "Russian Federation", "KOR": "South Korea",
-    "PRK": "North Korea", "GBR": "United Kingdom", "FRA": "France", "DEU": "Germany", "IND": "India",
-    "UKR": "Ukraine", "TUR": "Turkey",
+    "USA": "United States",
+    "CHN": "China",
+    "JPN": "Japan",
+    "RUS": "Russian Federation",
+    "KOR": "South Korea",
+    "PRK": "North Korea",
+    "GBR": "United Kingdom",
+    "FRA": "France",
+    "DEU": "Germany",
+    "IND": "India",
+    "UKR": "Ukraine",
+    "TUR": "Turkey",
 }
 PLOVER_BY_QUAD = {
     1: ("AGREE", "CONSULT", "SUPPORT", "CONCEDE"),
@@ -76,8 +90,8 @@ def events(
     start: str = "2010-01-01",
     months: int = 96,
     planted_share: float = 0.5,
-    a: float = PLANTED["a"],
-    b: float = PLANTED["b"],
+    a: float = PLANTED_A,
+    b: float = PLANTED_B,
 ) -> Events:
     """``n`` events over ``months`` months from ``start``; ``planted_share`` of them in the two planted dyads."""
     rng = np.random.default_rng(seed)
@@ -138,7 +152,9 @@ def gdelt_table(ev: Events, fields: int, *, id0: int = 100_000_000, added: str |
     cols: list[pa.Array] = [
         pa.array((id0 + np.arange(n)).astype(str)),
         pa.array(sqldate),
-        pa.array(np.char.replace(np.char.rstrip(np.char.ljust(sqldate, 6)), "", "")).slice(0, n) if False else pa.array([s[:6] for s in sqldate]),
+        pa.array(np.char.replace(np.char.rstrip(np.char.ljust(sqldate, 6)), "", "")).slice(0, n)
+        if False
+        else pa.array([s[:6] for s in sqldate]),
         pa.array([s[:4] for s in sqldate]),
         pa.array([f"{int(s[:4]) + (int(s[4:6]) * 30 + int(s[6:])) / 365:.4f}" for s in sqldate]),
     ]
@@ -172,7 +188,11 @@ def gdelt_table(ev: Events, fields: int, *, id0: int = 100_000_000, added: str |
             cols.append(_col(n, "JA40"))
         cols += [_col(n, "35.685"), _col(n, "139.751"), _col(n, "-246227")]
     if adm2:
-        cols.append(pa.array(np.char.add(np.char.add(sqldate, ""), "000000")) if added is None else _col(n, added + "000000"))
+        cols.append(
+            pa.array(np.char.add(np.char.add(sqldate, ""), "000000"))
+            if added is None
+            else _col(n, added + "000000")
+        )
     else:
         cols.append(pa.array(sqldate) if added is None else _col(n, added))
     if fields in (58, 61):
@@ -183,9 +203,26 @@ def gdelt_table(ev: Events, fields: int, *, id0: int = 100_000_000, added: str |
 
 
 ICEWS_HEADER = (
-    "Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code",
-    "Intensity", "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number", "Publisher",
-    "City", "District", "Province", "Country", "Latitude", "Longitude",
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "Event Text",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Story ID",
+    "Sentence Number",
+    "Publisher",
+    "City",
+    "District",
+    "Province",
+    "Country",
+    "Latitude",
+    "Longitude",
 )
 
 
@@ -223,8 +260,19 @@ def icews_table(ev: Events, *, id0: int = 1) -> pa.Table:
 
 
 POLECAT_HEADER = (
-    "Event ID", "Event Date", "Event Type", "Event Mode", "Event Intensity", "Quad Code", "Actor Country",
-    "Recipient Country", "Primary Actor Sector", "Primary Recipient Sector", "Country", "Latitude", "Longitude",
+    "Event ID",
+    "Event Date",
+    "Event Type",
+    "Event Mode",
+    "Event Intensity",
+    "Quad Code",
+    "Actor Country",
+    "Recipient Country",
+    "Primary Actor Sector",
+    "Primary Recipient Sector",
+    "Country",
+    "Latitude",
+    "Longitude",
     "Publication Date",
 )
 
@@ -253,13 +301,17 @@ def polecat_table(ev: Events, *, seed: int = 0) -> pa.Table:
     return pa.table(cols)
 
 
-def write_table(table: pa.Table, path: Path, *, header: bool = False, compression: str = "none", encoding: str = "utf-8") -> Path:
+def write_table(
+    table: pa.Table, path: Path, *, header: bool = False, compression: str = "none", encoding: str = "utf-8"
+) -> Path:
     """Write tab-separated rows, no quoting; ``compression`` none, gzip or zip (one member)."""
     buf = io.BytesIO()
     if header:
         buf.write(("\t".join(table.column_names) + "\n").encode(encoding))
     body = io.BytesIO()
-    pacsv.write_csv(table, body, pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"))
+    pacsv.write_csv(
+        table, body, pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
+    )
     data = body.getvalue()
     if encoding != "utf-8":
         data = data.decode("utf-8").encode(encoding)
@@ -308,13 +360,35 @@ def write_demo(
             if fmt == "gdelt1":
                 fields = 57 if y < 2013 else 58
                 name = f"{y}.csv" if fields == 57 else f"{y}0101.export.CSV"
-                written.append(write_table(gdelt_table(part, fields), root / "gdelt1" / name, compression=compression))
+                written.append(
+                    write_table(gdelt_table(part, fields), root / "gdelt1" / name, compression=compression)
+                )
             elif fmt == "gdelt2":
-                written.append(write_table(gdelt_table(part, 61), root / "gdelt2" / f"{y}0101000000.export.CSV", compression=compression))
+                written.append(
+                    write_table(
+                        gdelt_table(part, 61),
+                        root / "gdelt2" / f"{y}0101000000.export.CSV",
+                        compression=compression,
+                    )
+                )
             elif fmt == "icews":
-                written.append(write_table(icews_table(part), root / "icews" / f"events.{y}.synthetic.tab", header=True, compression=compression))
+                written.append(
+                    write_table(
+                        icews_table(part),
+                        root / "icews" / f"events.{y}.synthetic.tab",
+                        header=True,
+                        compression=compression,
+                    )
+                )
             elif fmt == "polecat":
-                written.append(write_table(polecat_table(part), root / "polecat" / f"ngecEvents.{y}.synthetic.txt", header=True, compression=compression))
+                written.append(
+                    write_table(
+                        polecat_table(part),
+                        root / "polecat" / f"ngecEvents.{y}.synthetic.txt",
+                        header=True,
+                        compression=compression,
+                    )
+                )
             else:
                 raise ValueError(f"unknown format {fmt!r}")
     return written

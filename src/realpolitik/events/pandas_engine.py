@@ -25,7 +25,13 @@ from realpolitik.events import tables
 from realpolitik.events.formats import Layout
 from realpolitik.events.schema import COLUMNS
 
-_ARROW = {"DATE": pa.date32(), "VARCHAR": pa.string(), "TINYINT": pa.int8(), "DOUBLE": pa.float64(), "INTEGER": pa.int32()}
+_ARROW = {
+    "DATE": pa.date32(),
+    "VARCHAR": pa.string(),
+    "TINYINT": pa.int8(),
+    "DOUBLE": pa.float64(),
+    "INTEGER": pa.int32(),
+}
 SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in COLUMNS])
 _CODE = re.compile(r"[0-9]{2,4}")
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -101,8 +107,11 @@ def normalise_file(path: str, lay: Layout, name: str) -> tuple[pd.DataFrame, dic
     if lay.dataset in ("gdelt1", "gdelt2", "icews"):
         is_gdelt = lay.dataset != "icews"
         dates = col("date")
-        a1s, a2s, ecs = (col("actor1_country"), col("actor2_country"), col("event_code")) if is_gdelt else (
-            col("source"), col("target"), col("event_code"))
+        a1s, a2s, ecs = (
+            (col("actor1_country"), col("actor2_country"), col("event_code"))
+            if is_gdelt
+            else (col("source"), col("target"), col("event_code"))
+        )
         qcs = col("quad_class") if is_gdelt else [None] * len(rows)
         ms = col("mentions") if is_gdelt else [None] * len(rows)
         ss = col("sources") if is_gdelt else [None] * len(rows)
@@ -125,14 +134,29 @@ def normalise_file(path: str, lay: Layout, name: str) -> tuple[pd.DataFrame, dic
             ec = _valid_code(ec0)
             quad = None if ec is None else (int(qc) if qc in ("1", "2", "3", "4") else rq.get(ec[:2]))
             problem = (
-                "bad date" if date is None else "bad event code" if ec is None
-                else "unknown country code" if unknown else None
+                "bad date"
+                if date is None
+                else "bad event code"
+                if ec is None
+                else "unknown country code"
+                if unknown
+                else None
             )
             for c, v in (
-                ("date", date), ("source", src), ("target", tgt), ("source_code", a1), ("target_code", a2),
-                ("event_code", ec), ("root_code", None if ec is None else ec[:2]), ("quad_class", quad),
-                ("goldstein", None if ec is None else gold.get(ec)), ("mentions", _int(m)), ("sources", _int(s)),
-                ("dataset", lay.dataset), ("file", name), ("problem", problem),
+                ("date", date),
+                ("source", src),
+                ("target", tgt),
+                ("source_code", a1),
+                ("target_code", a2),
+                ("event_code", ec),
+                ("root_code", None if ec is None else ec[:2]),
+                ("quad_class", quad),
+                ("goldstein", None if ec is None else gold.get(ec)),
+                ("mentions", _int(m)),
+                ("sources", _int(s)),
+                ("dataset", lay.dataset),
+                ("file", name),
+                ("problem", problem),
             ):
                 out[c].append(v)
     else:
@@ -151,14 +175,22 @@ def _polecat(rows: list[list[str]], col: Any, out: dict[str, list[Any]], lay: La
         return [_clean(x) for x in v.split(";")]
 
     for d, a1l, a2l, c1, c2, et0, qt0 in zip(
-        col("date"), col("source"), col("target"), col("source_cow"), col("target_cow"), col("event_type"),
-        col("quad"), strict=True,
+        col("date"),
+        col("source"),
+        col("target"),
+        col("source_cow"),
+        col("target_cow"),
+        col("event_type"),
+        col("quad"),
+        strict=True,
     ):
         date = None if d is None else _date(d[:10], ("%Y-%m-%d",))
         et = None if et0 is None else et0.upper()
         qt = None if qt0 is None else qt0.upper()
-        ptype = et if et in pquad else None
-        quad = text_quad.get(qt) if qt is not None and qt in text_quad else (pquad.get(et) if ptype else None)
+        ptype = et if et is not None and et in pquad else None
+        quad = (
+            text_quad.get(qt) if qt is not None and qt in text_quad else (pquad.get(ptype) if ptype else None)
+        )
         bad_code = (et is not None and ptype is None) or quad is None
         for a1 in split(a1l):
             for a2 in split(a2l):
@@ -169,16 +201,35 @@ def _polecat(rows: list[list[str]], col: Any, out: dict[str, list[Any]], lay: La
                 csi = None if c1 is None else cow.get(c1)
                 cti = None if c2 is None else cow.get(c2)
                 unknown = (
-                    (s1 is not None and si is None) or (s2 is not None and ti is None)
-                    or (s1 is None and c1 is not None and csi is None) or (s2 is None and c2 is not None and cti is None)
+                    (s1 is not None and si is None)
+                    or (s2 is not None and ti is None)
+                    or (s1 is None and c1 is not None and csi is None)
+                    or (s2 is None and c2 is not None and cti is None)
                 )
-                problem = "bad date" if date is None else "bad event code" if bad_code else "unknown country code" if unknown else None
+                problem = (
+                    "bad date"
+                    if date is None
+                    else "bad event code"
+                    if bad_code
+                    else "unknown country code"
+                    if unknown
+                    else None
+                )
                 for c, v in (
-                    ("date", date), ("source", si if s1 is not None else csi), ("target", ti if s2 is not None else cti),
-                    ("source_code", s1 if s1 is not None else c1), ("target_code", s2 if s2 is not None else c2),
-                    ("event_code", None if bad_code else et), ("root_code", None),
-                    ("quad_class", None if bad_code else quad), ("goldstein", None), ("mentions", None),
-                    ("sources", None), ("dataset", lay.dataset), ("file", name), ("problem", problem),
+                    ("date", date),
+                    ("source", si if s1 is not None else csi),
+                    ("target", ti if s2 is not None else cti),
+                    ("source_code", s1 if s1 is not None else c1),
+                    ("target_code", s2 if s2 is not None else c2),
+                    ("event_code", None if bad_code else et),
+                    ("root_code", None),
+                    ("quad_class", None if bad_code else quad),
+                    ("goldstein", None),
+                    ("mentions", None),
+                    ("sources", None),
+                    ("dataset", lay.dataset),
+                    ("file", name),
+                    ("problem", problem),
                 ):
                     out[c].append(v)
 
@@ -220,7 +271,9 @@ def _client(scheduler: str | None) -> Any:
     return Client(scheduler)
 
 
-def run_dask(jobs: Sequence[tuple[str, Layout, str, str]], *, scheduler: str | None = None) -> list[dict[str, Any] | str]:
+def run_dask(
+    jobs: Sequence[tuple[str, Layout, str, str]], *, scheduler: str | None = None
+) -> list[dict[str, Any] | str]:
     """Run :func:`ingest_unit` for every job as Dask tasks (a scheduler address, or local threads)."""
     import dask
 
@@ -272,7 +325,11 @@ def aggregate(
     ddf = dd.read_parquet([str(p) for p in parts], columns=cols)
 
     def prep(df: pd.DataFrame) -> pd.DataFrame:
-        keep = df["date"].notna() & df["quad_class"].notna() & (df["problem"].isna() | (df["problem"] == "unknown country code"))
+        keep = (
+            df["date"].notna()
+            & df["quad_class"].notna()
+            & (df["problem"].isna() | (df["problem"] == "unknown country code"))
+        )
         if datasets:
             keep &= df["dataset"].isin(list(datasets))
         if start:
@@ -285,7 +342,11 @@ def aggregate(
         s, t = df["source"].astype(str), df["target"].astype(str)
         if not directed:
             s, t = pd.Series(np.minimum(s, t), index=df.index), pd.Series(np.maximum(s, t), index=df.index)
-        w = np.ones(len(df), dtype=np.int64) if weight is None else df[weight].fillna(1).astype(np.int64).to_numpy()
+        w = (
+            np.ones(len(df), dtype=np.int64)
+            if weight is None
+            else df[weight].fillna(1).astype(np.int64).to_numpy()
+        )
         q = df["quad_class"].astype(np.int64).to_numpy()
         g = df["goldstein"].to_numpy(dtype=float)
         has_g = ~np.isnan(g)
@@ -305,14 +366,21 @@ def aggregate(
         if pairs is not None:
             want = pd.MultiIndex.from_tuples(list(pairs))
             res = res[pd.MultiIndex.from_arrays([res["source"], res["target"]]).isin(want)]
-        cov = cov.assign(source="", target="", events=0, q1=0, q2=0, q3=0, q4=0, gold_tenths=0, gold_weight=0, cov=True)
+        cov = cov.assign(
+            source="", target="", events=0, q1=0, q2=0, q3=0, q4=0, gold_tenths=0, gold_weight=0, cov=True
+        )
         return pd.concat([res, cov[res.columns]], ignore_index=True)
 
     meta = pd.DataFrame(
         {
-            "period_start": pd.Series([], dtype=object), "source": pd.Series([], dtype=object),
-            "target": pd.Series([], dtype=object), **{k: pd.Series([], dtype=np.int64) for k in
-            ("events", "q1", "q2", "q3", "q4", "gold_tenths", "gold_weight")}, "cov": pd.Series([], dtype=bool),
+            "period_start": pd.Series([], dtype=object),
+            "source": pd.Series([], dtype=object),
+            "target": pd.Series([], dtype=object),
+            **{
+                k: pd.Series([], dtype=np.int64)
+                for k in ("events", "q1", "q2", "q3", "q4", "gold_tenths", "gold_weight")
+            },
+            "cov": pd.Series([], dtype=bool),
         }
     )
     mapped = ddf.map_partitions(prep, meta=meta)

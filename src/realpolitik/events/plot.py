@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from realpolitik.events.series import DyadSeries  # noqa: E402
+from realpolitik.events.series import DyadSeries
 
 
 def plot_measure(ds: DyadSeries, measure: str, out: str | Path) -> Path:
@@ -18,7 +18,7 @@ def plot_measure(ds: DyadSeries, measure: str, out: str | Path) -> Path:
     arrow = "→" if ds.directed else "–"
     for dy in ds.dyads():
         vals = ds.values(dy, measure)
-        xs = [v[0] for v in vals]
+        xs: list = [v[0] for v in vals]
         ys = [float("nan") if v[3] is None else v[3] for v in vals]
         ax.plot(xs, ys, marker="." if len(xs) < 60 else None, lw=1.4, label=f"{dy[0]}{arrow}{dy[1]}")
     ax.set_ylabel(measure.replace("_", " ") + (" (mentions)" if ds.weighted else ""))

@@ -16,7 +16,15 @@ from typing import Any
 from realpolitik.events.store import Store, require
 
 PERIODS = ("day", "week", "month", "quarter", "year")
-COUNTS = ("events", "verbal_coop", "material_coop", "verbal_conflict", "material_conflict", "cooperation", "conflict")
+COUNTS = (
+    "events",
+    "verbal_coop",
+    "material_coop",
+    "verbal_conflict",
+    "material_conflict",
+    "cooperation",
+    "conflict",
+)
 MEASURES = (*COUNTS, "conflict_share", "cooperation_share", "goldstein_mean", "goldstein_sum")
 """Measures of a dyad in a period. Counts are numbers of events (or of mentions, when weighted);
 ``conflict_share`` = (verbal + material conflict) / events; ``goldstein_mean`` and ``goldstein_sum`` over
@@ -120,8 +128,14 @@ class DyadSeries:
 
 
 def _finish(
-    sums: Any, cov: Any, *, period: str, directed: bool, pairs: Sequence[tuple[str, str]] | None,
-    start: str | None, end: str | None,
+    sums: Any,
+    cov: Any,
+    *,
+    period: str,
+    directed: bool,
+    pairs: Sequence[tuple[str, str]] | None,
+    start: str | None,
+    end: str | None,
 ) -> list[dict[str, Any]]:
     covered = sorted(set(cov.column("period_start").to_pylist()))
     data: dict[tuple[str, str], dict[dt.date, dict[str, int]]] = {}
@@ -153,8 +167,12 @@ def _finish(
             observed = p in cov_set
             s = per.get(p)
             row: dict[str, Any] = {
-                "source": dy[0], "target": dy[1], "period": period_label(p, period), "start": p,
-                "end": next_start(p, period) - dt.timedelta(days=1), "observed": observed,
+                "source": dy[0],
+                "target": dy[1],
+                "period": period_label(p, period),
+                "start": p,
+                "end": next_start(p, period) - dt.timedelta(days=1),
+                "observed": observed,
             }
             if not observed:
                 row.update(dict.fromkeys(MEASURES))
@@ -163,9 +181,15 @@ def _finish(
                 n = s["events"]
                 coop, conf = s["q1"] + s["q2"], s["q3"] + s["q4"]
                 row.update(
-                    events=n, verbal_coop=s["q1"], material_coop=s["q2"], verbal_conflict=s["q3"],
-                    material_conflict=s["q4"], cooperation=coop, conflict=conf,
-                    conflict_share=conf / n if n else None, cooperation_share=coop / n if n else None,
+                    events=n,
+                    verbal_coop=s["q1"],
+                    material_coop=s["q2"],
+                    verbal_conflict=s["q3"],
+                    material_conflict=s["q4"],
+                    cooperation=coop,
+                    conflict=conf,
+                    conflict_share=conf / n if n else None,
+                    cooperation_share=coop / n if n else None,
                     goldstein_mean=(s["gold_tenths"] / 10 / s["gold_weight"]) if s["gold_weight"] else None,
                     goldstein_sum=s["gold_tenths"] / 10,
                 )
@@ -224,8 +248,13 @@ def dyads(
         raise EventSeriesError(f"engine must be duckdb or dask, got {engine!r}")
     rows = _finish(sums, cov, period=period, directed=directed, pairs=pairs, start=start, end=end)
     return DyadSeries(
-        db=str(store.path), period=period, directed=directed, weighted=weight is not None, datasets=present,
-        rows=rows, warnings=warnings,
+        db=str(store.path),
+        period=period,
+        directed=directed,
+        weighted=weight is not None,
+        datasets=present,
+        rows=rows,
+        warnings=warnings,
     )
 
 

@@ -118,8 +118,12 @@ class Store:
     def manifest(self) -> dict[str, Any]:
         if not self.exists():
             if self.path.exists() and not self.path.is_dir():
-                raise StoreError(f"{self.path}: not an event store (a file; expected a folder made by ingest)")
-            raise StoreError(f"{self.path}: no event store here (run: realpolitik events ingest FILES --db {self.path})")
+                raise StoreError(
+                    f"{self.path}: not an event store (a file; expected a folder made by ingest)"
+                )
+            raise StoreError(
+                f"{self.path}: no event store here (run: realpolitik events ingest FILES --db {self.path})"
+            )
         try:
             data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -187,7 +191,11 @@ def _options_tag(date_field: str) -> str:
 
 def unit_key(unit: Unit, file_hash: str, date_field: str) -> str:
     """The cache key of a unit: its bytes (the archive's plus member name for zip members) and options."""
-    base = file_hash if unit.member is None else hashlib.sha256(f"{file_hash}|{unit.member}".encode()).hexdigest()
+    base = (
+        file_hash
+        if unit.member is None
+        else hashlib.sha256(f"{file_hash}|{unit.member}".encode()).hexdigest()
+    )
     return f"{base[:40]}-{_options_tag(date_field)}"
 
 
@@ -249,8 +257,15 @@ def ingest(
             if key in scheduled and scheduled[key] != u.name:
                 first_name = scheduled[key]
                 dup = FileRecord(
-                    name=u.name, key=key, size=st.st_size, mtime_ns=st.st_mtime_ns, dataset="", fields=0,
-                    part=f"parts/{key}", duplicate_of=first_name, note=f"same content as {first_name}; counted once",
+                    name=u.name,
+                    key=key,
+                    size=st.st_size,
+                    mtime_ns=st.st_mtime_ns,
+                    dataset="",
+                    fields=0,
+                    part=f"parts/{key}",
+                    duplicate_of=first_name,
+                    note=f"same content as {first_name}; counted once",
                 )
                 pending_dups.append(dup)
                 continue
@@ -261,8 +276,14 @@ def ingest(
                     report.cached.append(first)
                 else:
                     dup = FileRecord(
-                        name=u.name, key=key, size=st.st_size, mtime_ns=st.st_mtime_ns, dataset=first.dataset,
-                        fields=first.fields, part=first.part, duplicate_of=first.name,
+                        name=u.name,
+                        key=key,
+                        size=st.st_size,
+                        mtime_ns=st.st_mtime_ns,
+                        dataset=first.dataset,
+                        fields=first.fields,
+                        part=first.part,
+                        duplicate_of=first.name,
                         note=f"same content as {first.name}; counted once",
                     )
                     by_name[u.name] = dup
@@ -274,8 +295,14 @@ def ingest(
                 report.errors.append({"file": u.name, "error": str(exc)})
                 continue
             rec = FileRecord(
-                name=u.name, key=key, size=st.st_size, mtime_ns=st.st_mtime_ns, dataset=lay.dataset,
-                fields=lay.fields, part=f"parts/{key}", note=lay.note,
+                name=u.name,
+                key=key,
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                dataset=lay.dataset,
+                fields=lay.fields,
+                part=f"parts/{key}",
+                note=lay.note,
             )
             todo.append((u, lay, key, rec))
             scheduled[key] = u.name
@@ -293,10 +320,10 @@ def ingest(
         by_key[rec.key] = rec
         report.read.append(rec)
     for dup in pending_dups:
-        first = by_key.get(dup.key)
-        if first is None:
+        found = by_key.get(dup.key)
+        if found is None:
             continue  # the first copy failed; its error is reported
-        dup.dataset, dup.fields = first.dataset, first.fields
+        dup.dataset, dup.fields = found.dataset, found.fields
         by_name[dup.name] = dup
         report.cached.append(dup)
     failed = {e["file"] for e in report.errors}
@@ -344,7 +371,9 @@ def _run_duckdb(
     groups: dict[tuple[Any, ...], list[tuple[Unit, Layout, str, FileRecord]]] = {}
     for item in todo:
         lay = item[1]
-        groups.setdefault((lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items()))), []).append(item)
+        groups.setdefault((lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items()))), []).append(
+            item
+        )
     batches: list[list[tuple[Unit, Layout, str, FileRecord]]] = []
     for items in groups.values():
         cur: list[tuple[Unit, Layout, str, FileRecord]] = []
@@ -370,7 +399,9 @@ def _run_duckdb(
                 continue
             lay = batch[0][1]
             try:
-                results = duck.ingest_batch(con, [(p, u.name, k) for p, u, k, _ in ready], lay, store.parts_dir)
+                results = duck.ingest_batch(
+                    con, [(p, u.name, k) for p, u, k, _ in ready], lay, store.parts_dir
+                )
             except duckdb.Error:
                 results = {}
             for path, unit, key, rec in ready:

@@ -30,7 +30,7 @@ inverse CDF, so Monte Carlo, tornado and Sobol analysis share one transform.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import special
@@ -42,7 +42,15 @@ from realpolitik.scenario.schema import Quantity, Scenario
 
 Distribution = Literal["uniform", "triangular", "truncnormal"]
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "truncnormal")
-KINDS: tuple[str, ...] = ("capability", "position", "salience", "power", "status_quo", "link_base", "link_gain")
+KINDS: tuple[str, ...] = (
+    "capability",
+    "position",
+    "salience",
+    "power",
+    "status_quo",
+    "link_base",
+    "link_gain",
+)
 
 
 @dataclass(frozen=True)
@@ -273,7 +281,9 @@ def _link_inputs(
 ) -> tuple[LinkDraw, ...]:
     """Inputs for link parameters with a range (appended to ``inputs``) and how to apply them."""
     ranged = [
-        k for k, ln in enumerate(scenario.environment.links) if ln.base.range is not None or ln.gain.range is not None
+        k
+        for k, ln in enumerate(scenario.environment.links)
+        if ln.base.range is not None or ln.gain.range is not None
     ]
     if not ranged:
         return ()
@@ -302,14 +312,32 @@ def _link_inputs(
             cols[name] = len(inputs)
             inputs.append(
                 UncertainInput(
-                    f"link_{name}", f"environment.links[{k}].{name}", t.actor, t.issue, (k,), float(q.value),
-                    float(q.range[0]), float(q.range[1]), "range",
+                    f"link_{name}",
+                    f"environment.links[{k}].{name}",
+                    t.actor,
+                    t.issue,
+                    (k,),
+                    float(q.value),
+                    float(q.range[0]),
+                    float(q.range[1]),
+                    "range",
                 )
             )
         out.append(
             LinkDraw(
-                k, t.kind, cell, float(e.driver_value), ln.function, ln.base.value, ln.gain.value, ln.midpoint,
-                ln.steepness, ln.clip, valid, cols["base"], cols["gain"],
+                k,
+                t.kind,
+                cell,
+                float(e.driver_value),
+                ln.function,
+                ln.base.value,
+                ln.gain.value,
+                ln.midpoint,
+                ln.steepness,
+                ln.clip,
+                valid,
+                cols["base"],
+                cols["gain"],
             )
         )
     return tuple(out)
@@ -370,12 +398,11 @@ def apply(spec: SamplingSpec, values: np.ndarray) -> BargainingProblem:
         target = {"capability": cap, "position": pos, "salience": sal}[ld.kind]
         base = values[:, ld.base_col] if ld.base_col is not None else np.full(n, ld.base)
         gain = values[:, ld.gain_col] if ld.gain_col is not None else np.full(n, ld.gain)
-        kw = {"midpoint": ld.midpoint, "steepness": ld.steepness}
-        shift = link_function(ld.x, ld.function, base=base, gain=gain, **kw) - link_function(
-            ld.x, ld.function, base=ld.base, gain=ld.gain, **kw
-        )
-        idx = (slice(None), *ld.cell)
-        target[idx] = clip_to(target[idx] + shift, ld.clip, ld.valid)
+        mid, steep = ld.midpoint, ld.steepness
+        drawn = link_function(ld.x, ld.function, base=base, gain=gain, midpoint=mid, steepness=steep)  # type: ignore[arg-type]
+        own = link_function(ld.x, ld.function, base=ld.base, gain=ld.gain, midpoint=mid, steepness=steep)
+        cell: tuple[Any, ...] = (slice(None), *ld.cell)
+        target[cell] = clip_to(target[cell] + (drawn - own), ld.clip, ld.valid)
     ip = None
     if p.issue_power is not None:
         own = spec.power_cells if spec.power_cells is not None else np.zeros((a, d), dtype=bool)
