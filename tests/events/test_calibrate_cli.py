@@ -108,7 +108,7 @@ def test_event_indicator_in_environment(store: Path, tmp_path: Path) -> None:
 
 def test_cli_end_to_end(tmp_path: Path) -> None:
     files, db = tmp_path / "files", tmp_path / "db"
-    r = runner.invoke(app, ["events", "generate", str(files), "--rows", "3000", "--seed", "2"])
+    r = runner.invoke(app, ["events", "generate", str(files), "--rows", "1500", "--seed", "2"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["events", "ingest", str(files), "--db", str(db), "--format", "json"])
     assert r.exit_code == 0, r.output
