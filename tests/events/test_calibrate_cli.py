@@ -213,3 +213,14 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_missing_extra_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "duckdb" else real(name, *a)
+    )
+    r = runner.invoke(app, ["events", "ingest", str(tmp_path), "--db", str(tmp_path / "db")])
+    assert r.exit_code == 1 and "pip install 'realpolitik[events]'" in r.output and "duckdb" in r.output

@@ -23,19 +23,26 @@ from realpolitik.events.schema import COLUMNS
 ENCODINGS = ("utf-8", "latin-1")
 
 
-def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+MEMORY_LIMIT = "1GB"
+"""DuckDB's memory limit for reading and aggregating (it spills to ``temp_dir`` beyond it)."""
+
+
+def connect(
+    threads: int | None = None, memory_limit: str | None = MEMORY_LIMIT, temp_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the lookup tables registered."""
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+    if temp_dir is not None:
+        con.execute(f"SET temp_directory = {_lit(str(temp_dir))}")
     con.execute("SET preserve_insertion_order = false")
     _lookup(con, "_cmap", "code VARCHAR, iso3 VARCHAR", tables.country_map().items())
     _lookup(con, "_names", "name VARCHAR, iso3 VARCHAR", tables.country_names().items())
     _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
     _lookup(con, "_cow", "code VARCHAR, iso3 VARCHAR", tables.cow_map().items())
-    _lookup(con, "_rootquad", "root VARCHAR, quad TINYINT", tables.ROOT_QUAD.items())
     _lookup(con, "_ploverquad", "type VARCHAR, quad TINYINT", tables.PLOVER_QUAD.items())
     return con
 
@@ -73,6 +80,11 @@ def _c(lay: Layout, key: str) -> str:
 
 
 _VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
+# GDELT's root rule (tables.ROOT_QUAD) as an expression on the two-digit root text
+_ROOT_QUAD = (
+    "CASE WHEN substr(n.event_code, 1, 2) <= '05' THEN 1 WHEN substr(n.event_code, 1, 2) <= '09' THEN 2 "
+    "WHEN substr(n.event_code, 1, 2) <= '14' THEN 3 ELSE 4 END::TINYINT"
+)
 
 
 def _select(lay: Layout, src: str, name: str | None) -> str:
@@ -96,13 +108,12 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
                n.event_code, substr(n.event_code, 1, 2) AS root_code,
                CASE WHEN n.event_code IS NULL THEN NULL
-                    WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE rq.quad END AS quad_class,
+                    WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
                gw AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _cmap s ON s.code = n.a1 LEFT JOIN _cmap t ON t.code = n.a2
-               LEFT JOIN _rootquad rq ON rq.root = substr(n.event_code, 1, 2)
         """
     if lay.dataset == "icews":
         d = _c(lay, "date")
@@ -116,14 +127,15 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
         WITH r AS ({raw}),
         n AS (SELECT *, CASE WHEN {_VALID_CODE} THEN ec END AS event_code FROM r)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
-               n.event_code, substr(n.event_code, 1, 2) AS root_code, rq.quad AS quad_class,
+               n.event_code, substr(n.event_code, 1, 2) AS root_code,
+               CASE WHEN n.event_code IS NOT NULL THEN {_ROOT_QUAD} END AS quad_class,
                g.w AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
                {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.name IS NULL) OR (a2 IS NOT NULL AND t.name IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _names s ON s.name = lower(n.a1) LEFT JOIN _names t ON t.name = lower(n.a2)
-               LEFT JOIN _gold g ON g.code = n.event_code LEFT JOIN _rootquad rq ON rq.root = substr(n.event_code, 1, 2)
+               LEFT JOIN _gold g ON g.code = n.event_code
         """
     # POLECAT: PLOVER event types; country fields may hold ';'-separated lists (one row per pair)
     d = _c(lay, "date")
@@ -188,7 +200,7 @@ def ingest_unit(
         con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
         sql = _select(lay, _reader(path, lay, enc, rej), name)
         con.execute(
-            f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
+            f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)"
         )
         errs = con.execute(f"SELECT error_type, line FROM {rej}_e ORDER BY line").fetchall()
         enc_used = enc
@@ -259,7 +271,7 @@ def ingest_batch(
     try:
         con.execute(
             f"COPY ({_select(lay, src, None)}) TO {_lit(str(stage))} "
-            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_key), ROW_GROUP_SIZE 262144)"
+            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_key), ROW_GROUP_SIZE 65536)"
         )
         rows = con.execute(
             "SELECT s.file_path, e.error_type, e.line FROM _rej_e e JOIN _rej_s s USING (scan_id, file_id) ORDER BY e.line"

@@ -241,6 +241,7 @@ def dyads(
 
         sums, cov = duck.aggregate(parts, con=duck.connect(threads=threads), **kw)
     elif engine == "dask":
+        require("the dask engine", ("dask",))
         from realpolitik.events import pandas_engine
 
         sums, cov = pandas_engine.aggregate(parts, scheduler=scheduler, **kw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -32,14 +33,14 @@ class StoreError(ValueError):
     """An event store that cannot be used (not a store, unreadable manifest)."""
 
 
-def require(what: str = "event data") -> None:
-    """Raise one clear error when the ``events`` extra (DuckDB, pandas, statsmodels) is missing."""
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
+def require(what: str = "event data", modules: Sequence[str] = ("duckdb", "pandas", "statsmodels")) -> None:
+    """Raise one clear error when a module of the ``events`` extra (or ``dask``) is missing."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        extra = "dask" if missing == ["dask"] else "events"
         raise ImportError(
-            f"{what} needs the events extra: pip install 'realpolitik[events]' (DuckDB, pandas, statsmodels)"
-        ) from None
+            f"{what} needs the {extra} extra: pip install 'realpolitik[{extra}]' (missing: {', '.join(missing)})"
+        )
 
 
 @dataclass
@@ -227,6 +228,8 @@ def ingest(
     if date_field not in ("event", "added"):
         raise ValueError(f"date field must be event or added, got {date_field!r}")
     require("reading event files")
+    if engine == "dask":
+        require("the dask engine", ("dask",))
     store = Store(db)
     records = store.records() if store.exists() else []
     old_errors = store.errors() if store.exists() else []
@@ -347,7 +350,7 @@ def _materialise(unit: Unit, tmpdir: Path) -> Path:
     return out
 
 
-BATCH_BYTES = 2 << 30
+BATCH_BYTES = 1 << 30
 """Units of one layout are read together in one parallel pass, up to this many bytes on disk."""
 
 
@@ -367,7 +370,7 @@ def _run_duckdb(
         raise ValueError("--scheduler goes with --engine dask")
     if not todo:
         return
-    con = duck.connect(threads=threads)
+    con = duck.connect(threads=threads, temp_dir=store.path / ".duckdb-tmp")
     groups: dict[tuple[Any, ...], list[tuple[Unit, Layout, str, FileRecord]]] = {}
     for item in todo:
         lay = item[1]
@@ -412,6 +415,8 @@ def _run_duckdb(
                     yield rec, duck.ingest_unit(con, path, lay, unit.name, store.parts_dir / key)
                 except duckdb.Error as exc:
                     yield rec, f"{unit.name}: cannot read ({_first_line(exc)})"
+    con.close()
+    shutil.rmtree(store.path / ".duckdb-tmp", ignore_errors=True)
 
 
 def _run_dask(

@@ -185,8 +185,8 @@ class EventSeries(_Base):
 
     events: str = Field(min_length=1)
     dyad: str = Field(pattern=r"^[A-Za-z]{3}-[A-Za-z]{3}$")
-    measure: EventMeasure = "conflict_share"
-    period: Literal["day", "week", "month", "quarter", "year"] = "year"
+    measure: EventMeasure
+    period: Literal["day", "week", "month", "quarter", "year"]
     directed: bool = True
     weight: Literal["mentions"] | None = None
     dataset: Literal["gdelt1", "gdelt2", "icews", "polecat"] | None = None
