@@ -265,16 +265,20 @@ def load_event_series(ref: EventSeries, *, base_dir: str | Path | None = None) -
     missing for shares and means; periods the store does not cover are missing.
     """
     path = resolve_series_path(ref.events, base_dir)
+    manifest = path / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
+    key = (
+        str(path.resolve()),
+        stamp,
+        ref.dyad.upper(),
+        ref.measure,
+        ref.period,
+        ref.directed,
+        ref.weight,
+        ref.dataset,
+    )
     try:
-        rows = measure_series(
-            path,
-            parse_dyad(ref.dyad),
-            ref.measure,
-            ref.period,
-            directed=ref.directed,
-            weight=ref.weight,
-            datasets=None if ref.dataset is None else [ref.dataset],
-        )
+        rows = _event_rows(*key) if stamp else _event_rows.__wrapped__(*key)
     except (StoreError, EventSeriesError) as exc:
         raise SeriesError(f"event series {ref.label()}: {exc}") from None
     periods = tuple(Period(label, start, end) for start, end, label, _ in rows)
@@ -285,6 +289,29 @@ def load_event_series(ref: EventSeries, *, base_dir: str | Path | None = None) -
         date_column="period",
         periods=periods,
         columns={"period": tuple(p.label for p in periods), "value": values},
+    )
+
+
+@lru_cache(maxsize=64)
+def _event_rows(
+    path: str,
+    stamp: int,
+    dyad: str,
+    measure: str,
+    period: str,
+    directed: bool,
+    weight: str | None,
+    dataset: str | None,
+) -> list[tuple[dt.date, dt.date, str, float | None]]:
+    """Event series rows, cached while the store's manifest is unchanged (``stamp``)."""
+    return measure_series(
+        path,
+        parse_dyad(dyad),
+        measure,
+        period,
+        directed=directed,
+        weight=weight,
+        datasets=None if dataset is None else [dataset],
     )
 
 

@@ -157,9 +157,12 @@ def dyads(
     out: Annotated[Path | None, typer.Option(help="file to write (needed for parquet)")] = None,
     engine: Annotated[Engine, typer.Option(help="duckdb or dask")] = Engine.duckdb,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing --out file")] = False,
 ) -> None:
     """Dyad series per period: counts by quad class, Goldstein mean and sum, conflict share."""
     with _friendly():
+        if out is not None and out.exists() and not force:
+            raise FileExistsError(f"{out}: already exists; refusing to overwrite it (--force to replace)")
         ds = _series(db, pairs, period, undirected, weight, dataset, start, end, engine, scheduler)
         for w in ds.warnings:
             err.print(f"[yellow]warning[/yellow] {escape(w)}", soft_wrap=True)
@@ -352,9 +355,12 @@ def generate(
     months: Annotated[int, typer.Option(help="months covered")] = 96,
     start: Annotated[str, typer.Option(help="first month (YYYY-MM-DD)")] = "2009-01-01",
     compression: Annotated[str, typer.Option(help="zip, gzip or none")] = "zip",
+    force: Annotated[bool, typer.Option("--force", help="write into a folder that has files")] = False,
 ) -> None:
     """Write SYNTHETIC files in the exact GDELT/ICEWS/POLECAT formats (for trying the pipeline; not data)."""
     with _friendly():
+        if out.exists() and any(out.iterdir()) and not force:
+            raise FileExistsError(f"{out}: folder has files; refusing to write into it (--force to add)")
         from realpolitik.events.generate import PLANTED, write_demo
 
         if compression not in ("zip", "gzip", "none"):

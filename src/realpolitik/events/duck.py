@@ -318,7 +318,7 @@ def aggregate(
     datasets: Sequence[str] | None = None,
     start: str | None = None,
     end: str | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
+    threads: int | None = None,
 ) -> tuple[pa.Table, pa.Table]:
     """Exact per-period dyad sums and the periods with any usable event (coverage).
 
@@ -329,7 +329,10 @@ def aggregate(
     if not parts:
         empty = pa.table({"period_start": pa.array([], pa.date32())})
         return empty, empty
-    con = con or duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
     files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
     trunc = PERIOD_TRUNC[period]
     w = "1" if weight is None else f"COALESCE({weight}, 1)::BIGINT"

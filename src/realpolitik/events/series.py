@@ -239,7 +239,7 @@ def dyads(
     if engine == "duckdb":
         from realpolitik.events import duck
 
-        sums, cov = duck.aggregate(parts, con=duck.connect(threads=threads), **kw)
+        sums, cov = duck.aggregate(parts, threads=threads, **kw)
     elif engine == "dask":
         require("the dask engine", ("dask",))
         from realpolitik.events import pandas_engine
