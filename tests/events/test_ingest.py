@@ -126,3 +126,11 @@ def test_engines_identical(pitfalls: dict[str, Path], tmp_path: Path) -> None:
     z = dyads(tmp_path / "dask", engine="duckdb", period="month", pairs=[("CHN", "JPN")], datasets=["gdelt2"])
     w = dyads(tmp_path / "duck", engine="dask", period="month", pairs=[("CHN", "JPN")], datasets=["gdelt2"])
     assert z.rows == w.rows
+
+
+def test_missing_part_is_an_error(pitfalls: dict[str, Path], tmp_path: Path) -> None:
+    ingest([pitfalls["gdelt2"]], tmp_path / "db")
+    (rec,) = Store(tmp_path / "db").records()
+    shutil.rmtree(tmp_path / "db" / rec.part)
+    with pytest.raises(StoreError, match="missing; ingest the file again"):
+        dyads(tmp_path / "db")

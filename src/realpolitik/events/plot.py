@@ -14,6 +14,8 @@ from realpolitik.events.series import DyadSeries
 
 def plot_measure(ds: DyadSeries, measure: str, out: str | Path) -> Path:
     """Line per dyad; gaps where the measure is missing (no events, or not covered)."""
+    if not any(r[measure] is not None for r in ds.rows):
+        raise ValueError(f"no {measure.replace('_', ' ')} to plot for these dyads in {ds.db}")
     fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
     arrow = "→" if ds.directed else "–"
     for dy in ds.dyads():

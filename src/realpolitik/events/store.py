@@ -24,7 +24,7 @@ from typing import Any
 
 from realpolitik.events.formats import EventFileError, Layout, Unit, expand, layout, units
 
-READER_VERSION = 1
+READER_VERSION = 2
 MANIFEST = "manifest.json"
 ENGINES = ("duckdb", "dask")
 
@@ -131,6 +131,11 @@ class Store:
             raise StoreError(f"{self.path / MANIFEST}: unreadable manifest ({exc})") from None
         if not isinstance(data, dict) or data.get("format") != "realpolitik-events":
             raise StoreError(f"{self.path / MANIFEST}: not a realpolitik event store manifest")
+        if data.get("version") != READER_VERSION:
+            raise StoreError(
+                f"{self.path}: made by another version of the reader ({data.get('version')}, this is "
+                f"{READER_VERSION}); ingest the files into a new store"
+            )
         return data
 
     def records(self) -> list[FileRecord]:
@@ -153,8 +158,13 @@ class Store:
         os.replace(tmp, self.path / MANIFEST)
 
     def part_files(self, rec: FileRecord) -> list[Path]:
-        """The Parquet files of one record's part (a folder)."""
-        return sorted((self.path / rec.part).glob("*.parquet"))
+        """The Parquet files of one record's part (a folder); a missing part is an error."""
+        files = sorted((self.path / rec.part).glob("*.parquet"))
+        if not files:
+            raise StoreError(
+                f"{self.path / rec.part}: the part of {rec.name} is missing; ingest the file again"
+            )
+        return files
 
     def parts(self, datasets: Sequence[str] | None = None) -> list[Path]:
         """The Parquet files of every part (each content once), optionally of some data sets only."""
