@@ -233,6 +233,8 @@ def dyads(
             f"the store mixes data sets ({', '.join(present)}); the same event may be counted once per data set "
             "(choose one with --dataset)"
         )
+    if pairs is not None and not directed:
+        pairs = list(dict.fromkeys((min(p), max(p)) for p in pairs))
     kw: dict[str, Any] = dict(
         period=period, directed=directed, pairs=pairs, weight=weight, datasets=datasets, start=start, end=end
     )
