@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from realpolitik.events.calibrate import SeriesSpec
+from realpolitik.events.calibrate import calibrate as calibrate_link
+from realpolitik.events.series import MEASURES, parse_pairs
+from realpolitik.events.series import dyads as dyad_series
+from realpolitik.events.store import ingest as ingest_files
+from realpolitik.scenario import load, save
 
 app = typer.Typer(
     help="Event data (GDELT, ICEWS, POLECAT): ingest files, dyad series, figures, link calibration.",
@@ -82,9 +90,9 @@ def ingest(
 ) -> None:
     """Read event files into a store; report rows and bad rows per file and reason."""
     with _friendly():
-        from realpolitik.events.store import ingest as run
-
-        rep = run(files, db, engine=engine.value, scheduler=scheduler, dataset=dataset, date_field=date_field)
+        rep = ingest_files(
+            files, db, engine=engine.value, scheduler=scheduler, dataset=dataset, date_field=date_field
+        )
         data = rep.to_json()
         if fmt is Fmt.json:
             _json(data)
@@ -126,10 +134,7 @@ def _series(
     engine: Engine,
     scheduler: str | None,
 ) -> Any:
-    from realpolitik.events.series import dyads as run
-    from realpolitik.events.series import parse_pairs
-
-    return run(
+    return dyad_series(
         db,
         pairs=parse_pairs(pairs) if pairs else None,
         period=period,
@@ -244,7 +249,6 @@ def plot(
     """A figure of one measure for some dyads over time (SVG, as the report uses)."""
     with _friendly():
         from realpolitik.events.plot import plot_measure
-        from realpolitik.events.series import MEASURES
 
         if measure not in MEASURES:
             raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
@@ -286,10 +290,6 @@ def calibrate(
 ) -> None:
     """Estimate a link's base and gain from event series (OLS, HAC errors) into a new scenario file."""
     with _friendly():
-        from realpolitik.events.calibrate import SeriesSpec
-        from realpolitik.events.calibrate import calibrate as run
-        from realpolitik.scenario import load, save
-
         if not 0.5 <= level < 1:
             raise ValueError(f"--level must be in [0.5, 1), got {level}")
         src = Path(scenario)
@@ -300,7 +300,7 @@ def calibrate(
         if out.exists() and not force:
             raise FileExistsError(f"{out}: already exists; refusing to overwrite it (--force to replace)")
         s = load(scenario)
-        new, cal = run(
+        new, cal = calibrate_link(
             s,
             db,
             link=link,
@@ -339,8 +339,6 @@ def _scale(text: str | None, opt: str) -> tuple[float, float] | None:
 
 def _db_ref(db: Path, out: Path) -> str:
     """How the new scenario names the store: relative to its own folder when possible."""
-    import os
-
     try:
         return os.path.relpath(db.resolve(), out.resolve().parent)
     except ValueError:
