@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from realpolitik import __version__
+from realpolitik.events.cli import app as events_app
 from realpolitik.forecast import Forecast, ModelInputError, forecast
 from realpolitik.models import get_model, model_names
 from realpolitik.scenario import Scenario, ScenarioError, builtin_ids, dumps, load
@@ -37,6 +38,7 @@ import_app = typer.Typer(help="Bring scenarios in from other tools' formats.", n
 export_app = typer.Typer(help="Write scenarios out in other tools' formats.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(events_app, name="events")
 
 console = Console(highlight=False, emoji=False)
 err_console = Console(stderr=True, highlight=False, emoji=False)

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from realpolitik.environment.drivers import Driver, parse_driver
-from realpolitik.environment.series import SeriesError, load_series, read_at
-from realpolitik.scenario.schema import Scenario
+from realpolitik.environment.series import SeriesError, load_event_series, load_series, read_at
+from realpolitik.scenario.schema import EventSeries, Scenario
 
 MEASURES = {
     "cinc": "cinc_nmc6",
@@ -269,20 +269,24 @@ def read_indicators(
     warnings: list[str] = []
     as_of: dt.date | None = scenario.as_of
     for name, ind in scenario.environment.indicators.items():
-        rec: dict[str, object] = {"series": ind.series, "column": ind.column, "scale": ind.scale}
+        label = ind.series.label() if isinstance(ind.series, EventSeries) else ind.series
+        rec: dict[str, object] = {"series": label, "column": ind.column, "scale": ind.scale}
         raw = float("nan")
         if ind.value is not None:
             raw = ind.value.value
             rec["period"] = "given value"
         else:
             assert ind.series is not None
-            series = load_series(ind.series, base_dir=base_dir)
+            if isinstance(ind.series, EventSeries):
+                series = load_event_series(ind.series, base_dir=base_dir)
+            else:
+                series = load_series(ind.series, base_dir=base_dir)
             column = ind.column
             if column is None:
                 cols = series.value_columns
                 if len(cols) != 1:
                     raise SeriesError(
-                        f"indicator {name!r}: series {ind.series!r} has several columns "
+                        f"indicator {name!r}: series {label!r} has several columns "
                         f"({', '.join(cols)}); set column"
                     )
                 column = cols[0]
@@ -298,7 +302,7 @@ def read_indicators(
                 rec["period"] = "fill"
             elif not math.isfinite(raw):
                 warnings.append(
-                    f"indicator {name!r}: no value of {column} in {ind.series!r} at or before {as_of}; "
+                    f"indicator {name!r}: no value of {column} in {label!r} at or before {as_of}; "
                     "links driven by it keep the scenario's numbers"
                 )
             elif r.stale:

@@ -213,7 +213,12 @@ class Prepared:
                 continue
             raw = float(
                 link_function(
-                    x, ln.function, base=ln.base, gain=ln.gain, midpoint=ln.midpoint, steepness=ln.steepness
+                    x,
+                    ln.function,
+                    base=ln.base.value,
+                    gain=ln.gain.value,
+                    midpoint=ln.midpoint,
+                    steepness=ln.steepness,
                 )
             )
             y = float(clip_to(np.asarray(raw), ln.clip, pl.valid))

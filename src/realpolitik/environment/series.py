@@ -28,6 +28,10 @@ from typing import Protocol
 
 import numpy as np
 
+from realpolitik.events.series import EventSeriesError, measure_series, parse_dyad
+from realpolitik.events.store import StoreError
+from realpolitik.scenario.schema import EventSeries
+
 BUILTIN_PACKAGE = "realpolitik.data.series"
 STALE_AFTER_DAYS = 365
 """A reading is stale when its period ended more than this many days before the date asked for."""
@@ -196,6 +200,16 @@ def _load_builtin(name: str) -> Series:
     return parse_csv(p.read_text(encoding="utf-8"), name, f"built-in {name}.csv")
 
 
+def resolve_series_path(ref: str, base_dir: str | Path | None = None) -> Path:
+    """The path a series reference names: relative paths start at ``base_dir`` (the scenario's folder),
+    else at the working directory. Every file a scenario names (CSV series, event stores) goes through
+    this one function, so a path policy applies to all of them alike."""
+    p = Path(ref).expanduser()
+    if not p.is_absolute() and base_dir is not None:
+        p = Path(base_dir) / p
+    return p
+
+
 @dataclass(frozen=True)
 class FileSource:
     """A CSV file; relative paths are taken from ``base_dir`` (default: the working directory)."""
@@ -203,9 +217,7 @@ class FileSource:
     base_dir: Path | None = None
 
     def load(self, ref: str) -> Series:
-        p = Path(ref).expanduser()
-        if not p.is_absolute() and self.base_dir is not None:
-            p = Path(self.base_dir) / p
+        p = resolve_series_path(ref, self.base_dir)
         if not p.is_file():
             raise SeriesError(f"no such series file {str(p)!r}")
         st = p.stat()
@@ -244,6 +256,63 @@ def load_series(ref: str, *, base_dir: str | Path | None = None) -> Series:
     if "/" in ref or "\\" in ref or ref.lower().endswith(".csv"):
         return FileSource(None if base_dir is None else Path(base_dir)).load(ref)
     return _SOURCES["builtin"].load(ref)
+
+
+def load_event_series(ref: EventSeries, *, base_dir: str | Path | None = None) -> Series:
+    """One measure of one dyad from an event store, as a :class:`Series` with a ``value`` column.
+
+    Needs the ``events`` extra (DuckDB). Periods without events of the dyad read as 0 for counts and as
+    missing for shares and means; periods the store does not cover are missing.
+    """
+    path = resolve_series_path(ref.events, base_dir)
+    manifest = path / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
+    key = (
+        str(path.resolve()),
+        stamp,
+        ref.dyad.upper(),
+        ref.measure,
+        ref.period,
+        ref.directed,
+        ref.weight,
+        ref.dataset,
+    )
+    try:
+        rows = _event_rows(*key) if stamp else _event_rows.__wrapped__(*key)
+    except (StoreError, EventSeriesError) as exc:
+        raise SeriesError(f"event series {ref.label()}: {exc}") from None
+    periods = tuple(Period(label, start, end) for start, end, label, _ in rows)
+    values = tuple("" if v is None else repr(float(v)) for *_, v in rows)
+    return Series(
+        name=f"{ref.dyad.upper()} {ref.measure}",
+        origin=str(path),
+        date_column="period",
+        periods=periods,
+        columns={"period": tuple(p.label for p in periods), "value": values},
+    )
+
+
+@lru_cache(maxsize=64)
+def _event_rows(
+    path: str,
+    stamp: int,
+    dyad: str,
+    measure: str,
+    period: str,
+    directed: bool,
+    weight: str | None,
+    dataset: str | None,
+) -> list[tuple[dt.date, dt.date, str, float | None]]:
+    """Event series rows, cached while the store's manifest is unchanged (``stamp``)."""
+    return measure_series(
+        path,
+        parse_dyad(dyad),
+        measure,
+        period,
+        directed=directed,
+        weight=weight,
+        datasets=None if dataset is None else [dataset],
+    )
 
 
 # ------------------------------------------------------------------------------------------------ reading

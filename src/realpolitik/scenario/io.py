@@ -683,6 +683,12 @@ def save(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Pa
 
 
 def iter_quantities(scenario: Scenario) -> Iterator[tuple[str, Quantity]]:
-    """Every number in the scenario with its field path (for provenance tables)."""
+    """Every number in the scenario with its field path (for provenance tables).
+
+    A link's ``base`` and ``gain`` without a source of their own carry the link's source and note.
+    """
     for path, q in _validate._quantities(scenario, ()):
+        if path[:2] == ("environment", "links") and path[-1] in ("base", "gain") and q.source is None:
+            ln = scenario.environment.links[int(path[2])]
+            q = q.model_copy(update={"source": ln.source, "note": q.note or ln.note})
         yield _validate.path_str(path), q

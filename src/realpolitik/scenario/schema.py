@@ -284,11 +284,51 @@ class Agreement(_Base):
     note: str | None = None
 
 
+EventMeasure = Literal[
+    "events",
+    "verbal_coop",
+    "material_coop",
+    "verbal_conflict",
+    "material_conflict",
+    "cooperation",
+    "conflict",
+    "conflict_share",
+    "cooperation_share",
+    "goldstein_mean",
+    "goldstein_sum",
+]
+
+
+class EventSeries(_Base):
+    """An indicator series read from an event store (``realpolitik events ingest``): one measure of one
+    dyad per period, e.g. ``{events: gdelt.db, dyad: CHN-JPN, measure: conflict_share, period: year}``.
+
+    ``events`` is the store folder (relative paths start at the scenario's folder, like CSV series);
+    ``dyad`` is ``SOURCE-TARGET`` in ISO alpha-3 codes (directed unless ``directed: false``);
+    ``weight: mentions`` counts mentions instead of events; ``dataset`` picks one data set of the store.
+    """
+
+    events: str = Field(min_length=1)
+    dyad: str = Field(pattern=r"^[A-Za-z]{3}-[A-Za-z]{3}$")
+    measure: EventMeasure
+    period: Literal["day", "week", "month", "quarter", "year"]
+    directed: bool = True
+    weight: Literal["mentions"] | None = None
+    dataset: Literal["gdelt1", "gdelt2", "icews", "polecat"] | None = None
+
+    def label(self) -> str:
+        """A one-line description, e.g. ``events gdelt.db CHN-JPN conflict_share per year``."""
+        extra = "" if self.directed else " undirected"
+        extra += f" weighted by {self.weight}" if self.weight else ""
+        extra += f" ({self.dataset})" if self.dataset else ""
+        return f"events {self.events} {self.dyad.upper()} {self.measure} per {self.period}{extra}"
+
+
 class Indicator(_Base):
     """An environment indicator: a time series read at the scenario's ``as_of`` and scaled to [0, 1].
 
     ``series`` names a built-in series, a CSV path, or ``scheme:ref`` for a registered series source
-    (see :mod:`realpolitik.environment.series`). ``value`` (in the series' units) is used instead of the
+    (see :mod:`realpolitik.environment.series`), or is an :class:`EventSeries` mapping. ``value`` (in the series' units) is used instead of the
     series when given. ``where`` selects rows of a long table (e.g. ``{country: CHN}``); ``fill`` stands
     in when the series has no value yet at ``as_of`` (e.g. 0 for a count of events that had not begun).
     ``measures`` and
@@ -298,7 +338,7 @@ class Indicator(_Base):
     that kind (``threat`` for hostility) from dyad[0] to dyad[1].
     """
 
-    series: str | None = None
+    series: str | EventSeries | None = None
     column: str | None = None
     scale: tuple[float, float] | None = None
     value: Quantity | None = None
@@ -328,18 +368,24 @@ class Indicator(_Base):
 
 
 class Link(_Base):
-    """An actor parameter set by a clipped affine or logistic function of a driver."""
+    """An actor parameter set by a clipped affine or logistic function of a driver.
+
+    ``base`` and ``gain`` are numbers or Quantities: a ``range`` on them (e.g. a confidence interval from
+    ``realpolitik events calibrate``) makes Monte Carlo draw them.
+    """
 
     target: str
     driver: str
     function: Literal["affine", "logistic"] = "affine"
-    base: float = 0.0
-    gain: float = 1.0
+    base: Quantity = Field(default_factory=lambda: Quantity(value=0.0))
+    gain: Quantity = Field(default_factory=lambda: Quantity(value=1.0))
     midpoint: float = 0.5
     steepness: float = Field(default=10.0, gt=0, description="slope factor of the logistic function")
     clip: tuple[float, float] | None = None
     source: str | None = None
     note: str | None = None
+
+    _q = field_validator("base", "gain", mode="before")(classmethod(lambda cls, v: _as_quantity(v)))
 
 
 class Environment(_Base):

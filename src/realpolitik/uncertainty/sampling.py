@@ -15,7 +15,15 @@ scenario path                               problem cell
 ``positions.A.I.acceptable.low``            ``acceptable[a, d, 0]``
 ``positions.A.I.acceptable.high``           ``acceptable[a, d, 1]``
 ``issues[j].status_quo``                    ``status_quo[j]``
+``environment.links[k].base`` / ``.gain``   the cell link ``k`` sets (see below)
 ==========================================  =====================================
+
+A link whose ``base`` or ``gain`` carries a range (e.g. a confidence interval from
+``realpolitik events calibrate``) adds one input per ranged parameter. A draw moves the cell the link
+sets by the change in the link's output at the scenario's driver value, then clips to the link's
+``clip`` and the cell's valid range; any range the cell has itself is applied first. Base and gain are
+drawn independently (the estimates' correlation is not carried, which widens the spread of the cell
+away from the driver's sample mean).
 
 Draws are made in the unit hypercube (one uniform number per input) and mapped through each input's
 inverse CDF, so Monte Carlo, tornado and Sobol analysis share one transform.
@@ -31,13 +39,15 @@ measure and the issue's total follows the drawn capabilities
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import special
 
 from realpolitik.environment.derived import Context
 from realpolitik.environment.power import measured_power, read_issue_power
+from realpolitik.environment.links import clip_to, link_function, parse_target, valid_range
+from realpolitik.environment.resolve import Resolved, resolve
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Quantity, Scenario
 
@@ -51,6 +61,8 @@ KINDS: tuple[str, ...] = (
     "status_quo",
     "acceptable_low",
     "acceptable_high",
+    "link_base",
+    "link_gain",
 )
 
 
@@ -82,6 +94,25 @@ class UncertainInput:
 
 
 @dataclass(frozen=True)
+class LinkDraw:
+    """A link whose base or gain is drawn: where it writes and how to recompute it."""
+
+    link: int
+    kind: str
+    cell: tuple[int, ...]
+    x: float
+    function: str
+    base: float
+    gain: float
+    midpoint: float
+    steepness: float
+    clip: tuple[float, float] | None
+    valid: tuple[float, float]
+    base_col: int | None
+    gain_col: int | None
+
+
+@dataclass(frozen=True)
 class SamplingSpec:
     """The uncertain inputs of one problem and the distribution they are drawn from."""
 
@@ -90,6 +121,7 @@ class SamplingSpec:
     distribution: str = "triangular"
     power_cells: np.ndarray | None = None  # (A, D) bool: issue_power cells set by a stance's own power
     power_shares: np.ndarray | None = None  # (A, D) shares of a capability measure (NaN: not measured)
+    links: tuple[LinkDraw, ...] = ()
 
     @property
     def n_inputs(self) -> int:
@@ -283,7 +315,77 @@ def sampling_spec(
         ctx = Context(scenario=scenario, indicators={}, base_dir=scenario.source_dir)
         measured = read_issue_power(scenario, problem.present, ctx).shares
         shares = measured if np.isfinite(measured).any() else None
-    return SamplingSpec(problem, tuple(inputs), dist, power_cells if power_cells.any() else None, shares)
+    links = _link_inputs(scenario, problem, inputs)
+    return SamplingSpec(
+        problem, tuple(inputs), dist, power_cells if power_cells.any() else None, shares, links
+    )
+
+
+def _link_inputs(
+    scenario: Scenario, problem: BargainingProblem, inputs: list[UncertainInput]
+) -> tuple[LinkDraw, ...]:
+    """Inputs for link parameters with a range (appended to ``inputs``) and how to apply them."""
+    ranged = [
+        k
+        for k, ln in enumerate(scenario.environment.links)
+        if ln.base.range is not None or ln.gain.range is not None
+    ]
+    if not ranged:
+        return ()
+    trace: Resolved = resolve(scenario)
+    effects = {e.index: e for e in trace.trace.links}
+    out: list[LinkDraw] = []
+    for k in ranged:
+        ln = scenario.environment.links[k]
+        e = effects.get(k)
+        if e is None or not e.applied:
+            continue
+        t = parse_target(ln.target)
+        ai = problem.actors.index(t.actor)
+        if t.issue is None:
+            cell: tuple[int, ...] = (ai,)
+            valid = valid_range(t.kind)
+        else:
+            dj = problem.issues.index(t.issue)
+            cell = (ai, dj)
+            valid = valid_range(t.kind, (float(problem.bounds[dj, 0]), float(problem.bounds[dj, 1])))
+        cols: dict[str, int | None] = {"base": None, "gain": None}
+        for name in ("base", "gain"):
+            q = getattr(ln, name)
+            if q.range is None:
+                continue
+            cols[name] = len(inputs)
+            inputs.append(
+                UncertainInput(
+                    f"link_{name}",
+                    f"environment.links[{k}].{name}",
+                    t.actor,
+                    t.issue,
+                    (k,),
+                    float(q.value),
+                    float(q.range[0]),
+                    float(q.range[1]),
+                    "range",
+                )
+            )
+        out.append(
+            LinkDraw(
+                k,
+                t.kind,
+                cell,
+                float(e.driver_value),
+                ln.function,
+                ln.base.value,
+                ln.gain.value,
+                ln.midpoint,
+                ln.steepness,
+                ln.clip,
+                valid,
+                cols["base"],
+                cols["gain"],
+            )
+        )
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------------------ drawing
@@ -337,6 +439,24 @@ def apply(spec: SamplingSpec, values: np.ndarray) -> BargainingProblem:
     put(pos, "position")
     put(sal, "salience")
     put(sq, "status_quo")
+    drawn_red = "acceptable_low" in groups or "acceptable_high" in groups
+    linked_red = any(ld.kind in ("acceptable_low", "acceptable_high") for ld in spec.links)
+    acc = p.acceptable  # red lines not drawn: positions were drawn inside them, one array serves all
+    if drawn_red or linked_red:
+        acc = np.repeat(p.acceptable_range[None], n, axis=0)
+    for ld in spec.links:
+        if ld.kind in ("acceptable_low", "acceptable_high"):
+            assert acc is not None
+            target = acc[..., 0 if ld.kind == "acceptable_low" else 1]
+        else:
+            target = {"capability": cap, "position": pos, "salience": sal}[ld.kind]
+        base = values[:, ld.base_col] if ld.base_col is not None else np.full(n, ld.base)
+        gain = values[:, ld.gain_col] if ld.gain_col is not None else np.full(n, ld.gain)
+        mid, steep = ld.midpoint, ld.steepness
+        drawn = link_function(ld.x, ld.function, base=base, gain=gain, midpoint=mid, steepness=steep)  # type: ignore[arg-type]
+        own = link_function(ld.x, ld.function, base=ld.base, gain=ld.gain, midpoint=mid, steepness=steep)
+        cell: tuple[Any, ...] = (slice(None), *ld.cell)
+        target[cell] = clip_to(target[cell] + (drawn - own), ld.clip, ld.valid)
     ip = None
     if p.issue_power is not None:
         own = spec.power_cells if spec.power_cells is not None else np.zeros((a, d), dtype=bool)
@@ -344,9 +464,8 @@ def apply(spec: SamplingSpec, values: np.ndarray) -> BargainingProblem:
         if spec.power_shares is not None:  # a measure's shares of the drawn capabilities
             ip = measured_power(cap, spec.power_shares, ip)
         put(ip, "power")
-    acc = p.acceptable  # red lines not drawn: positions were drawn inside them, one array serves all
-    if acc is not None and ("acceptable_low" in groups or "acceptable_high" in groups):
-        acc = np.repeat(acc[None], n, axis=0)
+    if drawn_red or linked_red:
+        assert acc is not None
         put(acc, "acceptable_low")
         put(acc, "acceptable_high")
         # a red line never excludes the actor's own (drawn) ideal point

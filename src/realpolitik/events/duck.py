@@ -1,0 +1,386 @@
+"""The DuckDB engine: read event files into normalised Parquet parts, and aggregate parts into dyads.
+
+Imported only when the ``events`` extra is installed (DuckDB). One query per file reads the text with
+DuckDB's CSV reader (tab-separated, no quoting, every field as text, rows with the wrong number of fields
+rejected and counted), maps codes through the lookup tables, and writes a Parquet part.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from realpolitik.events import tables
+from realpolitik.events.formats import Layout
+from realpolitik.events.schema import COLUMNS
+
+ENCODINGS = ("utf-8", "latin-1")
+
+
+MEMORY_LIMIT = "1GB"
+"""DuckDB's memory limit for reading and aggregating (it spills to ``temp_dir`` beyond it)."""
+
+
+def connect(
+    threads: int | None = None, memory_limit: str | None = MEMORY_LIMIT, temp_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the lookup tables registered."""
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+    if temp_dir is not None:
+        con.execute(f"SET temp_directory = {_lit(str(temp_dir))}")
+    con.execute("SET preserve_insertion_order = false")
+    _lookup(con, "_cmap", "code VARCHAR, iso3 VARCHAR", tables.country_map().items())
+    _lookup(con, "_names", "name VARCHAR, iso3 VARCHAR", tables.country_names().items())
+    _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
+    _lookup(con, "_cow", "code VARCHAR, iso3 VARCHAR", tables.cow_map().items())
+    _lookup(con, "_ploverquad", "type VARCHAR, quad TINYINT", tables.PLOVER_QUAD.items())
+    return con
+
+
+def _lookup(con: duckdb.DuckDBPyConnection, name: str, cols: str, rows: Any) -> None:
+    values = ", ".join(
+        "(" + ", ".join("NULL" if v is None else _lit(v) if isinstance(v, str) else repr(v) for v in r) + ")"
+        for r in rows
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _reader(path: Path | Sequence[Path], lay: Layout, encoding: str, rejects: str) -> str:
+    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(lay.fields)) + "}"
+    paths = [path] if isinstance(path, Path) else list(path)
+    src = (
+        _lit(str(paths[0])) if isinstance(path, Path) else "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
+    )
+    return (
+        f"read_csv({src}, delim='\\t', header=false, skip={1 if lay.header else 0}, quote='', "
+        f"escape='', columns={cols}, auto_detect=false, strict_mode=true, null_padding=false, "
+        f"compression='auto', encoding='{encoding}', store_rejects=true, "
+        f"rejects_table='{rejects}_e', rejects_scan='{rejects}_s', max_line_size=10000000"
+        + (")" if isinstance(path, Path) else ", filename=true)")
+    )
+
+
+def _c(lay: Layout, key: str) -> str:
+    i = lay.pos.get(key)
+    return "NULL::VARCHAR" if i is None else f"nullif(trim(c{i}), '')"
+
+
+_VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
+# GDELT's root rule (tables.ROOT_QUAD) as an expression on the two-digit root text
+_ROOT_QUAD = (
+    "CASE WHEN substr(n.event_code, 1, 2) <= '05' THEN 1 WHEN substr(n.event_code, 1, 2) <= '09' THEN 2 "
+    "WHEN substr(n.event_code, 1, 2) <= '14' THEN 3 ELSE 4 END::TINYINT"
+)
+
+
+def _select(lay: Layout, src: str, name: str | None) -> str:
+    """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``)."""
+    ds = _lit(lay.dataset)
+    fname = "_name" if name is None else _lit(name)
+    keep = ", _name, _key" if name is None else ""
+    key_out = ", _key" if name is None else ""
+    if lay.dataset in ("gdelt1", "gdelt2"):
+        date_expr = f"try_strptime(substr({_c(lay, 'date')}, 1, 8), '%Y%m%d')::DATE"
+        raw = (
+            f"SELECT {date_expr} AS date, {_c(lay, 'actor1_country')} AS a1, {_c(lay, 'actor2_country')} AS a2, "
+            f"{_c(lay, 'event_code')} AS ec, {_c(lay, 'quad_class')} AS qc, "
+            f"TRY_CAST({_c(lay, 'mentions')} AS INTEGER) AS mentions, "
+            f"TRY_CAST({_c(lay, 'sources')} AS INTEGER) AS sources{keep} FROM {src}"
+        )
+        return f"""
+        WITH r AS ({raw}),
+        n AS (SELECT r.*, g.w AS gw, CASE WHEN g.code IS NOT NULL OR {_VALID_CODE} THEN ec END AS event_code
+              FROM r LEFT JOIN _gold g ON g.code = r.ec)
+        SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
+               n.event_code, substr(n.event_code, 1, 2) AS root_code,
+               CASE WHEN n.event_code IS NULL THEN NULL
+                    WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
+               gw AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
+               CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
+                    WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
+                    THEN 'unknown country code' END AS problem{key_out}
+        FROM n LEFT JOIN _cmap s ON s.code = n.a1 LEFT JOIN _cmap t ON t.code = n.a2
+        """
+    if lay.dataset == "icews":
+        d = _c(lay, "date")
+        raw = (
+            f"SELECT COALESCE(try_strptime({d}, '%Y-%m-%d'), try_strptime({d}, '%m/%d/%Y'))::DATE AS date, "
+            f"CASE WHEN {_c(lay, 'source')} <> 'NA' THEN {_c(lay, 'source')} END AS a1, "
+            f"CASE WHEN {_c(lay, 'target')} <> 'NA' THEN {_c(lay, 'target')} END AS a2, "
+            f"{_c(lay, 'event_code')} AS ec{keep} FROM {src}"
+        )
+        return f"""
+        WITH r AS ({raw}),
+        n AS (SELECT *, CASE WHEN {_VALID_CODE} THEN ec END AS event_code FROM r)
+        SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
+               n.event_code, substr(n.event_code, 1, 2) AS root_code,
+               CASE WHEN n.event_code IS NOT NULL THEN {_ROOT_QUAD} END AS quad_class,
+               g.w AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
+               {ds} AS dataset, {fname} AS file,
+               CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
+                    WHEN (a1 IS NOT NULL AND s.name IS NULL) OR (a2 IS NOT NULL AND t.name IS NULL)
+                    THEN 'unknown country code' END AS problem{key_out}
+        FROM n LEFT JOIN _names s ON s.name = lower(n.a1) LEFT JOIN _names t ON t.name = lower(n.a2)
+               LEFT JOIN _gold g ON g.code = n.event_code
+        """
+    # POLECAT: PLOVER event types; country fields may hold ';'-separated lists (one row per pair)
+    d = _c(lay, "date")
+    raw = (
+        f"SELECT try_strptime(substr({d}, 1, 10), '%Y-%m-%d')::DATE AS date, "
+        f"{_c(lay, 'source')} AS a1l, {_c(lay, 'target')} AS a2l, {_c(lay, 'source_cow')} AS c1, "
+        f"{_c(lay, 'target_cow')} AS c2, upper({_c(lay, 'event_type')}) AS et, upper({_c(lay, 'quad')}) AS qt{keep} "
+        f"FROM {src}"
+    )
+    return f"""
+    WITH r AS ({raw}),
+    e1 AS (SELECT * EXCLUDE (a1l), nullif(trim(x), '') AS a1 FROM r,
+           unnest(CASE WHEN a1l IS NULL OR a1l = 'None' THEN [NULL] ELSE string_split(a1l, ';') END) AS u(x)),
+    e2 AS (SELECT * EXCLUDE (a2l), nullif(trim(y), '') AS a2 FROM e1,
+           unnest(CASE WHEN a2l IS NULL OR a2l = 'None' THEN [NULL] ELSE string_split(a2l, ';') END) AS v(y)),
+    n AS (SELECT * EXCLUDE (a1, a2), CASE WHEN a1 <> 'None' THEN a1 END AS s1,
+                 CASE WHEN a2 <> 'None' THEN a2 END AS s2 FROM e2),
+    q AS (SELECT n.*, pq.type AS ptype,
+                 CASE WHEN qt IN ('VERBAL COOPERATION', '1') THEN 1::TINYINT
+                      WHEN qt IN ('MATERIAL COOPERATION', '2') THEN 2::TINYINT
+                      WHEN qt IN ('VERBAL CONFLICT', '3') THEN 3::TINYINT
+                      WHEN qt IN ('MATERIAL CONFLICT', '4') THEN 4::TINYINT ELSE pq.quad END AS quad
+          FROM n LEFT JOIN _ploverquad pq ON pq.type = n.et),
+    k AS (SELECT q.*, s.iso3 AS si, t.iso3 AS ti, cs.iso3 AS csi, ct.iso3 AS cti,
+                 (et IS NOT NULL AND ptype IS NULL) OR quad IS NULL AS bad_code
+          FROM q LEFT JOIN _cmap s ON s.code = upper(q.s1) LEFT JOIN _cmap t ON t.code = upper(q.s2)
+                 LEFT JOIN _cow cs ON cs.code = q.c1 LEFT JOIN _cow ct ON ct.code = q.c2)
+    SELECT date, CASE WHEN s1 IS NOT NULL THEN si ELSE csi END AS source,
+           CASE WHEN s2 IS NOT NULL THEN ti ELSE cti END AS target,
+           COALESCE(s1, c1) AS source_code, COALESCE(s2, c2) AS target_code,
+           CASE WHEN NOT bad_code THEN et END AS event_code, NULL::VARCHAR AS root_code,
+           CASE WHEN NOT bad_code THEN quad END AS quad_class,
+           NULL::DOUBLE AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
+           {ds} AS dataset, {fname} AS file,
+           CASE WHEN date IS NULL THEN 'bad date' WHEN bad_code THEN 'bad event code'
+                WHEN (s1 IS NOT NULL AND si IS NULL) OR (s2 IS NOT NULL AND ti IS NULL)
+                     OR (s1 IS NULL AND c1 IS NOT NULL AND csi IS NULL)
+                     OR (s2 IS NULL AND c2 IS NOT NULL AND cti IS NULL) THEN 'unknown country code' END AS problem{key_out}
+    FROM k
+    """
+
+
+def ingest_unit(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    lay: Layout,
+    name: str,
+    out: Path,
+    *,
+    encodings: Sequence[str] = ENCODINGS,
+) -> dict[str, Any]:
+    """Read one unit at ``path`` into the Parquet part ``out``; the counts of rows and bad rows.
+
+    Returns ``{"rows", "bad": {reason: n}, "bad_lines": {reason: [line, ...]}, "encoding",
+    "min_date", "max_date"}``. A file that is not valid UTF-8 is read again as ISO-8859-1. Errors reading
+    the file (a truncated gzip) raise ``duckdb.Error``; ``out`` is written only on success.
+    """
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    enc_used = encodings[0]
+    for enc in encodings:
+        rej = "_rej"
+        con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
+        sql = _select(lay, _reader(path, lay, enc, rej), name)
+        con.execute(
+            f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)"
+        )
+        errs = con.execute(f"SELECT error_type, line FROM {rej}_e ORDER BY line").fetchall()
+        enc_used = enc
+        if enc != encodings[-1] and any(t == "INVALID ENCODING" for t, _ in errs):
+            continue
+        break
+    os.makedirs(out, exist_ok=True)
+    os.replace(tmp, out / "data_0.parquet")
+    return _report(con, [out / "data_0.parquet"], errs, enc_used)
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], errs: Sequence[tuple[str, int]], enc_used: str
+) -> dict[str, Any]:
+    bad: dict[str, int] = {}
+    lines: dict[str, list[int]] = {}
+    for etype, line in errs:
+        reason = "bad encoding" if etype == "INVALID ENCODING" else "wrong column count"
+        bad[reason] = bad.get(reason, 0) + 1
+        if len(lines.setdefault(reason, [])) < 5:
+            lines[reason].append(int(line))
+    src = "[" + ", ".join(_lit(str(f)) for f in files) + "]"
+    stats = con.execute(
+        f"SELECT problem, count(*), min(date), max(date) FROM read_parquet({src}) GROUP BY problem"
+    ).fetchall()
+    rows = 0
+    dmin = dmax = None
+    for problem, n, lo, hi in stats:
+        rows += int(n)
+        if problem is not None:
+            bad[problem] = bad.get(problem, 0) + int(n)
+        if problem is None or problem == "unknown country code":
+            dmin = lo if dmin is None or (lo is not None and lo < dmin) else dmin
+            dmax = hi if dmax is None or (hi is not None and hi > dmax) else dmax
+    return {
+        "rows": rows,
+        "bad": dict(sorted(bad.items())),
+        "bad_lines": lines,
+        "encoding": enc_used,
+        "min_date": None if dmin is None else dmin.isoformat(),
+        "max_date": None if dmax is None else dmax.isoformat(),
+    }
+
+
+def ingest_batch(
+    con: duckdb.DuckDBPyConnection, items: Sequence[tuple[Path, str, str]], lay: Layout, parts_dir: Path
+) -> dict[str, dict[str, Any]]:
+    """Read many units of one layout in one parallel pass: ``items`` are ``(path, name, key)``.
+
+    Writes ``parts_dir/<key>/*.parquet`` per unit and returns the report per key. A unit that is not
+    valid UTF-8 is read again alone as ISO-8859-1. Any DuckDB error (a damaged gzip) raises: the caller
+    then reads the units one by one to tell which failed.
+    """
+    con.execute("DROP TABLE IF EXISTS _rej_e; DROP TABLE IF EXISTS _rej_s")
+    units = pa.table(
+        {
+            "path": [str(p) for p, _, _ in items],
+            "_name": [n for _, n, _ in items],
+            "_key": [k for _, _, k in items],
+        }
+    )
+    con.register("_units", units)
+    rd = _reader([p for p, _, _ in items], lay, ENCODINGS[0], "_rej")
+    src = f"(SELECT r.* EXCLUDE (filename), u._name, u._key FROM {rd} r JOIN _units u ON u.path = r.filename)"
+    stage = parts_dir / f".batch{os.getpid()}"
+    if stage.exists():
+        shutil.rmtree(stage)
+    try:
+        con.execute(
+            f"COPY ({_select(lay, src, None)}) TO {_lit(str(stage))} "
+            "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_key), ROW_GROUP_SIZE 65536)"
+        )
+        rows = con.execute(
+            "SELECT s.file_path, e.error_type, e.line FROM _rej_e e JOIN _rej_s s USING (scan_id, file_id) ORDER BY e.line"
+        ).fetchall()
+        errs: dict[str, list[tuple[str, int]]] = {}
+        for path, etype, line in rows:
+            errs.setdefault(str(path), []).append((etype, line))
+        out: dict[str, dict[str, Any]] = {}
+        for path, name, key in items:
+            target = parts_dir / key
+            if target.exists():
+                shutil.rmtree(target)
+            e = errs.get(str(path), [])
+            if any(t == "INVALID ENCODING" for t, _ in e):
+                out[key] = ingest_unit(con, path, lay, name, target, encodings=ENCODINGS[1:])
+                continue
+            made = stage / f"_key={key}"
+            if made.exists():
+                os.replace(made, target)
+            else:  # a file without a single row: an empty part with the schema
+                target.mkdir(parents=True)
+                con.execute(
+                    f"COPY (SELECT * EXCLUDE (_key) FROM ({_select(lay, src, None)}) LIMIT 0) "
+                    f"TO {_lit(str(target / 'data_0.parquet'))} (FORMAT parquet)"
+                )
+            out[key] = _report(con, sorted(target.glob("*.parquet")), e, ENCODINGS[0])
+        return out
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        con.unregister("_units")
+
+
+# ------------------------------------------------------------------------------------------ aggregation
+PERIOD_TRUNC = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+
+
+def aggregate(
+    parts: Sequence[Path],
+    *,
+    period: str,
+    directed: bool = True,
+    pairs: Sequence[tuple[str, str]] | None = None,
+    weight: str | None = None,
+    datasets: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    threads: int | None = None,
+) -> tuple[pa.Table, pa.Table]:
+    """Exact per-period dyad sums and the periods with any usable event (coverage).
+
+    Returns ``(sums, coverage)``: ``sums`` has ``period_start, source, target, events, q1..q4,
+    gold_tenths, gold_weight`` (integers: Goldstein in tenths so sums are exact whatever the order);
+    ``coverage`` has ``period_start``.
+    """
+    if not parts:
+        empty = pa.table({"period_start": pa.array([], pa.date32())})
+        return empty, empty
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
+    trunc = PERIOD_TRUNC[period]
+    w = "1" if weight is None else f"COALESCE({weight}, 1)::BIGINT"
+    conds = [
+        "date IS NOT NULL",
+        "quad_class IS NOT NULL",
+        "(problem IS NULL OR problem = 'unknown country code')",
+    ]
+    if datasets:
+        conds.append("dataset IN (" + ", ".join(_lit(d) for d in datasets) + ")")
+    if start:
+        conds.append(f"date >= {_lit(start)}::DATE")
+    if end:
+        conds.append(f"date <= {_lit(end)}::DATE")
+    where = " AND ".join(conds)
+    src, tgt = ("source", "target") if directed else ("least(source, target)", "greatest(source, target)")
+    pair_filter = ""
+    if pairs is not None:
+        vals = ", ".join(f"({_lit(a)}, {_lit(b)})" for a, b in pairs)
+        pair_filter = f"JOIN (VALUES {vals}) AS p(ps, pt) ON p.ps = s AND p.pt = t"
+    sql = f"""
+    WITH e AS (
+      SELECT date_trunc('{trunc}', date)::DATE AS period_start, {src} AS s, {tgt} AS t, quad_class,
+             goldstein, {w} AS w
+      FROM read_parquet({files}) WHERE {where} AND source IS NOT NULL AND target IS NOT NULL
+    )
+    SELECT period_start, s AS source, t AS target, sum(w)::BIGINT AS events,
+           sum(w) FILTER (WHERE quad_class = 1)::BIGINT AS q1, sum(w) FILTER (WHERE quad_class = 2)::BIGINT AS q2,
+           sum(w) FILTER (WHERE quad_class = 3)::BIGINT AS q3, sum(w) FILTER (WHERE quad_class = 4)::BIGINT AS q4,
+           sum(w * round(goldstein * 10)::BIGINT) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_tenths,
+           sum(w) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_weight
+    FROM e {pair_filter} GROUP BY ALL ORDER BY source, target, period_start
+    """
+    sums = con.sql(sql).to_arrow_table()
+    cov = con.sql(
+        f"SELECT DISTINCT date_trunc('{trunc}', date)::DATE AS period_start FROM read_parquet({files}) "
+        f"WHERE {where} ORDER BY 1"
+    ).to_arrow_table()
+    return _table(sums), _table(cov)
+
+
+def _table(x: Any) -> pa.Table:
+    return x.read_all() if hasattr(x, "read_all") else x
+
+
+def scan(parts: Sequence[Path], con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
+    """Every row of the parts (for tests and inspection)."""
+    con = con or duckdb.connect(":memory:")
+    files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
+    cols = ", ".join(c for c, _ in COLUMNS)
+    return _table(con.sql(f"SELECT {cols} FROM read_parquet({files})").to_arrow_table())
