@@ -98,8 +98,10 @@ def _panel(ax: Any, b: Backtest, summary: dict[str, Any], group: str, names: lis
     ax.set_xlim(0, top * 1.35)
     ax.set_ylim(len(names) - 0.1, -0.6)
     ax.set_xlabel("mean error, % of the issue's range (dot: median)")
+    n_issues = len(b.group_rows(group))
     ax.set_title(
-        f"{group} cases ({n_cases} case{'s' if n_cases != 1 else ''}, {len(b.group_rows(group))} issues)",
+        f"{group} cases ({n_cases} case{'s' if n_cases != 1 else ''}, "
+        f"{n_issues} issue{'s' if n_issues != 1 else ''})",
         loc="left",
     )
 

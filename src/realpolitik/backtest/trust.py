@@ -121,7 +121,7 @@ def paragraphs(b: Backtest) -> list[str]:
         )
     else:
         out.append(
-            f"{len(clean)} of the {n} {what} {'is' if len(clean) == 1 else 'are'} clean (every input "
+            f"{len(clean)} of {n} {what} {'is' if len(clean) == 1 else 'are'} clean (every input "
             "dated before the decision); only those measure accuracy. Leaky cases are summarised apart "
             "and never pooled with them."
         )
