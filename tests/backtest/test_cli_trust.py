@@ -139,3 +139,14 @@ def test_the_package_imports_no_heavy_library_at_module_level():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not {n.split(".")[0] for n in names} & heavy, (f.name, names)
+
+
+def test_module_docstrings():
+    import doctest
+    import importlib
+
+    names = ["backtest", "backtest.leakage", "backtest.scoring", "backtest.trust", "scenario.dates"]
+    for name in names:
+        mod = importlib.import_module(f"realpolitik.{name}")  # the module, not a function of that name
+        res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        assert res.failed == 0 and res.attempted > 0, mod.__name__

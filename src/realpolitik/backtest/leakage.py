@@ -21,7 +21,7 @@ labels, uncertainty ranges and the outcome itself are not inputs of this kind an
 >>> lk.status, lk.decided
 ('leaky', '1990-09-12')
 >>> print(lk.lines()[0])
-leaky: none of the 62 numbers the models read is shown to predate the decision (1990-09-12)
+leaky: none of the 60 numbers the models read is shown to predate the decision (1990-09-12)
 """
 
 from __future__ import annotations
