@@ -211,8 +211,12 @@ def test_inputs_and_arguments(tmp_path):
     (folder / "toy.yaml").write_text(rp.scenario.dumps(from_dict(scenario_dict()), "yaml"))
     write_table(folder / "more.csv", cases=2, actors=3)
     (folder / "readme.txt").write_text("not a case")
+    (folder / "no-outcome.yaml").write_text(rp.scenario.dumps(rp.load("japan-russia-2016"), "yaml"))
     b = backtest([folder], models="compromise")
     assert [c.id for c in b.cases] == ["toy", "c000", "c001"]
+    assert b.notes == [
+        f"japan-russia-2016 ({folder / 'no-outcome.yaml'}): no recorded outcome, nothing to score"
+    ]
     default = backtest(models="compromise")
     assert [c.id for c in default.cases] == BUILTINS
     assert Uncertainty.parse("position=0.05,distribution=uniform") == Uncertainty(

@@ -112,6 +112,8 @@ def render_backtest(b: Backtest, out: Console, verbose: bool = False) -> None:
         f"models: {', '.join(b.models)}" + (f"; {b.draws:,} draws, seed {b.seed}" if b.draws else ""),
         soft_wrap=True,
     )
+    for note in b.notes:
+        out.print(f"[dim]left out: {escape(note)}[/dim]", soft_wrap=True)
     if b.rows and (verbose or len(b.cases) <= MAX_CASE_NOTES):
         for c in b.cases:
             if c.issues:

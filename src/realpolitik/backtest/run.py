@@ -135,6 +135,7 @@ class Backtest:
     seed: int
     draws: int
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    notes: list[str] = field(default_factory=list)  # inputs left out, and why
 
     @property
     def predictors(self) -> tuple[str, ...]:
@@ -183,6 +184,7 @@ class Backtest:
             "baselines": list(self.baselines),
             "seed": self.seed,
             "draws": self.draws,
+            "notes": list(self.notes),
             "cases": [
                 {
                     "id": c.id,
@@ -508,10 +510,7 @@ def backtest(
             )
             results.extend(t_cases)
             rows.extend(t_rows)
-    for note in inp.notes:
-        if results:
-            results[0].notes.append(note)
-    return Backtest(names, BASELINES, results, rows, int(seed), draws, chunk_size)
+    return Backtest(names, BASELINES, results, rows, int(seed), draws, chunk_size, list(inp.notes))
 
 
 # ------------------------------------------------------------------------------------------- scenarios
