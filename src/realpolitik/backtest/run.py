@@ -484,13 +484,18 @@ def backtest(
         else Uncertainty(**uncertainty)
     )
     names = _models(models)
-    inp = collect(cases)
-    _check_ids(inp)
-    if not inp.scenarios and not inp.table_cases:
-        raise ValueError("nothing to score: " + ("; ".join(inp.notes) or "no case has a recorded outcome"))
     results: list[CaseResult] = []
     rows: list[ScoredIssue] = []
     with open_executor(executor, workers=workers, scheduler=scheduler) as handle:
+        if handle.kind != "serial":  # workers start (spawn, imports) while the inputs are read
+            for _ in range(handle.workers):
+                handle.executor.submit(_warm)
+        inp = collect(cases)
+        _check_ids(inp)
+        if not inp.scenarios and not inp.table_cases:
+            raise ValueError(
+                "nothing to score: " + ("; ".join(inp.notes) or "no case has a recorded outcome")
+            )
         for s, origin in inp.scenarios:
             case, case_rows = score_scenario(
                 s, names, seed=int(seed), draws=draws, uncertainty=unc, executor=handle.executor
@@ -618,6 +623,11 @@ class TableChunkResult:
     errors: dict[str, str]  # model -> why it gave no forecast
     interval80: dict[str, np.ndarray]  # model -> (n, D, 2)
     crps: dict[str, np.ndarray]  # model -> (n, D) in the issue's units
+
+
+def _warm() -> int:
+    """Nothing: unpickling it imports this module (and the models) in a worker."""
+    return 0
 
 
 def _child(ss: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
