@@ -224,3 +224,20 @@ def test_inputs_and_arguments(tmp_path):
     )
     with pytest.raises(ValueError, match="expected NAME=VALUE"):
         Uncertainty.parse("pos=1")
+
+
+def test_a_failing_model_is_skipped_and_the_others_still_score(tmp_path):
+    from realpolitik.models import ModelInfo, register
+    from realpolitik.models.registry import unregister
+
+    def boom(problem, *, rng=None, **params):
+        raise FloatingPointError("diverged")
+
+    register(ModelInfo(name="bt_boom", title="always fails", run=boom))
+    try:
+        b = backtest([write_table(tmp_path / "t.csv", cases=3, actors=3)], models="compromise,bt_boom")
+    finally:
+        unregister("bt_boom")
+    assert all(c.skipped == {"bt_boom": "FloatingPointError: diverged"} for c in b.cases)
+    assert all(math.isfinite(r.forecast["compromise"]) and "bt_boom" not in r.forecast for r in b.rows)
+    assert b.summary()["clean"]["bt_boom"].n == 0

@@ -623,6 +623,7 @@ class TableChunkResult:
     errors: dict[str, str]  # model -> why it gave no forecast
     interval80: dict[str, np.ndarray]  # model -> (n, D, 2)
     crps: dict[str, np.ndarray]  # model -> (n, D) in the issue's units
+    notes: list[str] = field(default_factory=list)
 
 
 def _warm() -> int:
@@ -657,6 +658,7 @@ def run_table_chunk(task: TableChunk) -> TableChunkResult:
     )
     out: dict[str, np.ndarray] = {k: v.reshape(n, d) for k, v in baselines(problem).items()}
     errors: dict[str, str] = {}
+    notes: list[str] = []
     interval: dict[str, np.ndarray] = {}
     crps: dict[str, np.ndarray] = {}
     has_sq = bool(np.isfinite(task.status_quo).all())
@@ -673,22 +675,22 @@ def run_table_chunk(task: TableChunk) -> TableChunkResult:
         try:
             traj = info.run(problem, rng=np.random.default_rng(_child(task.seed, 0)))
             out[name] = np.asarray(traj.outcome, dtype=float).reshape(n, d)
-            if mc_problem is not None:
-                mc = info.run(mc_problem, rng=np.random.default_rng(_child(task.seed, 2)))
-                x = np.asarray(mc.outcome, dtype=float).reshape(n, task.draws, d)
-                x = np.moveaxis(x, 1, -1)  # (n, D, draws)
-                with np.errstate(invalid="ignore"):
-                    q = (
-                        np.nanquantile(x, [0.1, 0.9], axis=-1)
-                        if np.isnan(x).any()
-                        else np.quantile(x, [0.1, 0.9], axis=-1)
-                    )
-                interval[name] = np.moveaxis(q, 0, -1)
-                crps[name] = crps_ensemble(x, task.outcome)
         except Exception as exc:  # one model failing must not sink the other models' scores
             errors[name] = f"{type(exc).__name__}: {exc}"
-            out.pop(name, None)
-    return TableChunkResult(task.index, out, errors, interval, crps)
+            continue
+        if mc_problem is None:
+            continue
+        try:
+            mc = info.run(mc_problem, rng=np.random.default_rng(_child(task.seed, 2)))
+        except Exception as exc:  # the point forecast stands; the model just gets no interval
+            notes.append(f"{name}: Monte Carlo failed ({type(exc).__name__}: {exc}); no interval")
+            continue
+        x = np.moveaxis(np.asarray(mc.outcome, dtype=float).reshape(n, task.draws, d), 1, -1)  # (n, D, draws)
+        with np.errstate(invalid="ignore"):
+            q = np.nanquantile(x, [0.1, 0.9], axis=-1)
+        interval[name] = np.moveaxis(q, 0, -1)
+        crps[name] = crps_ensemble(x, task.outcome)
+    return TableChunkResult(task.index, out, errors, interval, crps, notes)
 
 
 def _table_draws(task: TableChunk, problem: BargainingProblem) -> BargainingProblem:
@@ -826,7 +828,7 @@ def score_table_cases(
     for i, c in enumerate(cases):
         res, k = per_case[i]
         scored = tuple(d for j, d in enumerate(c.issues) if np.isfinite(c.outcome[j]))
-        case = CaseResult(c.id, c.file, c.leakage, scored, skipped=dict(res.errors))
+        case = CaseResult(c.id, c.file, c.leakage, scored, skipped=dict(res.errors), notes=list(res.notes))
         if no_unc:
             case.notes.append("no uncertain inputs in a long table: give defaults with --uncertainty")
         results.append(case)
