@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("eum", "smp", "exchange", "deals", "uncertainty")
+PARTS = ("eum", "smp", "exchange", "deals", "uncertainty", "backtest")
 
 
 def _load(part: str) -> Any:
@@ -66,6 +66,8 @@ def main() -> None:
         kwargs: dict[str, Any] = {}
         if args.quick and part == "smp":
             kwargs["quick"] = True
+        if args.quick and part == "backtest":
+            kwargs.update(cases=200, repeats=1)
         if args.quick and part == "uncertainty":
             kwargs.update(scaling_draws=100_000, big_draws=200_000)
         rows = mod.rows(**kwargs)

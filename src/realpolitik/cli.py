@@ -196,8 +196,14 @@ def render_scenario(s: Scenario, out: Console) -> None:
 
 
 @app.command()
-def validate(path: Annotated[str, typer.Argument(help="scenario file to check")]) -> None:
-    """Check a scenario file and print every problem (exit 1 if there is any)."""
+def validate(
+    path: Annotated[str, typer.Argument(help="scenario file to check")],
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="a historical case: list every number that leaks")
+    ] = False,
+) -> None:
+    """Check a scenario file and print every problem (exit 1 if there is any); for a historical case
+    (with an outcome), whether it is a clean backtest and which numbers make it leaky."""
     from realpolitik.environment import prepare
 
     with _friendly():
@@ -209,6 +215,11 @@ def validate(path: Annotated[str, typer.Argument(help="scenario file to check")]
         console.print(f"[green]ok[/green] {path}: {len(s.actors)} actors, {len(s.issues)} issues")
         for w in getattr(prepared, "warnings", []) or []:
             err_console.print(f"[yellow]warning[/yellow] {path}: {w}", soft_wrap=True)
+        if s.outcome or s.decided is not None:
+            from realpolitik.backtest.leakage import leakage
+
+            for line in leakage(s).lines(verbose=verbose):
+                console.print(escape(line), soft_wrap=True)
 
 
 def _run_forecasts(
@@ -759,6 +770,82 @@ def _parse_thresholds(items: list[str] | None) -> dict[str, tuple[str, float]]:
         else:
             raise UserError(f"--threshold {item!r}: expected ISSUE>VALUE or ISSUE<VALUE")
     return out
+
+
+@app.command("backtest")
+def backtest_cmd(
+    cases: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="built-in ids, scenario files, long tables (CSV/Parquet) or folders "
+            "(default: every built-in with an outcome)"
+        ),
+    ] = None,
+    models: Annotated[
+        str, typer.Option("--models", "--model", "-m", help="model names separated by commas, or all")
+    ] = "all",
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", min=0, help="Monte Carlo draws per case and model (0: none)")
+    ] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="seed: forecasts and draws, any executor")] = 0,
+    uncertainty: Annotated[
+        str | None,
+        typer.Option(
+            help="input uncertainty for long tables and scenarios without an uncertainty block, "
+            "e.g. position=0.05,salience=0.1,capability=0.1"
+        ),
+    ] = None,
+    executor: Annotated[str | None, typer.Option(help="serial, processes or dask (default serial)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="workers for processes/dask")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="long-table cases per chunk")] = 100,
+    figure: Annotated[
+        Path | None, typer.Option(help="also write an SVG figure of error per model, baselines marked")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="overwrite the --figure file if it exists")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="every case and leaky number")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+) -> None:
+    """Score each model's forecast (under the decision rules) against recorded outcomes, beside naive
+    baselines; clean cases (inputs dated before the decision) and leaky ones are summarised apart."""
+    from realpolitik.backtest import Uncertainty, backtest
+    from realpolitik.backtest.render import render_backtest
+
+    with _friendly():
+        if fmt not in ("table", "json", "csv"):
+            raise UserError(f"--format {fmt!r}: expected table, json or csv")
+        if executor is None:
+            executor = "dask" if scheduler else "serial"
+        if executor not in ("serial", "processes", "dask"):
+            raise UserError(f"--executor {executor!r}: expected serial, processes or dask")
+        if figure is not None and figure.exists() and not force:
+            raise UserError(f"{figure}: already exists; refusing to overwrite it (use --force)")
+        unc = Uncertainty.parse(uncertainty) if uncertainty else None
+        if models != "all":
+            _models_arg(models)
+        result = backtest(
+            cases or None,
+            models=models,
+            draws=draws,
+            seed=seed,
+            uncertainty=unc,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+        )
+        if figure is not None:
+            from realpolitik.backtest.figure import error_figure
+
+            figure.write_text(error_figure(result), encoding="utf-8")
+        if fmt == "json":
+            _print_json(result.to_json())
+        elif fmt == "csv":
+            sys.stdout.write(result.to_csv())
+        else:
+            render_backtest(result, console, verbose=verbose)
+            if figure is not None:
+                console.print(f"wrote {figure}")
 
 
 @app.command()

@@ -15,6 +15,7 @@ from realpolitik.scenario.io import (
 from realpolitik.scenario.schema import (
     Actor,
     Analogue,
+    Decided,
     Environment,
     Indicator,
     Issue,
@@ -30,6 +31,7 @@ from realpolitik.scenario.schema import (
 __all__ = [
     "Actor",
     "Analogue",
+    "Decided",
     "Environment",
     "Indicator",
     "Issue",

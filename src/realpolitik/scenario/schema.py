@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from realpolitik import display as _display
+from realpolitik.scenario.dates import normalise as _normalise_date
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
 
@@ -63,15 +64,28 @@ Number = Annotated[Quantity, Field()]
 
 
 class Source(_Base):
-    """A document, data set, or analyst judgment that numbers can cite by key."""
+    """A document, data set, or analyst judgment that numbers can cite by key.
+
+    ``date`` is when it was published (or, for judgment, written down); ``recorded`` is when the numbers
+    it gives were fixed, where that is earlier than ``date`` and documented (expert interviews published
+    years later, judgment recorded before a decision). A backtest counts a number as known before a
+    decision when its source's ``recorded`` date, else its ``date``, lies before the decision
+    (docs/backtest.md). Both may be partial: ``1994``, ``1990-10``.
+    """
 
     title: str
     kind: Literal["document", "dataset", "judgment"] = "document"
     author: str | None = None
     publisher: str | None = None
     date: dt.date | str | None = None
+    recorded: dt.date | str | None = None
     url: str | None = None
     note: str | None = None
+
+    @field_validator("recorded", mode="before")
+    @classmethod
+    def _recorded_date(cls, v: Any) -> Any:
+        return None if v is None else _normalise_date(v)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -433,6 +447,35 @@ class Analogue(_Base):
     note: str | None = None
 
 
+class Decided(_Base):
+    """When a historical case was decided: the ``date`` of the (first) decision its ``outcome`` records,
+    or, when only a bound is known, ``by``: the decision was taken no later than that (e.g. the
+    publication that first reports it). Dates may be partial (``1987``, ``1987-12``). A bare date is
+    read as ``{date: ...}``.
+    """
+
+    date: dt.date | str | None = None
+    by: dt.date | str | None = None
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else {"date": v}
+
+    @field_validator("date", "by", mode="before")
+    @classmethod
+    def _dates(cls, v: Any) -> Any:
+        return None if v is None else _normalise_date(v)
+
+    @model_validator(mode="after")
+    def _one(self) -> Decided:
+        if (self.date is None) == (self.by is None):
+            raise ValueError("expected either date (when the decision was taken) or by (no later than)")
+        return self
+
+
 class Uncertainty(_Base):
     """Scenario-wide defaults for inputs without their own ``range``."""
 
@@ -472,6 +515,9 @@ class Scenario(_Base):
     environment: Environment = Field(default_factory=Environment)
     analogues: list[Analogue] = Field(default_factory=list)
     outcome: dict[Id, Quantity] = Field(default_factory=dict)
+    decided: Decided | None = Field(
+        default=None, description="for historical cases: when the decision the outcome records was taken"
+    )
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     metadata: dict[str, Any] = Field(default_factory=dict)
 

@@ -304,6 +304,12 @@ def check(
             src = getattr(item, "source", None)
             if src is not None and not known_source(src):
                 add((section, k, "source"), f"unknown source {src!r}: expected a key of sources")
+    if scenario.decided is not None and scenario.decided.source is not None:
+        if not known_source(scenario.decided.source):
+            add(
+                ("decided", "source"),
+                f"unknown source {scenario.decided.source!r}: expected a key of sources",
+            )
     for k, link in enumerate(scenario.environment.links):
         if link.source is not None and not known_source(link.source):
             add(

@@ -391,12 +391,19 @@ def _link_inputs(
 # ------------------------------------------------------------------------------------------ drawing
 def transform(spec: SamplingSpec, u: np.ndarray) -> np.ndarray:
     """Map uniform numbers ``u`` ``(..., K)`` in [0, 1] to input values through each inverse CDF."""
+    return inverse_cdf(spec.distribution, u, spec.low, spec.high, spec.mode)
+
+
+def inverse_cdf(
+    distribution: str, u: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray
+) -> np.ndarray:
+    """The inverse CDF of ``distribution`` on ``[lo, hi]`` with mode (centre) ``c``, at ``u`` in [0, 1]
+    (arrays broadcast; ``hi > lo`` wherever it is used)."""
     u = np.asarray(u, dtype=float)
-    lo, hi, c = spec.low, spec.high, spec.mode
     width = hi - lo
-    if spec.distribution == "uniform":
+    if distribution == "uniform":
         x = lo + u * width
-    elif spec.distribution == "triangular":
+    elif distribution == "triangular":
         cut = (c - lo) / width
         left = lo + np.sqrt(u * width * (c - lo))
         right = hi - np.sqrt((1.0 - u) * width * (hi - c))
