@@ -152,12 +152,21 @@ class _Cols:
         """A − j for proposer j, as ``(A, 1)``: the largest marks the lowest j."""
         return np.arange(a, 0, -1, dtype=np.int8 if a < 128 else np.int32)[:, None]
 
-    def take(self, keep: np.ndarray) -> _Cols:
-        """The same for the columns ``keep`` only."""
+    def take(self, keep: np.ndarray | slice) -> _Cols:
+        """The same for the columns ``keep`` only (a view for a slice); the mask is dropped when
+        every actor of those columns takes part."""
         out = _Cols.__new__(_Cols)
         for name in self.__slots__:
             v = getattr(self, name)
-            setattr(out, name, None if v is None else v[..., keep])
+            # np.take keeps C order (fancy indexing on the last axis would give F order, and every
+            # later reduction over actors would slow down several times)
+            setattr(
+                out,
+                name,
+                None if v is None else v[..., keep] if isinstance(keep, slice) else v.take(keep, -1),
+            )
+        if out.valid is not None and out.valid.all():
+            out.valid = out.pv = None
         return out
 
 
@@ -473,11 +482,46 @@ def eum_round(
 
 # ---------------------------------------------------------------------------------------------- runner
 
+STOP_RULES = ("converge", "fixed")
+"""How long a run lasts: ``converge`` (default: until the forecast settles, see :class:`StopRule`)
+or ``fixed`` (a fixed number of rounds, as in Scholz's Table 2)."""
+
+FIXED_ROUNDS = 8  # stop="fixed" without ``rounds``: Table 2 has eight rounds
+MAX_ROUNDS = 50  # stop="converge" without ``rounds``: the most rounds
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """When a one-issue run stops, and how its state is judged (``docs/models/eum.md``, "Stopping").
+
+    - ``mode="converge"``: a run stops when its forecast, the weighted median μ, has moved by at most
+      ``tol``·U (U: the issue's range) in each of ``patience`` consecutive rounds, or as soon as no
+      actor moves (a fixed point: every later round would repeat it). That is *converged*. It also
+      stops, *not converged*, when the positions repeat with a period L of 2 to ``max_period`` rounds
+      (each of the last L states within ``cycle_tol``·U of the state L rounds earlier) while μ varies
+      by more than ``tol``·U over the period, or after ``rounds`` rounds.
+    - ``mode="fixed"``: exactly ``rounds`` rounds; the same tests describe the final state.
+    """
+
+    mode: str = "converge"
+    rounds: int = MAX_ROUNDS
+    tol: float = 0.01
+    patience: int = 4
+    max_period: int = 12
+    cycle_tol: float = 1e-6
+
+    def __post_init__(self) -> None:
+        if self.mode not in STOP_RULES:
+            raise ValueError(f"stop must be one of {STOP_RULES}, got {self.mode!r}")
+
 
 @dataclass(frozen=True)
 class EUMRows:
     """Results for ``n`` one-issue rows: positions ``(n, R+1, A)``, medians and means ``(n, R+1)``,
-    rounds run ``(n,)``, risk exponents ``(n, R, A)``, move types and proposers ``(n, R, A)``."""
+    rounds run ``(n,)``, risk exponents ``(n, R, A)``, move types and proposers ``(n, R, A)``; the
+    stop rule's verdict per row: ``converged``, ``cycle_length`` (0: none), ``outcome`` and, for a
+    run that did not converge, ``outcome_low`` and ``outcome_high``, the range of μ over the window
+    ``outcome`` averages (NaN for a converged run; see :func:`run_rows`)."""
 
     positions: np.ndarray
     median: np.ndarray
@@ -486,6 +530,11 @@ class EUMRows:
     risk: np.ndarray
     move_type: np.ndarray
     move_with: np.ndarray
+    converged: np.ndarray
+    cycle_length: np.ndarray
+    outcome_low: np.ndarray
+    outcome_high: np.ndarray
+    outcome: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -499,6 +548,11 @@ class _ColRun:
     risk: np.ndarray
     move_type: np.ndarray
     move_with: np.ndarray
+    converged: np.ndarray
+    cycle_length: np.ndarray
+    outcome_low: np.ndarray
+    outcome_high: np.ndarray
+    outcome: np.ndarray
 
 
 def run_rows(
@@ -508,15 +562,22 @@ def run_rows(
     *,
     valid: np.ndarray | None = None,
     median_weight: np.ndarray | None = None,
+    unit: np.ndarray | None = None,
     Q: float = 1.0,
     profile: str = "spec",
-    rounds: int = 8,
-    tol: float | None = None,
+    stop: StopRule | None = None,
 ) -> EUMRows:
     """Run the model on ``n`` independent one-issue problems given as rows of ``(n, A)`` arrays.
 
     ``valid`` rows must have at least one True; invalid entries of ``x`` must be finite (the caller
     fills them). ``median_weight`` is used for the reported median and mean (default ``w``).
+    ``unit`` ``(n,)`` is the length the stop rule's tolerances are shares of (default: the spread of
+    the initial positions). ``stop`` defaults to ``StopRule()`` (converge, at most 50 rounds).
+
+    ``outcome`` is the median when the run stopped. For a run that did not converge it is the
+    median averaged over one period of its cycle, or, without a detected cycle, over the last
+    ``stop.max_period`` rounds; for ``stop.mode == "fixed"`` it is always the median after the last
+    round.
     """
     x = np.asarray(x, dtype=float)
     shape = x.shape
@@ -528,10 +589,10 @@ def run_rows(
         median_weight=None
         if median_weight is None
         else _cols(np.broadcast_to(np.asarray(median_weight, dtype=float), shape)),
+        unit=None if unit is None else np.asarray(unit, dtype=float).reshape(shape[0]),
         q=Q,
         profile=profile,
-        rounds=rounds,
-        tol=tol,
+        stop=StopRule() if stop is None else stop,
     )
     return EUMRows(
         positions=np.moveaxis(res.positions, -1, 0),
@@ -541,7 +602,89 @@ def run_rows(
         risk=np.moveaxis(res.risk, -1, 0),
         move_type=np.moveaxis(res.move_type, -1, 0),
         move_with=np.moveaxis(res.move_with, -1, 0),
+        converged=res.converged,
+        cycle_length=res.cycle_length,
+        outcome_low=res.outcome_low,
+        outcome_high=res.outcome_high,
+        outcome=res.outcome,
     )
+
+
+class _Verdict:
+    """The stop rule's running state for the active columns of one chunk (all ``(…, m)``).
+
+    ``run``: consecutive rounds in which μ moved by at most tol·U; ``match[L-1]``: consecutive
+    rounds in which the positions equalled, within cycle_tol·U, those L rounds earlier; ``ring_x``
+    and ``ring_mu`` hold the last ``max_period + 1`` states (slot t mod (max_period + 1)).
+    """
+
+    __slots__ = ("match", "med_thr", "pos_thr", "ring_mu", "ring_x", "run", "stop")
+
+    def __init__(self, stop: StopRule, x: np.ndarray, mu: np.ndarray, unit: np.ndarray) -> None:
+        m = mu.shape[0]
+        self.stop = stop
+        self.med_thr = stop.tol * unit
+        self.pos_thr = stop.cycle_tol * unit
+        self.run = np.zeros(m, dtype=np.int64)
+        k = stop.max_period
+        self.match = np.zeros((max(0, k - 1), m), dtype=np.int64)
+        self.ring_x = np.empty((k + 1, *x.shape))
+        self.ring_mu = np.empty((k + 1, m))
+        self.ring_x[0] = x
+        self.ring_mu[0] = mu
+
+    def update(
+        self, t: int, x_old: np.ndarray, x: np.ndarray, mu_old: np.ndarray, mu: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Fold in round ``t``; return ``converged`` ``(m,)`` and the shortest period L ≥ 2 seen
+        (0: none) ``(m,)``."""
+        stable = np.abs(mu - mu_old) <= self.med_thr
+        self.run += 1
+        self.run *= stable
+        fixed = np.logical_and.reduce(x == x_old, axis=0)
+        converged = (self.run >= self.stop.patience) | fixed
+        k = self.stop.max_period
+        period = np.zeros(mu.shape[0], dtype=np.int64)
+        self.ring_x[t % (k + 1)] = x
+        self.ring_mu[t % (k + 1)] = mu
+        for i, lag in enumerate(range(2, min(k, t) + 1)):
+            d = np.abs(np.subtract(self.ring_x[(t - lag) % (k + 1)], x))
+            near = np.maximum.reduce(d, axis=0) <= self.pos_thr  # the state L rounds earlier
+            count = self.match[i]
+            count += 1
+            count *= near
+            if lag > 2:  # the shortest period whose whole length repeated
+                period = np.where((period == 0) & (count >= lag), lag, period)
+            else:
+                period = np.where(count >= lag, lag, 0)
+        return converged, period
+
+    def window_medians(self, t: int, cols: np.ndarray, window: np.ndarray) -> np.ndarray:
+        """μ over the last ``window[c]`` rounds of the columns ``cols``, oldest first; ``(W, len)``
+        padded with NaN at the front."""
+        k = self.stop.max_period
+        ages = np.arange(int(window.max()) - 1, -1, -1)  # oldest first
+        out = self.ring_mu[(t - ages) % (k + 1)][:, cols]
+        return np.where(ages[:, None] < window[None], out, np.nan)
+
+    def take(self, keep: np.ndarray) -> None:
+        self.run = self.run[keep]
+        self.match = self.match.take(keep, -1)
+        self.ring_x = self.ring_x.take(keep, -1)
+        self.ring_mu = self.ring_mu.take(keep, -1)
+        self.med_thr = self.med_thr[keep]
+        self.pos_thr = self.pos_thr[keep]
+
+
+def _window_summary(meds: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Low, high and mean of μ over a window from ``(W, n)`` medians, oldest first, NaN-padded at
+    the front. The mean sums oldest first from 0.0, then divides by the window length."""
+    low = np.fmin.reduce(meds, axis=0)
+    high = np.fmax.reduce(meds, axis=0)
+    total = np.zeros(meds.shape[1])
+    for row in meds:
+        total += np.where(np.isnan(row), 0.0, row)
+    return low, high, total / window
 
 
 def _run_cols(
@@ -551,12 +694,16 @@ def _run_cols(
     *,
     valid: np.ndarray | None,
     median_weight: np.ndarray | None,
+    unit: np.ndarray | None,
     q: float,
     profile: str,
-    rounds: int,
-    tol: float | None,
+    stop: StopRule,
 ) -> _ColRun:
-    """``run_rows`` on columns: ``x``, ``w``, ``s``, ``valid``, ``median_weight`` are ``(A, n)``."""
+    """``run_rows`` on columns: ``x``, ``w``, ``s``, ``valid``, ``median_weight`` are ``(A, n)``.
+
+    Rounds are the outer loop; each round runs the active columns in chunks (``_ROW_BUDGET``), and
+    columns that stop leave the active set, so late rounds work on the remaining columns only.
+    """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     q = float(q)
@@ -572,98 +719,203 @@ def _run_cols(
     else:
         scale = np.where(valid, x, -np.inf).max(axis=0) - np.where(valid, x, np.inf).min(axis=0)
     scale = np.where(np.isfinite(scale), scale, 0.0)
-
-    positions = np.empty((rounds + 1, na, n))
-    medians = np.empty((rounds + 1, n))
-    means = np.empty((rounds + 1, n))
-    if tol is None:  # every round is written
-        risk = np.empty((rounds, na, n))
-        mtype = np.empty((rounds, na, n), dtype=np.int8)
-        mwith = np.empty((rounds, na, n), dtype=np.int64)
-    else:  # rounds after a stop keep these
-        risk = np.ones((rounds, na, n))
-        mtype = np.zeros((rounds, na, n), dtype=np.int8)
-        mwith = np.full((rounds, na, n), -1, dtype=np.int64)
-    done_at = np.full(n, rounds, dtype=np.int64)
-
-    def run_chunk(c0: int, c1: int) -> None:
-        cols: slice | np.ndarray = slice(c0, c1)
-        vc = None if valid is None else valid[:, c0:c1]
-        if vc is not None and vc.all():
-            vc = None
-        c = _Cols(wv[:, c0:c1], s[:, c0:c1], scale[c0:c1], vc, mw[:, c0:c1])
-        xc = x[:, c0:c1]
-        sd = np.subtract(xc[None], xc[:, None])
-        dist = np.abs(sd)
-        mu = _median_cols(xc, dist, c)
-        positions[0, :, cols] = xc
-        medians[0, cols] = mu
-        means[0, cols] = _mean_cols(xc, c)
-        for t in range(rounds):
-            res = _round_cols(xc, sd, dist, mu, c, q, profile)
-            new_x = res.new_position
-            sd = np.subtract(new_x[None], new_x[:, None])
-            dist = np.abs(sd)
-            new_mu = _median_cols(new_x, dist, c)
-            moved = res.min_rank < 3
-            positions[t + 1][:, cols] = new_x
-            medians[t + 1, cols] = new_mu
-            means[t + 1, cols] = _mean_cols(new_x, c)
-            risk[t][:, cols] = res.risk
-            mtype[t][:, cols] = _KINDS[res.min_rank]
-            mwith[t][:, cols] = np.where(moved, res.move_with, -1)
-            if tol is not None:
-                step = np.abs(new_x - xc)
-                if c.valid is not None:
-                    step *= c.valid
-                still = step.max(axis=0) > tol * scale[cols]
-                if not still.all():
-                    idx = np.arange(c0, c1) if isinstance(cols, slice) else cols
-                    stop = idx[~still]
-                    done_at[stop] = t + 1
-                    positions[t + 2 :, :, stop] = new_x[:, ~still][None]
-                    medians[t + 2 :, stop] = new_mu[~still][None]
-                    means[t + 2 :, stop] = means[t + 1, stop][None]
-                    keep = np.flatnonzero(still)
-                    cols = idx[keep]
-                    if cols.size == 0:
-                        break
-                    c = c.take(keep)
-                    new_x, sd, dist, new_mu = new_x[:, keep], sd[..., keep], dist[..., keep], new_mu[keep]
-            xc, mu = new_x, new_mu
-
+    unit = scale if unit is None else np.where(np.isnan(unit), scale, unit)
+    fixed_mode = stop.mode == "fixed"
+    cap = stop.rounds
     chunk = max(1, _ROW_BUDGET // max(1, na * na))
+
+    # per round t >= 1: (global index of the active columns or None for all, their new positions,
+    # medians, means, risk exponents, move types, proposers); assembled into full arrays at the end
+    history: list[tuple[np.ndarray | None, tuple[np.ndarray, ...]]] = []
+    median0 = np.empty(n)
+    mean0 = np.empty(n)
+    out = _Verdicts(n, fixed_mode)
+    jtype = np.int16 if na < 2**15 else np.int64
+
+    c_all = _Cols(wv, s, scale, valid, mw)
+    act = np.arange(n)  # global index of each active column
+    whole = True  # act is still 0..n-1: write with slices
+    xa = x
+    mua = median0
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 off contest, masked afterwards
         for c0 in range(0, n, chunk):
-            run_chunk(c0, min(n, c0 + chunk))
+            sl = slice(c0, min(n, c0 + chunk))
+            c = c_all.take(sl)
+            xc = xa[:, sl]
+            mua[sl] = _median_cols(xc, np.abs(np.subtract(xc[None], xc[:, None])), c)
+            mean0[sl] = _mean_cols(xc, c)
+        verdict = _Verdict(stop, xa, mua, unit) if cap > 0 else None
+        conv = np.zeros(n, dtype=bool)
+        period = np.zeros(n, dtype=np.int64)
+        t = 0
+        for t in range(1, cap + 1):
+            m = act.size
+            new_x = np.empty((na, m))
+            new_mu = np.empty(m)
+            new_mean = np.empty(m)
+            r_t = np.empty((na, m))
+            k_t = np.empty((na, m), dtype=np.int8)
+            j_t = np.empty((na, m), dtype=jtype)
+            for c0 in range(0, m, chunk):
+                sl = slice(c0, min(m, c0 + chunk))
+                c = c_all.take(sl)
+                xc = xa[:, sl]
+                sd = np.subtract(xc[None], xc[:, None])
+                res = _round_cols(xc, sd, np.abs(sd), mua[sl], c, q, profile)
+                nx = res.new_position
+                new_x[:, sl] = nx
+                new_mu[sl] = _median_cols(nx, np.abs(np.subtract(nx[None], nx[:, None])), c)
+                new_mean[sl] = _mean_cols(nx, c)
+                r_t[:, sl] = res.risk
+                k_t[:, sl] = _KINDS[res.min_rank]
+                j_t[:, sl] = np.where(res.min_rank < 3, res.move_with, -1)
+            history.append((None if whole else act, (new_x, new_mu, new_mean, r_t, k_t, j_t)))
+            assert verdict is not None
+            conv, period = verdict.update(t, xa, new_x, mua, new_mu)
+            xa, mua = new_x, new_mu
+            if fixed_mode or t == cap:
+                continue
+            open_cycle = np.flatnonzero(~conv & (period > 0))
+            if open_cycle.size:  # a cycle whose μ stays within tol·U is left to the median test
+                meds = verdict.window_medians(t, open_cycle, period[open_cycle])
+                spread = np.fmax.reduce(meds, axis=0) - np.fmin.reduce(meds, axis=0)
+                period[open_cycle[spread <= verdict.med_thr[open_cycle]]] = 0
+            halt = conv | (period > 0)
+            if halt.any():
+                idx = np.flatnonzero(halt)
+                out.record(idx, act, t, conv, period, mua, verdict)
+                keep = np.flatnonzero(~halt)
+                act = act[keep]
+                whole = False
+                if act.size == 0:
+                    break
+                c_all = c_all.take(keep)
+                verdict.take(keep)
+                xa, mua = xa.take(keep, -1), mua[keep]
+                conv, period = conv[keep], period[keep]
+        if act.size:
+            out.record(np.arange(act.size), act, t, conv, period, mua, verdict)
+
+    done_at = out.done_at
     r_max = int(done_at.max()) if n else 0
+    positions = np.empty((r_max + 1, na, n))
+    medians = np.empty((r_max + 1, n))
+    means = np.empty((r_max + 1, n))
+    risk = np.ones((r_max, na, n))  # after a column stopped: r = 1, no move, no proposer
+    mtype = np.full((r_max, na, n), NO_MOVE, dtype=np.int8)
+    mwith = np.full((r_max, na, n), -1, dtype=jtype)
+    positions[0], medians[0], means[0] = x, median0, mean0
+    for t, (cols, vals) in enumerate(history[:r_max], start=1):
+        if cols is None:
+            positions[t], medians[t], means[t], risk[t - 1], mtype[t - 1], mwith[t - 1] = vals
+        else:  # a stopped column repeats its last state
+            positions[t], medians[t], means[t] = positions[t - 1], medians[t - 1], means[t - 1]
+            positions[t][:, cols], medians[t][cols], means[t][cols] = vals[:3]
+            risk[t - 1][:, cols], mtype[t - 1][:, cols], mwith[t - 1][:, cols] = vals[3:]
     return _ColRun(
-        positions=positions[: r_max + 1],
-        median=medians[: r_max + 1],
-        mean=means[: r_max + 1],
+        positions=positions,
+        median=medians,
+        mean=means,
         rounds=done_at,
-        risk=risk[:r_max],
-        move_type=mtype[:r_max],
-        move_with=mwith[:r_max],
+        risk=risk,
+        move_type=mtype,
+        move_with=mwith,
+        converged=out.converged,
+        cycle_length=out.period,
+        outcome_low=out.low,
+        outcome_high=out.high,
+        outcome=out.outcome,
     )
+
+
+class _Verdicts:
+    """The stop rule's verdict for every column ``(n,)``: the round it stopped, converged or not,
+    the period of a detected cycle (0: none), μ's range over the averaging window and the
+    outcome (see :func:`run_rows`)."""
+
+    def __init__(self, n: int, fixed_mode: bool) -> None:
+        self.fixed_mode = fixed_mode
+        self.done_at = np.zeros(n, dtype=np.int64)
+        self.converged = np.zeros(n, dtype=bool)
+        self.period = np.zeros(n, dtype=np.int64)
+        self.low = np.full(n, np.nan)
+        self.high = np.full(n, np.nan)
+        self.outcome = np.empty(n)
+
+    def record(
+        self,
+        idx: np.ndarray,
+        act: np.ndarray,
+        t: int,
+        conv: np.ndarray,
+        period: np.ndarray,
+        mu: np.ndarray,
+        verdict: _Verdict | None,
+    ) -> None:
+        """Record round ``t``'s verdict on the active columns ``idx`` (global index ``act[idx]``).
+
+        A run that did not converge is summarised over a window of μ: one period of its cycle, or
+        without a cycle the last ``max_period`` rounds (at least one)."""
+        g = act[idx]
+        self.done_at[g] = t
+        self.converged[g] = conv[idx]
+        self.outcome[g] = mu[idx]
+        open_ = ~conv[idx]
+        if not open_.any():
+            return
+        ci = idx[open_]
+        gc = act[ci]
+        if verdict is None:  # no round was run
+            self.low[gc] = self.high[gc] = mu[ci]
+            return
+        per = period[ci]
+        win = np.where(per > 0, per, max(1, min(verdict.stop.max_period, t)))
+        low, high, mean = _window_summary(verdict.window_medians(t, ci, win), win)
+        self.low[gc], self.high[gc] = low, high
+        self.period[gc] = per
+        if not self.fixed_mode:
+            self.outcome[gc] = mean
 
 
 # ---------------------------------------------------------------------------------------------- model
 
 
-def _check(prm: dict[str, Any]) -> tuple[float, str, int, float | None]:
+def _int_param(prm: dict[str, Any], name: str, low: int) -> int:
+    v = prm[name]
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+        raise ValueError(f"eum parameter {name!r} must be an integer >= {low}, got {v!r}")
+    return int(v)
+
+
+def _float_param(prm: dict[str, Any], name: str) -> float:
+    v = prm[name]
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        f = float("nan")
+    if isinstance(v, bool) or not (0.0 <= f < np.inf):
+        raise ValueError(f"eum parameter {name!r} must be a number >= 0, got {v!r}")
+    return f
+
+
+def _check(prm: dict[str, Any]) -> tuple[float, str, StopRule]:
     q = float(prm["Q"])
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"eum parameter 'Q' must be in [0, 1], got {q}")
-    rounds = prm["rounds"]
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
-        raise ValueError(f"eum parameter 'rounds' must be a non-negative integer, got {rounds!r}")
-    tol = prm["tol"]
-    if tol is not None:
-        tol = float(tol)
-        if not tol >= 0.0:
-            raise ValueError(f"eum parameter 'tol' must be None or >= 0, got {prm['tol']!r}")
-    return q, str(prm["profile"]), int(rounds), tol
+    mode = prm["stop"]
+    if prm["rounds"] is None:
+        rounds = FIXED_ROUNDS if mode == "fixed" else MAX_ROUNDS
+    else:
+        rounds = _int_param(prm, "rounds", 0)
+    stop = StopRule(
+        mode=mode,
+        rounds=rounds,
+        tol=_float_param(prm, "tol"),
+        patience=_int_param(prm, "patience", 1),
+        max_period=_int_param(prm, "max_period", 0),
+        cycle_tol=_float_param(prm, "cycle_tol"),
+    )
+    return q, str(prm["profile"]), stop
 
 
 def run_eum(
@@ -671,12 +923,14 @@ def run_eum(
 ) -> Trajectory:
     """The expected-utility model, each issue separately; deterministic (``rng`` is ignored).
 
-    Parameters: ``profile`` (``"spec"`` or ``"compat"``), ``Q`` (probability that an unchallenged
-    target stays put), ``rounds`` (fixed number of rounds), ``tol`` (``None``: always run ``rounds``;
-    a number: a problem stops after the first round in which no actor moved more than ``tol`` times
-    the issue's initial range R, so ``tol=0`` stops only at an exact fixed point).
+    Parameters (``docs/models/eum.md``): ``profile`` (``"spec"`` or ``"compat"``), ``Q`` (probability
+    that an unchallenged target stays put), ``stop`` (``"converge"``: until the forecast settles, the
+    default; ``"fixed"``: a fixed number of rounds), ``rounds`` (``"fixed"``: how many, default 8;
+    ``"converge"``: the most, default 50), ``tol`` and ``patience`` (converged: the median moved by
+    at most ``tol`` of the issue's range in each of ``patience`` consecutive rounds), ``max_period``
+    and ``cycle_tol`` (cycle detection). See :class:`StopRule`.
     """
-    q, profile, n_rounds, tol = _check(INFO.check_params(params))
+    q, profile, stop = _check(INFO.check_params(params))
     p = problem.broadcast()
     batch = p.batch_shape_all
     na, nd = p.n_actors, p.n_issues
@@ -718,10 +972,10 @@ def run_eum(
         sal_in,
         valid=None if all_valid else np.where(has_any, valid, True),
         median_weight=mw,
+        unit=np.tile(_issue_unit(p.bounds), n // nd if nd else 0),
         q=q,
         profile=profile,
-        rounds=n_rounds,
-        tol=tol,
+        stop=stop,
     )
     r1 = res.positions.shape[0]
     pos = res.positions  # our own buffer: absent actors get their input position back in place
@@ -733,16 +987,19 @@ def run_eum(
     def per_actor(arr: np.ndarray) -> np.ndarray:  # (R, A, n) -> (..., R, A, D)
         return np.moveaxis(arr.reshape(arr.shape[0], *lead), (0, 1), (-3, -2))
 
+    def per_issue(arr: np.ndarray) -> np.ndarray:  # (n,) -> (..., D)
+        return arr.reshape(*batch, nd)
+
     positions = per_actor(pos)
-    median, mean = res.median, res.mean
+    median, mean, outcome = res.median, res.mean, res.outcome
     if not has_any.all():
         sq = np.broadcast_to(p.status_quo, (*batch, nd)).reshape(-1)
         median = np.where(has_any, median, sq)
         mean = np.where(has_any, mean, sq)
+        outcome = np.where(has_any, outcome, sq)
     median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2)
     mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2)
     last = res.rounds
-    outcome = median[last, np.arange(n)].reshape(*batch, nd)
     rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else int(last.max())
     extras = {
         "median_by_round": median_by_round,
@@ -750,9 +1007,24 @@ def run_eum(
         "risk_exponent": per_actor(res.risk),
         "move_type": per_actor(res.move_type),
         "move_with": per_actor(res.move_with),
-        "rounds_by_issue": last.reshape(*batch, nd),
+        "rounds_by_issue": per_issue(last),
+        "converged": per_issue(res.converged),
+        "cycle_length": per_issue(res.cycle_length),
+        "cycle_low": per_issue(np.where(res.cycle_length > 0, res.outcome_low, np.nan)),
+        "cycle_high": per_issue(np.where(res.cycle_length > 0, res.outcome_high, np.nan)),
+        "outcome_low": per_issue(res.outcome_low),
+        "outcome_high": per_issue(res.outcome_high),
+        "stop_rule": stop.mode,
     }
-    return Trajectory(positions=positions, outcome=outcome, rounds=rounds_out, extras=extras)
+    return Trajectory(positions=positions, outcome=per_issue(outcome), rounds=rounds_out, extras=extras)
+
+
+def _issue_unit(bounds: np.ndarray) -> np.ndarray:
+    """Each issue's range, the unit of the stop rule's tolerances; NaN where it is not a positive
+    number (the run then uses the spread of the initial positions)."""
+    b = np.asarray(bounds, dtype=float)
+    width = b[:, 1] - b[:, 0]
+    return np.where(np.isfinite(width) & (width > 0), width, np.nan)
 
 
 def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> dict[str, Any]:
@@ -763,6 +1035,10 @@ def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> di
     risk = np.asarray(extras["risk_exponent"])
     mtype = np.asarray(extras["move_type"])
     mwith = np.asarray(extras["move_with"])
+    conv = np.asarray(extras["converged"]).reshape(-1)
+    period = np.asarray(extras["cycle_length"]).reshape(-1)
+    low = np.asarray(extras["outcome_low"]).reshape(-1)
+    high = np.asarray(extras["outcome_high"]).reshape(-1)
     moves: dict[str, list[list[dict[str, Any]]]] = {}
     for d, issue in enumerate(issues):
         per_round = []
@@ -791,6 +1067,16 @@ def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> di
             issue: int(v)
             for issue, v in zip(issues, np.asarray(extras["rounds_by_issue"]).reshape(-1), strict=True)
         },
+        "converged": {issue: bool(conv[d]) for d, issue in enumerate(issues)},
+        "cycle_length": {issue: int(period[d]) if period[d] > 0 else None for d, issue in enumerate(issues)},
+        "cycle_range": {
+            issue: [float(low[d]), float(high[d])] if period[d] > 0 else None
+            for d, issue in enumerate(issues)
+        },
+        "outcome_range": {
+            issue: None if conv[d] else [float(low[d]), float(high[d])] for d, issue in enumerate(issues)
+        },
+        "stop_rule": str(extras["stop_rule"]),
     }
 
 
@@ -802,13 +1088,23 @@ INFO = register(
         stochastic=False,
         multi_issue=False,
         dynamic=True,
-        params={"profile": "spec", "Q": 1.0, "rounds": 8, "tol": None},
-        choices={"profile": PROFILES},
+        params={
+            "profile": "spec",
+            "Q": 1.0,
+            "stop": "converge",
+            "rounds": None,
+            "tol": 0.01,
+            "patience": 4,
+            "max_period": 12,
+            "cycle_tol": 1e-6,
+        },
+        choices={"profile": PROFILES, "stop": STOP_RULES},
         requires=("capability",),
         description=(
             "Actors challenge one another when their expected utility says so; conflicts, compromises and "
-            "capitulations move them toward the proposer, round after round; the forecast is the "
-            "capability-and-salience weighted median after the last round. Each issue separately."
+            "capitulations move them toward the proposer, round after round, until the forecast (the "
+            "capability-and-salience weighted median) stops moving or the positions are found to cycle. "
+            "Each issue separately."
         ),
         reference=(
             "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011), ICAART, pp. 18-30; "
