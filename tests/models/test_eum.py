@@ -931,3 +931,48 @@ def test_property_stop_rule_equals_a_round_by_round_reading(  # type: ignore[no-
                 assert np.isnan(ex["cycle_low"][b, d]) and np.isnan(ex["cycle_high"][b, d])
             if not conv and not period:
                 assert r == cap
+
+
+@st.composite
+def masked_problems(draw):  # type: ignore[no-untyped-def]
+    a = draw(st.integers(1, 9))
+    d = draw(st.integers(1, 3))
+    grid = st.sampled_from([0.0, 0.25, 0.5, 1.0]) | st.floats(0, 1)
+    u = np.array(draw(st.lists(grid, min_size=a * d, max_size=a * d))).reshape(a, d)
+    weight = st.sampled_from([0.0, 1.0]) | st.floats(0, 1)
+    c = np.array(draw(st.lists(weight, min_size=a, max_size=a)))
+    s = np.array(draw(st.lists(weight, min_size=a * d, max_size=a * d))).reshape(a, d)
+    present = np.array(draw(st.lists(st.booleans(), min_size=a * d, max_size=a * d))).reshape(a, d) | (a == 1)
+    lo = draw(st.floats(-50, 50))
+    width = draw(st.sampled_from([1.0, 6.0, 100.0]))
+    pos = np.where(present, lo + u * width, np.nan)
+    return BargainingProblem(
+        capability=c,
+        position=pos,
+        salience=s,
+        bounds=np.tile([lo, lo + width], (d, 1)),
+        status_quo=np.full(d, lo + width / 2),
+        present=present,
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prob=masked_problems(),
+    q=st.sampled_from([1.0, 0.5, 0.0]),
+    profile=st.sampled_from(["spec", "compat"]),
+    stop=st.sampled_from(["converge", "fixed"]),
+    rounds=st.integers(0, 30),
+)
+def test_single_runs_on_the_small_path_equal_the_column_kernel(  # type: ignore[no-untyped-def]
+    prob, q, profile, stop, rounds
+) -> None:
+    # A single problem runs its issues one by one on 2-D arrays; the column kernel is the reference.
+    from unittest import mock
+
+    from realpolitik.models import eum
+
+    kw = {"Q": q, "profile": profile, "stop": stop, "rounds": rounds}
+    small = run_eum(prob, **kw)
+    with mock.patch.object(eum, "_SMALL_COLUMNS", 0):
+        _same_run(small, run_eum(prob, **kw))

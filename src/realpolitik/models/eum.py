@@ -708,6 +708,8 @@ def _run_cols(
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     q = float(q)
     na, n = x.shape
+    if n <= _SMALL_COLUMNS:
+        return _run_small_columns(x, w, s, valid, median_weight, unit, q, profile, stop)
     if valid is not None and valid.all():
         valid = None
     wv = w if valid is None else np.where(valid, w, 0.0)
@@ -877,6 +879,375 @@ class _Verdicts:
             self.outcome[gc] = mean
 
 
+# ---------------------------------------------------------------------------------------------- one column
+#
+# A run of one column (one one-issue problem) on 2-D ``(A, A)`` arrays with few NumPy calls per
+# round: the per-call overhead, not the arithmetic, dominates small problems. It performs the same
+# floating-point operations as the column kernel in the same order (sums over actors sequential
+# where the column kernel's einsum and axis-0 sums are, pairwise where ``_psum`` is), so both give
+# the same bits; ``tests/models/test_eum.py`` checks that on random problems.
+
+_SMALL_COLUMNS = 8  # _run_cols runs up to this many columns one by one on the small path
+
+
+@functools.lru_cache(maxsize=64)
+def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Actor indices, the start of each row of a flattened ``(A, A)`` array, and "no offer" ranks."""
+    return np.arange(a), np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
+
+
+class _Small:
+    """One column's constants (the same bits as ``_Cols``) and buffers."""
+
+    __slots__ = (
+        "a",
+        "ab",
+        "buf",
+        "diag",
+        "mean_tot",
+        "med_tol",
+        "mw",
+        "mw_col",
+        "no_offer",
+        "pv",
+        "row_start",
+        "rs",
+        "s",
+        "s2",
+        "s_ab",
+        "s_col",
+        "valid",
+        "valid_list",
+        "w3",
+    )
+
+    def __init__(
+        self, w: np.ndarray, s: np.ndarray, mw: np.ndarray, valid: np.ndarray | None, scale: float
+    ) -> None:
+        """``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them (masked), for one column;
+        the constants are computed as ``_Cols`` computes them."""
+        self.a = a = w.shape[0]
+        self.w3 = w[:, None, None]
+        self.s = s
+        self.s_col = s[:, None]
+        self.s2 = 2.0 * s
+        self.rs = scale if scale > 0 else 1.0
+        self.mw = mw
+        self.mw_col = mw[:, None]
+        total = float(np.add.reduce(mw))  # as _psum
+        self.med_tol = _TIE_RTOL * (total * scale) if np.isfinite(scale) else 0.0
+        self.mean_tot = total if total > 0 else 1.0
+        self.valid = valid
+        self.valid_list = None if valid is None else valid.tolist()
+        self.pv = None if valid is None else valid[:, None] & valid[None]
+        self.diag, self.row_start, self.no_offer = _small_consts(a)
+        # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj, so that one weighted sum over the
+        # voters k gives both Σ_k w_k |u_kj − u_ki| and V_j = Σ_k w_k u_kj
+        self.buf = np.empty((a, a + 1, a))
+        self.ab = np.empty((2, a, a))  # a_ij and b_ij
+        self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
+        self.s_ab[0] = s
+        self.s_ab[1] = self.s_col
+
+    def median(self, x: np.ndarray, dist: np.ndarray) -> float:
+        """μ (§3), as ``_median_cols``."""
+        score = np.add.reduce(self.mw_col * dist, axis=0)
+        if self.valid is not None:
+            score = np.where(self.valid, score, np.inf)
+            x = np.where(self.valid, x, np.inf)
+        return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
+
+    def probability(self, u: np.ndarray, contest: np.ndarray) -> np.ndarray:
+        """P_ij (§5) for the voters' utilities ``u`` (``δ^r_k``), as ``_probability``."""
+        a = self.a
+        buf = self.buf
+        np.subtract(u[:, None, :], u[:, :, None], out=buf[:, :a])
+        buf[:, a] = u  # u >= 0: unchanged by abs
+        np.abs(buf, out=buf)
+        buf *= self.w3
+        sums = np.add.reduce(buf, axis=0)
+        abs_sum = sums[:a]
+        v = sums[a]
+        support = np.subtract(v[None], v[:, None])
+        support += abs_sum
+        support *= 0.5
+        if self.pv is not None:
+            abs_sum *= self.pv
+        d = float(np.add.reduce(abs_sum.reshape(-1)))
+        if d > 0:
+            support /= d
+            support *= contest
+        else:
+            support *= 0.0
+        return support
+
+    def risk(self, sec: np.ndarray) -> np.ndarray:
+        """r (§7), as ``_risk_cols``, in Python floats (the same IEEE operations)."""
+        vals = sec.tolist()
+        if self.valid_list is None:
+            hi, lo = max(vals), min(vals)
+        else:
+            hi = max(v for v, ok in zip(vals, self.valid_list, strict=True) if ok)
+            lo = min(v for v, ok in zip(vals, self.valid_list, strict=True) if ok)
+        span = hi - lo
+        if not span > 0:
+            return np.ones(self.a)
+        if self.valid_list is None:
+            basis = [(2.0 * v - hi - lo) / span / 3.0 for v in vals]
+            r = [(1.0 - b) / (b + 1.0) for b in basis]
+        else:  # an absent actor gets r = 1 (its security is outside [lo, hi])
+            basis = [
+                (2.0 * v - hi - lo) / span / 3.0 if ok else 0.0
+                for v, ok in zip(vals, self.valid_list, strict=True)
+            ]
+            r = [(1.0 - b) / (b + 1.0) if ok else 1.0 for b, ok in zip(basis, self.valid_list, strict=True)]
+        return np.array(r)
+
+    def round(
+        self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float, q: float, profile: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One round (§2), as ``_round_cols``: new positions, risk exponents, the rank of the accepted
+        offer (0 conflict, 1 compromise, 2 compel, 3 none) and its proposer.
+
+        Where the column kernel takes 1^r for 0^r and masks the result back to 0 (``np.power`` is
+        slow at 0 on large arrays), this takes 0^r, which is the same +0."""
+        delta = dist / self.rs
+        contest = dist != 0
+        if self.pv is not None:
+            contest &= self.pv
+        q_terms = q < 1.0
+        if q_terms:
+            to_mu = np.abs(x - mu)[:, None]
+            eta = (to_mu + dist) / self.rs
+            t_flag = to_mu < dist
+        e1 = np.subtract(1.0, self.probability(delta, contest))
+        e1 *= self.s2
+        np.subtract(1.0, e1, out=e1)
+        e1 *= 2.0 * delta
+        if q_terms:
+            e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
+        e1 *= contest
+        risk = self.risk(np.add.reduce(e1, axis=0))
+        rr = risk[:, None]
+        ab = self.ab
+        np.subtract(1.0, self.probability(np.power(delta, rr), contest), out=ab[0])  # 1 − P_ij
+        ab[1] = ab[0].T
+        half = 0.5 * delta
+        low = np.power(np.subtract(0.5, half), rr)
+        gap = np.power(np.add(0.5, half, out=half), rr)
+        u_sq = 4.0 * low.ravel()[:: self.a + 1][:, None]  # ½^r_i (δ_ii = 0)
+        np.subtract(2.0, u_sq, out=u_sq)
+        gap -= low
+        gap *= 4.0  # U_s − U_f
+        low *= 4.0
+        base = np.subtract(2.0, low, out=low)  # U_s
+        base -= u_sq if q == 1.0 else q * u_sq  # 1·x is x
+        # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
+        ab *= self.s_ab
+        ab *= gap
+        np.subtract(base, ab, out=ab)
+        a, b = ab
+        if q_terms:
+            a -= (1.0 - q) * _median_term(eta, t_flag, rr)
+            b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
+        ab *= contest
+        # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
+        neg_a = -a
+        conflict = a > 0
+        conflict &= b > a
+        a_neg = a < 0
+        compromise = b > neg_a
+        compromise &= a_neg
+        comp_target = neg_a / b
+        comp_target *= sd
+        comp_target += x[:, None]
+        rank = self.no_offer.copy()  # the types exclude one another
+        rank[conflict] = 0
+        rank[compromise] = 1
+        neg_b = -b
+        if profile == "spec":
+            compel = b > 0
+            compel &= neg_a > b
+            compel &= a_neg
+            rank[compel] = 2
+            key1 = np.where(compromise, neg_b, dist)
+            key2 = np.where(compromise, np.abs(comp_target - x[:, None]), neg_b)
+            j = np.lexsort((key2, key1, rank))[:, 0]
+        else:
+            abs_a = np.abs(a)
+            key1 = np.where(compromise, (abs_a * x[:, None] + b * x[None]) / (abs_a + b), dist)
+            j = np.lexsort((key1, rank))[:, 0]
+        at = self.row_start + j  # (i, j) in the flattened (A, A) arrays
+        kind = rank.ravel()[at]
+        target = np.where(compromise.ravel()[at], comp_target.ravel()[at], x[j])
+        return np.where(kind < 3, target, x), risk, kind, j
+
+
+def _run_small_columns(
+    x: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    valid: np.ndarray | None,
+    median_weight: np.ndarray | None,
+    unit: np.ndarray | None,
+    q: float,
+    profile: str,
+    stop: StopRule,
+) -> _ColRun:
+    """``_run_cols`` for a few columns, one by one on the small path (the same preparation)."""
+    na, n = x.shape
+    runs = []
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 off contest, never read
+        for j in range(n):
+            xj = np.ascontiguousarray(x[:, j])
+            vj = None if valid is None or valid[:, j].all() else np.ascontiguousarray(valid[:, j])
+            wj = np.ascontiguousarray(w[:, j])
+            mwj = wj if median_weight is None else np.ascontiguousarray(median_weight[:, j])
+            if vj is None:
+                scale = float(np.maximum.reduce(xj) - np.minimum.reduce(xj))
+            else:
+                wj = np.where(vj, wj, 0.0)
+                mwj = np.where(vj, mwj if median_weight is not None else wj, 0.0)
+                scale = float(np.maximum.reduce(xj[vj]) - np.minimum.reduce(xj[vj]))
+            if not np.isfinite(scale):
+                scale = 0.0
+            uj = scale if unit is None or np.isnan(unit[j]) else float(unit[j])
+            small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale)
+            runs.append(_run_small(xj, small, uj, q, profile, stop))
+    jtype = np.int16 if na < 2**15 else np.int64
+    if n == 1:
+        pos, med, mean, r, kind, jw, v = runs[0]
+        return _ColRun(
+            positions=pos[:, :, None],
+            median=med[:, None],
+            mean=mean[:, None],
+            rounds=np.array([v[0]], dtype=np.int64),
+            risk=r[:, :, None],
+            move_type=_KINDS[kind][:, :, None],
+            move_with=jw.astype(jtype)[:, :, None],
+            converged=np.array([v[1]], dtype=bool),
+            cycle_length=np.array([v[2]], dtype=np.int64),
+            outcome_low=np.array([v[3]], dtype=float),
+            outcome_high=np.array([v[4]], dtype=float),
+            outcome=np.array([v[5]], dtype=float),
+        )
+    r_max = max((r[-1][0] for r in runs), default=0)
+    positions = np.empty((r_max + 1, na, n))
+    medians = np.empty((r_max + 1, n))
+    means = np.empty((r_max + 1, n))
+    risk = np.ones((r_max, na, n))
+    mtype = np.full((r_max, na, n), NO_MOVE, dtype=np.int8)
+    mwith = np.full((r_max, na, n), -1, dtype=jtype)
+    for j, (pos, med, mean, r, kind, jw, _) in enumerate(runs):
+        t = pos.shape[0]
+        positions[:t, :, j] = pos
+        positions[t:, :, j] = pos[-1]
+        medians[:t, j] = med
+        medians[t:, j] = med[-1]
+        means[:t, j] = mean
+        means[t:, j] = mean[-1]
+        risk[: t - 1, :, j] = r
+        mtype[: t - 1, :, j] = _KINDS[kind]
+        mwith[: t - 1, :, j] = jw
+    verdict = list(zip(*(r[-1] for r in runs), strict=True))
+    return _ColRun(
+        positions=positions,
+        median=medians,
+        mean=means,
+        rounds=np.array(verdict[0], dtype=np.int64),
+        risk=risk,
+        move_type=mtype,
+        move_with=mwith,
+        converged=np.array(verdict[1], dtype=bool),
+        cycle_length=np.array(verdict[2], dtype=np.int64),
+        outcome_low=np.array(verdict[3], dtype=float),
+        outcome_high=np.array(verdict[4], dtype=float),
+        outcome=np.array(verdict[5], dtype=float),
+    )
+
+
+def _run_small(
+    x0: np.ndarray, k: _Small, unit: float, q: float, profile: str, stop: StopRule
+) -> tuple[Any, ...]:
+    """One column through the stop rule, as ``_run_cols`` with ``_Verdict`` and ``_Verdicts``.
+
+    Returns positions ``(T+1, A)``, medians and means ``(T+1,)``, risk exponents, offer ranks and
+    proposers ``(T, A)`` and the verdict ``[T, converged, period, low, high, outcome]``.
+    """
+    a_n = x0.shape[0]
+    cap = stop.rounds
+    fixed_mode = stop.mode == "fixed"
+    patience = stop.patience
+    kmax = stop.max_period
+    med_thr = stop.tol * unit
+    pos_thr = stop.cycle_tol * unit
+    pos = np.empty((cap + 1, a_n))
+    med = [0.0] * (cap + 1)
+    risk = np.empty((cap, a_n))
+    kind = np.empty((cap, a_n), dtype=np.int8)
+    jw = np.empty((cap, a_n), dtype=np.int64)
+    x = pos[0] = x0
+    sd = np.subtract(x[None], x[:, None])
+    dist = np.abs(sd)
+    mu = med[0] = k.median(x, dist)
+    run = 0
+    match = [0] * (kmax + 1)
+    conv, period, t = False, 0, 0
+    for t in range(1, cap + 1):
+        new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
+        pos[t] = new_x
+        sd = np.subtract(new_x[None], new_x[:, None])
+        dist = np.abs(sd)
+        new_mu = med[t] = k.median(new_x, dist)
+        # the stop rule, as _Verdict.update
+        run = run + 1 if abs(new_mu - mu) <= med_thr else 0
+        # max_i |x_i(t) − x_i(t − L)| for L = top, ..., 1; L = 1 is 0 exactly at a fixed point
+        top = max(1, min(kmax, t))
+        back = np.maximum.reduce(np.abs(pos[t - top : t] - new_x), axis=1).tolist()
+        conv = run >= patience or back[-1] == 0.0
+        period = 0
+        for lag in range(2, top + 1):
+            match[lag] = match[lag] + 1 if back[top - lag] <= pos_thr else 0
+            if period == 0 and match[lag] >= lag:
+                period = lag
+        x, mu = new_x, new_mu
+        if fixed_mode or t == cap:
+            continue
+        if conv:
+            break
+        if period:
+            w = med[t - period + 1 : t + 1]
+            if not max(w) - min(w) <= med_thr:
+                break
+            period = 0
+    # the verdict, as _Verdicts.record
+    low = high = np.nan
+    outcome = mu
+    if not conv:
+        if cap == 0:
+            low = high = outcome
+        else:
+            win = period if period else max(1, min(kmax, t))
+            w = med[t - win + 1 : t + 1]
+            low, high = min(w), max(w)
+            if not fixed_mode:
+                total = 0.0
+                for v in w:
+                    total += v
+                outcome = total / win
+    pos = pos[: t + 1]
+    kind = kind[:t]
+    return (
+        pos,
+        np.array(med[: t + 1]),
+        np.add.reduce(k.mw * pos, axis=1) / k.mean_tot,  # each row as _psum
+        risk[:t],
+        kind,
+        np.where(kind < 3, jw[:t], -1),
+        [t, conv, 0 if conv else period, low, high, outcome],
+    )
+
+
 # ---------------------------------------------------------------------------------------------- model
 
 
@@ -896,6 +1267,23 @@ def _float_param(prm: dict[str, Any], name: str) -> float:
     if isinstance(v, bool) or not (0.0 <= f < np.inf):
         raise ValueError(f"eum parameter {name!r} must be a number >= 0, got {v!r}")
     return f
+
+
+_CHECKED: dict[tuple[tuple[str, Any], ...], tuple[float, str, StopRule]] = {}
+
+
+def _checked(params: dict[str, Any]) -> tuple[float, str, StopRule]:
+    """``_check`` of the defaults overlaid with ``params``, remembered for hashable parameters."""
+    try:
+        key = tuple(sorted(params.items()))
+        hit = _CHECKED.get(key)
+    except TypeError:  # an unhashable value: check it every time
+        return _check(INFO.check_params(params))
+    if hit is None:
+        hit = _check(INFO.check_params(params))
+        if len(_CHECKED) < 256:
+            _CHECKED[key] = hit
+    return hit
 
 
 def _check(prm: dict[str, Any]) -> tuple[float, str, StopRule]:
@@ -930,14 +1318,21 @@ def run_eum(
     at most ``tol`` of the issue's range in each of ``patience`` consecutive rounds), ``max_period``
     and ``cycle_tol`` (cycle detection). See :class:`StopRule`.
     """
-    q, profile, stop = _check(INFO.check_params(params))
-    p = problem.broadcast()
-    batch = p.batch_shape_all
-    na, nd = p.n_actors, p.n_issues
+    q, profile, stop = _checked(params)
+    na, nd = problem.n_actors, problem.n_issues
     # columns = (batch..., issue), leading axis = actors
-    x = np.moveaxis(p.position, -2, 0).reshape(na, -1)
-    power = np.moveaxis(np.asarray(p.power, dtype=float), -2, 0).reshape(na, -1)
-    sal = np.moveaxis(p.salience, -2, 0).reshape(na, -1)
+    if _unbatched(problem):  # the columns are the issues: no copies, no axis moves
+        p = problem
+        batch: tuple[int, ...] = ()
+        x = p.position
+        power = np.broadcast_to(p.capability[:, None], x.shape) if p.issue_power is None else p.issue_power
+        sal = p.salience
+    else:
+        p = problem.broadcast()
+        batch = p.batch_shape_all
+        x = np.moveaxis(p.position, -2, 0).reshape(na, -1)
+        power = np.moveaxis(np.asarray(p.power, dtype=float), -2, 0).reshape(na, -1)
+        sal = np.moveaxis(p.salience, -2, 0).reshape(na, -1)
     n = x.shape[1]
     finite = np.isfinite(x)
     if p.present is None:
@@ -972,7 +1367,7 @@ def run_eum(
         sal_in,
         valid=None if all_valid else np.where(has_any, valid, True),
         median_weight=mw,
-        unit=np.tile(_issue_unit(p.bounds), n // nd if nd else 0),
+        unit=np.tile(_issue_unit(p.bounds), n // nd if nd else 0) if batch else _issue_unit(p.bounds),
         q=q,
         profile=profile,
         stop=stop,
@@ -985,10 +1380,10 @@ def run_eum(
     lead = (na, *batch, nd)
 
     def per_actor(arr: np.ndarray) -> np.ndarray:  # (R, A, n) -> (..., R, A, D)
-        return np.moveaxis(arr.reshape(arr.shape[0], *lead), (0, 1), (-3, -2))
+        return np.moveaxis(arr.reshape(arr.shape[0], *lead), (0, 1), (-3, -2)) if batch else arr
 
     def per_issue(arr: np.ndarray) -> np.ndarray:  # (n,) -> (..., D)
-        return arr.reshape(*batch, nd)
+        return arr.reshape(*batch, nd) if batch else arr
 
     positions = per_actor(pos)
     median, mean, outcome = res.median, res.mean, res.outcome
@@ -997,8 +1392,8 @@ def run_eum(
         median = np.where(has_any, median, sq)
         mean = np.where(has_any, mean, sq)
         outcome = np.where(has_any, outcome, sq)
-    median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2)
-    mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2)
+    median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2) if batch else median
+    mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2) if batch else mean
     last = res.rounds
     rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else int(last.max())
     extras = {
@@ -1017,6 +1412,16 @@ def run_eum(
         "stop_rule": stop.mode,
     }
     return Trajectory(positions=positions, outcome=per_issue(outcome), rounds=rounds_out, extras=extras)
+
+
+def _unbatched(p: BargainingProblem) -> bool:
+    return (
+        p.capability.ndim == 1
+        and p.position.ndim == 2
+        and p.salience.ndim == 2
+        and p.status_quo.ndim == 1
+        and (p.issue_power is None or p.issue_power.ndim == 2)
+    )
 
 
 def _issue_unit(bounds: np.ndarray) -> np.ndarray:
