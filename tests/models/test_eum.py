@@ -974,5 +974,5 @@ def test_single_runs_on_the_small_path_equal_the_column_kernel(  # type: ignore[
 
     kw = {"Q": q, "profile": profile, "stop": stop, "rounds": rounds}
     small = run_eum(prob, **kw)
-    with mock.patch.object(eum, "_SMALL_COLUMNS", 0):
+    with mock.patch.object(eum, "_SMALL_ACTORS", 0):
         _same_run(small, run_eum(prob, **kw))

@@ -634,10 +634,11 @@ class _Verdict:
         self.ring_mu[0] = mu
 
     def update(
-        self, t: int, x_old: np.ndarray, x: np.ndarray, mu_old: np.ndarray, mu: np.ndarray
+        self, t: int, x_old: np.ndarray, x: np.ndarray, mu_old: np.ndarray, mu: np.ndarray, first_lag: int = 2
     ) -> tuple[np.ndarray, np.ndarray]:
         """Fold in round ``t``; return ``converged`` ``(m,)`` and the shortest period L ≥ 2 seen
-        (0: none) ``(m,)``."""
+        (0: none) ``(m,)``. Lags below ``first_lag`` are not followed this round (a fixed-round run
+        needs a lag L only from round T − L + 1 on)."""
         stable = np.abs(mu - mu_old) <= self.med_thr
         self.run += 1
         self.run *= stable
@@ -647,16 +648,15 @@ class _Verdict:
         period = np.zeros(mu.shape[0], dtype=np.int64)
         self.ring_x[t % (k + 1)] = x
         self.ring_mu[t % (k + 1)] = mu
-        for i, lag in enumerate(range(2, min(k, t) + 1)):
+        # a period L is seen at the earliest in round 2L − 1, so lags the run cannot complete are skipped
+        for lag in range(first_lag, min(k, t, (self.stop.rounds + 1) // 2) + 1):
             d = np.abs(np.subtract(self.ring_x[(t - lag) % (k + 1)], x))
             near = np.maximum.reduce(d, axis=0) <= self.pos_thr  # the state L rounds earlier
-            count = self.match[i]
+            count = self.match[lag - 2]
             count += 1
             count *= near
-            if lag > 2:  # the shortest period whose whole length repeated
-                period = np.where((period == 0) & (count >= lag), lag, period)
-            else:
-                period = np.where(count >= lag, lag, 0)
+            # the shortest period whose whole length repeated
+            period = np.where((period == 0) & (count >= lag), lag, period)
         return converged, period
 
     def window_medians(self, t: int, cols: np.ndarray, window: np.ndarray) -> np.ndarray:
@@ -708,7 +708,7 @@ def _run_cols(
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     q = float(q)
     na, n = x.shape
-    if n <= _SMALL_COLUMNS:
+    if na <= _SMALL_ACTORS and n <= (_SMALL_COLUMNS if stop.mode == "converge" else _SMALL_COLUMNS_FIXED):
         return _run_small_columns(x, w, s, valid, median_weight, unit, q, profile, stop)
     if valid is not None and valid.all():
         valid = None
@@ -727,53 +727,85 @@ def _run_cols(
     chunk = max(1, _ROW_BUDGET // max(1, na * na))
 
     # per round t >= 1: (global index of the active columns or None for all, their new positions,
-    # medians, means, risk exponents, move types, proposers); assembled into full arrays at the end
+    # medians, means, risk exponents, move types, proposers); assembled into full arrays at the end.
+    # A fixed-round run writes straight into the full arrays instead.
     history: list[tuple[np.ndarray | None, tuple[np.ndarray, ...]]] = []
-    median0 = np.empty(n)
-    mean0 = np.empty(n)
-    out = _Verdicts(n, fixed_mode)
     jtype = np.int16 if na < 2**15 else np.int64
+    full = (
+        (
+            np.empty((cap + 1, na, n)),
+            np.empty((cap + 1, n)),
+            np.empty((cap + 1, n)),
+            np.empty((cap, na, n)),
+            np.empty((cap, na, n), dtype=np.int8),
+            np.empty((cap, na, n), dtype=jtype),
+        )
+        if fixed_mode
+        else None
+    )
+    median0 = np.empty(n) if full is None else full[1][0]
+    mean0 = np.empty(n) if full is None else full[2][0]
+    out = _Verdicts(n, fixed_mode)
 
     c_all = _Cols(wv, s, scale, valid, mw)
     act = np.arange(n)  # global index of each active column
-    whole = True  # act is still 0..n-1: write with slices
+    whole = True  # act is still 0..n-1
     xa = x
     mua = median0
+    first: list[tuple[np.ndarray, np.ndarray]] = []  # per chunk: x_j − x_i and |x_j − x_i|
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 off contest, masked afterwards
         for c0 in range(0, n, chunk):
             sl = slice(c0, min(n, c0 + chunk))
             c = c_all.take(sl)
             xc = xa[:, sl]
-            mua[sl] = _median_cols(xc, np.abs(np.subtract(xc[None], xc[:, None])), c)
+            sd = np.subtract(xc[None], xc[:, None])
+            dist = np.abs(sd)
+            first.append((sd, dist))
+            mua[sl] = _median_cols(xc, dist, c)
             mean0[sl] = _mean_cols(xc, c)
         verdict = _Verdict(stop, xa, mua, unit) if cap > 0 else None
+        carry: list[tuple[np.ndarray, np.ndarray]] | None = first
         conv = np.zeros(n, dtype=bool)
         period = np.zeros(n, dtype=np.int64)
         t = 0
         for t in range(1, cap + 1):
             m = act.size
-            new_x = np.empty((na, m))
-            new_mu = np.empty(m)
-            new_mean = np.empty(m)
-            r_t = np.empty((na, m))
-            k_t = np.empty((na, m), dtype=np.int8)
-            j_t = np.empty((na, m), dtype=jtype)
-            for c0 in range(0, m, chunk):
+            if full is None:
+                new_x = np.empty((na, m))
+                new_mu = np.empty(m)
+                new_mean = np.empty(m)
+                r_t = np.empty((na, m))
+                k_t = np.empty((na, m), dtype=np.int8)
+                j_t = np.empty((na, m), dtype=jtype)
+            else:
+                new_x, new_mu, new_mean = full[0][t], full[1][t], full[2][t]
+                r_t, k_t, j_t = full[3][t - 1], full[4][t - 1], full[5][t - 1]
+            next_carry = []
+            for n_c, c0 in enumerate(range(0, m, chunk)):
                 sl = slice(c0, min(m, c0 + chunk))
                 c = c_all.take(sl)
                 xc = xa[:, sl]
-                sd = np.subtract(xc[None], xc[:, None])
-                res = _round_cols(xc, sd, np.abs(sd), mua[sl], c, q, profile)
+                if carry is None:
+                    sd = np.subtract(xc[None], xc[:, None])
+                    dist = np.abs(sd)
+                else:
+                    sd, dist = carry[n_c]
+                res = _round_cols(xc, sd, dist, mua[sl], c, q, profile)
                 nx = res.new_position
                 new_x[:, sl] = nx
-                new_mu[sl] = _median_cols(nx, np.abs(np.subtract(nx[None], nx[:, None])), c)
+                sd = np.subtract(nx[None], nx[:, None])
+                dist = np.abs(sd)
+                next_carry.append((sd, dist))
+                new_mu[sl] = _median_cols(nx, dist, c)
                 new_mean[sl] = _mean_cols(nx, c)
                 r_t[:, sl] = res.risk
                 k_t[:, sl] = _KINDS[res.min_rank]
                 j_t[:, sl] = np.where(res.min_rank < 3, res.move_with, -1)
-            history.append((None if whole else act, (new_x, new_mu, new_mean, r_t, k_t, j_t)))
+            carry = next_carry
+            if full is None:
+                history.append((None if whole else act, (new_x, new_mu, new_mean, r_t, k_t, j_t)))
             assert verdict is not None
-            conv, period = verdict.update(t, xa, new_x, mua, new_mu)
+            conv, period = verdict.update(t, xa, new_x, mua, new_mu, max(2, cap - t + 1) if fixed_mode else 2)
             xa, mua = new_x, new_mu
             if fixed_mode or t == cap:
                 continue
@@ -789,6 +821,7 @@ def _run_cols(
                 keep = np.flatnonzero(~halt)
                 act = act[keep]
                 whole = False
+                carry = None  # the chunks change
                 if act.size == 0:
                     break
                 c_all = c_all.take(keep)
@@ -799,21 +832,25 @@ def _run_cols(
             out.record(np.arange(act.size), act, t, conv, period, mua, verdict)
 
     done_at = out.done_at
-    r_max = int(done_at.max()) if n else 0
-    positions = np.empty((r_max + 1, na, n))
-    medians = np.empty((r_max + 1, n))
-    means = np.empty((r_max + 1, n))
-    risk = np.ones((r_max, na, n))  # after a column stopped: r = 1, no move, no proposer
-    mtype = np.full((r_max, na, n), NO_MOVE, dtype=np.int8)
-    mwith = np.full((r_max, na, n), -1, dtype=jtype)
-    positions[0], medians[0], means[0] = x, median0, mean0
-    for t, (cols, vals) in enumerate(history[:r_max], start=1):
-        if cols is None:
-            positions[t], medians[t], means[t], risk[t - 1], mtype[t - 1], mwith[t - 1] = vals
-        else:  # a stopped column repeats its last state
-            positions[t], medians[t], means[t] = positions[t - 1], medians[t - 1], means[t - 1]
-            positions[t][:, cols], medians[t][cols], means[t][cols] = vals[:3]
-            risk[t - 1][:, cols], mtype[t - 1][:, cols], mwith[t - 1][:, cols] = vals[3:]
+    if full is not None:
+        positions, medians, means, risk, mtype, mwith = full
+        positions[0] = x
+    else:
+        r_max = int(done_at.max()) if n else 0
+        positions = np.empty((r_max + 1, na, n))
+        medians = np.empty((r_max + 1, n))
+        means = np.empty((r_max + 1, n))
+        risk = np.ones((r_max, na, n))  # after a column stopped: r = 1, no move, no proposer
+        mtype = np.full((r_max, na, n), NO_MOVE, dtype=np.int8)
+        mwith = np.full((r_max, na, n), -1, dtype=jtype)
+        positions[0], medians[0], means[0] = x, median0, mean0
+        for t, (cols, vals) in enumerate(history[:r_max], start=1):
+            if cols is None:
+                positions[t], medians[t], means[t], risk[t - 1], mtype[t - 1], mwith[t - 1] = vals
+            else:  # a stopped column repeats its last state
+                positions[t], medians[t], means[t] = positions[t - 1], medians[t - 1], means[t - 1]
+                positions[t][:, cols], medians[t][cols], means[t][cols] = vals[:3]
+                risk[t - 1][:, cols], mtype[t - 1][:, cols], mwith[t - 1][:, cols] = vals[3:]
     return _ColRun(
         positions=positions,
         median=medians,
@@ -887,7 +924,12 @@ class _Verdicts:
 # where the column kernel's einsum and axis-0 sums are, pairwise where ``_psum`` is), so both give
 # the same bits; ``tests/models/test_eum.py`` checks that on random problems.
 
-_SMALL_COLUMNS = 8  # _run_cols runs up to this many columns one by one on the small path
+# A run of at most this many columns and actors goes column by column through the small path. Issues
+# stop on their own there, so with the stop rule it pays for more columns than with fixed rounds, where
+# the column kernel runs several columns for the price of one (measured: benchmarks/bench_eum.py).
+_SMALL_COLUMNS = 5
+_SMALL_COLUMNS_FIXED = 3
+_SMALL_ACTORS = 48
 
 
 @functools.lru_cache(maxsize=64)
