@@ -376,8 +376,22 @@ def test_salience_normalisation() -> None:
 
 def test_max_steps_and_tolerance() -> None:
     problem, _ = load(DATA / "SOE-Pol-Comp")
-    assert run_smp(problem, max_steps=5).rounds == 5
+    capped = run_smp(problem, max_steps=5)
+    assert capped.rounds == 5
+    assert capped.extras["converged"].shape == (problem.n_issues,) and not capped.extras["converged"].any()
     assert run_smp(problem, stop_tolerance=0.5).rounds < 27
+    full = run_smp(problem)  # stops by the 2%-of-first-step rule
+    assert full.rounds < 100 and full.extras["converged"].all()
+    # the rule firing on the last allowed step still counts as converged
+    at_cap = run_smp(problem, max_steps=int(full.rounds))
+    assert at_cap.rounds == full.rounds and at_cap.extras["converged"].all()
+    js = INFO_SMP.extras_to_json(capped.extras, problem)  # type: ignore[misc]
+    assert js["converged"] == dict.fromkeys(problem.issues, False)
+    batch = problem.stack([problem])
+    both = run_smp(batch, max_steps=int(full.rounds) - 1)
+    assert both.extras["converged"].shape == (2, problem.n_issues) and not both.extras["converged"].any()
+    both = run_smp(batch)
+    assert both.extras["converged"].all()
 
 
 def test_bad_parameters() -> None:

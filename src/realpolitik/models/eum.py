@@ -152,12 +152,21 @@ class _Cols:
         """A − j for proposer j, as ``(A, 1)``: the largest marks the lowest j."""
         return np.arange(a, 0, -1, dtype=np.int8 if a < 128 else np.int32)[:, None]
 
-    def take(self, keep: np.ndarray) -> _Cols:
-        """The same for the columns ``keep`` only."""
+    def take(self, keep: np.ndarray | slice) -> _Cols:
+        """The same for the columns ``keep`` only (a view for a slice); the mask is dropped when
+        every actor of those columns takes part."""
         out = _Cols.__new__(_Cols)
         for name in self.__slots__:
             v = getattr(self, name)
-            setattr(out, name, None if v is None else v[..., keep])
+            # np.take keeps C order (fancy indexing on the last axis would give F order, and every
+            # later reduction over actors would slow down several times)
+            setattr(
+                out,
+                name,
+                None if v is None else v[..., keep] if isinstance(keep, slice) else v.take(keep, -1),
+            )
+        if out.valid is not None and out.valid.all():
+            out.valid = out.pv = None
         return out
 
 
@@ -473,11 +482,46 @@ def eum_round(
 
 # ---------------------------------------------------------------------------------------------- runner
 
+STOP_RULES = ("converge", "fixed")
+"""How long a run lasts: ``converge`` (default: until the forecast settles, see :class:`StopRule`)
+or ``fixed`` (a fixed number of rounds, as in Scholz's Table 2)."""
+
+FIXED_ROUNDS = 8  # stop="fixed" without ``rounds``: Table 2 has eight rounds
+MAX_ROUNDS = 50  # stop="converge" without ``rounds``: the most rounds
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """When a one-issue run stops, and how its state is judged (``docs/models/eum.md``, "Stopping").
+
+    - ``mode="converge"``: a run stops when its forecast, the weighted median μ, has moved by at most
+      ``tol``·U (U: the issue's range) in each of ``patience`` consecutive rounds, or as soon as no
+      actor moves (a fixed point: every later round would repeat it). That is *converged*. It also
+      stops, *not converged*, when the positions repeat with a period L of 2 to ``max_period`` rounds
+      (each of the last L states within ``cycle_tol``·U of the state L rounds earlier) while μ varies
+      by more than ``tol``·U over the period, or after ``rounds`` rounds.
+    - ``mode="fixed"``: exactly ``rounds`` rounds; the same tests describe the final state.
+    """
+
+    mode: str = "converge"
+    rounds: int = MAX_ROUNDS
+    tol: float = 0.01
+    patience: int = 4
+    max_period: int = 12
+    cycle_tol: float = 1e-6
+
+    def __post_init__(self) -> None:
+        if self.mode not in STOP_RULES:
+            raise ValueError(f"stop must be one of {STOP_RULES}, got {self.mode!r}")
+
 
 @dataclass(frozen=True)
 class EUMRows:
     """Results for ``n`` one-issue rows: positions ``(n, R+1, A)``, medians and means ``(n, R+1)``,
-    rounds run ``(n,)``, risk exponents ``(n, R, A)``, move types and proposers ``(n, R, A)``."""
+    rounds run ``(n,)``, risk exponents ``(n, R, A)``, move types and proposers ``(n, R, A)``; the
+    stop rule's verdict per row: ``converged``, ``cycle_length`` (0: none), ``outcome`` and, for a
+    run that did not converge, ``outcome_low`` and ``outcome_high``, the range of μ over the window
+    ``outcome`` averages (NaN for a converged run; see :func:`run_rows`)."""
 
     positions: np.ndarray
     median: np.ndarray
@@ -486,6 +530,11 @@ class EUMRows:
     risk: np.ndarray
     move_type: np.ndarray
     move_with: np.ndarray
+    converged: np.ndarray
+    cycle_length: np.ndarray
+    outcome_low: np.ndarray
+    outcome_high: np.ndarray
+    outcome: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -499,6 +548,11 @@ class _ColRun:
     risk: np.ndarray
     move_type: np.ndarray
     move_with: np.ndarray
+    converged: np.ndarray
+    cycle_length: np.ndarray
+    outcome_low: np.ndarray
+    outcome_high: np.ndarray
+    outcome: np.ndarray
 
 
 def run_rows(
@@ -508,15 +562,22 @@ def run_rows(
     *,
     valid: np.ndarray | None = None,
     median_weight: np.ndarray | None = None,
+    unit: np.ndarray | None = None,
     Q: float = 1.0,
     profile: str = "spec",
-    rounds: int = 8,
-    tol: float | None = None,
+    stop: StopRule | None = None,
 ) -> EUMRows:
     """Run the model on ``n`` independent one-issue problems given as rows of ``(n, A)`` arrays.
 
     ``valid`` rows must have at least one True; invalid entries of ``x`` must be finite (the caller
     fills them). ``median_weight`` is used for the reported median and mean (default ``w``).
+    ``unit`` ``(n,)`` is the length the stop rule's tolerances are shares of (default: the spread of
+    the initial positions). ``stop`` defaults to ``StopRule()`` (converge, at most 50 rounds).
+
+    ``outcome`` is the median when the run stopped. For a run that did not converge it is the
+    median averaged over one period of its cycle, or, without a detected cycle, over the last
+    ``stop.max_period`` rounds; for ``stop.mode == "fixed"`` it is always the median after the last
+    round.
     """
     x = np.asarray(x, dtype=float)
     shape = x.shape
@@ -528,10 +589,10 @@ def run_rows(
         median_weight=None
         if median_weight is None
         else _cols(np.broadcast_to(np.asarray(median_weight, dtype=float), shape)),
+        unit=None if unit is None else np.asarray(unit, dtype=float).reshape(shape[0]),
         q=Q,
         profile=profile,
-        rounds=rounds,
-        tol=tol,
+        stop=StopRule() if stop is None else stop,
     )
     return EUMRows(
         positions=np.moveaxis(res.positions, -1, 0),
@@ -541,7 +602,89 @@ def run_rows(
         risk=np.moveaxis(res.risk, -1, 0),
         move_type=np.moveaxis(res.move_type, -1, 0),
         move_with=np.moveaxis(res.move_with, -1, 0),
+        converged=res.converged,
+        cycle_length=res.cycle_length,
+        outcome_low=res.outcome_low,
+        outcome_high=res.outcome_high,
+        outcome=res.outcome,
     )
+
+
+class _Verdict:
+    """The stop rule's running state for the active columns of one chunk (all ``(…, m)``).
+
+    ``run``: consecutive rounds in which μ moved by at most tol·U; ``match[L-1]``: consecutive
+    rounds in which the positions equalled, within cycle_tol·U, those L rounds earlier; ``ring_x``
+    and ``ring_mu`` hold the last ``max_period + 1`` states (slot t mod (max_period + 1)).
+    """
+
+    __slots__ = ("match", "med_thr", "pos_thr", "ring_mu", "ring_x", "run", "stop")
+
+    def __init__(self, stop: StopRule, x: np.ndarray, mu: np.ndarray, unit: np.ndarray) -> None:
+        m = mu.shape[0]
+        self.stop = stop
+        self.med_thr = stop.tol * unit
+        self.pos_thr = stop.cycle_tol * unit
+        self.run = np.zeros(m, dtype=np.int64)
+        k = stop.max_period
+        self.match = np.zeros((max(0, k - 1), m), dtype=np.int64)
+        self.ring_x = np.empty((k + 1, *x.shape))
+        self.ring_mu = np.empty((k + 1, m))
+        self.ring_x[0] = x
+        self.ring_mu[0] = mu
+
+    def update(
+        self, t: int, x_old: np.ndarray, x: np.ndarray, mu_old: np.ndarray, mu: np.ndarray, first_lag: int = 2
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Fold in round ``t``; return ``converged`` ``(m,)`` and the shortest period L ≥ 2 seen
+        (0: none) ``(m,)``. Lags below ``first_lag`` are not followed this round (a fixed-round run
+        needs a lag L only from round T − L + 1 on)."""
+        stable = np.abs(mu - mu_old) <= self.med_thr
+        self.run += 1
+        self.run *= stable
+        fixed = np.logical_and.reduce(x == x_old, axis=0)
+        converged = (self.run >= self.stop.patience) | fixed
+        k = self.stop.max_period
+        period = np.zeros(mu.shape[0], dtype=np.int64)
+        self.ring_x[t % (k + 1)] = x
+        self.ring_mu[t % (k + 1)] = mu
+        # a period L is seen at the earliest in round 2L − 1, so lags the run cannot complete are skipped
+        for lag in range(first_lag, min(k, t, (self.stop.rounds + 1) // 2) + 1):
+            d = np.abs(np.subtract(self.ring_x[(t - lag) % (k + 1)], x))
+            near = np.maximum.reduce(d, axis=0) <= self.pos_thr  # the state L rounds earlier
+            count = self.match[lag - 2]
+            count += 1
+            count *= near
+            # the shortest period whose whole length repeated
+            period = np.where((period == 0) & (count >= lag), lag, period)
+        return converged, period
+
+    def window_medians(self, t: int, cols: np.ndarray, window: np.ndarray) -> np.ndarray:
+        """μ over the last ``window[c]`` rounds of the columns ``cols``, oldest first; ``(W, len)``
+        padded with NaN at the front."""
+        k = self.stop.max_period
+        ages = np.arange(int(window.max()) - 1, -1, -1)  # oldest first
+        out = self.ring_mu[(t - ages) % (k + 1)][:, cols]
+        return np.where(ages[:, None] < window[None], out, np.nan)
+
+    def take(self, keep: np.ndarray) -> None:
+        self.run = self.run[keep]
+        self.match = self.match.take(keep, -1)
+        self.ring_x = self.ring_x.take(keep, -1)
+        self.ring_mu = self.ring_mu.take(keep, -1)
+        self.med_thr = self.med_thr[keep]
+        self.pos_thr = self.pos_thr[keep]
+
+
+def _window_summary(meds: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Low, high and mean of μ over a window from ``(W, n)`` medians, oldest first, NaN-padded at
+    the front. The mean sums oldest first from 0.0, then divides by the window length."""
+    low = np.fmin.reduce(meds, axis=0)
+    high = np.fmax.reduce(meds, axis=0)
+    total = np.zeros(meds.shape[1])
+    for row in meds:
+        total += np.where(np.isnan(row), 0.0, row)
+    return low, high, total / window
 
 
 def _run_cols(
@@ -551,16 +694,22 @@ def _run_cols(
     *,
     valid: np.ndarray | None,
     median_weight: np.ndarray | None,
+    unit: np.ndarray | None,
     q: float,
     profile: str,
-    rounds: int,
-    tol: float | None,
+    stop: StopRule,
 ) -> _ColRun:
-    """``run_rows`` on columns: ``x``, ``w``, ``s``, ``valid``, ``median_weight`` are ``(A, n)``."""
+    """``run_rows`` on columns: ``x``, ``w``, ``s``, ``valid``, ``median_weight`` are ``(A, n)``.
+
+    Rounds are the outer loop; each round runs the active columns in chunks (``_ROW_BUDGET``), and
+    columns that stop leave the active set, so late rounds work on the remaining columns only.
+    """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     q = float(q)
     na, n = x.shape
+    if na <= _SMALL_ACTORS and n <= (_SMALL_COLUMNS if stop.mode == "converge" else _SMALL_COLUMNS_FIXED):
+        return _run_small_columns(x, w, s, valid, median_weight, unit, q, profile, stop)
     if valid is not None and valid.all():
         valid = None
     wv = w if valid is None else np.where(valid, w, 0.0)
@@ -572,98 +721,631 @@ def _run_cols(
     else:
         scale = np.where(valid, x, -np.inf).max(axis=0) - np.where(valid, x, np.inf).min(axis=0)
     scale = np.where(np.isfinite(scale), scale, 0.0)
-
-    positions = np.empty((rounds + 1, na, n))
-    medians = np.empty((rounds + 1, n))
-    means = np.empty((rounds + 1, n))
-    if tol is None:  # every round is written
-        risk = np.empty((rounds, na, n))
-        mtype = np.empty((rounds, na, n), dtype=np.int8)
-        mwith = np.empty((rounds, na, n), dtype=np.int64)
-    else:  # rounds after a stop keep these
-        risk = np.ones((rounds, na, n))
-        mtype = np.zeros((rounds, na, n), dtype=np.int8)
-        mwith = np.full((rounds, na, n), -1, dtype=np.int64)
-    done_at = np.full(n, rounds, dtype=np.int64)
-
-    def run_chunk(c0: int, c1: int) -> None:
-        cols: slice | np.ndarray = slice(c0, c1)
-        vc = None if valid is None else valid[:, c0:c1]
-        if vc is not None and vc.all():
-            vc = None
-        c = _Cols(wv[:, c0:c1], s[:, c0:c1], scale[c0:c1], vc, mw[:, c0:c1])
-        xc = x[:, c0:c1]
-        sd = np.subtract(xc[None], xc[:, None])
-        dist = np.abs(sd)
-        mu = _median_cols(xc, dist, c)
-        positions[0, :, cols] = xc
-        medians[0, cols] = mu
-        means[0, cols] = _mean_cols(xc, c)
-        for t in range(rounds):
-            res = _round_cols(xc, sd, dist, mu, c, q, profile)
-            new_x = res.new_position
-            sd = np.subtract(new_x[None], new_x[:, None])
-            dist = np.abs(sd)
-            new_mu = _median_cols(new_x, dist, c)
-            moved = res.min_rank < 3
-            positions[t + 1][:, cols] = new_x
-            medians[t + 1, cols] = new_mu
-            means[t + 1, cols] = _mean_cols(new_x, c)
-            risk[t][:, cols] = res.risk
-            mtype[t][:, cols] = _KINDS[res.min_rank]
-            mwith[t][:, cols] = np.where(moved, res.move_with, -1)
-            if tol is not None:
-                step = np.abs(new_x - xc)
-                if c.valid is not None:
-                    step *= c.valid
-                still = step.max(axis=0) > tol * scale[cols]
-                if not still.all():
-                    idx = np.arange(c0, c1) if isinstance(cols, slice) else cols
-                    stop = idx[~still]
-                    done_at[stop] = t + 1
-                    positions[t + 2 :, :, stop] = new_x[:, ~still][None]
-                    medians[t + 2 :, stop] = new_mu[~still][None]
-                    means[t + 2 :, stop] = means[t + 1, stop][None]
-                    keep = np.flatnonzero(still)
-                    cols = idx[keep]
-                    if cols.size == 0:
-                        break
-                    c = c.take(keep)
-                    new_x, sd, dist, new_mu = new_x[:, keep], sd[..., keep], dist[..., keep], new_mu[keep]
-            xc, mu = new_x, new_mu
-
+    unit = scale if unit is None else np.where(np.isnan(unit), scale, unit)
+    fixed_mode = stop.mode == "fixed"
+    cap = stop.rounds
     chunk = max(1, _ROW_BUDGET // max(1, na * na))
+
+    # per round t >= 1: (global index of the active columns or None for all, their new positions,
+    # medians, means, risk exponents, move types, proposers); assembled into full arrays at the end.
+    # A fixed-round run writes straight into the full arrays instead.
+    history: list[tuple[np.ndarray | None, tuple[np.ndarray, ...]]] = []
+    jtype = np.int16 if na < 2**15 else np.int64
+    full = (
+        (
+            np.empty((cap + 1, na, n)),
+            np.empty((cap + 1, n)),
+            np.empty((cap + 1, n)),
+            np.empty((cap, na, n)),
+            np.empty((cap, na, n), dtype=np.int8),
+            np.empty((cap, na, n), dtype=jtype),
+        )
+        if fixed_mode
+        else None
+    )
+    median0 = np.empty(n) if full is None else full[1][0]
+    mean0 = np.empty(n) if full is None else full[2][0]
+    out = _Verdicts(n, fixed_mode)
+
+    c_all = _Cols(wv, s, scale, valid, mw)
+    act = np.arange(n)  # global index of each active column
+    whole = True  # act is still 0..n-1
+    xa = x
+    mua = median0
+    first: list[tuple[np.ndarray, np.ndarray]] = []  # per chunk: x_j − x_i and |x_j − x_i|
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 off contest, masked afterwards
         for c0 in range(0, n, chunk):
-            run_chunk(c0, min(n, c0 + chunk))
-    r_max = int(done_at.max()) if n else 0
+            sl = slice(c0, min(n, c0 + chunk))
+            c = c_all.take(sl)
+            xc = xa[:, sl]
+            sd = np.subtract(xc[None], xc[:, None])
+            dist = np.abs(sd)
+            first.append((sd, dist))
+            mua[sl] = _median_cols(xc, dist, c)
+            mean0[sl] = _mean_cols(xc, c)
+        verdict = _Verdict(stop, xa, mua, unit) if cap > 0 else None
+        carry: list[tuple[np.ndarray, np.ndarray]] | None = first
+        conv = np.zeros(n, dtype=bool)
+        period = np.zeros(n, dtype=np.int64)
+        t = 0
+        for t in range(1, cap + 1):
+            m = act.size
+            if full is None:
+                new_x = np.empty((na, m))
+                new_mu = np.empty(m)
+                new_mean = np.empty(m)
+                r_t = np.empty((na, m))
+                k_t = np.empty((na, m), dtype=np.int8)
+                j_t = np.empty((na, m), dtype=jtype)
+            else:
+                new_x, new_mu, new_mean = full[0][t], full[1][t], full[2][t]
+                r_t, k_t, j_t = full[3][t - 1], full[4][t - 1], full[5][t - 1]
+            next_carry = []
+            for n_c, c0 in enumerate(range(0, m, chunk)):
+                sl = slice(c0, min(m, c0 + chunk))
+                c = c_all.take(sl)
+                xc = xa[:, sl]
+                if carry is None:
+                    sd = np.subtract(xc[None], xc[:, None])
+                    dist = np.abs(sd)
+                else:
+                    sd, dist = carry[n_c]
+                res = _round_cols(xc, sd, dist, mua[sl], c, q, profile)
+                nx = res.new_position
+                new_x[:, sl] = nx
+                sd = np.subtract(nx[None], nx[:, None])
+                dist = np.abs(sd)
+                next_carry.append((sd, dist))
+                new_mu[sl] = _median_cols(nx, dist, c)
+                new_mean[sl] = _mean_cols(nx, c)
+                r_t[:, sl] = res.risk
+                k_t[:, sl] = _KINDS[res.min_rank]
+                j_t[:, sl] = np.where(res.min_rank < 3, res.move_with, -1)
+            carry = next_carry
+            if full is None:
+                history.append((None if whole else act, (new_x, new_mu, new_mean, r_t, k_t, j_t)))
+            assert verdict is not None
+            conv, period = verdict.update(t, xa, new_x, mua, new_mu, max(2, cap - t + 1) if fixed_mode else 2)
+            xa, mua = new_x, new_mu
+            if fixed_mode or t == cap:
+                continue
+            open_cycle = np.flatnonzero(~conv & (period > 0))
+            if open_cycle.size:  # a cycle whose μ stays within tol·U is left to the median test
+                meds = verdict.window_medians(t, open_cycle, period[open_cycle])
+                spread = np.fmax.reduce(meds, axis=0) - np.fmin.reduce(meds, axis=0)
+                period[open_cycle[spread <= verdict.med_thr[open_cycle]]] = 0
+            halt = conv | (period > 0)
+            if halt.any():
+                idx = np.flatnonzero(halt)
+                out.record(idx, act, t, conv, period, mua, verdict)
+                keep = np.flatnonzero(~halt)
+                act = act[keep]
+                whole = False
+                carry = None  # the chunks change
+                if act.size == 0:
+                    break
+                c_all = c_all.take(keep)
+                verdict.take(keep)
+                xa, mua = xa.take(keep, -1), mua[keep]
+                conv, period = conv[keep], period[keep]
+        if act.size:
+            out.record(np.arange(act.size), act, t, conv, period, mua, verdict)
+
+    done_at = out.done_at
+    if full is not None:
+        positions, medians, means, risk, mtype, mwith = full
+        positions[0] = x
+    else:
+        r_max = int(done_at.max()) if n else 0
+        positions = np.empty((r_max + 1, na, n))
+        medians = np.empty((r_max + 1, n))
+        means = np.empty((r_max + 1, n))
+        risk = np.ones((r_max, na, n))  # after a column stopped: r = 1, no move, no proposer
+        mtype = np.full((r_max, na, n), NO_MOVE, dtype=np.int8)
+        mwith = np.full((r_max, na, n), -1, dtype=jtype)
+        positions[0], medians[0], means[0] = x, median0, mean0
+        for t, (cols, vals) in enumerate(history[:r_max], start=1):
+            if cols is None:
+                positions[t], medians[t], means[t], risk[t - 1], mtype[t - 1], mwith[t - 1] = vals
+            else:  # a stopped column repeats its last state
+                positions[t], medians[t], means[t] = positions[t - 1], medians[t - 1], means[t - 1]
+                positions[t][:, cols], medians[t][cols], means[t][cols] = vals[:3]
+                risk[t - 1][:, cols], mtype[t - 1][:, cols], mwith[t - 1][:, cols] = vals[3:]
     return _ColRun(
-        positions=positions[: r_max + 1],
-        median=medians[: r_max + 1],
-        mean=means[: r_max + 1],
+        positions=positions,
+        median=medians,
+        mean=means,
         rounds=done_at,
-        risk=risk[:r_max],
-        move_type=mtype[:r_max],
-        move_with=mwith[:r_max],
+        risk=risk,
+        move_type=mtype,
+        move_with=mwith,
+        converged=out.converged,
+        cycle_length=out.period,
+        outcome_low=out.low,
+        outcome_high=out.high,
+        outcome=out.outcome,
+    )
+
+
+class _Verdicts:
+    """The stop rule's verdict for every column ``(n,)``: the round it stopped, converged or not,
+    the period of a detected cycle (0: none), μ's range over the averaging window and the
+    outcome (see :func:`run_rows`)."""
+
+    def __init__(self, n: int, fixed_mode: bool) -> None:
+        self.fixed_mode = fixed_mode
+        self.done_at = np.zeros(n, dtype=np.int64)
+        self.converged = np.zeros(n, dtype=bool)
+        self.period = np.zeros(n, dtype=np.int64)
+        self.low = np.full(n, np.nan)
+        self.high = np.full(n, np.nan)
+        self.outcome = np.empty(n)
+
+    def record(
+        self,
+        idx: np.ndarray,
+        act: np.ndarray,
+        t: int,
+        conv: np.ndarray,
+        period: np.ndarray,
+        mu: np.ndarray,
+        verdict: _Verdict | None,
+    ) -> None:
+        """Record round ``t``'s verdict on the active columns ``idx`` (global index ``act[idx]``).
+
+        A run that did not converge is summarised over a window of μ: one period of its cycle, or
+        without a cycle the last ``max_period`` rounds (at least one)."""
+        g = act[idx]
+        self.done_at[g] = t
+        self.converged[g] = conv[idx]
+        self.outcome[g] = mu[idx]
+        open_ = ~conv[idx]
+        if not open_.any():
+            return
+        ci = idx[open_]
+        gc = act[ci]
+        if verdict is None:  # no round was run
+            self.low[gc] = self.high[gc] = mu[ci]
+            return
+        per = period[ci]
+        win = np.where(per > 0, per, max(1, min(verdict.stop.max_period, t)))
+        low, high, mean = _window_summary(verdict.window_medians(t, ci, win), win)
+        self.low[gc], self.high[gc] = low, high
+        self.period[gc] = per
+        if not self.fixed_mode:
+            self.outcome[gc] = mean
+
+
+# ---------------------------------------------------------------------------------------------- one column
+#
+# A run of one column (one one-issue problem) on 2-D ``(A, A)`` arrays with few NumPy calls per
+# round: the per-call overhead, not the arithmetic, dominates small problems. It performs the same
+# floating-point operations as the column kernel in the same order (sums over actors sequential
+# where the column kernel's einsum and axis-0 sums are, pairwise where ``_psum`` is), so both give
+# the same bits; ``tests/models/test_eum.py`` checks that on random problems.
+
+# A run of at most this many columns and actors goes column by column through the small path. Issues
+# stop on their own there, so with the stop rule it pays for more columns than with fixed rounds, where
+# the column kernel runs several columns for the price of one (measured: benchmarks/bench_eum.py).
+_SMALL_COLUMNS = 5
+_SMALL_COLUMNS_FIXED = 3
+_SMALL_ACTORS = 48
+
+
+@functools.lru_cache(maxsize=64)
+def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Actor indices, the start of each row of a flattened ``(A, A)`` array, and "no offer" ranks."""
+    return np.arange(a), np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
+
+
+class _Small:
+    """One column's constants (the same bits as ``_Cols``) and buffers."""
+
+    __slots__ = (
+        "a",
+        "ab",
+        "buf",
+        "diag",
+        "mean_tot",
+        "med_tol",
+        "mw",
+        "mw_col",
+        "no_offer",
+        "pv",
+        "row_start",
+        "rs",
+        "s",
+        "s2",
+        "s_ab",
+        "s_col",
+        "valid",
+        "valid_list",
+        "w3",
+    )
+
+    def __init__(
+        self, w: np.ndarray, s: np.ndarray, mw: np.ndarray, valid: np.ndarray | None, scale: float
+    ) -> None:
+        """``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them (masked), for one column;
+        the constants are computed as ``_Cols`` computes them."""
+        self.a = a = w.shape[0]
+        self.w3 = w[:, None, None]
+        self.s = s
+        self.s_col = s[:, None]
+        self.s2 = 2.0 * s
+        self.rs = scale if scale > 0 else 1.0
+        self.mw = mw
+        self.mw_col = mw[:, None]
+        total = float(np.add.reduce(mw))  # as _psum
+        self.med_tol = _TIE_RTOL * (total * scale) if np.isfinite(scale) else 0.0
+        self.mean_tot = total if total > 0 else 1.0
+        self.valid = valid
+        self.valid_list = None if valid is None else valid.tolist()
+        self.pv = None if valid is None else valid[:, None] & valid[None]
+        self.diag, self.row_start, self.no_offer = _small_consts(a)
+        # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj, so that one weighted sum over the
+        # voters k gives both Σ_k w_k |u_kj − u_ki| and V_j = Σ_k w_k u_kj
+        self.buf = np.empty((a, a + 1, a))
+        self.ab = np.empty((2, a, a))  # a_ij and b_ij
+        self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
+        self.s_ab[0] = s
+        self.s_ab[1] = self.s_col
+
+    def median(self, x: np.ndarray, dist: np.ndarray) -> float:
+        """μ (§3), as ``_median_cols``."""
+        score = np.add.reduce(self.mw_col * dist, axis=0)
+        if self.valid is not None:
+            score = np.where(self.valid, score, np.inf)
+            x = np.where(self.valid, x, np.inf)
+        return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
+
+    def probability(self, u: np.ndarray, contest: np.ndarray) -> np.ndarray:
+        """P_ij (§5) for the voters' utilities ``u`` (``δ^r_k``), as ``_probability``."""
+        a = self.a
+        buf = self.buf
+        np.subtract(u[:, None, :], u[:, :, None], out=buf[:, :a])
+        buf[:, a] = u  # u >= 0: unchanged by abs
+        np.abs(buf, out=buf)
+        buf *= self.w3
+        sums = np.add.reduce(buf, axis=0)
+        abs_sum = sums[:a]
+        v = sums[a]
+        support = np.subtract(v[None], v[:, None])
+        support += abs_sum
+        support *= 0.5
+        if self.pv is not None:
+            abs_sum *= self.pv
+        d = float(np.add.reduce(abs_sum.reshape(-1)))
+        if d > 0:
+            support /= d
+            support *= contest
+        else:
+            support *= 0.0
+        return support
+
+    def risk(self, sec: np.ndarray) -> np.ndarray:
+        """r (§7), as ``_risk_cols``, in Python floats (the same IEEE operations)."""
+        vals = sec.tolist()
+        if self.valid_list is None:
+            hi, lo = max(vals), min(vals)
+        else:
+            hi = max(v for v, ok in zip(vals, self.valid_list, strict=True) if ok)
+            lo = min(v for v, ok in zip(vals, self.valid_list, strict=True) if ok)
+        span = hi - lo
+        if not span > 0:
+            return np.ones(self.a)
+        if self.valid_list is None:
+            basis = [(2.0 * v - hi - lo) / span / 3.0 for v in vals]
+            r = [(1.0 - b) / (b + 1.0) for b in basis]
+        else:  # an absent actor gets r = 1 (its security is outside [lo, hi])
+            basis = [
+                (2.0 * v - hi - lo) / span / 3.0 if ok else 0.0
+                for v, ok in zip(vals, self.valid_list, strict=True)
+            ]
+            r = [(1.0 - b) / (b + 1.0) if ok else 1.0 for b, ok in zip(basis, self.valid_list, strict=True)]
+        return np.array(r)
+
+    def round(
+        self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float, q: float, profile: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One round (§2), as ``_round_cols``: new positions, risk exponents, the rank of the accepted
+        offer (0 conflict, 1 compromise, 2 compel, 3 none) and its proposer.
+
+        Where the column kernel takes 1^r for 0^r and masks the result back to 0 (``np.power`` is
+        slow at 0 on large arrays), this takes 0^r, which is the same +0."""
+        delta = dist / self.rs
+        contest = dist != 0
+        if self.pv is not None:
+            contest &= self.pv
+        q_terms = q < 1.0
+        if q_terms:
+            to_mu = np.abs(x - mu)[:, None]
+            eta = (to_mu + dist) / self.rs
+            t_flag = to_mu < dist
+        e1 = np.subtract(1.0, self.probability(delta, contest))
+        e1 *= self.s2
+        np.subtract(1.0, e1, out=e1)
+        e1 *= 2.0 * delta
+        if q_terms:
+            e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
+        e1 *= contest
+        risk = self.risk(np.add.reduce(e1, axis=0))
+        rr = risk[:, None]
+        ab = self.ab
+        np.subtract(1.0, self.probability(np.power(delta, rr), contest), out=ab[0])  # 1 − P_ij
+        ab[1] = ab[0].T
+        half = 0.5 * delta
+        low = np.power(np.subtract(0.5, half), rr)
+        gap = np.power(np.add(0.5, half, out=half), rr)
+        u_sq = 4.0 * low.ravel()[:: self.a + 1][:, None]  # ½^r_i (δ_ii = 0)
+        np.subtract(2.0, u_sq, out=u_sq)
+        gap -= low
+        gap *= 4.0  # U_s − U_f
+        low *= 4.0
+        base = np.subtract(2.0, low, out=low)  # U_s
+        base -= u_sq if q == 1.0 else q * u_sq  # 1·x is x
+        # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
+        ab *= self.s_ab
+        ab *= gap
+        np.subtract(base, ab, out=ab)
+        a, b = ab
+        if q_terms:
+            a -= (1.0 - q) * _median_term(eta, t_flag, rr)
+            b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
+        ab *= contest
+        # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
+        neg_a = -a
+        conflict = a > 0
+        conflict &= b > a
+        a_neg = a < 0
+        compromise = b > neg_a
+        compromise &= a_neg
+        comp_target = neg_a / b
+        comp_target *= sd
+        comp_target += x[:, None]
+        rank = self.no_offer.copy()  # the types exclude one another
+        rank[conflict] = 0
+        rank[compromise] = 1
+        neg_b = -b
+        if profile == "spec":
+            compel = b > 0
+            compel &= neg_a > b
+            compel &= a_neg
+            rank[compel] = 2
+            key1 = np.where(compromise, neg_b, dist)
+            key2 = np.where(compromise, np.abs(comp_target - x[:, None]), neg_b)
+            j = np.lexsort((key2, key1, rank))[:, 0]
+        else:
+            abs_a = np.abs(a)
+            key1 = np.where(compromise, (abs_a * x[:, None] + b * x[None]) / (abs_a + b), dist)
+            j = np.lexsort((key1, rank))[:, 0]
+        at = self.row_start + j  # (i, j) in the flattened (A, A) arrays
+        kind = rank.ravel()[at]
+        target = np.where(compromise.ravel()[at], comp_target.ravel()[at], x[j])
+        return np.where(kind < 3, target, x), risk, kind, j
+
+
+def _run_small_columns(
+    x: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    valid: np.ndarray | None,
+    median_weight: np.ndarray | None,
+    unit: np.ndarray | None,
+    q: float,
+    profile: str,
+    stop: StopRule,
+) -> _ColRun:
+    """``_run_cols`` for a few columns, one by one on the small path (the same preparation)."""
+    na, n = x.shape
+    runs = []
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 off contest, never read
+        for j in range(n):
+            xj = np.ascontiguousarray(x[:, j])
+            vj = None if valid is None or valid[:, j].all() else np.ascontiguousarray(valid[:, j])
+            wj = np.ascontiguousarray(w[:, j])
+            mwj = wj if median_weight is None else np.ascontiguousarray(median_weight[:, j])
+            if vj is None:
+                scale = float(np.maximum.reduce(xj) - np.minimum.reduce(xj))
+            else:
+                wj = np.where(vj, wj, 0.0)
+                mwj = np.where(vj, mwj if median_weight is not None else wj, 0.0)
+                scale = float(np.maximum.reduce(xj[vj]) - np.minimum.reduce(xj[vj]))
+            if not np.isfinite(scale):
+                scale = 0.0
+            uj = scale if unit is None or np.isnan(unit[j]) else float(unit[j])
+            small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale)
+            runs.append(_run_small(xj, small, uj, q, profile, stop))
+    jtype = np.int16 if na < 2**15 else np.int64
+    if n == 1:
+        pos, med, mean, r, kind, jw, v = runs[0]
+        return _ColRun(
+            positions=pos[:, :, None],
+            median=med[:, None],
+            mean=mean[:, None],
+            rounds=np.array([v[0]], dtype=np.int64),
+            risk=r[:, :, None],
+            move_type=_KINDS[kind][:, :, None],
+            move_with=jw.astype(jtype)[:, :, None],
+            converged=np.array([v[1]], dtype=bool),
+            cycle_length=np.array([v[2]], dtype=np.int64),
+            outcome_low=np.array([v[3]], dtype=float),
+            outcome_high=np.array([v[4]], dtype=float),
+            outcome=np.array([v[5]], dtype=float),
+        )
+    r_max = max((r[-1][0] for r in runs), default=0)
+    positions = np.empty((r_max + 1, na, n))
+    medians = np.empty((r_max + 1, n))
+    means = np.empty((r_max + 1, n))
+    risk = np.ones((r_max, na, n))
+    mtype = np.full((r_max, na, n), NO_MOVE, dtype=np.int8)
+    mwith = np.full((r_max, na, n), -1, dtype=jtype)
+    for j, (pos, med, mean, r, kind, jw, _) in enumerate(runs):
+        t = pos.shape[0]
+        positions[:t, :, j] = pos
+        positions[t:, :, j] = pos[-1]
+        medians[:t, j] = med
+        medians[t:, j] = med[-1]
+        means[:t, j] = mean
+        means[t:, j] = mean[-1]
+        risk[: t - 1, :, j] = r
+        mtype[: t - 1, :, j] = _KINDS[kind]
+        mwith[: t - 1, :, j] = jw
+    verdict = list(zip(*(r[-1] for r in runs), strict=True))
+    return _ColRun(
+        positions=positions,
+        median=medians,
+        mean=means,
+        rounds=np.array(verdict[0], dtype=np.int64),
+        risk=risk,
+        move_type=mtype,
+        move_with=mwith,
+        converged=np.array(verdict[1], dtype=bool),
+        cycle_length=np.array(verdict[2], dtype=np.int64),
+        outcome_low=np.array(verdict[3], dtype=float),
+        outcome_high=np.array(verdict[4], dtype=float),
+        outcome=np.array(verdict[5], dtype=float),
+    )
+
+
+def _run_small(
+    x0: np.ndarray, k: _Small, unit: float, q: float, profile: str, stop: StopRule
+) -> tuple[Any, ...]:
+    """One column through the stop rule, as ``_run_cols`` with ``_Verdict`` and ``_Verdicts``.
+
+    Returns positions ``(T+1, A)``, medians and means ``(T+1,)``, risk exponents, offer ranks and
+    proposers ``(T, A)`` and the verdict ``[T, converged, period, low, high, outcome]``.
+    """
+    a_n = x0.shape[0]
+    cap = stop.rounds
+    fixed_mode = stop.mode == "fixed"
+    patience = stop.patience
+    kmax = stop.max_period
+    med_thr = stop.tol * unit
+    pos_thr = stop.cycle_tol * unit
+    pos = np.empty((cap + 1, a_n))
+    med = [0.0] * (cap + 1)
+    risk = np.empty((cap, a_n))
+    kind = np.empty((cap, a_n), dtype=np.int8)
+    jw = np.empty((cap, a_n), dtype=np.int64)
+    x = pos[0] = x0
+    sd = np.subtract(x[None], x[:, None])
+    dist = np.abs(sd)
+    mu = med[0] = k.median(x, dist)
+    run = 0
+    match = [0] * (kmax + 1)
+    conv, period, t = False, 0, 0
+    for t in range(1, cap + 1):
+        new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
+        pos[t] = new_x
+        sd = np.subtract(new_x[None], new_x[:, None])
+        dist = np.abs(sd)
+        new_mu = med[t] = k.median(new_x, dist)
+        # the stop rule, as _Verdict.update
+        run = run + 1 if abs(new_mu - mu) <= med_thr else 0
+        # max_i |x_i(t) − x_i(t − L)| for L = top, ..., 1; L = 1 is 0 exactly at a fixed point
+        top = max(1, min(kmax, t))
+        back = np.maximum.reduce(np.abs(pos[t - top : t] - new_x), axis=1).tolist()
+        conv = run >= patience or back[-1] == 0.0
+        period = 0
+        for lag in range(2, top + 1):
+            match[lag] = match[lag] + 1 if back[top - lag] <= pos_thr else 0
+            if period == 0 and match[lag] >= lag:
+                period = lag
+        x, mu = new_x, new_mu
+        if fixed_mode or t == cap:
+            continue
+        if conv:
+            break
+        if period:
+            w = med[t - period + 1 : t + 1]
+            if not max(w) - min(w) <= med_thr:
+                break
+            period = 0
+    # the verdict, as _Verdicts.record
+    low = high = np.nan
+    outcome = mu
+    if not conv:
+        if cap == 0:
+            low = high = outcome
+        else:
+            win = period if period else max(1, min(kmax, t))
+            w = med[t - win + 1 : t + 1]
+            low, high = min(w), max(w)
+            if not fixed_mode:
+                total = 0.0
+                for v in w:
+                    total += v
+                outcome = total / win
+    pos = pos[: t + 1]
+    kind = kind[:t]
+    return (
+        pos,
+        np.array(med[: t + 1]),
+        np.add.reduce(k.mw * pos, axis=1) / k.mean_tot,  # each row as _psum
+        risk[:t],
+        kind,
+        np.where(kind < 3, jw[:t], -1),
+        [t, conv, 0 if conv else period, low, high, outcome],
     )
 
 
 # ---------------------------------------------------------------------------------------------- model
 
 
-def _check(prm: dict[str, Any]) -> tuple[float, str, int, float | None]:
+def _int_param(prm: dict[str, Any], name: str, low: int) -> int:
+    v = prm[name]
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+        raise ValueError(f"eum parameter {name!r} must be an integer >= {low}, got {v!r}")
+    return int(v)
+
+
+def _float_param(prm: dict[str, Any], name: str) -> float:
+    v = prm[name]
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        f = float("nan")
+    if isinstance(v, bool) or not (0.0 <= f < np.inf):
+        raise ValueError(f"eum parameter {name!r} must be a number >= 0, got {v!r}")
+    return f
+
+
+_CHECKED: dict[tuple[tuple[str, Any], ...], tuple[float, str, StopRule]] = {}
+
+
+def _checked(params: dict[str, Any]) -> tuple[float, str, StopRule]:
+    """``_check`` of the defaults overlaid with ``params``, remembered for hashable parameters."""
+    try:
+        key = tuple(sorted(params.items()))
+        hit = _CHECKED.get(key)
+    except TypeError:  # an unhashable value: check it every time
+        return _check(INFO.check_params(params))
+    if hit is None:
+        hit = _check(INFO.check_params(params))
+        if len(_CHECKED) < 256:
+            _CHECKED[key] = hit
+    return hit
+
+
+def _check(prm: dict[str, Any]) -> tuple[float, str, StopRule]:
     q = float(prm["Q"])
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"eum parameter 'Q' must be in [0, 1], got {q}")
-    rounds = prm["rounds"]
-    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
-        raise ValueError(f"eum parameter 'rounds' must be a non-negative integer, got {rounds!r}")
-    tol = prm["tol"]
-    if tol is not None:
-        tol = float(tol)
-        if not tol >= 0.0:
-            raise ValueError(f"eum parameter 'tol' must be None or >= 0, got {prm['tol']!r}")
-    return q, str(prm["profile"]), int(rounds), tol
+    mode = prm["stop"]
+    if prm["rounds"] is None:
+        rounds = FIXED_ROUNDS if mode == "fixed" else MAX_ROUNDS
+    else:
+        rounds = _int_param(prm, "rounds", 0)
+    stop = StopRule(
+        mode=mode,
+        rounds=rounds,
+        tol=_float_param(prm, "tol"),
+        patience=_int_param(prm, "patience", 1),
+        max_period=_int_param(prm, "max_period", 0),
+        cycle_tol=_float_param(prm, "cycle_tol"),
+    )
+    return q, str(prm["profile"]), stop
 
 
 def run_eum(
@@ -671,19 +1353,28 @@ def run_eum(
 ) -> Trajectory:
     """The expected-utility model, each issue separately; deterministic (``rng`` is ignored).
 
-    Parameters: ``profile`` (``"spec"`` or ``"compat"``), ``Q`` (probability that an unchallenged
-    target stays put), ``rounds`` (fixed number of rounds), ``tol`` (``None``: always run ``rounds``;
-    a number: a problem stops after the first round in which no actor moved more than ``tol`` times
-    the issue's initial range R, so ``tol=0`` stops only at an exact fixed point).
+    Parameters (``docs/models/eum.md``): ``profile`` (``"spec"`` or ``"compat"``), ``Q`` (probability
+    that an unchallenged target stays put), ``stop`` (``"converge"``: until the forecast settles, the
+    default; ``"fixed"``: a fixed number of rounds), ``rounds`` (``"fixed"``: how many, default 8;
+    ``"converge"``: the most, default 50), ``tol`` and ``patience`` (converged: the median moved by
+    at most ``tol`` of the issue's range in each of ``patience`` consecutive rounds), ``max_period``
+    and ``cycle_tol`` (cycle detection). See :class:`StopRule`.
     """
-    q, profile, n_rounds, tol = _check(INFO.check_params(params))
-    p = problem.broadcast()
-    batch = p.batch_shape_all
-    na, nd = p.n_actors, p.n_issues
+    q, profile, stop = _checked(params)
+    na, nd = problem.n_actors, problem.n_issues
     # columns = (batch..., issue), leading axis = actors
-    x = np.moveaxis(p.position, -2, 0).reshape(na, -1)
-    power = np.moveaxis(np.asarray(p.power, dtype=float), -2, 0).reshape(na, -1)
-    sal = np.moveaxis(p.salience, -2, 0).reshape(na, -1)
+    if _unbatched(problem):  # the columns are the issues: no copies, no axis moves
+        p = problem
+        batch: tuple[int, ...] = ()
+        x = p.position
+        power = np.broadcast_to(p.capability[:, None], x.shape) if p.issue_power is None else p.issue_power
+        sal = p.salience
+    else:
+        p = problem.broadcast()
+        batch = p.batch_shape_all
+        x = np.moveaxis(p.position, -2, 0).reshape(na, -1)
+        power = np.moveaxis(np.asarray(p.power, dtype=float), -2, 0).reshape(na, -1)
+        sal = np.moveaxis(p.salience, -2, 0).reshape(na, -1)
     n = x.shape[1]
     finite = np.isfinite(x)
     if p.present is None:
@@ -718,10 +1409,10 @@ def run_eum(
         sal_in,
         valid=None if all_valid else np.where(has_any, valid, True),
         median_weight=mw,
+        unit=np.tile(_issue_unit(p.bounds), n // nd if nd else 0) if batch else _issue_unit(p.bounds),
         q=q,
         profile=profile,
-        rounds=n_rounds,
-        tol=tol,
+        stop=stop,
     )
     r1 = res.positions.shape[0]
     pos = res.positions  # our own buffer: absent actors get their input position back in place
@@ -731,18 +1422,21 @@ def run_eum(
     lead = (na, *batch, nd)
 
     def per_actor(arr: np.ndarray) -> np.ndarray:  # (R, A, n) -> (..., R, A, D)
-        return np.moveaxis(arr.reshape(arr.shape[0], *lead), (0, 1), (-3, -2))
+        return np.moveaxis(arr.reshape(arr.shape[0], *lead), (0, 1), (-3, -2)) if batch else arr
+
+    def per_issue(arr: np.ndarray) -> np.ndarray:  # (n,) -> (..., D)
+        return arr.reshape(*batch, nd) if batch else arr
 
     positions = per_actor(pos)
-    median, mean = res.median, res.mean
+    median, mean, outcome = res.median, res.mean, res.outcome
     if not has_any.all():
         sq = np.broadcast_to(p.status_quo, (*batch, nd)).reshape(-1)
         median = np.where(has_any, median, sq)
         mean = np.where(has_any, mean, sq)
-    median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2)
-    mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2)
+        outcome = np.where(has_any, outcome, sq)
+    median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2) if batch else median
+    mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2) if batch else mean
     last = res.rounds
-    outcome = median[last, np.arange(n)].reshape(*batch, nd)
     rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else int(last.max())
     extras = {
         "median_by_round": median_by_round,
@@ -750,9 +1444,34 @@ def run_eum(
         "risk_exponent": per_actor(res.risk),
         "move_type": per_actor(res.move_type),
         "move_with": per_actor(res.move_with),
-        "rounds_by_issue": last.reshape(*batch, nd),
+        "rounds_by_issue": per_issue(last),
+        "converged": per_issue(res.converged),
+        "cycle_length": per_issue(res.cycle_length),
+        "cycle_low": per_issue(np.where(res.cycle_length > 0, res.outcome_low, np.nan)),
+        "cycle_high": per_issue(np.where(res.cycle_length > 0, res.outcome_high, np.nan)),
+        "outcome_low": per_issue(res.outcome_low),
+        "outcome_high": per_issue(res.outcome_high),
+        "stop_rule": stop.mode,
     }
-    return Trajectory(positions=positions, outcome=outcome, rounds=rounds_out, extras=extras)
+    return Trajectory(positions=positions, outcome=per_issue(outcome), rounds=rounds_out, extras=extras)
+
+
+def _unbatched(p: BargainingProblem) -> bool:
+    return (
+        p.capability.ndim == 1
+        and p.position.ndim == 2
+        and p.salience.ndim == 2
+        and p.status_quo.ndim == 1
+        and (p.issue_power is None or p.issue_power.ndim == 2)
+    )
+
+
+def _issue_unit(bounds: np.ndarray) -> np.ndarray:
+    """Each issue's range, the unit of the stop rule's tolerances; NaN where it is not a positive
+    number (the run then uses the spread of the initial positions)."""
+    b = np.asarray(bounds, dtype=float)
+    width = b[:, 1] - b[:, 0]
+    return np.where(np.isfinite(width) & (width > 0), width, np.nan)
 
 
 def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> dict[str, Any]:
@@ -763,6 +1482,10 @@ def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> di
     risk = np.asarray(extras["risk_exponent"])
     mtype = np.asarray(extras["move_type"])
     mwith = np.asarray(extras["move_with"])
+    conv = np.asarray(extras["converged"]).reshape(-1)
+    period = np.asarray(extras["cycle_length"]).reshape(-1)
+    low = np.asarray(extras["outcome_low"]).reshape(-1)
+    high = np.asarray(extras["outcome_high"]).reshape(-1)
     moves: dict[str, list[list[dict[str, Any]]]] = {}
     for d, issue in enumerate(issues):
         per_round = []
@@ -791,6 +1514,16 @@ def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> di
             issue: int(v)
             for issue, v in zip(issues, np.asarray(extras["rounds_by_issue"]).reshape(-1), strict=True)
         },
+        "converged": {issue: bool(conv[d]) for d, issue in enumerate(issues)},
+        "cycle_length": {issue: int(period[d]) if period[d] > 0 else None for d, issue in enumerate(issues)},
+        "cycle_range": {
+            issue: [float(low[d]), float(high[d])] if period[d] > 0 else None
+            for d, issue in enumerate(issues)
+        },
+        "outcome_range": {
+            issue: None if conv[d] else [float(low[d]), float(high[d])] for d, issue in enumerate(issues)
+        },
+        "stop_rule": str(extras["stop_rule"]),
     }
 
 
@@ -802,13 +1535,23 @@ INFO = register(
         stochastic=False,
         multi_issue=False,
         dynamic=True,
-        params={"profile": "spec", "Q": 1.0, "rounds": 8, "tol": None},
-        choices={"profile": PROFILES},
+        params={
+            "profile": "spec",
+            "Q": 1.0,
+            "stop": "converge",
+            "rounds": None,
+            "tol": 0.01,
+            "patience": 4,
+            "max_period": 12,
+            "cycle_tol": 1e-6,
+        },
+        choices={"profile": PROFILES, "stop": STOP_RULES},
         requires=("capability",),
         description=(
             "Actors challenge one another when their expected utility says so; conflicts, compromises and "
-            "capitulations move them toward the proposer, round after round; the forecast is the "
-            "capability-and-salience weighted median after the last round. Each issue separately."
+            "capitulations move them toward the proposer, round after round, until the forecast (the "
+            "capability-and-salience weighted median) stops moving or the positions are found to cycle. "
+            "Each issue separately."
         ),
         reference=(
             "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011), ICAART, pp. 18-30; "

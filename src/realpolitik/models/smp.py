@@ -356,6 +356,7 @@ def run_smp(
     rep = _Reporter(bsz, n, cap, opt, pos_tol)
     rep.add(0, np.arange(bsz), x, asm.ustar)
     active = np.ones(bsz, dtype=bool)
+    by_rule = np.zeros(bsz, dtype=bool)  # stopped by the 2%-of-first-step rule (converged)
     steps = np.zeros(bsz, dtype=int)
     base = np.zeros(bsz)
     cur_x, cur_ideal = x.copy(), x.copy()
@@ -398,7 +399,9 @@ def run_smp(
         ratios.append(rfull)
         risk_hist.append(asm.risk)
         steps[act] = t
-        stop = (t >= max_steps) | ((t >= 2) & (ratio < stop_tol))
+        rule = (t >= 2) & (ratio < stop_tol)
+        stop = (t >= max_steps) | rule
+        by_rule[act[rule]] = True
         active[act[stop]] = False
         if not active.any():
             break
@@ -419,6 +422,7 @@ def run_smp(
         "targets": np.stack(targets, axis=1).reshape((*batch, len(targets), n)),
         "class_of": class_of.reshape((*batch, n)),
         "class_probabilities": class_p.reshape((*batch, n)),
+        "converged": np.broadcast_to(by_rule.reshape((*batch, 1)), (*batch, dims)).copy(),
     }
     return Trajectory(
         positions=positions.reshape(batch + positions.shape[1:]),
@@ -467,6 +471,7 @@ def _run_single(
     cur = x
     base = 0.0
     t = 0
+    by_rule = False
     for t in range(1, max_steps + 1):
         new_x, targets[t - 1] = run.turn(cur)
         run.assess(new_x)
@@ -482,6 +487,7 @@ def _run_single(
         ratios[t - 1] = ratio
         cur = new_x
         if t >= 2 and ratio < stop_tol:
+            by_rule = True
             break
     run.release()
     n_st = t + 1
@@ -496,6 +502,7 @@ def _run_single(
         "targets": targets[:t].copy(),
         "class_of": class_of[-1].copy(),
         "class_probabilities": class_p[-1].copy(),
+        "converged": np.full(dims, by_rule),
     }
     return Trajectory(
         positions=hist[:n_st] * width + lo,
@@ -592,6 +599,10 @@ def smp_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> di
             {a: (actors[int(t)] if t >= 0 else None) for a, t in zip(actors, row, strict=True)}
             for row in np.asarray(extras["targets"])[: n_states - 1]
         ],
+        "converged": {
+            d: bool(v)
+            for d, v in zip(problem.issues, np.asarray(extras["converged"]).reshape(-1), strict=True)
+        },
     }
 
 
