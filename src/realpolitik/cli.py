@@ -244,10 +244,12 @@ def _run_forecasts(
     return out, skipped
 
 
-def _cell(f: Forecast, issue: str, value: float) -> str:
-    """A forecast value, marked ``~`` when the model did not converge on the issue."""
+def _cell(f: Forecast, issue: str, value: float, *, ruled: bool = True) -> str:
+    """A forecast value, marked ``~`` when it is not a point forecast (the model did not converge there,
+    and, for the outcome under the rule, the rule does not give the same answer in every round)."""
     conv = f.converged
-    mark = "~" if conv is not None and conv.get(issue) is False else ""
+    loose = conv is not None and conv.get(issue) is False
+    mark = "~" if loose and (not ruled or not f.settled.get(issue, False)) else ""
     return f"{value:.1f}{mark}"
 
 
@@ -269,7 +271,9 @@ def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast 
         cells = ["moot" if iss.id in f.moot else _cell(f, iss.id, f.outcome[iss.id]) for f in results]
         t.add_row(escape(iss.id), sq, *cells)
         if any(abs(f.pressure[iss.id] - f.outcome[iss.id]) > 1e-9 for f in results):
-            t.add_row("  pressure", "", *[_cell(f, iss.id, f.pressure[iss.id]) for f in results], style="dim")
+            t.add_row(
+                "  pressure", "", *[_cell(f, iss.id, f.pressure[iss.id], ruled=False) for f in results], style="dim"
+            )
     return t
 
 
@@ -326,6 +330,12 @@ def _convergence_notes(results: list[Forecast]) -> list[str]:
                 r = rng.get(d) if isinstance(rng, dict) else None
                 parts.append(f"{d} (cycles between {r[0]:.1f} and {r[1]:.1f})" if r else d)
             notes.append(f"~ {f.model} did not converge on {', '.join(parts)}: not a point forecast")
+            held = [d for d in bad if f.settled.get(d)]
+            if held:
+                notes.append(
+                    f"  under the decision rule the outcome on {', '.join(held)} is the same in every round of "
+                    "the cycle, so it stands"
+                )
     return notes
 
 

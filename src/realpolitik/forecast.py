@@ -110,6 +110,7 @@ class Forecast:
     agreements: list[AgreementOutcome] = field(default_factory=list)
     moot: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the model did not use of the data, in words
+    stable: dict[str, bool] = field(default_factory=dict)  # ruled outcome the same in every phase of a cycle
 
     def __post_init__(self) -> None:
         if not self.pressure:
@@ -131,6 +132,13 @@ class Forecast:
         if isinstance(c, dict):
             return {str(k): bool(v) for k, v in c.items()}
         return None
+
+    @property
+    def settled(self) -> dict[str, bool]:
+        """Per issue, whether ``outcome`` is a point forecast: the model converged there, or it did not but
+        the decision rule gives the same outcome in every round of its cycle (or last window)."""
+        conv = self.converged or {}
+        return {d: bool(conv.get(d, True)) or bool(self.stable.get(d, False)) for d in self.issues}
 
     # notebook display (realpolitik.display) -----------------------------------------------------------
     def __repr__(self) -> str:
@@ -167,6 +175,7 @@ class Forecast:
             "agreements": [a.to_json() for a in self.agreements],
             "moot": list(self.moot),
             "converged": self.converged,
+            "settled": self.settled,
             "notes": list(self.notes),
             "final_positions": self.final_positions,
             "rounds": int(self.rounds),
@@ -406,7 +415,44 @@ def forecast_problem(
         f.deciders = dict(reader.structure.deciders)
         f.moot = [d for d, m in zip(problem.issues, moot, strict=True) if m]
         f.agreements = reader.agreements(problem, pressure, outcome, moot)
+        f.stable = _stable_under_rule(reader, problem, f, positions, outcome)
     return f
+
+
+#: Rounds read back when a run ends in no cycle and no convergence (the model's own averaging window).
+WINDOW = 12
+
+
+def _stable_under_rule(
+    reader: RuleReader, problem: BargainingProblem, f: Forecast, positions: np.ndarray, outcome: np.ndarray
+) -> dict[str, bool]:
+    """For issues where the model did not converge: whether the rule gives the same outcome in every round
+    of the cycle (or of the last window), reading each round's median and positions as the pressure."""
+    conv = f.converged or {}
+    ex = f.extras if isinstance(f.extras, dict) else {}
+    med = ex.get("median_by_round")
+    cyc = ex.get("cycle_length") or {}
+    loose = [d for d in f.issues if conv.get(d) is False]
+    if not loose or not isinstance(med, dict):
+        return {}
+    n_rounds = positions.shape[0]
+    span = max(int(cyc.get(d) or 0) or min(WINDOW, n_rounds) for d in loose)
+    span = min(span, n_rounds)
+    base = np.array([f.pressure[d] for d in f.issues])
+    ruled = []
+    for k in range(1, span + 1):
+        p_k = base.copy()
+        for j, d in enumerate(f.issues):
+            if d in loose and len(med.get(d, [])) >= k:
+                p_k[j] = float(med[d][-k])
+        o_k, _, _ = reader.read(problem, p_k, positions[-k])
+        ruled.append(o_k)
+    ruled_arr = np.array(ruled)
+    return {
+        d: bool(np.all(np.abs(ruled_arr[:, j] - outcome[j]) <= 1e-9))
+        for j, d in enumerate(f.issues)
+        if d in loose
+    }
 
 
 def forecast(
