@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik._rng import SeedLike
+from realpolitik._text import esc, num
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
 from realpolitik.scenario.schema import Scenario
@@ -253,31 +254,32 @@ def sweep_to_json(result: SweepResult) -> dict[str, Any]:
 
 
 def _fmt(v: float) -> str:
-    return "–" if not math.isfinite(v) else f"{v:.3g}" if abs(v) < 1 else f"{v:.1f}"
+    return "–" if not math.isfinite(v) else num(v, ".3g") if abs(v) < 1 else num(v, ".1f")
 
 
 def render_sweep(result: SweepResult, console: Any) -> None:
     """Print a sweep as a Rich table (one row per point) with its warnings."""
     from rich.table import Table
 
-    table = Table(title=f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}")
+    title = f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}"
+    table = Table(title=esc(title))
     for d in result.drivers:
-        table.add_column(d, justify="right", style="cyan", overflow="fold")
+        table.add_column(esc(d), justify="right", style="cyan", overflow="fold")
     for iss in result.issues:
-        table.add_column(iss, justify="right", overflow="fold")
+        table.add_column(esc(iss), justify="right", overflow="fold")
     table.add_column("deal", justify="center")
     for k in range(len(result.values)):
         flag = result.feasible[k]
         deal = "–" if flag is None else ("[green]yes[/green]" if flag else "[red]no[/red]")
         table.add_row(
-            *(f"{result.values[k, j]:.3g}" for j in range(len(result.drivers))),
+            *(num(result.values[k, j], ".3g") for j in range(len(result.drivers))),
             *(_fmt(result.outcome[k, j]) for j in range(len(result.issues))),
             deal,
         )
     console.print(table)
-    console.print(sweep_headline(result))
+    console.print(esc(sweep_headline(result)))
     for w in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 
 def sweep_headline(result: SweepResult) -> str:

@@ -16,9 +16,26 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
-Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
+from realpolitik._text import ID_RULE, is_id
+
+
+def _id(v: str) -> str:
+    if not is_id(v):
+        raise ValueError(ID_RULE)
+    return v
+
+
+Id = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_id)]
 
 
 class _Base(BaseModel):
@@ -254,6 +271,7 @@ class Scenario(_Base):
     """A complete strategic situation."""
 
     _source_dir: Path | None = PrivateAttr(default=None)
+    _allow_paths: bool = PrivateAttr(default=False)
 
     id: Id
     title: str
@@ -310,6 +328,11 @@ class Scenario(_Base):
     def source_dir(self) -> Path | None:
         """The folder of the file this scenario was loaded from (relative series paths start there)."""
         return self._source_dir
+
+    @property
+    def allow_paths(self) -> bool:
+        """Whether its series files may lie outside its folder (``load(..., allow_paths=True)``)."""
+        return self._allow_paths
 
     @property
     def actor_ids(self) -> list[str]:

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from realpolitik._text import unsafe_chars
+from realpolitik.limits import MAX_MAGNITUDE
 from realpolitik.scenario.errors import Problem
 from realpolitik.scenario.schema import Quantity, Scenario
 
@@ -74,12 +76,14 @@ def _plain_floats(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tu
 
 
 def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
-    """Every Quantity inside ``obj`` with its path."""
+    """Every Quantity inside ``obj`` with its path (free-form ``metadata`` is not walked)."""
     if isinstance(obj, Quantity):
         yield path, obj
         return
     if isinstance(obj, BaseModel):
         for name, info in type(obj).model_fields.items():
+            if name == "metadata":
+                continue
             key = info.alias or name
             yield from _quantities(getattr(obj, name), (*path, key))
     elif isinstance(obj, dict):
@@ -88,6 +92,30 @@ def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tupl
     elif isinstance(obj, (list, tuple)):
         for i, v in enumerate(obj):
             yield from _quantities(v, (*path, i))
+
+
+_ONE_LINE_FIELDS = frozenset({"id", "name", "title"})
+
+
+def _texts(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
+    """Every text inside ``obj`` (values and mapping keys) with its path and whether it must be one line.
+
+    Free-form ``metadata`` is not walked (it is never shown or used).
+    """
+    if isinstance(obj, str):
+        yield path, obj, bool(path) and path[-1] in _ONE_LINE_FIELDS
+    elif isinstance(obj, BaseModel):
+        for name, info in type(obj).model_fields.items():
+            if name != "metadata":
+                yield from _texts(getattr(obj, name), (*path, info.alias or name))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, str):
+                yield (*path, k), k, True
+            yield from _texts(v, (*path, k if isinstance(k, str) else _fmt(k)))
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _texts(v, (*path, i))
 
 
 def _known(ids: list[str], limit: int = 12) -> str:
@@ -134,6 +162,22 @@ def check(
     for fpath, fv in _plain_floats(scenario, ()):
         if not math.isfinite(fv):
             add(fpath, f"expected a finite number, got {_fmt(fv)}")
+        elif abs(fv) > MAX_MAGNITUDE:
+            add(fpath, f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(fv)}")
+    for qpath, q in _quantities(scenario, ()):
+        if math.isfinite(q.value) and abs(q.value) > MAX_MAGNITUDE:
+            add(
+                qpath,
+                f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(q.value)}",
+            )
+    for tpath, text, one_line in _texts(scenario, ()):
+        bad = unsafe_chars(text, multiline=not one_line)
+        if bad:
+            what = "one line of text" if one_line else "text"
+            add(
+                tpath,
+                f"expected {what} without control characters or bidi overrides, found {', '.join(bad[:5])}",
+            )
 
     for kind, ids in (("actor", scenario.actor_ids), ("issue", scenario.issue_ids)):
         counts = Counter(ids)
