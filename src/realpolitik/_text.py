@@ -64,6 +64,7 @@ def esc(text: object) -> str:
     return s
 
 
+_ASCII_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\- ]*\Z")
 ID_RULE = (
     "expected an id of letters (any script), digits, '_', '-', '.' or spaces, "
     "starting with a letter, digit or '_'"
@@ -79,6 +80,8 @@ def is_id(text: object) -> bool:
     """
     if not isinstance(text, str) or not text:
         return False
+    if _ASCII_ID.match(text):
+        return True
     first = text[0]
     if not (first.isalnum() or first == "_"):
         return False

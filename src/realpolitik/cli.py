@@ -110,7 +110,7 @@ def _os_error(exc: OSError) -> str:
         IsADirectoryError: "is a folder, expected a file",
         NotADirectoryError: "a part of the path is not a folder",
         FileNotFoundError: "no such file or folder",
-        FileExistsError: "already exists",
+        FileExistsError: "exists and is not a folder",  # mkdir on a file; our own messages name no file
     }.get(type(exc)) or (exc.strerror or type(exc).__name__).lower()
     where = str(exc.filename) + (f" -> {exc.filename2}" if exc.filename2 else "")
     return f"{where}: {reason}"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik._rng import SeedLike, as_generator
-from realpolitik.limits import check_actors
+from realpolitik.limits import LimitError, check_actors
 from realpolitik.models import BargainingProblem, Trajectory, get_model
 from realpolitik.models.registry import ModelInfo
 from realpolitik.scenario.schema import Scenario
@@ -21,6 +21,10 @@ from realpolitik.scenario.schema import Scenario
 
 class ModelInputError(ValueError):
     """The scenario lacks data the chosen model needs (one line, naming the model and the data)."""
+
+
+class ModelTooLargeError(ModelInputError, LimitError):
+    """The problem has more actors than the model's limit (:func:`realpolitik.limits.max_actors`)."""
 
 
 class ModelOutputError(ValueError):
@@ -102,7 +106,10 @@ def unweighted_issues(problem: BargainingProblem) -> np.ndarray:
 
 def check_inputs(info: ModelInfo, problem: BargainingProblem, scenario_id: str) -> None:
     """Raise ModelInputError when the problem lacks data the model needs (or is over its size limit)."""
-    check_actors(info.name, problem.n_actors, scenario_id)
+    try:
+        check_actors(info.name, problem.n_actors, scenario_id)
+    except LimitError as exc:
+        raise ModelTooLargeError(str(exc)) from None
     if np.isnan(problem.capability).any():
         missing = [a for a, c in zip(problem.actors, problem.capability, strict=True) if np.isnan(c)]
         raise ModelInputError(

@@ -54,7 +54,7 @@ class Limit:
         """Raise :class:`LimitError` naming ``what`` when ``n`` is over the limit."""
         limit = self.value()
         if n > limit:
-            shown = f"{int(n):,}" if float(n).is_integer() else f"{n:g}"
+            shown = f"{n:,.0f}" if n >= 1 else f"{n:g}"
             raise LimitError(
                 f"{what}: {shown} is more than the limit of {limit:,} {self.unit} (set {self.env} to raise it)"
             )

@@ -10,6 +10,7 @@ import numpy as np
 from realpolitik._rng import SeedLike
 from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse, any_feasible
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
+from realpolitik.environment.series import resolve_data_path
 from realpolitik.forecast import ModelInputError, scenario_problem
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Scenario
@@ -221,13 +222,26 @@ def _rescale(value: float, src: tuple[float, float], dst: tuple[float, float]) -
 
 
 def precedents(scenario: Scenario, problem: DealProblem) -> list[Precedent]:
-    """Each analogue's outcome as a package here (status quo on unmapped issues), judged by every actor."""
-    from realpolitik.scenario import load
+    """Each analogue's outcome as a package here (status quo on unmapped issues), judged by every actor.
+
+    An analogue is a built-in scenario id or a file in the scenario's folder (the same path policy as
+    series files: :func:`~realpolitik.environment.series.resolve_data_path`).
+    """
+    from realpolitik.scenario import builtin_ids, load
 
     out: list[Precedent] = []
     for an in scenario.analogues:
         try:
-            other = load(an.scenario)
+            if an.scenario in builtin_ids():
+                other = load(an.scenario)
+            else:
+                path = resolve_data_path(
+                    an.scenario,
+                    scenario.source_dir,
+                    allow_paths=scenario.allow_paths,
+                    what="analogue scenario",
+                )
+                other = load(path, allow_paths=scenario.allow_paths)
         except Exception as exc:  # a missing analogue must not sink the whole analysis
             out.append(Precedent(an.scenario, {}, list(an.maps), None, error=str(exc).splitlines()[0]))
             continue

@@ -22,6 +22,7 @@ from realpolitik._rng import SeedLike
 from realpolitik._text import esc, num
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
+from realpolitik.limits import SWEEP_POINTS, LimitError
 from realpolitik.scenario.schema import Scenario
 
 DealFn = Callable[[Scenario], "bool | None"]
@@ -69,6 +70,7 @@ def _grid(
     for n, ax in zip(names, axes, strict=True):
         if ax.ndim != 1 or ax.size == 0:
             raise ValueError(f"driver {n!r}: expected a non-empty list of values")
+    SWEEP_POINTS.check(math.prod(ax.size for ax in axes), f"sweep over {' × '.join(names)}")
     values = np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(names))
     return names, values, tuple(ax.size for ax in axes)
 
@@ -218,9 +220,12 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
             lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
             if n < 1 or (n == 1 and lo != hi):
                 raise ValueError
+            SWEEP_POINTS.check(n, f"--vary {name}")
             values = np.linspace(lo, hi, n)
         else:
             values = np.array([float(v) for v in spec.split(",")])
+    except LimitError:
+        raise
     except ValueError:
         raise ValueError(f"expected LOW:HIGH:N (N >= 2) or v1,v2,... after {name}=, got {spec!r}") from None
     if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:

@@ -33,9 +33,19 @@ class OutputDirError(ValueError):
     """The output folder belongs to another scenario (one line, naming both)."""
 
 
+def _check_parents(path: Path) -> None:
+    """Raise OutputDirError when a folder on the way to ``path`` is a file (``-o notes.txt/out``)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputDirError(f"{parent}: is not a folder, so {path} cannot be written")
+            return
+
+
 def check_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> None:
     """Raise OutputDirError when ``out`` may not receive ``scenario_id``'s report; change nothing."""
     marker = out / MARKER
+    _check_parents(out)
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"{out}: exists and is not a folder")
     if marker.exists():
@@ -75,6 +85,7 @@ def check_report_target(path: str | Path, fmt: str | None = None, *, overwrite: 
     """
     p = Path(path)
     kind = _kind(p, fmt)
+    _check_parents(p)
     if p.is_dir():
         raise OutputDirError(f"{p}: is a folder, expected a file name for the report")
     if overwrite:

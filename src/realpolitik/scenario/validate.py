@@ -7,6 +7,7 @@ Paths use dots for mapping keys and ``[i]`` for list items, as in ``positions.JP
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -118,6 +119,24 @@ def _texts(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str
             yield from _texts(v, (*path, i))
 
 
+# In the scenario's JSON: an escaped C0 control (\u0000-\u001f), a short escape (\n, \t, \r, \b, \f),
+# or a raw DEL, C1 control, line separator or bidi control.
+_SUSPECT = re.compile(r"\\u00[01][0-9a-fA-F]|\\[ntrbf]|[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _may_hold_unsafe_text(scenario: Scenario) -> bool:
+    """False when no text of the scenario can hold a control character (one fast scan of its JSON).
+
+    Walking every text of a large scenario in Python is slow; the walk that names the fields runs only
+    when this scan finds something (line breaks in descriptions are fine, but they make it run).
+    """
+    try:
+        dumped = scenario.model_dump_json(exclude={"metadata"}, by_alias=True)
+    except Exception:  # a half-salvaged scenario: take the slow walk
+        return True
+    return _SUSPECT.search(dumped) is not None
+
+
 def _known(ids: list[str], limit: int = 12) -> str:
     """``a, b, c`` (each id once; at most ``limit`` of them), or ``none``."""
     unique = list(dict.fromkeys(ids))
@@ -164,13 +183,7 @@ def check(
             add(fpath, f"expected a finite number, got {_fmt(fv)}")
         elif abs(fv) > MAX_MAGNITUDE:
             add(fpath, f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(fv)}")
-    for qpath, q in _quantities(scenario, ()):
-        if math.isfinite(q.value) and abs(q.value) > MAX_MAGNITUDE:
-            add(
-                qpath,
-                f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(q.value)}",
-            )
-    for tpath, text, one_line in _texts(scenario, ()):
+    for tpath, text, one_line in _texts(scenario, ()) if _may_hold_unsafe_text(scenario) else ():
         bad = unsafe_chars(text, multiline=not one_line)
         if bad:
             what = "one line of text" if one_line else "text"
@@ -317,6 +330,11 @@ def check(
 
     # Provenance and ranges of every number; also plain `source:` strings on non-number items.
     for path, q in _quantities(scenario, ()):
+        if math.isfinite(q.value) and abs(q.value) > MAX_MAGNITUDE:
+            add(
+                path,
+                f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(q.value)}",
+            )
         if q.source is not None and not known_source(q.source):
             add((*path, "source"), f"unknown source {q.source!r}: expected a key of sources")
         if q.range is not None and not q.range[0] <= q.value <= q.range[1]:
