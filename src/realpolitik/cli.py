@@ -196,6 +196,15 @@ def _fmt(v: float) -> str:
     return num(v, ".2f")
 
 
+def _check_draws(draws: int) -> None:
+    """``--draws`` of analyze/report: at least 1, and within the limit of draws kept in memory."""
+    from realpolitik.limits import DRAWS_IN_MEMORY
+
+    if draws < 1:
+        raise UserError(f"--draws {draws}: expected at least 1")
+    DRAWS_IN_MEMORY.check(draws, "--draws")
+
+
 # ------------------------------------------------------------------------------------------- commands
 @app.command()
 def scenarios(fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table) -> None:
@@ -514,6 +523,7 @@ def analyze(
 
     with _friendly():
         s = load(scenario, allow_paths=allow_paths)
+        _check_draws(draws)
         folder = out or _default_out(s.id)
         cmd = (
             f"realpolitik analyze {scenario}"
@@ -557,6 +567,7 @@ def report(
         s = load(scenario, allow_paths=allow_paths)
         if fmt is not None and fmt not in ("html", "md", "json"):
             raise UserError(f"--format {fmt!r}: expected html, md or json")
+        _check_draws(draws)
         check_report_target(out, fmt, overwrite=force)  # before the work, not after
         cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
         cmd += f" --draws {draws}" if draws != 2000 else ""

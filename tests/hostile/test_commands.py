@@ -278,6 +278,8 @@ def test_json_output_is_strict_json(model: str) -> None:
             "sweep points",
         ),
         (["forecast", "japan-russia-2016", "-m", "eum", "-p", "rounds=1000000000"], "rounds or steps"),
+        (["analyze", "japan-russia-2016", "--draws", "99999999999"], "draws kept in memory"),
+        (["report", "japan-russia-2016", "-o", "r.html", "--draws", "99999999999"], "draws kept in memory"),
     ],
 )
 def test_requests_over_a_limit_are_refused_at_once(
@@ -287,7 +289,7 @@ def test_requests_over_a_limit_are_refused_at_once(
     t0 = time.perf_counter()
     err = fails(*args)
     assert time.perf_counter() - t0 < 10 and what in err and "REALPOLITIK_MAX_" in err
-    assert not (tmp_path / "mc").exists()
+    assert not [p.name for p in tmp_path.iterdir()]  # nothing was written
 
 
 def test_a_limit_can_be_raised_for_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -369,3 +371,10 @@ def test_failed_chunks_after_killed_workers_reach_stderr(
         assert "failed (after a retry)" in err and "BrokenProcessPool" in err
     finally:
         unregister("uq_faulty")
+
+
+@pytest.mark.parametrize("command", ["analyze", "report"])
+def test_draws_must_be_at_least_one(command: str, tmp_path: Path) -> None:
+    out = ["-o", tmp_path / "r.html"] if command == "report" else ["-o", tmp_path / "out"]
+    assert "expected at least 1" in fails(command, "ec-emissions-1994", *out, "--draws", "-5")
+    assert not list(tmp_path.iterdir())

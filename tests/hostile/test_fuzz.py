@@ -165,7 +165,7 @@ def _case_folder() -> Iterator[Path]:
 
 
 @settings(
-    max_examples=25,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,  # a fixed set of cases: the gate stays reproducible and its time bounded

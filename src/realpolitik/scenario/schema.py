@@ -331,8 +331,15 @@ class Scenario(_Base):
 
     @property
     def allow_paths(self) -> bool:
-        """Whether its series files may lie outside its folder (``load(..., allow_paths=True)``)."""
+        """Whether the files it names (series, analogues) may lie outside its folder (docs/security.md).
+
+        Set by ``load(..., allow_paths=True)``, or directly on a scenario you trust.
+        """
         return self._allow_paths
+
+    @allow_paths.setter
+    def allow_paths(self, value: bool) -> None:
+        self._allow_paths = bool(value)
 
     @property
     def actor_ids(self) -> list[str]:
