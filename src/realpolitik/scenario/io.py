@@ -639,10 +639,17 @@ def _read_text(path: Path) -> str:
                 f"is {size:,} bytes, more than the limit of {limit:,} for a scenario file "
                 f"(set {INPUT_BYTES.env} to raise it)",
             )
-        with path.open("rb") as fh:
-            raw = fh.read(limit + 1)  # the file may grow between stat and read
-        if len(raw) > limit:
-            raise ScenarioError.single(name, "", f"is more than {limit:,} bytes (set {INPUT_BYTES.env})")
+        blocks: list[bytes] = []
+        total = 0
+        with path.open("rb") as fh:  # in blocks: the file may grow after stat (or report size 0)
+            while block := fh.read(1 << 20):
+                total += len(block)
+                if total > limit:
+                    raise ScenarioError.single(
+                        name, "", f"is more than {limit:,} bytes (set {INPUT_BYTES.env} to raise the limit)"
+                    )
+                blocks.append(block)
+        raw = b"".join(blocks)
     except FileNotFoundError:
         raise ScenarioError.single(name, "", "no such file") from None
     except IsADirectoryError:
