@@ -166,7 +166,14 @@ def _json_ready(obj: Any) -> Any:
 
 def _print_json(data: Any) -> None:
     """Strict JSON on standard output: an infinite number is an error, never ``Infinity``."""
-    sys.stdout.write(json.dumps(_json_ready(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    try:
+        text = json.dumps(_json_ready(data), indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise UserError(
+            "the result holds an infinite number, which JSON cannot carry; nothing was printed "
+            "(please report this with the scenario)"
+        ) from None
+    sys.stdout.write(text + "\n")
 
 
 def _models_arg(model: str) -> list[str]:

@@ -153,15 +153,18 @@ def _snapshot(root: Path, skip: Path) -> dict[str, str]:
 
 @contextmanager
 def _case_folder() -> Iterator[Path]:
+    """A fresh folder tree as the working directory, with a secret in the environment."""
     old = Path.cwd()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "cwd").mkdir()
         os.chdir(root / "cwd")
+        os.environ["HOSTILE_FUZZ_SECRET"] = SECRET
         try:
             yield root
         finally:
             os.chdir(old)
+            os.environ.pop("HOSTILE_FUZZ_SECRET", None)
 
 
 @settings(
@@ -175,7 +178,6 @@ def _case_folder() -> Iterator[Path]:
 )
 def test_the_cli_survives_mutated_scenarios(case: tuple[str, str], commands: list[list[str]]) -> None:
     fmt, text = case
-    os.environ["HOSTILE_FUZZ_SECRET"] = SECRET
     with _case_folder() as root:
         case_dir = root / "case"
         (case_dir / "data").mkdir(parents=True)
