@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("eum", "smp", "exchange", "deals", "uncertainty", "backtest")
+PARTS = ("eum", "smp", "exchange", "deals", "uncertainty", "backtest", "input")
 
 
 def _load(part: str) -> Any:

@@ -23,8 +23,16 @@ from realpolitik.models.problem import BargainingProblem
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 
 ids = st.text(ID_ALPHABET, min_size=1, max_size=8)
-#: Free text: printable characters of any script (no surrogates, no control characters).
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)
+#: Free text: printable characters of any script (no surrogates, no control characters, no line
+#: separators or bidi overrides: validation refuses those, see docs/security.md).
+texts = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cs", "Cc", "Zl", "Zp"),
+        exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
+    max_size=20,
+)
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 

@@ -7,6 +7,8 @@ line per problem on standard error and exits with status 1; no traceback reaches
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,15 +19,27 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
-from rich.markup import escape
+from rich.errors import MarkupError
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from realpolitik import __version__
 from realpolitik.events.cli import app as events_app
+from realpolitik._text import esc, num, visible
 from realpolitik.forecast import Forecast, ModelInputError, forecast
 from realpolitik.models import get_model, model_names
 from realpolitik.scenario import Scenario, ScenarioError, builtin_ids, dumps, load
 from realpolitik.scenario.io import iter_quantities
+
+
+class _Group(TyperGroup):
+    """The command group: every command runs inside the one error boundary, :func:`_friendly`."""
+
+    def invoke(self, ctx: Any) -> Any:
+        with _friendly():
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
     name="realpolitik",
@@ -33,6 +47,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 import_app = typer.Typer(help="Bring scenarios in from other tools' formats.", no_args_is_help=True)
 export_app = typer.Typer(help="Write scenarios out in other tools' formats.", no_args_is_help=True)
@@ -40,8 +55,34 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(events_app, name="events")
 
-console = Console(highlight=False, emoji=False)
-err_console = Console(stderr=True, highlight=False, emoji=False)
+
+class SafeConsole(Console):
+    """A Rich console that never lets a string drive the terminal or crash on markup.
+
+    Every string it renders has its control characters and bidi overrides made visible first (so a
+    missed :func:`~realpolitik._text.esc` cannot clear a screen), and markup it cannot parse is printed
+    as written instead of raising ``MarkupError``. User text should still go through ``esc`` so that
+    ``[draft]`` in a name prints as ``[draft]``.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        text = visible(text)
+        try:
+            return super().render_str(text, **kwargs)
+        except MarkupError:
+            return super().render_str(text, **{**kwargs, "markup": False})
+
+
+console = SafeConsole(highlight=False, emoji=False)
+err_console = SafeConsole(stderr=True, highlight=False, emoji=False)
+
+AllowPaths = Annotated[
+    bool,
+    typer.Option(
+        "--allow-paths",
+        help="let the scenario read series files outside its own folder (see docs/security.md)",
+    ),
+]
 
 
 class Fmt(str, Enum):
@@ -53,26 +94,89 @@ class UserError(Exception):
     """An error in what the user asked for: printed as one line, exit status 1."""
 
 
+def _error(message: str) -> None:
+    """One ``error`` line on standard error (user text shown as written, never as markup)."""
+    err_console.print(f"[red]error[/red] {esc(visible(message, one_line=True))}", soft_wrap=True)
+
+
+def _warn(message: str, label: str = "warning") -> None:
+    """One ``warning`` line on standard error."""
+    err_console.print(f"[yellow]{esc(label)}[/yellow] {esc(visible(message, one_line=True))}", soft_wrap=True)
+
+
+def _os_error(exc: OSError) -> str:
+    """``PATH: reason`` for a failed file operation (our own messages, which name no file, as they are)."""
+    if exc.filename is None:
+        return str(exc)
+    reason = {
+        PermissionError: "permission denied",
+        IsADirectoryError: "is a folder, expected a file",
+        NotADirectoryError: "a part of the path is not a folder",
+        FileNotFoundError: "no such file or folder",
+        FileExistsError: "exists and is not a folder",  # mkdir on a file; our own messages name no file
+    }.get(type(exc)) or (exc.strerror or type(exc).__name__).lower()
+    where = str(exc.filename) + (f" -> {exc.filename2}" if exc.filename2 else "")
+    return f"{where}: {reason}"
+
+
 @contextmanager
 def _friendly() -> Iterator[None]:
-    """Turn input errors into one-line messages and exit status 1."""
+    """The CLI's one error boundary: every expected failure is one ``error`` line and exit status 1.
+
+    Expected failures are bad input (:class:`ScenarioError`, ``ValueError`` and its subclasses such as
+    model input errors and limits), file operations (any ``OSError``), a missing optional extra
+    (``ImportError``) and an unreachable cluster. Anything else is a bug: it is reported as one line too
+    (``REALPOLITIK_DEBUG=1`` re-raises it with its traceback). Click's own exits pass through.
+    """
     try:
         yield
+    except (typer.Exit, typer.Abort, typer.TyperException):  # Click's own exits and usage errors
+        raise
     except ScenarioError as exc:
         for p in exc.problems:
-            err_console.print(f"[red]error[/red] {escape(str(p))}", soft_wrap=True, highlight=False)
-        raise typer.Exit(1) from None
-    except (ModelInputError, UserError, FileExistsError, KeyError, ValueError, ImportError) as exc:
+            _error(str(p))
+    except OSError as exc:
+        _error(_os_error(exc))
+    except (ModelInputError, UserError, KeyError, ValueError, ImportError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        err_console.print(f"[red]error[/red] {escape(str(msg))}", soft_wrap=True)
-        raise typer.Exit(1) from None
-    except FileNotFoundError as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc.filename))}: no such file", soft_wrap=True)
-        raise typer.Exit(1) from None
+        _error(str(msg))
+    except MemoryError:
+        _error("out of memory: the request is too large for this machine (see docs/security.md for limits)")
+    except RecursionError:
+        _error("the input is nested too deeply")
+    except Exception as exc:
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        _error(
+            f"internal error ({type(exc).__name__}: {exc}); please report this "
+            "(REALPOLITIK_DEBUG=1 shows where it happened)"
+        )
+    else:
+        return
+    raise typer.Exit(1)
+
+
+def _json_ready(obj: Any) -> Any:
+    """``obj`` with NaN as ``null`` (a missing value) and ``-0.0`` as ``0.0``; infinities stay (and fail)."""
+    if isinstance(obj, float):
+        return None if obj != obj else obj + 0.0
+    if isinstance(obj, dict):
+        return {k: _json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_ready(v) for v in obj]
+    return obj
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Strict JSON on standard output: an infinite number is an error, never ``Infinity``."""
+    try:
+        text = json.dumps(_json_ready(data), indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise UserError(
+            "the result holds an infinite number, which JSON cannot carry; nothing was printed "
+            "(please report this with the scenario)"
+        ) from None
+    sys.stdout.write(text + "\n")
 
 
 def _models_arg(model: str) -> list[str]:
@@ -99,7 +203,16 @@ def _parse_params(params: list[str] | None) -> dict[str, Any]:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.2f}"
+    return num(v, ".2f")
+
+
+def _check_draws(draws: int) -> None:
+    """``--draws`` of analyze/report: at least 1, and within the limit of draws kept in memory."""
+    from realpolitik.limits import DRAWS_IN_MEMORY
+
+    if draws < 1:
+        raise UserError(f"--draws {draws}: expected at least 1")
+    DRAWS_IN_MEMORY.check(draws, "--draws")
 
 
 # ------------------------------------------------------------------------------------------- commands
@@ -128,7 +241,7 @@ def scenarios(fmt: Annotated[Fmt, typer.Option("--format", help="table or json")
             t.add_column(c, no_wrap=c != "title")
         for r in rows:
             t.add_row(
-                str(r["id"]), str(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"])
+                esc(r["id"]), esc(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"])
             )
         console.print(t)
 
@@ -150,45 +263,45 @@ def show(
 
 
 def render_scenario(s: Scenario, out: Console) -> None:
-    """Rich tables describing a scenario."""
-    out.print(f"[bold]{s.title}[/bold]  ({s.id}{', as of ' + str(s.as_of) if s.as_of else ''})")
+    """Rich tables describing a scenario (every text from the file through ``esc``)."""
+    out.print(f"[bold]{esc(s.title)}[/bold]  ({esc(s.id)}{', as of ' + str(s.as_of) if s.as_of else ''})")
     if s.description:
-        out.print(s.description.strip())
+        out.print(esc(s.description.strip()))
     t = Table(title="Actors")
     for c in ("id", "name", "capability", "party", "veto on"):
         t.add_column(c)
     vetoes = {v.actor: ", ".join(v.issues) for v in s.vetoes}
     for a in s.actors:
-        cap = f"{a.capability.value:g}" if a.capability is not None else "—"
-        t.add_row(a.id, a.name, cap, "yes" if a.id in s.parties else "", vetoes.get(a.id, ""))
+        cap = num(a.capability.value) if a.capability is not None else "—"
+        t.add_row(esc(a.id), esc(a.name), cap, "yes" if a.id in s.parties else "", esc(vetoes.get(a.id, "")))
     out.print(t)
     t = Table(title="Issues")
     measured = any(i.power is not None for i in s.issues)  # which capability measure gives power there
     for c in ("id", "name", "bounds", "status quo", *(("power from",) if measured else ()), "labels"):
         t.add_column(c)
     for i in s.issues:
-        labels = "; ".join(f"{k:g}: {v}" for k, v in sorted(i.labels.items()))
-        sq = f"{i.status_quo.value:g}" if i.status_quo is not None else "—"
+        labels = "; ".join(f"{num(k)}: {v}" for k, v in sorted(i.labels.items()))
+        sq = num(i.status_quo.value) if i.status_quo is not None else "—"
         power = ((i.power or "capability"),) if measured else ()
-        t.add_row(i.id, i.name, f"{i.bounds[0]:g}–{i.bounds[1]:g}", sq, *power, labels)
+        t.add_row(esc(i.id), esc(i.name), f"{num(i.bounds[0])}–{num(i.bounds[1])}", sq, *power, esc(labels))
     out.print(t)
     t = Table(title="Positions (salience)")
     t.add_column("actor")
     for i in s.issues:
-        t.add_column(i.id, justify="right")
+        t.add_column(esc(i.id), justify="right")
     for a in s.actors:
         cells = []
         for i in s.issues:
             st = s.stance(a.id, i.id)
-            cells.append("—" if st is None else f"{st.position.value:g} ({st.salience.value:.2f})")
-        t.add_row(a.id, *cells)
+            cells.append("—" if st is None else f"{num(st.position.value)} ({num(st.salience.value, '.2f')})")
+        t.add_row(esc(a.id), *cells)
     out.print(t)
     if s.relations:
         t = Table(title="Relations")
         for c in ("from", "to", "kind", "value", "note"):
             t.add_column(c)
         for r in s.relations:
-            t.add_row(r.from_, r.to, r.kind, f"{r.value.value:g}", r.note or "")
+            t.add_row(esc(r.from_), esc(r.to), r.kind, num(r.value.value), esc(r.note or ""))
         out.print(t)
     n = sum(1 for _ in iter_quantities(s))
     sourced = sum(1 for _, q in iter_quantities(s) if q.source)
@@ -201,25 +314,26 @@ def validate(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="a historical case: list every number that leaks")
     ] = False,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """Check a scenario file and print every problem (exit 1 if there is any); for a historical case
     (with an outcome), whether it is a clean backtest and which numbers make it leaky."""
     from realpolitik.environment import prepare
 
     with _friendly():
-        s = load(path)
+        s = load(path, allow_paths=allow_paths)
         try:  # indicators and links are checked by reading them as the models would
             prepared = prepare(s)
         except ValueError as exc:
             raise UserError(f"{path}: {exc}") from None
-        console.print(f"[green]ok[/green] {path}: {len(s.actors)} actors, {len(s.issues)} issues")
+        console.print(f"[green]ok[/green] {esc(path)}: {len(s.actors)} actors, {len(s.issues)} issues")
         for w in getattr(prepared, "warnings", []) or []:
-            err_console.print(f"[yellow]warning[/yellow] {path}: {w}", soft_wrap=True)
+            _warn(f"{path}: {w}")
         if s.outcome or s.decided is not None:
             from realpolitik.backtest.leakage import leakage
 
             for line in leakage(s).lines(verbose=verbose):
-                console.print(escape(line), soft_wrap=True)
+                console.print(esc(line), soft_wrap=True)
 
 
 def _run_forecasts(
@@ -267,9 +381,9 @@ def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast 
     for f in results:
         t.add_column(f.model, justify="right", min_width=len(f.model), no_wrap=True)
     for iss in s.issues:
-        sq = f"{iss.status_quo.value:.1f}" if iss.status_quo is not None else "—"
+        sq = num(iss.status_quo.value, ".1f") if iss.status_quo is not None else "—"
         cells = ["moot" if iss.id in f.moot else _cell(f, iss.id, f.outcome[iss.id]) for f in results]
-        t.add_row(escape(iss.id), sq, *cells)
+        t.add_row(esc(iss.id), sq, *cells)
         if any(abs(f.pressure[iss.id] - f.outcome[iss.id]) > 1e-9 for f in results):
             t.add_row(
                 "  pressure", "", *[_cell(f, iss.id, f.pressure[iss.id], ruled=False) for f in results], style="dim"
@@ -350,33 +464,34 @@ def forecast_cmd(
         list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE (JSON value)")
     ] = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """Forecast every issue with one or more bargaining models."""
     with _friendly():
-        s = load(scenario)
+        s = load(scenario, allow_paths=allow_paths)
         models = _models_arg(model)
         params = _parse_params(param)
         results, skipped = _run_forecasts(s, models, seed, params, skip_missing=model == "all")
         if not results:
             raise UserError("; ".join(skipped.values()))
         for m, why in skipped.items():
-            err_console.print(f"[yellow]{m} skipped[/yellow]: {why}", soft_wrap=True)
+            _warn(why, f"{m} skipped:")
         if fmt is Fmt.json:
             _print_json(results[0].to_json() if len(results) == 1 else [f.to_json() for f in results])
             return
         console.print(forecast_table(s, results))
         for line in _convergence_notes(results):
-            console.print(escape(line))
+            console.print(esc(line))
         for line in rules_lines(results):
-            console.print(f"[dim]{escape(line)}[/dim]")
+            console.print(f"[dim]{esc(line)}[/dim]")
         for line in agreement_lines(results):
-            console.print(escape(line))
+            console.print(esc(line))
         for f in results:
             note = f.extras.get("note") if isinstance(f.extras, dict) else None
             if note:
-                console.print(f"[dim]{escape(f.model)}: {escape(str(note))}[/dim]")
+                console.print(f"[dim]{esc(f.model)}: {esc(note)}[/dim]")
             for line in f.notes:
-                console.print(f"[yellow]note[/yellow] {escape(line)}")
+                console.print(f"[yellow]note[/yellow] {esc(line)}")
 
 
 @import_app.command("ktab")
@@ -405,7 +520,7 @@ def _import(file: Path, out: Path, force: bool) -> None:
     with _friendly():
         s = load(file)
         save(s, out, overwrite=force)
-        console.print(f"wrote {out} ({len(s.actors)} actors, {len(s.issues)} issues)")
+        console.print(f"wrote {esc(out)} ({len(s.actors)} actors, {len(s.issues)} issues)")
 
 
 def _export(scenario: str, out: Path, force: bool, writer: Callable[[Scenario], str]) -> None:
@@ -413,8 +528,10 @@ def _export(scenario: str, out: Path, force: bool, writer: Callable[[Scenario], 
         s = load(scenario)
         if out.exists() and not force:
             raise UserError(f"{out}: already exists; refusing to overwrite it (use --force)")
+        if out.is_dir():
+            raise UserError(f"{out}: is a folder, expected a file name")
         out.write_text(writer(s), encoding="utf-8")
-        console.print(f"wrote {out}")
+        console.print(f"wrote {esc(out)}")
 
 
 @export_app.command("ktab")
@@ -477,12 +594,13 @@ def deals_cmd(
     step: Annotated[float, typer.Option(help="grid step as a share of each issue's range")] = 0.05,
     seed: Annotated[int, typer.Option(help="seed for the search on large package spaces")] = 0,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """Deal space: which packages every party accepts, vetoes, concessions, linkage, precedents."""
     from realpolitik.deals import deals, deals_to_json, render_deals
 
     with _friendly():
-        s = load(scenario)
+        s = load(scenario, allow_paths=allow_paths)
         if options not in ("auto", "labels", "grid", "both"):
             raise UserError(f"--options {options!r}: expected auto, labels, grid or both")
         result = deals(s, options=options, step=step, seed=seed)  # type: ignore[arg-type]
@@ -514,6 +632,7 @@ def analyze(
         str | None,
         typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
     ] = None,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """The main job: forecasts by every model, deals, environment sweep, Monte Carlo, findings, HTML report."""
     from realpolitik.report import check_output_dir, prepare_output_dir, run_analysis, write_report
@@ -521,7 +640,8 @@ def analyze(
     with _friendly():
         if model is not None:
             _models_arg(model)
-        s = load(scenario)
+        s = load(scenario, allow_paths=allow_paths)
+        _check_draws(draws)
         folder = out or _default_out(s.id)
         cmd = (
             f"realpolitik analyze {scenario}"
@@ -537,10 +657,12 @@ def analyze(
             _print_json(a.to_json())
             return
         prepare_output_dir(folder, s.id, force=force)
-        written = write_report(a, folder / "report.html")
-        write_report(a, folder / "analysis.json")
+        written = write_report(a, folder / "report.html", overwrite=True)  # the folder is this scenario's
+        write_report(a, folder / "analysis.json", overwrite=True)
         render_summary(a, console)
-        console.print(f"\n[bold]Report written[/bold]: {written[0]}  (and {folder / 'analysis.json'})")
+        console.print(
+            f"\n[bold]Report written[/bold]: {esc(written[0])}  (and {esc(folder / 'analysis.json')})"
+        )
 
 
 @app.command()
@@ -552,47 +674,53 @@ def report(
     ] = None,
     seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    force: Annotated[
+        bool, typer.Option(help="overwrite OUT (and, for .md, its figure files) if they exist")
+    ] = False,
     model: Annotated[
         str | None,
         typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
     ] = None,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """Write the analyst's report for a scenario as one HTML file, Markdown with figures, JSON or PDF."""
-    from realpolitik.report import report_format, run_analysis, write_report
+    from realpolitik.report import check_report_target, run_analysis, write_report
 
     with _friendly():
         if model is not None:
             _models_arg(model)
-        report_format(out, fmt)  # an unknown format, or PDF without Chromium, fails before any work
-        s = load(scenario)
-        if out.exists() and not force:
-            raise UserError(f"{out}: already exists; refusing to overwrite it (use --force)")
+        # an unknown format, PDF without Chromium, or a file in the way fails before any work
+        check_report_target(out, fmt, overwrite=force)
+        s = load(scenario, allow_paths=allow_paths)
+        _check_draws(draws)
         cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
         cmd += f" --draws {draws}" if draws != 2000 else ""
         cmd += f" --format {fmt}" if fmt else ""
         cmd += f" --model {model}" if model else ""
         a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
-        files = write_report(a, out, fmt)
-        console.print(f"wrote {files[0]}" + (f" and {len(files) - 1} figure files" if len(files) > 1 else ""))
+        files = write_report(a, out, fmt, overwrite=force)
+        more = f" and {len(files) - 1} figure files" if len(files) > 1 else ""
+        console.print(f"wrote {esc(files[0])}{more}")
 
 
 def render_summary(a: Any, out: Console) -> None:
-    """The terminal summary of an analysis."""
+    """The terminal summary of an analysis (every text from the scenario through ``esc``)."""
     from realpolitik.report import findings
 
     s = a.scenario
-    out.rule(f"[bold]{s.title}[/bold]")
+    out.rule(f"[bold]{esc(s.title)}[/bold]")
     parties = ", ".join(s.parties) or "none"
     vetoes = "; ".join(f"{v.actor} on {', '.join(v.issues)}" for v in s.vetoes) or "none"
     out.print(
-        f"{s.id} · as of {s.as_of or '—'} · {len(s.actors)} actors ({', '.join(s.actor_ids)}) · "
-        f"{len(s.issues)} issues · parties: {parties} · vetoes: {vetoes}"
+        esc(
+            f"{s.id} · as of {s.as_of or '—'} · {len(s.actors)} actors ({', '.join(s.actor_ids)}) · "
+            f"{len(s.issues)} issues · parties: {parties} · vetoes: {vetoes}"
+        )
     )
     if a.forecasts:
         out.print(forecast_table(s, a.forecasts))
     for m, why in a.skipped.items():
-        out.print(f"[yellow]{m} not run[/yellow]: {why}", soft_wrap=True)
+        out.print(f"[yellow]{esc(m)} not run[/yellow]: {esc(why)}", soft_wrap=True)
     d = a.deals
     if d:
         t = Table(title="Deals", title_justify="left")
@@ -601,37 +729,40 @@ def render_summary(a: Any, out: Console) -> None:
         t.add_row(
             "deal exists?",
             ("[green]yes[/green]" if d["feasible"] else "[red]no[/red]")
-            + f" ({d['n_feasible']:,} of {d['n_packages']:,} packages, {d['method']})",
+            + esc(f" ({d['n_feasible']:,} of {d['n_packages']:,} packages, {d['method']})"),
         )
         for actor, n in (d.get("veto_effects") or {}).items():
-            t.add_row(f"without {actor}'s veto", f"{n:,} feasible packages")
+            t.add_row(esc(f"without {actor}'s veto"), f"{n:,} feasible packages")
         nash = d.get("nash")
         if nash:
-            t.add_row("Nash package", ", ".join(f"{k} {v:g}" for k, v in nash["values"].items()))
+            t.add_row("Nash package", esc(", ".join(f"{k} {num(v)}" for k, v in nash["values"].items())))
         conc = [(k, c) for k, c in (d.get("concessions") or {}).items() if c]
         if conc:
             k, c = min(conc, key=lambda kc: kc[1]["size"])
-            t.add_row("opening concession", f"{k}: {c['field']} on {c['issue']} {c['from']:g} → {c['to']:g}")
+            t.add_row(
+                "opening concession",
+                esc(f"{k}: {c['field']} on {c['issue']} {num(c['from'])} → {num(c['to'])}"),
+            )
         for pr in d.get("precedents") or []:
             if pr.get("accepts"):
                 refusing = [f"{x} (on {i})" for x, i in (pr.get("refusals") or {}).items() if i]
                 t.add_row(
-                    f"precedent {pr['scenario']}",
-                    "accepted by all" if pr.get("feasible") else "refused by " + ", ".join(refusing),
+                    esc(f"precedent {pr['scenario']}"),
+                    "accepted by all" if pr.get("feasible") else esc("refused by " + ", ".join(refusing)),
                 )
         out.print(t)
     elif "deals" in a.notes:
-        out.print(f"[dim]deals: {a.notes['deals']}[/dim]")
+        out.print(f"[dim]deals: {esc(a.notes['deals'])}[/dim]")
     if a.sweep_object is not None:
         from realpolitik.environment import sweep_headline
 
-        out.print(f"[bold]Environment[/bold]: {sweep_headline(a.sweep_object)}")
+        out.print(f"[bold]Environment[/bold]: {esc(sweep_headline(a.sweep_object))}")
     elif "sweep" in a.notes:
-        out.print(f"[dim]environment: {a.notes['sweep']}[/dim]")
+        out.print(f"[dim]environment: {esc(a.notes['sweep'])}[/dim]")
     if a.montecarlo:
         mc = a.montecarlo
         t = Table(
-            title=f"Monte Carlo ({mc['model']}, {mc['draws_completed']:,} draws, seed {mc['seed']})",
+            title=esc(f"Monte Carlo ({mc['model']}, {mc['draws_completed']:,} draws, seed {mc['seed']})"),
             title_justify="left",
         )
         for c in ("issue", "median", "80% interval", "shape"):
@@ -645,21 +776,28 @@ def render_summary(a: Any, out: Console) -> None:
                 if len(ms) >= 2
                 else "one peak"
             )
-            t.add_row(iid, _fmt(st["quantiles"]["50"]), f"{_fmt(iv[0])} – {_fmt(iv[1])}", shape)
+            t.add_row(
+                esc(iid), _fmt(_nan(st["quantiles"]["50"])), f"{_fmt(_nan(iv[0]))} – {_fmt(_nan(iv[1]))}", shape
+            )
         if mc.get("deal_probability") is not None:
             t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "", "")
         out.print(t)
     elif "montecarlo" in a.notes:
-        out.print(f"[dim]uncertainty: {a.notes['montecarlo']}[/dim]")
+        out.print(f"[dim]uncertainty: {esc(a.notes['montecarlo'])}[/dim]")
     fs = findings(a)
     if fs:
         from realpolitik.report.findings import HEADLINE
 
         out.print("[bold]Findings[/bold] (most important first)")
         for f in fs[:HEADLINE]:
-            out.print(f" • {f.text} [dim]\\[{f.number}][/dim]", soft_wrap=False)
+            out.print(f" • {esc(f.text)} [dim]\\[{esc(f.number)}][/dim]", soft_wrap=False)
         if len(fs) > HEADLINE:
             out.print(f"[dim]   … and {len(fs) - HEADLINE} more in the report[/dim]")
+
+
+def _nan(v: float | None) -> float:
+    """A JSON number that may be ``None`` (missing) as a float (NaN when missing)."""
+    return float("nan") if v is None else float(v)
 
 
 @app.command("sweep")
@@ -677,12 +815,13 @@ def sweep_cmd(
         bool, typer.Option("--no-deals", help="skip the deal analysis at each point")
     ] = False,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """What-if: vary one or two environment drivers over a grid and run a model at every point."""
     from realpolitik.environment import parse_vary, render_sweep, sweep, sweep_to_json
 
     with _friendly():
-        s = load(scenario)
+        s = load(scenario, allow_paths=allow_paths)
         if len(vary) > 2:
             raise UserError("--vary: at most two drivers")
         grid = dict(parse_vary(v) for v in vary)
@@ -723,12 +862,13 @@ def montecarlo_cmd(
     ] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    allow_paths: AllowPaths = False,
 ) -> None:
     """Monte Carlo over the scenario's uncertain inputs (ranges and scenario-wide defaults)."""
     from realpolitik.uncertainty import monte_carlo, montecarlo_to_json, render_montecarlo
 
     with _friendly():
-        s = load(scenario)
+        s = load(scenario, allow_paths=allow_paths)
         _models_arg(model)
         if executor is None:
             executor = "dask" if scheduler else "serial"
@@ -758,10 +898,14 @@ def montecarlo_cmd(
             **kwargs,
             **_parse_params(param),
         )
+        for note in result.notes:  # chunks of an earlier run that could not be trusted
+            _warn(note)
         if fmt is Fmt.json:
             _print_json(montecarlo_to_json(result))
         else:
             render_montecarlo(result, console)
+        for k in result.failed_chunks:
+            _error(f"chunk {k} failed (after a retry): {result.errors.get(k, 'no reason recorded')}")
         if result.failed_chunks:
             raise typer.Exit(1)
 
@@ -773,9 +917,12 @@ def _parse_thresholds(items: list[str] | None) -> dict[str, tuple[str, float]]:
             if op in item:
                 issue, _, value = item.partition(op)
                 try:
-                    out[issue.strip()] = (op, float(value))
+                    v = float(value)
                 except ValueError:
                     raise UserError(f"--threshold {item!r}: expected ISSUE>VALUE or ISSUE<VALUE") from None
+                if not math.isfinite(v):
+                    raise UserError(f"--threshold {item!r}: expected a finite number after {op}")
+                out[issue.strip()] = (op, v)
                 break
         else:
             raise UserError(f"--threshold {item!r}: expected ISSUE>VALUE or ISSUE<VALUE")

@@ -27,13 +27,28 @@ from realpolitik.deals.rules import Agreement, DecisionStructure, decision_struc
 from realpolitik.deals.space import DealProblem, issue_options, judge_numbers
 from realpolitik.environment.resolve import scenario_problem
 from realpolitik.models import BargainingProblem, get_model
-from realpolitik.models.run import ModelInputError, check_inputs, input_notes, run_problem
+from realpolitik.models.run import (
+    ModelInputError,
+    ModelOutputError,
+    ModelTooLargeError,
+    check_inputs,
+    check_weighted,
+    checked_run,
+    input_notes,
+    run_problem,
+    unweighted_issues,
+)
 from realpolitik.scenario.schema import Scenario
 
 __all__ = [
     "AgreementOutcome",
     "Forecast",
     "ModelInputError",
+    "ModelOutputError",
+    "ModelTooLargeError",
+    "check_weighted",
+    "checked_run",
+    "unweighted_issues",
     "RuleReader",
     "check_inputs",
     "forecast",
@@ -201,6 +216,8 @@ def _jsonable(obj: Any) -> Any:
         return obj.item()
     if isinstance(obj, float) and obj != obj:
         return None
+    if isinstance(obj, float):
+        return obj + 0.0  # never -0.0
     return obj
 
 
@@ -293,6 +310,8 @@ class RuleReader:
             concluded = accepted[..., d.group]  # (..., D')
             ruled = np.where(concluded, values, sq[..., cols])
             base[..., cols] = ruled
+        # an issue the model gave no outcome on (nobody weighs it) has none under the rule either
+        base = np.where(np.isnan(p) & ~moot, np.nan, base)
         return base, moot, accepted
 
     # -------------------------------------------------------------------------------------- one forecast
@@ -390,7 +409,8 @@ def forecast_problem(
     info = get_model(model)
     merged = info.check_params(params)
     check_inputs(info, problem, scenario_id)
-    traj = info.run(problem, rng=as_generator(seed if seed is not None else 0), **params)
+    check_weighted(info, problem, scenario_id)
+    traj = checked_run(info, problem, as_generator(seed if seed is not None else 0), params)
     extras = info.extras_to_json(traj.extras, problem) if info.extras_to_json else _jsonable(traj.extras)
     positions = np.asarray(traj.positions)
     pressure = np.asarray(traj.outcome, dtype=float)

@@ -112,6 +112,8 @@ def test_precedent_mapped_and_judged(tmp_path: Path) -> None:
             {"scenario": str(tmp_path / "missing.yaml"), "maps": {"military": "forces"}},
         ]
     )
+    assert "outside the scenario's folder" in (D.deals(s).precedents[0].error or "")
+    s.allow_paths = True  # the analogue lies outside the working directory (this scenario's folder)
     a = D.deals(s)
     pr = a.precedents[0]
     assert pr.mapped == {"military": "forces", "economy": "money"}

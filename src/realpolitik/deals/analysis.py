@@ -14,9 +14,10 @@ from realpolitik.deals.judge import Condition
 from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
 from realpolitik.environment.resolve import scenario_problem
+from realpolitik.environment.series import resolve_data_path
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.models.run import ModelInputError
-from realpolitik.scenario.io import load
+from realpolitik.scenario.io import builtin_ids, load
 from realpolitik.scenario.schema import AnalogueTerm, Scenario
 
 
@@ -294,7 +295,13 @@ def precedent_values(scenario: Scenario, problem: DealProblem, analogue_index: i
     """One analogue's outcome as a package here (status quo on unmapped issues), judged by every actor."""
     an = scenario.analogues[analogue_index]
     try:
-        other = load(an.scenario)
+        if an.scenario in builtin_ids():
+            other = load(an.scenario)
+        else:
+            path = resolve_data_path(
+                an.scenario, scenario.source_dir, allow_paths=scenario.allow_paths, what="analogue scenario"
+            )
+            other = load(path, allow_paths=scenario.allow_paths)
     except Exception as exc:  # a missing analogue must not sink the whole analysis
         return Precedent(an.scenario, {}, list(an.maps), None, error=str(exc).splitlines()[0])
     values = problem.status_quo.copy()
@@ -324,7 +331,11 @@ def precedent_values(scenario: Scenario, problem: DealProblem, analogue_index: i
 
 
 def precedents(scenario: Scenario, problem: DealProblem) -> list[Precedent]:
-    """Each analogue's outcome as a package here (status quo on unmapped issues), judged by every actor."""
+    """Each analogue's outcome as a package here (status quo on unmapped issues), judged by every actor.
+
+    An analogue is a built-in scenario id or a file in the scenario's folder (the same path policy as
+    series files: :func:`~realpolitik.environment.series.resolve_data_path`).
+    """
     return [precedent_values(scenario, problem, k) for k in range(len(scenario.analogues))]
 
 

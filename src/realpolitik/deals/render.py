@@ -8,6 +8,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from realpolitik._text import esc, num
 from realpolitik.deals.analysis import DealAnalysis, Evaluation
 from realpolitik.deals.core import Concession
 
@@ -192,16 +193,16 @@ def _package_table(an: DealAnalysis, title: str, rows: list[tuple[str, int]]) ->
     t = Table(title=title)
     t.add_column("")
     for d in p.issues:
-        t.add_column(d, justify="right")
+        t.add_column(esc(d), justify="right")
     for a in an.parties:
-        t.add_column(f"gain {a}", justify="right")
+        t.add_column(esc(f"gain {a}"), justify="right")
     t.add_column("joint", justify="right")
     parties = np.flatnonzero(p.party)
     for name, r in rows:
         vals = res.values[r]
         t.add_row(
-            name,
-            *[f"{v:g}" for v in vals],
+            esc(name),
+            *[num(v) for v in vals],
             *[f"{res.gains[r, i]:.3f}" for i in parties],
             f"{res.joint[r]:.3f}",
         )
@@ -209,12 +210,14 @@ def _package_table(an: DealAnalysis, title: str, rows: list[tuple[str, int]]) ->
 
 
 def render_deals(analysis: DealAnalysis, console: Console) -> None:
-    """Print the analysis as Rich tables and sentences."""
+    """Print the analysis as Rich tables and sentences (every text from the scenario through ``esc``)."""
     an, res, p = analysis, analysis.result, analysis.problem
-    console.print(f"[bold]{an.title}[/bold] ({an.scenario}) — deal space, {res.method}")
+    console.print(f"[bold]{esc(an.title)}[/bold] ({esc(an.scenario)}) — deal space, {esc(res.method)}")
     console.print(
-        f"parties: {', '.join(an.parties)}; vetoes: "
-        + (", ".join(f"{a} on {', '.join(ds)}" for a, ds in an.veto_holders.items()) or "none")
+        esc(
+            f"parties: {', '.join(an.parties)}; vetoes: "
+            + (", ".join(f"{a} on {', '.join(ds)}" for a, ds in an.veto_holders.items()) or "none")
+        )
     )
     console.print(f"packages: {res.n_packages:,}; feasible: {res.n_feasible:,}")
     if res.n_feasible:
@@ -234,9 +237,9 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
         t.add_column("role")
         t.add_column("n feasible without", justify="right")
         for i, n in res.consent_effects.items():
-            t.add_row(p.actors[i], "party", f"{n:,}")
+            t.add_row(esc(p.actors[i]), "party", f"{n:,}")
         for i, n in res.veto_effects.items():
-            t.add_row(p.actors[i], "veto", f"{n:,}")
+            t.add_row(esc(p.actors[i]), "veto", f"{n:,}")
         console.print(t)
     if res.concessions:
         t = Table(title="Smallest opening concession per actor")
@@ -244,10 +247,15 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
             t.add_column(c)
         for i, cc in res.concessions.items():
             if cc is None:
-                t.add_row(p.actors[i], "—", "", "", "", "")
+                t.add_row(esc(p.actors[i]), "—", "", "", "", "")
             else:
                 t.add_row(
-                    p.actors[i], cc.field, p.issues[cc.issue], f"{cc.old:g}", f"{cc.new:g}", f"{cc.size:.3f}"
+                    esc(p.actors[i]),
+                    cc.field,
+                    esc(p.issues[cc.issue]),
+                    num(cc.old),
+                    num(cc.new),
+                    num(cc.size, ".3f"),
                 )
         console.print(t)
     t = Table(title="Linkage")
@@ -255,7 +263,7 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
     t.add_column("deal alone")
     t.add_column("moves in a feasible package")
     for j, d in enumerate(p.issues):
-        t.add_row(d, "yes" if res.single_issue[j] else "no", "yes" if res.in_package[j] else "no")
+        t.add_row(esc(d), "yes" if res.single_issue[j] else "no", "yes" if res.in_package[j] else "no")
     console.print(t)
     if an.precedents:
         t = Table(title="Precedents")
@@ -265,16 +273,16 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
         t.add_column("refuses (turning issue)")
         for pr in an.precedents:
             if pr.evaluation is None:
-                t.add_row(pr.scenario, pr.error or "", "", "")
+                t.add_row(esc(pr.scenario), esc(pr.error or ""), "", "")
                 continue
             ev = pr.evaluation
-            pkg = ", ".join(f"{d}={v:g}" for d, v in zip(p.issues, ev.values, strict=True))
+            pkg = ", ".join(f"{d}={num(v)}" for d, v in zip(p.issues, ev.values, strict=True))
             acc = ", ".join(p.actors[i] for i, ok in ev.accepts.items() if ok)
             ref = ", ".join(
                 f"{p.actors[i]} ({p.issues[j] if j is not None else 'no gain'})"
                 for i, j in ev.turning_issue.items()
             )
-            t.add_row(pr.scenario, pkg, acc or "—", ref or "—")
+            t.add_row(esc(pr.scenario), esc(pkg), esc(acc or "—"), esc(ref or "—"))
         console.print(t)
     for s in summary_sentences(an):
-        console.print(f"• {s}")
+        console.print(f"• {esc(s)}")

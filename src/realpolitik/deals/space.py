@@ -23,6 +23,7 @@ from realpolitik.deals.judge import (
     make_rows,
     moot_mask,
 )
+from realpolitik.limits import DEAL_OPTIONS
 
 OptionMode = Literal["auto", "labels", "grid", "both"]
 
@@ -54,6 +55,7 @@ def grid_options(lo: float, hi: float, step: float) -> np.ndarray:
     """
     if not 0 < step <= 1:
         raise ValueError(f"step must be in (0, 1] (a share of the issue range), got {step}")
+    DEAL_OPTIONS.check(1.0 / step + 1, f"deal grid with step {step:g}")
     n = max(1, round(1.0 / step))
     k = np.arange(n + 1)
     return np.asarray(lo + (hi - lo) * k / n)

@@ -86,6 +86,7 @@ class Context:
     indicators: dict[str, float]
     base_dir: Path | None = None
     warnings: dict[str, None] = field(default_factory=dict)
+    allow_paths: bool = False
     _caps: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
@@ -198,7 +199,7 @@ class Context:
         column = MEASURES.get(measure, measure)
         value = float("nan")
         try:
-            series = load_series(ref, base_dir=self.base_dir)
+            series = load_series(ref, base_dir=self.base_dir, allow_paths=self.allow_paths)
             who = next((c for c in ("country", "actor", "state", "id") if c in series.columns), None)
             if who is None:
                 raise SeriesError(f"capabilities series {ref!r} has no country or actor column")
@@ -259,10 +260,14 @@ class Context:
 
 
 def read_indicators(
-    scenario: Scenario, *, base_dir: Path | None = None
+    scenario: Scenario, *, base_dir: Path | None = None, allow_paths: bool = False
 ) -> tuple[dict[str, float], dict[str, dict[str, object]], list[str]]:
-    """Every indicator of ``scenario`` at its ``as_of``: scaled values, trace records and warnings."""
-    from realpolitik.environment.series import scale_value
+    """Every indicator of ``scenario`` at its ``as_of``: scaled values, trace records and warnings.
+
+    Series paths are relative to ``base_dir`` and confined to it unless ``allow_paths``
+    (:func:`~realpolitik.environment.series.resolve_data_path`).
+    """
+    from realpolitik.environment.series import scale_value, shown_columns
 
     values: dict[str, float] = {}
     records: dict[str, dict[str, object]] = {}
@@ -278,16 +283,16 @@ def read_indicators(
         else:
             assert ind.series is not None
             if isinstance(ind.series, EventSeries):
-                series = load_event_series(ind.series, base_dir=base_dir)
+                series = load_event_series(ind.series, base_dir=base_dir, allow_paths=allow_paths)
             else:
-                series = load_series(ind.series, base_dir=base_dir)
+                series = load_series(ind.series, base_dir=base_dir, allow_paths=allow_paths)
             column = ind.column
             if column is None:
                 cols = series.value_columns
                 if len(cols) != 1:
                     raise SeriesError(
                         f"indicator {name!r}: series {label!r} has several columns "
-                        f"({', '.join(cols)}); set column"
+                        f"({shown_columns(cols)}); set column"
                     )
                 column = cols[0]
                 rec["column"] = column

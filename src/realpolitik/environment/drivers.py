@@ -29,7 +29,10 @@ FUNCTIONS: dict[str, frozenset[str]] = {
 }
 """Derived quantities and the keyword options each accepts."""
 
-_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]*)|(?P<punct>[(),=]))")
+# a name: ASCII letters, digits, '_', '.', '-', or any non-ASCII letter or mark (ids of any script)
+_TOKEN = re.compile(
+    r"\s*(?:(?P<name>(?:\w|[^\x00-\x7f\s(),=])(?:[\w.\-]|[^\x00-\x7f\s(),=])*)|(?P<punct>[(),=]))"
+)
 
 
 class DriverError(ValueError):

@@ -282,12 +282,19 @@ class Prepared:
         return y, None
 
 
-def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepared:
-    """Read the scenario's indicators at its ``as_of`` and parse its links (errors name the link)."""
+def prepare(
+    scenario: Scenario, *, base_dir: str | Path | None = None, allow_paths: bool | None = None
+) -> Prepared:
+    """Read the scenario's indicators at its ``as_of`` and parse its links (errors name the link).
+
+    Series paths are relative to ``base_dir`` (default: the scenario's folder) and may not leave it
+    unless ``allow_paths`` (default: what :func:`~realpolitik.scenario.load` was told).
+    """
     bdir = scenario.source_dir if base_dir is None else Path(base_dir)
-    values, records, warnings = read_indicators(scenario, base_dir=bdir)
+    allow = scenario.allow_paths if allow_paths is None else allow_paths
+    values, records, warnings = read_indicators(scenario, base_dir=bdir, allow_paths=allow)
     base = to_problem(scenario)
-    ctx = Context(scenario=scenario, indicators=values, base_dir=bdir)
+    ctx = Context(scenario=scenario, indicators=values, base_dir=bdir, allow_paths=allow)
     actors = list(base.actors)
     issues = list(base.issues)
     present = None if base.present is None else base.present.copy()
@@ -380,14 +387,19 @@ def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepar
 
 
 def resolve(
-    scenario: Scenario, overrides: Mapping[str, float] | None = None, *, base_dir: str | Path | None = None
+    scenario: Scenario,
+    overrides: Mapping[str, float] | None = None,
+    *,
+    base_dir: str | Path | None = None,
+    allow_paths: bool | None = None,
 ) -> Resolved:
     """The numbers the models see for ``scenario``: its own, with environment links applied.
 
     ``overrides`` maps an indicator name or a derived quantity (``"threat(CHN, JPN)"``) to a value in
-    [0, 1] that replaces it. Relative series paths are taken from ``base_dir`` (default: working dir).
+    [0, 1] that replaces it. Relative series paths are taken from ``base_dir`` (default: the scenario's
+    folder, else the working directory) and confined to it unless ``allow_paths`` (docs/security.md).
     """
-    return prepare(scenario, base_dir=base_dir).resolve(overrides)
+    return prepare(scenario, base_dir=base_dir, allow_paths=allow_paths).resolve(overrides)
 
 
 def scenario_problem(scenario: Scenario) -> BargainingProblem:

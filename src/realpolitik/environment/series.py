@@ -9,17 +9,26 @@ Series come from *sources*, looked up by :func:`load_series`:
 - ``scheme:ref`` when ``scheme`` is registered (:func:`register_source`); built in are ``builtin``
   (package data in ``realpolitik/data/series/``) and ``file`` (a CSV path). Event-data series plug in
   here by registering their own scheme (any object with ``load(ref) -> Series``).
-- otherwise a path (it contains a ``/`` or ends with ``.csv``), relative to ``base_dir`` or the working
-  directory;
+- otherwise a path (it contains a ``/`` or ends with ``.csv``), relative to ``base_dir`` (the scenario's
+  folder) or the working directory;
 - otherwise the name of a built-in series.
+
+Every file path a scenario names goes through :func:`resolve_data_path`, the one place that decides
+which files a scenario may read: its own folder and below, the package's data, and the folders listed in
+``REALPOLITIK_DATA_PATH``; anything else only when the user passes ``allow_paths`` (``--allow-paths``).
+Errors name the path and never quote the file's contents (docs/security.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import os
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -31,8 +40,11 @@ import numpy as np
 from realpolitik.events.series import EventSeriesError, measure_series, parse_dyad
 from realpolitik.events.store import StoreError
 from realpolitik.scenario.schema import EventSeries
+from realpolitik.limits import INPUT_BYTES
 
 BUILTIN_PACKAGE = "realpolitik.data.series"
+DATA_PATH_ENV = "REALPOLITIK_DATA_PATH"
+"""Environment variable: folders (separated by ``os.pathsep``) whose files any scenario may read."""
 STALE_AFTER_DAYS = 365
 """A reading is stale when its period ended more than this many days before the date asked for."""
 FISCAL_YEAR_START_MONTH = 4
@@ -43,6 +55,99 @@ DATE_COLUMNS = ("date", "year", "fiscal_year", "fy", "month", "period", "survey"
 
 class SeriesError(ValueError):
     """A series cannot be found or read."""
+
+
+class PathNotAllowedError(SeriesError):
+    """A scenario names a file outside the folders it may read (the message says how to allow it)."""
+
+
+# ------------------------------------------------------------------------------------------- path policy
+@dataclass(frozen=True)
+class PathPolicy:
+    """Where relative paths start (``base_dir``; None: the working directory) and whether any path goes."""
+
+    base_dir: Path | None = None
+    allow_paths: bool = False
+
+
+_POLICY: ContextVar[PathPolicy | None] = ContextVar("realpolitik_path_policy", default=None)
+
+
+@contextlib.contextmanager
+def path_policy(base_dir: str | Path | None = None, allow_paths: bool = False) -> Iterator[PathPolicy]:
+    """Make ``base_dir``/``allow_paths`` the defaults of :func:`resolve_data_path` inside the block.
+
+    :func:`load_series` sets it around every source's ``load``, so a registered source (event data)
+    that calls ``resolve_data_path(ref)`` follows the scenario's policy without being told it.
+    """
+    policy = PathPolicy(None if base_dir is None else Path(base_dir), bool(allow_paths))
+    token = _POLICY.set(policy)
+    try:
+        yield policy
+    finally:
+        _POLICY.reset(token)
+
+
+def data_folders() -> list[Path]:
+    """Folders any scenario may read: the package's data and those listed in ``REALPOLITIK_DATA_PATH``."""
+    from importlib import resources as _res
+
+    folders = [Path(str(_res.files("realpolitik.data"))).resolve()]
+    for part in os.environ.get(DATA_PATH_ENV, "").split(os.pathsep):
+        if part.strip():
+            folders.append(Path(part.strip()).expanduser().resolve())
+    return folders
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def resolve_data_path(
+    ref: str | Path,
+    base_dir: str | Path | None = None,
+    *,
+    allow_paths: bool | None = None,
+    what: str = "series file",
+) -> Path:
+    """The file a scenario names, as an absolute path it may read; :class:`PathNotAllowedError` if not.
+
+    ``ref`` is taken relative to ``base_dir`` (the scenario's folder; the working directory when None).
+    Symbolic links and ``..`` are followed before the check. The file must lie in ``base_dir`` or below,
+    in the package's data, or in a folder of ``REALPOLITIK_DATA_PATH`` — unless ``allow_paths`` (the user
+    vouches for the scenario: ``--allow-paths``). ``base_dir``/``allow_paths`` left as None come from the
+    enclosing :func:`path_policy` (set by :func:`load_series`). The file is not opened here.
+    """
+    policy = _POLICY.get() or PathPolicy()
+    base = Path(base_dir) if base_dir is not None else policy.base_dir
+    allow = policy.allow_paths if allow_paths is None else allow_paths
+    text = str(ref)
+    if "\x00" in text:
+        raise PathNotAllowedError(f"{what} {text!r}: a path cannot contain a NUL character")
+    p = Path(text).expanduser() if allow else Path(text)
+    root = (base if base is not None else Path.cwd()).resolve()
+    full = (p if p.is_absolute() else root / p).resolve()
+    if allow or any(_inside(full, f) for f in [root, *data_folders()]):
+        return full
+    raise PathNotAllowedError(
+        f"{what} {text!r} is outside the scenario's folder ({root}); a scenario may only read files in its "
+        f"own folder, the package's data or the folders in {DATA_PATH_ENV} — pass --allow-paths "
+        "(allow_paths=True) if you trust this scenario"
+    )
+
+
+_SAFE_NAME = re.compile(r"^[\w .%()/+\-]{1,64}$")
+
+
+def shown_columns(names: list[str] | tuple[str, ...]) -> str:
+    """Column names for an error message, or only their count when they do not look like column names.
+
+    A file that is not a table (a password or environment file) must not have its first line echoed.
+    """
+    names = list(names)
+    if names and len(names) <= 50 and all(_SAFE_NAME.match(n) for n in names):
+        return ", ".join(names)
+    return f"{len(names)} column{'s' if len(names) != 1 else ''}, names not shown"
 
 
 @dataclass(frozen=True)
@@ -111,7 +216,7 @@ class Series:
         """A column as floats, NaN where empty or not a number."""
         if column not in self.columns:
             raise SeriesError(
-                f"series {self.name!r} has no column {column!r} (columns: {', '.join(self.columns)})"
+                f"series {self.name!r} has no column {column!r} (columns: {shown_columns(list(self.columns))})"
             )
         out = np.full(len(self.periods), np.nan)
         for k, cell in enumerate(self.columns[column]):
@@ -162,14 +267,20 @@ def parse_csv(
             except ValueError:
                 continue
     if date_column is None or date_column not in cols:
-        raise SeriesError(f"series {name!r} ({origin}): no date column (columns: {', '.join(header)})")
+        raise SeriesError(
+            f"series {name!r} ({origin}): no date column: expected a column named "
+            f"{', '.join(DATE_COLUMNS)} or one of dates, or set date_column (columns: {shown_columns(header)})"
+        )
     fiscal = bool(re.search(r"fiscal|(^|_)fy($|_)", date_column, re.IGNORECASE))
     periods = []
     for line, cell in enumerate(cols[date_column], start=2):
         try:
             periods.append(parse_period(cell, fiscal=fiscal, fiscal_start=fiscal_start))
-        except ValueError as exc:
-            raise SeriesError(f"series {name!r} ({origin}) line {line}: {exc}") from None
+        except ValueError:
+            raise SeriesError(
+                f"series {name!r} ({origin}) line {line}: expected a year, FYyyyy, YYYY-MM or YYYY-MM-DD "
+                f"in the date column {date_column!r}"
+            ) from None
     return Series(name=name, origin=origin, date_column=date_column, periods=tuple(periods), columns=cols)
 
 
@@ -189,6 +300,8 @@ class BuiltinSource:
 
     def load(self, ref: str) -> Series:
         name = ref[:-4] if ref.endswith(".csv") else ref
+        if not re.fullmatch(r"\w[\w.\-]*", name):
+            raise SeriesError(f"no built-in series {name!r} (built-in: {', '.join(self.names())})")
         return _load_builtin(name)
 
 
@@ -200,33 +313,40 @@ def _load_builtin(name: str) -> Series:
     return parse_csv(p.read_text(encoding="utf-8"), name, f"built-in {name}.csv")
 
 
-def resolve_series_path(ref: str, base_dir: str | Path | None = None) -> Path:
-    """The path a series reference names: relative paths start at ``base_dir`` (the scenario's folder),
-    else at the working directory. Every file a scenario names (CSV series, event stores) goes through
-    this one function, so a path policy applies to all of them alike."""
-    p = Path(ref).expanduser()
-    if not p.is_absolute() and base_dir is not None:
-        p = Path(base_dir) / p
-    return p
-
-
 @dataclass(frozen=True)
 class FileSource:
-    """A CSV file; relative paths are taken from ``base_dir`` (default: the working directory)."""
+    """A CSV file, through :func:`resolve_data_path` (relative to ``base_dir``, confined unless allowed).
+
+    ``base_dir``/``allow_paths`` left as None come from the enclosing :func:`path_policy`.
+    """
 
     base_dir: Path | None = None
+    allow_paths: bool | None = None
 
     def load(self, ref: str) -> Series:
-        p = resolve_series_path(ref, self.base_dir)
+        p = resolve_data_path(ref, self.base_dir, allow_paths=self.allow_paths)
+        try:
+            st = p.stat()
+        except OSError:
+            raise SeriesError(f"no such series file {str(p)!r}") from None
         if not p.is_file():
-            raise SeriesError(f"no such series file {str(p)!r}")
-        st = p.stat()
-        return _load_file(str(p.resolve()), st.st_mtime_ns, st.st_size)
+            raise SeriesError(f"series file {str(p)!r} is not a regular file")
+        INPUT_BYTES.check(st.st_size, f"series file {str(p)!r}")
+        return _load_file(str(p), st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=64)
 def _load_file(path: str, mtime_ns: int, size: int) -> Series:
-    text = Path(path).read_text(encoding="utf-8-sig")
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise SeriesError(f"series file {path!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise SeriesError(
+            f"series file {path!r} cannot be read: {exc.strerror or type(exc).__name__}"
+        ) from None
+    if "\x00" in text[:8192]:
+        raise SeriesError(f"series file {path!r} is a binary file, expected CSV text")
     return parse_csv(text, Path(path).stem, path)
 
 
@@ -245,26 +365,30 @@ def sources() -> dict[str, SeriesSource]:
     return dict(_SOURCES)
 
 
-def load_series(ref: str, *, base_dir: str | Path | None = None) -> Series:
-    """The series ``ref`` names: ``scheme:ref``, a CSV path, or a built-in name."""
-    m = re.match(r"^([a-z][a-z0-9_]+):(.+)$", ref)
-    if m and m[1] in _SOURCES:
-        src = _SOURCES[m[1]]
-        if m[1] == "file" and base_dir is not None:
-            src = FileSource(Path(base_dir))
-        return src.load(m[2])
-    if "/" in ref or "\\" in ref or ref.lower().endswith(".csv"):
-        return FileSource(None if base_dir is None else Path(base_dir)).load(ref)
-    return _SOURCES["builtin"].load(ref)
+def load_series(ref: str, *, base_dir: str | Path | None = None, allow_paths: bool = False) -> Series:
+    """The series ``ref`` names: ``scheme:ref``, a CSV path, or a built-in name.
+
+    Paths are relative to ``base_dir`` (the scenario's folder) and confined by :func:`resolve_data_path`
+    unless ``allow_paths``; a registered source's ``load`` runs under the same :func:`path_policy`.
+    """
+    with path_policy(base_dir, allow_paths):
+        m = re.match(r"^([a-z][a-z0-9_]+):(.+)$", ref)
+        if m and m[1] in _SOURCES:
+            return _SOURCES[m[1]].load(m[2])
+        if "/" in ref or "\\" in ref or ref.lower().endswith(".csv"):
+            return FileSource().load(ref)
+        return _SOURCES["builtin"].load(ref)
 
 
-def load_event_series(ref: EventSeries, *, base_dir: str | Path | None = None) -> Series:
+def load_event_series(
+    ref: EventSeries, *, base_dir: str | Path | None = None, allow_paths: bool = False
+) -> Series:
     """One measure of one dyad from an event store, as a :class:`Series` with a ``value`` column.
 
     Needs the ``events`` extra (DuckDB). Periods without events of the dyad read as 0 for counts and as
     missing for shares and means; periods the store does not cover are missing.
     """
-    path = resolve_series_path(ref.events, base_dir)
+    path = resolve_data_path(ref.events, base_dir, allow_paths=allow_paths, what="event store")
     manifest = path / "manifest.json"
     stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
     key = (

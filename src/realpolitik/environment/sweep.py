@@ -24,11 +24,13 @@ import numpy as np
 from realpolitik.deals.analysis import deals as run_deals
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
+from realpolitik._text import esc, num
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
 from realpolitik.forecast import RuleReader
 from realpolitik.models import get_model
 from realpolitik.models.run import check_inputs, run_problem
+from realpolitik.limits import SWEEP_POINTS, LimitError
 from realpolitik.scenario.schema import Scenario
 
 DealFn = Callable[[Scenario], "bool | None"]
@@ -106,6 +108,7 @@ def _grid(
     for n, ax in zip(names, axes, strict=True):
         if ax.ndim != 1 or ax.size == 0:
             raise ValueError(f"driver {n!r}: expected a non-empty list of values")
+    SWEEP_POINTS.check(math.prod(ax.size for ax in axes), f"sweep over {' × '.join(names)}")
     values = np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, len(names))
     return names, values, tuple(ax.size for ax in axes)
 
@@ -253,9 +256,12 @@ def parse_vary(text: str) -> tuple[str, np.ndarray]:
             lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
             if n < 1 or (n == 1 and lo != hi):
                 raise ValueError
+            SWEEP_POINTS.check(n, f"--vary {name}")
             values = np.linspace(lo, hi, n)
         else:
             values = np.array([float(v) for v in spec.split(",")])
+    except LimitError:
+        raise
     except ValueError:
         raise ValueError(f"expected LOW:HIGH:N (N >= 2) or v1,v2,... after {name}=, got {spec!r}") from None
     if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1:
@@ -298,18 +304,19 @@ def sweep_to_json(result: SweepResult) -> dict[str, Any]:
 
 
 def _fmt(v: float) -> str:
-    return "–" if not math.isfinite(v) else f"{v:.3g}" if abs(v) < 1 else f"{v:.1f}"
+    return "–" if not math.isfinite(v) else num(v, ".3g") if abs(v) < 1 else num(v, ".1f")
 
 
 def render_sweep(result: SweepResult, console: Any) -> None:
     """Print a sweep as a Rich table (one row per point) with its warnings."""
     from rich.table import Table
 
-    table = Table(title=f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}")
+    title = f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}"
+    table = Table(title=esc(title))
     for d in result.drivers:
-        table.add_column(d, justify="right", style="cyan", overflow="fold")
+        table.add_column(esc(d), justify="right", style="cyan", overflow="fold")
     for iss in result.issues:
-        table.add_column(iss, justify="right", overflow="fold")
+        table.add_column(esc(iss), justify="right", overflow="fold")
     table.add_column("deal", justify="center")
     pressure = result.pressure if result.pressure is not None else result.outcome
     for k in range(len(result.values)):
@@ -320,13 +327,13 @@ def render_sweep(result: SweepResult, console: Any) -> None:
             ruled, own = result.outcome[k, j], pressure[k, j]
             same = not (math.isfinite(ruled) and math.isfinite(own)) or abs(ruled - own) < 1e-9
             cells.append(_fmt(ruled) if same else f"{_fmt(ruled)} [dim]({_fmt(own)})[/dim]")
-        table.add_row(*(f"{result.values[k, j]:.3g}" for j in range(len(result.drivers))), *cells, deal)
+        table.add_row(*(num(result.values[k, j], ".3g") for j in range(len(result.drivers))), *cells, deal)
     console.print(table)
     if not np.allclose(result.outcome, pressure, equal_nan=True):
         console.print("[dim]outcome under the decision rules; (in brackets) the model's own pressure[/dim]")
-    console.print(sweep_headline(result))
+    console.print(esc(sweep_headline(result)))
     for w in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 
 def sweep_headline(result: SweepResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -9,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from realpolitik.limits import ROUNDS
 from realpolitik.models.problem import BargainingProblem, Trajectory
 
 
@@ -47,11 +49,18 @@ class ModelInfo:
     """Turns the extras of one unbatched run into JSON-ready values keyed by actor and issue ids."""
 
     def check_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Defaults overlaid with ``params``; unknown names or values outside ``choices`` raise ValueError."""
+        """Defaults overlaid with ``params``; unknown names, values outside ``choices`` and values of
+        another kind than the default (text for a number, a fraction for a count) raise ValueError."""
         unknown = sorted(set(params) - set(self.params))
         if unknown:
             known = ", ".join(sorted(self.params)) or "none"
             raise ValueError(f"model {self.name!r} has no parameter {unknown[0]!r} (parameters: {known})")
+        for key, value in params.items():
+            problem = _kind_problem(self.params[key], value)
+            if problem:
+                raise ValueError(f"model {self.name!r} parameter {key!r}: {problem}, got {value!r}")
+            if isinstance(value, int) and not isinstance(value, bool):
+                ROUNDS.check(value, f"model {self.name!r} parameter {key!r}")
         merged = {**self.params, **params}
         for key, allowed in self.choices.items():
             if merged[key] not in allowed:
@@ -60,6 +69,27 @@ class ModelInfo:
                     f"got {merged[key]!r}"
                 )
         return merged
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _kind_problem(default: Any, value: Any) -> str | None:
+    """What is wrong with ``value`` for a parameter whose default is ``default``, or None."""
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "expected true or false"
+    if isinstance(default, int):
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return None if value >= 0 else "expected a whole number >= 0"
+        return "expected a whole number"
+    if isinstance(default, float):
+        if not _is_number(value):
+            return "expected a number"
+        return None if math.isfinite(float(value)) else "expected a finite number"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "expected text"
+    return None
 
 
 _REGISTRY: dict[str, ModelInfo] = {}

@@ -41,6 +41,7 @@ __all__ = [
     "SummaryCard",
     "check_output_dir",
     "chromium",
+    "check_report_target",
     "findings",
     "prepare_output_dir",
     "report",
@@ -64,9 +65,19 @@ class ReportFormatError(ValueError):
     """The report cannot be written in the asked format (one line saying why and what to do)."""
 
 
+def _check_parents(path: Path) -> None:
+    """Raise OutputDirError when a folder on the way to ``path`` is a file (``-o notes.txt/out``)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputDirError(f"{parent}: is not a folder, so {path} cannot be written")
+            return
+
+
 def check_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> None:
     """Raise OutputDirError when ``out`` may not receive ``scenario_id``'s report; change nothing."""
     marker = out / MARKER
+    _check_parents(out)
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"{out}: exists and is not a folder")
     if marker.exists():
@@ -129,15 +140,64 @@ def report_format(path: str | Path, fmt: str | None = None) -> str:
     return kind
 
 
-def write_report(analysis: Analysis, path: str | Path, fmt: str | None = None) -> list[Path]:
-    """Write the report as ``html``, ``md``, ``json`` or ``pdf`` (told by ``fmt`` or the file extension).
+def check_report_target(path: str | Path, fmt: str | None = None, *, overwrite: bool = False) -> None:
+    """Raise before any work when the report cannot be written to ``path`` without overwriting.
 
-    Markdown figures go to ``<stem>_figures/`` beside the file. Returns the files written, the report
-    first.
+    The format must be known (:func:`report_format`); ``path`` must not be a folder; without
+    ``overwrite`` it must not exist, nor (for Markdown) may the figure folder beside it
+    (``<stem>_figures/``) hold files already. :func:`write_report` checks every file again when it writes.
     """
     p = Path(path)
     kind = report_format(p, fmt)
+    _check_parents(p)
+    if p.is_dir():
+        raise OutputDirError(f"{p}: is a folder, expected a file name for the report")
+    if overwrite:
+        return
+    if p.exists() or p.is_symlink():
+        raise FileExistsError(f"{p}: already exists; refusing to overwrite it (use --force)")
+    figures = p.parent / f"{p.stem}_figures"
+    if kind == "md" and figures.is_dir() and any(figures.iterdir()):
+        raise FileExistsError(
+            f"{figures}: already holds files; refusing to overwrite them (use --force, or another name)"
+        )
+
+
+def write_report(
+    analysis: Analysis, path: str | Path, fmt: str | None = None, *, overwrite: bool = False
+) -> list[Path]:
+    """Write the report as ``html``, ``md``, ``json`` or ``pdf`` (told by ``fmt`` or the file extension).
+
+    Every file (the report, and for Markdown its figures in ``<stem>_figures/``) is rendered into a
+    temporary folder first; then, unless ``overwrite``, nothing is written if any of them already exists.
+    Returns the paths written, the report first.
+    """
+    p = Path(path)
+    kind = report_format(p, fmt)
+    if p.is_dir():
+        raise OutputDirError(f"{p}: is a folder, expected a file name for the report")
     p.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".realpolitik-", dir=p.parent))
+    try:
+        staged = _render(analysis, stage / p.name, kind)
+        targets = [(f, p.parent / f.relative_to(stage)) for f in staged]
+        if not overwrite:
+            taken = [t for _, t in targets if t.exists() or t.is_symlink()]
+            if taken:
+                more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
+                raise FileExistsError(f"{taken[0]}: already exists{more}; refusing to overwrite it (use --force)")
+        for src, dst in targets:
+            if dst.is_dir():
+                raise OutputDirError(f"{dst}: is a folder, expected to write a file there")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+        return [dst for _, dst in targets]
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _render(analysis: Analysis, p: Path, kind: str) -> list[Path]:
+    """Write the report to ``p`` (in a staging folder); the files written, the report first."""
     if kind == "json":
         p.write_text(json.dumps(analysis.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return [p]
@@ -151,8 +211,9 @@ def write_report(analysis: Analysis, path: str | Path, fmt: str | None = None) -
         return [p]
     fig_dir = p.parent / f"{p.stem}_figures"
     text, figs = render.render_markdown(analysis, fig_dir.name)
-    fig_dir.mkdir(parents=True, exist_ok=True)
     written = [p]
+    if figs:
+        fig_dir.mkdir(parents=True, exist_ok=True)
     for name, svg in figs.items():
         f = fig_dir / name
         f.write_text(svg, encoding="utf-8")
@@ -192,11 +253,15 @@ def report(
     draws: int = DEFAULT_DRAWS,
     fmt: str | None = None,
     model: str | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Analyse ``scenario`` (a Scenario, built-in id or path) and write the report to ``path``."""
+    """Analyse ``scenario`` (a Scenario, built-in id or path) and write the report to ``path``.
+
+    Existing files are not overwritten unless ``overwrite`` (checked before the analysis runs).
+    """
     from realpolitik.scenario import Scenario, load
 
-    report_format(path, fmt)
+    check_report_target(path, fmt, overwrite=overwrite)
     s = scenario if isinstance(scenario, Scenario) else load(scenario)
     a = run_analysis(
         s,
@@ -205,4 +270,4 @@ def report(
         model=model,
         command=f"realpolitik report {s.id} -o {Path(path).name} --seed {seed}",
     )
-    return write_report(a, path, fmt)[0]
+    return write_report(a, path, fmt, overwrite=overwrite)[0]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+from realpolitik._text import visible
+
+_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 
 
 def one_line(text: str) -> str:
-    """``text`` with line breaks and other control characters folded into single spaces."""
-    return _CONTROL.sub(" ", text).strip()
+    """``text`` on one line: line breaks folded into single spaces, other control characters and bidi
+    overrides shown as escapes (``\\x1b``, ``\\u202e``) so that a message cannot drive a terminal."""
+    return visible(_BREAKS.sub(" ", text)).strip()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from realpolitik._text import ID_RULE, is_id, visible
+from realpolitik.limits import INPUT_BYTES, YAML_VALUES
 from realpolitik.scenario import validate as _validate
 from realpolitik.scenario.errors import Problem, ScenarioError
 from realpolitik.scenario.schema import Quantity, Scenario
@@ -40,7 +42,10 @@ def builtin_path(scenario_id: str) -> Path:
 
 # ------------------------------------------------------------------------------------------------ YAML
 class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (no ``!!python/...`` tags), with construction errors carrying their line."""
+    """PyYAML's safe loader (no ``!!python/...`` tags), with construction errors carrying their line.
+
+    It also reads YAML 1.2 floats without a dot (``1e-3``, ``2E5``), which YAML 1.1 takes as text.
+    """
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
@@ -52,6 +57,51 @@ class _SafeLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {shown} as {node.tag.rsplit(':', 1)[-1]}: {exc}", node.start_mark
             ) from None
+
+
+# YAML 1.2 core-schema floats that YAML 1.1 (PyYAML) reads as text: an exponent without a dot.
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _expanded_values(root: yaml.Node, limit: int) -> int:
+    """Values in a composed YAML document with every alias expanded, counting up to ``limit + 1``.
+
+    Each node is counted once (memoised), so an alias bomb is measured in the time it takes to read it;
+    a recursive alias counts once.
+    """
+    memo: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+
+    def children(node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [x for kv in node.value for x in kv]
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        return []
+
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            open_.discard(nid)
+            total = 1
+            for child in children(node):
+                total += memo.get(id(child), 1)
+                if total > limit:
+                    break
+            memo[nid] = min(total, limit + 1)
+            continue
+        if nid in memo or nid in open_:
+            continue
+        open_.add(nid)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children(node) if id(c) not in memo and id(c) not in open_)
+    return memo.get(id(root), 1)
 
 
 Lines = dict[tuple[str | int, ...], int]
@@ -122,6 +172,17 @@ def _load_yaml(text: str, file: str) -> tuple[Any, Lines, Dupes]:
     try:
         loader = _SafeLoader(text)
         node = loader.get_single_node()
+        if node is not None:
+            limit = YAML_VALUES.value()
+            n = _expanded_values(node, limit)
+            if n > limit:
+                raise ScenarioError.single(
+                    file,
+                    "",
+                    f"YAML aliases expand this file to more than {limit:,} values (an alias bomb?); "
+                    f"refused before reading it (set {YAML_VALUES.env} to raise the limit)",
+                    None,
+                )
         lines, dupes = _walk_nodes(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
@@ -135,24 +196,92 @@ def _load_yaml(text: str, file: str) -> tuple[Any, Lines, Dupes]:
     return data, lines, dupes
 
 
-def _line_map(text: str) -> Lines:
-    """Map every mapping key / list item path in a YAML (or JSON) text to its 1-based line."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        return _walk_nodes(node)[0]
-    except (yaml.YAMLError, RecursionError):
-        return {}
+_JSON_TOKEN = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,]|\n|-?(?:Infinity|[0-9][0-9.eE+\-]*)|true|false|null|NaN'
+)
 
 
-def _line_lookup(lines: Lines) -> _validate.LineOf:
+def _json_lines(text: str) -> tuple[Lines, Dupes]:
+    """Line of every key / list item path in a JSON text, and its duplicate keys (one linear scan).
+
+    The text has already been parsed by :func:`json.loads`; this only finds where things are, for
+    messages, so it is run when there is something to report.
+    """
+    lines: Lines = {(): 1}
+    dupes: Dupes = []
+    line = 1
+    # one frame per open container: [is_object, path, next index or current key, expecting a key, keys]
+    frames: list[list[Any]] = []
+
+    def value_path() -> tuple[str | int, ...]:
+        if not frames:
+            return ()
+        f = frames[-1]
+        return (*f[1], f[2])
+
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group(0)
+        if tok == "\n":
+            line += 1
+            continue
+        top = frames[-1] if frames else None
+        if tok in ",:":
+            if top is not None and tok == ",":
+                if top[0]:
+                    top[3] = True
+                else:
+                    top[2] += 1
+            continue
+        if tok in "}]":
+            if frames:
+                frames.pop()
+            continue
+        if top is not None and top[0] and top[3]:  # a key
+            key = json.loads(tok) if "\\" in tok else tok[1:-1]
+            path = (*top[1], key)
+            if key in top[4]:
+                dupes.append((path, line, top[4][key]))
+            else:
+                top[4][key] = line
+                lines.setdefault(path, line)
+            top[2], top[3] = key, False
+            continue
+        path = value_path()
+        if top is not None and not top[0]:
+            lines.setdefault(path, line)
+        if tok == "{":
+            frames.append([True, path, None, True, {}])
+        elif tok == "[":
+            frames.append([False, path, 0, False, {}])
+    return lines, dupes
+
+
+class _LazyLines:
+    """A line map computed on first use (finding lines in a large file costs more than parsing it)."""
+
+    def __init__(self, compute: Callable[[], tuple[Lines, Dupes]]):
+        self._compute = compute
+        self._lines: Lines | None = None
+
+    def get(self) -> Lines:
+        if self._lines is None:
+            try:
+                self._lines = self._compute()[0]
+            except (yaml.YAMLError, RecursionError, ValueError):
+                self._lines = {}
+        return self._lines
+
+
+def _line_lookup(lines: Lines | _LazyLines) -> _validate.LineOf:
     def look(path: tuple[str | int, ...]) -> int | None:
+        table = lines.get() if isinstance(lines, _LazyLines) else lines
         p = tuple(str(x) if not isinstance(x, int) else x for x in path)
         while p:
-            if p in lines:
-                return lines[p]
+            if p in table:
+                return table[p]
             # numeric keys (issue labels) are stored as text in the map
             p = p[:-1]
-        return lines.get((), None) if lines else None
+        return table.get((), None) if table else None
 
     return look
 
@@ -166,7 +295,7 @@ def _shown(inp: Any) -> str:
     if inp is None:
         return "nothing (null)"
     try:
-        shown = repr(inp)
+        shown = visible(repr(inp))
     except Exception:  # pragma: no cover - exotic objects
         shown = type(inp).__name__
     if len(shown) > 60:
@@ -202,7 +331,7 @@ def _describe(err: dict[str, Any]) -> str:
     if t == "string_type":
         return f"expected text, got {shown}"
     if t == "string_pattern_mismatch":
-        return f"expected an id of letters, digits, '_', '-', '.' or spaces, got {shown}"
+        return f"{ID_RULE}, got {shown}"
     if t == "string_too_short":
         return "expected a non-empty id"
     if t == "string_too_long":
@@ -276,11 +405,8 @@ def _pydantic_problems(
 
 
 # ------------------------------------------------------------------------------------------- salvage
-_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")
-
-
 def _good_id(x: Any) -> bool:
-    return isinstance(x, str) and 0 < len(x) <= 80 and _ID_RE.match(x) is not None and not x.endswith("\n")
+    return isinstance(x, str) and 0 < len(x) <= 80 and is_id(x)
 
 
 def _placeholder(pattern: tuple[str, ...], old: Any, index: int) -> Any:
@@ -385,7 +511,7 @@ def _salvage(
 
 
 # ------------------------------------------------------------------------------------------- from data
-def _from_data(data: Any, file: str, lines: Lines, dupes: Dupes) -> Scenario:
+def _from_data(data: Any, file: str, lines: Lines | _LazyLines, dupes: Dupes) -> Scenario:
     look = _line_lookup(lines)
     if data is None:
         raise ScenarioError.single(
@@ -439,7 +565,12 @@ def from_dict(data: Any, file: str = "<data>", text: str | None = None) -> Scena
 
     ``text`` (the YAML/JSON the data came from) lets problems name their line.
     """
-    lines, dupes = ({}, []) if text is None else _walk_text(text)
+    if text is None:
+        return _from_data(data, file, {}, [])
+    if text.lstrip().startswith(("{", "[")):
+        lazy = _LazyLines(lambda: _json_lines(text))
+        return _from_data(data, file, lazy, [])
+    lines, dupes = _walk_text(text)
     return _from_data(data, file, lines, dupes)
 
 
@@ -450,20 +581,39 @@ def _walk_text(text: str) -> tuple[Lines, Dupes]:
         return {}, []
 
 
+def _load_json(text: str, file: str) -> tuple[Any, _LazyLines, Dupes]:
+    """Parse JSON with the JSON parser; lines (and duplicate keys' paths) are found only when needed."""
+    has_dupes = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal has_dupes
+        out = dict(items)
+        if len(out) != len(items):
+            has_dupes = True
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError.single(
+            file, "", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno
+        ) from None
+    except RecursionError:
+        raise ScenarioError.single(file, "", "not valid JSON: nested too deeply", None) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ScenarioError.single(file, "", f"not valid JSON: {str(exc).split(';')[0]}", None) from None
+    lazy = _LazyLines(lambda: _json_lines(text))
+    dupes: Dupes = _json_lines(text)[1] if has_dupes else []
+    return data, lazy, dupes
+
+
 def parse_text(text: str, file: str = "<text>", fmt: str | None = None) -> Scenario:
     """Parse a YAML or JSON scenario text (``fmt`` "yaml"/"json", or told by content)."""
     if fmt is None:
         fmt = "json" if text.lstrip().startswith("{") else "yaml"
+    lines: Lines | _LazyLines
     if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError.single(
-                file, "", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno
-            ) from None
-        except RecursionError:
-            raise ScenarioError.single(file, "", "not valid JSON: nested too deeply", None) from None
-        lines, dupes = _walk_text(text)
+        data, lines, dupes = _load_json(text, file)
     else:
         data, lines, dupes = _load_yaml(text, file)
     return _from_data(data, file, lines, dupes)
@@ -480,7 +630,26 @@ def _read_text(path: Path) -> str:
             raise ScenarioError.single(name, "", "is a directory, expected a scenario file")
         if path.exists() and not path.is_file():
             raise ScenarioError.single(name, "", "is not a regular file, expected a scenario file")
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        limit = INPUT_BYTES.value()
+        if size > limit:
+            raise ScenarioError.single(
+                name,
+                "",
+                f"is {size:,} bytes, more than the limit of {limit:,} for a scenario file "
+                f"(set {INPUT_BYTES.env} to raise it)",
+            )
+        blocks: list[bytes] = []
+        total = 0
+        with path.open("rb") as fh:  # in blocks: the file may grow after stat (or report size 0)
+            while block := fh.read(1 << 20):
+                total += len(block)
+                if total > limit:
+                    raise ScenarioError.single(
+                        name, "", f"is more than {limit:,} bytes (set {INPUT_BYTES.env} to raise the limit)"
+                    )
+                blocks.append(block)
+        raw = b"".join(blocks)
     except FileNotFoundError:
         raise ScenarioError.single(name, "", "no such file") from None
     except IsADirectoryError:
@@ -539,10 +708,12 @@ def detect_format(path: Path, text: str) -> str:
     return "yaml"
 
 
-def load(source: str | Path) -> Scenario:
+def load(source: str | Path, *, allow_paths: bool = False) -> Scenario:
     """Load a built-in scenario by id, or a scenario file (YAML, JSON, KTAB CSV/XML, decide, table).
 
     Bad input of any kind raises :class:`ScenarioError` (one line per problem), never anything else.
+    ``allow_paths`` lets the scenario's series files (and analogues) lie outside its own folder: pass it
+    only for a scenario you trust (docs/security.md).
     """
     try:
         scenario = _load(source)
@@ -556,6 +727,7 @@ def load(source: str | Path) -> Scenario:
         ) from exc
     if not (isinstance(source, str) and source in builtin_ids() and not _exists(Path(source))):
         scenario._source_dir = Path(source).resolve().parent
+    scenario._allow_paths = bool(allow_paths)
     return scenario
 
 
@@ -664,12 +836,23 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     return _compact(data)  # type: ignore[no-any-return]
 
 
+class _SafeDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that quotes text the loader would read as a number (``"1e5"``)."""
+
+
+_SafeDumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
     """The scenario as YAML or JSON text."""
     data = to_dict(scenario)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    return yaml.dump(data, Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=110)
 
 
 def save(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Path:

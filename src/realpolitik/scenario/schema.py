@@ -16,12 +16,29 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from realpolitik import display as _display
 from realpolitik.scenario.dates import normalise as _normalise_date
 
-Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
+from realpolitik._text import ID_RULE, is_id
+
+
+def _id(v: str) -> str:
+    if not is_id(v):
+        raise ValueError(ID_RULE)
+    return v
+
+
+Id = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_id)]
 
 
 class _Base(BaseModel):
@@ -491,6 +508,7 @@ class Scenario(_Base):
     """A complete strategic situation."""
 
     _source_dir: Path | None = PrivateAttr(default=None)
+    _allow_paths: bool = PrivateAttr(default=False)
 
     id: Id
     title: str
@@ -555,6 +573,18 @@ class Scenario(_Base):
     def source_dir(self) -> Path | None:
         """The folder of the file this scenario was loaded from (relative series paths start there)."""
         return self._source_dir
+
+    @property
+    def allow_paths(self) -> bool:
+        """Whether the files it names (series, analogues) may lie outside its folder (docs/security.md).
+
+        Set by ``load(..., allow_paths=True)``, or directly on a scenario you trust.
+        """
+        return self._allow_paths
+
+    @allow_paths.setter
+    def allow_paths(self, value: bool) -> None:
+        self._allow_paths = bool(value)
 
     @property
     def actor_ids(self) -> list[str]:

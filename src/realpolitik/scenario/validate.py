@@ -7,6 +7,7 @@ Paths use dots for mapping keys and ``[i]`` for list items, as in ``positions.JP
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from realpolitik._text import unsafe_chars
+from realpolitik.limits import MAX_MAGNITUDE
 from realpolitik.scenario.errors import Problem
 from realpolitik.scenario.schema import Quantity, Scenario
 
@@ -78,12 +81,14 @@ def _plain_floats(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tu
 
 
 def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
-    """Every Quantity inside ``obj`` with its path."""
+    """Every Quantity inside ``obj`` with its path (free-form ``metadata`` is not walked)."""
     if isinstance(obj, Quantity):
         yield path, obj
         return
     if isinstance(obj, BaseModel):
         for name, info in type(obj).model_fields.items():
+            if name == "metadata":
+                continue
             key = info.alias or name
             yield from _quantities(getattr(obj, name), (*path, key))
     elif isinstance(obj, dict):
@@ -92,6 +97,48 @@ def _quantities(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tupl
     elif isinstance(obj, (list, tuple)):
         for i, v in enumerate(obj):
             yield from _quantities(v, (*path, i))
+
+
+_ONE_LINE_FIELDS = frozenset({"id", "name", "title"})
+
+
+def _texts(obj: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
+    """Every text inside ``obj`` (values and mapping keys) with its path and whether it must be one line.
+
+    Free-form ``metadata`` is not walked (it is never shown or used).
+    """
+    if isinstance(obj, str):
+        yield path, obj, bool(path) and path[-1] in _ONE_LINE_FIELDS
+    elif isinstance(obj, BaseModel):
+        for name, info in type(obj).model_fields.items():
+            if name != "metadata":
+                yield from _texts(getattr(obj, name), (*path, info.alias or name))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, str):
+                yield (*path, k), k, True
+            yield from _texts(v, (*path, k if isinstance(k, str) else _fmt(k)))
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            yield from _texts(v, (*path, i))
+
+
+# In the scenario's JSON: an escaped C0 control (\u0000-\u001f), a short escape (\n, \t, \r, \b, \f),
+# or a raw DEL, C1 control, line separator or bidi control.
+_SUSPECT = re.compile(r"\\u00[01][0-9a-fA-F]|\\[ntrbf]|[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _may_hold_unsafe_text(scenario: Scenario) -> bool:
+    """False when no text of the scenario can hold a control character (one fast scan of its JSON).
+
+    Walking every text of a large scenario in Python is slow; the walk that names the fields runs only
+    when this scan finds something (line breaks in descriptions are fine, but they make it run).
+    """
+    try:
+        dumped = scenario.model_dump_json(exclude={"metadata"}, by_alias=True)
+    except Exception:  # a half-salvaged scenario: take the slow walk
+        return True
+    return _SUSPECT.search(dumped) is not None
 
 
 def _known(ids: list[str], limit: int = 12) -> str:
@@ -138,6 +185,16 @@ def check(
     for fpath, fv in _plain_floats(scenario, ()):
         if not math.isfinite(fv):
             add(fpath, f"expected a finite number, got {_fmt(fv)}")
+        elif abs(fv) > MAX_MAGNITUDE:
+            add(fpath, f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(fv)}")
+    for tpath, text, one_line in _texts(scenario, ()) if _may_hold_unsafe_text(scenario) else ():
+        bad = unsafe_chars(text, multiline=not one_line)
+        if bad:
+            what = "one line of text" if one_line else "text"
+            add(
+                tpath,
+                f"expected {what} without control characters or bidi overrides, found {', '.join(bad[:5])}",
+            )
 
     for kind, ids in (("actor", scenario.actor_ids), ("issue", scenario.issue_ids)):
         counts = Counter(ids)
@@ -288,6 +345,11 @@ def check(
 
     # Provenance and ranges of every number; also plain `source:` strings on non-number items.
     for path, q in _quantities(scenario, ()):
+        if math.isfinite(q.value) and abs(q.value) > MAX_MAGNITUDE:
+            add(
+                path,
+                f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, got {_fmt(q.value)}",
+            )
         if q.source is not None and not known_source(q.source):
             add((*path, "source"), f"unknown source {q.source!r}: expected a key of sources")
         if q.range is not None and not q.range[0] <= q.value <= q.range[1]:

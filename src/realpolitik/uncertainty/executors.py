@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -97,6 +98,46 @@ def _import_distributed() -> Any:
     return distributed
 
 
+class SchedulerError(ConnectionError):
+    """The Dask scheduler at the address given cannot be reached (one line, naming the address)."""
+
+
+SCHEDULER_TIMEOUT = 10.0
+"""Seconds to wait for a Dask scheduler that accepts the connection but does not answer."""
+
+
+def _probe(address: str, timeout: float = 3.0) -> None:
+    """Fail fast on a TCP address nobody listens at (Dask itself retries for 30 s)."""
+    rest = address.split("://", 1)[1] if "://" in address else address
+    scheme = address.split("://", 1)[0] if "://" in address else "tcp"
+    if scheme not in ("tcp", "tls"):
+        return  # other transports (inproc, ucx, ws): leave it to Dask
+    host, sep, port = rest.rstrip("/").rpartition(":")
+    if not sep or not port.isdigit():
+        raise SchedulerError(f"--scheduler {address!r}: expected HOST:PORT, e.g. tcp://127.0.0.1:8786")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = (
+            "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__).lower()
+        )
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+def _connect(distributed: Any, address: str) -> Any:
+    """A ``distributed.Client`` on ``address``, or one clear :class:`SchedulerError` within seconds."""
+    try:
+        return distributed.Client(address, timeout=SCHEDULER_TIMEOUT)
+    except Exception as exc:  # whatever answered there is not a scheduler we can use
+        if isinstance(exc, MemoryError):  # a peer that is not a scheduler sent a huge message length
+            first = "the program listening there does not speak Dask's protocol"
+        else:
+            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise SchedulerError(f"cannot connect to the Dask scheduler at {address}: {first}") from None
+
+
 def open_executor(
     executor: str | Executor | None = None, *, workers: int | None = None, scheduler: str | None = None
 ) -> ExecutorHandle:
@@ -122,10 +163,12 @@ def open_executor(
         handle = ExecutorHandle(make(), n, kind, _rebuild=make)
         handle._close.append(lambda: handle.executor.shutdown(wait=True, cancel_futures=True))
         return handle
+    if scheduler:
+        _probe(scheduler)  # before importing Dask: a wrong address fails in a moment
     distributed = _import_distributed()
     closers: list[Callable[[], None]] = []
     if scheduler:
-        client = distributed.Client(scheduler)
+        client = _connect(distributed, scheduler)
         closers.append(client.close)
         n = workers or max(1, len(client.scheduler_info().get("workers", {})))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from realpolitik._text import esc, num
 from realpolitik.uncertainty.runner import MonteCarloResult
 
 
@@ -15,7 +16,7 @@ def montecarlo_to_json(result: MonteCarloResult) -> dict[str, Any]:
 def _fmt(x: float | None) -> str:
     if x is None or x != x:
         return "–"
-    return f"{x:.3g}" if abs(x) < 1e3 else f"{x:,.0f}"
+    return num(x, ".3g") if abs(x) < 1e3 else num(x, ",.0f")
 
 
 def _spread_word(width: float, scale: float) -> str:
@@ -93,7 +94,7 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
     from rich.table import Table
 
     title = f"Monte Carlo · {result.scenario} · {result.model} · {result.draws_completed:,} draws"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=esc(title), title_justify="left")
     table.add_column("issue", overflow="fold", min_width=min(16, max(len(d) for d in result.issues)))
     for head in ("p5", "median", "p95", "mean", "80% range"):
         table.add_column(head, justify="right", no_wrap=True)
@@ -105,7 +106,7 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
         q = s.quantiles
         rule = result.rules.get(d, "collective")
         row = [
-            d if rule == "collective" else f"{d} ({rule})",
+            esc(d) if rule == "collective" else f"{esc(d)} ({rule})",
             _fmt(q[5]),
             _fmt(q[50]),
             _fmt(q[95]),
@@ -134,4 +135,4 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
     console.print(table)
     for line in montecarlo_headline(result):
         style = "red" if "failed" in line and result.failed_chunks else None
-        console.print(line, style=style)
+        console.print(esc(line), style=style)

@@ -5,6 +5,10 @@ streams from child ``k`` of ``SeedSequence(seed).spawn(n_chunks)``, so its numbe
 ``seed``, ``chunk_size`` and ``k`` — never on the executor, the worker count or the order in which
 chunks finish. With ``out`` every chunk is written to ``out/chunk-NNNNNN.parquet`` (temp file, then
 rename) and the summary is read back issue by issue, so memory does not grow with the number of draws.
+
+The manifest records each written chunk's draw range, row count and SHA-256. ``resume`` trusts a chunk
+file only when all of these match (and its columns are the run's); any other chunk file is set aside as
+``chunk-NNNNNN.parquet.rejected`` and computed again, with a note in :attr:`MonteCarloResult.notes`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import math
 import os
 import sys
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -29,7 +34,8 @@ import numpy as np
 
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
-from realpolitik.forecast import RuleReader, _jsonable, check_inputs, scenario_problem
+from realpolitik.forecast import RuleReader, _jsonable, check_inputs, checked_run, scenario_problem
+from realpolitik.limits import CHUNKS, DRAWS, DRAWS_IN_MEMORY
 from realpolitik.models import get_model
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Scenario, Uncertainty
@@ -39,7 +45,7 @@ from realpolitik.uncertainty.sampling import SamplingSpec, apply, draw, sampling
 QUANTILES: tuple[int, ...] = (5, 10, 25, 50, 75, 90, 95)
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
-FORMAT = "realpolitik-montecarlo/1"
+FORMAT = "realpolitik-montecarlo/2"  # /2: chunk checksums in the manifest
 DRAW_COLUMN = "_draw"
 DEAL_COLUMN = "_deal"
 PRESSURE_PREFIX = "_pressure:"  # the model's own outcome per issue (the issue columns hold the ruled one)
@@ -59,6 +65,10 @@ Threshold = float | tuple[str, float]
 
 class ManifestMismatchError(ValueError):
     """``resume`` found an ``out`` directory holding a different run (the message names the fields)."""
+
+
+class ResumeError(ValueError):
+    """``resume`` was asked for a folder that holds no run to continue (the message says why)."""
 
 
 # ------------------------------------------------------------------------------------------- chunks
@@ -108,7 +118,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         info = get_model(task.model)
     values = draw(task.spec, task.size, np.random.default_rng(_child(task.seed, 0)))
     problem = apply(task.spec, values)
-    traj = info.run(problem, rng=np.random.default_rng(_child(task.seed, 1)), **dict(task.params))
+    traj = checked_run(info, problem, np.random.default_rng(_child(task.seed, 1)), dict(task.params))
     outcome = np.asarray(traj.outcome, dtype=float).reshape(task.size, problem.n_issues)
     pressure = agreed = None
     if task.rules is not None:
@@ -234,6 +244,8 @@ class MonteCarloResult:
     pressure_summary: dict[str, IssueSummary] = field(default_factory=dict)  # the model's own outcome
     agreements: tuple[str, ...] = ()
     agreement_probability: dict[str, float | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What ``resume`` found wrong with an earlier run's chunk files (each was computed again)."""
     _chunks: dict[int, ChunkResult] = field(default_factory=dict, repr=False)
 
     @property
@@ -323,9 +335,18 @@ def chunk_path(out: Path, index: int) -> Path:
     return out / f"chunk-{index:06d}.parquet"
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _write_chunk(
     out: Path, res: ChunkResult, issues: tuple[str, ...], agreements: tuple[str, ...] = ()
-) -> None:
+) -> dict[str, Any]:
+    """Write one chunk (temp file, then rename); its manifest record (draw range, rows, SHA-256)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -344,19 +365,56 @@ def _write_chunk(
     final = chunk_path(out, res.index)
     tmp = final.with_name(final.name + f".{os.getpid()}.tmp")
     pq.write_table(pa.table(cols), tmp)
+    record = {"start": int(res.start), "rows": int(n), "sha256": _sha256(tmp)}
     os.replace(tmp, final)
+    return record
 
 
-def _chunk_complete(out: Path, index: int, size: int) -> bool:
+def chunk_columns(issues: tuple[str, ...], agreements: tuple[str, ...] = (), rules: bool = False) -> list[str]:
+    """The columns of a chunk file, in order (``_deal`` aside): the draw, the ruled outcome per issue, and
+    when decision rules apply the pressure per issue and one flag per agreement."""
+    cols = [DRAW_COLUMN, *issues]
+    if rules:
+        cols += [PRESSURE_PREFIX + d for d in issues]
+        cols += [AGREED_PREFIX + a for a in agreements]
+    return cols
+
+
+def _chunk_problem(
+    out: Path, index: int, start: int, size: int, issues: tuple[str, ...], record: Any, columns: list[str]
+) -> str | None:
+    """Why chunk file ``index`` of a run in ``out`` cannot be trusted, or None when it can.
+
+    Trusted means: the manifest records it, its SHA-256 and row count match the record, its columns
+    are the run's (:func:`chunk_columns`, optionally ``_deal``) and ``_draw`` holds exactly the chunk's
+    draws ``start .. start + size - 1``. The file is never trusted on its row count alone.
+    """
     import pyarrow.parquet as pq
 
     p = chunk_path(out, index)
-    if not p.exists():
-        return False
+    if not isinstance(record, dict) or not {"start", "rows", "sha256"} <= set(record):
+        return "it is not recorded in the manifest (written after the last manifest update?)"
+    if record["start"] != start or record["rows"] != size:
+        return "its manifest record is for other draws"
     try:
-        return int(pq.read_metadata(p).num_rows) == size
-    except Exception:
-        return False
+        if _sha256(p) != record["sha256"]:
+            return "its checksum does not match the manifest (changed or damaged since it was written)"
+        schema = pq.read_schema(p)
+        names = [n for n in schema.names if n != DEAL_COLUMN]
+        if names != columns:
+            return "its columns are not this run's"
+        table = pq.read_table(p)
+        if table.num_rows != size:
+            return f"it has {table.num_rows} rows, expected {size}"
+        draws = table.column(DRAW_COLUMN).to_numpy()
+        if not np.array_equal(draws, np.arange(start, start + size)):
+            return f"it does not hold draws {start}..{start + size - 1}"
+        for d in issues:
+            if not np.issubdtype(table.column(d).to_numpy().dtype, np.floating):
+                return f"its column {d!r} is not numbers"
+    except Exception as exc:  # a damaged file of any kind: set aside and recompute, never a traceback
+        return f"it cannot be read ({type(exc).__name__})"
+    return None
 
 
 def _iter_columns(
@@ -457,25 +515,74 @@ def _manifest(
     }
 
 
-def _prepare_out(out: Path, manifest: dict[str, Any], resume: bool) -> None:
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    tmp = out / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, out / MANIFEST)
+
+
+def _prepare_out(out: Path, manifest: dict[str, Any], resume: bool) -> dict[str, Any]:
+    """Create ``out`` for a new run, or check that it holds this run; the chunk records found there.
+
+    A resume needs the folder and its manifest: a mistyped folder is an error rather than a silent
+    fresh start (drop ``resume`` to start one).
+    """
     mpath = out / MANIFEST
+    if resume and not out.is_dir():
+        raise ResumeError(f"cannot resume {out}: no such folder (drop --resume to start a new run there)")
     if mpath.exists():
         if not resume:
             raise FileExistsError(f"{out} already holds a Monte Carlo run; resume it or choose another --out")
-        old = json.loads(mpath.read_text())
-        diff = [k for k in manifest if old.get(k) != manifest[k]]
+        try:
+            old = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ResumeError(
+                f"cannot resume {out}: its {MANIFEST} cannot be read ({type(exc).__name__})"
+            ) from None
+        if not isinstance(old, dict):
+            raise ResumeError(f"cannot resume {out}: its {MANIFEST} is not a Monte Carlo manifest")
+        diff = [k for k in manifest if k != "chunks" and old.get(k) != manifest[k]]
         if diff:
             detail = "; ".join(f"{k}: {old.get(k)!r} there, {manifest[k]!r} here" for k in diff)
             raise ManifestMismatchError(f"cannot resume {out}: its run differs ({detail})")
         for tmp in out.glob("chunk-*.tmp"):
             tmp.unlink(missing_ok=True)
-        return
+        chunks = old.get("chunks")
+        return dict(chunks) if isinstance(chunks, dict) else {}
+    if resume:
+        raise ResumeError(
+            f"cannot resume {out}: it holds no Monte Carlo run (no {MANIFEST}; drop --resume to start one)"
+        )
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty and holds no Monte Carlo manifest; choose an empty --out")
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, mpath)
+    _write_manifest(out, manifest)
+    return {}
+
+
+class _ManifestWriter:
+    """Chunk records into the manifest: at most once a second while running, always at the end."""
+
+    def __init__(self, out: Path, manifest: dict[str, Any], every: float = 1.0):
+        self.out, self.manifest, self.every = out, manifest, every
+        self.last = time.monotonic()
+        self.dirty = False
+
+    def record(self, index: int, rec: dict[str, Any] | None) -> None:
+        key = f"{index:06d}"
+        if rec is None:
+            self.manifest["chunks"].pop(key, None)
+        else:
+            self.manifest["chunks"][key] = rec
+        self.dirty = True
+        if time.monotonic() - self.last >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.dirty:
+            _write_manifest(self.out, self.manifest)
+            self.dirty = False
+            self.last = time.monotonic()
 
 
 # -------------------------------------------------------------------------------------------- runner
@@ -501,6 +608,8 @@ def _normalise_thresholds(
         op, v = (">=", t) if not isinstance(t, tuple) else t
         if op not in _COMPARE:
             raise ValueError(f"threshold operator must be one of {', '.join(_COMPARE)}, got {op!r}")
+        if not math.isfinite(float(v)):
+            raise ValueError(f"threshold for {d!r}: expected a finite number, got {v!r}")
         out[d] = (op, float(v))
     return out
 
@@ -540,10 +649,16 @@ def monte_carlo(
     a callable ``problem -> (n,) bool``. Remaining keyword arguments are model parameters.
     A chunk that fails is retried once, then listed in ``failed_chunks``; the other chunks are kept.
     """
-    if draws < 1:
-        raise ValueError(f"draws must be at least 1, got {draws}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
+        raise ValueError(f"draws must be a whole number of at least 1, got {draws!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+    DRAWS.check(draws, "Monte Carlo draws")
+    if out is None:
+        DRAWS_IN_MEMORY.check(
+            draws, "Monte Carlo draws without an output folder (--out streams them to disk)"
+        )
+    CHUNKS.check(math.ceil(draws / chunk_size), f"Monte Carlo chunks ({draws:,} draws of {chunk_size:,})")
     info = get_model(model)
     merged = info.check_params(params)
     seed_int = _normalise_seed(seed)
@@ -567,18 +682,39 @@ def monte_carlo(
     manifest = _manifest(
         scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues, agreements
     )
+    notes: list[str] = []
+    writer: _ManifestWriter | None = None
     if out_dir is not None:
-        _prepare_out(out_dir, manifest, resume)
+        records = _prepare_out(out_dir, manifest, resume)
+        manifest["chunks"] = {}
+        writer = _ManifestWriter(out_dir, manifest)
     seeds = chunk_seeds(seed_int, n_chunks)
     tasks = []
     for k in range(n_chunks):
         start = k * chunk_size
         size = min(chunk_size, draws - start)
-        if out_dir is not None and resume and _chunk_complete(out_dir, k, size):
-            continue
+        if out_dir is not None and resume and chunk_path(out_dir, k).exists():
+            why = _chunk_problem(
+                out_dir,
+                k,
+                start,
+                size,
+                problem.issues,
+                records.get(f"{k:06d}"),
+                chunk_columns(problem.issues, agreements, rules is not None),
+            )
+            if why is None:
+                manifest["chunks"][f"{k:06d}"] = records[f"{k:06d}"]
+                continue
+            bad = chunk_path(out_dir, k)
+            os.replace(bad, bad.with_name(bad.name + ".rejected"))
+            notes.append(f"{bad}: {why}; set aside as {bad.name}.rejected and computed again")
         tasks.append(
             ChunkTask(k, start, size, seeds[k], spec, model, info.run.__module__, params, probe, rules)
         )
+    if writer is not None:
+        writer.dirty = True
+        writer.flush()
 
     kept: dict[int, ChunkResult] = {}
     deal_errors: dict[int, str] = {}
@@ -586,8 +722,8 @@ def monte_carlo(
     def on_result(res: ChunkResult) -> None:
         if res.deal_error is not None:
             deal_errors[res.index] = res.deal_error
-        if out_dir is not None:
-            _write_chunk(out_dir, res, problem.issues, agreements)
+        if out_dir is not None and writer is not None:
+            writer.record(res.index, _write_chunk(out_dir, res, problem.issues, agreements))
         else:
             kept[res.index] = res
 
@@ -597,8 +733,12 @@ def monte_carlo(
             on_result(res)
             advance(res.outcome.shape[0])
 
-        with open_executor(executor, workers=workers, scheduler=scheduler) as handle:
-            errors = execute(tasks, handle, on_done)
+        try:
+            with open_executor(executor, workers=workers, scheduler=scheduler) as handle:
+                errors = execute(tasks, handle, on_done)
+        finally:  # also on Ctrl-C: the chunks written so far stay verifiable for a resume
+            if writer is not None:
+                writer.flush()
 
     failed = tuple(sorted(errors))
 
@@ -646,6 +786,7 @@ def monte_carlo(
         pressure_summary=pressure_summary,
         agreements=agreements,
         agreement_probability=agreement_p,
+        notes=notes,
         _chunks=kept,
     )
     if out_dir is not None:
