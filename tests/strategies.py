@@ -132,7 +132,11 @@ def scenario_dicts(
             if draw(st.integers(0, 3)) == 0:
                 stance["power"] = draw(quantity(st.floats(0, 1e6), source_keys))
             if extras and draw(st.integers(0, 3)) == 0:
-                x = stance["position"]["value"] if isinstance(stance["position"], dict) else stance["position"]
+                x = (
+                    stance["position"]["value"]
+                    if isinstance(stance["position"], dict)
+                    else stance["position"]
+                )
                 stance["acceptable"] = [draw(within(lo, x)), draw(within(x, hi))]
             row[iid] = stance
         if row:

@@ -140,9 +140,10 @@ def test_2022_moves_with_the_facts():
     red_new = new.stance("RUS", "territory").acceptable.high.value
     red_old = old.stance("RUS", "territory").acceptable.high.value
     assert red_new == 0 < red_old
-    assert new.stance("JPN", "economic_cooperation").acceptable.high.value == new.issue(
-        "economic_cooperation"
-    ).status_quo.value  # sanctions: no cooperation beyond what remains
+    assert (
+        new.stance("JPN", "economic_cooperation").acceptable.high.value
+        == new.issue("economic_cooperation").status_quo.value
+    )  # sanctions: no cooperation beyond what remains
     assert new.issue("russia_china_front").status_quo.value > old.issue("russia_china_front").status_quo.value
     assert (
         new.issue("economic_cooperation").status_quo.value

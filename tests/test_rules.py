@@ -180,16 +180,25 @@ def base() -> dict[str, Any]:
     ("change", "expected"),
     [
         (lambda d: d["issues"][0].update(rule={"kind": "unilateral", "decider": "Z"}), "unknown actor 'Z'"),
-        (lambda d: d["issues"][1].update(rule={"kind": "unilateral", "decider": "B"}), "has no position on 'y'"),
+        (
+            lambda d: d["issues"][1].update(rule={"kind": "unilateral", "decider": "B"}),
+            "has no position on 'y'",
+        ),
         (lambda d: d["issues"][0].update(rule="unilateral"), "needs a decider"),
         (lambda d: d.update(agreements=[{"id": "t", "issues": ["x", "nope"]}]), "unknown issue 'nope'"),
-        (lambda d: d.update(agreements=[{"id": "t", "issues": ["x"], "signers": ["Q"]}]), "unknown actor 'Q'"),
+        (
+            lambda d: d.update(agreements=[{"id": "t", "issues": ["x"], "signers": ["Q"]}]),
+            "unknown actor 'Q'",
+        ),
         (
             lambda d: d["positions"]["A"]["x"].update(acceptable=[0, 50]),
             "ideal point 80 lies outside the actor's own acceptable range [0, 50]",
         ),
         (lambda d: d["positions"]["A"]["x"].update(acceptable=[90, 10]), "expected low <= high"),
-        (lambda d: d["issues"][1].update(applies_if={"issue": "zz", "op": ">", "value": 0}), "unknown issue 'zz'"),
+        (
+            lambda d: d["issues"][1].update(applies_if={"issue": "zz", "op": ">", "value": 0}),
+            "unknown issue 'zz'",
+        ),
         (
             lambda d: (
                 d.update(agreements=[{"id": "t", "issues": ["x", "y"]}]),

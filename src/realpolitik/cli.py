@@ -25,8 +25,8 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from realpolitik import __version__
-from realpolitik.events.cli import app as events_app
 from realpolitik._text import esc, num, visible
+from realpolitik.events.cli import app as events_app
 from realpolitik.forecast import Forecast, ModelInputError, forecast
 from realpolitik.models import get_model, model_names
 from realpolitik.scenario import Scenario, ScenarioError, builtin_ids, dumps, load
@@ -386,7 +386,10 @@ def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast 
         t.add_row(esc(iss.id), sq, *cells)
         if any(abs(f.pressure[iss.id] - f.outcome[iss.id]) > 1e-9 for f in results):
             t.add_row(
-                "  pressure", "", *[_cell(f, iss.id, f.pressure[iss.id], ruled=False) for f in results], style="dim"
+                "  pressure",
+                "",
+                *[_cell(f, iss.id, f.pressure[iss.id], ruled=False) for f in results],
+                style="dim",
             )
     return t
 
@@ -754,7 +757,7 @@ def render_summary(a: Any, out: Console) -> None:
     elif "deals" in a.notes:
         out.print(f"[dim]deals: {esc(a.notes['deals'])}[/dim]")
     if a.sweep_object is not None:
-        from realpolitik.environment import sweep_headline
+        from realpolitik.environment.sweep import sweep_headline
 
         out.print(f"[bold]Environment[/bold]: {esc(sweep_headline(a.sweep_object))}")
     elif "sweep" in a.notes:
@@ -777,7 +780,10 @@ def render_summary(a: Any, out: Console) -> None:
                 else "one peak"
             )
             t.add_row(
-                esc(iid), _fmt(_nan(st["quantiles"]["50"])), f"{_fmt(_nan(iv[0]))} – {_fmt(_nan(iv[1]))}", shape
+                esc(iid),
+                _fmt(_nan(st["quantiles"]["50"])),
+                f"{_fmt(_nan(iv[0]))} – {_fmt(_nan(iv[1]))}",
+                shape,
             )
         if mc.get("deal_probability") is not None:
             t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "", "")
@@ -818,7 +824,7 @@ def sweep_cmd(
     allow_paths: AllowPaths = False,
 ) -> None:
     """What-if: vary one or two environment drivers over a grid and run a model at every point."""
-    from realpolitik.environment import parse_vary, render_sweep, sweep, sweep_to_json
+    from realpolitik.environment.sweep import parse_vary, render_sweep, sweep, sweep_to_json
 
     with _friendly():
         s = load(scenario, allow_paths=allow_paths)

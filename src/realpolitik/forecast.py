@@ -46,15 +46,15 @@ __all__ = [
     "ModelInputError",
     "ModelOutputError",
     "ModelTooLargeError",
-    "check_weighted",
-    "checked_run",
-    "unweighted_issues",
     "RuleReader",
     "check_inputs",
+    "check_weighted",
+    "checked_run",
     "forecast",
     "forecast_problem",
     "run_problem",
     "scenario_problem",
+    "unweighted_issues",
 ]
 
 #: Packages a mediator's search enumerates per agreement at most (finer options above it are dropped).
@@ -100,7 +100,9 @@ class AgreementOutcome:
             "pressure": {d: float(v) for d, v in self.pressure.items()},
             "outcome": {d: float(v) for d, v in self.outcome.items()},
             "moot": list(self.moot),
-            "nearest_acceptable": None if self.nearest is None else {d: float(v) for d, v in self.nearest.items()},
+            "nearest_acceptable": None
+            if self.nearest is None
+            else {d: float(v) for d, v in self.nearest.items()},
             "nearest_distance": self.nearest_distance,
         }
 
@@ -248,10 +250,16 @@ class RuleReader:
         )
         deals = None
         if st.consent_issues:
-            base = problem if not problem.batch_shape_all else problem.item(tuple(0 for _ in problem.batch_shape_all))
+            base = (
+                problem
+                if not problem.batch_shape_all
+                else problem.item(tuple(0 for _ in problem.batch_shape_all))
+            )
             deals = problem_from_scenario(scenario, base, structure=st)
         cols = np.array([issues.index(d) for d in st.consent_issues], dtype=np.int64)
-        conds = tuple(Condition(issues.index(c.issue), issues.index(c.on), c.op, c.value) for c in st.conditions)
+        conds = tuple(
+            Condition(issues.index(c.issue), issues.index(c.on), c.op, c.value) for c in st.conditions
+        )
         return cls(
             structure=st,
             issues=issues,
@@ -279,7 +287,9 @@ class RuleReader:
         uni = self.kind == 2
         if uni.any():
             fin = np.asarray(final, dtype=float)
-            dec = np.broadcast_to(np.where(self.decider >= 0, self.decider, 0), fin.shape[:-2] + (1, fin.shape[-1]))
+            dec = np.broadcast_to(
+                np.where(self.decider >= 0, self.decider, 0), fin.shape[:-2] + (1, fin.shape[-1])
+            )
             base = np.where(uni, np.take_along_axis(fin, dec, axis=-2)[..., 0, :], base)
         moot = moot_mask(self.conditions_all, base, self.width, sq)
         base = np.where(moot & np.isfinite(sq), sq, base)
@@ -368,7 +378,9 @@ class RuleReader:
             )
         return out
 
-    def mediator(self, ag: Agreement, g: int, package: np.ndarray) -> tuple[dict[str, float] | None, float | None]:
+    def mediator(
+        self, ag: Agreement, g: int, package: np.ndarray
+    ) -> tuple[dict[str, float] | None, float | None]:
         """The acceptable package of agreement ``g`` nearest to ``package`` (other agreements at the status
         quo), over its issues' labelled points and a 5 % grid; None when no package is acceptable."""
         d = self.deals

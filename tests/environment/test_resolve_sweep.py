@@ -334,7 +334,9 @@ def test_sweep_json_table_headline_and_render() -> None:
         "values": {"china_assertiveness": 0.0},
         "outcome": {"econ": pytest.approx(w.outcome[0, 0]), "front": pytest.approx(w.outcome[0, 1])},
         "pressure": {"econ": pytest.approx(w.pressure[0, 0]), "front": pytest.approx(w.pressure[0, 1])},
-        "agreed": {a: bool(w.agreed[0, g]) for g, a in enumerate(w.agreements)} if w.agreed is not None else {},
+        "agreed": {a: bool(w.agreed[0, g]) for g, a in enumerate(w.agreements)}
+        if w.agreed is not None
+        else {},
         "feasible": False,
     }
     json.dumps(j)

@@ -73,7 +73,9 @@ def test_headline_and_table(scenario):
     )
     p_aid = m.summary["aid"].p_threshold
     assert any(f"Chance it is at most 5: {p_aid:.0%}" in line for line in lines)
-    assert any(line.startswith("Some package every signer and veto holder accepts exists in") for line in lines)
+    assert any(
+        line.startswith("Some package every signer and veto holder accepts exists in") for line in lines
+    )
     console = Console(record=True, width=140)
     render_montecarlo(m, console)
     text = console.export_text()

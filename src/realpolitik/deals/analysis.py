@@ -213,14 +213,20 @@ def problem_from_scenario(
     for ag in st.agreements:
         unknown = sorted(set(ag.signers) - set(actors))
         if unknown:
-            raise DealInputError(f"{scenario.id}: signers of {ag.id} not among the actors: {', '.join(unknown)}")
+            raise DealInputError(
+                f"{scenario.id}: signers of {ag.id} not among the actors: {', '.join(unknown)}"
+            )
         if not ag.signers:
             raise DealInputError(
                 f"{scenario.id}: nobody signs {ag.id} (set parties: [...], or the agreement's signers)"
             )
     groups = [ag for ag in st.agreements]
-    group = np.array([next(g for g, ag in enumerate(groups) if d in ag.issues) for d in consent], dtype=np.int64)
-    signer = np.array([[a in ag.signers for a in actors] for ag in groups], dtype=bool).reshape(len(groups), len(actors))
+    group = np.array(
+        [next(g for g, ag in enumerate(groups) if d in ag.issues) for d in consent], dtype=np.int64
+    )
+    signer = np.array([[a in ag.signers for a in actors] for ag in groups], dtype=bool).reshape(
+        len(groups), len(actors)
+    )
     if merge and len(groups) > 1:
         group = np.zeros(len(consent), dtype=np.int64)
         signer = signer.any(axis=0, keepdims=True)

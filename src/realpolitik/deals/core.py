@@ -7,7 +7,6 @@ searched (:mod:`realpolitik.deals.search`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -336,7 +335,9 @@ def best_concession(
         ok = accepts(g).any(axis=1) & (size > 0)
         if ok.any():
             c = int(np.flatnonzero(ok)[np.argmin(size[ok])])
-            consider(Concession(i, "position", j, float(problem.position[i, j]), float(cand[c]), float(size[c])))
+            consider(
+                Concession(i, "position", j, float(problem.position[i, j]), float(cand[c]), float(size[c]))
+            )
         # --- salience moves
         s_new = np.arange(resolution + 1) / resolution
         du1 = issue_utility(opts, problem.position[i, j], width[j], k) - issue_utility(
@@ -531,7 +532,9 @@ def analyse(
     )
 
 
-def _concessions_enumerated(problem: DealProblem, rows: Rows, block: int = 1 << 15) -> dict[int, Concession | None]:
+def _concessions_enumerated(
+    problem: DealProblem, rows: Rows, block: int = 1 << 15
+) -> dict[int, Concession | None]:
     """Per actor with a row, its smallest opening concession (checked by re-enumeration)."""
     reach = [_empty_reach(problem) for _ in range(rows.n)]
     for f0, f1 in _blocks(problem.n_packages, block):
@@ -539,7 +542,9 @@ def _concessions_enumerated(problem: DealProblem, rows: Rows, block: int = 1 << 
     return verified_concessions(problem, rows, reach)
 
 
-def verified_concessions(problem: DealProblem, rows: Rows, reach: list[Reach]) -> dict[int, Concession | None]:
+def verified_concessions(
+    problem: DealProblem, rows: Rows, reach: list[Reach]
+) -> dict[int, Concession | None]:
     """The best concession per actor over its rows, kept only if re-analysis finds a feasible package."""
     out: dict[int, Concession | None] = {}
     for r in range(rows.n):

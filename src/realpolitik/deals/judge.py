@@ -205,7 +205,9 @@ class Judgement:
         """S: a valid package that makes some deal, accepted by every row."""
         return np.asarray(self.valid & self.active.any(axis=-1) & self.accept.all(axis=-1))
 
-    def decisive_issue(self, rows: Rows, width: np.ndarray, values: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
+    def decisive_issue(
+        self, rows: Rows, width: np.ndarray, values: np.ndarray, acceptable: np.ndarray
+    ) -> np.ndarray:
         """S + (C,): for each refusing row, the issue that decides its refusal (−1 where it accepts).
 
         A red line breached decides first (the issue furthest outside, as a share of its range); otherwise

@@ -120,8 +120,8 @@ def decision_structure(scenario: Scenario) -> DecisionStructure:
         if not issues:
             continue
         grouped.update(issues)
-        own = next((scenario.issue(d).rule.signers for d in issues if scenario.issue(d).rule is not None
-                    and scenario.issue(d).rule.signers), None)  # type: ignore[union-attr]
+        own_rules = [scenario.issue(d).rule for d in issues]
+        own = next((r.signers for r in own_rules if r is not None and r.signers), None)
         signers = tuple(ag.signers or own or parties)
         agreements.append(Agreement(ag.id, ag.name, issues, signers, holders(issues), True))
     default = scenario.default_rule

@@ -149,7 +149,9 @@ class DealProblem:
             np.broadcast_to(sq, (a, d)) if self.disagreement is None else np.asarray(self.disagreement, float)
         )
         acc = (
-            np.broadcast_to(bounds, (a, d, 2)) if self.acceptable is None else np.asarray(self.acceptable, float)
+            np.broadcast_to(bounds, (a, d, 2))
+            if self.acceptable is None
+            else np.asarray(self.acceptable, float)
         )
         group = np.zeros(d, dtype=np.int64) if self.group is None else np.asarray(self.group, dtype=np.int64)
         n_groups = int(group.max()) + 1 if group.size else 0
@@ -275,9 +277,7 @@ class DealProblem:
 
     def condition_tables(self) -> tuple[np.ndarray, ...]:
         """Per condition, whether it holds at each option of the issue it reads."""
-        return tuple(
-            condition_holds(c, self.options[c.on], float(self.width[c.on])) for c in self.conditions
-        )
+        return tuple(condition_holds(c, self.options[c.on], float(self.width[c.on])) for c in self.conditions)
 
     # ------------------------------------------------------------------ utilities
     def utility_raw(self, values: np.ndarray) -> np.ndarray:
@@ -326,7 +326,9 @@ class DealProblem:
         if cached is not None:
             return cached  # type: ignore[return-value]
         out = tuple(
-            np.asarray((o[None, :] < self.acceptable[:, j, 0, None]) | (o[None, :] > self.acceptable[:, j, 1, None]))
+            np.asarray(
+                (o[None, :] < self.acceptable[:, j, 0, None]) | (o[None, :] > self.acceptable[:, j, 1, None])
+            )
             for j, o in enumerate(self.options)
         )
         self._cache["outside_tables"] = out
@@ -430,7 +432,12 @@ def judge_numbers(
     valid = ~(moot & differs).any(axis=-1)
     moved = differs & ~moot
     c = contributions(
-        v, position, normalised_weights(salience), problem.width, problem.risk, disagreement,
+        v,
+        position,
+        normalised_weights(salience),
+        problem.width,
+        problem.risk,
+        disagreement,
         moot if problem.conditions else None,
     )
     acc = np.asarray(acceptable, dtype=float)
@@ -467,6 +474,4 @@ def judge_index(problem: DealProblem, rows: Rows, index: np.ndarray) -> Judgemen
     members[rows.group_of, np.arange(problem.n_issues)] = True
     active = (moved[:, None, :] & members[None]).any(axis=-1)
     accept = ~active[:, rows.group] | (~out & rows.compare(gain))
-    return Judgement(
-        gain=gain, outside=out[:, :, None], accept=accept, active=active, valid=valid, moot=moot
-    )
+    return Judgement(gain=gain, outside=out[:, :, None], accept=accept, active=active, valid=valid, moot=moot)

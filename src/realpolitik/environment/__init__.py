@@ -39,7 +39,15 @@ from realpolitik.environment.series import (
 
 #: Sweeps run models and read their forecasts through the decision rules, so they sit above this package's
 #: own layer (scenario -> environment -> models/deals -> forecast -> sweep); they load on first use.
-_SWEEP = ("SweepResult", "feasibility_flag", "parse_vary", "render_sweep", "sweep", "sweep_headline", "sweep_to_json")
+_SWEEP = (
+    "SweepResult",
+    "feasibility_flag",
+    "parse_vary",
+    "render_sweep",
+    "sweep",
+    "sweep_headline",
+    "sweep_to_json",
+)
 
 
 def __getattr__(name: str) -> object:
@@ -51,6 +59,7 @@ def __getattr__(name: str) -> object:
         globals().update({n: getattr(module, n) for n in _SWEEP})
         return globals()[name]
     raise AttributeError(f"module 'realpolitik.environment' has no attribute {name!r}")
+
 
 __all__ = [
     "MEASURES",

@@ -39,8 +39,8 @@ import numpy as np
 
 from realpolitik.events.series import EventSeriesError, measure_series, parse_dyad
 from realpolitik.events.store import StoreError
-from realpolitik.scenario.schema import EventSeries
 from realpolitik.limits import INPUT_BYTES
+from realpolitik.scenario.schema import EventSeries
 
 BUILTIN_PACKAGE = "realpolitik.data.series"
 DATA_PATH_ENV = "REALPOLITIK_DATA_PATH"

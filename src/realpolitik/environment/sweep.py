@@ -11,7 +11,6 @@ Sweeps sit above forecasts in the layers (scenario -> environment -> models/deal
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -21,16 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik.deals.analysis import deals as run_deals
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik._text import esc, num
+from realpolitik.deals.analysis import deals as run_deals
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
 from realpolitik.forecast import RuleReader
+from realpolitik.limits import SWEEP_POINTS, LimitError
 from realpolitik.models import get_model
 from realpolitik.models.run import check_inputs, run_problem
-from realpolitik.limits import SWEEP_POINTS, LimitError
 from realpolitik.scenario.schema import Scenario
 
 DealFn = Callable[[Scenario], "bool | None"]
@@ -210,19 +209,12 @@ def feasibility_flag(result: Any) -> bool | None:
 
 
 def _deal_adapter(warnings: list[str]) -> DealFn | None:
-    """:func:`realpolitik.deals.deals` wrapped to return a feasibility flag."""
-    fn = run_deals
-
-    try:
-        accepted = set(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        accepted = set()
-    # only whether a deal exists is needed: skip the optional extras when the analysis offers to
-    fast = {k: False for k in ("concessions", "with_precedents") if k in accepted}
+    """:func:`realpolitik.deals.deals` wrapped to return a feasibility flag (without the optional extras:
+    only whether a deal exists is needed)."""
 
     def run(s: Scenario) -> bool | None:
         try:
-            return feasibility_flag(fn(s, **fast))
+            return feasibility_flag(run_deals(s, concessions=False, with_precedents=False))
         except Exception as exc:  # the deal analysis is optional here: record, do not fail the sweep
             msg = f"deal analysis failed: {type(exc).__name__}: {exc}"
             if msg not in warnings:

@@ -136,5 +136,3 @@ def run_problem(
     info.check_params(params)
     check_actors(info.name, problem.n_actors, "run_problem")
     return checked_run(info, problem, as_generator(seed if seed is not None else 0), params)
-
-

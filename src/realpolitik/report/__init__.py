@@ -40,8 +40,8 @@ __all__ = [
     "ReportFormatError",
     "SummaryCard",
     "check_output_dir",
-    "chromium",
     "check_report_target",
+    "chromium",
     "findings",
     "prepare_output_dir",
     "report",
@@ -185,7 +185,9 @@ def write_report(
             taken = [t for _, t in targets if t.exists() or t.is_symlink()]
             if taken:
                 more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
-                raise FileExistsError(f"{taken[0]}: already exists{more}; refusing to overwrite it (use --force)")
+                raise FileExistsError(
+                    f"{taken[0]}: already exists{more}; refusing to overwrite it (use --force)"
+                )
         for src, dst in targets:
             if dst.is_dir():
                 raise OutputDirError(f"{dst}: is a folder, expected to write a file there")

@@ -212,7 +212,7 @@ def _run_deals(result: Analysis) -> None:
 
 
 def _run_sweep(result: Analysis) -> None:
-    from realpolitik.environment import sweep, sweep_to_json
+    from realpolitik.environment.sweep import sweep, sweep_to_json
 
     s = result.scenario
     driver = sweep_driver(s)

@@ -27,9 +27,8 @@ from pydantic import (
 )
 
 from realpolitik import display as _display
-from realpolitik.scenario.dates import normalise as _normalise_date
-
 from realpolitik._text import ID_RULE, is_id
+from realpolitik.scenario.dates import normalise as _normalise_date
 
 
 def _id(v: str) -> str:
@@ -447,7 +446,9 @@ class AnalogueTerm(_Base):
     @model_validator(mode="after")
     def _one(self) -> AnalogueTerm:
         if (self.key is None) == (self.value is None):
-            raise ValueError("expected either key (an outcome of the analogue) or value (on this issue's scale)")
+            raise ValueError(
+                "expected either key (an outcome of the analogue) or value (on this issue's scale)"
+            )
         return self
 
 

@@ -290,7 +290,8 @@ def check(
         if v.relation is not None:
             frm = v.relation.from_ or v.actor
             if not any(
-                r.kind == v.relation.kind and r.from_ == frm and r.to == v.relation.to for r in scenario.relations
+                r.kind == v.relation.kind and r.from_ == frm and r.to == v.relation.to
+                for r in scenario.relations
             ):
                 add(
                     ("vetoes", k, "relation"),
@@ -491,28 +492,31 @@ def _check_rules(
     for j, iss in enumerate(scenario.issues):
         if iss.id not in issues or issues[iss.id] is not iss:
             continue
-        rule = scenario.rule_of(iss.id)
+        irule = scenario.rule_of(iss.id)
         rpath: tuple[str | int, ...] = ("issues", j, "rule")
         if iss.rule is not None:
             for m, a in enumerate(iss.rule.signers or []):
                 need_actor((*rpath, "signers", m), a)
-        if rule.kind == "unilateral":
-            assert rule.decider is not None
+        if irule.kind == "unilateral":
+            assert irule.decider is not None
             where = rpath if iss.rule is not None else ("decision_rule",)
-            if need_actor((*where, "decider"), rule.decider) and scenario.stance(rule.decider, iss.id) is None:
+            if (
+                need_actor((*where, "decider"), irule.decider)
+                and scenario.stance(irule.decider, iss.id) is None
+            ):
                 add(
                     (*where, "decider"),
-                    f"decider {rule.decider!r} has no position on {iss.id!r}: expected a stance "
-                    f"positions.{rule.decider}.{iss.id} (the decider's position is the outcome)",
+                    f"decider {irule.decider!r} has no position on {iss.id!r}: expected a stance "
+                    f"positions.{irule.decider}.{iss.id} (the decider's position is the outcome)",
                 )
-        if rule.kind == "consent":
-            signers = rule.signers
+        if irule.kind == "consent":
+            signers = irule.signers
             if iss.id in group_of:
                 signers = scenario.agreements[group_of[iss.id]].signers or signers
             if not (signers or scenario.parties):
                 add(
                     rpath if iss.rule is not None else ("issues", j, "id"),
-                    f"issue {iss.id!r} is decided by consent but names no signers: expected rule.signers, "
+                    f"issue {iss.id!r} is decided by consent but names no signers: expected irule.signers, "
                     "an agreement's signers or the scenario's parties",
                 )
             if iss.status_quo is None:
@@ -529,13 +533,13 @@ def _check_rules(
                 add(cpath, f"issue {iss.id!r} applies only if itself...: expected another issue")
                 continue
             deps[iss.id].append(cond.issue)
-            other = scenario.rule_of(cond.issue)
-            if rule.kind == "consent" or other.kind == "consent":
+            orule = scenario.rule_of(cond.issue)
+            if irule.kind == "consent" or orule.kind == "consent":
                 g1, g2 = group_of.get(iss.id), group_of.get(cond.issue)
-                if rule.kind != other.kind or g1 is None or g1 != g2:
+                if irule.kind != orule.kind or g1 is None or g1 != g2:
                     add(
                         cpath,
-                        f"issue {iss.id!r} ({rule.kind}) depends on {cond.issue!r} ({other.kind}): a consent "
+                        f"issue {iss.id!r} ({irule.kind}) depends on {cond.issue!r} ({orule.kind}): a consent "
                         "issue's condition must name an issue of the same agreement (put both in one agreement)",
                     )
     for k, an in enumerate(scenario.analogues):

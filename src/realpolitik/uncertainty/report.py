@@ -60,7 +60,9 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
             f"(median {_fmt(s.quantiles[50])}), {word} on a scale of {_fmt(scale)}."
         )
         ps = result.pressure_summary.get(d)
-        if ps is not None and (abs(ps.quantiles[50] - s.quantiles[50]) > 1e-9 or ps.interval80 != s.interval80):
+        if ps is not None and (
+            abs(ps.quantiles[50] - s.quantiles[50]) > 1e-9 or ps.interval80 != s.interval80
+        ):
             text += (
                 f" The model's own pressure: median {_fmt(ps.quantiles[50])}, 80% between "
                 f"{_fmt(ps.interval80[0])} and {_fmt(ps.interval80[1])}."
@@ -73,7 +75,9 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
         lines.append(text)
     for name, p in result.agreement_probability.items():
         if p is not None:
-            lines.append(f"Agreement {name} is concluded (every signer and veto holder accepts) in {p:.0%} of draws.")
+            lines.append(
+                f"Agreement {name} is concluded (every signer and veto holder accepts) in {p:.0%} of draws."
+            )
     if result.deal_probability is not None:
         lines.append(
             f"Some package every signer and veto holder accepts exists in {result.deal_probability:.0%} of draws."

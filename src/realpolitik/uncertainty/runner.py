@@ -122,7 +122,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     outcome = np.asarray(traj.outcome, dtype=float).reshape(task.size, problem.n_issues)
     pressure = agreed = None
     if task.rules is not None:
-        final = np.asarray(traj.positions)[..., -1, :, :].reshape(task.size, problem.n_actors, problem.n_issues)
+        final = np.asarray(traj.positions)[..., -1, :, :].reshape(
+            task.size, problem.n_actors, problem.n_issues
+        )
         pressure = outcome
         outcome, _moot, acc = task.rules.read(problem, pressure, final)
         agreed = None if acc is None else np.asarray(acc, dtype=bool).reshape(task.size, -1)
@@ -320,7 +322,9 @@ class MonteCarloResult:
                     "name": self.issue_names.get(d, d),
                     "rule": self.rules.get(d, "collective"),
                     **self.summary[d].to_json(),
-                    **({"pressure": self.pressure_summary[d].to_json()} if d in self.pressure_summary else {}),
+                    **(
+                        {"pressure": self.pressure_summary[d].to_json()} if d in self.pressure_summary else {}
+                    ),
                 }
                 for d in self.issues
             },
@@ -370,7 +374,9 @@ def _write_chunk(
     return record
 
 
-def chunk_columns(issues: tuple[str, ...], agreements: tuple[str, ...] = (), rules: bool = False) -> list[str]:
+def chunk_columns(
+    issues: tuple[str, ...], agreements: tuple[str, ...] = (), rules: bool = False
+) -> list[str]:
     """The columns of a chunk file, in order (``_deal`` aside): the draw, the ruled outcome per issue, and
     when decision rules apply the pressure per issue and one flag per agreement."""
     cols = [DRAW_COLUMN, *issues]

@@ -45,8 +45,8 @@ import numpy as np
 from scipy import special
 
 from realpolitik.environment.derived import Context
-from realpolitik.environment.power import measured_power, read_issue_power
 from realpolitik.environment.links import clip_to, link_function, parse_target, valid_range
+from realpolitik.environment.power import measured_power, read_issue_power
 from realpolitik.environment.resolve import Resolved, resolve
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Quantity, Scenario
