@@ -8,7 +8,12 @@ from realpolitik.scenario import Scenario, from_dict
 
 
 def islands(**over: Any) -> Scenario:
-    """A small two-party, one-veto case in the shape of the Japan–Russia dispute (numbers illustrative)."""
+    """A small two-party, one-veto case in the shape of the Japan–Russia dispute (numbers illustrative).
+
+    Territory and military status form one agreement (a peace treaty: accepted or refused as a whole),
+    military status applies only if some territory changes hands, economic cooperation is agreed on its
+    own; the United States holds a veto on military status.
+    """
     d: dict[str, Any] = {
         "id": "test-islands",
         "title": "Islands (test)",
@@ -29,6 +34,7 @@ def islands(**over: Any) -> Scenario:
                 "name": "Military status",
                 "status_quo": 0,
                 "labels": {0: "treaty applies", 50: "no bases", 100: "demilitarised"},
+                "applies_if": {"issue": "territory", "op": ">", "value": 0},
             },
             {"id": "economy", "name": "Economic cooperation", "status_quo": 20},
         ],
@@ -47,6 +53,7 @@ def islands(**over: Any) -> Scenario:
         },
         "parties": ["JPN", "RUS"],
         "vetoes": [{"actor": "USA", "issues": ["military"]}],
+        "agreements": [{"id": "treaty", "issues": ["territory", "military"]}],
     }
     d.update(over)
     return from_dict(d)
