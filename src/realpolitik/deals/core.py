@@ -425,7 +425,9 @@ def concession_candidates(problem: DealProblem, rows: Rows, reach: Reach, resolu
         # --- salience moves (saliences are renormalised: the change rescales every row of the actor)
         s_new = np.arange(resolution + 1) / resolution
         du1 = issue_utility(vals, problem.position[i, j], w, k) - issue_utility(dis, problem.position[i, j], w, k)
-        raw = np.where(np.isinf(rest), rest, rest * total)  # un-normalised rest gains
+        raw = rest.copy()  # un-normalised rest gains (+inf stays: the row accepts anyway)
+        fin = np.isfinite(raw)
+        raw[fin] *= total
         denom = total - sal[j] + s_new  # (n_c,)
         num = raw[None, :, :] + (s_new[:, None] * du1[None, :])[:, :, None] * inr[None, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -528,9 +530,19 @@ def solve(
     front = np.flatnonzero(pareto_mask(pg))
     if parties.size:
         front = front[np.lexsort((front, -joint[front], -pg[front, 0]))]
-    ideal = pg.max(axis=0) if pg.shape[0] else np.zeros(parties.size)
-    nash_f = nash_index(pg[front], party_weights(problem), joint[front])
-    ks_f = ks_index(pg[front], ideal, joint[front])
+    # With several agreements a party can be untouched (gain 0) or even lose on issues it does not sign.
+    # The solutions are taken among the parties with a stake (some feasible package gives them a gain),
+    # over the individually rational packages: no party loses, every party with a stake gains. With one
+    # agreement signed by every party that is every feasible package and every party.
+    stake = (pg > 0).any(axis=0) if pg.shape[0] else np.zeros(parties.size, dtype=bool)
+    rational = (pg >= 0).all(axis=1) & (pg[:, stake] > 0).all(axis=1)
+    cand = front[rational[front]] if stake.any() else front[:0]
+    sg = pg[cand][:, stake]
+    wts = party_weights(problem)[stake]
+    wts = wts / wts.sum() if wts.size and wts.sum() > 0 else wts
+    ideal = pg[:, stake].max(axis=0) if pg.shape[0] else np.zeros(int(stake.sum()))
+    nash_c = nash_index(sg, wts, joint[cand])
+    ks_c = ks_index(sg, ideal, joint[cand])
     sq = problem.status_quo_index
     return DealResult(
         problem=problem,
@@ -541,8 +553,8 @@ def solve(
         joint=joint,
         ranking=ranking,
         frontier=front,
-        nash=int(front[nash_f]) if nash_f >= 0 else -1,
-        kalai_smorodinsky=int(front[ks_f]) if ks_f >= 0 else -1,
+        nash=int(cand[nash_c]) if nash_c >= 0 else -1,
+        kalai_smorodinsky=int(cand[ks_c]) if ks_c >= 0 else -1,
         favourites=favourite_indices(gains, joint),
         veto_effects=veto_effects,
         consent_effects=consent_effects,
@@ -584,7 +596,7 @@ def analyse(
     by_agreement: dict[int, dict[int, Concession | None]] = {}
     if concessions:
         by_agreement = {
-            g: opening_concessions(problem, rows, g, rng, max_enumerate=max_enumerate)
+            int(g): opening_concessions(problem, rows, int(g), rng, max_enumerate=max_enumerate)
             for g in np.flatnonzero(~changes)
         }
     linked = None
@@ -634,16 +646,19 @@ def _separable(problem: DealProblem) -> bool:
     return all(problem.group[c.issue] == problem.group[c.on] for c in problem.conditions)
 
 
-def _count_opened(problem: DealProblem, target: int, rng: np.random.Generator, max_enumerate: int) -> int:
-    """Feasible packages that change agreement ``target`` (all of them, or those a search finds)."""
+def _count_opened(
+    problem: DealProblem, target: int, rng: np.random.Generator, max_enumerate: int
+) -> tuple[int, int]:
+    """Feasible packages, and those of them that change agreement ``target`` (all of them, or those a
+    search finds)."""
     rows = problem.rows()
     if problem.n_packages <= max_enumerate:
         index = unravel(problem, enumerate_feasible(problem, rows).feasible)
     else:
         index = find_feasible(problem, rows, rng, starts=256, sweeps=20, climb=False)
     if index.shape[0] == 0:
-        return 0
-    return int(judge_index(problem, rows, index).active[:, target].sum())
+        return 0, 0
+    return int(index.shape[0]), int(judge_index(problem, rows, index).active[:, target].sum())
 
 
 def opening_concessions(
@@ -692,18 +707,21 @@ def verified_concessions(
     max_enumerate: int = MAX_ENUMERATE,
 ) -> dict[int, Concession | None]:
     """Per actor, its smallest candidate concession that really opens agreement ``target``: each candidate
-    is applied and ``space`` analysed again; ``None`` when no candidate does. ``n_feasible`` counts the
-    feasible packages of the whole ``problem`` after the change when it can be enumerated."""
+    is applied and ``space`` analysed again; ``None`` when no candidate does. ``n_feasible`` and
+    ``n_opened`` count the feasible packages of the whole ``problem`` after the change (all, and those
+    changing ``target``) when it can be enumerated, else they are None."""
     out: dict[int, Concession | None] = {}
     for i, rc in reach.items():
         out[i] = None
         for c in concession_candidates(space, rows, rc)[:MAX_TRIES]:
-            n = _count_opened(apply_concession(space, c), target, rng, max_enumerate)
-            if n == 0:
+            if _count_opened(apply_concession(space, c), target, rng, max_enumerate)[1] == 0:
                 continue
             moved = apply_concession(problem, c)
-            total = int(enumerate_feasible(moved).feasible.size) if moved.n_packages <= max_enumerate else None
-            out[i] = replace(c, n_feasible=total, agreement=target, n_opened=n)
+            total: int | None = None
+            opened: int | None = None
+            if moved.n_packages <= max_enumerate:
+                total, opened = _count_opened(moved, target, rng, max_enumerate)
+            out[i] = replace(c, n_feasible=total, agreement=target, n_opened=opened)
             break
     return out
 
@@ -734,7 +752,7 @@ def search_analysis(
     changes = agreements_changed(problem, rows, index)
     by_agreement: dict[int, dict[int, Concession | None]] = {}
     if concessions:
-        by_agreement = {g: opening_concessions(problem, rows, g, rng) for g in np.flatnonzero(~changes)}
+        by_agreement = {int(g): opening_concessions(problem, rows, int(g), rng) for g in np.flatnonzero(~changes)}
     linked = None
     if problem.n_groups > 1:
         linked = int(find_feasible(merged(problem), None, rng, starts=small, sweeps=sweeps, climb=False).shape[0])
