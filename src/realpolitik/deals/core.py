@@ -22,6 +22,7 @@ from realpolitik.deals.space import (
     issue_utility,
     judge_index,
     risk_exponent,
+    row_tables,
 )
 
 #: Enumerate every package while the package count is at most this (above it: search).
@@ -60,20 +61,24 @@ def enumerate_feasible(problem: DealProblem, rows: Rows | None = None, block: in
     """
     rows = problem.rows() if rows is None else rows
     keys = actor_kinds(rows)
-    member = np.zeros((rows.n, len(keys)), dtype=np.int64)
-    for k, (a, kind) in enumerate(keys):
-        member[rows.of_actor(a, kind), k] = 1
+    member = [rows.of_actor(a, kind) for a, kind in keys]
     feas: list[np.ndarray] = []
     without = np.zeros(len(keys), dtype=np.int64)
+    tables = row_tables(problem, rows)
     for f0, f1 in _blocks(problem.n_packages, block):
         flat = np.arange(f0, f1, dtype=np.int64)
-        j = judge_index(problem, rows, unravel(problem, flat))
+        j = judge_index(problem, rows, unravel(problem, flat), tables=tables)
         base = j.valid & j.active.any(axis=1)
-        fail = (~j.accept).astype(np.int64)
+        fail = ~j.accept
         nfail = fail.sum(axis=1)
         feas.append(flat[base & (nfail == 0)])
         if keys:
-            without += (base[:, None] & ((fail @ member) == nfail[:, None])).sum(axis=0)
+            near = base & (nfail > 0)  # refused by someone: feasible without rows covering every refusal
+            if near.any():
+                f, nf = fail[near], nfail[near]
+                for k, sel in enumerate(member):  # loop over (actor, kind), vectorised over packages
+                    without[k] += int((f[:, sel].sum(axis=1) == nf).sum())
+            without += int((base & (nfail == 0)).sum())
     return Enumeration(
         feasible=np.concatenate(feas) if feas else np.zeros(0, np.int64),
         without={key: int(n) for key, n in zip(keys, without, strict=True)},
@@ -329,7 +334,7 @@ def accumulate_reach(
     idx = np.asarray(index, dtype=np.int64).reshape(-1, problem.n_issues)
     if idx.shape[0] == 0:
         return
-    j = problem.judge(problem.values(idx), contributions=True)
+    j = judge_index(problem, rows, idx, detail=True)
     assert j.contributions is not None
     parts = j.contributions  # (n, C, D), 0 where a row does not judge the issue or it is moot
     gain = sum_issues(parts)  # (n, C) unrounded, in issue order
@@ -714,13 +719,16 @@ def verified_concessions(
     for i, rc in reach.items():
         out[i] = None
         for c in concession_candidates(space, rows, rc)[:MAX_TRIES]:
-            if _count_opened(apply_concession(space, c), target, rng, max_enumerate)[1] == 0:
+            first = _count_opened(apply_concession(space, c), target, rng, max_enumerate)
+            if first[1] == 0:
                 continue
-            moved = apply_concession(problem, c)
             total: int | None = None
             opened: int | None = None
-            if moved.n_packages <= max_enumerate:
-                total, opened = _count_opened(moved, target, rng, max_enumerate)
+            if space is problem:
+                if problem.n_packages <= max_enumerate:
+                    total, opened = first
+            elif problem.n_packages <= max_enumerate:
+                total, opened = _count_opened(apply_concession(problem, c), target, rng, max_enumerate)
             out[i] = replace(c, n_feasible=total, agreement=target, n_opened=opened)
             break
     return out

@@ -132,10 +132,14 @@ class Rows:
     def label(self, row: int, actors: tuple[str, ...]) -> str:
         return f"{actors[int(self.actor[row])]} ({self.kind[row]})"
 
-    def compare(self, gain: np.ndarray) -> np.ndarray:
-        """Rounded row gains ``(..., C)`` → whether each clears its threshold."""
-        g = np.round(gain, DECIMALS)
-        return np.asarray(np.where(self.strict, g > self.threshold, g >= self.threshold))
+    def compare(self, gain: np.ndarray, *, rounded: bool = False) -> np.ndarray:
+        """Row gains ``(..., C)`` → whether each clears its threshold (> for signers, ≥ for veto
+        holders), after rounding to :data:`DECIMALS` decimals (``rounded``: already rounded)."""
+        g = gain if rounded else np.round(gain, DECIMALS)
+        ok = g > self.threshold
+        if not self.strict.all():
+            ok |= ~self.strict & (g == self.threshold)
+        return np.asarray(ok)
 
 
 def make_rows(group: np.ndarray, signer: np.ndarray, veto: np.ndarray, margin: float = 0.0) -> Rows:
@@ -254,7 +258,7 @@ def judge_contributions(
     if rows.group_of.size:
         members[rows.group_of, np.arange(rows.group_of.size)] = True
     active = (moved[..., None, :] & members).any(axis=-1)  # S + (G,)
-    accept = ~active[..., rows.group] | (~out.any(axis=-1) & rows.compare(gain))
+    accept = ~active[..., rows.group] | (~out.any(axis=-1) & rows.compare(gain, rounded=True))
     return Judgement(
         gain=gain,
         outside=out,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from realpolitik.deals.judge import Rows
-from realpolitik.deals.space import DECIMALS, DealProblem, judge_index
+from realpolitik.deals.space import DECIMALS, DealProblem, judge_index, row_tables
 
 _EPS = 1e-9
 
@@ -31,36 +31,52 @@ class _State:
     def __init__(self, problem: DealProblem, rows: Rows, idx: np.ndarray) -> None:
         self.problem = problem
         self.rows = rows
-        self.gt = [t[rows.actor] for t in problem.gain_tables()]  # per issue (C, n_d)
-        self.ot = [t[rows.actor] for t in problem.outside_tables()]
+        self.gt, self.ot = row_tables(problem, rows)  # per issue (n_d, C), 0 / False off the row's issues
+        self.red = any(bool(t.any()) for t in self.ot)  # some option breaches some red line
+        self.can_be_moot = {c.issue for c in problem.conditions}
         self.sq = problem.status_quo_index
         d = problem.n_issues
         self.members = np.zeros((rows.n_groups, d), dtype=bool)
         self.members[rows.group_of, np.arange(d)] = True
         self.readers = [any(c.on == j for c in problem.conditions) for j in range(d)]
-        self.set(idx)
-
-    def set(self, idx: np.ndarray) -> None:
-        """Move to candidates ``idx``: the verdict of the one acceptance test and the parts for scoring."""
-        p, rows = self.problem, self.rows
-        self.idx = idx
-        j = judge_index(p, rows, idx)
-        self.moot = j.moot
-        self.ok = j.feasible
         m = idx.shape[0]
-        live = rows.mask[None, :, :] & ~self.moot[:, None, :]  # (M, C, D)
-        self.parts = np.zeros((m, rows.n, p.n_issues))
-        self.outs = np.zeros((m, rows.n, p.n_issues))
-        for d in range(p.n_issues):  # loop over issues, vectorised over candidates and rows
-            self.parts[:, :, d] = np.where(live[:, :, d], self.gt[d][:, idx[:, d]].T, 0.0)
-            self.outs[:, :, d] = live[:, :, d] & self.ot[d][:, idx[:, d]].T
-        self.bad = (self.moot & (idx != self.sq[None, :])).astype(np.int64)  # moot issues moved
-        self.moved = (idx != self.sq[None, :]) & ~self.moot
+        self.idx = idx
+        self.parts = np.zeros((m, rows.n, d))
+        self.outs = np.zeros((m, rows.n, d), dtype=bool)
+        self.moot = np.zeros((m, d), dtype=bool)
+        self.ok = np.zeros(m, dtype=bool)
+        self.update(np.arange(m), idx)
 
-    def alternatives(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For every candidate and every option o of issue j (other issues unchanged): the row gains and
-        red lines breached ``(M, n_j, C)``, the agreements changed ``(M, n_j, G)``, the number of moot
-        issues moved ``(M, n_j)`` and feasibility ``(M, n_j)``."""
+    def update(self, sel: np.ndarray, new: np.ndarray) -> None:
+        """Move candidates ``sel`` to packages ``new``: judged again by the one acceptance test."""
+        self.idx = self.idx.copy()
+        self.idx[sel] = new
+        if sel.size:
+            j = judge_index(self.problem, self.rows, new, detail=True, tables=(self.gt, self.ot))
+            assert j.contributions is not None
+            self.parts[sel] = j.contributions
+            self.outs[sel] = j.outside
+            self.moot[sel] = j.moot
+            self.ok[sel] = j.feasible
+        self.total = self.parts.sum(axis=2)  # (M, C)
+        self.n_out = self.outs.sum(axis=2)
+        off = self.idx != self.sq[None, :]
+        self.bad = (self.moot & off).astype(np.int64)  # moot issues moved
+        self.n_bad = self.bad.sum(axis=1)
+        self.moved = off & ~self.moot
+
+    def select(self, keep: np.ndarray) -> None:
+        """Keep only candidates ``keep`` (bool)."""
+        for name in ("idx", "parts", "outs", "moot", "ok", "total", "n_out", "bad", "n_bad", "moved"):
+            setattr(self, name, getattr(self, name)[keep])
+
+    def alternatives(
+        self, j: int, *, verdict: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, np.ndarray | None]:
+        """For every candidate and every option o of issue j (other issues unchanged): the row gains
+        ``(M, n_j, C)`` (rounded when ``verdict``), red lines breached (None when no option breaches any),
+        the agreements changed ``(M, n_j, G)``, the number of moot issues moved ``(M, n_j)`` and, with
+        ``verdict``, feasibility ``(M, n_j)``."""
         p, rows, idx = self.problem, self.rows, self.idx
         m = idx.shape[0]
         n_j = int(p.n_options[j])
@@ -68,7 +84,7 @@ class _State:
             alt = np.repeat(idx[:, None, :], n_j, axis=1)
             alt[:, :, j] = np.arange(n_j)[None, :]
             flat = alt.reshape(-1, p.n_issues)
-            jj = judge_index(p, rows, flat)
+            jj = judge_index(p, rows, flat, tables=(self.gt, self.ot))
             bad = (jj.moot & (flat != self.sq[None, :])).sum(axis=1)
             return (
                 jj.gain.reshape(m, n_j, rows.n),
@@ -77,20 +93,30 @@ class _State:
                 bad.reshape(m, n_j),
                 jj.feasible.reshape(m, n_j),
             )
-        live_j = rows.mask[None, :, j] & ~self.moot[:, None, j]  # (M, C)
-        rest = self.parts.sum(axis=2) - self.parts[:, :, j]  # (M, C)
-        gain = rest[:, None, :] + np.where(live_j[:, None, :], self.gt[j].T[None, :, :], 0.0)
-        out_rest = self.outs.sum(axis=2) - self.outs[:, :, j]
-        out = out_rest[:, None, :] + (live_j[:, None, :] & self.ot[j].T[None, :, :])
-        moved = np.repeat(self.moved[:, None, :], n_j, axis=1)
-        moved[:, :, j] = (np.arange(n_j)[None, :] != self.sq[j]) & ~self.moot[:, None, j]
-        active = (moved[:, :, None, :] & self.members[None, None]).any(axis=-1)  # (M, n_j, G)
+        rest = self.total - self.parts[:, :, j]  # (M, C)
+        moot_j = j in self.can_be_moot
+        gt = np.where(self.moot[:, j, None, None], 0.0, self.gt[j][None]) if moot_j else self.gt[j][None]
+        gain = rest[:, None, :] + gt  # (M, n_j, C)
+        out = None
+        if self.red:
+            ot = self.ot[j][None] & ~self.moot[:, j, None, None] if moot_j else self.ot[j][None]
+            out = ((self.n_out - self.outs[:, :, j])[:, None, :] + ot).astype(float)
+        # agreements changed: those of the other issues as now, issue j's own by the option taken
+        g_j = int(p.group[j])
+        others = self.moved.copy()
+        others[:, j] = False
+        act0 = np.stack([others[:, self.members[g]].any(axis=1) for g in range(rows.n_groups)], axis=1)
+        active = np.repeat(act0[:, None, :], n_j, axis=1)  # (M, n_j, G)
         off_sq = np.arange(n_j)[None, :] != self.sq[j]
-        bad = (self.bad.sum(axis=1) - self.bad[:, j])[:, None] + (self.moot[:, None, j] & off_sq)
+        active[:, :, g_j] |= off_sq & ~self.moot[:, None, j]
+        bad = (self.n_bad - self.bad[:, j])[:, None] + (self.moot[:, None, j] & off_sq)
+        if not verdict:
+            return gain, out, active, bad, None
         gain = np.round(gain, DECIMALS)
-        acc = ~active[:, :, rows.group] | ((out == 0) & rows.compare(gain))
+        inside = rows.compare(gain, rounded=True) if out is None else (out == 0) & rows.compare(gain, rounded=True)
+        acc = ~active[:, :, rows.group] | inside
         feasible = (bad == 0) & active.any(axis=-1) & acc.all(axis=-1)
-        return gain, out.astype(float), active, bad, feasible
+        return gain, out, active, bad, feasible
 
 
 def find_feasible(
@@ -126,9 +152,12 @@ def find_feasible(
             break
         moved = False
         for j in rng.permutation(d):
-            gain, out, active, bad, _feas = state.alternatives(int(j))
-            act_rows = active[:, :, rows.group]  # (M, n_j, C)
-            short = np.where(act_rows, np.maximum(need - gain, 0.0) + out, 0.0).sum(axis=2)
+            gain, out, active, bad, _ = state.alternatives(int(j), verdict=False)
+            miss = np.maximum(need - gain, 0.0) if out is None else np.maximum(need - gain, 0.0) + out
+            if rows.n_groups == 1:
+                short = np.where(active, miss.sum(axis=2, keepdims=True), 0.0)[:, :, 0]
+            else:
+                short = np.where(active[:, :, rows.group], miss, 0.0).sum(axis=2)
             short = short + penalty * (bad + ~active.any(axis=-1))
             joint = gain[:, :, parties].sum(axis=2) if parties.any() else np.zeros_like(short)
             score = np.round(short, DECIMALS) - 1e-6 * joint
@@ -136,18 +165,18 @@ def find_feasible(
             score = np.where(ok[:, None], np.inf, score)  # feasible candidates wait for phase 2
             score[np.flatnonzero(ok), state.idx[ok, j]] = 0.0
             new = np.argmin(score, axis=1)
-            change = new != state.idx[:, j]
-            if change.any():
+            change = np.flatnonzero(new != state.idx[:, j])
+            if change.size:
                 moved = True
-                nxt = state.idx.copy()
-                nxt[:, j] = new
-                state.set(nxt)
+                nxt = state.idx[change].copy()
+                nxt[:, j] = new[change]
+                state.update(change, nxt)
                 keep()
         if not moved:
             break
     # ---- phase 2: climb random weighted sums of the parties' gains inside the feasible set
     if climb and state.ok.any() and parties.any():
-        state.set(state.idx[state.ok])
+        state.select(state.ok)
         mm = state.idx.shape[0]
         n_p = int(parties.sum())
         lam = rng.dirichlet(np.ones(n_p), size=mm)
@@ -157,16 +186,17 @@ def find_feasible(
             moved = False
             for j in rng.permutation(d):
                 gain, _out, _active, _bad, feas = state.alternatives(int(j))
+                assert feas is not None
                 val = np.einsum("mp,mop->mo", lam, gain[:, :, parties])
                 val = np.where(feas, np.round(val, DECIMALS), -np.inf)
                 cur = val[np.arange(mm), state.idx[:, j]]
                 new = np.argmax(val, axis=1)
-                better = val[np.arange(mm), new] > cur
-                if better.any():
+                better = np.flatnonzero(val[np.arange(mm), new] > cur)
+                if better.size:
                     moved = True
-                    nxt = state.idx.copy()
-                    nxt[better, j] = new[better]
-                    state.set(nxt)
+                    nxt = state.idx[better].copy()
+                    nxt[:, j] = new[better]
+                    state.update(better, nxt)
                     keep()
             if not moved:
                 break

@@ -278,9 +278,14 @@ class DealProblem:
     @property
     def status_quo_index(self) -> np.ndarray:
         """The option index of the status quo on each issue ``(D,)``."""
-        return np.array(
-            [int(np.argmin(np.abs(o - q))) for o, q in zip(self.options, self.status_quo, strict=True)]
-        )
+        cached = self._cache.get("status_quo_index")
+        if cached is None:
+            cached = np.array(
+                [int(np.searchsorted(o, q)) for o, q in zip(self.options, self.status_quo, strict=True)],
+                dtype=np.int64,
+            )
+            self._cache["status_quo_index"] = cached
+        return cached  # type: ignore[return-value]
 
     def group_issues(self, g: int) -> np.ndarray:
         """Issue indices of agreement ``g``."""
@@ -496,32 +501,67 @@ def judge_numbers(
 
 
 # ------------------------------------------------------------------------------------------ tables path
-def judge_index(problem: DealProblem, rows: Rows, index: np.ndarray) -> Judgement:
+def row_tables(problem: DealProblem, rows: Rows) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per issue j, ``(n_j, C)`` tables over its options: each row's gain part (0 where the row does not
+    judge issue j) and whether the option breaches the row actor's red line (False where it does not
+    judge j). Gathering a package's option from them gives the row's part directly."""
+    gt = problem.gain_tables()
+    ot = problem.outside_tables()
+    g = [np.ascontiguousarray(np.where(rows.mask[:, j, None], gt[j][rows.actor], 0.0).T) for j in range(len(gt))]
+    o = [np.ascontiguousarray((rows.mask[:, j, None] & ot[j][rows.actor]).T) for j in range(len(ot))]
+    return g, o
+
+
+def judge_index(
+    problem: DealProblem,
+    rows: Rows,
+    index: np.ndarray,
+    *,
+    detail: bool = False,
+    tables: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+) -> Judgement:
     """The acceptance test on packages given by option indices ``(n, D)`` — the enumeration's path.
 
     Bit for bit the same verdict as :meth:`DealProblem.judge` on the packages' values: the per-issue
     parts are the same numbers (tables of the same utility function) added in the same order.
-    ``outside`` of the result is only reduced over issues (shape ``(n, C, 1)``) to save memory.
+    ``outside`` of the result is only reduced over issues (shape ``(n, C, 1)``) unless ``detail``, which
+    also keeps the per-issue row parts (``contributions``, ``(n, C, D)``). ``tables``: the problem's
+    :func:`row_tables` for these rows, when the caller keeps them.
     """
     idx = np.asarray(index, dtype=np.int64).reshape(-1, problem.n_issues)
-    n = idx.shape[0]
+    n, d = idx.shape
     moot = problem.moot_index(idx) if problem.conditions else np.zeros(idx.shape, dtype=bool)
+    can_be_moot = {c.issue for c in problem.conditions}
     at_sq = idx == problem.status_quo_index[None, :]
     valid = ~(moot & ~at_sq).any(axis=1)
     moved = ~at_sq & ~moot
-    gt = problem.gain_tables()
-    ot = problem.outside_tables()
+    gtab, otab = row_tables(problem, rows) if tables is None else tables
     gain = np.zeros((n, rows.n))
     out = np.zeros((n, rows.n), dtype=bool)
-    for j in range(problem.n_issues):  # loop over issues (few), vectorised over packages and rows
-        live = rows.mask[None, :, j] & ~moot[:, j, None]  # (n, C)
-        gain = gain + np.where(live, gt[j][rows.actor][:, idx[:, j]].T, 0.0)
-        out |= live & ot[j][rows.actor][:, idx[:, j]].T
+    parts = np.zeros((n, rows.n, d)) if detail else None
+    outs = np.zeros((n, rows.n, d), dtype=bool) if detail else None
+    for j in range(d):  # loop over issues (few), vectorised over packages and rows
+        part = np.take(gtab[j], idx[:, j], axis=0)  # (n, C)
+        o = np.take(otab[j], idx[:, j], axis=0)
+        if j in can_be_moot:
+            part = np.where(moot[:, j, None], 0.0, part)
+            o = o & ~moot[:, j, None]
+        gain = gain + part
+        out |= o
+        if parts is not None and outs is not None:
+            parts[:, :, j] = part
+            outs[:, :, j] = o
     gain = np.round(gain, DECIMALS)
-    members = np.zeros((rows.n_groups, problem.n_issues), dtype=bool)
-    members[rows.group_of, np.arange(problem.n_issues)] = True
-    active = (moved[:, None, :] & members[None]).any(axis=-1)
-    accept = ~active[:, rows.group] | (~out & rows.compare(gain))
+    active = np.zeros((n, rows.n_groups), dtype=bool)
+    for g in range(rows.n_groups):
+        active[:, g] = moved[:, rows.group_of == g].any(axis=1)
+    accept = ~active[:, rows.group] | (~out & rows.compare(gain, rounded=True))
     return Judgement(
-        gain=gain, outside=out[:, :, None], accept=accept, active=active, valid=valid, moot=moot
+        gain=gain,
+        outside=outs if outs is not None else out[:, :, None],
+        accept=accept,
+        active=active,
+        valid=valid,
+        moot=moot,
+        contributions=parts,
     )
