@@ -334,10 +334,7 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
                 f"Without {p.actors[i]}'s veto, {n:,} packages would be acceptable instead of {res.n_feasible:,}."
             )
         else:
-            out.append(
-                f"{p.actors[i]}'s veto does not bind: no package the signers accept leaves it worse off on its "
-                "veto issues than no deal, or outside its red lines there."
-            )
+            out.append(f"{p.actors[i]}'s veto does not bind here: without it the same {n:,} packages are acceptable.")
     linked = [d for d, k in zip(p.issues, res.linked, strict=True) if k]
     if linked:
         out.append(
