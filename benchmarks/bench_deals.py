@@ -20,11 +20,10 @@ Times are the best of ``repeat`` runs; the baseline row is a plain NumPy pass ov
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-
-from dataclasses import replace
 
 from realpolitik.deals import Condition, DealProblem, analyse, grid_options
 from realpolitik.deals.search import find_feasible

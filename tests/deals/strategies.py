@@ -92,7 +92,9 @@ def agreement_problems(
     sq = np.array([options[j][draw(st.integers(0, n_opts[j] - 1))] for j in range(d)])
     grid = st.integers(0, 20).map(lambda k: 5.0 * k)
     pos = np.array(draw(st.lists(grid, min_size=a * d, max_size=a * d)), float).reshape(a, d)
-    sal = np.array(draw(st.lists(st.integers(0, 10), min_size=a * d, max_size=a * d)), float).reshape(a, d) / 10
+    sal = (
+        np.array(draw(st.lists(st.integers(0, 10), min_size=a * d, max_size=a * d)), float).reshape(a, d) / 10
+    )
     risk = np.array(draw(st.lists(st.sampled_from(RISKS), min_size=a, max_size=a)))
     cap = np.array(draw(st.lists(st.integers(1, 10), min_size=a, max_size=a)), float)
     # agreements: any grouping of the issues, numbered 0.. in order of first appearance
@@ -100,9 +102,9 @@ def agreement_problems(
     first = {lab: k for k, lab in enumerate(dict.fromkeys(labels))}
     group = np.array([first[lab] for lab in labels], dtype=np.int64)
     n_groups = len(first)
-    signer = np.array(draw(st.lists(st.booleans(), min_size=n_groups * a, max_size=n_groups * a)), bool).reshape(
-        n_groups, a
-    )
+    signer = np.array(
+        draw(st.lists(st.booleans(), min_size=n_groups * a, max_size=n_groups * a)), bool
+    ).reshape(n_groups, a)
     for g in range(n_groups):
         if not signer[g].any():
             signer[g, draw(st.integers(0, a - 1))] = True
@@ -178,7 +180,9 @@ def brute_moot(p: DealProblem, pkg: tuple[float, ...]) -> list[bool]:
     return moot
 
 
-def brute_verdict(p: DealProblem, pkg: tuple[float, ...], drop: set[tuple[int, int, str]] = frozenset()) -> bool:  # type: ignore[assignment]
+def brute_verdict(
+    p: DealProblem, pkg: tuple[float, ...], drop: set[tuple[int, int, str]] = frozenset()
+) -> bool:  # type: ignore[assignment]
     """Whether a package is feasible, by DESIGN §4a, one agreement, actor and issue at a time (no shared
     code with the library). ``drop``: rows (agreement, actor, kind) that do not have to accept."""
     a, d = p.position.shape

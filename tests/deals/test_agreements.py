@@ -281,9 +281,7 @@ def _check_concession(p: DealProblem, c: object) -> None:
     assert c.n_feasible == len(feas) and c.n_feasible > 0
     assert c.agreement is not None
     issues = np.flatnonzero(p.group == c.agreement)
-    opened = [
-        v for v in feas if any(v[j] != p.status_quo[j] and not brute_moot(moved, v)[j] for j in issues)
-    ]
+    opened = [v for v in feas if any(v[j] != p.status_quo[j] and not brute_moot(moved, v)[j] for j in issues)]
     assert c.n_opened == len(opened) > 0
 
 
@@ -399,7 +397,9 @@ def test_actor_and_issue_order_do_not_matter(p: DealProblem, rnd: object) -> Non
         acceptable=p.acceptable[ao][:, do],
         group=gmap[new_group],
         signer=signer,
-        conditions=tuple(Condition(int(inv_d[c.issue]), int(inv_d[c.on]), c.op, c.value) for c in p.conditions),
+        conditions=tuple(
+            Condition(int(inv_d[c.issue]), int(inv_d[c.on]), c.op, c.value) for c in p.conditions
+        ),
     )
     r1, r2 = analyse(p), analyse(q)
     assert as_set(r1.values[:, do]) == as_set(r2.values)

@@ -68,7 +68,9 @@ def test_json_describes_agreements_red_lines_and_conditions() -> None:
     assert j["if_linked"] == 0  # Japan signs no grand package that leaves the islands where they are
     assert j["n_feasible"] > 0 and j["concessions"] == {}
     for link in j["linkage"]:
-        assert link["agreement"] == ("economic_cooperation" if link["issue"] == "economic_cooperation" else "peace_treaty")
+        assert link["agreement"] == (
+            "economic_cooperation" if link["issue"] == "economic_cooperation" else "peace_treaty"
+        )
 
 
 def test_packages_show_moot_issues_as_moot_never_as_a_value() -> None:
@@ -117,11 +119,19 @@ def test_precedents_say_who_refuses_why_and_with_which_terms(tmp_path: Path) -> 
     }
     assert pr["values"] == {"territory": 7.0, "military_status": 50.0, "economic_cooperation": 20.0}
     assert pr["changes"] == ["peace_treaty"] and pr["agreements"] == {"peace_treaty": False}
-    assert pr["refused_by"]["RUS"] == {"issue": "military_status", "reason": "red_line", "agreement": "peace_treaty"}
+    assert pr["refused_by"]["RUS"] == {
+        "issue": "military_status",
+        "reason": "red_line",
+        "agreement": "peace_treaty",
+    }
     assert pr["refused_by"]["USA"]["reason"] == "red_line"
     assert pr["breaches"]["RUS"] == ["military_status"] and "JPN" not in pr["breaches"]
     # Japan is inside its red lines but loses more on military status than it gains in islands
-    assert pr["refused_by"]["JPN"] == {"issue": "military_status", "reason": "loss", "agreement": "peace_treaty"}
+    assert pr["refused_by"]["JPN"] == {
+        "issue": "military_status",
+        "reason": "loss",
+        "agreement": "peace_treaty",
+    }
     assert pr["accepts"] == {"JPN": False, "RUS": False, "USA": False} and pr["feasible"] is False
     out = " ".join(text_of(a).split())
     assert "JPN on military_status (a loss)" in out

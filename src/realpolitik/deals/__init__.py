@@ -27,8 +27,8 @@ from realpolitik.deals.core import (
     nash_index,
     pareto_mask,
 )
-from realpolitik.deals.render import deals_to_json, render_deals, summary_sentences
 from realpolitik.deals.judge import Condition, Judgement, Rows
+from realpolitik.deals.render import deals_to_json, render_deals, summary_sentences
 from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DealProblem, grid_options, issue_options, judge_index, risk_exponent
 
@@ -36,27 +36,27 @@ __all__ = [
     "MAX_ENUMERATE",
     "Concession",
     "Condition",
-    "DecisionStructure",
-    "Judgement",
-    "Rows",
     "DealAnalysis",
     "DealInputError",
     "DealProblem",
     "DealResult",
+    "DecisionStructure",
     "Evaluation",
+    "Judgement",
     "Precedent",
+    "Rows",
     "Term",
     "analyse",
     "any_feasible",
-    "decision_structure",
-    "judge_index",
     "deal_exists",
     "deals",
     "deals_to_json",
+    "decision_structure",
     "enumerate_feasible",
     "evaluate",
     "grid_options",
     "issue_options",
+    "judge_index",
     "ks_index",
     "nash_index",
     "pareto_mask",

@@ -236,17 +236,23 @@ def problem_from_scenario(
     for ag in st.agreements:
         unknown = sorted(set(ag.signers) - set(actors))
         if unknown:
-            raise DealInputError(f"{scenario.id}: signers of {ag.id} not among the actors: {', '.join(unknown)}")
+            raise DealInputError(
+                f"{scenario.id}: signers of {ag.id} not among the actors: {', '.join(unknown)}"
+            )
         if not ag.signers:
             raise DealInputError(
                 f"{scenario.id}: nobody signs {ag.id} (set parties: [...], or the agreement's signers)"
             )
     groups = [ag for ag in st.agreements]
-    group = np.array([next(g for g, ag in enumerate(groups) if d in ag.issues) for d in consent], dtype=np.int64)
-    signer = np.array([[a in ag.signers for a in actors] for ag in groups], dtype=bool).reshape(len(groups), len(actors))
+    group = np.array(
+        [next(g for g, ag in enumerate(groups) if d in ag.issues) for d in consent], dtype=np.int64
+    )
+    signer = np.array([[a in ag.signers for a in actors] for ag in groups], dtype=bool).reshape(
+        len(groups), len(actors)
+    )
     if merge and len(groups) > 1:
         group = np.zeros(len(consent), dtype=np.int64)
-        signer = signer.any(axis=0, keepdims=True)
+        signer = np.asarray(signer.any(axis=0, keepdims=True))
         group_ids: tuple[str, ...] = ("+".join(ag.id for ag in groups),)
     else:
         group_ids = tuple(ag.id for ag in groups)
@@ -294,7 +300,7 @@ def problem_from_scenario(
         bounds=bp.bounds[cols],
         status_quo=bp.status_quo[cols],
         options=tuple(opts),
-        party=signer.any(axis=0),
+        party=np.asarray(signer.any(axis=0)),
         veto=veto,
         risk=risk,
         disagreement=dis,
@@ -347,7 +353,9 @@ def precedent_values(scenario: Scenario, problem: DealProblem, analogue_index: i
             continue
         v = other.outcome[key].value
         if key in other.issue_ids:
-            v = _rescale(v, other.issue(key).bounds, (float(problem.bounds[j, 0]), float(problem.bounds[j, 1])))
+            v = _rescale(
+                v, other.issue(key).bounds, (float(problem.bounds[j, 0]), float(problem.bounds[j, 1]))
+            )
         values[j] = v
         mapped[this] = key
         terms[this] = Term(key, None, t.note, float(v))

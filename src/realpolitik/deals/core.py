@@ -7,7 +7,6 @@ searched (:mod:`realpolitik.deals.search`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -231,7 +230,7 @@ def merged(problem: DealProblem) -> DealProblem:
     return replace(
         problem,
         group=np.zeros(problem.n_issues, dtype=np.int64),
-        signer=problem.signers.any(axis=0, keepdims=True),
+        signer=np.asarray(problem.signers.any(axis=0, keepdims=True)),
         group_ids=("+".join(problem.agreement_ids),),
         _cache={},
     )
@@ -258,7 +257,9 @@ class Concession:
     size: float  # |change| as a share of the issue range (position, red line) or on the 0–1 salience scale
     n_feasible: int | None = None  # feasible packages after the change (when the space is enumerated)
     agreement: int | None = None  # the agreement it opens (some feasible package then changes it)
-    n_opened: int | None = None  # feasible packages that change that agreement after the change (found, for search)
+    n_opened: int | None = (
+        None  # feasible packages that change that agreement after the change (found, for search)
+    )
 
 
 @dataclass
@@ -373,7 +374,9 @@ def accumulate_reach(
                 rc.relax[d][ix[relax, d]] = True
 
 
-def concession_candidates(problem: DealProblem, rows: Rows, reach: Reach, resolution: int = 400) -> list[Concession]:
+def concession_candidates(
+    problem: DealProblem, rows: Rows, reach: Reach, resolution: int = 400
+) -> list[Concession]:
     """For one actor, the smallest change of each kind (field) on each issue that makes every one of its
     rows accept some package that every other actor's rows accept, smallest first.
 
@@ -426,17 +429,25 @@ def concession_candidates(problem: DealProblem, rows: Rows, reach: Reach, resolu
             ok = accepts(g) & (size > 0)
             if ok.any():
                 c = int(np.flatnonzero(ok)[np.argmin(size[ok])])
-                out.append(Concession(i, "position", j, float(problem.position[i, j]), float(cand[c]), float(size[c])))
+                out.append(
+                    Concession(
+                        i, "position", j, float(problem.position[i, j]), float(cand[c]), float(size[c])
+                    )
+                )
         # --- salience moves (saliences are renormalised: the change rescales every row of the actor)
         s_new = np.arange(resolution + 1) / resolution
-        du1 = issue_utility(vals, problem.position[i, j], w, k) - issue_utility(dis, problem.position[i, j], w, k)
+        du1 = issue_utility(vals, problem.position[i, j], w, k) - issue_utility(
+            dis, problem.position[i, j], w, k
+        )
         raw = rest.copy()  # un-normalised rest gains (+inf stays: the row accepts anyway)
         fin = np.isfinite(raw)
         raw[fin] *= total
         denom = total - sal[j] + s_new  # (n_c,)
         num = raw[None, :, :] + (s_new[:, None] * du1[None, :])[:, :, None] * inr[None, None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
-            g = np.where(denom[:, None, None] > 0, num / denom[:, None, None], np.where(np.isinf(num), num, 0.0))
+            g = np.where(
+                denom[:, None, None] > 0, num / denom[:, None, None], np.where(np.isinf(num), num, 0.0)
+            )
         size = np.abs(s_new - sal[j])
         ok = accepts(g) & (size > 0)
         if ok.any():
@@ -458,7 +469,9 @@ def apply_concession(problem: DealProblem, c: Concession) -> DealProblem:
     elif c.field in ("acceptable_low", "acceptable_high"):
         acc[c.actor, c.issue, 0 if c.field == "acceptable_low" else 1] = c.new
     else:
-        raise ValueError(f"unknown concession field {c.field!r}; expected one of {', '.join(CONCESSION_FIELDS)}")
+        raise ValueError(
+            f"unknown concession field {c.field!r}; expected one of {', '.join(CONCESSION_FIELDS)}"
+        )
     return replace(problem, position=pos, salience=sal, acceptable=acc, _cache={})
 
 
@@ -539,8 +552,8 @@ def solve(
     # The solutions are taken among the parties with a stake (some feasible package gives them a gain),
     # over the individually rational packages: no party loses, every party with a stake gains. With one
     # agreement signed by every party that is every feasible package and every party.
-    stake = (pg > 0).any(axis=0) if pg.shape[0] else np.zeros(parties.size, dtype=bool)
-    rational = (pg >= 0).all(axis=1) & (pg[:, stake] > 0).all(axis=1)
+    stake = np.asarray((pg > 0).any(axis=0)) if pg.shape[0] else np.zeros(parties.size, dtype=bool)
+    rational = np.asarray((pg >= 0).all(axis=1) & (pg[:, stake] > 0).all(axis=1))
     cand = front[rational[front]] if stake.any() else front[:0]
     sg = pg[cand][:, stake]
     wts = party_weights(problem)[stake]
@@ -641,7 +654,8 @@ def _overall(by_agreement: dict[int, dict[int, Concession | None]]) -> dict[int,
 def subspace(problem: DealProblem, g: int) -> DealProblem:
     """The packages that move only agreement g's issues (the others held at the status quo)."""
     opts = tuple(
-        o if problem.group[j] == g else np.array([problem.status_quo[j]]) for j, o in enumerate(problem.options)
+        o if problem.group[j] == g else np.array([problem.status_quo[j]])
+        for j, o in enumerate(problem.options)
     )
     return replace(problem, options=opts, _cache={})
 
@@ -692,7 +706,9 @@ def opening_concessions(
             accumulate_reach(space, srows, unravel(space, np.arange(f0, f1, dtype=np.int64)), reach, target)
     else:
         for a in reach:  # loop over actors with rows (few), each search vectorised
-            pool = find_feasible(space, srows.drop(srows.of_actor(a)), rng, starts=256, sweeps=20, climb=False)
+            pool = find_feasible(
+                space, srows.drop(srows.of_actor(a)), rng, starts=256, sweeps=20, climb=False
+            )
             accumulate_reach(space, srows, pool, reach, target)
     return verified_concessions(problem, space, srows, reach, target, rng, max_enumerate=max_enumerate)
 
@@ -754,16 +770,22 @@ def search_analysis(
     consent: dict[int, int] = {}
     small = max(64, starts // 4)
     for a, kind in actor_kinds(rows):  # loop over actors with rows (few), each search vectorised
-        pool = find_feasible(problem, rows.drop(rows.of_actor(a, kind)), rng, starts=small, sweeps=sweeps, climb=False)
+        pool = find_feasible(
+            problem, rows.drop(rows.of_actor(a, kind)), rng, starts=small, sweeps=sweeps, climb=False
+        )
         both = np.unique(np.concatenate([pool, index], axis=0), axis=0)
         (veto if kind == "veto" else consent)[a] = int(both.shape[0])
     changes = agreements_changed(problem, rows, index)
     by_agreement: dict[int, dict[int, Concession | None]] = {}
     if concessions:
-        by_agreement = {int(g): opening_concessions(problem, rows, int(g), rng) for g in np.flatnonzero(~changes)}
+        by_agreement = {
+            int(g): opening_concessions(problem, rows, int(g), rng) for g in np.flatnonzero(~changes)
+        }
     linked = None
     if problem.n_groups > 1:
-        linked = int(find_feasible(merged(problem), None, rng, starts=small, sweeps=sweeps, climb=False).shape[0])
+        linked = int(
+            find_feasible(merged(problem), None, rng, starts=small, sweeps=sweeps, climb=False).shape[0]
+        )
     return solve(
         problem,
         index,

@@ -157,8 +157,8 @@ def make_rows(group: np.ndarray, signer: np.ndarray, veto: np.ndarray, margin: f
     kind: list[str] = []
     mask: list[np.ndarray] = []
     for g in range(n_groups):
-        for i in np.flatnonzero(signer[g]):
-            actor.append(int(i))
+        for s in np.flatnonzero(signer[g]):
+            actor.append(int(s))
             grp.append(g)
             kind.append("party")
             mask.append(members[g])
@@ -209,7 +209,9 @@ class Judgement:
         """S: a valid package that makes some deal, accepted by every row."""
         return np.asarray(self.valid & self.active.any(axis=-1) & self.accept.all(axis=-1))
 
-    def decisive_issue(self, rows: Rows, width: np.ndarray, values: np.ndarray, acceptable: np.ndarray) -> np.ndarray:
+    def decisive_issue(
+        self, rows: Rows, width: np.ndarray, values: np.ndarray, acceptable: np.ndarray
+    ) -> np.ndarray:
         """S + (C,): for each refusing row, the issue that decides its refusal (−1 where it accepts).
 
         A red line breached decides first (the issue furthest outside, as a share of its range); otherwise
@@ -257,7 +259,7 @@ def judge_contributions(
     members = np.zeros((rows.n_groups, rows.group_of.size), dtype=bool)
     if rows.group_of.size:
         members[rows.group_of, np.arange(rows.group_of.size)] = True
-    active = (moved[..., None, :] & members).any(axis=-1)  # S + (G,)
+    active = np.asarray((moved[..., None, :] & members).any(axis=-1))  # S + (G,)
     accept = ~active[..., rows.group] | (~out.any(axis=-1) & rows.compare(gain, rounded=True))
     return Judgement(
         gain=gain,

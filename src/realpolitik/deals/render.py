@@ -92,7 +92,8 @@ def red_line_text(an: DealAnalysis, issue: int, low: float, high: float) -> str:
 def conditions_json(an: DealAnalysis) -> list[dict[str, Any]]:
     p = an.problem
     return [
-        {"issue": p.issues[c.issue], "on": p.issues[c.on], "op": c.op, "value": _r(c.value)} for c in p.conditions
+        {"issue": p.issues[c.issue], "on": p.issues[c.on], "op": c.op, "value": _r(c.value)}
+        for c in p.conditions
     ]
 
 
@@ -152,7 +153,9 @@ def _evaluation(an: DealAnalysis, ev: Evaluation) -> dict[str, Any]:
     ids = p.agreement_ids
     return {
         "values": {d: _r(v) for d, v in zip(p.issues, ev.values, strict=True)},
-        "given": {d: _r(v) for d, v in zip(p.issues, ev.given if ev.given is not None else ev.values, strict=True)},
+        "given": {
+            d: _r(v) for d, v in zip(p.issues, ev.given if ev.given is not None else ev.values, strict=True)
+        },
         "moot": [d for d, m in zip(p.issues, ev.moot, strict=True) if m],
         "changes": [ids[g] for g in range(p.n_groups) if ev.active[g]],
         "agreements": {ids[g]: ok for g, ok in ev.agreements.items() if ev.active[g]},
@@ -181,7 +184,12 @@ def _precedent(an: DealAnalysis, pr: Precedent) -> dict[str, Any]:
         "note": pr.note,
         "mapped": pr.mapped,
         "terms": {
-            d: {"key": t.key, "fixed": t.fixed, "value": None if t.value is None else _r(t.value), "note": t.note}
+            d: {
+                "key": t.key,
+                "fixed": t.fixed,
+                "value": None if t.value is None else _r(t.value),
+                "note": t.note,
+            }
             for d, t in pr.terms.items()
         },
         "missing": pr.missing,
@@ -334,7 +342,9 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
                 f"Without {p.actors[i]}'s veto, {n:,} packages would be acceptable instead of {res.n_feasible:,}."
             )
         else:
-            out.append(f"{p.actors[i]}'s veto does not bind here: without it the same {n:,} packages are acceptable.")
+            out.append(
+                f"{p.actors[i]}'s veto does not bind here: without it the same {n:,} packages are acceptable."
+            )
     linked = [d for d, k in zip(p.issues, res.linked, strict=True) if k]
     if linked:
         out.append(
@@ -346,9 +356,13 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
         ev = pr.evaluation
         name = pr.analogue_id or pr.scenario
         if not ev.active.any():
-            out.append(f"The {name} precedent, applied here, changes nothing (its terms are moot or the status quo).")
+            out.append(
+                f"The {name} precedent, applied here, changes nothing (its terms are moot or the status quo)."
+            )
         elif ev.feasible:
-            out.append(f"The {name} precedent, applied here, would be accepted by every signer and veto holder.")
+            out.append(
+                f"The {name} precedent, applied here, would be accepted by every signer and veto holder."
+            )
         else:
             out.append(f"The {name} precedent, applied here, would be refused: {_refusal_text(an, ev)}.")
     return out
@@ -409,7 +423,9 @@ def _structure(an: DealAnalysis, console: Console) -> None:
             ]
             console.print(Padding(Text(f"{a}: {'; '.join(parts)}"), (0, 0, 0, 2)))
     if p.conditions:
-        console.print(Text("Conditional issues (moot otherwise: held at the status quo, counting for nothing):"))
+        console.print(
+            Text("Conditional issues (moot otherwise: held at the status quo, counting for nothing):")
+        )
         for c in conditions_json(an):
             text = f"{c['issue']} applies only if {c['on']} {c['op']} {_num(c['value'])}"
             console.print(Padding(Text(text), (0, 0, 0, 2)))
@@ -423,7 +439,9 @@ def _precedents(an: DealAnalysis, console: Console) -> None:
             console.print(Padding(Text(f"{name}: not available ({pr.error})"), (0, 0, 0, 2)))
             continue
         ev = pr.evaluation
-        console.print(Padding(Text(f"{name}: {package_text(an, ev.values, ev.moot)}", style="bold"), (0, 0, 0, 2)))
+        console.print(
+            Padding(Text(f"{name}: {package_text(an, ev.values, ev.moot)}", style="bold"), (0, 0, 0, 2))
+        )
         for d, t in pr.terms.items():
             console.print(Padding(Text(_term_text(d, t)), (0, 0, 0, 4)))
         if pr.missing:
@@ -436,7 +454,9 @@ def _precedents(an: DealAnalysis, console: Console) -> None:
         elif ev.feasible:
             verdict = "accepted by " + ", ".join(acc)
         else:
-            verdict = (f"accepted by {', '.join(acc)}; " if acc else "") + "refused by " + _refusal_text(an, ev)
+            verdict = (
+                (f"accepted by {', '.join(acc)}; " if acc else "") + "refused by " + _refusal_text(an, ev)
+            )
         console.print(Padding(Text(verdict), (0, 0, 0, 4)))
 
 

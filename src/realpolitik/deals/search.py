@@ -113,7 +113,9 @@ class _State:
         if not verdict:
             return gain, out, active, bad, None
         gain = np.round(gain, DECIMALS)
-        inside = rows.compare(gain, rounded=True) if out is None else (out == 0) & rows.compare(gain, rounded=True)
+        inside = (
+            rows.compare(gain, rounded=True) if out is None else (out == 0) & rows.compare(gain, rounded=True)
+        )
         acc = ~active[:, :, rows.group] | inside
         feasible = (bad == 0) & active.any(axis=-1) & acc.all(axis=-1)
         return gain, out, active, bad, feasible

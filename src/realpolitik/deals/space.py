@@ -147,7 +147,9 @@ class DealProblem:
             np.broadcast_to(sq, (a, d)) if self.disagreement is None else np.asarray(self.disagreement, float)
         )
         acc = (
-            np.broadcast_to(bounds, (a, d, 2)) if self.acceptable is None else np.asarray(self.acceptable, float)
+            np.broadcast_to(bounds, (a, d, 2))
+            if self.acceptable is None
+            else np.asarray(self.acceptable, float)
         )
         group = np.zeros(d, dtype=np.int64) if self.group is None else np.asarray(self.group, dtype=np.int64)
         n_groups = int(group.max()) + 1 if group.size else 0
@@ -298,9 +300,7 @@ class DealProblem:
 
     def condition_tables(self) -> tuple[np.ndarray, ...]:
         """Per condition, whether it holds at each option of the issue it reads."""
-        return tuple(
-            condition_holds(c, self.options[c.on], float(self.width[c.on])) for c in self.conditions
-        )
+        return tuple(condition_holds(c, self.options[c.on], float(self.width[c.on])) for c in self.conditions)
 
     # ------------------------------------------------------------------ utilities
     def utility_raw(self, values: np.ndarray) -> np.ndarray:
@@ -349,7 +349,9 @@ class DealProblem:
         if cached is not None:
             return cached  # type: ignore[return-value]
         out = tuple(
-            np.asarray((o[None, :] < self.acceptable[:, j, 0, None]) | (o[None, :] > self.acceptable[:, j, 1, None]))
+            np.asarray(
+                (o[None, :] < self.acceptable[:, j, 0, None]) | (o[None, :] > self.acceptable[:, j, 1, None])
+            )
             for j, o in enumerate(self.options)
         )
         self._cache["outside_tables"] = out
@@ -490,7 +492,12 @@ def judge_numbers(
     valid = ~(moot & differs).any(axis=-1)
     moved = differs & ~moot
     c = contributions(
-        v, position, normalised_weights(salience), problem.width, problem.risk, disagreement,
+        v,
+        position,
+        normalised_weights(salience),
+        problem.width,
+        problem.risk,
+        disagreement,
         moot if problem.conditions else None,
     )
     acc = np.asarray(acceptable, dtype=float)
@@ -507,7 +514,10 @@ def row_tables(problem: DealProblem, rows: Rows) -> tuple[list[np.ndarray], list
     judge j). Gathering a package's option from them gives the row's part directly."""
     gt = problem.gain_tables()
     ot = problem.outside_tables()
-    g = [np.ascontiguousarray(np.where(rows.mask[:, j, None], gt[j][rows.actor], 0.0).T) for j in range(len(gt))]
+    g = [
+        np.ascontiguousarray(np.where(rows.mask[:, j, None], gt[j][rows.actor], 0.0).T)
+        for j in range(len(gt))
+    ]
     o = [np.ascontiguousarray((rows.mask[:, j, None] & ot[j][rows.actor]).T) for j in range(len(ot))]
     return g, o
 
