@@ -69,14 +69,14 @@ def enumerate_feasible(problem: DealProblem, rows: Rows | None = None, block: in
         j = judge_index(problem, rows, unravel(problem, flat), tables=tables)
         base = j.valid & j.active.any(axis=1)
         fail = ~j.accept
-        nfail = fail.sum(axis=1)
+        nfail = np.count_nonzero(fail, axis=1)
         feas.append(flat[base & (nfail == 0)])
         if keys:
             near = base & (nfail > 0)  # refused by someone: feasible without rows covering every refusal
             if near.any():
                 f, nf = fail[near], nfail[near]
                 for k, sel in enumerate(member):  # loop over (actor, kind), vectorised over packages
-                    without[k] += int((f[:, sel].sum(axis=1) == nf).sum())
+                    without[k] += int(np.count_nonzero(np.count_nonzero(f[:, sel], axis=1) == nf))
             without += int((base & (nfail == 0)).sum())
     return Enumeration(
         feasible=np.concatenate(feas) if feas else np.zeros(0, np.int64),

@@ -232,7 +232,7 @@ class Judgement:
 
 
 def sum_issues(parts: np.ndarray) -> np.ndarray:
-    """Σ over the last axis in issue order (the same order as the enumeration's table sums)."""
+    """Σ over the last axis in order (issue order: the same order as the enumeration's table sums)."""
     total = np.zeros(parts.shape[:-1])
     for j in range(parts.shape[-1]):
         total = total + parts[..., j]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from realpolitik.deals.judge import Rows
+from realpolitik.deals.judge import Rows, sum_issues
 from realpolitik.deals.space import DECIMALS, DealProblem, judge_index, row_tables
 
 _EPS = 1e-9
@@ -40,30 +40,35 @@ class _State:
         self.members[rows.group_of, np.arange(d)] = True
         self.readers = [any(c.on == j for c in problem.conditions) for j in range(d)]
         m = idx.shape[0]
-        self.idx = idx
+        self.idx = idx.copy()
         self.parts = np.zeros((m, rows.n, d))
         self.outs = np.zeros((m, rows.n, d), dtype=bool)
         self.moot = np.zeros((m, d), dtype=bool)
         self.ok = np.zeros(m, dtype=bool)
+        self.total = np.zeros((m, rows.n))
+        self.n_out = np.zeros((m, rows.n), dtype=np.int64)
+        self.bad = np.zeros((m, d), dtype=np.int64)
+        self.n_bad = np.zeros(m, dtype=np.int64)
+        self.moved = np.zeros((m, d), dtype=bool)
         self.update(np.arange(m), idx)
 
     def update(self, sel: np.ndarray, new: np.ndarray) -> None:
         """Move candidates ``sel`` to packages ``new``: judged again by the one acceptance test."""
-        self.idx = self.idx.copy()
+        if not sel.size:
+            return
         self.idx[sel] = new
-        if sel.size:
-            j = judge_index(self.problem, self.rows, new, detail=True, tables=(self.gt, self.ot))
-            assert j.contributions is not None
-            self.parts[sel] = j.contributions
-            self.outs[sel] = j.outside
-            self.moot[sel] = j.moot
-            self.ok[sel] = j.feasible
-        self.total = self.parts.sum(axis=2)  # (M, C)
-        self.n_out = self.outs.sum(axis=2)
-        off = self.idx != self.sq[None, :]
-        self.bad = (self.moot & off).astype(np.int64)  # moot issues moved
-        self.n_bad = self.bad.sum(axis=1)
-        self.moved = off & ~self.moot
+        j = judge_index(self.problem, self.rows, new, detail=True, tables=(self.gt, self.ot))
+        assert j.contributions is not None
+        self.parts[sel] = j.contributions
+        self.outs[sel] = j.outside
+        self.moot[sel] = j.moot
+        self.ok[sel] = j.feasible
+        self.total[sel] = sum_issues(j.contributions)  # (n, C); a loop over issues beats a short-axis sum
+        self.n_out[sel] = np.count_nonzero(j.outside, axis=2)
+        off = new != self.sq[None, :]
+        self.bad[sel] = j.moot & off  # moot issues moved
+        self.n_bad[sel] = self.bad[sel].sum(axis=1)
+        self.moved[sel] = off & ~j.moot
 
     def select(self, keep: np.ndarray) -> None:
         """Keep only candidates ``keep`` (bool)."""
@@ -157,11 +162,11 @@ def find_feasible(
             gain, out, active, bad, _ = state.alternatives(int(j), verdict=False)
             miss = np.maximum(need - gain, 0.0) if out is None else np.maximum(need - gain, 0.0) + out
             if rows.n_groups == 1:
-                short = np.where(active, miss.sum(axis=2, keepdims=True), 0.0)[:, :, 0]
+                short = np.where(active[:, :, 0], sum_issues(miss), 0.0)
             else:
-                short = np.where(active[:, :, rows.group], miss, 0.0).sum(axis=2)
+                short = sum_issues(np.where(active[:, :, rows.group], miss, 0.0))  # summed over rows
             short = short + penalty * (bad + ~active.any(axis=-1))
-            joint = gain[:, :, parties].sum(axis=2) if parties.any() else np.zeros_like(short)
+            joint = sum_issues(gain[:, :, parties]) if parties.any() else np.zeros_like(short)
             score = np.round(short, DECIMALS) - 1e-6 * joint
             ok = state.ok
             score = np.where(ok[:, None], np.inf, score)  # feasible candidates wait for phase 2
