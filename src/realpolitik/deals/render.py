@@ -31,6 +31,11 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
+def _and(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _num(x: float) -> str:
     """A value as written in sentences and tables (up to 6 significant digits, no exponent for scale values)."""
     return f"{float(x):g}"
@@ -293,7 +298,7 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
     an, res, p = analysis, analysis.result, analysis.problem
     out: list[str] = []
     how = "of" if res.method == "enumerated" else "found by search among"
-    signers = " and ".join(an.parties)
+    signers = _and(an.parties) if an.parties else "nobody"
     several = p.n_groups > 1
     who = f"every signer ({signers}) of the agreements they change" if several else signers
     vetoes = f" and pass every veto ({', '.join(an.veto_holders)})" if an.veto_holders else ""
@@ -472,9 +477,16 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
         counts += f"; if every agreement were signed as one: {res.if_linked:,}"
     console.print(Text(counts))
     if res.n_feasible:
-        sol = [("Nash", res.nash), ("Kalai–Smorodinsky", res.kalai_smorodinsky)]
-        sol += [(f"favourite of {p.actors[i]}", int(res.favourites[i])) for i in np.flatnonzero(p.party)]
-        console.print(_package_table(an, "Solutions", [(n, r) for n, r in sol if r >= 0]))
+        named: dict[int, list[str]] = {}  # one line per package, naming every solution it is
+        for name, r in (("Nash", res.nash), ("Kalai–Smorodinsky", res.kalai_smorodinsky)):
+            if r >= 0:
+                named.setdefault(int(r), []).append(name)
+        fav: dict[int, list[str]] = {}
+        for i in np.flatnonzero(p.party):
+            fav.setdefault(int(res.favourites[i]), []).append(p.actors[i])
+        for r, who in fav.items():
+            named.setdefault(r, []).append(f"favourite of {_and(who)}")
+        console.print(_package_table(an, "Solutions", [(", ".join(n), r) for r, n in named.items()]))
         console.print(
             _package_table(
                 an,
