@@ -92,8 +92,26 @@ def test_flagship_shape(sid):
         assert s.sources[a.capability.source].kind == "dataset"
     kinds = {(r.from_, r.to, r.kind) for r in s.relations}
     assert ("USA", "JPN", "alliance") in kinds
-    assert ("CHN", "JPN", "threat") in kinds
     assert ("RUS", "CHN", "affinity") in kinds
+    assert ("RUS", "USA", "rivalry") in kinds
+    # who must agree (DESIGN §4a): the peace treaty, the conditional military status, the unilateral front
+    treaty = next(a for a in s.agreements if a.id == "peace_treaty")
+    assert treaty.issues == ["territory", "military_status"] and treaty.signers == ["JPN", "RUS"]
+    cond = s.issue("military_status").applies_if
+    assert [(c.issue, c.op, c.value) for c in cond] == [("territory", ">", 0.0)]
+    assert s.rule_of("economic_cooperation").kind == "consent"
+    front = s.rule_of("russia_china_front")
+    assert (front.kind, front.decider) == ("unilateral", "RUS")
+    veto = next(v for v in s.vetoes if v.actor == "USA")
+    assert veto.relation is not None and (veto.relation.kind, veto.relation.to) == ("alliance", "JPN")
+    # red lines, not ideal points: Russia wants to keep the islands and accepts at most the 1956 basis
+    rus = s.stance("RUS", "territory")
+    assert rus.position.value == 0 and rus.acceptable is not None and rus.acceptable.high is not None
+    assert rus.acceptable.high.value <= 6.9
+    usa = s.stance("USA", "military_status")
+    assert usa.acceptable is not None and usa.acceptable.low is not None
+    # no hand-set no-deal values
+    assert not s.disagreement
     ind = s.environment.indicators["china_assertiveness"]
     assert (ind.series, ind.column, ind.scale) == (
         "senkaku_chinese_government_vessels",
@@ -118,8 +136,13 @@ def test_flagship_cinc_matches_the_case_data():
 def test_2022_moves_with_the_facts():
     old, new = load("japan-russia-2016"), load("japan-russia-2022")
     assert new.as_of.year == 2022
-    # Russia retreats from the 1956 basis; the Russia-China front deepens; economic ties collapse
-    assert new.stance("RUS", "territory").position.value < old.stance("RUS", "territory").position.value
+    # Russia's constitution bans ceding territory; the Russia-China front deepens; economic ties collapse
+    red_new = new.stance("RUS", "territory").acceptable.high.value
+    red_old = old.stance("RUS", "territory").acceptable.high.value
+    assert red_new == 0 < red_old
+    assert new.stance("JPN", "economic_cooperation").acceptable.high.value == new.issue(
+        "economic_cooperation"
+    ).status_quo.value  # sanctions: no cooperation beyond what remains
     assert new.issue("russia_china_front").status_quo.value > old.issue("russia_china_front").status_quo.value
     assert (
         new.issue("economic_cooperation").status_quo.value
@@ -141,12 +164,36 @@ def test_analogue_maps_point_at_outcomes(sid):
         assert an.maps
         for here, there in an.maps.items():
             assert here in s.issue_ids
+            if not isinstance(there, str):  # a fixed value with its reason (the territory it is applied to)
+                assert there.value is not None and there.note
+                continue
             assert there in other.issue_ids, (an.scenario, there)
             assert there in other.outcome, (an.scenario, there)
             # the same 0-100 meaning: same bounds, and the outcome is a labelled point of both scales
             assert other.issue(there).bounds == s.issue(here).bounds
+        # a precedent carries every issue it settles: military status applies only to returned islands
+        assert "territory" in an.maps and "military_status" in an.maps
     mapped = {iid for an in s.analogues for iid in an.maps}
     assert "military_status" in mapped and "economic_cooperation" in mapped
+
+
+@pytest.mark.parametrize("sid", ["german-unification-1990", "nato-enlargement-1997"])
+def test_analogues_signed_outcome_is_accepted_by_their_signers(sid):
+    """Coherence, not a fit: the package each analogue's signers signed must pass the acceptance test
+    under the analogue's own data (every agreement the outcome changes is accepted by all its rows)."""
+    import numpy as np
+
+    from realpolitik.deals import problem_from_scenario
+    from realpolitik.deals.analysis import evaluate
+
+    s = load(sid)
+    d = problem_from_scenario(s)
+    values = np.array([s.outcome[k].value for k in d.issues])
+    ev = evaluate(d, values)
+    assert ev.active.any()
+    for g, name in enumerate(d.group_ids):
+        if ev.active[g]:
+            assert ev.agreements[g], (name, ev.accepts, ev.turning_issue)
 
 
 def test_common_forces_scale_is_shared():

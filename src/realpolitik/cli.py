@@ -161,12 +161,14 @@ def render_scenario(s: Scenario, out: Console) -> None:
         t.add_row(a.id, a.name, cap, "yes" if a.id in s.parties else "", vetoes.get(a.id, ""))
     out.print(t)
     t = Table(title="Issues")
-    for c in ("id", "name", "bounds", "status quo", "labels"):
+    measured = any(i.power is not None for i in s.issues)  # which capability measure gives power there
+    for c in ("id", "name", "bounds", "status quo", *(("power from",) if measured else ()), "labels"):
         t.add_column(c)
     for i in s.issues:
         labels = "; ".join(f"{k:g}: {v}" for k, v in sorted(i.labels.items()))
         sq = f"{i.status_quo.value:g}" if i.status_quo is not None else "—"
-        t.add_row(i.id, i.name, f"{i.bounds[0]:g}–{i.bounds[1]:g}", sq, labels)
+        power = ((i.power or "capability"),) if measured else ()
+        t.add_row(i.id, i.name, f"{i.bounds[0]:g}–{i.bounds[1]:g}", sq, *power, labels)
     out.print(t)
     t = Table(title="Positions (salience)")
     t.add_column("actor")
@@ -350,6 +352,8 @@ def forecast_cmd(
             note = f.extras.get("note") if isinstance(f.extras, dict) else None
             if note:
                 console.print(f"[dim]{escape(f.model)}: {escape(str(note))}[/dim]")
+            for line in f.notes:
+                console.print(f"[yellow]note[/yellow] {escape(line)}")
 
 
 @import_app.command("ktab")

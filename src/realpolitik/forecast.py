@@ -26,7 +26,7 @@ from realpolitik.deals.rules import Agreement, DecisionStructure, decision_struc
 from realpolitik.deals.space import DealProblem, issue_options, judge_numbers
 from realpolitik.environment.resolve import scenario_problem
 from realpolitik.models import BargainingProblem, get_model
-from realpolitik.models.run import ModelInputError, check_inputs, run_problem
+from realpolitik.models.run import ModelInputError, check_inputs, input_notes, run_problem
 from realpolitik.scenario.schema import Scenario
 
 __all__ = [
@@ -108,6 +108,7 @@ class Forecast:
     deciders: dict[str, str] = field(default_factory=dict)
     agreements: list[AgreementOutcome] = field(default_factory=list)
     moot: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the model did not use of the data, in words
 
     def __post_init__(self) -> None:
         if not self.pressure:
@@ -150,6 +151,7 @@ class Forecast:
             "agreements": [a.to_json() for a in self.agreements],
             "moot": list(self.moot),
             "converged": self.converged,
+            "notes": list(self.notes),
             "final_positions": self.final_positions,
             "rounds": int(self.rounds),
             "trajectory": [
@@ -378,6 +380,7 @@ def forecast_problem(
         extras=extras,
         params=merged,
         seed=seed,
+        notes=input_notes(info, problem),
     )
     if scenario is not None:
         reader = RuleReader.of(scenario, problem)

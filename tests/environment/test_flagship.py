@@ -31,7 +31,14 @@ def test_links_are_marked_judgment_and_calibrated_to_the_scenarios_numbers(scena
     for link in links:
         assert link.source is not None and scenario.sources[link.source].kind == "judgment"
         assert link.note
-        assert link.target.startswith("JPN.") and link.driver == "threat(CHN, JPN)"
+    threat_links = [k for k in links if k.driver == "threat(CHN, JPN)"]
+    assert threat_links and all(k.target.startswith("JPN.") for k in threat_links)
+    # the declared relations drive the rest: the alliance, Russia's rivalry with the U.S., its affinity for China
+    assert {k.driver for k in links} - {"threat(CHN, JPN)"} == {
+        "alliance(JPN, USA)",
+        "rivalry(RUS, USA)",
+        "affinity(RUS, CHN)",
+    }
     own, got = rp.to_problem(scenario), resolve(scenario).problem
     np.testing.assert_allclose(got.salience, own.salience, atol=0.005)
     np.testing.assert_allclose(got.position, own.position, atol=0.5)
@@ -43,8 +50,10 @@ def test_the_sweep_runs_every_model_and_japan_weighs_the_front_more_as_the_threa
     xs = np.linspace(0, 1, 6)
     base = sweep(scenario, {"threat(CHN, JPN)": xs}, deals=False)
     front = base.issues.index("russia_china_front")
-    # Japan (position 0) weighs the front more, so the compromise forecast falls toward it
-    assert np.all(np.diff(base.outcome[:, front]) < 0)
+    # Japan (position 0) weighs the front more, so the compromise pressure falls toward it; Russia decides
+    # the front itself (unilateral), so the outcome under the rule is Russia's own final position
+    assert np.all(np.diff(base.pressure[:, front]) < 0)
+    assert base.rules["russia_china_front"] == "unilateral"
     for model in ("nash", "eum", "exchange"):
         w = sweep(scenario, {"threat(CHN, JPN)": xs}, model=model, deals=False)
         assert np.isfinite(w.outcome).all()

@@ -78,7 +78,11 @@ def test_threat_is_power_share_times_proximity_times_hostility() -> None:
     (effect,) = r.trace.links
     assert (effect.target, effect.scenario_value, effect.applied) == ("JPN.salience.front", 0.4, True)
     assert r.trace.indicators["china_assertiveness"]["raw"] == 211
-    assert r.trace.warnings == []
+    # the only warning: the CHN->RUS threat relation drives nothing (no link reads that dyad)
+    assert r.trace.warnings == [
+        "relation CHN->RUS threat drives nothing: no link reads it (through hostility(CHN, RUS) or "
+        "threat(CHN, RUS)) and no veto rests on it"
+    ]
     json.dumps(r.trace.to_json())
 
 
@@ -322,6 +326,8 @@ def test_sweep_json_table_headline_and_render() -> None:
     assert j["points"][0] == {
         "values": {"china_assertiveness": 0.0},
         "outcome": {"econ": pytest.approx(w.outcome[0, 0]), "front": pytest.approx(w.outcome[0, 1])},
+        "pressure": {"econ": pytest.approx(w.pressure[0, 0]), "front": pytest.approx(w.pressure[0, 1])},
+        "agreed": {a: bool(w.agreed[0, g]) for g, a in enumerate(w.agreements)} if w.agreed is not None else {},
         "feasible": False,
     }
     json.dumps(j)
@@ -329,8 +335,10 @@ def test_sweep_json_table_headline_and_render() -> None:
         "china_assertiveness",
         "econ",
         "front",
+        "econ pressure",
+        "front pressure",
         "feasible",
-    }
+    } | {f"{a} agreed" for a in w.agreements}
     h = sweep_headline(w)
     assert h.startswith("As china_assertiveness goes from 0 to 1") and "front" in h and "3 of 5 points" in h
     console = Console(record=True, width=120)

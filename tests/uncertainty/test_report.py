@@ -32,6 +32,7 @@ def test_json_shape_and_stability(scenario, tmp_path):
         "distribution",
         "uncertain_inputs",
         "issues",
+        "agreement_probability",
         "deal_probability",
         "failed_chunks",
     ]
@@ -72,7 +73,7 @@ def test_headline_and_table(scenario):
     )
     p_aid = m.summary["aid"].p_threshold
     assert any(f"Chance it is at most 5: {p_aid:.0%}" in line for line in lines)
-    assert any(line.startswith("A deal every party accepts exists in") for line in lines)
+    assert any(line.startswith("Some package every signer and veto holder accepts exists in") for line in lines)
     console = Console(record=True, width=140)
     render_montecarlo(m, console)
     text = console.export_text()

@@ -10,6 +10,8 @@ True
 from realpolitik.environment.derived import MEASURES, Context, power_share, threat
 from realpolitik.environment.drivers import Driver, DriverError, parse_driver
 from realpolitik.environment.links import LinkError, Target, clip_to, link_function, parse_target, valid_range
+from realpolitik.environment.power import IssuePower, measured_power, read_issue_power
+from realpolitik.environment.relations import relation_uses, unused_relation_warnings
 from realpolitik.environment.resolve import (
     LinkEffect,
     Prepared,
@@ -56,6 +58,7 @@ __all__ = [
     "Context",
     "Driver",
     "DriverError",
+    "IssuePower",
     "LinkEffect",
     "LinkError",
     "Period",
@@ -72,6 +75,7 @@ __all__ = [
     "feasibility_flag",
     "link_function",
     "load_series",
+    "measured_power",
     "parse_csv",
     "parse_driver",
     "parse_period",
@@ -80,7 +84,9 @@ __all__ = [
     "power_share",
     "prepare",
     "read_at",
+    "read_issue_power",
     "register_source",
+    "relation_uses",
     "render_sweep",
     "resolve",
     "resolved_scenario",
@@ -90,5 +96,6 @@ __all__ = [
     "sweep_headline",
     "sweep_to_json",
     "threat",
+    "unused_relation_warnings",
     "valid_range",
 ]

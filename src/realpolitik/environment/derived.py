@@ -1,4 +1,5 @@
-"""Derived quantities: power share, proximity, hostility, threat and affinity (formulas in docs/environment.md).
+"""Derived quantities: power share, proximity, hostility, threat, affinity, alliance and rivalry (formulas in
+docs/environment.md).
 
 The formulas are plain vectorised functions (:func:`power_share`, :func:`threat`); :class:`Context`
 evaluates a parsed :class:`~realpolitik.environment.drivers.Driver` against one scenario, reading
@@ -27,6 +28,31 @@ MEASURES = {
 }
 """Short names of capability measures and their columns in the ``capabilities`` series."""
 
+DYADIC: dict[str, str] = {
+    "hostility": "threat",
+    "affinity": "affinity",
+    "alliance": "alliance",
+    "rivalry": "rivalry",
+}
+"""Dyadic quantities (what an indicator ``measures``) and the kind of relation each falls back on."""
+
+
+def relation_key(from_: str, to: str, kind: str) -> str:
+    """How traces and warnings name a relation: ``"USA->JPN alliance"``."""
+    return f"{from_}->{to} {kind}"
+
+
+def measured_by(scenario: Scenario, quantity: str, j: str, i: str) -> str | None:
+    """The indicator declared with ``measures: quantity, dyad: [j, i]`` (the first one), if any."""
+    return next(
+        (
+            n
+            for n, ind in scenario.environment.indicators.items()
+            if ind.measures == quantity and ind.dyad == (j, i)
+        ),
+        None,
+    )
+
 
 def power_share(c_j: float | np.ndarray, c_i: float | np.ndarray) -> np.ndarray:
     """j's share of the pair's power, c_j / (c_j + c_i); 0.5 when both are zero."""
@@ -51,7 +77,9 @@ def threat(
 class Context:
     """One scenario's environment read at its ``as_of``: scaled indicator values and warnings.
 
-    ``indicators`` holds every indicator's value on [0, 1] (NaN when it could not be read).
+    ``indicators`` holds every indicator's value on [0, 1] (NaN when it could not be read). Evaluations
+    record every declared relation they read in ``read`` (keyed by :func:`relation_key`), so callers can
+    tell which relations drive something.
     """
 
     scenario: Scenario
@@ -64,8 +92,15 @@ class Context:
         self.warnings.setdefault(message, None)
 
     # -------------------------------------------------------------------------------- evaluation
-    def evaluate(self, driver: Driver, overrides: Mapping[str, float], detail: dict[str, float]) -> float:
-        """The driver's value (NaN when an input is missing); every sub-quantity is written to ``detail``."""
+    def evaluate(
+        self,
+        driver: Driver,
+        overrides: Mapping[str, float],
+        detail: dict[str, float],
+        read: dict[str, float] | None = None,
+    ) -> float:
+        """The driver's value (NaN when an input is missing); every sub-quantity is written to ``detail``
+        and every declared relation read on the way to ``read`` (an overridden quantity reads none)."""
         key = str(driver)
         if key in overrides:
             value = float(overrides[key])
@@ -75,14 +110,26 @@ class Context:
                 raise KeyError(f"unknown indicator {driver.name!r} (indicators: {known})")
             value = self.indicators[driver.name]
         else:
-            value = self._derived(driver, overrides, detail)
+            value = self._derived(driver, overrides, detail, read)
         detail[key] = value
         return value
 
-    def _sub(self, text: str, overrides: Mapping[str, float], detail: dict[str, float]) -> float:
-        return self.evaluate(parse_driver(text), overrides, detail)
+    def _sub(
+        self,
+        text: str,
+        overrides: Mapping[str, float],
+        detail: dict[str, float],
+        read: dict[str, float] | None,
+    ) -> float:
+        return self.evaluate(parse_driver(text), overrides, detail, read)
 
-    def _derived(self, d: Driver, overrides: Mapping[str, float], detail: dict[str, float]) -> float:
+    def _derived(
+        self,
+        d: Driver,
+        overrides: Mapping[str, float],
+        detail: dict[str, float],
+        read: dict[str, float] | None,
+    ) -> float:
         j, i = d.actors
         for a in (j, i):
             if a not in self.scenario.actor_ids:
@@ -92,18 +139,17 @@ class Context:
             return self._power_share(j, i, measure)
         if d.func == "proximity":
             return self._proximity(j, i)
-        if d.func == "hostility":
-            return self._dyadic("hostility", j, i, d.option("indicator"), overrides, detail)
-        if d.func == "affinity":
-            return self._dyadic("affinity", j, i, d.option("indicator"), overrides, detail)
+        if d.func in DYADIC:
+            assert d.func is not None
+            return self._dyadic(d.func, j, i, d.option("indicator"), overrides, detail, read)
         # threat
         m = d.option("measure")
-        share = self._sub(f"power_share({j}, {i}{', measure=' + m if m else ''})", overrides, detail)
-        prox = self._sub(f"proximity({j}, {i})", overrides, detail)
+        share = self._sub(f"power_share({j}, {i}{', measure=' + m if m else ''})", overrides, detail, read)
+        prox = self._sub(f"proximity({j}, {i})", overrides, detail, read)
         h = d.option("hostility")
-        host = self._sub(f"hostility({j}, {i}{', indicator=' + h if h else ''})", overrides, detail)
+        host = self._sub(f"hostility({j}, {i}{', indicator=' + h if h else ''})", overrides, detail, read)
         off_name = d.option("offense")
-        off = 1.0 if off_name is None else self._sub(off_name, overrides, detail)
+        off = 1.0 if off_name is None else self._sub(off_name, overrides, detail, read)
         return float(threat(share, prox, host, off))
 
     def _power_share(self, j: str, i: str, measure: str) -> float:
@@ -119,6 +165,25 @@ class Context:
             self.warn(f"power_share({j}, {i}): no capability for {j if not math.isfinite(cj) else i}")
             return float("nan")
         return float(power_share(cj, ci))
+
+    def measure_value(self, actor: str, measure: str) -> float:
+        """``actor``'s value of a capability measure at ``as_of`` (``capability``: the scenario's own),
+        NaN when there is none; a stale reading is warned about."""
+        return self._capability(actor, measure)
+
+    def measure_column(self, measure: str) -> str:
+        """The column of ``measure`` in the capabilities series; :class:`SeriesError` naming the
+        measures and columns there are when the series has no such column."""
+        ref = self.scenario.environment.capabilities
+        column = MEASURES.get(measure, measure)
+        series = load_series(ref, base_dir=self.base_dir)
+        if column not in series.columns:
+            known = ", ".join(c for c in series.value_columns)
+            raise SeriesError(
+                f"no capability measure {measure!r}: expected capability, {', '.join(MEASURES)} or a column "
+                f"of the series {ref!r} ({known})"
+            )
+        return column
 
     def _scenario_capability(self, actor: str) -> float:
         cap = self.scenario.actor(actor).capability
@@ -165,25 +230,31 @@ class Context:
         indicator: str | None,
         overrides: Mapping[str, float],
         detail: dict[str, float],
+        read: dict[str, float] | None = None,
     ) -> float:
-        """Hostility of j toward i, or affinity of j for i: a named indicator, the indicator declared
-        for the dyad, or the scenario's relation (``threat`` for hostility, ``affinity``), clipped to
-        [0, 1]."""
-        env = self.scenario.environment
+        """A dyadic quantity of j toward i (hostility, affinity, alliance, rivalry): a named indicator, the
+        indicator declared for the dyad, or the scenario's relation of the matching kind (``threat`` for
+        hostility) from j to i, clipped to [0, 1]."""
         if indicator is None:
-            indicator = next(
-                (n for n, ind in env.indicators.items() if ind.measures == kind and ind.dyad == (j, i)), None
-            )
+            indicator = measured_by(self.scenario, kind, j, i)
         if indicator is not None:
-            return self.evaluate(Driver(indicator), overrides, detail)
-        rel_kind = "threat" if kind == "hostility" else "affinity"
+            return self.evaluate(Driver(indicator), overrides, detail, read)
+        rel_kind = DYADIC[kind]
         for rel in self.scenario.relations:
             if rel.kind == rel_kind and rel.from_ == j and rel.to == i:
-                return float(np.clip(rel.value.value, 0.0, 1.0))
+                value = float(np.clip(rel.value.value, 0.0, 1.0))
+                if read is not None:
+                    read[relation_key(j, i, rel_kind)] = value
+                return value
         if kind == "hostility":
             self.warn(f"no hostility of {j} toward {i} (no indicator or threat relation); taken as 0")
             return 0.0
-        self.warn(f"no affinity of {j} for {i} (no indicator or affinity relation)")
+        reverse = any(r.kind == rel_kind and r.from_ == i and r.to == j for r in self.scenario.relations)
+        hint = f"; there is one from {i} to {j}, and relations are directed" if reverse else ""
+        if kind == "affinity":
+            self.warn(f"no affinity of {j} for {i} (no indicator or affinity relation){hint}")
+        else:
+            self.warn(f"no {kind} of {j} toward {i} (no indicator or {rel_kind} relation){hint}")
         return float("nan")
 
 
@@ -222,11 +293,9 @@ def read_indicators(
             if as_of is None:
                 warnings.append(f"indicator {name!r}: the scenario has no as_of; read the latest value")
             if not math.isfinite(raw) and ind.fill is not None:
+                # the file says what stands in before the series begins: recorded, not warned about
                 raw = ind.fill
                 rec["period"] = "fill"
-                warnings.append(
-                    f"indicator {name!r}: no value at or before {as_of}; used its fill value {raw:g}"
-                )
             elif not math.isfinite(raw):
                 warnings.append(
                     f"indicator {name!r}: no value of {column} in {ind.series!r} at or before {as_of}; "

@@ -3,7 +3,7 @@
 ::
 
     driver  := NAME | FUNC "(" ACTOR "," ACTOR { "," KEY "=" NAME } ")"
-    FUNC    := power_share | proximity | hostility | threat | affinity
+    FUNC    := power_share | proximity | hostility | threat | affinity | alliance | rivalry
 
 A bare ``NAME`` is an indicator of the scenario (even when it shares a function's name). Spaces are ignored. Every driver has a canonical text
 (``str(driver)``), e.g. ``threat(CHN, JPN)``, used in traces and to match overrides.
@@ -24,6 +24,8 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "hostility": frozenset({"indicator"}),
     "threat": frozenset({"measure", "hostility", "offense"}),
     "affinity": frozenset({"indicator"}),
+    "alliance": frozenset({"indicator"}),
+    "rivalry": frozenset({"indicator"}),
 }
 """Derived quantities and the keyword options each accepts."""
 

@@ -4,17 +4,20 @@
 - logistic: ``y = base + gain / (1 + exp(−steepness · (x − midpoint)))``
 
 then clipped to the link's own ``clip`` and to the parameter's valid range (salience [0, 1], position
-within the issue's bounds, capability ≥ 0).
+and the ends of an acceptable range within the issue's bounds, capability ≥ 0).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
-TargetKind = Literal["salience", "position", "capability"]
+TargetKind = Literal["salience", "position", "capability", "acceptable_low", "acceptable_high"]
+ISSUE_TARGETS: tuple[str, ...] = ("salience", "position", "acceptable_low", "acceptable_high")
+"""Target kinds that name an issue (``ACTOR.KIND.ISSUE``); ``capability`` names none."""
+TARGET_FORMS = "ACTOR.salience.ISSUE, ACTOR.position.ISSUE, ACTOR.acceptable_low.ISSUE, ACTOR.acceptable_high.ISSUE or ACTOR.capability"
 
 
 class LinkError(ValueError):
@@ -23,7 +26,9 @@ class LinkError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """What a link sets: ``ACTOR.salience.ISSUE``, ``ACTOR.position.ISSUE`` or ``ACTOR.capability``."""
+    """What a link sets: ``ACTOR.salience.ISSUE``, ``ACTOR.position.ISSUE``, an end of the actor's acceptable
+    range (its red line) ``ACTOR.acceptable_low.ISSUE`` / ``ACTOR.acceptable_high.ISSUE``, or
+    ``ACTOR.capability``."""
 
     actor: str
     kind: TargetKind
@@ -34,18 +39,19 @@ class Target:
 
 
 def parse_target(text: str) -> Target:
-    """Parse ``ACTOR.salience.ISSUE``, ``ACTOR.position.ISSUE`` or ``ACTOR.capability``.
+    """Parse a link target (:data:`TARGET_FORMS`).
 
     >>> parse_target("JPN.salience.territory")
     Target(actor='JPN', kind='salience', issue='territory')
+    >>> str(parse_target("RUS.acceptable_high.territory"))
+    'RUS.acceptable_high.territory'
     """
     parts = [p.strip() for p in text.split(".")]
     if len(parts) == 2 and parts[1] == "capability" and parts[0]:
         return Target(parts[0], "capability")
-    if len(parts) == 3 and parts[1] in ("salience", "position") and parts[0] and parts[2]:
-        kind: TargetKind = "salience" if parts[1] == "salience" else "position"
-        return Target(parts[0], kind, parts[2])
-    raise LinkError(f"expected ACTOR.salience.ISSUE, ACTOR.position.ISSUE or ACTOR.capability, got {text!r}")
+    if len(parts) == 3 and parts[1] in ISSUE_TARGETS and parts[0] and parts[2]:
+        return Target(parts[0], cast(TargetKind, parts[1]), parts[2])
+    raise LinkError(f"expected {TARGET_FORMS}, got {text!r}")
 
 
 def link_function(
@@ -81,5 +87,5 @@ def valid_range(kind: TargetKind, bounds: tuple[float, float] | None = None) -> 
     if kind == "capability":
         return (0.0, float("inf"))
     if bounds is None:
-        raise LinkError("a position link needs the issue's bounds")
+        raise LinkError(f"a {kind} link needs the issue's bounds")
     return (float(bounds[0]), float(bounds[1]))

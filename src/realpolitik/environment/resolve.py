@@ -18,9 +18,11 @@ import numpy as np
 from realpolitik.environment.derived import Context, read_indicators
 from realpolitik.environment.drivers import FUNCTIONS, Driver, DriverError, parse_driver
 from realpolitik.environment.links import LinkError, Target, clip_to, link_function, parse_target, valid_range
+from realpolitik.environment.power import IssuePower, read_issue_power
+from realpolitik.environment.relations import relation_uses, unused_relation_warnings
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.convert import to_problem
-from realpolitik.scenario.schema import Link, Quantity, Scenario, Stance
+from realpolitik.scenario.schema import Acceptable, Link, Quantity, Scenario, Stance
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,17 @@ class LinkEffect:
     reason: str | None = None
     source: str | None = None
     note: str | None = None
+    relations: tuple[str, ...] = ()
 
 
 @dataclass
 class Trace:
-    """How the numbers came about: indicator readings, driver values, link effects and warnings."""
+    """How the numbers came about: indicator readings, driver values, link effects and warnings.
+
+    ``relations`` holds every declared relation the links read (``"USA->JPN alliance"`` -> the value
+    used, clipped to [0, 1]); ``issue_power`` says per issue which capability measure gives power on it
+    (``{"measure": "capability"}``, or the measure with each actor's value, share and power).
+    """
 
     as_of: str | None
     indicators: dict[str, dict[str, Any]]
@@ -50,6 +58,8 @@ class Trace:
     links: list[LinkEffect]
     overrides: dict[str, float]
     warnings: list[str]
+    relations: dict[str, float] = field(default_factory=dict)
+    issue_power: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         def num(v: Any) -> Any:
@@ -57,11 +67,20 @@ class Trace:
                 return None if math.isnan(v) else str(v)
             return v
 
+        def deep(v: Any) -> Any:
+            if isinstance(v, dict):
+                return {k: deep(x) for k, x in v.items()}
+            if isinstance(v, (list, tuple)):
+                return [deep(x) for x in v]
+            return num(v)
+
         return {
             "as_of": self.as_of,
             "indicators": {k: {kk: num(vv) for kk, vv in rec.items()} for k, rec in self.indicators.items()},
             "drivers": {k: num(v) for k, v in self.drivers.items()},
-            "links": [{k: num(v) for k, v in vars(e).items()} for e in self.links],
+            "links": [{k: deep(v) for k, v in vars(e).items()} for e in self.links],
+            "relations": {k: num(v) for k, v in self.relations.items()},
+            "issue_power": deep(self.issue_power),
             "overrides": dict(self.overrides),
             "warnings": list(self.warnings),
         }
@@ -93,6 +112,7 @@ class _ParsedLink:
         applied: bool,
         clipped: bool = False,
         reason: str | None = None,
+        relations: tuple[str, ...] = (),
     ) -> LinkEffect:
         return LinkEffect(
             index=self.index,
@@ -106,7 +126,19 @@ class _ParsedLink:
             reason=reason,
             source=self.link.source,
             note=self.link.note,
+            relations=relations,
         )
+
+    @property
+    def cell(self) -> tuple[int, ...]:
+        """The index of the target in its array (capability, salience, position or acceptable)."""
+        if self.issue is None:
+            return (self.actor,)
+        if self.target.kind == "acceptable_low":
+            return (self.actor, self.issue, 0)
+        if self.target.kind == "acceptable_high":
+            return (self.actor, self.issue, 1)
+        return (self.actor, self.issue)
 
 
 @dataclass
@@ -119,6 +151,9 @@ class Prepared:
     links: list[_ParsedLink]
     records: dict[str, dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    issue_power: IssuePower | None = None
+    relation_uses: dict[str, list[str]] = field(default_factory=dict)
+    """Each declared relation (``"USA->JPN alliance"``) -> what it drives at ``as_of`` (links, vetoes)."""
 
     def normalise_overrides(self, overrides: Mapping[str, float] | None) -> dict[str, float]:
         """Overrides keyed by canonical driver text; unknown names and values outside [0, 1] raise ValueError."""
@@ -148,20 +183,33 @@ class Prepared:
         cap = self.base.capability.copy()
         pos = self.base.position.copy()
         sal = self.base.salience.copy()
+        acc = None if self.base.acceptable is None else self.base.acceptable.copy()
+        if acc is None and any(pl.target.kind.startswith("acceptable") for pl in self.links):
+            acc = np.broadcast_to(self.base.bounds, (*pos.shape, 2)).copy()
+        arrays = {
+            "capability": cap,
+            "salience": sal,
+            "position": pos,
+            "acceptable_low": acc,
+            "acceptable_high": acc,
+        }
         detail: dict[str, float] = {}
+        read: dict[str, float] = {}
         effects: list[LinkEffect] = []
         for pl in self.links:
-            arr, idx = (
-                (cap, (pl.actor,))
-                if pl.issue is None
-                else ((sal if pl.target.kind == "salience" else pos), (pl.actor, pl.issue))
-            )
-            before = float(arr[idx])
-            x = self.context.evaluate(pl.driver, ov, detail)
+            arr = arrays[pl.target.kind]
+            assert arr is not None
+            before = float(arr[pl.cell])
+            link_read: dict[str, float] = {}
+            x = self.context.evaluate(pl.driver, ov, detail, link_read)
+            read.update(link_read)
+            rels = tuple(link_read)
             ln = pl.link
 
             if not math.isfinite(x):
-                effects.append(pl.effect(x, before, before, False, reason="driver has no value"))
+                effects.append(
+                    pl.effect(x, before, before, False, reason="driver has no value", relations=rels)
+                )
                 continue
             raw = float(
                 link_function(
@@ -169,9 +217,13 @@ class Prepared:
                 )
             )
             y = float(clip_to(np.asarray(raw), ln.clip, pl.valid))
-            arr[idx] = y
-            effects.append(pl.effect(x, before, y, True, clipped=y != raw))
-        problem = replace(self.base, capability=cap, position=pos, salience=sal)
+            y, why = self._inside_red_lines(pl, y, pos, acc)
+            arr[pl.cell] = y
+            effects.append(pl.effect(x, before, y, True, clipped=y != raw, reason=why, relations=rels))
+        ip = self.base.issue_power if self.issue_power is None else self.issue_power.power(cap)
+        problem = replace(
+            self.base, capability=cap, position=pos, salience=sal, issue_power=ip, acceptable=acc
+        )
         warnings = [*self.warnings, *self.context.warnings]
         trace = Trace(
             as_of=None if self.scenario.as_of is None else self.scenario.as_of.isoformat(),
@@ -180,12 +232,49 @@ class Prepared:
             links=effects,
             overrides=ov,
             warnings=list(dict.fromkeys(warnings)),
+            relations=read,
+            issue_power={} if self.issue_power is None else self.issue_power.records(cap),
         )
         for name, v in ov.items():
             if name in trace.indicators:
                 trace.indicators[name]["value"] = v
                 trace.indicators[name]["overridden"] = True
         return Resolved(problem=problem, trace=trace)
+
+    def _inside_red_lines(
+        self, pl: _ParsedLink, y: float, pos: np.ndarray, acc: np.ndarray | None
+    ) -> tuple[float, str | None]:
+        """``y`` clipped so that the actor's ideal point stays inside its own acceptable range.
+
+        A red-line link stops at the ideal point; a position link stops at the red line. Links apply in
+        file order, so the later of a position link and a red-line link on one stance gives way.
+        """
+        kind = pl.target.kind
+        if pl.issue is None or kind == "salience" or acc is None:
+            return y, None
+        present = self.base.present is None or bool(self.base.present[pl.actor, pl.issue])
+        if not present:
+            return y, None
+        actor, issue = pl.target.actor, pl.target.issue
+        x = float(pos[pl.actor, pl.issue])
+        lo, hi = (float(v) for v in acc[pl.actor, pl.issue])
+        if kind == "acceptable_low" and y > x:
+            return x, (
+                f"{y:g} would exclude {actor}'s own ideal point {x:g} on {issue}; "
+                f"clipped to {x:g} (a red line never excludes what the actor wants most)"
+            )
+        if kind == "acceptable_high" and y < x:
+            return x, (
+                f"{y:g} would exclude {actor}'s own ideal point {x:g} on {issue}; "
+                f"clipped to {x:g} (a red line never excludes what the actor wants most)"
+            )
+        if kind == "position" and not lo <= y <= hi:
+            z = min(max(y, lo), hi)
+            return z, (
+                f"{y:g} lies outside {actor}'s acceptable range [{lo:g}, {hi:g}] on {issue}; clipped to "
+                f"{z:g} (an ideal point stays inside the actor's own red lines)"
+            )
+        return y, None
 
 
 def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepared:
@@ -199,6 +288,7 @@ def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepar
     present = None if base.present is None else base.present.copy()
     parsed: list[_ParsedLink] = []
     seen: dict[str, int] = {}
+    cap_links: list[tuple[str, int]] = []
     for k, link in enumerate(scenario.environment.links):
         where = f"{scenario.id}: environment.links[{k}]"
         try:
@@ -217,13 +307,18 @@ def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepar
                 )
             di = issues.index(target.issue)
             if present is not None and not present[ai, di]:
+                if target.kind.startswith("acceptable"):
+                    raise LinkError(
+                        f"{where}.target: {target.actor} has no stance on {target.issue}, and a red line "
+                        f"belongs to a stance (add positions.{target.actor}.{target.issue})"
+                    )
                 present[ai, di] = True
                 warnings.append(
                     f"{where}: {target.actor} has no stance on {target.issue}; the link makes it take part "
                     "(position at the issue midpoint unless linked too)"
                 )
-        elif base.issue_power is not None:
-            warnings.append(f"{where}: per-issue power in the scenario takes precedence over capability")
+        else:
+            cap_links.append((where, ai))
         if driver.func is None and driver.name not in values:
             hint = f"; for the derived quantity write {driver.name}(A, B)" if driver.name in FUNCTIONS else ""
             known = ", ".join(values) or "none"
@@ -240,9 +335,43 @@ def prepare(scenario: Scenario, *, base_dir: str | Path | None = None) -> Prepar
         parsed.append(_ParsedLink(k, link, driver, target, ai, di, valid_range(target.kind, bounds)))
     if present is not None and base.present is not None and not np.array_equal(present, base.present):
         base = replace(base, present=present)
-    return Prepared(
-        scenario=scenario, base=base, context=ctx, links=parsed, records=records, warnings=warnings
+    power = read_issue_power(scenario, base.present, ctx)
+    warnings.extend(power.warnings)
+    for where, ai in cap_links:
+        own = [issues[j] for j in range(len(issues)) if np.isfinite(power.own[ai, j])]
+        measured = [issues[j] for j in range(len(issues)) if np.isfinite(power.shares[ai, j])]
+        if own:
+            warnings.append(
+                f"{where}: {actors[ai]} has its own power on {', '.join(own)}; the capability link does "
+                "not change it there"
+            )
+        if measured:
+            warnings.append(
+                f"{where}: {actors[ai]}'s power on {', '.join(measured)} comes from a capability measure; "
+                "there the link changes only the issue's total power, not its share"
+            )
+    prepared = Prepared(
+        scenario=scenario,
+        base=base,
+        context=ctx,
+        links=parsed,
+        records=records,
+        warnings=warnings,
+        issue_power=power,
     )
+    # What the links really read at as_of decides which relations drive something.
+    at_as_of = prepared.resolve()
+    link_reads = [(f"links[{e.index}] ({e.target})", e.relations) for e in at_as_of.trace.links]
+    prepared.relation_uses = relation_uses(scenario, link_reads)
+    when = f"at {scenario.as_of}" if scenario.as_of is not None else "at the latest readings"
+    clips = [
+        f"{scenario.id}: environment.links[{e.index}] ({e.target}) {when}: {e.reason}"
+        for e in at_as_of.trace.links
+        if e.applied and e.reason
+    ]
+    warnings.extend(clips)
+    warnings.extend(unused_relation_warnings(scenario, prepared.relation_uses))
+    return prepared
 
 
 def resolve(
@@ -288,7 +417,13 @@ def resolved_scenario(scenario: Scenario, resolved: Resolved) -> Scenario:
             row[t.issue] = st
         if t.kind == "salience":
             st.salience = st.salience.model_copy(update={"value": e.value})
-        else:
+        elif t.kind == "position":
             st.position = st.position.model_copy(update={"value": e.value})
+        else:
+            acc = st.acceptable or Acceptable()
+            end = "low" if t.kind == "acceptable_low" else "high"
+            q = getattr(acc, end)
+            q = Quantity(value=e.value) if q is None else q.model_copy(update={"value": e.value})
+            st.acceptable = acc.model_copy(update={end: q})
     s.environment = s.environment.model_copy(update={"links": []})
     return s

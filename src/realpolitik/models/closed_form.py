@@ -89,7 +89,7 @@ def nash_outcome(
     p = problem.broadcast()
     x, sq, lo, width = _normalised(p)
     s = effective_salience(p)
-    c = p.capability
+    c = p.actor_power()  # one weight per actor in the Nash product: per-issue power must not differ
     batch = p.batch_shape_all
     d = p.n_issues
     active = (c > 0) & (s.sum(axis=-1) > 0)  # (..., A)
@@ -187,6 +187,7 @@ INFO_NASH = register(
         multi_issue=True,
         params={"disagreement_cost": 0.0},
         requires=("status_quo",),
+        per_issue_power=False,
         description=(
             "Maximises the capability-weighted Nash product of quadratic salience-weighted utility gains "
             "over the status quo, across all issues at once."

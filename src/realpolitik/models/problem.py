@@ -112,6 +112,50 @@ class BargainingProblem:
             self.capability[..., :, None], self.batch_shape_all + (self.n_actors, self.n_issues)
         )
 
+    def actor_power(self) -> np.ndarray:
+        """``(..., A)``: one power per actor, for models that weigh each actor once across all issues
+        (nash, smp).
+
+        ``capability`` when there is no ``issue_power``; each actor's issue power when it is the same on
+        every issue the actor takes part in (an actor on no issue keeps its capability); otherwise — power
+        that differs by issue, e.g. GDP on an economic issue and CINC elsewhere — the actor's
+        ``capability``, and :meth:`power_note` says so.
+        """
+        if self.issue_power is None:
+            return self.capability
+        lo, has, same = self._power_spread()
+        cap = np.broadcast_to(self.capability, lo.shape)
+        if not same.all():
+            return cap
+        return np.asarray(np.where(has, lo, cap))
+
+    def _power_spread(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ip = self.power
+        pres = np.ones(ip.shape[-2:], dtype=bool) if self.present is None else self.present
+        lo = np.where(pres, ip, np.inf).min(axis=-1)
+        hi = np.where(pres, ip, -np.inf).max(axis=-1)
+        has = np.broadcast_to(pres.any(axis=-1), lo.shape)
+        same = ~has | np.isclose(lo, hi, rtol=1e-12, atol=0.0, equal_nan=True)
+        return lo, has, same
+
+    def power_note(self) -> str | None:
+        """Why :meth:`actor_power` falls back to capabilities (power differs by issue), or None."""
+        if self.issue_power is None:
+            return None
+        _lo, _has, same = self._power_spread()
+        if same.all():
+            return None
+        ip = self.power
+        pres = np.ones(ip.shape[-2:], dtype=bool) if self.present is None else self.present
+        at = tuple(int(k[0]) for k in np.nonzero(~same))
+        row = np.where(pres[at[-1]], ip[at], np.nan)
+        d1, d2 = int(np.nanargmin(row)), int(np.nanargmax(row))
+        return (
+            f"power differs by issue (e.g. {self.actors[at[-1]]}: {row[d1]:.4g} on {self.issues[d1]}, "
+            f"{row[d2]:.4g} on {self.issues[d2]}), but this model weighs each actor once across all issues, "
+            "so it uses the actors' capabilities"
+        )
+
     @property
     def batch_shape_all(self) -> tuple[int, ...]:
         """The broadcast batch shape of every batched array."""

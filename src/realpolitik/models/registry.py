@@ -26,7 +26,9 @@ class ModelInfo:
     ``params`` maps every parameter name to its default; ``choices`` lists the allowed values of
     parameters that take one of a fixed set. ``dynamic`` models move actors over rounds.
     ``requires`` names problem data the model needs
-    (``"capability"``: capabilities must be given, not defaulted).
+    (``"capability"``: capabilities must be given, not defaulted). ``per_issue_power`` is False for
+    models that weigh each actor once across all issues (they take
+    :meth:`~realpolitik.models.problem.BargainingProblem.actor_power` and refuse power that differs by issue).
     """
 
     name: str
@@ -38,6 +40,7 @@ class ModelInfo:
     params: Mapping[str, Any] = field(default_factory=dict)
     choices: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     requires: tuple[str, ...] = ()
+    per_issue_power: bool = True
     description: str = ""
     reference: str = ""
     extras_to_json: Callable[[dict[str, Any], BargainingProblem], dict[str, Any]] | None = None

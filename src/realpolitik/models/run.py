@@ -31,6 +31,16 @@ def check_inputs(info: ModelInfo, problem: BargainingProblem, scenario_id: str) 
         )
 
 
+def input_notes(info: ModelInfo, problem: BargainingProblem) -> list[str]:
+    """What a model does not use of the problem's data, in words (shown beside its forecast)."""
+    notes = []
+    if not info.per_issue_power:
+        note = problem.power_note()
+        if note is not None:
+            notes.append(f"{info.name}: {note}")
+    return notes
+
+
 def run_problem(
     problem: BargainingProblem, model: str, *, seed: SeedLike = None, **params: Any
 ) -> Trajectory:

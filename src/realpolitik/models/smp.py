@@ -87,7 +87,7 @@ def _prepare(problem: BargainingProblem, salience_norm: str) -> tuple[np.ndarray
     width = np.where(width > 0, width, 1.0)
     pos = p.position.reshape(-1, n, d)
     sal = np.maximum(_finite(p.salience.reshape(-1, n, d)), 0.0)
-    cap = np.maximum(_finite(p.capability.reshape(-1, n)), 0.0)
+    cap = np.maximum(_finite(p.actor_power().reshape(-1, n)), 0.0)  # one capability per actor (KTAB)
     sq = p.status_quo.reshape(-1, 1, d)
     if p.present is not None:
         sal = np.where(p.present, sal, 0.0)
@@ -632,6 +632,7 @@ INFO_SMP = register(
             "salience_norm": ("over_one", "always"),
         },
         requires=("capability",),
+        per_issue_power=False,
         description=(
             "KTAB's spatial model of politics: actors challenge the target with the best expected gain, "
             "challenges become salience- and probability-weighted bargains, and each actor adopts the "

@@ -291,7 +291,9 @@ class Indicator(_Base):
     in when the series has no value yet at ``as_of`` (e.g. 0 for a count of events that had not begun).
     ``measures`` and
     ``dyad`` say what the indicator measures between which actors (``hostility`` of dyad[0] toward
-    dyad[1], or ``affinity`` of dyad[0] for dyad[1]), so derived quantities can find it.
+    dyad[1], ``affinity`` of dyad[0] for dyad[1], the strength of dyad[0]'s ``alliance`` with or
+    ``rivalry`` toward dyad[1]), so derived quantities can find it; it then stands in for the relation of
+    that kind (``threat`` for hostility) from dyad[0] to dyad[1].
     """
 
     series: str | None = None
@@ -303,7 +305,7 @@ class Indicator(_Base):
     fill: float | None = Field(
         default=None, description="value (series units) when the series has none at or before as_of"
     )
-    measures: Literal["hostility", "affinity"] | None = None
+    measures: Literal["hostility", "affinity", "alliance", "rivalry"] | None = None
     dyad: tuple[Id, Id] | None = None
     description: str | None = None
     source: str | None = None

@@ -19,7 +19,11 @@ from realpolitik.scenario.schema import Quantity, Scenario
 
 LineOf = Callable[[tuple[str | int, ...]], int | None]
 
-LINK_TARGET_KINDS = ("salience", "position", "capability")
+LINK_TARGET_KINDS = ("salience", "position", "acceptable_low", "acceptable_high", "capability")
+LINK_TARGET_FORMS = (
+    "ACTOR.salience.ISSUE, ACTOR.position.ISSUE, ACTOR.acceptable_low.ISSUE, ACTOR.acceptable_high.ISSUE "
+    "or ACTOR.capability"
+)
 
 
 def _fmt(v: float) -> str:
@@ -271,10 +275,7 @@ def check(
             or parts[1] not in LINK_TARGET_KINDS
             or (parts[1] == "capability") != (len(parts) == 2)
         ):
-            add(
-                tpath,
-                f"expected ACTOR.salience.ISSUE, ACTOR.position.ISSUE or ACTOR.capability, got {link.target!r}",
-            )
+            add(tpath, f"expected {LINK_TARGET_FORMS}, got {link.target!r}")
         else:
             need_actor(tpath, parts[0])
             if len(parts) == 3:
@@ -468,6 +469,18 @@ def _check_rules(
                         cpath,
                         f"issue {iss.id!r} ({rule.kind}) depends on {cond.issue!r} ({other.kind}): a consent "
                         "issue's condition must name an issue of the same agreement (put both in one agreement)",
+                    )
+    for k, an in enumerate(scenario.analogues):
+        for here in an.maps:
+            if here not in issues:
+                continue
+            for cond in issues[here].applies_if:
+                if cond.issue in issues and cond.issue not in an.maps:
+                    add(
+                        ("analogues", k, "maps", here),
+                        f"{here!r} applies only if {cond.issue!r} {cond.op} {_fmt(cond.value)}: expected "
+                        f"{cond.issue!r} mapped too (a precedent carries every issue it settles; a fixed "
+                        "{value: ..., note: ...} says what it is applied to)",
                     )
     for cyc in _condition_cycles(deps):
         j = scenario.issue_ids.index(cyc[0])

@@ -52,18 +52,31 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
             continue
         scale = float(result.bounds[j, 1] - result.bounds[j, 0])
         word = _spread_word(hi - lo, scale)
+        rule = result.rules.get(d, "collective")
+        under = "" if rule == "collective" else f" under the {rule} rule"
         text = (
-            f"{name}: the outcome falls between {_fmt(lo)} and {_fmt(hi)} in 80% of draws "
+            f"{name}: the outcome{under} falls between {_fmt(lo)} and {_fmt(hi)} in 80% of draws "
             f"(median {_fmt(s.quantiles[50])}), {word} on a scale of {_fmt(scale)}."
         )
+        ps = result.pressure_summary.get(d)
+        if ps is not None and (abs(ps.quantiles[50] - s.quantiles[50]) > 1e-9 or ps.interval80 != s.interval80):
+            text += (
+                f" The model's own pressure: median {_fmt(ps.quantiles[50])}, 80% between "
+                f"{_fmt(ps.interval80[0])} and {_fmt(ps.interval80[1])}."
+            )
         if s.threshold is not None and s.p_threshold is not None:
             op = {">=": "at least", "<=": "at most", ">": "above", "<": "below"}[s.threshold[0]]
             text += f" Chance it is {op} {_fmt(s.threshold[1])}: {s.p_threshold:.0%}."
         if s.nan_draws:
             text += f" {s.nan_draws:,} draws gave no outcome."
         lines.append(text)
+    for name, p in result.agreement_probability.items():
+        if p is not None:
+            lines.append(f"Agreement {name} is concluded (every signer and veto holder accepts) in {p:.0%} of draws.")
     if result.deal_probability is not None:
-        lines.append(f"A deal every party accepts exists in {result.deal_probability:.0%} of draws.")
+        lines.append(
+            f"Some package every signer and veto holder accepts exists in {result.deal_probability:.0%} of draws."
+        )
     if result.failed_chunks:
         ids = ", ".join(str(k) for k in result.failed_chunks[:10])
         more = " …" if len(result.failed_chunks) > 10 else ""
@@ -90,8 +103,9 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
     for d in result.issues:
         s = result.summary[d]
         q = s.quantiles
+        rule = result.rules.get(d, "collective")
         row = [
-            d,
+            d if rule == "collective" else f"{d} ({rule})",
             _fmt(q[5]),
             _fmt(q[50]),
             _fmt(q[95]),
@@ -105,6 +119,18 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
                 else f"{s.p_threshold:.0%} ({s.threshold[0]}{_fmt(s.threshold[1])})"
             )
         table.add_row(*row)
+        ps = result.pressure_summary.get(d)
+        if ps is not None and any(abs(ps.quantiles[k] - q[k]) > 1e-9 for k in q):
+            pq = ps.quantiles
+            prow = [
+                "  pressure",
+                _fmt(pq[5]),
+                _fmt(pq[50]),
+                _fmt(pq[95]),
+                _fmt(ps.mean),
+                f"{_fmt(ps.interval80[0])}–{_fmt(ps.interval80[1])}",
+            ]
+            table.add_row(*prow, *([""] if with_th else []), style="dim")
     console.print(table)
     for line in montecarlo_headline(result):
         style = "red" if "failed" in line and result.failed_chunks else None

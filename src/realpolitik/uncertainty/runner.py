@@ -170,6 +170,7 @@ def _rows(problem: BargainingProblem, start: int, stop: int) -> BargainingProble
         salience=p.salience[start:stop],
         status_quo=p.status_quo[start:stop],
         issue_power=None if p.issue_power is None else p.issue_power[start:stop],
+        acceptable=None if p.acceptable is None or p.acceptable.ndim == 3 else p.acceptable[start:stop],
     )
 
 

@@ -12,11 +12,20 @@ scenario path                               problem cell
 ``positions.A.I.position``                  ``position[a, d]``
 ``positions.A.I.salience``                  ``salience[a, d]``
 ``positions.A.I.power``                     ``issue_power[a, d]``
+``positions.A.I.acceptable.low``            ``acceptable[a, d, 0]``
+``positions.A.I.acceptable.high``           ``acceptable[a, d, 1]``
 ``issues[j].status_quo``                    ``status_quo[j]``
 ==========================================  =====================================
 
 Draws are made in the unit hypercube (one uniform number per input) and mapped through each input's
 inverse CDF, so Monte Carlo, tornado and Sobol analysis share one transform.
+
+Red lines never exclude the actor's own ideal point. A position's support is cut to the ends of its
+actor's acceptable range that are not drawn; where both are drawn, a red line that a draw would put
+past the drawn ideal point is moved to it (``low = min(low, x)``, ``high = max(high, x)``). On an issue
+whose power comes from a capability measure (``issues[].power``) each actor keeps its share of the
+measure and the issue's total follows the drawn capabilities
+(:func:`realpolitik.environment.power.measured_power`).
 """
 
 from __future__ import annotations
@@ -27,12 +36,22 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
+from realpolitik.environment.derived import Context
+from realpolitik.environment.power import measured_power, read_issue_power
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Quantity, Scenario
 
 Distribution = Literal["uniform", "triangular", "truncnormal"]
 DISTRIBUTIONS: tuple[str, ...] = ("uniform", "triangular", "truncnormal")
-KINDS: tuple[str, ...] = ("capability", "position", "salience", "power", "status_quo")
+KINDS: tuple[str, ...] = (
+    "capability",
+    "position",
+    "salience",
+    "power",
+    "status_quo",
+    "acceptable_low",
+    "acceptable_high",
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,7 @@ class SamplingSpec:
     inputs: tuple[UncertainInput, ...]
     distribution: str = "triangular"
     power_cells: np.ndarray | None = None  # (A, D) bool: issue_power cells set by a stance's own power
+    power_shares: np.ndarray | None = None  # (A, D) shares of a capability measure (NaN: not measured)
 
     @property
     def n_inputs(self) -> int:
@@ -188,6 +208,7 @@ def sampling_spec(
             None,
             (float(bounds[dj, 0]), float(bounds[dj, 1])),
         )
+    acc = problem.acceptable_range
     for aid, row in scenario.positions.items():
         ai = a_index.get(aid)
         if ai is None:
@@ -198,6 +219,29 @@ def sampling_spec(
                 continue
             lb, ub = float(bounds[dj, 0]), float(bounds[dj, 1])
             base = f"positions.{aid}.{iid}"
+            # red lines first: a position's support stops at an end of the acceptable range not drawn
+            drawn = [False, False]
+            if st.acceptable is not None and problem.acceptable is not None:
+                for e, (end, q) in enumerate((("low", st.acceptable.low), ("high", st.acceptable.high))):
+                    if q is None:
+                        continue
+                    n_before = len(inputs)
+                    add(
+                        f"acceptable_{end}",
+                        f"{base}.acceptable.{end}",
+                        aid,
+                        iid,
+                        (ai, dj, e),
+                        q,
+                        float(problem.acceptable[ai, dj, e]),
+                        None,
+                        (lb, ub),
+                    )
+                    drawn[e] = len(inputs) > n_before
+            pos_valid = (
+                lb if drawn[0] else max(lb, float(acc[ai, dj, 0])),
+                ub if drawn[1] else min(ub, float(acc[ai, dj, 1])),
+            )
             half_pos = unc.position * (ub - lb) if unc.position else None
             add(
                 "position",
@@ -208,7 +252,7 @@ def sampling_spec(
                 st.position,
                 float(problem.position[ai, dj]),
                 half_pos,
-                (lb, ub),
+                pos_valid,
             )
             add(
                 "salience",
@@ -234,7 +278,12 @@ def sampling_spec(
                     None,
                     (0.0, np.inf),
                 )
-    return SamplingSpec(problem, tuple(inputs), dist, power_cells if power_cells.any() else None)
+    shares = None
+    if problem.issue_power is not None and any(i.power not in (None, "capability") for i in scenario.issues):
+        ctx = Context(scenario=scenario, indicators={}, base_dir=scenario.source_dir)
+        measured = read_issue_power(scenario, problem.present, ctx).shares
+        shares = measured if np.isfinite(measured).any() else None
+    return SamplingSpec(problem, tuple(inputs), dist, power_cells if power_cells.any() else None, shares)
 
 
 # ------------------------------------------------------------------------------------------ drawing
@@ -292,5 +341,18 @@ def apply(spec: SamplingSpec, values: np.ndarray) -> BargainingProblem:
     if p.issue_power is not None:
         own = spec.power_cells if spec.power_cells is not None else np.zeros((a, d), dtype=bool)
         ip = np.where(own, p.issue_power, cap[:, :, None])
+        if spec.power_shares is not None:  # a measure's shares of the drawn capabilities
+            ip = measured_power(cap, spec.power_shares, ip)
         put(ip, "power")
-    return replace(p, capability=cap, position=pos, salience=sal, status_quo=sq, issue_power=ip)
+    acc = p.acceptable  # red lines not drawn: positions were drawn inside them, one array serves all
+    if acc is not None and ("acceptable_low" in groups or "acceptable_high" in groups):
+        acc = np.repeat(acc[None], n, axis=0)
+        put(acc, "acceptable_low")
+        put(acc, "acceptable_high")
+        # a red line never excludes the actor's own (drawn) ideal point
+        inside = np.ones((a, d), dtype=bool) if p.present is None else p.present
+        acc[..., 0] = np.where(inside, np.minimum(acc[..., 0], pos), acc[..., 0])
+        acc[..., 1] = np.where(inside, np.maximum(acc[..., 1], pos), acc[..., 1])
+    return replace(
+        p, capability=cap, position=pos, salience=sal, status_quo=sq, issue_power=ip, acceptable=acc
+    )
