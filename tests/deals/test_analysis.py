@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from realpolitik.forecast import scenario_problem
-from realpolitik.scenario import builtin_ids, dumps, from_dict
+from realpolitik.scenario import ScenarioError, builtin_ids, dumps, from_dict
 
 from .helpers import islands
 
@@ -125,7 +125,10 @@ def test_precedent_mapped_and_judged(tmp_path: Path) -> None:
                     "economy": "outcome.money",
                 },
             },
-            {"scenario": str(tmp_path / "missing.yaml"), "maps": {"military": "forces"}},
+            {
+                "scenario": str(tmp_path / "missing.yaml"),
+                "maps": {"territory": {"value": 7}, "military": "forces"},
+            },
         ]
     )
     a = D.deals(s)
@@ -149,15 +152,16 @@ def test_precedent_mapped_and_judged(tmp_path: Path) -> None:
 
 
 def test_precedent_without_the_territory_it_is_about_is_moot(tmp_path: Path) -> None:
-    """Forces on islands nobody hands over are not a package (issue 10: the precedents' artefact)."""
+    """Forces on islands nobody hands over are not a package (issue 10: the precedents' artefact).
+    Validation refuses such a mapping; judged anyway, the forces are moot and the package changes nothing."""
     path = _analogue(tmp_path)
-    s = islands(analogues=[{"scenario": str(path), "maps": {"military": "forces"}}])
-    pr = D.deals(s).precedents[0]
-    assert pr.evaluation is not None
-    assert pr.evaluation.given is not None and pr.evaluation.given.tolist() == [0.0, 50.0, 20.0]
-    assert pr.evaluation.values.tolist() == [0.0, 0.0, 20.0]  # military held at its status quo
-    assert pr.evaluation.moot.tolist() == [False, True, False]
-    assert not pr.evaluation.active.any() and not pr.evaluation.feasible
+    with pytest.raises(ScenarioError, match="territory"):
+        islands(analogues=[{"scenario": str(path), "maps": {"military": "forces"}}])
+    ev = D.evaluate(D.problem_from_scenario(islands()), np.array([0.0, 50.0, 20.0]))
+    assert ev.given is not None and ev.given.tolist() == [0.0, 50.0, 20.0]
+    assert ev.values.tolist() == [0.0, 0.0, 20.0]  # military held at its status quo
+    assert ev.moot.tolist() == [False, True, False]
+    assert not ev.active.any() and not ev.feasible
 
 
 def test_missing_status_quo_is_reported() -> None:
