@@ -482,8 +482,8 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
             if r >= 0:
                 named.setdefault(int(r), []).append(name)
         fav: dict[int, list[str]] = {}
-        for i in np.flatnonzero(p.party):
-            fav.setdefault(int(res.favourites[i]), []).append(p.actors[i])
+        for party in np.flatnonzero(p.party):
+            fav.setdefault(int(res.favourites[party]), []).append(p.actors[party])
         for r, who in fav.items():
             named.setdefault(r, []).append(f"favourite of {_and(who)}")
         console.print(_package_table(an, "Solutions", [(", ".join(n), r) for r, n in named.items()]))
