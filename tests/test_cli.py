@@ -374,12 +374,14 @@ def test_analyze_refuses_a_folder_with_another_scenarios_report(analyzed: Path, 
 
 def test_analyze_json_output() -> None:
     j = ok_json("analyze", SMALL, "--draws", 200)
-    keys = {"scenario", "title", "version", "seed", "command", "forecasts", "skipped", "deals", "sweep",
-            "montecarlo", "tornado", "sobol", "findings", "notes"}  # fmt: skip
+    keys = {"scenario", "title", "version", "seed", "command", "model", "model_reason", "summary", "forecasts",
+            "skipped", "deals", "sweep", "montecarlo", "montecarlo_modes", "tornado", "sobol", "findings",
+            "notes"}  # fmt: skip
     assert set(j) == keys
     assert j["deals"] is None and "deals" in j["notes"]  # the EC case names no parties
-    assert j["montecarlo"]["draws"] == 200
-    assert all(set(f) == {"section", "text", "number"} for f in j["findings"])
+    # no number of the EC case has a range: Monte Carlo would repeat the point forecast, so it is skipped
+    assert j["montecarlo"] is None and j["notes"]["montecarlo"].startswith("Monte Carlo skipped")
+    assert all(set(f) == {"section", "text", "number", "importance"} for f in j["findings"])
 
 
 def test_report_formats_and_no_overwrite(tmp_path: Path) -> None:
@@ -393,11 +395,21 @@ def test_report_formats_and_no_overwrite(tmp_path: Path) -> None:
     assert digest(html) != before
     js = tmp_path / "r.json"
     ok("report", SMALL, "-o", js, "--draws", 200)
-    assert json.loads(js.read_text(encoding="utf-8"))["montecarlo"]["draws"] == 200
+    assert json.loads(js.read_text(encoding="utf-8"))["scenario"] == SMALL
     md = tmp_path / "r.txt"
     ok("report", SMALL, "-o", md, "--format", "md", "--draws", 200)
     assert md.read_text(encoding="utf-8").startswith("#")
-    fails("report", SMALL, "-o", tmp_path / "x.pdf", "--format", "pdf")
+    err = fails("report", SMALL, "-o", tmp_path / "x.txt", "--draws", 200)
+    assert "cannot tell the report format" in err and not (tmp_path / "x.txt").exists()
+
+
+def test_report_pdf_without_chromium_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REALPOLITIK_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    err = fails("report", SMALL, "-o", tmp_path / "x.pdf")
+    assert "PDF export needs headless Chromium" in err
+    assert list(tmp_path.iterdir()) == []  # never a misnamed file
 
 
 def test_report_records_a_command_that_reproduces_it(tmp_path: Path) -> None:

@@ -487,11 +487,17 @@ def analyze(
     fmt: Annotated[
         Fmt, typer.Option("--format", help="table (terminal summary + report files) or json (all results)")
     ] = Fmt.table,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
+    ] = None,
 ) -> None:
     """The main job: forecasts by every model, deals, environment sweep, Monte Carlo, findings, HTML report."""
     from realpolitik.report import check_output_dir, prepare_output_dir, run_analysis, write_report
 
     with _friendly():
+        if model is not None:
+            _models_arg(model)
         s = load(scenario)
         folder = out or _default_out(s.id)
         cmd = (
@@ -500,9 +506,10 @@ def analyze(
             + (f" --seed {seed}" if seed else "")
         )
         cmd += f" --draws {draws}" if draws != 2000 else ""
+        cmd += f" --model {model}" if model else ""
         if fmt is not Fmt.json:
             check_output_dir(folder, s.id, force=force)  # refuse a foreign folder before the work, not after
-        a = run_analysis(s, seed=seed, draws=draws, command=cmd)
+        a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
         if fmt is Fmt.json:
             _print_json(a.to_json())
             return
@@ -518,25 +525,31 @@ def report(
     scenario: Annotated[str, typer.Argument(help="built-in id or path")],
     out: Annotated[Path, typer.Option("-o", "--out", help="file to write (.html, .md or .json)")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="html, md or json (default: from the extension)")
+        str | None, typer.Option("--format", help="html, md, json or pdf (default: from the extension)")
     ] = None,
     seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
     force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
+    ] = None,
 ) -> None:
-    """Write the analyst's report for a scenario as one HTML file, Markdown with figures, or JSON."""
-    from realpolitik.report import run_analysis, write_report
+    """Write the analyst's report for a scenario as one HTML file, Markdown with figures, JSON or PDF."""
+    from realpolitik.report import report_format, run_analysis, write_report
 
     with _friendly():
+        if model is not None:
+            _models_arg(model)
+        report_format(out, fmt)  # an unknown format, or PDF without Chromium, fails before any work
         s = load(scenario)
-        if fmt is not None and fmt not in ("html", "md", "json"):
-            raise UserError(f"--format {fmt!r}: expected html, md or json")
         if out.exists() and not force:
             raise UserError(f"{out}: already exists; refusing to overwrite it (use --force)")
         cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
         cmd += f" --draws {draws}" if draws != 2000 else ""
         cmd += f" --format {fmt}" if fmt else ""
-        a = run_analysis(s, seed=seed, draws=draws, command=cmd)
+        cmd += f" --model {model}" if model else ""
+        a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
         files = write_report(a, out, fmt)
         console.print(f"wrote {files[0]}" + (f" and {len(files) - 1} figure files" if len(files) > 1 else ""))
 
@@ -598,21 +611,32 @@ def render_summary(a: Any, out: Console) -> None:
             title=f"Monte Carlo ({mc['model']}, {mc['draws_completed']:,} draws, seed {mc['seed']})",
             title_justify="left",
         )
-        for c in ("issue", "median", "80% interval"):
-            t.add_column(c, justify="right" if c != "issue" else "left")
+        for c in ("issue", "median", "80% interval", "shape"):
+            t.add_column(c, justify="right" if c not in ("issue", "shape") else "left")
+        modes = a.extras.get("mc_modes") or {}
         for iid, st in mc["issues"].items():
             iv = st["interval80"]
-            t.add_row(iid, _fmt(st["quantiles"]["50"]), f"{_fmt(iv[0])} – {_fmt(iv[1])}")
+            ms = sorted(modes.get(iid) or [], key=lambda m: m["value"])
+            shape = (
+                "splits: " + ", ".join(f"{m['share']:.0%} in {m['low']:.3g}–{m['high']:.3g}" for m in ms)
+                if len(ms) >= 2
+                else "one peak"
+            )
+            t.add_row(iid, _fmt(st["quantiles"]["50"]), f"{_fmt(iv[0])} – {_fmt(iv[1])}", shape)
         if mc.get("deal_probability") is not None:
-            t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "")
+            t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "", "")
         out.print(t)
     elif "montecarlo" in a.notes:
         out.print(f"[dim]uncertainty: {a.notes['montecarlo']}[/dim]")
     fs = findings(a)
     if fs:
-        out.print("[bold]Findings[/bold]")
-        for f in fs:
+        from realpolitik.report.findings import HEADLINE
+
+        out.print("[bold]Findings[/bold] (most important first)")
+        for f in fs[:HEADLINE]:
             out.print(f" • {f.text} [dim]\\[{f.number}][/dim]", soft_wrap=False)
+        if len(fs) > HEADLINE:
+            out.print(f"[dim]   … and {len(fs) - HEADLINE} more in the report[/dim]")
 
 
 @app.command("sweep")

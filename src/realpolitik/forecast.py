@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik import display as _display
 from realpolitik._rng import as_generator
 from realpolitik.deals.analysis import problem_from_scenario
 from realpolitik.deals.judge import Condition, moot_mask
@@ -130,6 +131,21 @@ class Forecast:
         if isinstance(c, dict):
             return {str(k): bool(v) for k, v in c.items()}
         return None
+
+    # notebook display (realpolitik.display) -----------------------------------------------------------
+    def __repr__(self) -> str:
+        return _display.forecast_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _display.forecast_html(self)
+
+    def to_frame(self) -> Any:
+        """One row per issue (a pandas DataFrame): outcome under the rule, pressure, rule."""
+        return _display.forecast_frame(self)
+
+    def plot(self) -> Any:
+        """The forecast per issue (a Plotly figure)."""
+        return _display.forecast_plot(self)
 
     def agreement(self, key: str) -> AgreementOutcome | None:
         """The agreement with this id, or the one holding this issue."""

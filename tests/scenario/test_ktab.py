@@ -204,7 +204,6 @@ def test_xml_errors():
     paths = {(p, ln) for p, ln, _ in got}
     assert ("ModelParameters.VotingRule", 11) in paths
     assert ("actors[1].capability", 33) in paths
-    assert ("positions.Island.Tariffs.position", 41) in paths  # empty <dCoord>
     assert ("positions.Island", 41) in paths  # one <dCoord> for two dimensions
     assert ("positions.North.Tariffs.salience", 28) in paths
     assert ("IdealAdjustment.iaPair[1].referencePos", 47) in paths
@@ -219,3 +218,72 @@ def test_xml_structure_errors():
     got = xml_problems("<Scenario><name>x</name></Scenario>")
     assert {p for p, _, _ in got} == {"Dimensions", "Actors"}
     assert "DOCTYPE" in xml_problems('<!DOCTYPE x [<!ENTITY e "e">]><Scenario/>')[0][2]
+
+
+# ------------------------------------------------------------------ what KTAB's readers accept, we accept
+SIX_DIM_HEAD = "Combined,All six dimensions of CDMP,2,2,0,,,,,,,,,,\n"
+
+
+def test_csv_header_line_with_extra_trailing_fields():
+    """KTAB's own dummyData_6Dim.csv starts with a fifth field and a run of empty ones."""
+    text = (
+        SIX_DIM_HEAD
+        + "Actor,Description,Influence,Dim0 Position,Dim0 Salience,Dim1 Position,Dim1 Salience,,\n"
+        "AA00,Actor 00,99.98,50,8,62.5,10,,\n"
+        "AA01,Actor 01,79.79,60,16.53,72.5,11.15\n"
+    )
+    s = from_dict(parse_ktab_csv(text, "six.csv"))
+    assert s.title == "Combined" and s.issue_ids == ["Dim0", "Dim1"] and s.actor_ids == ["AA00", "AA01"]
+    assert s.stance("AA01", "Dim1").salience.value == pytest.approx(0.1115)
+    assert "ktab_blank_cells" not in s.metadata
+
+
+def test_csv_sniffing_accepts_the_longer_first_line(tmp_path):
+    f = tmp_path / "six.csv"
+    f.write_text(
+        SIX_DIM_HEAD
+        + "Actor,Desc,Power,A Position,A Salience,B Position,B Salience\nx,,1,5,5,5,5\ny,,2,6,6,7,7\n"
+    )
+    s = load(f)
+    assert len(s.actors) == 2 and s.actor("x").name == "x"  # blank description: the name stands in
+
+
+def test_csv_blank_cells_read_as_zero_and_are_listed():
+    text = (
+        "S,d,2,2\nActor,Desc,Power,A Position,A Salience,B Position,B Salience\n"
+        "x,,1,,5,50,\n"  # blank position on A, blank salience on B
+        "y,why,2,60,10\n"  # trailing cells missing altogether
+    )
+    s = from_dict(parse_ktab_csv(text, "b.csv"))
+    assert s.stance("x", "A").position.value == 0.0 and s.stance("x", "B").salience.value == 0.0
+    assert s.stance("y", "B").position.value == 0.0 and s.stance("y", "B").salience.value == 0.0
+    assert s.metadata["ktab_blank_cells"] == [
+        "line 3: x position on A",
+        "line 3: x salience on B",
+        "line 4: y position on B",
+        "line 4: y salience on B",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (",,1,5,5", "expected a name"),
+        ("x,,,5,5", "expected a capability"),
+        ("x,,1,abc,5", "expected a number"),
+    ],
+)
+def test_csv_blank_name_or_capability_and_bad_numbers_are_still_refused(row, expected):
+    with pytest.raises(ScenarioError, match=expected):
+        parse_ktab_csv(f"S,d,1,1\nActor,Desc,Power,A Position,A Salience\n{row}\n", "b.csv")
+
+
+def test_xml_blank_coordinate_reads_as_zero():
+    text = (DATA / "ktab_small.xml").read_text()
+    first = text.index("<dCoord>")
+    end = text.index("</dCoord>", first)
+    blanked = text[: first + len("<dCoord>")] + text[end:]
+    s = from_dict(parse_xml(blanked, "k.xml"))
+    first_actor, first_issue = s.actor_ids[0], s.issue_ids[0]
+    assert s.stance(first_actor, first_issue).position.value == 0.0
+    assert len(s.metadata["ktab_blank_cells"]) == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse, any_feasible
 from realpolitik.deals.judge import Condition, sum_issues
@@ -195,6 +196,21 @@ class DealAnalysis:
         from realpolitik.deals.render import deals_to_json
 
         return deals_to_json(self)
+
+    # notebook display (realpolitik.display) -----------------------------------------------------------
+    def __repr__(self) -> str:
+        return _display.deals_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _display.deals_html(self)
+
+    def to_frame(self) -> Any:
+        """One row per feasible package (a pandas DataFrame)."""
+        return _display.deals_frame(self)
+
+    def plot(self) -> Any:
+        """The parties' gains over the feasible packages (a Plotly figure)."""
+        return _display.deals_plot(self)
 
 
 def problem_from_scenario(

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from realpolitik.deals.analysis import deals as run_deals
+from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
@@ -78,6 +79,21 @@ class SweepResult:
             row["feasible"] = self.feasible[k]
             out.append(row)
         return out
+
+    # notebook display (realpolitik.display) ----------------------------------------------------------
+    def __repr__(self) -> str:
+        return _display.sweep_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _display.sweep_html(self)
+
+    def to_frame(self) -> Any:
+        """One row per grid point (a pandas DataFrame): drivers, each issue's forecast, ``feasible``."""
+        return _display.sweep_frame(self)
+
+    def plot(self) -> Any:
+        """Each issue's forecast against the first driver (a Plotly figure)."""
+        return _display.sweep_plot(self)
 
 
 def _grid(

@@ -1,32 +1,67 @@
-"""Reports: the analysis bundle, generated findings, figures, and HTML / Markdown / JSON output."""
+"""Reports: the analysis bundle, the summary card, ranked findings, and HTML / Markdown / JSON / PDF output.
+
+Rendering (:mod:`realpolitik.report.render`, Jinja2 templates) returns text; this module writes files.
+Jinja2, Plotly and matplotlib are imported only when a report is rendered.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from realpolitik.report.analysis import DEFAULT_DRAWS, Analysis, run_analysis
+from realpolitik.report.analysis import (
+    DEFAULT_DRAWS,
+    DEFAULT_MODEL,
+    DEFAULT_MODEL_REASON,
+    Analysis,
+    Progress,
+    run_analysis,
+)
 from realpolitik.report.findings import Finding, findings
+from realpolitik.report.summary import AgreementLine, IssueLine, ModelValue, SummaryCard, summary_card
 
 __all__ = [
     "DEFAULT_DRAWS",
+    "DEFAULT_MODEL",
+    "DEFAULT_MODEL_REASON",
+    "FORMATS",
+    "AgreementLine",
     "Analysis",
     "Finding",
+    "IssueLine",
+    "ModelValue",
     "OutputDirError",
+    "Progress",
+    "ReportFormatError",
+    "SummaryCard",
     "check_output_dir",
+    "chromium",
     "findings",
     "prepare_output_dir",
     "report",
+    "report_format",
     "run_analysis",
+    "summary_card",
     "write_report",
 ]
 
 MARKER = ".realpolitik-scenario"
 
+#: Report formats by file extension.
+FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".json": "json", ".pdf": "pdf"}
+
 
 class OutputDirError(ValueError):
     """The output folder belongs to another scenario (one line, naming both)."""
+
+
+class ReportFormatError(ValueError):
+    """The report cannot be written in the asked format (one line saying why and what to do)."""
 
 
 def check_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> None:
@@ -55,37 +90,119 @@ def prepare_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> P
     return out
 
 
-def write_report(analysis: Analysis, path: str | Path, fmt: str | None = None) -> list[Path]:
-    """Write the report as ``html``, ``md`` or ``json`` (told by ``fmt`` or the file extension)."""
-    from realpolitik.report import html as html_mod
+def chromium() -> str | None:
+    """The headless Chromium used for PDF export: ``$REALPOLITIK_CHROMIUM`` or the first on PATH."""
+    env = os.environ.get("REALPOLITIK_CHROMIUM")
+    if env:
+        return env if Path(env).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
 
+
+def report_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format of the report at ``path``: ``fmt`` when given, else from the extension.
+
+    Raises :class:`ReportFormatError` for an unknown format or extension, and for ``pdf`` when no
+    Chromium is installed, before any work is done.
+    """
     p = Path(path)
-    kind = fmt or {".md": "md", ".json": "json"}.get(p.suffix.lower(), "html")
+    if fmt is not None:
+        kind = fmt.lower()
+        if kind not in set(FORMATS.values()):
+            raise ReportFormatError(f"--format {fmt!r}: expected html, md, json or pdf")
+    else:
+        ext = p.suffix.lower()
+        if ext not in FORMATS:
+            raise ReportFormatError(
+                f"{p}: cannot tell the report format from {ext or 'a name without extension'!r}; "
+                "use .html, .md, .json or .pdf, or give --format"
+            )
+        kind = FORMATS[ext]
+    if kind == "pdf" and chromium() is None:
+        raise ReportFormatError(
+            f"{p}: PDF export needs headless Chromium (chromium on PATH or REALPOLITIK_CHROMIUM); none found. "
+            "Write HTML (-o report.html) and print it from a browser, or install chromium"
+        )
+    return kind
+
+
+def write_report(analysis: Analysis, path: str | Path, fmt: str | None = None) -> list[Path]:
+    """Write the report as ``html``, ``md``, ``json`` or ``pdf`` (told by ``fmt`` or the file extension).
+
+    Markdown figures go to ``<stem>_figures/`` beside the file. Returns the files written, the report
+    first.
+    """
+    p = Path(path)
+    kind = report_format(p, fmt)
     p.parent.mkdir(parents=True, exist_ok=True)
     if kind == "json":
         p.write_text(json.dumps(analysis.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return [p]
-    doc = html_mod.render(analysis)
-    if kind == "html":
-        p.write_text(doc, encoding="utf-8")
-        return [p]
-    if kind == "md":
-        from realpolitik.report.markdown import html_to_markdown
+    from realpolitik.report import render
 
-        text, figs = html_to_markdown(doc, p)
-        p.write_text(text, encoding="utf-8")
-        return [p, *figs]
-    raise ValueError(f"report format {kind!r}: expected html, md or json")
+    if kind == "html":
+        p.write_text(render.render_html(analysis), encoding="utf-8")
+        return [p]
+    if kind == "pdf":
+        _write_pdf(render.render_html(analysis, for_print=True), p)
+        return [p]
+    fig_dir = p.parent / f"{p.stem}_figures"
+    text, figs = render.render_markdown(analysis, fig_dir.name)
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    written = [p]
+    for name, svg in figs.items():
+        f = fig_dir / name
+        f.write_text(svg, encoding="utf-8")
+        written.append(f)
+    p.write_text(text, encoding="utf-8")
+    return written
+
+
+def _write_pdf(html: str, out: Path, timeout: float = 180.0) -> None:
+    exe = chromium()
+    if exe is None:  # pragma: no cover - report_format checked it
+        raise ReportFormatError(f"{out}: PDF export needs headless Chromium; none found")
+    with tempfile.TemporaryDirectory(prefix="realpolitik-pdf-") as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        target = Path(tmp) / "report.pdf"
+        args = [exe, "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}/profile",
+                "--no-pdf-header-footer", f"--print-to-pdf={target}", page.as_uri()]  # fmt: skip
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.insert(1, "--no-sandbox")  # Chromium refuses to run as root with its sandbox
+        try:
+            done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ReportFormatError(f"{out}: Chromium could not print the report ({exc})") from None
+        if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+            last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+            raise ReportFormatError(f"{out}: Chromium could not print the report ({last[:200]})")
+        shutil.move(str(target), out)
 
 
 def report(
-    scenario: Any, path: str | Path, *, seed: int = 0, draws: int = DEFAULT_DRAWS, fmt: str | None = None
+    scenario: Any,
+    path: str | Path,
+    *,
+    seed: int = 0,
+    draws: int = DEFAULT_DRAWS,
+    fmt: str | None = None,
+    model: str | None = None,
 ) -> Path:
     """Analyse ``scenario`` (a Scenario, built-in id or path) and write the report to ``path``."""
     from realpolitik.scenario import Scenario, load
 
+    report_format(path, fmt)
     s = scenario if isinstance(scenario, Scenario) else load(scenario)
     a = run_analysis(
-        s, seed=seed, draws=draws, command=f"realpolitik report {s.id} -o {Path(path).name} --seed {seed}"
+        s,
+        seed=seed,
+        draws=draws,
+        model=model,
+        command=f"realpolitik report {s.id} -o {Path(path).name} --seed {seed}",
     )
     return write_report(a, path, fmt)[0]

@@ -1,9 +1,12 @@
-"""Figures as inline SVG text (matplotlib, text kept as text so it stays sharp and searchable)."""
+"""Static figures as SVG text (matplotlib; text kept as text): Markdown, print and pages without script.
+
+They draw the same :mod:`figdata` as the Plotly figures of :mod:`interactive`, sized for a printed page
+(7.5 inches wide) with legends outside the plotting area so nothing overlaps.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
@@ -12,24 +15,49 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from realpolitik.report.colors import actor_colors
-
-plt.rcParams.update(
-    {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "realpolitik",
-        "font.family": "DejaVu Sans",
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "figure.dpi": 96,
-    }
+from realpolitik.report import colors as C
+from realpolitik.report.figdata import (
+    Comparison,
+    Distribution,
+    GainsData,
+    PlaneData,
+    Scale,
+    SobolData,
+    SweepData,
+    TornadoData,
+    Trajectories,
 )
 
-WIDTH = 9.0  # inches: about 860 px, fits a laptop screen beside nothing else
+RC: dict[Any, Any] = {
+    "svg.fonttype": "none",
+    "text.parse_math": False,  # names and labels are text: a "$" is a dollar sign
+    "svg.hashsalt": "realpolitik",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#9aa1ab",
+    "text.color": C.INK,
+    "axes.labelcolor": C.INK,
+    "xtick.color": C.INK,
+    "ytick.color": C.INK,
+    "figure.dpi": 96,
+}
+
+WIDTH = 7.5  # inches: the printable width of an A4 or Letter page
+
+#: Legends above the plot, left-aligned: never over the data or the axis labels.
+TOP_LEGEND: dict[str, Any] = {
+    "loc": "lower left",
+    "bbox_to_anchor": (0.0, 1.02),
+    "frameon": False,
+    "fontsize": 8.5,
+    "borderaxespad": 0.0,
+}
 
 
 def to_svg(fig: Any) -> str:
@@ -38,286 +66,351 @@ def to_svg(fig: Any) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
     plt.close(fig)
     text = buf.getvalue()
-    start = text.find("<svg")
-    return text[start:]
+    return text[text.find("<svg") :]
 
 
 def _short(text: str, n: int = 28) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def label_ticks(ax: Any, labels: dict[float, str], bounds: tuple[float, float], axis: str = "y") -> None:
-    """Issue labels on the y-axis ticks (value and short label); numbers only on an x axis.
+def _g(v: float) -> str:
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
-    Labelled points closer than 7% of the range to an already shown tick are shown as a bare tick.
-    """
-    width = float(bounds[1] - bounds[0]) or 1.0
-    ticks = sorted(
-        {float(bounds[0]), float(bounds[1]), *(float(k) for k in labels if bounds[0] <= k <= bounds[1])}
-    )
-    if axis != "y":
-        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
-        return
-    names = []
-    last = -np.inf
-    for t in ticks:
-        if t in labels and t - last >= 0.07 * width:
-            names.append(f"{_short(labels[t], 22)} · {t:g}")
-            last = t
+
+def _scale_x(ax: Any, scale: Scale) -> None:
+    from realpolitik.report.interactive import tick_values
+
+    vals = tick_values(scale, 0.06)
+    ax.set_xticks(vals, [f"{v:g}" for v in vals])
+    ax.set_xlim(*scale.padded())
+
+
+def comparison(c: Comparison) -> str:
+    with plt.rc_context(RC):
+        rows = [m.model + (" ★" if m.headline else "") for m in c.models]
+        mc_row = f"Monte Carlo ({c.mc_model})" if c.mc_model else None
+        order = ["actors", *([mc_row] if mc_row else []), *rows]
+        y = {name: len(order) - 1 - k for k, name in enumerate(order)}
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.42 * len(order)))
+        srt = sorted(c.actors, key=lambda a: a.position)
+        for k, a in enumerate(srt):
+            ax.scatter(
+                [a.position],
+                [y["actors"]],
+                s=30 + 90 * a.salience,
+                color=a.colour,
+                zorder=3,
+                edgecolor="white",
+            )
+            ax.annotate(
+                a.actor,
+                (a.position, y["actors"]),
+                xytext=(0, 8 if k % 2 == 0 else -14),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8.5,
+            )
+        if mc_row and c.mc_interval:
+            ax.plot(list(c.mc_interval), [y[mc_row]] * 2, color=C.SKY, lw=8, solid_capstyle="butt", zorder=2)
+            if len(c.mc_modes) >= 2:
+                for v, s in c.mc_modes:
+                    ax.scatter([v], [y[mc_row]], s=40 + 160 * s, color=C.BLUE, zorder=3)
+                    ax.annotate(
+                        f"{s:.0%}",
+                        (v, y[mc_row]),
+                        xytext=(0, 8),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=8.5,
+                    )
+            elif c.mc_median is not None:
+                ax.plot([c.mc_median] * 2, [y[mc_row] - 0.25, y[mc_row] + 0.25], color=C.BLUE, lw=3, zorder=3)
+        for m, row in zip(c.models, rows, strict=True):
+            colour = C.BLUE if m.headline else C.INK
+            if m.converged is False:
+                if m.cycle_range:
+                    ax.plot(
+                        list(m.cycle_range), [y[row]] * 2, color=C.GREY, lw=2.5, ls=":", marker="|", ms=12
+                    )
+                    ax.annotate(
+                        "cycles",
+                        (float(np.mean(m.cycle_range)), y[row]),
+                        xytext=(0, 6),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=8.5,
+                        color=C.MUTED,
+                    )
+                continue
+            if m.outcome is None:
+                continue
+            if m.pressure is not None and abs(m.pressure - m.outcome) > 1e-9:
+                ax.plot([m.pressure, m.outcome], [y[row]] * 2, color=colour, lw=1.2)
+                ax.scatter([m.pressure], [y[row]], s=60, facecolor="white", edgecolor=colour, zorder=3)
+            ax.scatter(
+                [m.outcome],
+                [y[row]],
+                s=90 if m.headline else 55,
+                marker="D" if m.headline else "o",
+                color=colour,
+                zorder=4,
+            )
+        if c.status_quo is not None:
+            ax.axvline(c.status_quo, color=C.VERMILION, lw=1.3, ls="--", zorder=1)
+            ax.annotate(
+                f"status quo {_g(c.status_quo)}",
+                xy=(c.status_quo, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8.5,
+                color=C.VERMILION,
+                annotation_clip=False,
+            )
+        ax.set_yticks([y[r] for r in order], order)
+        ax.set_ylim(-0.7, len(order) - 0.2)
+        _scale_x(ax, c.scale)
+        ax.set_xlabel(c.scale.unit or "position on the issue's scale", fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        ax.spines["left"].set_visible(False)
+        fig.tight_layout()
+        return to_svg(fig)
+
+
+def distribution(d: Distribution) -> str:
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH, 2.6))
+        lo, hi = d.scale.bounds
+        if d.samples is not None and len(d.samples):
+            w = np.full(len(d.samples), 1.0 / len(d.samples))
+            ax.hist(
+                np.clip(d.samples, lo, hi), bins=40, range=(lo, hi), weights=w, color=C.SKY, edgecolor="white"
+            )
+        q = d.quantiles
+        if len(d.modes) >= 2:
+            for v, s in d.modes:
+                ax.axvline(v, color=C.BLUE, lw=2, label=f"mode: {s:.0%} near {_g(v)}")
         else:
-            names.append(f"{t:g}")
-            last = t if t in labels or t in bounds else last
-    ax.set_yticks(ticks, names, fontsize=8.5)
+            if "10" in q and "90" in q:
+                ax.axvspan(
+                    q["10"],
+                    q["90"],
+                    color=C.BLUE,
+                    alpha=0.12,
+                    label=f"80% interval {_g(q['10'])}–{_g(q['90'])}",
+                )
+            if "50" in q:
+                ax.axvline(q["50"], color=C.BLUE, lw=2, label=f"median {_g(q['50'])}")
+        if d.point is not None:
+            ax.axvline(
+                d.point, color=C.VERMILION, lw=1.6, ls="--", label=f"inputs at their values: {_g(d.point)}"
+            )
+        _scale_x(ax, d.scale)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel("share of draws", fontsize=9)
+        ax.legend(**TOP_LEGEND, ncol=3)
+        fig.tight_layout()
+        return to_svg(fig)
 
 
-def trajectories(
-    issue_name: str,
-    unit: str | None,
-    bounds: tuple[float, float],
-    labels: dict[float, str],
-    actors: Sequence[str],
-    runs: list[tuple[str, np.ndarray, np.ndarray | None]],
-    colors: dict[str, str] | None = None,
-) -> str:
-    """Per model, each actor's position on one issue over rounds; the model outcome as a dashed line.
+def tornado(t: TornadoData) -> str:
+    with plt.rc_context(RC):
+        n = len(t.bars)
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.34 * n))
+        ys = np.arange(n)[::-1]
+        h = 0.38
+        for yk, b in zip(ys, t.bars, strict=True):
+            ax.barh(yk + h / 2, b.low - t.base, left=t.base, height=h, color=C.BLUE)
+            ax.barh(yk - h / 2, b.high - t.base, left=t.base, height=h, color=C.VERMILION)
+        ax.axvline(t.base, color=C.INK, lw=1.2)
+        ax.set_yticks(ys, [_short(b.label, 40) for b in t.bars], fontsize=9)
+        _scale_x(ax, t.scale)
+        ax.set_ylim(-0.7, n - 0.3)
+        handles = [
+            Patch(color=C.BLUE, label="input at the low end of its range"),
+            Patch(color=C.VERMILION, label="at the high end"),
+            Line2D([], [], color=C.INK, lw=1.2, label=f"baseline {_g(t.base)} (every input at its value)"),
+        ]
+        ax.legend(handles=handles, **TOP_LEGEND, ncol=3)
+        fig.tight_layout()
+        return to_svg(fig)
 
-    ``runs``: (model name, positions (R + 1, A), outcome by round (R + 1,) or None).
-    """
-    colors = colors or actor_colors(list(actors))
-    n = len(runs)
-    fig, axes = plt.subplots(1, n, figsize=(WIDTH, 3.4), sharey=True, squeeze=False)
-    for ax, (model, pos, outcome) in zip(axes[0], runs, strict=True):
-        rounds = np.arange(pos.shape[0])
-        for a, actor in enumerate(actors):
-            ax.plot(rounds, pos[:, a], color=colors[actor], lw=1.6, marker="o", ms=2.5, label=actor)
-        if outcome is not None:
-            ax.plot(rounds[: len(outcome)], outcome, color="#333333", lw=2.2, ls="--", label="outcome")
-        ax.set_title(model)
-        ax.set_xlabel("round")
-        ax.set_ylim(bounds[0] - 0.03 * (bounds[1] - bounds[0]), bounds[1] + 0.03 * (bounds[1] - bounds[0]))
-        if len(rounds) > 1:
-            ax.set_xlim(0, rounds[-1])
+
+def sobol(s: SobolData) -> str:
+    with plt.rc_context(RC):
+        rows = list(s.rows)
+        n = len(rows)
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.36 * n))
+        ys = np.arange(n)[::-1]
+        lo = min([-0.05, *(r.s1 - r.s1_conf for r in rows), *(r.st - r.st_conf for r in rows)])
+        hi = max([1.05, *(r.s1 + r.s1_conf for r in rows), *(r.st + r.st_conf for r in rows)])
+        ax.axvspan(lo, 0, color="#eceef1", zorder=0)
+        ax.axvspan(1, hi, color="#eceef1", zorder=0)
+        ax.errorbar(
+            [r.st for r in rows],
+            ys + 0.12,
+            xerr=[r.st_conf for r in rows],
+            fmt="D",
+            color=C.BLUE,
+            ms=6,
+            capsize=2,
+            label="ST: total (with interactions)",
+        )
+        ax.errorbar(
+            [r.s1 for r in rows],
+            ys - 0.12,
+            xerr=[r.s1_conf for r in rows],
+            fmt="o",
+            color=C.ORANGE,
+            ms=5,
+            capsize=2,
+            label="S1: first order (alone)",
+        )
+        ax.set_yticks(ys, [_short(r.factor, 36) for r in rows], fontsize=9)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_xlabel("share of the outcome variance (grey: outside [0, 1], estimation noise)", fontsize=9)
+        ax.legend(**TOP_LEGEND, ncol=2)
+        fig.tight_layout()
+        return to_svg(fig)
+
+
+def sweep(sw: SweepData) -> str:
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+        for k, (name, yv) in enumerate(sw.series.items()):
+            ax.plot(sw.x, yv, color=C.OKABE_ITO[k % 8], lw=2, marker="o", ms=3, label=_short(name, 90))
+        if sw.baseline is not None:
+            ax.axvline(
+                sw.baseline, color=C.GREY, lw=1.2, ls=":", label=f"the scenario's value ({sw.baseline:.2f})"
+            )
+        ax.set_xlabel(f"{sw.driver} (0–1)", fontsize=9)
+        ax.set_ylabel(f"{sw.model} forecast", fontsize=9)
         ax.grid(alpha=0.25)
-    label_ticks(axes[0][0], labels, bounds)
-    if unit:
-        axes[0][0].set_ylabel(_short(unit, 30), fontsize=9)
-    for ax in axes[0]:
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    handles, names = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9)
-    fig.suptitle(f"Positions over rounds: {issue_name}", x=0.02, ha="left", fontsize=11)
-    fig.tight_layout()
-    return to_svg(fig)
+        ax.legend(**TOP_LEGEND, ncol=1 if max((len(k) for k in sw.series), default=0) > 40 else 2)
+        fig.tight_layout()
+        return to_svg(fig)
 
 
-def heatmap(
-    matrix: np.ndarray,
-    row_labels: Sequence[str],
-    col_labels: Sequence[str],
-    title: str,
-    cbar_label: str,
-    *,
-    cmap: str = "RdYlGn",
-    center_zero: bool = True,
-    annotate: bool = True,
-) -> str:
-    """A labelled heat map (rows × columns)."""
-    m = np.asarray(matrix, dtype=float)
-    long_cols = max((len(c) for c in col_labels), default=0) > 8
-    h = min(max(2.4, 0.9 + 0.42 * len(row_labels)) + (1.4 if long_cols else 0.0), 10.0)
-    fig, ax = plt.subplots(figsize=(WIDTH, h))
-    lim = float(np.nanmax(np.abs(m))) if m.size and np.isfinite(m).any() else 1.0
-    lim = lim or 1.0
-    kw: dict[str, Any] = {"vmin": -lim, "vmax": lim} if center_zero else {}
-    im = ax.imshow(m, aspect="auto", cmap=cmap, **kw)
-    ax.set_xticks(
-        range(len(col_labels)),
-        [_short(c, 30) for c in col_labels],
-        rotation=30 if long_cols else 0,
-        ha="right" if long_cols else "center",
-    )
-    ax.set_yticks(range(len(row_labels)), [_short(r, 60) for r in row_labels], fontsize=8.5)
-    if annotate and m.size <= 400:
+def feasibility(sw: SweepData) -> str:
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH, 1.5))
+        assert sw.feasible is not None
+        ax.step(sw.x, sw.feasible, where="mid", color=C.BLUE, lw=2)
+        ax.set_yticks([0, 1], ["no deal", "deal"])
+        ax.set_ylim(-0.2, 1.2)
+        ax.set_xlabel(f"{sw.driver} (0–1)", fontsize=9)
+        fig.tight_layout()
+        return to_svg(fig)
+
+
+def gains(g: GainsData) -> str:
+    from matplotlib.colors import LinearSegmentedColormap
+
+    with plt.rc_context(RC):
+        m = np.asarray(g.gains, dtype=float).T  # (actors, packages)
+        fig, ax = plt.subplots(figsize=(WIDTH, 1.0 + 0.42 * len(g.actors)))
+        lim = float(np.nanmax(np.abs(m))) if np.isfinite(m).any() else 1.0
+        lim = lim or 1.0
+        cmap = LinearSegmentedColormap.from_list("gains", list(C.DIVERGING))
+        im = ax.imshow(m, aspect="auto", cmap=cmap, vmin=-lim, vmax=lim)
+        ax.set_xticks(range(len(g.rows)), [str(k + 1) for k in range(len(g.rows))])
+        ax.xaxis.tick_top()
+        ax.xaxis.set_label_position("top")
+        ax.set_xlabel("package (numbered as in the list below)", fontsize=9)
+        ax.set_yticks(range(len(g.actors)), list(g.actors), fontsize=9)
         for (r, c), v in np.ndenumerate(m):
             if np.isfinite(v):
-                dark = not center_zero and abs(v) > 0.6 * lim
-                ax.text(
-                    c,
-                    r,
-                    f"{v:+.2f}",
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color="white" if dark else "#111111",
+                rgba = cmap((v + lim) / (2 * lim))
+                hexc = "#{:02x}{:02x}{:02x}".format(*(int(255 * x) for x in rgba[:3]))
+                ax.text(c, r, f"{v:+.2f}", ha="center", va="center", fontsize=9, color=C.text_on(hexc))
+        cb = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
+        cb.set_label("gain over no deal", fontsize=9)
+        ax.spines[:].set_visible(False)
+        fig.tight_layout()
+        return to_svg(fig)
+
+
+def plane(p: PlaneData) -> str:
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+        if len(p.gains):
+            ax.scatter(p.gains[:, 0], p.gains[:, 1], s=8, color=C.SKY, label="acceptable packages")
+        if len(p.frontier):
+            fr = p.frontier[np.argsort(p.frontier[:, 0])]
+            ax.plot(fr[:, 0], fr[:, 1], color=C.BLUE, lw=2, marker="o", ms=3, label="Pareto frontier")
+        markers = ["s", "*", "D", "^", "v", "X", "P"]
+        for k, (name, (x, yv)) in enumerate(p.marks.items()):
+            colour = C.INK if k == 0 else C.PALETTE[(k + 5) % len(C.PALETTE)]
+            ax.scatter(
+                [x],
+                [yv],
+                s=110 if markers[k % 7] == "*" else 60,
+                marker=markers[k % 7],
+                color=colour,
+                zorder=5,
+                label=_short(name, 40),
+            )
+        ax.axhline(0, color=C.GREY, lw=0.8)
+        ax.axvline(0, color=C.GREY, lw=0.8)
+        ax.set_xlabel(f"gain for {p.names[0]}", fontsize=9)
+        ax.set_ylabel(f"gain for {p.names[1]}", fontsize=9)
+        ax.legend(**TOP_LEGEND, ncol=3)
+        fig.tight_layout()
+        return to_svg(fig)
+
+
+def trajectories(t: Trajectories) -> str:
+    with plt.rc_context(RC):
+        n = len(t.runs)
+        fig, axes = plt.subplots(n, 1, figsize=(WIDTH, 0.6 + 2.0 * n), squeeze=False)
+        for ax, r in zip(axes[:, 0], t.runs, strict=True):
+            rounds = np.arange(r.positions.shape[0])
+            for a, actor in enumerate(t.actors):
+                ax.plot(
+                    rounds,
+                    r.positions[:, a],
+                    color=t.colours[actor],
+                    lw=1.6,
+                    marker="o",
+                    ms=2.5,
+                    label=actor,
+                    zorder=2,
                 )
-    cb = fig.colorbar(im, ax=ax, fraction=0.035, pad=0.02)
-    cb.set_label(cbar_label)
-    ax.set_title(title, loc="left")
-    ax.spines[:].set_visible(False)
-    fig.tight_layout()
-    return to_svg(fig)
-
-
-def lines(
-    x: np.ndarray,
-    series: dict[str, np.ndarray],
-    title: str,
-    xlabel: str,
-    ylabel: str,
-    *,
-    colors: dict[str, str] | None = None,
-    ylim: tuple[float, float] | None = None,
-    step: bool = False,
-    yticks: tuple[list[float], list[str]] | None = None,
-) -> str:
-    """Several named curves against one x axis."""
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
-    for k, (name, y) in enumerate(series.items()):
-        c = (colors or {}).get(name, f"C{k}")
-        if step:
-            ax.step(x, y, where="mid", color=c, lw=2, label=name)
-        else:
-            ax.plot(x, y, color=c, lw=2, marker="o", ms=3, label=name)
-    ax.set_title(title, loc="left")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if ylim:
-        ax.set_ylim(*ylim)
-    if yticks:
-        ax.set_yticks(*yticks)
-    ax.grid(alpha=0.25)
-    if len(series) > 1:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False, fontsize=9, ncol=2)
-    fig.tight_layout()
-    return to_svg(fig)
-
-
-def hbars(
-    labels: Sequence[str],
-    low: np.ndarray,
-    high: np.ndarray,
-    base: float,
-    title: str,
-    xlabel: str,
-) -> str:
-    """A tornado chart: for each input, the outcome at its low and high value around the base outcome."""
-    n = len(labels)
-    fig, ax = plt.subplots(figsize=(WIDTH, min(1.0 + 0.3 * n, 8.0)))
-    ys = np.arange(n)[::-1]
-    for y, lo, hi in zip(ys, low, high, strict=True):
-        # the longer bar first, so that a shorter one on the same side stays visible on top of it
-        pairs = sorted([(lo, "#0072B2"), (hi, "#D55E00")], key=lambda v: -abs(v[0] - base))
-        for k, (v, col) in enumerate(pairs):
-            ax.barh(y, v - base, left=base, color=col, height=0.8 if k == 0 else 0.45)
-    ax.axvline(base, color="#333333", lw=1)
-    ax.set_yticks(ys, [_short(s, 48) for s in labels], fontsize=8.5)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title, loc="left")
-    handles = [
-        Patch(color="#0072B2", label="input at low end"),
-        Patch(color="#D55E00", label="input at high end"),
-    ]
-    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8.5)
-    fig.tight_layout()
-    return to_svg(fig)
-
-
-def bars(labels: Sequence[str], values: dict[str, np.ndarray], title: str, ylabel: str) -> str:
-    """Grouped vertical bars (e.g. Sobol first-order and total indices per input)."""
-    n = len(labels)
-    k = len(values)
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
-    xs = np.arange(n)
-    w = 0.8 / max(k, 1)
-    for j, (name, v) in enumerate(values.items()):
-        ax.bar(xs + (j - (k - 1) / 2) * w, v, width=w, label=name, color=f"C{j}")
-    ax.set_xticks(xs, [_short(s, 26) for s in labels], rotation=30, ha="right", fontsize=8.5)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, loc="left")
-    ax.legend(frameon=False, fontsize=9)
-    ax.grid(axis="y", alpha=0.25)
-    fig.tight_layout()
-    return to_svg(fig)
-
-
-def distributions(
-    issues: Sequence[tuple[str, tuple[float, float], dict[float, str]]],
-    samples: dict[str, np.ndarray] | None,
-    quantiles: dict[str, dict[str, float]],
-    point: dict[str, float] | None,
-    title: str,
-) -> str:
-    """Per issue, the Monte Carlo outcome distribution (histogram if samples, else quantile box)."""
-    n = len(issues)
-    cols = min(n, 2)
-    rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, 2.6 * rows), squeeze=False)
-    for k, (iid, bounds, labels) in enumerate(issues):
-        ax = axes[k // cols][k % cols]
-        q = quantiles.get(iid, {})
-        if samples is not None and iid in samples:
-            ax.hist(samples[iid], bins=40, range=bounds, color="#56B4E9", edgecolor="white")
-        else:
-            lo, hi = q.get("5", bounds[0]), q.get("95", bounds[1])
-            ax.axvspan(lo, hi, color="#56B4E9", alpha=0.35, label="5–95%")
-        if "10" in q and "90" in q:
-            ax.axvspan(q["10"], q["90"], color="#0072B2", alpha=0.18, label="80% interval")
-        if "50" in q:
-            ax.axvline(q["50"], color="#0072B2", lw=2, label="median")
-        if point and iid in point:
-            ax.axvline(point[iid], color="#D55E00", lw=1.5, ls="--", label="point forecast")
-        ax.set_xlim(*bounds)
-        label_ticks(ax, labels, bounds, axis="x")
-        ax.set_title(iid, loc="left")
-        ax.set_yticks([])
-        if k == 0:
-            ax.legend(frameon=False, fontsize=8)
-    for k in range(n, rows * cols):
-        axes[k // cols][k % cols].axis("off")
-    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
-    fig.tight_layout()
-    return to_svg(fig)
-
-
-def utility_plane(
-    gains: np.ndarray,
-    feasible: np.ndarray,
-    frontier: np.ndarray,
-    marks: dict[str, tuple[float, float]],
-    names: tuple[str, str],
-    title: str,
-) -> str:
-    """Two parties' utility gains over the status quo: all packages, feasible ones, the frontier."""
-    fig, ax = plt.subplots(figsize=(WIDTH * 0.75, 4.6))
-    g = np.asarray(gains)
-    if len(g) > 20000:
-        idx = np.linspace(0, len(g) - 1, 20000).astype(int)
-        g_all, f_all = g[idx], np.asarray(feasible)[idx]
-    else:
-        g_all, f_all = g, np.asarray(feasible)
-    ax.scatter(
-        g_all[~f_all, 0], g_all[~f_all, 1], s=4, color="#BBBBBB", label="not feasible", rasterized=False
-    )
-    ax.scatter(g_all[f_all, 0], g_all[f_all, 1], s=6, color="#56B4E9", label="feasible")
-    if len(frontier):
-        fr = np.asarray(frontier)
-        order = np.argsort(fr[:, 0])
-        ax.plot(fr[order, 0], fr[order, 1], color="#0072B2", lw=2, marker="o", ms=3, label="Pareto frontier")
-    styles = {"status quo": ("#000000", "s"), "Nash": ("#D55E00", "*"), "Kalai–Smorodinsky": ("#009E73", "D")}
-    others = [("#CC79A7", "^"), ("#E69F00", "v"), ("#7F7F7F", "P"), ("#8C564B", "X")]
-    k = 0
-    for name, (x, y) in marks.items():
-        if name in styles:
-            c, m = styles[name]
-        else:
-            c, m = others[k % len(others)]
-            k += 1
-        ax.scatter([x], [y], s=120 if m == "*" else 60, color=c, marker=m, zorder=5, label=name)
-    ax.axhline(0, color="#777777", lw=0.8)
-    ax.axvline(0, color="#777777", lw=0.8)
-    ax.set_xlabel(f"gain for {names[0]} (utility over the status quo)")
-    ax.set_ylabel(f"gain for {names[1]}")
-    ax.set_title(title, loc="left")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9)
-    fig.tight_layout()
-    return to_svg(fig)
+            if r.outcome is not None:
+                ax.plot(
+                    rounds[: len(r.outcome)],
+                    r.outcome,
+                    color=C.INK,
+                    lw=2.6,
+                    ls="--",
+                    label="model outcome",
+                    zorder=5,
+                )
+            title = r.model
+            if r.converged is False:
+                title += " · did not converge" + (
+                    f" (cycles {_g(r.cycle_range[0])}–{_g(r.cycle_range[1])})" if r.cycle_range else ""
+                )
+            ax.set_title(title, loc="left", fontsize=10)
+            ax.set_ylim(*t.scale.padded())
+            if len(rounds) > 1:
+                ax.set_xlim(0, rounds[-1])
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            ax.set_ylabel("position", fontsize=9)
+            ax.grid(alpha=0.25)
+        axes[-1, 0].set_xlabel("round", fontsize=9)
+        handles, names = axes[0, 0].get_legend_handles_labels()
+        fig.legend(
+            handles,
+            names,
+            loc="lower center",
+            bbox_to_anchor=(0.5, -0.02),
+            ncol=min(len(names), 6),
+            frameon=False,
+            fontsize=8.5,
+        )
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        return to_svg(fig)

@@ -2,11 +2,17 @@
 
 KTAB CSV (as read by KTAB's ``smpc --csv``):
 
-- line 1: ``scenario name, description, nActors, nDims``;
+- line 1: ``scenario name, description, nActors, nDims``; KTAB reads the first four fields and ignores
+  any after them (its own ``dummyData_6Dim.csv`` starts ``Combined,All six dimensions of CDMP,27,6,0,,,…``);
 - line 2: headers; dimension names come from the position headers (``Policy Position`` → ``Policy``);
-- then one row per actor: ``name, description, capability, (position, salience) × nDims``;
+  fields after the last salience header are ignored;
+- then one row per actor: ``name, description, capability, (position, salience) × nDims``; fields after
+  the last salience are ignored;
 - positions and saliences on 0–100; each actor's saliences sum to at most 100;
-- fields may carry surrounding spaces and a line may end with a trailing comma.
+- fields may carry surrounding spaces and a line may end with trailing commas;
+- a blank (or missing trailing) position or salience cell reads as 0, as KTAB's reader reads it; the
+  cells read that way are listed in the scenario's ``metadata.ktab_blank_cells``. A blank description
+  is allowed (the name is used). A blank name or capability is refused (KTAB needs both).
 
 On import, every issue gets bounds [0, 100] and saliences are divided by 100. On export, positions are
 mapped to 0–100 from the issue's bounds and saliences multiplied by 100; numbers are written with 12
@@ -71,7 +77,7 @@ def looks_like_ktab_csv(text: str) -> bool:
     if not rows:
         return False
     first = _strip_trailing(rows[0])
-    if len(first) != 4:
+    if len(first) < 4:
         return False
     return first[2].isdigit() and first[3].isdigit()
 
@@ -121,7 +127,7 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
             file, "", "expected a KTAB CSV: a 'name,desc,nActors,nDims' line, a header line and actor rows", 1
         )
     first = _strip_trailing(rows[0])
-    if len(first) != 4:
+    if len(first) < 4:
         raise ScenarioError.single(
             file, "header", f"expected 'name,desc,nActors,nDims' (4 fields), got {len(first)} fields", 1
         )
@@ -139,19 +145,10 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
             file, "header", f"expected nActors >= 1 and nDims >= 1, got {n_actors}, {n_dims}", 1
         )
     header = _strip_trailing(rows[1])
-    width = 3 + 2 * n_dims
-    if len(header) < width:
-        problems.append(
-            Problem(
-                file,
-                "header",
-                f"expected {width} column headers for {n_dims} dimensions, got {len(header)}",
-                2,
-            )
-        )
+    width = 3 + 2 * n_dims  # KTAB reads this many header fields and names missing ones blank
     dim_names = []
     for k in range(n_dims):
-        h = header[3 + 2 * k] if len(header) > 3 + 2 * k else f"Dim {k + 1}"
+        h = header[3 + 2 * k] if len(header) > 3 + 2 * k else ""
         dim_names.append(_POS_SUFFIX.sub("", h) or f"Dim {k + 1}")
     issue_ids = []
     for k, dn in enumerate(dim_names):
@@ -167,17 +164,21 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
     actors: list[dict[str, Any]] = []
     positions: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
+    blank: list[str] = []
     for line, row in data_rows:
-        if len(row) < width:
+        if len(row) < 3 or not row[0] or not row[2]:
+            what = "a name" if not row or not row[0] else "a capability"
             problems.append(
                 Problem(
                     file,
                     f"actors[{len(actors)}]",
-                    f"expected {width} fields (name, description, capability, {n_dims} position/salience pairs), got {len(row)}",
+                    f"expected {what} (name, description, capability, {n_dims} position/salience pairs), "
+                    f"got {len(row)} fields",
                     line,
                 )
             )
             continue
+        row = row + [""] * (width - len(row))  # KTAB reads missing trailing cells as blank
         aid = ident(row[0])
         if aid in first_line:
             problems.append(
@@ -193,8 +194,12 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
         stances: dict[str, Any] = {}
         total = 0.0
         for k in range(n_dims):
-            pos = _num(row[3 + 2 * k], file, line, f"positions.{aid}.{issue_ids[k]}.position", problems)
-            sal = _num(row[4 + 2 * k], file, line, f"positions.{aid}.{issue_ids[k]}.salience", problems)
+            cells = (row[3 + 2 * k], row[4 + 2 * k])
+            for what, cell in zip(("position", "salience"), cells, strict=True):
+                if cell == "":
+                    blank.append(f"line {line}: {aid} {what} on {issue_ids[k]}")
+            pos = _num(cells[0] or "0", file, line, f"positions.{aid}.{issue_ids[k]}.position", problems)
+            sal = _num(cells[1] or "0", file, line, f"positions.{aid}.{issue_ids[k]}.salience", problems)
             if pos is not None and not 0 <= pos <= 100:
                 problems.append(
                     Problem(
@@ -242,7 +247,7 @@ def parse_ktab_csv(text: str, file: str = "<ktab>") -> dict[str, Any]:
             {"id": iid, "name": dn, "bounds": [0, 100]} for iid, dn in zip(issue_ids, dim_names, strict=True)
         ],
         "positions": positions,
-        "metadata": {"format": "ktab-csv"},
+        "metadata": {"format": "ktab-csv", **({"ktab_blank_cells": blank} if blank else {})},
     }
 
 

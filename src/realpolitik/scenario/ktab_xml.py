@@ -155,11 +155,18 @@ def parse(text: str, file: str = "<ktab-xml>") -> dict[str, Any]:
     def text_of(el: Element | None) -> str:
         return el.text.strip() if el is not None else ""
 
-    def number(el: Element | None, parent: Element, tag: str, path: str) -> float | None:
+    blank: list[str] = []
+
+    def number(
+        el: Element | None, parent: Element, tag: str, path: str, blank_is_zero: bool = False
+    ) -> float | None:
         if el is None:
             err(path, f"expected a <{tag}> element with a number", parent.line)
             return None
         raw = el.text.strip()
+        if not raw and blank_is_zero:  # KTAB's reader leaves an empty coordinate or salience at 0
+            blank.append(f"line {el.line}: {path}")
+            return 0.0
         v = parse_number(raw)
         if v is None:
             err(
@@ -271,7 +278,11 @@ def parse(text: str, file: str = "<ktab-xml>") -> dict[str, Any]:
             values[group] = [
                 (
                     number(
-                        e, g, item, f"positions.{aid}.{issue_ids[k] if k < n_dims else k}.{group.lower()}"
+                        e,
+                        g,
+                        item,
+                        f"positions.{aid}.{issue_ids[k] if k < n_dims else k}.{group.lower()}",
+                        blank_is_zero=True,
                     ),
                     e.line,
                 )
@@ -338,6 +349,8 @@ def parse(text: str, file: str = "<ktab-xml>") -> dict[str, Any]:
     if problems:
         problems.sort(key=lambda p: p.line or 0)
         raise ScenarioError(problems)
+    if blank:
+        metadata["ktab_blank_cells"] = blank
     title = name or "KTAB scenario"
     return {
         "id": ident(name or "ktab"),

@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from realpolitik import display as _display
+
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\- ]*$")]
 
 
@@ -500,3 +502,18 @@ class Scenario(_Base):
         if any(issue_id in ag.issues for ag in self.agreements):
             return Rule(kind="consent")
         return self.default_rule
+
+    # notebook display: short repr, HTML card, DataFrame, figure (realpolitik.display) ----------------
+    def __repr__(self) -> str:
+        return _display.scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _display.scenario_html(self)
+
+    def to_frame(self) -> Any:
+        """One row per actor and issue (a pandas DataFrame): position, salience, capability."""
+        return _display.scenario_frame(self)
+
+    def plot(self) -> Any:
+        """Each actor's position on every issue (a Plotly figure)."""
+        return _display.scenario_plot(self)

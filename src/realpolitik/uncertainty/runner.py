@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik.forecast import RuleReader, _jsonable, check_inputs, scenario_problem
 from realpolitik.models import get_model
@@ -274,6 +275,21 @@ class MonteCarloResult:
 
     def _iter_columns(self, cols: list[str]) -> Iterator[dict[str, np.ndarray]]:
         yield from _iter_columns(self._chunks, self.out, self.issues, self.n_chunks, cols, self.agreements)
+
+    # notebook display (realpolitik.display) ----------------------------------------------------------
+    def __repr__(self) -> str:
+        return _display.montecarlo_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _display.montecarlo_html(self)
+
+    def to_frame(self) -> Any:
+        """One row per completed draw (a pandas DataFrame indexed by draw), one column per issue."""
+        return _display.montecarlo_frame(self)
+
+    def plot(self) -> Any:
+        """The distribution of outcomes per issue (a Plotly figure)."""
+        return _display.montecarlo_plot(self)
 
     def to_json(self) -> dict[str, Any]:
         """The documented summary: no timings or paths, so equal runs give byte-identical JSON."""

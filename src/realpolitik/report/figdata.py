@@ -1,0 +1,146 @@
+"""What each report figure shows, as plain data; :mod:`figures` draws it as SVG, :mod:`interactive` as Plotly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An issue's scale: bounds, labelled points, unit."""
+
+    name: str
+    bounds: tuple[float, float]
+    labels: dict[float, str] = field(default_factory=dict)
+    unit: str | None = None
+
+    @property
+    def axis_title(self) -> str:
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def padded(self, share: float = 0.03) -> tuple[float, float]:
+        w = self.bounds[1] - self.bounds[0]
+        return self.bounds[0] - share * w, self.bounds[1] + share * w
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    model: str
+    outcome: float | None
+    pressure: float | None
+    headline: bool
+    converged: bool | None
+    cycle_range: tuple[float, float] | None
+    question: str = ""  # what the model answers (shown on hover)
+
+
+@dataclass(frozen=True)
+class ActorMark:
+    actor: str
+    position: float
+    salience: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every model's answer on one issue beside the status quo, the actors and the Monte Carlo range."""
+
+    scale: Scale
+    status_quo: float | None
+    models: tuple[ModelRow, ...]
+    actors: tuple[ActorMark, ...]
+    mc_model: str | None = None
+    mc_median: float | None = None
+    mc_interval: tuple[float, float] | None = None
+    mc_modes: tuple[tuple[float, float], ...] = ()  # (value, share)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    scale: Scale
+    model: str
+    samples: np.ndarray | None
+    quantiles: dict[str, float]
+    modes: tuple[tuple[float, float], ...]
+    point: float | None
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    label: str
+    low: float
+    high: float
+    low_value: float
+    high_value: float
+
+
+@dataclass(frozen=True)
+class TornadoData:
+    scale: Scale
+    model: str
+    base: float
+    bars: tuple[TornadoBar, ...]
+
+
+@dataclass(frozen=True)
+class SobolRow:
+    factor: str
+    s1: float
+    st: float
+    s1_conf: float
+    st_conf: float
+
+
+@dataclass(frozen=True)
+class SobolData:
+    issue: str
+    model: str
+    n_runs: int
+    rows: tuple[SobolRow, ...]
+
+
+@dataclass(frozen=True)
+class SweepData:
+    driver: str
+    model: str
+    x: np.ndarray
+    series: dict[str, np.ndarray]  # issue name -> forecast
+    baseline: float | None
+    feasible: np.ndarray | None = None  # 0/1/nan per point
+
+
+@dataclass(frozen=True)
+class GainsData:
+    rows: tuple[str, ...]  # package names
+    packages: tuple[str, ...]  # the package, as text
+    actors: tuple[str, ...]
+    gains: np.ndarray  # (rows, actors)
+
+
+@dataclass(frozen=True)
+class PlaneData:
+    names: tuple[str, str]
+    gains: np.ndarray  # (n, 2)
+    frontier: np.ndarray  # (m, 2)
+    marks: dict[str, tuple[float, float]]
+    title: str
+
+
+@dataclass(frozen=True)
+class TrajectoryRun:
+    model: str
+    positions: np.ndarray  # (R + 1, A)
+    outcome: np.ndarray | None
+    converged: bool | None
+    cycle_range: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    scale: Scale
+    actors: tuple[str, ...]
+    colours: dict[str, str]
+    runs: tuple[TrajectoryRun, ...]
