@@ -46,9 +46,9 @@ EXTRAS_KEYS = {
 }
 DEALS_KEYS = {
     "feasible", "n_feasible", "packages", "frontier", "nash", "kalai_smorodinsky", "veto_effects",
-    "concessions", "linkage", "precedents",
+    "concessions", "linkage", "precedents", "agreements", "red_lines", "conditions", "if_linked",
 }  # fmt: skip
-PACKAGE_KEYS = {"values", "labels", "moves", "utility", "gain", "joint_gain"}
+PACKAGE_KEYS = {"values", "labels", "moves", "moot", "agreements", "utility", "gain", "joint_gain"}
 
 GOOD = """\
 id: toy
@@ -255,7 +255,8 @@ def test_deals_json_keys_and_agreement_with_the_api() -> None:
     assert j["feasible"] == (j["n_feasible"] > 0)
     assert set(j["veto_effects"]) == set(j["veto_holders"])
     assert all(
-        set(lk) == {"issue", "single_issue_deal", "in_feasible_package", "linked"} for lk in j["linkage"]
+        set(lk) == {"issue", "agreement", "single_issue_deal", "in_feasible_package", "linked"}
+        for lk in j["linkage"]
     )
     assert [p["scenario"] for p in j["precedents"]] == [a.scenario for a in rp.load(FLAGSHIP).analogues]
     api = json.loads(json.dumps(deals_to_json(rp.deals(rp.load(FLAGSHIP), seed=0))))

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 from hypothesis import strategies as st
 
-from realpolitik.deals import DealProblem
+from realpolitik.deals import Condition, DealProblem
 
 RISKS = [-1.0, -0.5, 0.0, 0.5, 1.0]
 
@@ -73,3 +73,162 @@ def brute_force_feasible(p: DealProblem) -> set[tuple[float, ...]]:
         if ok:
             out.add(tuple(float(x) for x in pkg))
     return out
+
+
+OPS = (">", ">=", "<", "<=", "==", "!=")
+
+
+@st.composite
+def agreement_problems(
+    draw: st.DrawFn, max_actors: int = 4, max_issues: int = 3, max_options: int = 4
+) -> DealProblem:
+    """Small problems with the whole decision structure of DESIGN §4a: several agreements, signers per
+    agreement, vetoes, red lines (acceptable ranges around each ideal point), ``applies_if`` conditions
+    (acyclic, over a random issue order), declared no-deal values and a margin."""
+    a = draw(st.integers(2, max_actors))
+    d = draw(st.integers(1, max_issues))
+    n_opts = [draw(st.integers(2, max_options)) for _ in range(d)]
+    options = tuple(np.linspace(0.0, 100.0, n) for n in n_opts)
+    sq = np.array([options[j][draw(st.integers(0, n_opts[j] - 1))] for j in range(d)])
+    grid = st.integers(0, 20).map(lambda k: 5.0 * k)
+    pos = np.array(draw(st.lists(grid, min_size=a * d, max_size=a * d)), float).reshape(a, d)
+    sal = (
+        np.array(draw(st.lists(st.integers(0, 10), min_size=a * d, max_size=a * d)), float).reshape(a, d) / 10
+    )
+    risk = np.array(draw(st.lists(st.sampled_from(RISKS), min_size=a, max_size=a)))
+    cap = np.array(draw(st.lists(st.integers(1, 10), min_size=a, max_size=a)), float)
+    # agreements: any grouping of the issues, numbered 0.. in order of first appearance
+    labels = draw(st.lists(st.integers(0, d - 1), min_size=d, max_size=d))
+    first = {lab: k for k, lab in enumerate(dict.fromkeys(labels))}
+    group = np.array([first[lab] for lab in labels], dtype=np.int64)
+    n_groups = len(first)
+    signer = np.array(
+        draw(st.lists(st.booleans(), min_size=n_groups * a, max_size=n_groups * a)), bool
+    ).reshape(n_groups, a)
+    for g in range(n_groups):
+        if not signer[g].any():
+            signer[g, draw(st.integers(0, a - 1))] = True
+    veto = np.array(draw(st.lists(st.booleans(), min_size=a * d, max_size=a * d)), bool).reshape(a, d)
+    veto &= draw(st.lists(st.booleans(), min_size=a, max_size=a).map(lambda b: np.array(b)[:, None]))
+    # red lines: with some chance per actor and issue, an acceptable range around the ideal point
+    acc = np.tile([0.0, 100.0], (a, d, 1))
+    for i in range(a):
+        for j in range(d):
+            if draw(st.integers(0, 3)) == 0:
+                lo = draw(st.integers(0, int(pos[i, j]) // 5)) * 5.0
+                hi = 100.0 - draw(st.integers(0, (100 - int(pos[i, j])) // 5)) * 5.0
+                acc[i, j] = (lo, hi)
+    # conditions: an issue may depend on issues earlier in a random order
+    order = draw(st.permutations(range(d)))
+    conditions = []
+    for k in range(1, d):
+        if draw(st.integers(0, 2)) == 0:
+            on = order[draw(st.integers(0, k - 1))]
+            value = float(options[on][draw(st.integers(0, n_opts[on] - 1))])
+            conditions.append(Condition(order[k], on, draw(st.sampled_from(OPS)), value))
+    dis = np.broadcast_to(sq, (a, d)).copy()
+    if draw(st.booleans()):
+        i, j = draw(st.integers(0, a - 1)), draw(st.integers(0, d - 1))
+        dis[i, j] = float(options[j][draw(st.integers(0, n_opts[j] - 1))])
+    margin = draw(st.sampled_from([0.0, 0.0, 0.05]))
+    return DealProblem(
+        position=pos,
+        salience=sal,
+        capability=cap,
+        bounds=np.tile([0.0, 100.0], (d, 1)),
+        status_quo=sq,
+        options=options,
+        party=signer.any(axis=0),
+        veto=veto,
+        risk=risk,
+        disagreement=dis,
+        margin=margin,
+        acceptable=acc,
+        group=group,
+        signer=signer,
+        conditions=tuple(draw(st.permutations(conditions))),
+    )
+
+
+def _holds(op: str, x: float, value: float, width: float) -> bool:
+    tol = 1e-9 * width
+    return {
+        ">": x > value,
+        ">=": x >= value,
+        "<": x < value,
+        "<=": x <= value,
+        "==": abs(x - value) <= tol,
+        "!=": abs(x - value) > tol,
+    }[op]
+
+
+def brute_moot(p: DealProblem, pkg: tuple[float, ...]) -> list[bool]:
+    """Moot issues by a fixpoint: an issue is moot when a condition fails on the effective package (moot
+    issues read at their status quo); iterated until nothing changes (conditions are acyclic)."""
+    d = len(pkg)
+    moot = [False] * d
+    for _ in range(d + 1):
+        eff = [p.status_quo[j] if moot[j] else pkg[j] for j in range(d)]
+        new = [False] * d
+        for c in p.conditions:
+            width = p.bounds[c.on, 1] - p.bounds[c.on, 0]
+            if not _holds(c.op, eff[c.on], c.value, width):
+                new[c.issue] = True
+        if new == moot:
+            break
+        moot = new
+    return moot
+
+
+def brute_verdict(
+    p: DealProblem, pkg: tuple[float, ...], drop: set[tuple[int, int, str]] = frozenset()
+) -> bool:  # type: ignore[assignment]
+    """Whether a package is feasible, by DESIGN §4a, one agreement, actor and issue at a time (no shared
+    code with the library). ``drop``: rows (agreement, actor, kind) that do not have to accept."""
+    a, d = p.position.shape
+    moot = brute_moot(p, pkg)
+    if any(moot[j] and pkg[j] != p.status_quo[j] for j in range(d)):
+        return False
+    any_active = False
+    for g in range(int(p.group.max()) + 1):
+        issues = [j for j in range(d) if p.group[j] == g and not moot[j]]
+        if not any(pkg[j] != p.status_quo[j] for j in issues):
+            continue
+        any_active = True
+        for i in range(a):
+            total = p.salience[i].sum()
+            k = 2.0 ** (-p.risk[i])
+
+            def part(j: int, i: int = i, total: float = total, k: float = k) -> float:
+                w = p.salience[i, j] / total if total > 0 else 0.0
+                width = p.bounds[j, 1] - p.bounds[j, 0]
+                u_p = 1 - min(abs(pkg[j] - p.position[i, j]) / width, 1.0) ** k
+                u_q = 1 - min(abs(p.disagreement[i, j] - p.position[i, j]) / width, 1.0) ** k
+                return w * (u_p - u_q)
+
+            def inside(js: list[int], i: int = i) -> bool:
+                return all(p.acceptable[i, j, 0] <= pkg[j] <= p.acceptable[i, j, 1] for j in js)
+
+            if p.signers[g, i] and (g, i, "party") not in drop:
+                gain = 0.0
+                for j in issues:
+                    gain += part(j)
+                if not (inside(issues) and round(gain, 12) > p.margin):
+                    return False
+            vetoed = [j for j in range(d) if p.group[j] == g and p.veto[i, j]]
+            if vetoed and (g, i, "veto") not in drop:
+                live = [j for j in vetoed if not moot[j]]
+                gain = 0.0
+                for j in live:
+                    gain += part(j)
+                if not (inside(live) and round(gain, 12) >= 0):
+                    return False
+    return any_active
+
+
+def brute_feasible(p: DealProblem, drop: set[tuple[int, int, str]] = frozenset()) -> set[tuple[float, ...]]:  # type: ignore[assignment]
+    return {
+        tuple(float(x) for x in pkg)
+        for pkg in itertools.product(*[list(o) for o in p.options])
+        if brute_verdict(p, pkg, drop)
+    }

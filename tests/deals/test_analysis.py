@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from realpolitik.forecast import scenario_problem
-from realpolitik.scenario import builtin_ids, dumps, from_dict
+from realpolitik.scenario import ScenarioError, builtin_ids, dumps, from_dict
 
 from .helpers import islands
 
@@ -71,7 +71,10 @@ def test_no_deal_reports_a_concession() -> None:
     assert not j["feasible"] and j["nash"] is None
     best = min((c for c in j["concessions"].values() if c), key=lambda c: c["size"])
     assert best["n_feasible"] > 0
-    assert set(best) == {"actor", "field", "issue", "from", "to", "size", "n_feasible"}
+    assert set(best) == {
+        "actor", "field", "issue", "from", "to", "size", "n_feasible", "agreement", "n_opened", "red_line", "text",
+    }  # fmt: skip
+    assert best["n_opened"] > 0 and best["agreement"] == "treaty"
     assert any("smallest single concession" in x for x in D.summary_sentences(a))
 
 
@@ -90,7 +93,7 @@ def test_search_mode_from_a_scenario() -> None:
     assert {tuple(r) for r in a.result.values} <= {tuple(r) for r in b.result.values}
 
 
-def test_precedent_mapped_and_judged(tmp_path: Path) -> None:
+def _analogue(tmp_path: Path) -> Path:
     analogue = from_dict(
         {
             "id": "test-analogue",
@@ -106,25 +109,61 @@ def test_precedent_mapped_and_judged(tmp_path: Path) -> None:
     )
     path = tmp_path / "analogue.yaml"
     path.write_text(dumps(analogue, "yaml"))
+    return path
+
+
+def test_precedent_mapped_and_judged(tmp_path: Path) -> None:
+    path = _analogue(tmp_path)
+    note = "the precedent settles forces on territory that changes hands"
     s = islands(
         analogues=[
-            {"scenario": str(path), "maps": {"military": "forces", "economy": "outcome.money"}},
-            {"scenario": str(tmp_path / "missing.yaml"), "maps": {"military": "forces"}},
+            {
+                "scenario": str(path),
+                "maps": {
+                    "territory": {"value": 7, "note": note},
+                    "military": "forces",
+                    "economy": "outcome.money",
+                },
+            },
+            {
+                "scenario": str(tmp_path / "missing.yaml"),
+                "maps": {"territory": {"value": 7}, "military": "forces"},
+            },
         ]
     )
     assert "outside the scenario's folder" in (D.deals(s).precedents[0].error or "")
     s.allow_paths = True  # the analogue lies outside the working directory (this scenario's folder)
     a = D.deals(s)
     pr = a.precedents[0]
-    assert pr.mapped == {"military": "forces", "economy": "money"}
+    assert pr.analogue_id == "test-analogue"
+    assert pr.mapped == {"territory": "value 7", "military": "forces", "economy": "money"}
+    assert pr.terms["territory"] == D.Term(key=None, fixed=7.0, note=note, value=7.0)
+    assert pr.terms["military"].key == "forces" and pr.terms["military"].value == 50.0
     assert pr.evaluation is not None
-    assert pr.evaluation.values.tolist() == [0.0, 50.0, 50.0]  # 5 of 0..10 rescaled to 0..100
+    assert pr.evaluation.values.tolist() == [7.0, 50.0, 50.0]  # 5 of 0..10 rescaled to 0..100
+    assert not pr.evaluation.moot.any()
     acc = pr.evaluation.accepts
     assert acc[2] is False and pr.evaluation.turning_issue[2] == 1  # USA refuses on military
+    assert pr.evaluation.reasons[2] == "loss" and pr.evaluation.refused_in[2] == 0  # in the treaty
     assert a.precedents[1].error and a.precedents[1].evaluation is None
     j = a.to_json()["precedents"]
     assert j[0]["refusals"]["USA"] == "military" and j[0]["feasible"] is False
+    assert j[0]["refused_by"]["USA"] == {"issue": "military", "reason": "loss", "agreement": "treaty"}
+    assert j[0]["terms"]["territory"] == {"key": None, "fixed": 7.0, "value": 7.0, "note": note}
     assert j[1]["error"]
+
+
+def test_precedent_without_the_territory_it_is_about_is_moot(tmp_path: Path) -> None:
+    """Forces on islands nobody hands over are not a package (issue 10: the precedents' artefact).
+    Validation refuses such a mapping; judged anyway, the forces are moot and the package changes nothing."""
+    path = _analogue(tmp_path)
+    with pytest.raises(ScenarioError, match="territory"):
+        islands(analogues=[{"scenario": str(path), "maps": {"military": "forces"}}])
+    ev = D.evaluate(D.problem_from_scenario(islands()), np.array([0.0, 50.0, 20.0]))
+    assert ev.given is not None and ev.given.tolist() == [0.0, 50.0, 20.0]
+    assert ev.values.tolist() == [0.0, 0.0, 20.0]  # military held at its status quo
+    assert ev.moot.tolist() == [False, True, False]
+    assert not ev.active.any() and not ev.feasible
 
 
 def test_missing_status_quo_is_reported() -> None:

@@ -169,7 +169,10 @@ def test_veto_effects_equal_recount(p: DealProblem) -> None:
 @given(st.integers(1, 9), st.integers(0, 10), st.sampled_from(RISKS), st.integers(0, 4))
 def test_symmetric_parties_split_at_the_midpoint(a: int, extra: int, risk: float, half_steps: int) -> None:
     """Mirror-image parties on one issue, equally strong, each with its no-deal point equally far away:
-    Kalai–Smorodinsky (always) and Nash (for concave or linear utilities) choose the midpoint."""
+    Kalai–Smorodinsky (always) and Nash (for concave or linear utilities) choose the midpoint.
+
+    The status quo is at the lower bound, not at the midpoint: a package equal to the status quo changes
+    no agreement, so it is never a deal, whatever the declared no-deal points (DESIGN §4a)."""
     m, h = 50.0, 50.0
     gap = a * 5.0  # positions m ± gap
     far = min(h, gap + 5.0 * (extra + 1))  # disagreement points m ∓ far, on the other side
@@ -179,7 +182,7 @@ def test_symmetric_parties_split_at_the_midpoint(a: int, extra: int, risk: float
         salience=np.ones((2, 1)),
         capability=np.ones(2),
         bounds=[[m - h, m + h]],
-        status_quo=[m],
+        status_quo=[m - h],
         options=(opts,),
         party=np.ones(2, bool),
         veto=np.zeros((2, 1), bool),

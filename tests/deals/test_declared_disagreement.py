@@ -43,9 +43,12 @@ def test_declared_disagreement_is_validated() -> None:
     assert "disagreement.V.x: expected a value within the issue's bounds [0, 100], got 200" in text
 
 
-def test_flagship_reproduces_the_essays_veto() -> None:
+def test_flagship_no_treaty() -> None:
+    """The essay's reading: no package changes the peace treaty (economic cooperation, agreed on its own
+    under DESIGN §4a, can move); Russia refuses every precedent on the islands' military status."""
     d = rp.deals("japan-russia-2016").to_json()
-    assert d["feasible"] is False
-    assert d["veto_effects"]["USA"] > 0
+    treaty = next(ag for ag in d["agreements"] if "territory" in ag["issues"])
+    assert treaty["changed"] is False
+    assert all("territory" not in p["moves"] for p in d["packages"])
     for p in d["precedents"]:
         assert p["refusals"]["RUS"] == "military_status"

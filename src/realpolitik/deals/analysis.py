@@ -10,7 +10,7 @@ import numpy as np
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse, any_feasible
-from realpolitik.deals.judge import Condition
+from realpolitik.deals.judge import Condition, sum_issues
 from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
 from realpolitik.environment.resolve import scenario_problem
@@ -27,18 +27,25 @@ class DealInputError(ModelInputError):
 
 @dataclass
 class Evaluation:
-    """One package judged by every actor against its disagreement point (the one acceptance test)."""
+    """One package judged with the one acceptance test (DESIGN §4a), as the analysis judges packages.
 
-    values: np.ndarray  # (D,)
+    ``values`` is the package as judged: issues that are moot there (a failed ``applies_if``) are held at
+    their status quo (``given`` keeps the values asked for).
+    """
+
+    values: np.ndarray  # (D,) as judged (moot issues at the status quo)
     utility: np.ndarray  # (A,)
     gain: np.ndarray  # (A,) over the issues that are not moot
     contributions: np.ndarray  # (A, D) per-issue gain contributions (0 on moot issues)
-    accepts: dict[int, bool]  # actor with a row → accepts (all its rows)
+    accepts: dict[int, bool]  # actor with a row → accepts (all its rows of the agreements changed)
     turning_issue: dict[int, int | None]  # refusing actor → the issue that decides its refusal
     moot: np.ndarray  # (D,) bool
-    agreements: dict[int, bool]  # agreement → active and accepted by all its rows
+    agreements: dict[int, bool]  # agreement → changed and accepted by all its rows
     active: np.ndarray  # (G,) bool: the package changes something there
     breaches: dict[int, list[int]] = field(default_factory=dict)  # actor → issues outside its red lines
+    reasons: dict[int, str] = field(default_factory=dict)  # refusing actor → "red_line" | "loss" | "no_gain"
+    refused_in: dict[int, int] = field(default_factory=dict)  # refusing actor → the agreement it refuses
+    given: np.ndarray | None = None  # (D,) the values asked for, before moot issues are held
 
     @property
     def feasible(self) -> bool:
@@ -46,14 +53,26 @@ class Evaluation:
         return bool(self.active.any()) and all(self.accepts.values())
 
 
-def evaluate(problem: DealProblem, values: np.ndarray) -> Evaluation:
-    """Judge one package (any values, not only options) with the same test as the analysis."""
+def effective_values(problem: DealProblem, values: np.ndarray) -> np.ndarray:
+    """Packages ``(..., D)`` with their moot issues held at the status quo (the package they are)."""
     v = np.asarray(values, dtype=float)
+    return np.asarray(np.where(problem.moot(v), problem.status_quo, v))
+
+
+def evaluate(problem: DealProblem, values: np.ndarray) -> Evaluation:
+    """Judge one package (any values, not only options) with the same test as the analysis.
+
+    Moot issues are first held at the status quo: a package that differs only there is the same package.
+    """
+    given = np.asarray(values, dtype=float)
+    v = effective_values(problem, given)
     rows = problem.rows()
     j = problem.judge(v, contributions=True)
     turning_row = j.decisive_issue(rows, problem.width, v, problem.acceptable)
     accepts: dict[int, bool] = {}
     turning: dict[int, int | None] = {}
+    reasons: dict[int, str] = {}
+    refused_in: dict[int, int] = {}
     breaches: dict[int, list[int]] = {}
     for r in range(rows.n):
         i = int(rows.actor[r])
@@ -62,16 +81,19 @@ def evaluate(problem: DealProblem, values: np.ndarray) -> Evaluation:
         if not ok and i not in turning:
             t = int(turning_row[r])
             turning[i] = t if t >= 0 else None
-        out = [int(d) for d in np.flatnonzero(j.outside[r])]
-        if out:
-            breaches.setdefault(i, [])
-            breaches[i] += [d for d in out if d not in breaches[i]]
+            refused_in[i] = int(rows.group[r])
+            reasons[i] = "red_line" if j.outside[r].any() else ("loss" if t >= 0 else "no_gain")
+        if j.active[int(rows.group[r])]:
+            out = [int(d) for d in np.flatnonzero(j.outside[r])]
+            if out:
+                row = breaches.setdefault(i, [])
+                row += [d for d in out if d not in row]
     contrib = problem.contributions(v)
     ga = j.group_accept(rows)
     return Evaluation(
         values=v,
         utility=problem.utility(v),
-        gain=np.round(contrib.sum(axis=1), DECIMALS),
+        gain=np.round(sum_issues(contrib), DECIMALS),
         contributions=contrib,
         accepts=accepts,
         turning_issue=turning,
@@ -79,19 +101,37 @@ def evaluate(problem: DealProblem, values: np.ndarray) -> Evaluation:
         agreements={g: bool(ga[g]) for g in range(problem.n_groups)},
         active=j.active,
         breaches=breaches,
+        reasons=reasons,
+        refused_in=refused_in,
+        given=given,
     )
+
+
+@dataclass(frozen=True)
+class Term:
+    """How a precedent sets one issue here: an outcome ``key`` of the analogue (rescaled from its
+    bounds) or a fixed ``fixed`` value on this issue's scale, with the analyst's ``note``; ``value`` is
+    the number used here (None when the key found no outcome)."""
+
+    key: str | None
+    fixed: float | None
+    note: str | None
+    value: float | None
 
 
 @dataclass
 class Precedent:
     """An analogue's actual outcome mapped onto this scenario's issues and judged here."""
 
-    scenario: str
-    mapped: dict[str, str]  # this issue → analogue outcome key used
+    scenario: str  # as the scenario names it (a built-in id or a path)
+    mapped: dict[str, str]  # this issue → analogue outcome key used ("value V" for a fixed value)
     missing: list[str]  # this issue ids whose mapping found no outcome
     evaluation: Evaluation | None
     error: str | None = None
     note: str | None = None
+    terms: dict[str, Term] = field(default_factory=dict)  # this issue → how the precedent sets it
+    analogue_id: str | None = None  # the loaded analogue's id
+    outside_deal: list[str] = field(default_factory=list)  # mapped issues not negotiated (not consent)
 
 
 @dataclass
@@ -229,7 +269,7 @@ def problem_from_scenario(
     )
     if merge and len(groups) > 1:
         group = np.zeros(len(consent), dtype=np.int64)
-        signer = signer.any(axis=0, keepdims=True)
+        signer = np.asarray(signer.any(axis=0, keepdims=True))
         group_ids: tuple[str, ...] = ("+".join(ag.id for ag in groups),)
     else:
         group_ids = tuple(ag.id for ag in groups)
@@ -277,7 +317,7 @@ def problem_from_scenario(
         bounds=bp.bounds[cols],
         status_quo=bp.status_quo[cols],
         options=tuple(opts),
-        party=signer.any(axis=0),
+        party=np.asarray(signer.any(axis=0)),
         veto=veto,
         risk=risk,
         disagreement=dis,
@@ -309,31 +349,49 @@ def precedent_values(scenario: Scenario, problem: DealProblem, analogue_index: i
             )
             other = load(path, allow_paths=scenario.allow_paths)
     except Exception as exc:  # a missing analogue must not sink the whole analysis
-        return Precedent(an.scenario, {}, list(an.maps), None, error=str(exc).splitlines()[0])
+        return Precedent(an.scenario, {}, list(an.maps), None, error=str(exc).splitlines()[0], note=an.note)
     values = problem.status_quo.copy()
     mapped: dict[str, str] = {}
     missing: list[str] = []
+    outside: list[str] = []
+    terms: dict[str, Term] = {}
     for this, term in an.maps.items():
         t = term if isinstance(term, AnalogueTerm) else AnalogueTerm(key=term)
+        key = t.key.removeprefix("outcome.") if t.key is not None else None
         if this not in problem.issues:
-            missing.append(this)
+            outside.append(this)
+            terms[this] = Term(key, t.value, t.note, None)
             continue
         j = problem.issues.index(this)
         if t.value is not None:
-            values[j] = float(np.clip(t.value, problem.bounds[j, 0], problem.bounds[j, 1]))
+            v = float(np.clip(t.value, problem.bounds[j, 0], problem.bounds[j, 1]))
+            values[j] = v
             mapped[this] = f"value {t.value:g}"
+            terms[this] = Term(None, float(t.value), t.note, v)
             continue
-        assert t.key is not None
-        k = t.key.removeprefix("outcome.")
-        if k not in other.outcome:
+        assert key is not None
+        if key not in other.outcome:
             missing.append(this)
+            terms[this] = Term(key, None, t.note, None)
             continue
-        v = other.outcome[k].value
-        if k in other.issue_ids:
-            v = _rescale(v, other.issue(k).bounds, (float(problem.bounds[j, 0]), float(problem.bounds[j, 1])))
+        v = other.outcome[key].value
+        if key in other.issue_ids:
+            v = _rescale(
+                v, other.issue(key).bounds, (float(problem.bounds[j, 0]), float(problem.bounds[j, 1]))
+            )
         values[j] = v
-        mapped[this] = k
-    return Precedent(an.scenario, mapped, missing, evaluate(problem, values), note=an.note)
+        mapped[this] = key
+        terms[this] = Term(key, None, t.note, float(v))
+    return Precedent(
+        an.scenario,
+        mapped,
+        missing,
+        evaluate(problem, values),
+        note=an.note,
+        terms=terms,
+        analogue_id=other.id,
+        outside_deal=outside,
+    )
 
 
 def precedents(scenario: Scenario, problem: DealProblem) -> list[Precedent]:

@@ -132,10 +132,14 @@ class Rows:
     def label(self, row: int, actors: tuple[str, ...]) -> str:
         return f"{actors[int(self.actor[row])]} ({self.kind[row]})"
 
-    def compare(self, gain: np.ndarray) -> np.ndarray:
-        """Rounded row gains ``(..., C)`` → whether each clears its threshold."""
-        g = np.round(gain, DECIMALS)
-        return np.asarray(np.where(self.strict, g > self.threshold, g >= self.threshold))
+    def compare(self, gain: np.ndarray, *, rounded: bool = False) -> np.ndarray:
+        """Row gains ``(..., C)`` → whether each clears its threshold (> for signers, ≥ for veto
+        holders), after rounding to :data:`DECIMALS` decimals (``rounded``: already rounded)."""
+        g = gain if rounded else np.round(gain, DECIMALS)
+        ok = g > self.threshold
+        if not self.strict.all():
+            ok |= ~self.strict & (g == self.threshold)
+        return np.asarray(ok)
 
 
 def make_rows(group: np.ndarray, signer: np.ndarray, veto: np.ndarray, margin: float = 0.0) -> Rows:
@@ -153,8 +157,8 @@ def make_rows(group: np.ndarray, signer: np.ndarray, veto: np.ndarray, margin: f
     kind: list[str] = []
     mask: list[np.ndarray] = []
     for g in range(n_groups):
-        for i in np.flatnonzero(signer[g]):
-            actor.append(int(i))
+        for s in np.flatnonzero(signer[g]):
+            actor.append(int(s))
             grp.append(g)
             kind.append("party")
             mask.append(members[g])
@@ -228,7 +232,7 @@ class Judgement:
 
 
 def sum_issues(parts: np.ndarray) -> np.ndarray:
-    """Σ over the last axis in issue order (the same order as the enumeration's table sums)."""
+    """Σ over the last axis in order (issue order: the same order as the enumeration's table sums)."""
     total = np.zeros(parts.shape[:-1])
     for j in range(parts.shape[-1]):
         total = total + parts[..., j]
@@ -255,8 +259,8 @@ def judge_contributions(
     members = np.zeros((rows.n_groups, rows.group_of.size), dtype=bool)
     if rows.group_of.size:
         members[rows.group_of, np.arange(rows.group_of.size)] = True
-    active = (moved[..., None, :] & members).any(axis=-1)  # S + (G,)
-    accept = ~active[..., rows.group] | (~out.any(axis=-1) & rows.compare(gain))
+    active = np.asarray((moved[..., None, :] & members).any(axis=-1))  # S + (G,)
+    accept = ~active[..., rows.group] | (~out.any(axis=-1) & rows.compare(gain, rounded=True))
     return Judgement(
         gain=gain,
         outside=out,

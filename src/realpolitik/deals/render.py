@@ -1,4 +1,9 @@
-"""JSON, terminal tables and plain sentences for a :class:`~realpolitik.deals.analysis.DealAnalysis`."""
+"""JSON, terminal tables and plain sentences for a :class:`~realpolitik.deals.analysis.DealAnalysis`.
+
+The terminal output fits 80 columns: packages are written as words (``territory 7 (two islands);
+military_status moot``) in one column that wraps between words, and every column holding ids or values is
+at least as wide as its longest word, so ids and numbers are never cut.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +11,134 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
-from realpolitik._text import esc, num
-from realpolitik.deals.analysis import DealAnalysis, Evaluation
+from realpolitik._text import esc
+from realpolitik.deals.analysis import DealAnalysis, Evaluation, Precedent
 from realpolitik.deals.core import Concession
 
 #: Feasible packages listed in full in the JSON (the best by joint gain) and frontier packages listed.
 TOP = 10
 MAX_FRONTIER = 50
+#: Party gain columns shown in the terminal tables (more parties: the joint gain only).
+MAX_GAIN_COLUMNS = 4
+
+REASONS = {"red_line": "a red line", "loss": "a loss", "no_gain": "no gain"}
 
 
 def _r(x: float) -> float:
     return round(float(x), 6)
 
 
+def _and(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _num(x: float) -> str:
+    """A value as written in sentences and tables (up to 6 significant digits, no exponent for scale values)."""
+    return f"{float(x):g}"
+
+
+# ------------------------------------------------------------------------------------------ structure
+def agreements_json(an: DealAnalysis) -> list[dict[str, Any]]:
+    """One entry per agreement: id, name, issues, signers, veto holders with their veto issues there."""
+    p = an.problem
+    names = {ag.id: ag for ag in an.structure.agreements} if an.structure is not None else {}
+    out = []
+    for g, gid in enumerate(p.agreement_ids):
+        issues = [int(j) for j in p.group_issues(g)]
+        vetoes = {
+            p.actors[i]: [p.issues[j] for j in issues if p.veto[i, j]]
+            for i in range(p.n_actors)
+            if p.veto[i, issues].any()
+        }
+        ag = names.get(gid)
+        res = an.result
+        changed = None if res.changes is None else bool(res.changes[g])
+        out.append(
+            {
+                "id": gid,
+                "name": ag.name if ag is not None else None,
+                "issues": [p.issues[j] for j in issues],
+                "signers": [p.actors[i] for i in np.flatnonzero(p.signers[g])],
+                "veto_holders": vetoes,
+                "declared": ag.declared if ag is not None else None,
+                "changed": changed,
+                "concessions": {
+                    p.actors[i]: _concession(an, c) for i, c in res.agreement_concessions.get(g, {}).items()
+                },
+            }
+        )
+    return out
+
+
+def red_lines(an: DealAnalysis) -> dict[str, dict[str, dict[str, float]]]:
+    """Actor → issue → ``{low, high}`` for every acceptable range narrower than the issue's bounds."""
+    p = an.problem
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for i in range(p.n_actors):
+        for j in range(p.n_issues):
+            lo, hi = (float(x) for x in p.acceptable[i, j])
+            if lo > p.bounds[j, 0] or hi < p.bounds[j, 1]:
+                out.setdefault(p.actors[i], {})[p.issues[j]] = {"low": _r(lo), "high": _r(hi)}
+    return out
+
+
+def red_line_text(an: DealAnalysis, issue: int, low: float, high: float) -> str:
+    """``≥ 6.9``, ``≤ 25`` or ``6.9 to 25`` (an end at the issue's bound is not a red line)."""
+    b = an.problem.bounds[issue]
+    if low > b[0] and high < b[1]:
+        return f"{_num(low)} to {_num(high)}"
+    return f"≥ {_num(low)}" if low > b[0] else f"≤ {_num(high)}"
+
+
+def conditions_json(an: DealAnalysis) -> list[dict[str, Any]]:
+    p = an.problem
+    return [
+        {"issue": p.issues[c.issue], "on": p.issues[c.on], "op": c.op, "value": _r(c.value)}
+        for c in p.conditions
+    ]
+
+
+# ------------------------------------------------------------------------------------------ JSON
 def _package(an: DealAnalysis, row: int) -> dict[str, Any]:
     res, p = an.result, an.problem
     vals = res.values[row]
     util = p.utility(vals)
+    moot = p.moot(vals)
+    moves = (vals != p.status_quo) & ~moot
+    changes = [gid for g, gid in enumerate(p.agreement_ids) if moves[p.group == g].any()]
     return {
         "values": {d: _r(v) for d, v in zip(p.issues, vals, strict=True)},
-        "labels": {d: an.label(d, float(v)) for d, v in zip(p.issues, vals, strict=True)},
-        "moves": [d for d, v, q in zip(p.issues, vals, p.status_quo, strict=True) if abs(v - q) > 1e-12],
+        "labels": {
+            d: (None if m else an.label(d, float(v))) for d, v, m in zip(p.issues, vals, moot, strict=True)
+        },
+        "moves": [d for d, mv in zip(p.issues, moves, strict=True) if mv],
+        "moot": [d for d, m in zip(p.issues, moot, strict=True) if m],
+        "agreements": changes,
         "utility": {a: _r(u) for a, u in zip(p.actors, util, strict=True)},
         "gain": {a: _r(g) for a, g in zip(p.actors, res.gains[row], strict=True)},
         "joint_gain": _r(res.joint[row]),
     }
 
 
+def concession_text(an: DealAnalysis, c: Concession) -> str:
+    """The concession in words, naming what moves (a red line relaxed is said as such)."""
+    a, d = an.actors[c.actor], an.issues[c.issue]
+    if c.field == "acceptable_high":
+        return f"{a} relaxes its red line on {d}: accepts up to {_num(c.new)} (was at most {_num(c.old)})"
+    if c.field == "acceptable_low":
+        return f"{a} relaxes its red line on {d}: accepts down to {_num(c.new)} (was at least {_num(c.old)})"
+    return f"{a} moves its {c.field} on {d} from {_num(c.old)} to {_num(c.new)}"
+
+
 def _concession(an: DealAnalysis, c: Concession | None) -> dict[str, Any] | None:
     if c is None:
         return None
+    p = an.problem
     return {
         "actor": an.actors[c.actor],
         "field": c.field,
@@ -46,29 +147,72 @@ def _concession(an: DealAnalysis, c: Concession | None) -> dict[str, Any] | None
         "to": _r(c.new),
         "size": _r(c.size),
         "n_feasible": c.n_feasible,
+        "agreement": p.agreement_ids[c.agreement if c.agreement is not None else int(p.group[c.issue])],
+        "n_opened": c.n_opened,
+        "red_line": c.field.startswith("acceptable_"),
+        "text": concession_text(an, c),
     }
 
 
 def _evaluation(an: DealAnalysis, ev: Evaluation) -> dict[str, Any]:
     p = an.problem
+    ids = p.agreement_ids
     return {
         "values": {d: _r(v) for d, v in zip(p.issues, ev.values, strict=True)},
+        "given": {
+            d: _r(v) for d, v in zip(p.issues, ev.given if ev.given is not None else ev.values, strict=True)
+        },
+        "moot": [d for d, m in zip(p.issues, ev.moot, strict=True) if m],
+        "changes": [ids[g] for g in range(p.n_groups) if ev.active[g]],
+        "agreements": {ids[g]: ok for g, ok in ev.agreements.items() if ev.active[g]},
         "gain": {a: _r(g) for a, g in zip(p.actors, ev.gain, strict=True)},
         "accepts": {p.actors[i]: ok for i, ok in ev.accepts.items()},
         "refusals": {
             p.actors[i]: (p.issues[j] if j is not None else None) for i, j in ev.turning_issue.items()
         },
-        "feasible": all(ev.accepts.values()),
+        "refused_by": {
+            p.actors[i]: {
+                "issue": p.issues[j] if j is not None else None,
+                "reason": ev.reasons.get(i),
+                "agreement": ids[ev.refused_in[i]] if i in ev.refused_in else None,
+            }
+            for i, j in ev.turning_issue.items()
+        },
+        "breaches": {p.actors[i]: [p.issues[j] for j in js] for i, js in ev.breaches.items()},
+        "feasible": ev.feasible,
+    }
+
+
+def _precedent(an: DealAnalysis, pr: Precedent) -> dict[str, Any]:
+    return {
+        "scenario": pr.scenario,
+        "id": pr.analogue_id,
+        "note": pr.note,
+        "mapped": pr.mapped,
+        "terms": {
+            d: {
+                "key": t.key,
+                "fixed": t.fixed,
+                "value": None if t.value is None else _r(t.value),
+                "note": t.note,
+            }
+            for d, t in pr.terms.items()
+        },
+        "missing": pr.missing,
+        "outside_deal": pr.outside_deal,
+        "error": pr.error,
+        **(_evaluation(an, pr.evaluation) if pr.evaluation is not None else {}),
     }
 
 
 def deals_to_json(analysis: DealAnalysis) -> dict[str, Any]:
-    """The documented JSON form of a deal analysis (keys in ``docs/deals.md``)."""
+    """The documented JSON form of a deal analysis (keys in ``docs/deals.md`` and ``docs/cli.md``)."""
     an, res, p = analysis, analysis.result, analysis.problem
     top = [int(r) for r in res.ranking[:TOP]]
     linkage = [
         {
             "issue": d,
+            "agreement": p.agreement_ids[int(p.group[j])],
             "single_issue_deal": bool(res.single_issue[j]),
             "in_feasible_package": bool(res.in_package[j]),
             "linked": bool(res.linked[j]),
@@ -81,17 +225,22 @@ def deals_to_json(analysis: DealAnalysis) -> dict[str, Any]:
     }
     return {
         "scenario": an.scenario,
+        "title": an.title,
         "method": res.method,
         "params": an.params,
         "actors": list(p.actors),
         "issues": list(p.issues),
         "parties": an.parties,
         "veto_holders": an.veto_holders,
+        "agreements": agreements_json(an),
+        "red_lines": red_lines(an),
+        "conditions": conditions_json(an),
         "options": {d: [_r(v) for v in o] for d, o in zip(p.issues, p.options, strict=True)},
         "status_quo": {d: _r(v) for d, v in zip(p.issues, p.status_quo, strict=True)},
         "n_packages": int(res.n_packages),
         "feasible": res.n_feasible > 0,
         "n_feasible": res.n_feasible,
+        "if_linked": res.if_linked,
         "packages": [_package(an, r) for r in top],
         "n_frontier": int(res.frontier.size),
         "frontier": [_package(an, int(r)) for r in res.frontier[:MAX_FRONTIER]],
@@ -102,28 +251,47 @@ def deals_to_json(analysis: DealAnalysis) -> dict[str, Any]:
         "consent_effects": {p.actors[i]: n for i, n in res.consent_effects.items()},
         "concessions": {p.actors[i]: _concession(an, c) for i, c in res.concessions.items()},
         "linkage": linkage,
-        "precedents": [
-            {
-                "scenario": pr.scenario,
-                "mapped": pr.mapped,
-                "missing": pr.missing,
-                "error": pr.error,
-                **(_evaluation(an, pr.evaluation) if pr.evaluation is not None else {}),
-            }
-            for pr in an.precedents
-        ],
+        "precedents": [_precedent(an, pr) for pr in an.precedents],
     }
 
 
-# ------------------------------------------------------------------------------------------ sentences
-def _fmt_package(an: DealAnalysis, row: int) -> str:
-    vals = an.result.values[row]
+# ------------------------------------------------------------------------------------------ words
+def package_text(an: DealAnalysis, values: np.ndarray, moot: np.ndarray | None = None) -> str:
+    """Issues moved from the status quo as ``issue value (label)``; a moot issue of an agreement the
+    package changes as ``issue moot`` (never as a value: it counts for nothing there)."""
+    p = an.problem
+    moot = p.moot(values) if moot is None else moot
+    moved = (np.asarray(values) != p.status_quo) & ~moot
+    changed = np.array([moved[p.group == g].any() for g in range(p.n_groups)], dtype=bool)
     parts = []
-    for d, v, q in zip(an.issues, vals, an.problem.status_quo, strict=True):
-        if abs(v - q) > 1e-12:
+    for j, (d, v, q) in enumerate(zip(p.issues, values, p.status_quo, strict=True)):
+        if moot[j]:
+            if changed[p.group[j]]:
+                parts.append(f"{d} moot")
+        elif v != q:
             lab = an.label(d, float(v))
-            parts.append(f"{d} {v:g}" + (f" ({lab})" if lab else ""))
-    return ", ".join(parts) if parts else "the status quo"
+            parts.append(f"{d} {_num(v)}" + (f" ({lab})" if lab else ""))
+    return "; ".join(parts) if parts else "the status quo"
+
+
+def _refusal_text(an: DealAnalysis, ev: Evaluation) -> str:
+    p = an.problem
+    out = []
+    for i, j in ev.turning_issue.items():
+        reason = REASONS.get(ev.reasons.get(i, ""), "")
+        where = f" on {p.issues[j]}" if j is not None else ""
+        out.append(f"{p.actors[i]}{where} ({reason})" if reason else f"{p.actors[i]}{where}")
+    return ", ".join(out)
+
+
+def _term_text(d: str, t: Any) -> str:
+    if t.fixed is not None:
+        head = f"{d} {_num(t.fixed)}, fixed"
+    elif t.value is None:
+        head = f"{d}: no outcome {t.key!r} in the analogue"
+    else:
+        head = f"{d} {_num(t.value)}, from {t.key}"
+    return head + (f" ({t.note})" if t.note else "")
 
 
 def summary_sentences(analysis: DealAnalysis) -> list[str]:
@@ -131,30 +299,49 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
     an, res, p = analysis, analysis.result, analysis.problem
     out: list[str] = []
     how = "of" if res.method == "enumerated" else "found by search among"
-    parties = " and ".join(an.parties)
+    signers = _and(an.parties) if an.parties else "nobody"
+    several = p.n_groups > 1
+    who = f"every signer ({signers}) of the agreements they change" if several else signers
+    vetoes = f" and pass every veto ({', '.join(an.veto_holders)})" if an.veto_holders else ""
     if res.n_feasible:
-        out.append(
-            f"{res.n_feasible:,} {how} {res.n_packages:,} packages are acceptable to {parties}"
-            + (f" and pass every veto ({', '.join(an.veto_holders)})" if an.veto_holders else "")
-            + "."
-        )
+        out.append(f"{res.n_feasible:,} {how} {res.n_packages:,} packages are acceptable to {who}{vetoes}.")
         if res.nash >= 0:
-            out.append(f"Nash bargaining package: {_fmt_package(an, res.nash)}.")
+            out.append(f"Nash bargaining package: {package_text(an, res.values[res.nash])}.")
         if res.kalai_smorodinsky >= 0 and res.kalai_smorodinsky != res.nash:
-            out.append(f"Kalai–Smorodinsky package: {_fmt_package(an, res.kalai_smorodinsky)}.")
+            out.append(f"Kalai–Smorodinsky package: {package_text(an, res.values[res.kalai_smorodinsky])}.")
     else:
-        out.append(
-            f"No package {how} {res.n_packages:,} is acceptable to {parties} with every veto respected."
-        )
+        tail = " with every veto respected" if an.veto_holders else ""
+        out.append(f"No package {how} {res.n_packages:,} is acceptable to {who}{tail}.")
         conc = [c for c in res.concessions.values() if c is not None]
         if conc:
             c = min(conc, key=lambda c: c.size)
             out.append(
-                f"The smallest single concession that opens a deal: {p.actors[c.actor]} moves its {c.field} on "
-                f"{p.issues[c.issue]} from {c.old:g} to {c.new:g} ({c.size:.0%} of the scale)."
+                f"The smallest single concession that opens a deal: {concession_text(an, c)} "
+                f"({c.size:.0%} of the scale)."
             )
         elif res.concessions:
-            out.append("No single change of one actor's position or salience opens a deal.")
+            out.append("No single change of one actor's position, salience or red line opens a deal.")
+    if several:
+        moved = res.values != p.status_quo[None, :] if res.n_feasible else np.zeros((0, p.n_issues), bool)
+        for g, gid in enumerate(p.agreement_ids):
+            issues = p.group_issues(g)
+            if res.n_feasible and not moved[:, issues].any():
+                out.append(f"No acceptable package changes {gid} ({', '.join(p.issues[j] for j in issues)}).")
+                opening = [c for c in res.agreement_concessions.get(g, {}).values() if c is not None]
+                if opening:
+                    c = min(opening, key=lambda c: c.size)
+                    out.append(
+                        f"The smallest single concession that opens {gid}: {concession_text(an, c)} "
+                        f"({c.size:.0%} of the scale)."
+                    )
+                elif g in res.agreement_concessions:
+                    out.append(f"No single change of one actor's position, salience or red line opens {gid}.")
+        if res.if_linked is not None and res.if_linked != res.n_feasible:
+            found = "" if res.method == "enumerated" else " found"
+            out.append(
+                f"If every agreement were signed as one package, {res.if_linked:,} packages{found} would be "
+                f"acceptable instead of {res.n_feasible:,}."
+            )
     for i, n in res.veto_effects.items():
         if n != res.n_feasible:
             out.append(
@@ -162,8 +349,7 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
             )
         else:
             out.append(
-                f"{p.actors[i]}'s veto does not bind: no package the parties accept leaves it worse off on its "
-                "veto issues than no deal."
+                f"{p.actors[i]}'s veto does not bind here: without it the same {n:,} packages are acceptable."
             )
     linked = [d for d, k in zip(p.issues, res.linked, strict=True) if k]
     if linked:
@@ -174,56 +360,134 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
         if pr.evaluation is None:
             continue
         ev = pr.evaluation
-        refuse = [p.actors[i] for i, ok in ev.accepts.items() if not ok]
-        if not refuse:
+        name = pr.analogue_id or pr.scenario
+        if not ev.active.any():
             out.append(
-                f"The {pr.scenario} precedent, applied here, would be accepted by every party and veto holder."
+                f"The {name} precedent, applied here, changes nothing (its terms are moot or the status quo)."
+            )
+        elif ev.feasible:
+            out.append(
+                f"The {name} precedent, applied here, would be accepted by every signer and veto holder."
             )
         else:
-            why = []
-            for i, j in ev.turning_issue.items():
-                why.append(f"{p.actors[i]} on {p.issues[j]}" if j is not None else f"{p.actors[i]} (no gain)")
-            out.append(f"The {pr.scenario} precedent, applied here, would be refused: {', '.join(why)}.")
+            out.append(f"The {name} precedent, applied here, would be refused: {_refusal_text(an, ev)}.")
     return out
 
 
 # ------------------------------------------------------------------------------------------ tables
+def _longest_word(texts: list[str]) -> int:
+    return max((len(w) for t in texts for w in t.split()), default=1)
+
+
 def _package_table(an: DealAnalysis, title: str, rows: list[tuple[str, int]]) -> Table:
     p, res = an.problem, an.result
-    t = Table(title=title)
-    t.add_column("")
-    for d in p.issues:
-        t.add_column(esc(d), justify="right")
-    for a in an.parties:
-        t.add_column(esc(f"gain {a}"), justify="right")
-    t.add_column("joint", justify="right")
-    parties = np.flatnonzero(p.party)
-    for name, r in rows:
-        vals = res.values[r]
-        t.add_row(
-            esc(name),
-            *[num(v) for v in vals],
-            *[f"{res.gains[r, i]:.3f}" for i in parties],
-            f"{res.joint[r]:.3f}",
-        )
+    parties = [int(i) for i in np.flatnonzero(p.party)]
+    show = parties if len(parties) <= MAX_GAIN_COLUMNS else []
+    texts = [package_text(an, res.values[r]) for _, r in rows]
+    t = Table(title=title, caption="gains over no deal" if show else "joint gain of the signers over no deal")
+    t.add_column("", min_width=_longest_word([n for n, _ in rows]))
+    t.add_column("package (other issues unchanged)", min_width=_longest_word(texts), ratio=1)
+    for i in show:
+        t.add_column(p.actors[i], justify="right", min_width=max(6, len(p.actors[i])), no_wrap=True)
+    t.add_column("joint", justify="right", min_width=6, no_wrap=True)
+    for (name, r), text in zip(rows, texts, strict=True):
+        t.add_row(Text(name), Text(text), *[f"{res.gains[r, i]:.3f}" for i in show], f"{res.joint[r]:.3f}")
     return t
 
 
-def render_deals(analysis: DealAnalysis, console: Console) -> None:
-    """Print the analysis as Rich tables and sentences (every text from the scenario through ``esc``)."""
-    an, res, p = analysis, analysis.result, analysis.problem
-    console.print(f"[bold]{esc(an.title)}[/bold] ({esc(an.scenario)}) — deal space, {esc(res.method)}")
-    console.print(
-        esc(
-            f"parties: {', '.join(an.parties)}; vetoes: "
-            + (", ".join(f"{a} on {', '.join(ds)}" for a, ds in an.veto_holders.items()) or "none")
+def _concession_table(an: DealAnalysis, title: str, per: dict[int, Concession | None]) -> Table:
+    texts = {i: concession_text(an, c) for i, c in per.items() if c is not None}
+    t = Table(title=title, caption="size: share of the issue's range (salience: on 0–1); opens: packages")
+    t.add_column("actor", no_wrap=True)
+    t.add_column("change", min_width=_longest_word(list(texts.values())), ratio=1)
+    t.add_column("size", justify="right", no_wrap=True)
+    t.add_column("opens", justify="right", no_wrap=True)
+    for i, cc in per.items():
+        if cc is None:
+            t.add_row(Text(an.actors[i]), "no single change opens it", "", "")
+        else:
+            opens = "" if cc.n_opened is None else f"{cc.n_opened:,}"
+            t.add_row(Text(an.actors[i]), Text(texts[i]), f"{cc.size:.3f}", opens)
+    return t
+
+
+def _structure(an: DealAnalysis, console: Console) -> None:
+    p = an.problem
+    console.print(Text("Agreements (each accepted or refused as a whole):"))
+    for ag in agreements_json(an):
+        name = f"{ag['id']} ({', '.join(ag['issues'])})" if ag["issues"] != [ag["id"]] else ag["id"]
+        line = f"{name}: signed by {', '.join(ag['signers'])}"
+        if ag["veto_holders"]:
+            line += "; veto: " + ", ".join(f"{a} on {', '.join(ds)}" for a, ds in ag["veto_holders"].items())
+        console.print(Padding(Text(line), (0, 0, 0, 2)))
+    lines = red_lines(an)
+    if lines:
+        console.print(Text("Red lines (what each actor can accept at all):"))
+        for a, per in lines.items():
+            parts = [
+                f"{d} {red_line_text(an, p.issues.index(d), r['low'], r['high'])}" for d, r in per.items()
+            ]
+            console.print(Padding(Text(f"{a}: {'; '.join(parts)}"), (0, 0, 0, 2)))
+    if p.conditions:
+        console.print(
+            Text("Conditional issues (moot otherwise: held at the status quo, counting for nothing):")
         )
+        for c in conditions_json(an):
+            text = f"{c['issue']} applies only if {c['on']} {c['op']} {_num(c['value'])}"
+            console.print(Padding(Text(text), (0, 0, 0, 2)))
+
+
+def _precedents(an: DealAnalysis, console: Console) -> None:
+    console.print(Text("Precedents (an analogue's outcome as a package here)", style="italic"))
+    for pr in an.precedents:
+        name = pr.analogue_id or pr.scenario
+        if pr.evaluation is None:
+            console.print(Padding(Text(f"{name}: not available ({pr.error})"), (0, 0, 0, 2)))
+            continue
+        ev = pr.evaluation
+        console.print(
+            Padding(Text(f"{name}: {package_text(an, ev.values, ev.moot)}", style="bold"), (0, 0, 0, 2))
+        )
+        for d, t in pr.terms.items():
+            console.print(Padding(Text(_term_text(d, t)), (0, 0, 0, 4)))
+        if pr.missing:
+            console.print(Padding(Text(f"no outcome found for: {', '.join(pr.missing)}"), (0, 0, 0, 4)))
+        if pr.outside_deal:
+            console.print(Padding(Text(f"not negotiated here: {', '.join(pr.outside_deal)}"), (0, 0, 0, 4)))
+        acc = [an.actors[i] for i, ok in ev.accepts.items() if ok]
+        if not ev.active.any():
+            verdict = "changes nothing here"
+        elif ev.feasible:
+            verdict = "accepted by " + ", ".join(acc)
+        else:
+            verdict = (
+                (f"accepted by {', '.join(acc)}; " if acc else "") + "refused by " + _refusal_text(an, ev)
+            )
+        console.print(Padding(Text(verdict), (0, 0, 0, 4)))
+
+
+def render_deals(analysis: DealAnalysis, console: Console) -> None:
+    """Print the analysis as Rich tables and sentences (fits 80 columns; ids and values never cut)."""
+    an, res, p = analysis, analysis.result, analysis.problem
+    console.print(Text(f"{an.title} ({an.scenario}) — deal space, {res.method}", style="bold"))
+    _structure(an, console)
+    counts = f"Packages: {res.n_packages:,}; feasible: {res.n_feasible:,}" + (
+        "" if res.method == "enumerated" else " found"
     )
-    console.print(f"packages: {res.n_packages:,}; feasible: {res.n_feasible:,}")
+    if res.if_linked is not None:
+        counts += f"; if every agreement were signed as one: {res.if_linked:,}"
+    console.print(Text(counts))
     if res.n_feasible:
-        sol = [("Nash", res.nash), ("Kalai–Smorodinsky", res.kalai_smorodinsky)]
-        sol += [(f"favourite of {p.actors[i]}", int(res.favourites[i])) for i in np.flatnonzero(p.party)]
-        console.print(_package_table(an, "Solutions", [(n, r) for n, r in sol if r >= 0]))
+        named: dict[int, list[str]] = {}  # one line per package, naming every solution it is
+        for name, r in (("Nash", res.nash), ("Kalai–Smorodinsky", res.kalai_smorodinsky)):
+            if r >= 0:
+                named.setdefault(int(r), []).append(name)
+        fav: dict[int, list[str]] = {}
+        for party in np.flatnonzero(p.party):
+            fav.setdefault(int(res.favourites[party]), []).append(p.actors[party])
+        for r, who in fav.items():
+            named.setdefault(r, []).append(f"favourite of {_and(who)}")
+        console.print(_package_table(an, "Solutions", [(", ".join(n), r) for r, n in named.items()]))
         console.print(
             _package_table(
                 an,
@@ -232,57 +496,39 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
             )
         )
     if res.veto_effects or res.consent_effects:
-        t = Table(title="Feasible packages without one consent")
-        t.add_column("actor")
-        t.add_column("role")
-        t.add_column("n feasible without", justify="right")
+        t = Table(title="Feasible packages without one actor's consent or veto")
+        t.add_column("actor", no_wrap=True)
+        t.add_column("role", no_wrap=True)
+        t.add_column("feasible without it", justify="right", no_wrap=True)
         for i, n in res.consent_effects.items():
-            t.add_row(esc(p.actors[i]), "party", f"{n:,}")
+            t.add_row(Text(p.actors[i]), "signer", f"{n:,}")
         for i, n in res.veto_effects.items():
             t.add_row(esc(p.actors[i]), "veto", f"{n:,}")
         console.print(t)
-    if res.concessions:
-        t = Table(title="Smallest opening concession per actor")
-        for c in ("actor", "field", "issue", "from", "to", "size"):
-            t.add_column(c)
-        for i, cc in res.concessions.items():
-            if cc is None:
-                t.add_row(esc(p.actors[i]), "—", "", "", "", "")
-            else:
-                t.add_row(
-                    esc(p.actors[i]),
-                    cc.field,
-                    esc(p.issues[cc.issue]),
-                    num(cc.old),
-                    num(cc.new),
-                    num(cc.size, ".3f"),
-                )
-        console.print(t)
+    for g, per in res.agreement_concessions.items():
+        title = "Smallest opening concession per actor"
+        if p.n_groups > 1:
+            title += f" for {p.agreement_ids[g]} (no acceptable package changes it)"
+        console.print(_concession_table(an, title, per))
     t = Table(title="Linkage")
-    t.add_column("issue")
+    t.add_column("issue", no_wrap=True)
+    if p.n_groups > 1:
+        t.add_column("agreement", no_wrap=True)
     t.add_column("deal alone")
     t.add_column("moves in a feasible package")
     for j, d in enumerate(p.issues):
-        t.add_row(esc(d), "yes" if res.single_issue[j] else "no", "yes" if res.in_package[j] else "no")
+        cells = [d] + ([p.agreement_ids[int(p.group[j])]] if p.n_groups > 1 else [])
+        t.add_row(
+            *[Text(c) for c in cells],
+            "yes" if res.single_issue[j] else "no",
+            "yes" if res.in_package[j] else "no",
+        )
     console.print(t)
     if an.precedents:
-        t = Table(title="Precedents")
-        t.add_column("analogue")
-        t.add_column("package")
-        t.add_column("accepts")
-        t.add_column("refuses (turning issue)")
-        for pr in an.precedents:
-            if pr.evaluation is None:
-                t.add_row(esc(pr.scenario), esc(pr.error or ""), "", "")
-                continue
-            ev = pr.evaluation
-            pkg = ", ".join(f"{d}={num(v)}" for d, v in zip(p.issues, ev.values, strict=True))
-            acc = ", ".join(p.actors[i] for i, ok in ev.accepts.items() if ok)
-            ref = ", ".join(
-                f"{p.actors[i]} ({p.issues[j] if j is not None else 'no gain'})"
-                for i, j in ev.turning_issue.items()
-            )
-            t.add_row(esc(pr.scenario), esc(pkg), esc(acc or "—"), esc(ref or "—"))
-        console.print(t)
+        _precedents(an, console)
+    bullets = Table.grid(padding=(0, 1))
+    bullets.add_column(no_wrap=True)
+    bullets.add_column(ratio=1)
     for s in summary_sentences(an):
-        console.print(f"• {esc(s)}")
+        bullets.add_row("•", Text(s))
+    console.print(bullets)

@@ -1,108 +1,150 @@
 """Searching a package space too large to enumerate.
 
 Candidates are many packages at once (rows of an option-index matrix). Phase 1 moves every candidate,
-one issue at a time, to the option that most reduces its *shortfall* (how far the rows that reject it are
-from accepting: the gain missing, plus one unit per red line breached; ties broken by the parties' joint
-gain). Phase 2 starts from the feasible candidates and climbs, one issue at a time and without leaving the
-feasible set, a weighted sum of the parties' gains with random weights per candidate (plus each party's own
-gain, for favourites), so that the packages found spread along the frontier.
+one issue at a time, to the option that most reduces its *shortfall*: over the rows of the agreements
+the package changes, the gain missing plus one unit per red line breached, and a penalty larger than
+any such sum for each moot issue moved off its status quo and for changing no agreement at all (ties
+broken by the parties' joint gain). Phase 2 starts from the feasible candidates and climbs, one issue at
+a time and without leaving the feasible set, a weighted sum of the parties' gains with random weights per
+candidate (the first candidates climb one party's own gain each, for favourites), so that the packages
+found spread along the frontier.
 
-Moves are scored incrementally (only the moved issue's parts change, and the parts of issues whose
-``applies_if`` reads it); every package kept is judged again by the one acceptance test
-(:func:`~realpolitik.deals.space.judge_index`), so the search can miss packages but never reports one
-that is not feasible.
+Moves are scored incrementally (only the moved issue's parts change) unless another issue's
+``applies_if`` reads the moved issue (then every alternative is judged in full). Every package kept is
+judged again by the one acceptance test (:func:`~realpolitik.deals.space.judge_index`), so the search
+can miss packages but never reports one that is not feasible.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from realpolitik.deals.core import (
-    Concession,
-    DealResult,
-    _empty_reach,
-    accumulate_reach,
-    solve,
-    verified_concessions,
-)
-from realpolitik.deals.judge import Rows
-from realpolitik.deals.space import DECIMALS, DealProblem, judge_index
+from realpolitik.deals.judge import Rows, sum_issues
+from realpolitik.deals.space import DECIMALS, DealProblem, judge_index, row_tables
 
 _EPS = 1e-9
 
 
 class _State:
-    """Per-candidate parts of the row gains and red-line breaches, updated as candidates move."""
+    """Candidates ``(M, D)`` with their verdicts and per-issue row parts, updated as candidates move."""
 
     def __init__(self, problem: DealProblem, rows: Rows, idx: np.ndarray) -> None:
         self.problem = problem
         self.rows = rows
-        self.gt = [t[rows.actor] for t in problem.gain_tables()]  # (C, n_d)
-        self.ot = [t[rows.actor] for t in problem.outside_tables()]
+        self.gt, self.ot = row_tables(problem, rows)  # per issue (n_d, C), 0 / False off the row's issues
+        self.red = any(bool(t.any()) for t in self.ot)  # some option breaches some red line
+        self.can_be_moot = {c.issue for c in problem.conditions}
         self.sq = problem.status_quo_index
         d = problem.n_issues
         self.members = np.zeros((rows.n_groups, d), dtype=bool)
         self.members[rows.group_of, np.arange(d)] = True
-        self.readers = [[c for c in problem.conditions if c.on == j] for j in range(d)]
-        self.set(idx)
+        self.readers = [any(c.on == j for c in problem.conditions) for j in range(d)]
+        m = idx.shape[0]
+        self.idx = idx.copy()
+        self.parts = np.zeros((m, rows.n, d))
+        self.outs = np.zeros((m, rows.n, d), dtype=bool)
+        self.moot = np.zeros((m, d), dtype=bool)
+        self.ok = np.zeros(m, dtype=bool)
+        self.total = np.zeros((m, rows.n))
+        self.n_out = np.zeros((m, rows.n), dtype=np.int64)
+        self.bad = np.zeros((m, d), dtype=np.int64)
+        self.n_bad = np.zeros(m, dtype=np.int64)
+        self.moved = np.zeros((m, d), dtype=bool)
+        self.update(np.arange(m), idx)
 
-    def set(self, idx: np.ndarray) -> None:
-        self.idx = idx
-        j = judge_index(self.problem, self.rows, idx)
-        self.moot = j.moot
-        self.valid = j.valid
-        self.ok = j.feasible
-        self.accept = j.accept
+    def update(self, sel: np.ndarray, new: np.ndarray) -> None:
+        """Move candidates ``sel`` to packages ``new``: judged again by the one acceptance test."""
+        if not sel.size:
+            return
+        self.idx[sel] = new
+        j = judge_index(self.problem, self.rows, new, detail=True, tables=(self.gt, self.ot))
+        assert j.contributions is not None
+        self.parts[sel] = j.contributions
+        self.outs[sel] = j.outside
+        self.moot[sel] = j.moot
+        self.ok[sel] = j.feasible
+        self.total[sel] = sum_issues(j.contributions)  # (n, C); a loop over issues beats a short-axis sum
+        self.n_out[sel] = np.count_nonzero(j.outside, axis=2)
+        off = new != self.sq[None, :]
+        self.bad[sel] = j.moot & off  # moot issues moved
+        self.n_bad[sel] = self.bad[sel].sum(axis=1)
+        self.moved[sel] = off & ~j.moot
 
-    def alternatives(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For every candidate and every option o of issue j (others unchanged): the row gains
-        ``(M, n_j, C)``, red lines breached ``(M, n_j, C)`` and feasibility ``(M, n_j)``."""
+    def select(self, keep: np.ndarray) -> None:
+        """Keep only candidates ``keep`` (bool)."""
+        for name in ("idx", "parts", "outs", "moot", "ok", "total", "n_out", "bad", "n_bad", "moved"):
+            setattr(self, name, getattr(self, name)[keep])
+
+    def alternatives(
+        self, j: int, *, verdict: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, np.ndarray | None]:
+        """For every candidate and every option o of issue j (other issues unchanged): the row gains
+        ``(M, n_j, C)`` (rounded when ``verdict``), red lines breached (None when no option breaches any),
+        the agreements changed ``(M, n_j, G)``, the number of moot issues moved ``(M, n_j)`` and, with
+        ``verdict``, feasibility ``(M, n_j)``."""
         p, rows, idx = self.problem, self.rows, self.idx
         m = idx.shape[0]
         n_j = int(p.n_options[j])
-        alt = np.repeat(idx[:, None, :], n_j, axis=1)
-        alt[:, :, j] = np.arange(n_j)[None, :]
-        flat = alt.reshape(-1, p.n_issues)
-        if self.readers[j]:  # the move can change which issues are moot: judge every alternative
-            jj = judge_index(p, rows, flat)
-            gain = jj.gain.reshape(m, n_j, rows.n)
-            out = jj.outside[:, :, 0].reshape(m, n_j, rows.n).astype(float)
-            return gain, out, jj.feasible.reshape(m, n_j)
-        live = rows.mask[None, :, :] & ~self.moot[:, None, :]  # (M, C, D)
-        parts = np.zeros((m, rows.n, p.n_issues))
-        outs = np.zeros((m, rows.n, p.n_issues), dtype=bool)
-        for d in range(p.n_issues):
-            parts[:, :, d] = np.where(live[:, :, d], self.gt[d][:, idx[:, d]].T, 0.0)
-            outs[:, :, d] = live[:, :, d] & self.ot[d][:, idx[:, d]].T
-        rest = parts.sum(axis=2) - parts[:, :, j]  # (M, C)
-        gain = rest[:, None, :] + np.where(live[:, None, :, j], self.gt[j].T[None, :, :], 0.0)
-        out_rest = outs.sum(axis=2) - outs[:, :, j]
-        out = out_rest[:, None, :] + (live[:, None, :, j] & self.ot[j].T[None, :, :])
-        moved = (idx != self.sq[None, :]) & ~self.moot  # (M, D)
-        moved_alt = np.repeat(moved[:, None, :], n_j, axis=1)
-        moved_alt[:, :, j] = (np.arange(n_j)[None, :] != self.sq[j]) & ~self.moot[:, None, j]
-        active = (moved_alt[:, :, None, :] & self.members[None, None]).any(axis=-1)  # (M, n_j, G)
-        valid = np.repeat(self.valid[:, None], n_j, axis=1)
-        valid &= ~(self.moot[:, None, j] & (np.arange(n_j)[None, :] != self.sq[j]))  # moot: status quo only
-        acc = ~active[:, :, rows.group] | ((out == 0) & rows.compare(gain))
-        feasible = valid & active.any(axis=-1) & acc.all(axis=-1)
-        return np.round(gain, DECIMALS), out.astype(float), feasible
+        if self.readers[j]:  # the move can change which issues are moot: judge every alternative in full
+            alt = np.repeat(idx[:, None, :], n_j, axis=1)
+            alt[:, :, j] = np.arange(n_j)[None, :]
+            flat = alt.reshape(-1, p.n_issues)
+            jj = judge_index(p, rows, flat, tables=(self.gt, self.ot))
+            bad = (jj.moot & (flat != self.sq[None, :])).sum(axis=1)
+            return (
+                jj.gain.reshape(m, n_j, rows.n),
+                jj.outside[:, :, 0].reshape(m, n_j, rows.n).astype(float),
+                jj.active.reshape(m, n_j, rows.n_groups),
+                bad.reshape(m, n_j),
+                jj.feasible.reshape(m, n_j),
+            )
+        rest = self.total - self.parts[:, :, j]  # (M, C)
+        moot_j = j in self.can_be_moot
+        gt = np.where(self.moot[:, j, None, None], 0.0, self.gt[j][None]) if moot_j else self.gt[j][None]
+        gain = rest[:, None, :] + gt  # (M, n_j, C)
+        out = None
+        if self.red:
+            ot = self.ot[j][None] & ~self.moot[:, j, None, None] if moot_j else self.ot[j][None]
+            out = ((self.n_out - self.outs[:, :, j])[:, None, :] + ot).astype(float)
+        # agreements changed: those of the other issues as now, issue j's own by the option taken
+        g_j = int(p.group[j])
+        others = self.moved.copy()
+        others[:, j] = False
+        act0 = np.stack([others[:, self.members[g]].any(axis=1) for g in range(rows.n_groups)], axis=1)
+        active = np.repeat(act0[:, None, :], n_j, axis=1)  # (M, n_j, G)
+        off_sq = np.arange(n_j)[None, :] != self.sq[j]
+        active[:, :, g_j] |= off_sq & ~self.moot[:, None, j]
+        bad = (self.n_bad - self.bad[:, j])[:, None] + (self.moot[:, None, j] & off_sq)
+        if not verdict:
+            return gain, out, active, bad, None
+        gain = np.round(gain, DECIMALS)
+        inside = (
+            rows.compare(gain, rounded=True) if out is None else (out == 0) & rows.compare(gain, rounded=True)
+        )
+        acc = ~active[:, :, rows.group] | inside
+        feasible = (bad == 0) & active.any(axis=-1) & acc.all(axis=-1)
+        return gain, out, active, bad, feasible
 
 
 def find_feasible(
     problem: DealProblem,
-    rows: Rows,
+    rows: Rows | None,
     rng: np.random.Generator,
     *,
     starts: int = 1024,
     sweeps: int = 40,
     climb: bool = True,
 ) -> np.ndarray:
-    """Distinct feasible packages found ``(K, D)`` (option indices, sorted rows)."""
+    """Distinct feasible packages found ``(K, D)`` (option indices, sorted rows); ``rows`` default to the
+    problem's own (pass fewer to search with some rows dropped)."""
+    rows = problem.rows() if rows is None else rows
     idx = _starts(problem, rng, starts)
     d = idx.shape[1]
     parties = np.array([k == "party" for k in rows.kind], dtype=bool)
     need = rows.threshold + np.where(rows.strict, _EPS, 0.0)
+    # larger than any sum of row shortfalls: a package that changes nothing or moves a moot issue is
+    # always further from a deal than one that changes an agreement validly
+    penalty = float(rows.n) * (2.0 + abs(problem.margin) + d) + 1.0
     found: list[np.ndarray] = []
     state = _State(problem, rows, idx)
 
@@ -117,45 +159,51 @@ def find_feasible(
             break
         moved = False
         for j in rng.permutation(d):
-            gain, out, _feas = state.alternatives(int(j))
-            short = (np.maximum(need - gain, 0.0) + out).sum(axis=2)  # (M, n_j)
-            joint = gain[:, :, parties].sum(axis=2) if parties.any() else np.zeros_like(short)
+            gain, out, active, bad, _ = state.alternatives(int(j), verdict=False)
+            miss = np.maximum(need - gain, 0.0) if out is None else np.maximum(need - gain, 0.0) + out
+            if rows.n_groups == 1:
+                short = np.where(active[:, :, 0], sum_issues(miss), 0.0)
+            else:
+                short = sum_issues(np.where(active[:, :, rows.group], miss, 0.0))  # summed over rows
+            short = short + penalty * (bad + ~active.any(axis=-1))
+            joint = sum_issues(gain[:, :, parties]) if parties.any() else np.zeros_like(short)
             score = np.round(short, DECIMALS) - 1e-6 * joint
             ok = state.ok
             score = np.where(ok[:, None], np.inf, score)  # feasible candidates wait for phase 2
-            score[np.arange(idx.shape[0])[ok], state.idx[ok, j]] = 0.0
+            score[np.flatnonzero(ok), state.idx[ok, j]] = 0.0
             new = np.argmin(score, axis=1)
-            change = new != state.idx[:, j]
-            if change.any():
+            change = np.flatnonzero(new != state.idx[:, j])
+            if change.size:
                 moved = True
-                nxt = state.idx.copy()
-                nxt[:, j] = new
-                state.set(nxt)
+                nxt = state.idx[change].copy()
+                nxt[:, j] = new[change]
+                state.update(change, nxt)
                 keep()
         if not moved:
             break
     # ---- phase 2: climb random weighted sums of the parties' gains inside the feasible set
     if climb and state.ok.any() and parties.any():
-        state.set(state.idx[state.ok])
+        state.select(state.ok)
         mm = state.idx.shape[0]
-        p = int(parties.sum())
-        lam = rng.dirichlet(np.ones(p), size=mm)
-        own = np.eye(p)[np.arange(mm) % p]
-        lam[: min(mm, p)] = own[: min(mm, p)]  # the first candidates climb one party's gain each
+        n_p = int(parties.sum())
+        lam = rng.dirichlet(np.ones(n_p), size=mm)
+        own = np.eye(n_p)[np.arange(mm) % n_p]
+        lam[: min(mm, n_p)] = own[: min(mm, n_p)]  # the first candidates climb one party row's gain each
         for _ in range(sweeps):
             moved = False
             for j in rng.permutation(d):
-                gain, _out, feas = state.alternatives(int(j))
+                gain, _out, _active, _bad, feas = state.alternatives(int(j))
+                assert feas is not None
                 val = np.einsum("mp,mop->mo", lam, gain[:, :, parties])
                 val = np.where(feas, np.round(val, DECIMALS), -np.inf)
                 cur = val[np.arange(mm), state.idx[:, j]]
                 new = np.argmax(val, axis=1)
-                better = val[np.arange(mm), new] > cur
-                if better.any():
+                better = np.flatnonzero(val[np.arange(mm), new] > cur)
+                if better.size:
                     moved = True
-                    nxt = state.idx.copy()
-                    nxt[better, j] = new[better]
-                    state.set(nxt)
+                    nxt = state.idx[better].copy()
+                    nxt[:, j] = new[better]
+                    state.update(better, nxt)
                     keep()
             if not moved:
                 break
@@ -179,41 +227,4 @@ def _starts(problem: DealProblem, rng: np.random.Generator, n: int) -> np.ndarra
         np.concatenate([problem.status_quo_index[None, :], ideal, rand], axis=0)
         .reshape(-1, d)
         .astype(np.int64)
-    )
-
-
-def search_analysis(
-    problem: DealProblem,
-    rows: Rows,
-    rng: np.random.Generator,
-    *,
-    starts: int,
-    sweeps: int,
-    concessions: bool,
-    seed: int | None,
-) -> DealResult:
-    """The deal analysis from search: counts are of distinct feasible packages *found* (lower bounds)."""
-    index = find_feasible(problem, rows, rng, starts=starts, sweeps=sweeps)
-    veto: dict[int, int] = {}
-    consent: dict[int, int] = {}
-    reach = [_empty_reach(problem) for _ in range(rows.n)]
-    actors_kinds = sorted({(int(a), k) for a, k in zip(rows.actor, rows.kind, strict=True)})
-    for a, kind in actors_kinds:  # loop over actors with rows (few), each search vectorised
-        relaxed = rows.drop(rows.of_actor(a, kind))
-        pool = find_feasible(problem, relaxed, rng, starts=max(64, starts // 4), sweeps=sweeps, climb=False)
-        both = np.unique(np.concatenate([pool, index], axis=0), axis=0) if index.size else pool
-        (veto if kind == "veto" else consent)[a] = int(both.shape[0])
-        if concessions and index.shape[0] == 0 and pool.size:
-            accumulate_reach(problem, rows, pool, reach)
-    conc: dict[int, Concession | None] = {}
-    if concessions and index.shape[0] == 0:
-        conc = verified_concessions(problem, rows, reach)
-    return solve(
-        problem,
-        index,
-        method="search",
-        veto_effects=veto,
-        consent_effects=consent,
-        concessions=conc,
-        seed=seed,
     )

@@ -155,11 +155,14 @@ class DealProblem:
         )
         group = np.zeros(d, dtype=np.int64) if self.group is None else np.asarray(self.group, dtype=np.int64)
         n_groups = int(group.max()) + 1 if group.size else 0
+        # ``signer`` stays None when not given, so that ``replace(problem, party=...)`` changes who signs
         if self.signer is None:
-            signer = np.broadcast_to(party, (n_groups, a)).copy()
+            signer_field = None
+            signer = np.broadcast_to(party, (n_groups, a)).copy() if party.shape == (a,) else party
         else:
             signer = np.asarray(self.signer, dtype=bool).reshape(-1, a)
-            if self.party is not None and party.shape == (a,):
+            signer_field = signer
+            if party.shape == (a,):
                 party = party | signer.any(axis=0)
         checks = {
             "salience": (sal.shape, (a, d)),
@@ -178,12 +181,15 @@ class DealProblem:
                 raise ValueError(f"{name} must have shape {want}, got {got}")
         if d and (group.min() < 0 or np.setdiff1d(np.arange(n_groups), group).size):
             raise ValueError("group must number the agreements 0, 1, ... with every agreement used")
-        group_ids = self.group_ids or tuple(f"G{g}" for g in range(n_groups))
+        group_ids = tuple(self.group_ids) or tuple(f"G{g}" for g in range(n_groups))
         if len(group_ids) != n_groups:
             raise ValueError(f"group_ids must name every agreement ({n_groups}), got {len(group_ids)}")
         for c in self.conditions:
             if not (0 <= c.issue < d and 0 <= c.on < d and c.issue != c.on) or c.op not in CONDITION_OPS:
                 raise ValueError(f"bad condition {c}")
+        conditions = dependency_order(tuple(self.conditions), d)
+        if (acc[..., 0] > acc[..., 1]).any():
+            raise ValueError("acceptable ranges must have low <= high")
         if len(self.options) != d:
             raise ValueError(f"options must give one array per issue ({d}), got {len(self.options)}")
         if not np.isfinite(sq).all():
@@ -210,11 +216,14 @@ class DealProblem:
             ("disagreement", np.array(dis, dtype=float)),
             ("acceptable", np.array(acc, dtype=float)),
             ("group", group),
-            ("signer", signer),
-            ("group_ids", tuple(group_ids)),
+            ("signer", signer_field),
+            ("group_ids", tuple(self.group_ids)),
+            ("conditions", conditions),
             ("options", opts),
         ):
             object.__setattr__(self, name, val)
+        object.__setattr__(self, "_signers", signer)
+        object.__setattr__(self, "_agreement_ids", group_ids)
         object.__setattr__(self, "_cache", {})  # never share cached tables with the problem replaced
         if not self.actors:
             object.__setattr__(self, "actors", tuple(f"A{i}" for i in range(a)))
@@ -234,7 +243,18 @@ class DealProblem:
 
     @property
     def n_groups(self) -> int:
-        return int(self.signer.shape[0])
+        """The number of agreements G."""
+        return int(self.signers.shape[0])
+
+    @property
+    def signers(self) -> np.ndarray:
+        """``(G, A)`` bool: who must sign each agreement (``signer``, or ``party`` for every agreement)."""
+        return self._signers  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def agreement_ids(self) -> tuple[str, ...]:
+        """The agreements' names (``group_ids``, or ``G0``, ``G1``, ...)."""
+        return self._agreement_ids  # type: ignore[attr-defined, no-any-return]
 
     @property
     def n_options(self) -> np.ndarray:
@@ -262,9 +282,14 @@ class DealProblem:
     @property
     def status_quo_index(self) -> np.ndarray:
         """The option index of the status quo on each issue ``(D,)``."""
-        return np.array(
-            [int(np.argmin(np.abs(o - q))) for o, q in zip(self.options, self.status_quo, strict=True)]
-        )
+        cached = self._cache.get("status_quo_index")
+        if cached is None:
+            cached = np.array(
+                [int(np.searchsorted(o, q)) for o, q in zip(self.options, self.status_quo, strict=True)],
+                dtype=np.int64,
+            )
+            self._cache["status_quo_index"] = cached
+        return cached  # type: ignore[return-value]
 
     def group_issues(self, g: int) -> np.ndarray:
         """Issue indices of agreement ``g``."""
@@ -340,11 +365,20 @@ class DealProblem:
         return np.stack([self.options[j][idx[..., j]] for j in range(self.n_issues)], axis=-1)
 
     def moot_index(self, index: np.ndarray) -> np.ndarray:
-        """Moot issues of packages given by option indices ``(n, D)`` → ``(n, D)`` bool."""
+        """Moot issues of packages given by option indices ``(n, D)`` → ``(n, D)`` bool.
+
+        The same rule as :func:`~realpolitik.deals.judge.moot_mask`: a condition reads the *effective*
+        option of its issue, the status quo where that issue is itself moot.
+        """
         idx = np.asarray(index, dtype=np.int64).reshape(-1, self.n_issues)
         m = np.zeros(idx.shape, dtype=bool)
+        if not self.conditions:
+            return m
+        eff = idx.copy()
+        sq = self.status_quo_index
         for c, ok in zip(self.conditions, self.condition_tables(), strict=True):
-            m[:, c.issue] |= ~ok[idx[:, c.on]]
+            m[:, c.issue] |= ~ok[eff[:, c.on]]
+            eff[:, c.issue] = np.where(m[:, c.issue], sq[c.issue], eff[:, c.issue])
         return m
 
     def gains(self, index: np.ndarray) -> np.ndarray:
@@ -363,7 +397,7 @@ class DealProblem:
         """Who must accept what, one row per (agreement, signer) and (agreement, veto holder)."""
         cached = self._cache.get("rows")
         if cached is None:
-            cached = make_rows(self.group, self.signer, self.veto, self.margin)
+            cached = make_rows(self.group, self.signers, self.veto, self.margin)
             self._cache["rows"] = cached
         return cached  # type: ignore[return-value]
 
@@ -379,6 +413,34 @@ class DealProblem:
             status_quo=self.status_quo,
             keep_contributions=contributions,
         )
+
+
+def dependency_order(conditions: tuple[Condition, ...], n_issues: int) -> tuple[Condition, ...]:
+    """Conditions sorted so that those of an issue come after those of every issue they read (stable).
+
+    Raises ValueError on a cycle (an issue that applies only if, through other issues, it applies).
+    """
+    deps: dict[int, set[int]] = {}
+    for c in conditions:
+        deps.setdefault(c.issue, set()).add(c.on)
+    order: list[int] = []
+    state = [0] * n_issues  # 0 new, 1 on the path, 2 done
+
+    def visit(j: int) -> None:
+        if state[j] == 2:
+            return
+        if state[j] == 1:
+            raise ValueError(f"conditions form a cycle through issue {j}")
+        state[j] = 1
+        for k in sorted(deps.get(j, ())):
+            visit(k)
+        state[j] = 2
+        order.append(j)
+
+    for j in range(n_issues):
+        visit(j)
+    rank = {j: r for r, j in enumerate(order)}
+    return tuple(sorted(conditions, key=lambda c: rank[c.issue]))
 
 
 def normalised_weights(salience: np.ndarray) -> np.ndarray:
@@ -448,30 +510,70 @@ def judge_numbers(
 
 
 # ------------------------------------------------------------------------------------------ tables path
-def judge_index(problem: DealProblem, rows: Rows, index: np.ndarray) -> Judgement:
+def row_tables(problem: DealProblem, rows: Rows) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per issue j, ``(n_j, C)`` tables over its options: each row's gain part (0 where the row does not
+    judge issue j) and whether the option breaches the row actor's red line (False where it does not
+    judge j). Gathering a package's option from them gives the row's part directly."""
+    gt = problem.gain_tables()
+    ot = problem.outside_tables()
+    g = [
+        np.ascontiguousarray(np.where(rows.mask[:, j, None], gt[j][rows.actor], 0.0).T)
+        for j in range(len(gt))
+    ]
+    o = [np.ascontiguousarray((rows.mask[:, j, None] & ot[j][rows.actor]).T) for j in range(len(ot))]
+    return g, o
+
+
+def judge_index(
+    problem: DealProblem,
+    rows: Rows,
+    index: np.ndarray,
+    *,
+    detail: bool = False,
+    tables: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+) -> Judgement:
     """The acceptance test on packages given by option indices ``(n, D)`` — the enumeration's path.
 
     Bit for bit the same verdict as :meth:`DealProblem.judge` on the packages' values: the per-issue
     parts are the same numbers (tables of the same utility function) added in the same order.
-    ``outside`` of the result is only reduced over issues (shape ``(n, C, 1)``) to save memory.
+    ``outside`` of the result is only reduced over issues (shape ``(n, C, 1)``) unless ``detail``, which
+    also keeps the per-issue row parts (``contributions``, ``(n, C, D)``). ``tables``: the problem's
+    :func:`row_tables` for these rows, when the caller keeps them.
     """
     idx = np.asarray(index, dtype=np.int64).reshape(-1, problem.n_issues)
-    n = idx.shape[0]
+    n, d = idx.shape
     moot = problem.moot_index(idx) if problem.conditions else np.zeros(idx.shape, dtype=bool)
+    can_be_moot = {c.issue for c in problem.conditions}
     at_sq = idx == problem.status_quo_index[None, :]
     valid = ~(moot & ~at_sq).any(axis=1)
     moved = ~at_sq & ~moot
-    gt = problem.gain_tables()
-    ot = problem.outside_tables()
+    gtab, otab = row_tables(problem, rows) if tables is None else tables
     gain = np.zeros((n, rows.n))
     out = np.zeros((n, rows.n), dtype=bool)
-    for j in range(problem.n_issues):  # loop over issues (few), vectorised over packages and rows
-        live = rows.mask[None, :, j] & ~moot[:, j, None]  # (n, C)
-        gain = gain + np.where(live, gt[j][rows.actor][:, idx[:, j]].T, 0.0)
-        out |= live & ot[j][rows.actor][:, idx[:, j]].T
+    parts = np.zeros((n, rows.n, d)) if detail else None
+    outs = np.zeros((n, rows.n, d), dtype=bool) if detail else None
+    for j in range(d):  # loop over issues (few), vectorised over packages and rows
+        part = np.take(gtab[j], idx[:, j], axis=0)  # (n, C)
+        o = np.take(otab[j], idx[:, j], axis=0)
+        if j in can_be_moot:
+            part = np.where(moot[:, j, None], 0.0, part)
+            o = o & ~moot[:, j, None]
+        gain = gain + part
+        out |= o
+        if parts is not None and outs is not None:
+            parts[:, :, j] = part
+            outs[:, :, j] = o
     gain = np.round(gain, DECIMALS)
-    members = np.zeros((rows.n_groups, problem.n_issues), dtype=bool)
-    members[rows.group_of, np.arange(problem.n_issues)] = True
-    active = (moved[:, None, :] & members[None]).any(axis=-1)
-    accept = ~active[:, rows.group] | (~out & rows.compare(gain))
-    return Judgement(gain=gain, outside=out[:, :, None], accept=accept, active=active, valid=valid, moot=moot)
+    active = np.zeros((n, rows.n_groups), dtype=bool)
+    for g in range(rows.n_groups):
+        active[:, g] = moved[:, rows.group_of == g].any(axis=1)
+    accept = ~active[:, rows.group] | (~out & rows.compare(gain, rounded=True))
+    return Judgement(
+        gain=gain,
+        outside=outs if outs is not None else out[:, :, None],
+        accept=accept,
+        active=active,
+        valid=valid,
+        moot=moot,
+        contributions=parts,
+    )
