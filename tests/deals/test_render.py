@@ -110,6 +110,7 @@ def test_precedents_say_who_refuses_why_and_with_which_terms(tmp_path: Path) -> 
             }
         ]
     )
+    s.allow_paths = True  # the analogue file lies in tmp_path, outside a scenario built in memory
     a = D.deals(s)
     pr = a.to_json()["precedents"][0]
     assert pr["id"] == "two-plus-four-like-precedent-1990" and pr["note"] == "the precedent the essay cites"

@@ -29,7 +29,8 @@ C,2016,,0.3
 
 
 @pytest.fixture
-def caps(tmp_path: Path) -> str:
+def caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("REALPOLITIK_DATA_PATH", str(tmp_path))  # the scenarios here are built in memory
     f = tmp_path / "caps.csv"
     f.write_text(CSV, encoding="utf-8")
     return str(f)

@@ -33,19 +33,21 @@ PROBES = {
     "ref": "[a]: javascript:alert(8)",
 }
 HOSTILE = " ".join(PROBES.values())
+#: Ids, names and titles must be one line (the validator refuses line breaks there); notes may not.
+ONE_LINE = HOSTILE.replace("\n", " ")
 
 
 def hostile_scenario():
     return from_dict(
         {
             "id": "hostile",
-            "title": "Title " + HOSTILE,
+            "title": "Title " + ONE_LINE,
             "description": "Description " + HOSTILE,
-            "sources": {"s1": {"title": "Source " + HOSTILE, "kind": "judgment", "author": PROBES["img"]}},
+            "sources": {"s1": {"title": "Source " + ONE_LINE, "kind": "judgment", "author": PROBES["img"]}},
             "actors": [
                 {
                     "id": "A",
-                    "name": "Actor " + HOSTILE,
+                    "name": "Actor " + ONE_LINE,
                     "capability": {"value": 3.0, "source": "s1", "note": HOSTILE},
                 },
                 {"id": "B", "name": PROBES["svg"], "capability": 2.0},
@@ -53,7 +55,7 @@ def hostile_scenario():
             "issues": [
                 {
                     "id": "x",
-                    "name": "Issue " + HOSTILE,
+                    "name": "Issue " + ONE_LINE,
                     "unit": PROBES["link"],
                     "bounds": [0, 100],
                     "status_quo": 10,

@@ -211,6 +211,9 @@ def _find_link(links: Sequence[Any], link: str) -> int:
 def _write(scenario: Scenario, cal: Calibration, db_ref: str, store: Store) -> Scenario:
     s = scenario.model_copy(deep=True)
     s._source_dir = scenario.source_dir
+    # the caller named this store: the scenario object returned may read it wherever it lies (a file
+    # written from it is confined again when loaded: keep the store beside it or pass --allow-paths)
+    s.allow_paths = True
     cov = store.coverage()
     s.sources[cal.source_key] = Source(
         title=f"Event data ({', '.join(cal.datasets)}): {cal.response} regressed on {cal.driver}",

@@ -1546,6 +1546,7 @@ INFO = register(
             "cycle_tol": 1e-6,
         },
         choices={"profile": PROFILES, "stop": STOP_RULES},
+        kinds={"rounds": 0},
         requires=("capability",),
         description=(
             "Actors challenge one another when their expected utility says so; conflicts, compromises and "

@@ -41,6 +41,9 @@ class ModelInfo:
     dynamic: bool = False
     params: Mapping[str, Any] = field(default_factory=dict)
     choices: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    kinds: Mapping[str, Any] = field(default_factory=dict)
+    """An example value of the kind a parameter takes, for parameters whose default is ``None`` (e.g.
+    ``{"rounds": 0}``: a whole number when given)."""
     requires: tuple[str, ...] = ()
     per_issue_power: bool = True
     description: str = ""
@@ -56,7 +59,8 @@ class ModelInfo:
             known = ", ".join(sorted(self.params)) or "none"
             raise ValueError(f"model {self.name!r} has no parameter {unknown[0]!r} (parameters: {known})")
         for key, value in params.items():
-            problem = _kind_problem(self.params[key], value)
+            example = self.params[key] if self.params[key] is not None else self.kinds.get(key)
+            problem = None if value is None else _kind_problem(example, value)
             if problem:
                 raise ValueError(f"model {self.name!r} parameter {key!r}: {problem}, got {value!r}")
             if isinstance(value, int) and not isinstance(value, bool):
