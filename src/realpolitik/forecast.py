@@ -8,13 +8,11 @@ from typing import Any
 import numpy as np
 
 from realpolitik._rng import SeedLike, as_generator
-from realpolitik.models import BargainingProblem, Trajectory, get_model
-from realpolitik.models.registry import ModelInfo
+from realpolitik.environment.resolve import resolve
+from realpolitik.models.errors import ModelInputError
+from realpolitik.models.problem import BargainingProblem, Trajectory
+from realpolitik.models.registry import ModelInfo, get_model
 from realpolitik.scenario.schema import Scenario
-
-
-class ModelInputError(ValueError):
-    """The scenario lacks data the chosen model needs (one line, naming the model and the data)."""
 
 
 @dataclass
@@ -135,6 +133,4 @@ def forecast(
 
 def scenario_problem(scenario: Scenario) -> BargainingProblem:
     """The problem the models see: the scenario's numbers with its environment links applied."""
-    from realpolitik.environment import resolve  # deferred: realpolitik.environment imports this module
-
     return resolve(scenario).problem

@@ -21,6 +21,8 @@ import numpy as np
 from realpolitik._rng import SeedLike
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
+from realpolitik.forecast import check_inputs, run_problem
+from realpolitik.models.registry import get_model
 from realpolitik.scenario.schema import Scenario
 
 DealFn = Callable[[Scenario], "bool | None"]
@@ -88,9 +90,6 @@ def sweep(
     value read at ``as_of``. All points go through the model in one batched call. ``deals`` turns the
     deal analysis off (False) or replaces it with a function ``scenario -> bool | None``.
     """
-    from realpolitik.forecast import check_inputs, run_problem
-    from realpolitik.models import get_model
-
     names, values, shape = _grid(drivers)
     prep = prepare(scenario, base_dir=base_dir)
     canon = [str(parse_driver(n)) for n in names]

@@ -1,15 +1,22 @@
-"""The model registry: names to runnable models with their metadata."""
+"""The model registry: names to runnable models with their metadata.
+
+The built-in models are known by name from the start and register themselves when their module is
+imported, which happens on first use (:func:`get_model`, :func:`registry`): a forecast with one model
+loads that model only. This module imports no NumPy, so the command line can list models cheaply.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-from realpolitik.models.problem import BargainingProblem, Trajectory
+    from realpolitik.models.problem import BargainingProblem, Trajectory
 
 
 class ModelRun(Protocol):
@@ -61,9 +68,27 @@ class ModelInfo:
 
 _REGISTRY: dict[str, ModelInfo] = {}
 
+BUILTIN: Mapping[str, str] = MappingProxyType(
+    {
+        "compromise": "realpolitik.models.closed_form",
+        "nash": "realpolitik.models.closed_form",
+        "eum": "realpolitik.models.eum",
+        "exchange": "realpolitik.models.exchange",
+        "smp": "realpolitik.models.smp",
+    }
+)
+"""The built-in models, in listing order, and the module that registers each (imported on first use)."""
+
+
+def _load_builtin(name: str) -> None:
+    module = BUILTIN.get(name)
+    if module is not None and name not in _REGISTRY:
+        importlib.import_module(module)  # registers ``name``; a module mid-import is returned as it is
+
 
 def register(info: ModelInfo) -> ModelInfo:
-    """Add a model to the registry (a name may be registered once)."""
+    """Add a model to the registry (a name may be registered once; the built-in names are taken)."""
+    _load_builtin(info.name)
     if info.name in _REGISTRY and _REGISTRY[info.name] is not info:
         raise ValueError(f"a model named {info.name!r} is already registered")
     _REGISTRY[info.name] = info
@@ -77,17 +102,20 @@ def unregister(name: str) -> None:
 
 def get_model(name: str) -> ModelInfo:
     """The registered model called ``name``."""
+    _load_builtin(name)
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown model {name!r}; available: {', '.join(_REGISTRY)}") from None
+        raise KeyError(f"unknown model {name!r}; available: {', '.join(model_names())}") from None
 
 
 def model_names() -> tuple[str, ...]:
-    """Registered model names, in registration order."""
-    return tuple(_REGISTRY)
+    """Model names: the built-in ones, then others in registration order (loads no model)."""
+    return tuple(dict.fromkeys([*BUILTIN, *_REGISTRY]))
 
 
 def registry() -> Mapping[str, ModelInfo]:
-    """A read-only view of the registry."""
-    return MappingProxyType(_REGISTRY)
+    """A read-only view of the registry (every built-in model loaded), in :func:`model_names` order."""
+    for name in BUILTIN:
+        _load_builtin(name)
+    return MappingProxyType({name: _REGISTRY[name] for name in model_names() if name in _REGISTRY})

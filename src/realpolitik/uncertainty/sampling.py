@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
+from realpolitik.forecast import scenario_problem
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Quantity, Scenario
 
@@ -122,8 +123,6 @@ def sampling_spec(
     is clipped into it as the mode. ``distribution`` overrides ``scenario.uncertainty.distribution``.
     """
     if problem is None:
-        from realpolitik.forecast import scenario_problem
-
         problem = scenario_problem(scenario)
     dist = distribution or scenario.uncertainty.distribution
     if dist not in DISTRIBUTIONS:
