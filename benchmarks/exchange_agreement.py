@@ -9,7 +9,8 @@ issue, some on the bounds), run for 10 rounds in both modes, and compared: the r
 (actors, issues, order) and every number of the trajectory. Exact ties are not excluded: fast mode
 settles them in decimal like the exact mode. Prints the number of problems, mismatches, the largest
 difference, how often the checked engine handed a whole run to the exact engine, and the time of each
-mode. The in-suite property test (``tests/models/test_exchange_checked.py``) runs a smaller version.
+mode. The checked engine runs on every size here (fast mode itself leaves problems below
+``CHECKED_FROM`` candidate slots to the exact engine, which is as fast there). The in-suite property test (``tests/models/test_exchange_checked.py``) runs a smaller version.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from strategies import decide_style_problem  # noqa: E402  (the test suite's generator)
-
-from realpolitik.models import exchange as exchange_mod  # noqa: E402
-from realpolitik.models.exchange import run_exchange  # noqa: E402
-from realpolitik.models.exchange_checked import NeedExact  # noqa: E402
+from realpolitik.models import exchange as exchange_mod
+from realpolitik.models.exchange import run_exchange
+from realpolitik.models.exchange_checked import NeedExact
+from strategies import decide_style_problem
 
 
 def main() -> None:
@@ -48,6 +48,7 @@ def main() -> None:
             raise
 
     exchange_mod.run_checked = counting  # type: ignore[assignment]
+    exchange_mod.CHECKED_FROM = 0  # the checked engine on every size (fast mode hands small ones to exact)
     rng = np.random.default_rng(args.seed)
     mismatches = 0
     worst = 0.0

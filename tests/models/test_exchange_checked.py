@@ -11,12 +11,18 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.strategies import decide_style_problem
 
 from realpolitik.models import BargainingProblem, get_model
 from realpolitik.models import exchange_checked as checked
-from tests.strategies import decide_style_problem
 
 MODEL = get_model("exchange")
+
+
+@pytest.fixture(autouse=True)
+def _always_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fast mode hands small problems to the exact engine (as fast there); test the checked engine on all."""
+    monkeypatch.setattr("realpolitik.models.exchange.CHECKED_FROM", 0)
 
 
 def assert_same(p: BargainingProblem, rounds: int) -> tuple[object, object]:
@@ -31,13 +37,21 @@ def assert_same(p: BargainingProblem, rounds: int) -> tuple[object, object]:
     return ex, fa
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(seed=st.integers(0, 2**32 - 1), n_actors=st.integers(2, 8), n_issues=st.integers(2, 5))
 def test_fast_equals_exact_on_decide_style_problems(seed: int, n_actors: int, n_issues: int) -> None:
     assert_same(decide_style_problem(np.random.default_rng(seed), n_actors, n_issues), rounds=5)
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_fast_equals_exact_full_size(seed: int) -> None:
     assert_same(decide_style_problem(np.random.default_rng(seed)), rounds=10)

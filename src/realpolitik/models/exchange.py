@@ -50,6 +50,10 @@ AUTO_BATCH = 8
 """``engine="auto"`` in fast mode runs batches smaller than this member by member with the scalar float
 engine (faster for one run); larger batches use the vectorised engine. Both give identical numbers."""
 
+CHECKED_FROM = 1500
+"""Fast mode uses the checked engine from this many candidate slots (actors² × issues × (issues − 1))
+on; below it the exact engine is as fast or faster (both give the same run)."""
+
 NOTE_EXACT = (
     "exact: 28-digit decimal arithmetic in the reference program's order of operations and tie rule "
     "(decide-exchange-model with deterministic tie-breaking). Gains are on the internal 0-100 scale."
@@ -116,7 +120,7 @@ def _member_exact(
         s = [[conv(salience[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
         c = [[conv(power[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
     args = (x, s, c, present.tolist(), eligible.tolist(), rounds, ar)
-    if checked:
+    if checked and a * a * d * (d - 1) >= CHECKED_FROM:
         try:
             return run_checked(*args), lo, k
         except NeedExact:  # a decision float64 could not settle: the whole member in decimal
@@ -125,11 +129,11 @@ def _member_exact(
 
 
 def _denorm(value: Any, lo: Any, k: Any) -> float:
+    """The issue's own scale; decimals are mapped inside :data:`DECIMAL_CONTEXT` (the caller's)."""
     if k == 0:
         return float(lo)
-    if isinstance(value, Decimal):
-        with localcontext(DECIMAL_CONTEXT):
-            return float(value / k + lo)
+    if k == 1 and lo == 0:  # a 0..100 issue: value / 1 + 0 is the value itself, in either arithmetic
+        return float(value)
     return float(value / k + lo)
 
 
@@ -146,7 +150,7 @@ def _scalar_member(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
     """One unbatched run with a scalar engine (``mode`` exact, fast or float); arrays on the issues'
     own scales."""
-    a, d = position.shape
+    d = position.shape[1]
     if mode != "float":
         run, lo, k = _member_exact(
             position, salience, power, bounds, present, eligible, rounds, prm, checked=mode == "fast"
@@ -176,6 +180,19 @@ def _scalar_member(
     def den(rows: list[list[Any]]) -> np.ndarray:
         return np.array([[_denorm(rows[i][j], lo[j], k[j]) for j in range(d)] for i in range(len(rows))])
 
+    with localcontext(DECIMAL_CONTEXT):
+        return _member_arrays(run, position, present, lo, k, den)
+
+
+def _member_arrays(
+    run: ScalarRun,
+    position: np.ndarray,
+    present: np.ndarray,
+    lo: list[Any],
+    k: list[Any],
+    den: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
+    a, d = position.shape
     hist = np.stack([den(h) for h in run.history]) if run.history else np.empty((0, a, d))
     hist = np.where(present, hist, position)
     vote = np.stack([den(v) for v in run.voting]) if run.voting else np.empty((0, a, d))

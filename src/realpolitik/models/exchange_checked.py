@@ -59,6 +59,9 @@ GAIN_TOL = 1e-9
 """Relative gap (plus :data:`GAIN_ABS`) under which neighbouring gains are compared in decimal."""
 GAIN_ABS = 1e-11
 
+SMALL = 400
+"""Problems with fewer candidate slots (actors² × issue pairs × 2) create candidates one by one."""
+
 _UNSURE = 2  # third value of the three-valued admissibility test
 
 
@@ -94,6 +97,7 @@ class _Cand2:
         "mI",
         "mJ",
         "p",
+        "pre",
         "q",
         "rec",
         "sIp",
@@ -130,6 +134,8 @@ class _Cand2:
     mI: float
     mJ: float
     p: int
+    pre: tuple[float, float, float, float, float] | None
+    """float64 (m_I, m_J, y_I, y_J, G) before the overshoot guard, when those were surely admissible"""
     q: int
     rec: dict[tuple[int, int], Decimal]
     sIp: float
@@ -166,6 +172,8 @@ class _Plan:
     ):
         n_actors = len(s)
         n_issues = len(s[0]) if n_actors else 0
+        self.eligible = el
+        self.small = n_actors * n_actors * n_issues * (n_issues - 1) < SMALL
         self.s_arr = np.array(sf, dtype=float).reshape(n_actors, n_issues)
         self.c_arr = np.array(cf, dtype=float).reshape(n_actors, n_issues)
         elig = np.array(el, dtype=bool).reshape(n_actors, n_issues)
@@ -183,6 +191,7 @@ class _Plan:
                     for j, rj in enumerate(ratio):
                         if rj is not None and ri < rj:
                             self.role[p, q, i, j] = True
+        self.role_rows = self.role.tolist()
 
 
 class _CheckedRound:
@@ -197,6 +206,7 @@ class _CheckedRound:
         cf: list[list[float]],
         order: list[list[int]],
         ar: Arith,
+        small: bool = False,
     ) -> None:
         self.rd = _Round(x, s, c, order, ar)
         self.x, self.s, self.c = x, s, c
@@ -206,6 +216,8 @@ class _CheckedRound:
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
         self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
         self.eps = float(ar.eps)
+        if small:  # the NumPy copies serve the vectorised creation only
+            return
         n_issues = len(order)
         self.X = np.array(self.xf, dtype=float).reshape(-1, n_issues)
         self.S_tot = np.asarray(self.Sf, dtype=float)
@@ -269,6 +281,13 @@ class _CheckedRound:
             return False
         if _UNSURE in (okI, okJ, okG):
             return True
+        e.pre = (mI, mJ, yI, yJ, G)
+        return self._post(e)
+
+    def _post(self, e: _Cand2) -> bool:
+        """The overshoot guard and the final admissibility from ``e.pre`` (a refresh that only recorded a
+        partner's position changes nothing before the guard); True when a decision needs decimal."""
+        e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre  # type: ignore[misc]
         if self._overshoot(e, True) or self._overshoot(e, False):
             return True
         okI = self._ok(e.mI, e.yI, e.hsI, e.hcI)
@@ -358,16 +377,21 @@ class _CheckedRound:
 
     def evaluate(self, e: _Cand2) -> None:
         e.cd = None
+        e.pre = None
         if self._float_eval(e):
             self.decimal_eval(e)
 
     # ------------------------------------------------------------------ candidates
     def create(self, plan: _Plan) -> list[_Cand2]:
         """The round's candidates in creation order, evaluated; those invalid at creation (gone for the
-        round) are left out. The float64 evaluation runs on all of them at once."""
+        round) are left out. The float64 evaluation runs on all of them at once (one by one for small
+        problems, where NumPy's per-call cost would dominate)."""
         x, out = self.x, self.rd.O
         n_actors, n_issues = len(x), len(out)
-        left = np.array([[x[k][d] <= out[d] for d in range(n_issues)] for k in range(n_actors)], dtype=bool)
+        left_rows = [[x[k][d] <= out[d] for d in range(n_issues)] for k in range(n_actors)]
+        if plan.small:
+            return self._create_scalar(plan, left_rows)
+        left = np.array(left_rows, dtype=bool).reshape(n_actors, n_issues)
         tp, tq, ti, tj, blk = plan.template
         lip, liq, ljp, ljq = left[ti, tp], left[ti, tq], left[tj, tp], left[tj, tq]
         grp = np.where(blk == 0, ~lip & ~liq & ljp & ljq, lip & ~liq & ~ljp & ljq) & plan.both_eligible
@@ -383,7 +407,7 @@ class _CheckedRound:
         cands: list[_Cand2] = []
         xf, sf, cf = self.xf, self.sf, self.cf
         cols = [arr[keep].tolist() for arr in (aI, aJ, p, q, flag, *v)]
-        for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G in zip(*cols, strict=True):
+        for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0 in zip(*cols, strict=True):
             e = _Cand2()
             e.aI, e.aJ, e.p, e.q = ai, aj, pp, qq
             e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][pp], sf[ai][qq], sf[aj][pp], sf[aj][qq]
@@ -400,19 +424,63 @@ class _CheckedRound:
             e.alive = False
             e.stamp = -1
             e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
+            e.pre = (m0I, m0J, y0I, y0J, G0)
             e.valid = True
             if fl:
+                e.pre = None
                 self.decimal_eval(e)
                 if not e.valid:
                     continue
             cands.append(e)
         return cands
 
+    def _create_scalar(self, plan: _Plan, left: list[list[bool]]) -> list[_Cand2]:
+        x, xf, sf, cf = self.x, self.xf, self.sf, self.cf
+        n_actors, n_issues = len(x), len(self.Wf)
+        eligible = plan.eligible
+        cands: list[_Cand2] = []
+        for p in range(n_issues):
+            for q in range(p + 1, n_issues):
+                ga: list[int] = []
+                gb: list[int] = []
+                gc: list[int] = []
+                gd: list[int] = []
+                for k in range(n_actors):
+                    if not (eligible[k][p] and eligible[k][q]):
+                        continue
+                    lp = left[k][p]
+                    lq = left[k][q]
+                    (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
+                rpq = plan.role_rows[p][q]
+                for g1, g2 in ((ga, gd), (gb, gc)):
+                    for i in g1:
+                        for j in g2:
+                            ai, aj = (j, i) if rpq[i][j] else (i, j)
+                            e = _Cand2()
+                            e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+                            e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][p], sf[ai][q], sf[aj][p], sf[aj][q]
+                            e.cIq, e.cJp = cf[ai][q], cf[aj][p]
+                            e.xbI = e.uI = xf[ai][q]
+                            e.xbJ = e.uJ = xf[aj][p]
+                            e.uId, e.uJd = x[ai][q], x[aj][p]
+                            e.dI, e.dJ = xf[ai][p], xf[aj][q]
+                            e.hsI = e.hsJ = 0.0
+                            e.hcI = e.hcJ = _NONE
+                            e.rec = {}
+                            e.dc = None
+                            e.alive = False
+                            e.stamp = -1
+                            self.evaluate(e)
+                            if e.valid:
+                                cands.append(e)
+        return cands
+
     def _vector_eval(
         self, aI: np.ndarray, aJ: np.ndarray, p: np.ndarray, q: np.ndarray, plan: _Plan
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
         """EVALUATE at creation (u = round start, no history, no records) for many candidates in
-        float64: (surely valid, needs decimal, (m_I, m_J, y_I, y_J, G))."""
+        float64: (surely valid, needs decimal, (m_I, m_J, y_I, y_J, G, and the same before the
+        overshoot guard))."""
         X, S, C = self.X, plan.s_arr, plan.c_arr
         W = np.asarray(self.Wf)
         eps = self.eps
@@ -448,6 +516,7 @@ class _CheckedRound:
         sure_bad = (~unI & ~goodI) | (~unJ & ~goodJ) | (~unG & ~goodG) | dead
         flag |= ~sure_bad & (unI | unJ | unG)
         pre = ~sure_bad & ~flag
+        before = (mI.copy(), mJ.copy(), yI.copy(), yJ.copy(), G.copy())
         for side_i in (True, False):
             k = np.flatnonzero(pre & ~flag)
             if not k.size:
@@ -494,7 +563,7 @@ class _CheckedRound:
             sure_bad = (~unI & ~goodI) | (~unJ & ~goodJ)
             flag[k[~sure_bad & (unI | unJ)]] = True
             valid[k[~sure_bad & ~unI & ~unJ]] = True
-        return valid, flag, (mI, mJ, yI, yJ, G)
+        return valid, flag, (mI, mJ, yI, yJ, G, *before)
 
     def refresh(self, e: _Cand2, r: _Cand2) -> None:
         """REFRESH(e, r) with ``r`` realised (``r.cd`` is its decimal evaluation)."""
@@ -516,7 +585,11 @@ class _CheckedRound:
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
             self.rd._record(e, r.p, r.aJ, rc.yJ, rc.xbJ)  # type: ignore[arg-type]
             touched = True
-        if carried or touched:
+        if carried == 0 and touched and e.pre is not None and e.cd is None:
+            if self._post(e):  # same moves as before; only the guard can see the new record
+                e.pre = None
+                self.decimal_eval(e)
+        elif carried or touched:
             if carried == 1:
                 e.hsI = e.hsI + e.mI
                 e.hcI = _merge(e.hcI, e.mI)
@@ -542,11 +615,12 @@ def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2])
     near = gs[:-1] - gs[1:] <= GAIN_TOL * gs[:-1] + GAIN_ABS
     if not near.any():
         return
-    cid = np.concatenate(([0], np.cumsum(~near)))
+    at = np.flatnonzero(near)  # live[i] is near live[i + 1]
+    cut = np.flatnonzero(np.diff(at) != 1)
+    starts = np.concatenate((at[:1], at[cut + 1])).tolist()
+    ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
     place = {id(e): i for i, e in enumerate(prev)}
-    for cl in np.unique(cid[1:][near]).tolist():
-        k = np.flatnonzero(cid == cl)
-        a, b = int(k[0]), int(k[-1]) + 1
+    for a, b in zip(starts, ends, strict=True):
         group = sorted(live[a:b], key=lambda e: place[id(e)])
         for e in group:
             if e.cd is None:
@@ -633,7 +707,7 @@ def run_checked(
         exchanges: list[list[ScalarExchange]] = []
         one, ws, wf = ar.one, ar.w_sal, ar.w_fix
         for _ in range(rounds):
-            rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar)
+            rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar, plan.small)
             outcome.append(rd.rd.O)
             realized = _play_round(rd, plan)
             v = [list(row) for row in xs]
