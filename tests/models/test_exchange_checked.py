@@ -97,23 +97,32 @@ def test_knife_edge_overshoot_case() -> None:
     assert np.abs(fl.positions[-1] - ex.positions[-1]).max() > 0.1  # plain float64 decides otherwise
 
 
-def test_whole_run_goes_exact_when_a_decision_cannot_be_settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With margins so wide that every move history counts as 'at its limit', the checked engine hands
-    each run to the exact engine, and the result is still the exact one."""
+def test_history_sums_near_their_limit_are_replayed_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A move history Σ H + m near 100 is settled with the exact sums, replayed from the states the
+    carried-over moves were made in (this problem needs it once)."""
     calls = []
-    real = checked.run_checked
+    real = checked._CheckedRound._exact_history
 
-    def spy(*args: object, **kwargs: object) -> object:
-        try:
-            return real(*args, **kwargs)  # type: ignore[arg-type]
-        except checked.NeedExact:
-            calls.append(1)
-            raise
+    def spy(self: checked._CheckedRound, e: object) -> object:
+        calls.append(1)
+        return real(self, e)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(checked, "TOL", 1e6)
-    monkeypatch.setattr("realpolitik.models.exchange.run_checked", spy)
-    assert_same(HELD_OUT, rounds=4)
+    monkeypatch.setattr(checked._CheckedRound, "_exact_history", spy)
+    rng = np.random.default_rng(282)
+    n_actors, n_issues = int(rng.integers(3, 8)), int(rng.integers(2, 5))
+    assert_same(decide_style_problem(rng, n_actors, n_issues), rounds=4)
     assert calls
+
+
+def test_whole_run_goes_exact_when_decimal_contradicts_float(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net: should decimal ever contradict a float64 decision taken as safe, the checked
+    engine gives up (NeedExact) and the member runs in the exact engine; the result is the exact one."""
+
+    def refuse(self: object, e: object) -> None:
+        raise checked.NeedExact("test")
+
+    monkeypatch.setattr(checked._CheckedRound, "decimal_eval", refuse)
+    assert_same(HELD_OUT, rounds=4)
 
 
 def test_float_and_engine_options_belong_to_float_mode() -> None:

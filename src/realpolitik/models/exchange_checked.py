@@ -18,11 +18,14 @@ threshold is taken again in decimal:
 - gains within a relative :data:`GAIN_TOL` of their neighbour in the sorted list (ties and near-ties:
   their order is settled with decimal gains and the current list order, as in the exact engine).
 
+- a move history sum Σ H + m within :data:`TOL` of its limit 100 (the exact sums are then replayed
+  from the states the carried-over moves were made in).
+
 A candidate that is realised is always evaluated in decimal, so the positions it hands on are exact.
 Float64 errors inside one evaluation are about 1e-14 on the 0..100 scale, far inside the margins, so
 every decision equals the exact engine's and so do the numbers (the outputs come from the decimal
-state). A float64 history sum within :data:`TOL` of its limit 100 cannot be settled from the float
-copy; the run then raises :class:`NeedExact` and the caller runs the member in the exact engine.
+state). If a float64 decision that looked safe is contradicted by decimal (never seen), the run
+raises :class:`NeedExact` and the caller runs the member in the exact engine instead.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from realpolitik.models.exchange_scalar import (
     _Cand,
     _Round,
 )
+from realpolitik.models.exchange_scalar import _play_round as _play_exact_round
 
 TOL = 1e-9
 """Margin on the internal 0..100 scale under which a float64 comparison is re-done in decimal."""
@@ -59,6 +63,10 @@ GAIN_TOL = 1e-9
 """Relative gap (plus :data:`GAIN_ABS`) under which neighbouring gains are compared in decimal."""
 GAIN_ABS = 1e-11
 
+SWITCH_SHARE = 0.25
+"""After a round in which decimal evaluations exceeded this share of all evaluations, the rest of the
+run uses the exact engine's rounds (same state, same results; cheaper when most decisions need
+decimal anyway)."""
 SMALL = 400
 """Problems with fewer candidate slots (actors² × issue pairs × 2) create candidates one by one."""
 
@@ -67,6 +75,13 @@ _UNSURE = 2  # third value of the three-valued admissibility test
 
 class NeedExact(Exception):
     """A decision the float64 copy cannot settle (a move history at its limit): run the exact engine."""
+
+
+def _near_limit(hs: float, moves: tuple[float | None, ...]) -> bool:
+    """Whether Σ H + m may be within reach of the limit 100 for one of ``moves`` (or none)."""
+    if not hs:
+        return False
+    return any(abs(hs + (m or 0.0) - 100.0) <= 1e-6 for m in (*moves, None))
 
 
 def _merge(cls: int, m: float) -> int:
@@ -92,8 +107,11 @@ class _Cand2:
         "dc",
         "hcI",
         "hcJ",
+        "hist",
         "hsI",
         "hsJ",
+        "m0I",
+        "m0J",
         "mI",
         "mJ",
         "p",
@@ -105,6 +123,7 @@ class _Cand2:
         "sJp",
         "sJq",
         "stamp",
+        "stamp_pos",
         "uI",
         "uId",
         "uJ",
@@ -129,8 +148,13 @@ class _Cand2:
     dJ: float
     hcI: int
     hcJ: int
+    hist: list[tuple[int, Decimal, Decimal, dict[tuple[int, int], Decimal]]]
+    """per carry-over: (side, u_I, u_J, records) of the evaluation whose move joined the history"""
     hsI: float
     hsJ: float
+    m0I: float | None
+    m0J: float | None
+    """float64 moves before the overshoot guard in the latest float64 evaluation (None: not reached)"""
     mI: float
     mJ: float
     p: int
@@ -143,6 +167,8 @@ class _Cand2:
     sJp: float
     sJq: float
     stamp: int
+    stamp_pos: int
+    """place in the list before the latest sort (set when a near-tie stretch needs it)"""
     uI: float
     uId: Decimal
     uJ: float
@@ -216,6 +242,7 @@ class _CheckedRound:
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
         self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
         self.eps = float(ar.eps)
+        self.n_float = self.n_decimal = self.n_created = 0
         if small:  # the NumPy copies serve the vectorised creation only
             return
         n_issues = len(order)
@@ -234,7 +261,7 @@ class _CheckedRound:
         if abs(am - self.eps) <= band or abs(am - 100.0) <= TOL or abs(y) <= TOL or abs(y - 100.0) <= TOL:
             return _UNSURE
         if hs and abs(hs + m - 100.0) <= TOL:
-            raise NeedExact("a move history at its limit")
+            return _UNSURE  # the decimal evaluation settles it with the exact history sum
         if am <= self.eps or am > 100.0 or y < 0.0 or y > 100.0 or hs + m > 100.0:
             return 0
         if m > 0.0:
@@ -243,6 +270,7 @@ class _CheckedRound:
 
     def _float_eval(self, e: _Cand2) -> bool:
         """Evaluate ``e`` in float64; True when a decision needs decimal."""
+        self.n_float += 1
         Wf = self.Wf
         P = Wf[e.p]
         Q = Wf[e.q]
@@ -250,6 +278,7 @@ class _CheckedRound:
         sIp, sIq, sJp, sJq, cIq, cJp = e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp
         Dp = abs(dI - uJ)
         Dq = abs(dJ - uI)
+        e.m0I = e.m0J = None
         if Dp <= TOL or Dq <= TOL:
             # |m_J| <= D_p and |m_I| <= D_q (and the positions are within 3e-14 of the decimals): a
             # distance under ε/2 makes a move under ε, which is inadmissible in either arithmetic
@@ -272,6 +301,7 @@ class _CheckedRound:
         yJ = uJ + mJ
         G = abs(dq * sIq - dp * sIp)
         e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
+        e.m0I, e.m0J = mI, mJ
         okI = self._ok(mI, yI, e.hsI, e.hcI, REL_BAND * abs(mI))
         okJ = self._ok(mJ, yJ, e.hsJ, e.hcJ, REL_BAND * abs(mJ))
         eps = self.eps
@@ -350,30 +380,51 @@ class _CheckedRound:
     # ------------------------------------------------------------------ decimal evaluation
     def decimal_eval(self, e: _Cand2) -> _Cand:
         """Evaluate ``e`` as the exact engine does; its float copy then holds the rounded results."""
+        self.n_decimal += 1
         d = e.dc
         if d is None:
-            x, s, c = self.x, self.s, self.c
-            aI, aJ, p, q = e.aI, e.aJ, e.p, e.q
-            d = e.dc = _Cand()
-            d.aI, d.aJ, d.p, d.q = aI, aJ, p, q
-            d.sIp, d.sIq, d.sJp, d.sJq = s[aI][p], s[aI][q], s[aJ][p], s[aJ][q]
-            d.cIq, d.cJp = c[aI][q], c[aJ][p]
-            d.xbI, d.xbJ = x[aI][q], x[aJ][p]
-            d.dI, d.dJ = x[aI][p], x[aJ][q]
+            d = e.dc = self._decimal_copy(e)
             d.rec = e.rec
         d.uI, d.uJ = e.uId, e.uJd
-        # The float history sums are within ~1e-13 of the decimal ones; _ok() refuses (NeedExact) a
-        # float sum near its limit, so the decimal test below decides like the exact sum.
+        # The float64 history sums are within ~1e-13 of the decimal ones, which decides the test
+        # Σ H + m <= 100 alike unless it is near its limit; then the exact sums are replayed.
         d.hsI, d.hsJ = Decimal(e.hsI), Decimal(e.hsJ)
         d.hcI, d.hcJ = e.hcI, e.hcJ
         self.rd.evaluate(d)
-        for hs, m in ((e.hsI, d.mI), (e.hsJ, d.mJ)):
-            if hs and abs(hs + float(m) - 100.0) <= TOL:
-                raise NeedExact("a move history at its limit")
+        if e.hist and (_near_limit(e.hsI, (e.m0I, float(d.mI))) or _near_limit(e.hsJ, (e.m0J, float(d.mJ)))):
+            d.hsI, d.hsJ = self._exact_history(e)
+            self.rd.evaluate(d)
         e.valid = d.valid
         e.mI, e.mJ, e.yI, e.yJ, e.G = float(d.mI), float(d.mJ), float(d.yI), float(d.yJ), float(d.G)
         e.cd = d
         return d
+
+    def _decimal_copy(self, e: _Cand2) -> _Cand:
+        x, s, c = self.x, self.s, self.c
+        aI, aJ, p, q = e.aI, e.aJ, e.p, e.q
+        d = _Cand()
+        d.aI, d.aJ, d.p, d.q = aI, aJ, p, q
+        d.sIp, d.sIq, d.sJp, d.sJq = s[aI][p], s[aI][q], s[aJ][p], s[aJ][q]
+        d.cIq, d.cJp = c[aI][q], c[aJ][p]
+        d.xbI, d.xbJ = x[aI][q], x[aJ][p]
+        d.dI, d.dJ = x[aI][p], x[aJ][q]
+        return d
+
+    def _exact_history(self, e: _Cand2) -> tuple[Decimal, Decimal]:
+        """The exact history sums Σ H_I, Σ H_J: each carried-over move re-evaluated in decimal from the
+        state it was made in (a move does not depend on the history; its admissibility does)."""
+        zero = self.rd.ar.zero
+        hs = [zero, zero]
+        hc = [_NONE, _NONE]
+        d = self._decimal_copy(e)
+        for side, uI, uJ, rec in e.hist:
+            d.uI, d.uJ, d.rec = uI, uJ, rec
+            d.hsI, d.hsJ, d.hcI, d.hcJ = hs[0], hs[1], hc[0], hc[1]
+            self.rd.evaluate(d)
+            m = d.mI if side == 1 else d.mJ
+            hs[side - 1] = hs[side - 1] + m
+            hc[side - 1] = _merge(hc[side - 1], float(m))
+        return hs[0], hs[1]
 
     def evaluate(self, e: _Cand2) -> None:
         e.cd = None
@@ -403,6 +454,7 @@ class _CheckedRound:
         aI = np.where(swap, j, i)
         aJ = np.where(swap, i, j)
         valid, flag, v = self._vector_eval(aI, aJ, p, q, plan)
+        self.n_created += int(idx.size)
         keep = np.flatnonzero(valid | flag)
         cands: list[_Cand2] = []
         xf, sf, cf = self.xf, self.sf, self.cf
@@ -421,6 +473,8 @@ class _CheckedRound:
             e.rec = {}
             e.dc = None
             e.cd = None
+            e.hist = []
+            e.m0I = e.m0J = None
             e.alive = False
             e.stamp = -1
             e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
@@ -468,6 +522,7 @@ class _CheckedRound:
                             e.hcI = e.hcJ = _NONE
                             e.rec = {}
                             e.dc = None
+                            e.hist = []
                             e.alive = False
                             e.stamp = -1
                             self.evaluate(e)
@@ -571,13 +626,19 @@ class _CheckedRound:
         assert rc is not None
         carried = 0
         if e.aI == r.aI and e.q == r.q:
-            e.uId, carried = rc.yI, 1
+            carried, new_u = 1, rc.yI
         elif e.aI == r.aJ and e.q == r.p:
-            e.uId, carried = rc.yJ, 1
+            carried, new_u = 1, rc.yJ
         elif e.aJ == r.aI and e.p == r.q:
-            e.uJd, carried = rc.yI, 2
+            carried, new_u = 2, rc.yI
         elif e.aJ == r.aJ and e.p == r.p:
-            e.uJd, carried = rc.yJ, 2
+            carried, new_u = 2, rc.yJ
+        if carried:
+            e.hist.append((carried, e.uId, e.uJd, dict(e.rec)))  # the state of the move that joins H
+            if carried == 1:
+                e.uId = new_u
+            else:
+                e.uJd = new_u
         touched = False
         if (e.aI == r.aJ and e.p == r.q) or (e.aJ == r.aJ and e.q == r.q):
             self.rd._record(e, r.q, r.aI, rc.yI, rc.xbI)  # type: ignore[arg-type]
@@ -602,6 +663,7 @@ class _CheckedRound:
 
 
 _BY_GAIN = attrgetter("G")
+_BY_POS = attrgetter("stamp_pos")
 
 
 def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2]) -> None:
@@ -619,9 +681,10 @@ def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2])
     cut = np.flatnonzero(np.diff(at) != 1)
     starts = np.concatenate((at[:1], at[cut + 1])).tolist()
     ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
-    place = {id(e): i for i, e in enumerate(prev)}
+    for i, e in enumerate(prev):
+        e.stamp_pos = i
     for a, b in zip(starts, ends, strict=True):
-        group = sorted(live[a:b], key=lambda e: place[id(e)])
+        group = sorted(live[a:b], key=_BY_POS)
         for e in group:
             if e.cd is None:
                 rd.decimal_eval(e)
@@ -706,21 +769,27 @@ def run_checked(
         voting_outcome: list[list[Decimal]] = []
         exchanges: list[list[ScalarExchange]] = []
         one, ws, wf = ar.one, ar.w_sal, ar.w_fix
+        exact_rounds = False
         for _ in range(rounds):
-            rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar, plan.small)
-            outcome.append(rd.rd.O)
-            realized = _play_round(rd, plan)
+            done: list[_Cand]
+            if exact_rounds:  # the exact engine's round on the same decimal state
+                rd0 = _Round(xs, sl, cl, order, ar)
+                outcome.append(rd0.O)
+                done = _play_exact_round(rd0, el)
+            else:
+                rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar, plan.small)
+                outcome.append(rd.rd.O)
+                done = [r.cd for r in _play_round(rd, plan)]  # type: ignore[misc]
+                # where most evaluations end in decimal anyway (many exact ties, as in files with
+                # round numbers) the float64 pass costs more than it saves: go on with exact rounds
+                exact_rounds = rd.n_decimal > SWITCH_SHARE * (rd.n_float + rd.n_created)
             v = [list(row) for row in xs]
             supplied: set[tuple[int, int]] = set()
-            done: list[_Cand] = []
-            for r in realized:
-                d = r.cd
-                assert d is not None
-                done.append(d)
-                v[r.aI][r.q] = d.yI
-                v[r.aJ][r.p] = d.yJ
-                supplied.add((r.aI, r.q))
-                supplied.add((r.aJ, r.p))
+            for d in done:
+                v[d.aI][d.q] = d.yI
+                v[d.aJ][d.p] = d.yJ
+                supplied.add((d.aI, d.q))
+                supplied.add((d.aJ, d.p))
             new = [list(row) for row in xs]
             for k, d_ in supplied:
                 sal = sl[k][d_]
