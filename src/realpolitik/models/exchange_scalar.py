@@ -275,12 +275,17 @@ class _Round:
         else:  # only A's term differs: start from the running sum before A (the same additions)
             j = self.place[a][A]
             before = self.prefix[a][j]
-            tot0 = before + (uA * s_a[A]) * c_a[A]
             tot1 = before + (yA * s_a[A]) * c_a[A]
-            for k in order[j + 1 :]:
-                term = terms[k]
-                tot0 = tot0 + term
-                tot1 = tot1 + term
+            if uA == self.x[A][a]:  # A at its round-start position: n0's sum is the round's own
+                tot0 = self.prefix[a][-1]
+                for k in order[j + 1 :]:
+                    tot1 = tot1 + terms[k]
+            else:
+                tot0 = before + (uA * s_a[A]) * c_a[A]
+                for k in order[j + 1 :]:
+                    term = terms[k]
+                    tot0 = tot0 + term
+                    tot1 = tot1 + term
         r0 = t - tot0 / Wa
         r1 = t - tot1 / Wa
         ztol = self.ztol
