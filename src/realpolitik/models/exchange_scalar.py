@@ -210,7 +210,7 @@ class _Round:
             return False
         if not (self.lim_lo <= y <= hi):
             return False
-        if not (hs + m <= hi):
+        if hs and not (hs + m <= hi):  # an empty history sums to 0: m <= hi is already known
             return False
         if m > ar.zero:
             return hc in (_NONE, _POS)
@@ -276,8 +276,8 @@ class _Round:
             j = self.place[a][A]
             before = self.prefix[a][j]
             tot1 = before + (yA * s_a[A]) * c_a[A]
-            if uA == self.x[A][a]:  # A at its round-start position: n0's sum is the round's own
-                tot0 = self.prefix[a][-1]
+            if uA == self.x[A][a]:  # A at its round-start position: n0 is the round's own outcome
+                tot0 = None
                 for k in order[j + 1 :]:
                     tot1 = tot1 + terms[k]
             else:
@@ -286,7 +286,7 @@ class _Round:
                     term = terms[k]
                     tot0 = tot0 + term
                     tot1 = tot1 + term
-        r0 = t - tot0 / Wa
+        r0 = t - (self.O[a] if tot0 is None else tot0 / Wa)  # O_a = (its running sum) / W_a
         r1 = t - tot1 / Wa
         ztol = self.ztol
         if ztol:  # residuals within ztol of zero count as zero ("landed exactly")
