@@ -4,14 +4,17 @@ recorded time and the ratio; then start-up times.
     .venv/bin/python benchmarks/bench_table.py
     .venv/bin/python benchmarks/bench_table.py --decide-python /path/to/venv/bin/python
 
-Our times are in-process, warm, the best of several runs (``--repeats``). Reference times are those
+Our times are in-process, warm, the best of several runs (``--repeats``), in CPU seconds of this
+process (``time.process_time``): on a shared machine wall time also counts the other processes' turns,
+and the recorded reference times were taken on an otherwise idle machine, where the two agree for
+single-threaded work. Reference times are those
 recorded with the reference runs in ``shared/reference/*/expected.json`` on a 2-core VM (see each
 row's ``ref_kind``): KTAB's and the EUM second implementation's whole-process wall times (they have no
 in-process figure), decide's model-only in-process time. A 15-actor, 13-issue exchange problem the
 size of COP21 is generated (seeded, decide-style numbers); it has no recorded reference time. With
 ``--decide-python`` (an interpreter with ``decide-exchange-model`` installed) decide's model is timed
-in-process on the exchange cases in the same run, side by side with ours, and the ratio is taken
-against that; this is the fair comparison on a shared, noisy machine.
+in-process on the exchange cases in the same run (CPU seconds too), side by side with ours, and the
+ratio is taken against that; this is the fair comparison on a shared, noisy machine.
 
 compromise and nash have no reference program; their rows give our time only. The start-up rows come
 from ``bench_startup.py`` (whole processes, medians).
@@ -51,7 +54,7 @@ equalgain.EqualGainModel.ALLOW_RANDOM = False
 factory = ModelFactory(InputDataFile.open(sys.argv[1]))
 times = []
 for _ in range(int(sys.argv[2])):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     model = factory(model_klass=equalgain.EqualGainModel, randomized_value=0)
     try:
         events = Observable(model_ref=model, output_directory=sys.argv[3])
@@ -60,7 +63,7 @@ for _ in range(int(sys.argv[2])):
     loop = ModelLoop(model, events, 0)
     for _ in range(10):
         loop.loop()
-    times.append(time.perf_counter() - t0)
+    times.append(time.process_time() - t0)
 print(min(times))
 """
 
@@ -71,16 +74,16 @@ def _shared() -> Path | None:
 
 
 def _best(fn: Any, repeats: int, min_time: float = 0.3) -> float:
-    """Best time of ``repeats`` rounds, each round repeating ``fn`` until ``min_time`` has passed."""
+    """Best CPU time of ``repeats`` rounds, each repeating ``fn`` until ``min_time`` CPU seconds passed."""
     fn()
     best = float("inf")
     for _ in range(repeats):
         n = 0
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         while True:
             fn()
             n += 1
-            elapsed = time.perf_counter() - t0
+            elapsed = time.process_time() - t0
             if elapsed >= min_time:
                 break
         best = min(best, elapsed / n)

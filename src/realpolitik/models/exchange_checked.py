@@ -16,8 +16,7 @@ threshold is taken again in decimal:
   28th digit decides whether the guard fires),
 - the direction of a move when the two positions are within :data:`TOL`,
 - gains within a relative :data:`GAIN_TOL` of their neighbour in the sorted list (ties and near-ties:
-  their order is settled with decimal gains and the current list order, as in the exact engine).
-
+  their order is settled with decimal gains and the current list order, as in the exact engine),
 - a move history sum Σ H + m within :data:`TOL` of its limit 100 (the exact sums are then replayed
   from the states the carried-over moves were made in).
 
@@ -74,7 +73,7 @@ _UNSURE = 2  # third value of the three-valued admissibility test
 
 
 class NeedExact(Exception):
-    """A decision the float64 copy cannot settle (a move history at its limit): run the exact engine."""
+    """Decimal contradicted a float64 decision taken as safe (never seen): run the exact engine."""
 
 
 def _near_limit(hs: float, moves: tuple[float | None, ...]) -> bool:
