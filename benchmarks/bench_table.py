@@ -165,7 +165,7 @@ def _reference_cases(shared: Path) -> list[dict[str, Any]]:
             "case": "generated 15x13 (COP21-sized)",
             "problem": decide_to_problem(parse_decide(text, "cop21_sized.csv")),
             "ref_s": None,
-            "ref_kind": "none recorded",
+            "ref_kind": "none recorded (--decide-python times decide)",
             "decide_text": text,
         }
     )
@@ -214,7 +214,7 @@ def rows(repeats: int = 3, decide_python: str | None = None, startup_runs: int =
                     "ours_s": sec,
                     "ref_s": ref,
                     "ratio": ref / sec if ref else None,
-                    "ref_kind": c["ref_kind"] if ref else ("no reference program" if not live else ""),
+                    "ref_kind": "no reference program" if m in ("compromise", "nash") else c["ref_kind"],
                 }
                 if live is not None:
                     row["decide_now_s"] = live
