@@ -232,8 +232,9 @@ class _CheckedRound:
         order: list[list[int]],
         ar: Arith,
         small: bool = False,
+        pairs: dict[tuple[int, int, int, int], tuple[Decimal, Decimal, Decimal, Decimal]] | None = None,
     ) -> None:
-        self.rd = _Round(x, s, c, order, ar)
+        self.rd = _Round(x, s, c, order, ar, pairs)
         self.x, self.s, self.c = x, s, c
         self.xf = [[float(v) for v in row] for row in x]
         self.sf, self.cf = sf, cf
@@ -407,6 +408,7 @@ class _CheckedRound:
         d.cIq, d.cJp = c[aI][q], c[aJ][p]
         d.xbI, d.xbJ = x[aI][q], x[aJ][p]
         d.dI, d.dJ = x[aI][p], x[aJ][q]
+        self.rd.set_constants(d)
         return d
 
     def _exact_history(self, e: _Cand2) -> tuple[Decimal, Decimal]:
@@ -769,14 +771,15 @@ def run_checked(
         exchanges: list[list[ScalarExchange]] = []
         one, ws, wf = ar.one, ar.w_sal, ar.w_fix
         exact_rounds = False
+        pairs: dict[tuple[int, int, int, int], tuple[Decimal, Decimal, Decimal, Decimal]] = {}
         for _ in range(rounds):
             done: list[_Cand]
             if exact_rounds:  # the exact engine's round on the same decimal state
-                rd0 = _Round(xs, sl, cl, order, ar)
+                rd0 = _Round(xs, sl, cl, order, ar, pairs)
                 outcome.append(rd0.O)
                 done = _play_exact_round(rd0, el)
             else:
-                rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar, plan.small)
+                rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar, plan.small, pairs)
                 outcome.append(rd.rd.O)
                 done = [r.cd for r in _play_round(rd, plan)]  # type: ignore[misc]
                 # where most evaluations end in decimal anyway (many exact ties, as in files with
