@@ -1,5 +1,5 @@
-"""Benchmark of the exchange model: seconds per run (exact, fast, fast with ``tie_tolerance=1e-9``)
-and batched runs per second.
+"""Benchmark of the exchange model: seconds per run (exact; fast, which gives the exact run; float64 with
+and without ``tie_tolerance=1e-9``) and batched runs per second (float).
 
 Run ``python benchmarks/bench_exchange.py``; ``rows()`` returns the table for a combined runner. The
 Copenhagen input is read from ``shared/`` beside the checkout (its row is skipped with a message when
@@ -66,8 +66,8 @@ def rows(repeats: int = 3) -> list[dict[str, Any]]:
     rng = np.random.default_rng(0)
     for case, p, ref in _cases():
         size = f"{p.n_actors}x{p.n_issues}, 10 rounds"
-        for mode in ("exact", "fast", "fast-tie"):
-            kw: dict[str, Any] = {"arithmetic": "fast", "tie_tolerance": 1e-9} if mode == "fast-tie" else {}
+        for mode in ("exact", "fast", "float", "float-tie"):
+            kw: dict[str, Any] = {"arithmetic": "float", "tie_tolerance": 1e-9} if mode == "float-tie" else {}
             kw.setdefault("arithmetic", mode)
             sec = _best(lambda p=p, kw=kw: model.run(p, **kw), repeats)
             row: dict[str, Any] = {
@@ -80,11 +80,11 @@ def rows(repeats: int = 3) -> list[dict[str, Any]]:
                 "reference_seconds": ref,
                 "speedup_vs_reference": (ref / sec) if ref else None,
             }
-            if mode == "fast":
+            if mode == "float":
                 batch = p.stack([p] * (BATCH - 1))
                 noise = rng.normal(0.0, 2.0, batch.position.shape)
                 batch = replace(batch, position=np.clip(batch.position + noise, 0.0, 100.0))
-                bsec = _best(lambda b=batch: model.run(b, arithmetic="fast"), 1)
+                bsec = _best(lambda b=batch: model.run(b, arithmetic="float"), 1)
                 row["batch_runs_per_s"] = BATCH / bsec
             result.append(row)
     return result
@@ -92,14 +92,14 @@ def rows(repeats: int = 3) -> list[dict[str, Any]]:
 
 def main() -> None:
     table = rows()
-    head = f"{'model':9} {'case':11} {'mode':8} {'size':22} {'s/run':>9} {'runs/s (batch)':>15} {'vs ref':>8}"
+    head = f"{'model':9} {'case':11} {'mode':9} {'size':22} {'s/run':>9} {'runs/s (batch)':>15} {'vs ref':>8}"
     print(head)
     print("-" * len(head))
     for r in table:
         batch = f"{r['batch_runs_per_s']:.1f}" if r["batch_runs_per_s"] else "-"
         ratio = f"{r['speedup_vs_reference']:.1f}x" if r["speedup_vs_reference"] else "-"
         print(
-            f"{r['model']:9} {r['case']:11} {r['mode']:8} {r['size']:22} {r['seconds_per_run']:9.4f} "
+            f"{r['model']:9} {r['case']:11} {r['mode']:9} {r['size']:22} {r['seconds_per_run']:9.4f} "
             f"{batch:>15} {ratio:>8}"
         )
 

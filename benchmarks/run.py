@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # everything (several minutes: SMP at 320 actors, 1M draws)
     .venv/bin/python benchmarks/run.py --quick    # the smaller sizes only
     .venv/bin/python benchmarks/run.py eum deals  # some parts
+    .venv/bin/python benchmarks/run.py table      # every model on every reference case, and start-up
 
 Each part's script can also run alone (``benchmarks/bench_<part>.py``). Targets are printed beside the
 measurements; nothing here is a unit test.
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("eum", "smp", "exchange", "deals", "uncertainty", "backtest", "input")
+PARTS = ("table", "eum", "smp", "exchange", "deals", "uncertainty", "backtest", "input")
 
 
 def _load(part: str) -> Any:

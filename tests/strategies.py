@@ -246,3 +246,42 @@ def bargaining_problems(
         present=present,
         issue_power=issue_power,
     )
+
+
+def decide_style_problem(
+    rng: np.random.Generator, n_actors: int | None = None, n_issues: int | None = None
+) -> BargainingProblem:
+    """A random problem shaped like an exchange-model (decide) input file, drawn from ``rng``.
+
+    2–15 actors and 2–13 issues unless given; issues on 0–100; positions whole numbers or with one or
+    two decimals, some on the bounds 0 and 100; saliences with two decimals in [0.05, 1]; power per
+    actor with three decimals, sometimes per issue; now and then an actor without data on an issue.
+    Numbers with few digits make exact ties and outcomes that land exactly on a position likely, as
+    in real files.
+    """
+    a = int(n_actors if n_actors is not None else rng.integers(2, 16))
+    d = int(n_issues if n_issues is not None else rng.integers(2, 14))
+    decimals = rng.choice([0, 1, 2], size=(a, d), p=[0.5, 0.3, 0.2])
+    scale = 10.0**decimals
+    pos = np.round(rng.uniform(0.0, 100.0, (a, d)) * scale) / scale
+    pos = np.where(rng.random((a, d)) < 0.08, rng.choice([0.0, 100.0], size=(a, d)), pos)
+    sal = np.round(rng.uniform(0.05, 1.0, (a, d)), 2)
+    power = np.round(rng.uniform(0.001, 1.0, a), 3)
+    issue_power = None
+    if rng.random() < 0.25:
+        issue_power = np.round(rng.uniform(0.001, 1.0, (a, d)), 3)
+    present = None
+    if rng.random() < 0.3:
+        present = rng.random((a, d)) >= 0.1
+        present[: min(2, a), :] = True
+    return BargainingProblem(
+        capability=power,
+        position=pos,
+        salience=sal,
+        bounds=np.tile([0.0, 100.0], (d, 1)),
+        status_quo=np.full(d, 50.0),
+        actors=tuple(f"A{i}" for i in range(a)),
+        issues=tuple(f"D{j}" for j in range(d)),
+        present=present,
+        issue_power=issue_power,
+    )

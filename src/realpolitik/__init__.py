@@ -4,21 +4,57 @@
 >>> s = rp.load("ec-emissions-1994")
 >>> round(rp.forecast(s, model="compromise").outcome["emission_standards"], 5)
 7.38996
+
+The public names below load on first use (PEP 562), so ``import realpolitik`` costs almost nothing and
+``rp.load`` pulls in only the scenario layer; ``rp.forecast`` then the model it runs.
 """
 
-__version__ = "0.1.0"  # first: submodules read it during import
+from __future__ import annotations
 
-from realpolitik import models as models
-from realpolitik.deals import deals
-from realpolitik.environment import resolve, sweep
-from realpolitik.forecast import Forecast, ModelInputError, forecast
-from realpolitik.models import BargainingProblem, Trajectory, get_model, model_names
+from typing import TYPE_CHECKING
 
-# ``report`` last: the function shadows the subpackage name on purpose (rp.report(s, "out.html"));
-# import the subpackage's contents with ``from realpolitik.report import ...``.
-from realpolitik.report import report
-from realpolitik.scenario import Scenario, ScenarioError, load, save, to_problem
-from realpolitik.uncertainty import monte_carlo
+from realpolitik._lazy import attach
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "BargainingProblem": "realpolitik.models.problem",
+    "Forecast": "realpolitik.forecast",
+    "ModelInputError": "realpolitik.models.errors",
+    "Scenario": "realpolitik.scenario.schema",
+    "ScenarioError": "realpolitik.scenario.errors",
+    "Trajectory": "realpolitik.models.problem",
+    "deals": "realpolitik.deals.analysis",
+    "forecast": "realpolitik.forecast",
+    "get_model": "realpolitik.models.registry",
+    "load": "realpolitik.scenario.io",
+    "model_names": "realpolitik.models.registry",
+    "monte_carlo": "realpolitik.uncertainty.runner",
+    "report": "realpolitik.report",
+    "resolve": "realpolitik.environment.resolve",
+    "save": "realpolitik.scenario.io",
+    "sweep": "realpolitik.environment.sweep",
+    "to_problem": "realpolitik.scenario.convert",
+}
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS, submodules=("models",))
+
+if TYPE_CHECKING:
+    from realpolitik import models as models
+    from realpolitik.deals.analysis import deals
+    from realpolitik.environment.resolve import resolve
+    from realpolitik.environment.sweep import sweep
+    from realpolitik.forecast import Forecast, forecast
+    from realpolitik.models.errors import ModelInputError
+    from realpolitik.models.problem import BargainingProblem, Trajectory
+    from realpolitik.models.registry import get_model, model_names
+    from realpolitik.report import report
+    from realpolitik.scenario.convert import to_problem
+    from realpolitik.scenario.errors import ScenarioError
+    from realpolitik.scenario.io import load, save
+    from realpolitik.scenario.schema import Scenario
+    from realpolitik.uncertainty.runner import monte_carlo
+
 
 __all__ = [
     "BargainingProblem",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -25,12 +25,25 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from realpolitik import __version__
+from realpolitik._lazy import lazy_function
 from realpolitik._text import esc, num, visible
 from realpolitik.events.cli import app as events_app
-from realpolitik.forecast import Forecast, ModelInputError, forecast
-from realpolitik.models import get_model, model_names
-from realpolitik.scenario import Scenario, ScenarioError, builtin_ids, dumps, load
-from realpolitik.scenario.io import iter_quantities
+from realpolitik.models.errors import ModelInputError
+from realpolitik.models.registry import get_model, model_names
+from realpolitik.scenario.errors import ScenarioError
+
+# Start-up: ``realpolitik --help`` loads neither NumPy nor pydantic; the scenario layer and the models
+# load when a command first calls them (benchmarks/bench_startup.py).
+if TYPE_CHECKING:
+    from realpolitik.forecast import Forecast, forecast
+    from realpolitik.scenario.io import builtin_ids, dumps, iter_quantities, load
+    from realpolitik.scenario.schema import Scenario
+else:
+    forecast = lazy_function("realpolitik.forecast", "forecast")
+    builtin_ids = lazy_function("realpolitik.scenario.io", "builtin_ids")
+    dumps = lazy_function("realpolitik.scenario.io", "dumps")
+    iter_quantities = lazy_function("realpolitik.scenario.io", "iter_quantities")
+    load = lazy_function("realpolitik.scenario.io", "load")
 
 
 class _Group(TyperGroup):

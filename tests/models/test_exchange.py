@@ -31,11 +31,13 @@ def by_actor(problem: BargainingProblem, table: dict) -> np.ndarray:
     return np.array([[np.nan if v is None else v for v in table[a]] for a in problem.actors], dtype=float)
 
 
+@pytest.mark.parametrize("arithmetic", ["exact", "fast"])
 @pytest.mark.parametrize("case", CASES)
-def test_exact_matches_reference(shared_dir: Path, case: str) -> None:
+def test_exact_matches_reference(shared_dir: Path, case: str, arithmetic: str) -> None:
+    """exact and fast (the checked engine) both reproduce decide's deterministic runs in every exchange."""
     problem, exp = load(shared_dir, case)
-    tr = MODEL.run(problem, rounds=exp["n_rounds"])
-    assert tr.extras["arithmetic"] == "exact"
+    tr = MODEL.run(problem, rounds=exp["n_rounds"], arithmetic=arithmetic)
+    assert tr.extras["arithmetic"] == arithmetic
     final = by_actor(problem, exp["final_positions"])
     mask = ~np.isnan(final)
     assert np.abs(tr.positions[-1][mask] - final[mask]).max() < 0.01
@@ -75,11 +77,11 @@ TOLS = [0.0, 1e-9]
 
 
 @pytest.mark.parametrize("tol", TOLS)
-def test_fast_two_by_two(shared_dir: Path, tol: float) -> None:
+def test_float_two_by_two(shared_dir: Path, tol: float) -> None:
     problem, exp = load(shared_dir, "two_by_two")
     for engine in ("auto", "vectorised", "scalar"):
-        tr = MODEL.run(problem, arithmetic="fast", engine=engine, tie_tolerance=tol)
-        assert tr.extras["arithmetic"] == "fast"
+        tr = MODEL.run(problem, arithmetic="float", engine=engine, tie_tolerance=tol)
+        assert tr.extras["arithmetic"] == "float"
         assert np.abs(tr.positions[-1] - by_actor(problem, exp["final_positions"])).max() < 0.01
         assert np.abs(tr.outcome - np.array(exp["outcome"])).max() < 0.01
 
@@ -101,28 +103,28 @@ def n_outside(f: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> int:
     reason=(
         "not achievable by a principled float64 mode: decide's deterministic reference run itself lies "
         "outside this band (Australia/Commitments, 1.97 beyond band+0.5), and the exact-real-arithmetic "
-        "run (which fast mode reproduces with tie_tolerance) has 4 positions outside (up to 1.08 beyond); "
+        "run (which float mode reproduces with tie_tolerance) has 4 positions outside (up to 1.08 beyond); "
         "decide's own choices follow the 28th decimal digit (docs/models/exchange.md)"
     ),
 )
 @pytest.mark.parametrize("tol", TOLS)
-def test_fast_copenhagen_in_tie_band_strict(shared_dir: Path, tol: float) -> None:
+def test_float_copenhagen_in_tie_band_strict(shared_dir: Path, tol: float) -> None:
     """The issue's criterion: every final position inside decide's random-tie-break band widened by 0.5."""
     problem, exp = load(shared_dir, "copenhagen")
-    tr = MODEL.run(problem, arithmetic="fast", tie_tolerance=tol)
+    tr = MODEL.run(problem, arithmetic="float", tie_tolerance=tol)
     lo, hi = band(problem, exp, 0.5)
     assert n_outside(tr.positions[-1], lo, hi) == 0
 
 
 @pytest.mark.parametrize("tol", TOLS)
-def test_fast_copenhagen_near_tie_band(shared_dir: Path, tol: float) -> None:
+def test_float_copenhagen_near_tie_band(shared_dir: Path, tol: float) -> None:
     """float64 resolves some decimal ties differently (another tie realisation). What holds: outcomes lie
     in decide's random-tie-break band widened by 0.5, final positions in the band widened by 2 (the
     deterministic reference itself lies 1.97 beyond band+0.5 on one position)."""
     problem, exp = load(shared_dir, "copenhagen")
     ens = exp["stochastic_ensemble"]
     assert n_outside(by_actor(problem, exp["final_positions"]), *band(problem, exp, 0.5)) == 1
-    tr = MODEL.run(problem, arithmetic="fast", tie_tolerance=tol)
+    tr = MODEL.run(problem, arithmetic="float", tie_tolerance=tol)
     assert n_outside(tr.positions[-1], *band(problem, exp, 2.0)) == 0
     assert np.all(tr.outcome >= np.array(ens["outcome_min"]) - 0.5)
     assert np.all(tr.outcome <= np.array(ens["outcome_max"]) + 0.5)
@@ -174,7 +176,7 @@ def assert_same_run(tr: Trajectory, final: np.ndarray, exch: list[list[tuple]]) 
 
 
 @pytest.mark.parametrize("engine", ["scalar", "vectorised"])
-def test_fast_with_tie_tolerance_is_exact_real_arithmetic_on_copenhagen(
+def test_float_with_tie_tolerance_is_exact_real_arithmetic_on_copenhagen(
     shared_dir: Path, engine: str
 ) -> None:
     """With tie_tolerance, float64 makes every decision of exact (rational) arithmetic on Copenhagen:
@@ -182,14 +184,14 @@ def test_fast_with_tie_tolerance_is_exact_real_arithmetic_on_copenhagen(
     (two gains equal in exact arithmetic differ by 3e-16 in binary)."""
     problem, _ = load(shared_dir, "copenhagen")
     final, exch = rational_run(problem, 10)
-    assert_same_run(MODEL.run(problem, arithmetic="fast", engine=engine, tie_tolerance=1e-9), final, exch)
-    plain = MODEL.run(problem, arithmetic="fast", engine=engine)
+    assert_same_run(MODEL.run(problem, arithmetic="float", engine=engine, tie_tolerance=1e-9), final, exch)
+    plain = MODEL.run(problem, arithmetic="float", engine=engine)
     assert [(e.actor_i, e.actor_j, e.p, e.q) for e in plain.extras["exchanges"][0]] != [
         r[:4] for r in exch[0]
     ]
 
 
-def test_fast_with_tie_tolerance_is_exact_real_arithmetic_on_random_problems() -> None:
+def test_float_with_tie_tolerance_is_exact_real_arithmetic_on_random_problems() -> None:
     rng = np.random.default_rng(7)
     for _ in range(6):
         a, d = 8, 5
@@ -208,15 +210,15 @@ def test_fast_with_tie_tolerance_is_exact_real_arithmetic_on_random_problems() -
         final, exch = rational_run(p, 5)
         for engine in ("scalar", "vectorised"):
             assert_same_run(
-                MODEL.run(p, arithmetic="fast", engine=engine, tie_tolerance=1e-9, rounds=5), final, exch
+                MODEL.run(p, arithmetic="float", engine=engine, tie_tolerance=1e-9, rounds=5), final, exch
             )
 
 
 @pytest.mark.parametrize("tol", TOLS)
 def test_vectorised_equals_scalar_float_engine(shared_dir: Path, tol: float) -> None:
     problem, _ = load(shared_dir, "copenhagen")
-    a = MODEL.run(problem, arithmetic="fast", engine="vectorised", tie_tolerance=tol)
-    b = MODEL.run(problem, arithmetic="fast", engine="scalar", tie_tolerance=tol)
+    a = MODEL.run(problem, arithmetic="float", engine="vectorised", tie_tolerance=tol)
+    b = MODEL.run(problem, arithmetic="float", engine="scalar", tie_tolerance=tol)
     assert np.array_equal(a.positions, b.positions)
     assert np.array_equal(a.extras["outcome_by_round"], b.extras["outcome_by_round"])
     assert a.extras["exchanges"] == b.extras["exchanges"]
@@ -241,18 +243,21 @@ def test_batch_equals_loop() -> None:
     rng = np.random.default_rng(3)
     batch = random_problem(rng, (12,), 6, 4)
     for arithmetic, engine, tol in (
-        ("fast", "vectorised", 0.0),
-        ("fast", "vectorised", 1e-9),
-        ("fast", "auto", 0.0),
+        ("float", "vectorised", 0.0),
+        ("float", "vectorised", 1e-9),
+        ("float", "auto", 0.0),
         ("exact", "auto", 0.0),
+        ("fast", "auto", 0.0),
     ):
-        sub = batch if arithmetic == "fast" else batch.item(slice(0, 3))  # type: ignore[arg-type]
-        tb = MODEL.run(sub, arithmetic=arithmetic, engine=engine, rounds=4, tie_tolerance=tol)
+        sub = batch if arithmetic == "float" else batch.item(slice(0, 3))  # type: ignore[arg-type]
+        kw = {"engine": engine, "tie_tolerance": tol} if arithmetic == "float" else {}
+        tb = MODEL.run(sub, arithmetic=arithmetic, rounds=4, **kw)
         n = tb.positions.shape[0]
         assert tb.positions.shape == (n, 5, 6, 4)
         assert "exchanges" not in tb.extras
         for b in range(n):
-            t1 = MODEL.run(sub.item(b), arithmetic=arithmetic, engine="scalar", rounds=4, tie_tolerance=tol)
+            kw1 = {"engine": "scalar", "tie_tolerance": tol} if arithmetic == "float" else {}
+            t1 = MODEL.run(sub.item(b), arithmetic=arithmetic, rounds=4, **kw1)
             assert np.allclose(tb.positions[b], t1.positions, atol=1e-12, rtol=0)
             assert np.allclose(tb.outcome[b], t1.outcome, atol=1e-12, rtol=0)
             assert list(tb.extras["n_exchanges"][b]) == list(t1.extras["n_exchanges"])
@@ -262,8 +267,8 @@ def test_batch_equals_loop() -> None:
 def test_random_problems_engines_agree(tol: float) -> None:
     rng = np.random.default_rng(11)
     p = random_problem(rng, (16,), 7, 5)
-    a = MODEL.run(p, arithmetic="fast", engine="vectorised", tie_tolerance=tol)
-    b = MODEL.run(p, arithmetic="fast", engine="scalar", tie_tolerance=tol)
+    a = MODEL.run(p, arithmetic="float", engine="vectorised", tie_tolerance=tol)
+    b = MODEL.run(p, arithmetic="float", engine="scalar", tie_tolerance=tol)
     assert np.array_equal(a.positions, b.positions)
     assert a.extras["n_exchanges"].sum() > 0
 
@@ -279,7 +284,7 @@ def base_problem(a: int = 4, d: int = 3) -> BargainingProblem:
     )
 
 
-@pytest.mark.parametrize("arithmetic", ["exact", "fast"])
+@pytest.mark.parametrize("arithmetic", ["exact", "fast", "float"])
 def test_degenerate_inputs_give_no_nan(arithmetic: str) -> None:
     p = base_problem()
     cases = {
@@ -299,7 +304,7 @@ def test_degenerate_inputs_give_no_nan(arithmetic: str) -> None:
         assert np.array_equal(tr.positions[-1], prob.position), name
 
 
-@pytest.mark.parametrize("arithmetic", ["exact", "fast"])
+@pytest.mark.parametrize("arithmetic", ["exact", "fast", "float"])
 def test_zero_salience_actor_stays_out_of_that_issue(arithmetic: str) -> None:
     p = base_problem(5, 3)
     sal = p.salience.copy()
@@ -311,7 +316,7 @@ def test_zero_salience_actor_stays_out_of_that_issue(arithmetic: str) -> None:
             assert not (2 in (e.actor_i, e.actor_j) and 1 in (e.p, e.q))
 
 
-@pytest.mark.parametrize("arithmetic", ["exact", "fast"])
+@pytest.mark.parametrize("arithmetic", ["exact", "fast", "float"])
 def test_missing_data_is_left_out(arithmetic: str) -> None:
     p = base_problem(5, 3)
     present = np.ones((5, 3), dtype=bool)
@@ -345,7 +350,7 @@ def test_rounds_zero_and_json() -> None:
     seed=st.integers(0, 2**32 - 1),
     a=st.integers(1, 6),
     d=st.integers(1, 4),
-    arithmetic=st.sampled_from(["exact", "fast"]),
+    arithmetic=st.sampled_from(["exact", "fast", "float"]),
 )
 def test_outcome_within_bounds(seed: int, a: int, d: int, arithmetic: str) -> None:
     rng = np.random.default_rng(seed)

@@ -7,58 +7,106 @@
 True
 """
 
-from realpolitik.environment.derived import MEASURES, Context, power_share, threat
-from realpolitik.environment.drivers import Driver, DriverError, parse_driver
-from realpolitik.environment.links import LinkError, Target, clip_to, link_function, parse_target, valid_range
-from realpolitik.environment.power import IssuePower, measured_power, read_issue_power
-from realpolitik.environment.relations import relation_uses, unused_relation_warnings
-from realpolitik.environment.resolve import (
-    LinkEffect,
-    Prepared,
-    Resolved,
-    Trace,
-    prepare,
-    resolve,
-    resolved_scenario,
-    scenario_problem,
-)
-from realpolitik.environment.series import (
-    STALE_AFTER_DAYS,
-    Period,
-    Reading,
-    Series,
-    SeriesError,
-    SeriesSource,
-    load_series,
-    parse_csv,
-    parse_period,
-    read_at,
-    register_source,
-    scale_value,
-)
+from typing import TYPE_CHECKING
 
-#: Sweeps run models and read their forecasts through the decision rules, so they sit above this package's
-#: own layer (scenario -> environment -> models/deals -> forecast -> sweep); they load on first use.
-_SWEEP = (
-    "SweepResult",
-    "feasibility_flag",
-    "parse_vary",
-    "render_sweep",
-    "sweep",
-    "sweep_headline",
-    "sweep_to_json",
-)
+from realpolitik._lazy import attach
 
+_EXPORTS = {
+    "Context": "realpolitik.environment.derived",
+    "MEASURES": "realpolitik.environment.derived",
+    "power_share": "realpolitik.environment.derived",
+    "threat": "realpolitik.environment.derived",
+    "Driver": "realpolitik.environment.drivers",
+    "DriverError": "realpolitik.environment.drivers",
+    "parse_driver": "realpolitik.environment.drivers",
+    "LinkError": "realpolitik.environment.links",
+    "Target": "realpolitik.environment.links",
+    "clip_to": "realpolitik.environment.links",
+    "link_function": "realpolitik.environment.links",
+    "parse_target": "realpolitik.environment.links",
+    "valid_range": "realpolitik.environment.links",
+    "LinkEffect": "realpolitik.environment.resolve",
+    "Prepared": "realpolitik.environment.resolve",
+    "Resolved": "realpolitik.environment.resolve",
+    "Trace": "realpolitik.environment.resolve",
+    "prepare": "realpolitik.environment.resolve",
+    "resolve": "realpolitik.environment.resolve",
+    "resolved_scenario": "realpolitik.environment.resolve",
+    "scenario_problem": "realpolitik.environment.resolve",
+    "IssuePower": "realpolitik.environment.power",
+    "measured_power": "realpolitik.environment.power",
+    "read_issue_power": "realpolitik.environment.power",
+    "relation_uses": "realpolitik.environment.relations",
+    "unused_relation_warnings": "realpolitik.environment.relations",
+    "Period": "realpolitik.environment.series",
+    "Reading": "realpolitik.environment.series",
+    "STALE_AFTER_DAYS": "realpolitik.environment.series",
+    "Series": "realpolitik.environment.series",
+    "SeriesError": "realpolitik.environment.series",
+    "SeriesSource": "realpolitik.environment.series",
+    "load_series": "realpolitik.environment.series",
+    "parse_csv": "realpolitik.environment.series",
+    "parse_period": "realpolitik.environment.series",
+    "read_at": "realpolitik.environment.series",
+    "register_source": "realpolitik.environment.series",
+    "scale_value": "realpolitik.environment.series",
+    "SweepResult": "realpolitik.environment.sweep",
+    "feasibility_flag": "realpolitik.environment.sweep",
+    "parse_vary": "realpolitik.environment.sweep",
+    "render_sweep": "realpolitik.environment.sweep",
+    "sweep": "realpolitik.environment.sweep",
+    "sweep_headline": "realpolitik.environment.sweep",
+    "sweep_to_json": "realpolitik.environment.sweep",
+}
 
-def __getattr__(name: str) -> object:
-    if name in _SWEEP:
-        import importlib
+__getattr__, __dir__ = attach(__name__, _EXPORTS)
 
-        module = importlib.import_module("realpolitik.environment.sweep")
-        # importing the submodule binds its name here; the function of the same name takes it back
-        globals().update({n: getattr(module, n) for n in _SWEEP})
-        return globals()[name]
-    raise AttributeError(f"module 'realpolitik.environment' has no attribute {name!r}")
+if TYPE_CHECKING:
+    from realpolitik.environment.derived import MEASURES, Context, power_share, threat
+    from realpolitik.environment.drivers import Driver, DriverError, parse_driver
+    from realpolitik.environment.links import (
+        LinkError,
+        Target,
+        clip_to,
+        link_function,
+        parse_target,
+        valid_range,
+    )
+    from realpolitik.environment.power import IssuePower, measured_power, read_issue_power
+    from realpolitik.environment.relations import relation_uses, unused_relation_warnings
+    from realpolitik.environment.resolve import (
+        LinkEffect,
+        Prepared,
+        Resolved,
+        Trace,
+        prepare,
+        resolve,
+        resolved_scenario,
+        scenario_problem,
+    )
+    from realpolitik.environment.series import (
+        STALE_AFTER_DAYS,
+        Period,
+        Reading,
+        Series,
+        SeriesError,
+        SeriesSource,
+        load_series,
+        parse_csv,
+        parse_period,
+        read_at,
+        register_source,
+        scale_value,
+    )
+    from realpolitik.environment.sweep import (
+        SweepResult,
+        feasibility_flag,
+        parse_vary,
+        render_sweep,
+        sweep,
+        sweep_headline,
+        sweep_to_json,
+    )
 
 
 __all__ = [

@@ -28,7 +28,7 @@ from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
 from realpolitik.forecast import RuleReader
 from realpolitik.limits import SWEEP_POINTS, LimitError
-from realpolitik.models import get_model
+from realpolitik.models.registry import get_model
 from realpolitik.models.run import check_inputs, run_problem
 from realpolitik.scenario.schema import Scenario
 

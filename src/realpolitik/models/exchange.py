@@ -9,14 +9,18 @@ the two arithmetic modes are documented in ``docs/models/exchange.md``.
 - ``arithmetic="exact"`` (default): 28-digit decimal arithmetic, evaluated like the reference program
   (``exchange_scalar``). Inputs are floats; each is turned into a decimal through its shortest
   ``repr``, which gives back the text of numbers read from files. A batch is run member by member.
-- ``arithmetic="fast"``: float64, vectorised over candidates and batched over the batch axis
-  (``exchange_fast``). The model is very sensitive to exact ties, so the two modes can differ by
-  several points on inputs with many ties (treat ``fast`` as another tie realisation). The scalar
-  float engine evaluates the same operations in the same order and gives identical numbers; it is
-  faster for a single run, so ``engine="auto"`` uses it for batches under ``AUTO_BATCH`` members.
-  ``tie_tolerance`` (default 0) > 0 makes float64 treat values within that relative tolerance as equal
-  at every knife-edge (gain ties, overshoot residuals, sides, hard limits); fast mode then makes the
-  decisions of exact rational arithmetic (which decide's 28-digit decimals do not always make).
+- ``arithmetic="fast"``: the same run, with candidates evaluated in float64 wherever that cannot
+  change a decision and every knife-edge decision (ties, overshoot residuals, limits) taken in decimal
+  (``exchange_checked``): the same exchanges and the same numbers as ``exact``, in less time.
+- ``arithmetic="float"``: float64 throughout, vectorised over candidates and batched over the batch
+  axis (``exchange_fast``) — the fastest for large batches. The model is very sensitive to exact ties,
+  so this mode can differ from the others by several points on ordinary inputs (treat it as another
+  tie realisation). The scalar float engine evaluates the same operations in the same order and gives
+  identical numbers; it is faster for a single run, so ``engine="auto"`` uses it for batches under
+  ``AUTO_BATCH`` members. ``tie_tolerance`` (default 0) > 0 makes float64 treat values within that
+  relative tolerance as equal at every knife-edge (gain ties, overshoot residuals, sides, hard
+  limits); float mode then makes the decisions of exact rational arithmetic (which decide's 28-digit
+  decimals do not always make). ``engine`` and ``tie_tolerance`` apply to float mode only.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.models.exchange_checked import NeedExact, run_checked
 from realpolitik.models.exchange_fast import run_fast
 from realpolitik.models.exchange_scalar import (
     DECIMAL_CONTEXT,
@@ -45,12 +50,22 @@ AUTO_BATCH = 8
 """``engine="auto"`` in fast mode runs batches smaller than this member by member with the scalar float
 engine (faster for one run); larger batches use the vectorised engine. Both give identical numbers."""
 
+CHECKED_FROM = 1500
+"""Fast mode uses the checked engine from this many candidate slots (actors² × issues × (issues − 1))
+on; below it the exact engine is as fast or faster (both give the same run)."""
+
 NOTE_EXACT = (
     "exact: 28-digit decimal arithmetic in the reference program's order of operations and tie rule "
     "(decide-exchange-model with deterministic tie-breaking). Gains are on the internal 0-100 scale."
 )
 NOTE_FAST = (
-    "fast: float64 arithmetic. The exchange model is very sensitive to exact ties between gains and to "
+    "fast: the exact run (28-digit decimal arithmetic, the reference program's order of operations and "
+    "tie rule), with candidate exchanges evaluated in float64 wherever that cannot change a decision; "
+    "every knife-edge decision is taken in decimal, so the exchanges and numbers equal the exact mode's. "
+    "Gains are on the internal 0-100 scale."
+)
+NOTE_FLOAT = (
+    "float: float64 arithmetic. The exchange model is very sensitive to exact ties between gains and to "
     "knife-edge overshoot checks; float64 resolves some of them differently from 28-digit decimal, so "
     "results can differ from the exact mode by several points on inputs with many ties. Treat it as "
     "another tie realisation (tie_tolerance > 0 gives the decisions of exact rational arithmetic, which "
@@ -89,6 +104,7 @@ def _member_exact(
     eligible: np.ndarray,
     rounds: int,
     prm: dict[str, Any],
+    checked: bool = False,
 ) -> tuple[ScalarRun, list[Decimal], list[Decimal]]:
     ar = decimal_arith(float(prm["salience_weight"]), float(prm["fixed_weight"]), float(prm["epsilon"]))
     conv = ar.convert
@@ -103,16 +119,21 @@ def _member_exact(
         ]
         s = [[conv(salience[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
         c = [[conv(power[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
-    run = run_exact(x, s, c, present.tolist(), eligible.tolist(), rounds, ar)
-    return run, lo, k
+    args = (x, s, c, present.tolist(), eligible.tolist(), rounds, ar)
+    if checked and a * a * d * (d - 1) >= CHECKED_FROM:
+        try:
+            return run_checked(*args), lo, k
+        except NeedExact:  # a decision float64 could not settle: the whole member in decimal
+            pass
+    return run_exact(*args), lo, k
 
 
 def _denorm(value: Any, lo: Any, k: Any) -> float:
+    """The issue's own scale; decimals are mapped inside :data:`DECIMAL_CONTEXT` (the caller's)."""
     if k == 0:
         return float(lo)
-    if isinstance(value, Decimal):
-        with localcontext(DECIMAL_CONTEXT):
-            return float(value / k + lo)
+    if k == 1 and lo == 0:  # a 0..100 issue: value / 1 + 0 is the value itself, in either arithmetic
+        return float(value)
     return float(value / k + lo)
 
 
@@ -125,12 +146,15 @@ def _scalar_member(
     eligible: np.ndarray,
     rounds: int,
     prm: dict[str, Any],
-    exact: bool,
+    mode: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
-    """One unbatched run with the scalar engine; arrays on the issues' own scales."""
-    a, d = position.shape
-    if exact:
-        run, lo, k = _member_exact(position, salience, power, bounds, present, eligible, rounds, prm)
+    """One unbatched run with a scalar engine (``mode`` exact, fast or float); arrays on the issues'
+    own scales."""
+    d = position.shape[1]
+    if mode != "float":
+        run, lo, k = _member_exact(
+            position, salience, power, bounds, present, eligible, rounds, prm, checked=mode == "fast"
+        )
     else:
         ar = float_arith(
             float(prm["salience_weight"]),
@@ -156,6 +180,19 @@ def _scalar_member(
     def den(rows: list[list[Any]]) -> np.ndarray:
         return np.array([[_denorm(rows[i][j], lo[j], k[j]) for j in range(d)] for i in range(len(rows))])
 
+    with localcontext(DECIMAL_CONTEXT):
+        return _member_arrays(run, position, present, lo, k, den)
+
+
+def _member_arrays(
+    run: ScalarRun,
+    position: np.ndarray,
+    present: np.ndarray,
+    lo: list[Any],
+    k: list[Any],
+    den: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
+    a, d = position.shape
     hist = np.stack([den(h) for h in run.history]) if run.history else np.empty((0, a, d))
     hist = np.where(present, hist, position)
     vote = np.stack([den(v) for v in run.voting]) if run.voting else np.empty((0, a, d))
@@ -258,7 +295,12 @@ def run_exchange(
     rounds = int(prm["rounds"])
     if rounds < 0:
         raise ValueError(f"rounds must be >= 0, got {rounds}")
-    exact = prm["arithmetic"] == "exact"
+    mode = prm["arithmetic"]
+    if mode != "float" and (prm["tie_tolerance"] != 0 or prm["engine"] != "auto"):
+        raise ValueError(
+            f"exchange: tie_tolerance and engine apply to arithmetic 'float' only, not {mode!r} "
+            "(exact and fast make the reference program's decisions)"
+        )
     p = problem.broadcast()
     batch = p.batch_shape_all
     a, d = p.n_actors, p.n_issues
@@ -280,10 +322,10 @@ def run_exchange(
     engine = prm["engine"]
     if engine == "auto":
         engine = "scalar" if nb < AUTO_BATCH else "vectorised"
-    if exact or engine == "scalar":
+    if mode != "float" or engine == "scalar":
         for b in range(nb):
             h, v, o, vo, ex = _scalar_member(
-                pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, exact
+                pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, mode
             )
             hist[b], vote[b], out[b], vout[b] = h, v, o, vo
             nex[b] = [len(r) for r in ex]
@@ -299,7 +341,7 @@ def run_exchange(
         "voting_outcome_by_round": vout.reshape(batch + (rounds, d)),
         "n_exchanges": nex.reshape(batch + (rounds,)),
         "arithmetic": prm["arithmetic"],
-        "note": NOTE_EXACT if exact else NOTE_FAST,
+        "note": {"exact": NOTE_EXACT, "fast": NOTE_FAST, "float": NOTE_FLOAT}[mode],
     }
     if exchanges is not None:
         extras["exchanges"] = exchanges
@@ -368,7 +410,7 @@ INFO_EXCHANGE = register(
             "tie_tolerance": 0.0,
             "engine": "auto",
         },
-        choices={"arithmetic": ("exact", "fast"), "engine": ("auto", "vectorised", "scalar")},
+        choices={"arithmetic": ("exact", "fast", "float"), "engine": ("auto", "vectorised", "scalar")},
         description=(
             "Actors trade moves on issue pairs they value differently, with equal gains, realised greedily "
             "by gain; start positions then move part way to the voting positions. Decide-compatible."

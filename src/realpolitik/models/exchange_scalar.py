@@ -69,6 +69,8 @@ class _Cand:
         "alive",
         "cIq",
         "cJp",
+        "csI",
+        "csJ",
         "dI",
         "dJ",
         "hcI",
@@ -79,6 +81,8 @@ class _Cand:
         "mJ",
         "p",
         "q",
+        "r1",
+        "r2",
         "rec",
         "sIp",
         "sIq",
@@ -99,6 +103,10 @@ class _Cand:
     alive: bool
     cIq: Num
     cJp: Num
+    csI: Num
+    """c_Iq · s_Iq"""
+    csJ: Num
+    """c_Jp · s_Jp"""
     dI: Num
     dJ: Num
     hcI: int
@@ -109,6 +117,10 @@ class _Cand:
     mJ: Num
     p: int
     q: int
+    r1: Num
+    """(s_Jp + s_Ip) / (s_Jq + s_Iq)"""
+    r2: Num
+    """(s_Iq + s_Jq) / (s_Ip + s_Jp)"""
     rec: dict[tuple[int, int], Num]
     sIp: Num
     sIq: Num
@@ -165,8 +177,12 @@ class _Round:
         c: list[list[Num]],
         order: list[list[int]],
         ar: Arith,
+        pairs: dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]] | None = None,
     ) -> None:
         self.x, self.s, self.c, self.order, self.ar = x, s, c, order, ar
+        # per (I, J, p, q), the subexpressions of EVALUATE and OVERSHOOT that depend on saliences and
+        # powers only: computed once per run (``pairs`` is shared by the rounds), the same operations
+        self.pairs = {} if pairs is None else pairs
         n_actors = len(s)
         # per-issue columns of saliences and powers (the same numbers, cheaper to reach in the hot loops)
         self.s_col = [[s[k][d] for k in range(n_actors)] for d in range(len(order))]
@@ -201,6 +217,19 @@ class _Round:
             self.prefix.append(prefix)
             self.place.append({k: j for j, k in enumerate(order[d])})
 
+    def set_constants(self, e: _Cand) -> None:
+        """``e.r1``, ``e.r2``, ``e.csI``, ``e.csJ`` (salience and power expressions of the pair)."""
+        key = (e.aI, e.aJ, e.p, e.q)
+        k = self.pairs.get(key)
+        if k is None:
+            k = self.pairs[key] = (
+                (e.sJp + e.sIp) / (e.sJq + e.sIq),
+                (e.sIq + e.sJq) / (e.sIp + e.sJp),
+                e.cIq * e.sIq,
+                e.cJp * e.sJp,
+            )
+        e.r1, e.r2, e.csI, e.csJ = k
+
     # ------------------------------------------------------------------ OK and EVALUATE
     def _ok(self, m: Num, y: Num, hs: Num, hc: int) -> bool:
         ar = self.ar
@@ -210,7 +239,7 @@ class _Round:
             return False
         if not (self.lim_lo <= y <= hi):
             return False
-        if not (hs + m <= hi):
+        if hs and not (hs + m <= hi):  # an empty history sums to 0: m <= hi is already known
             return False
         if m > ar.zero:
             return hc in (_NONE, _POS)
@@ -222,14 +251,14 @@ class _Round:
         Dp = abs(e.dI - e.uJ)
         Dq = abs(e.dJ - e.uI)
         dp = ((Dp * e.sJp) * e.cJp) / P
-        dq = ((e.sJp + e.sIp) / (e.sJq + e.sIq)) * dp
-        muI = (dq * Q) / (e.cIq * e.sIq)
+        dq = e.r1 * dp  # r1 = (s_Jp + s_Ip) / (s_Jq + s_Iq)
+        muI = (dq * Q) / e.csI  # csI = c_Iq · s_Iq
         muJ = Dp
         if muI > Dq:
             dq = ((Dq * e.sIq) * e.cIq) / Q
-            dp = ((e.sIq + e.sJq) / (e.sIp + e.sJp)) * dq
+            dp = e.r2 * dq  # r2 = (s_Iq + s_Jq) / (s_Ip + s_Jp)
             muI = Dq
-            muJ = (dp * P) / (e.cJp * e.sJp)
+            muJ = (dp * P) / e.csJ  # csJ = c_Jp · s_Jp
         e.mI = -muI if e.uI > e.dJ else muI
         e.mJ = -muJ if e.uJ > e.dI else muJ
         e.yI = e.uI + e.mI
@@ -247,13 +276,16 @@ class _Round:
         e.valid = valid
 
     def _overshoot(self, e: _Cand, side_i: bool) -> None:
+        # ratio = (s_Aa + s_Ba) / (s_Ab + s_Bb); csA = s_Aa · c_Aa; csB = c_Bb · s_Bb (products commute)
         if side_i:  # A = I supplies q; B = J
             a, A, uA, yA, t = e.q, e.aI, e.uI, e.yI, e.dJ
-            sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
+            sAa, cAa, sBa, sBb = e.sIq, e.cIq, e.sJq, e.sJp
+            ratio, csA, csB = e.r2, e.csI, e.csJ
             Wa, Wb, uB, dA = self.W[e.q], self.W[e.p], e.uJ, e.dI
         else:  # A = J supplies p; B = I
             a, A, uA, yA, t = e.p, e.aJ, e.uJ, e.yJ, e.dI
-            sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
+            sAa, cAa, sBa, sBb = e.sJp, e.cJp, e.sIp, e.sIq
+            ratio, csA, csB = e.r1, e.csJ, e.csI
             Wa, Wb, uB, dA = self.W[e.p], self.W[e.q], e.uI, e.dJ
         zero = self.ar.zero
         terms, order = self.terms[a], self.order[a]
@@ -275,13 +307,18 @@ class _Round:
         else:  # only A's term differs: start from the running sum before A (the same additions)
             j = self.place[a][A]
             before = self.prefix[a][j]
-            tot0 = before + (uA * s_a[A]) * c_a[A]
             tot1 = before + (yA * s_a[A]) * c_a[A]
-            for k in order[j + 1 :]:
-                term = terms[k]
-                tot0 = tot0 + term
-                tot1 = tot1 + term
-        r0 = t - tot0 / Wa
+            if uA == self.x[A][a]:  # A at its round-start position: n0 is the round's own outcome
+                tot0 = None
+                for k in order[j + 1 :]:
+                    tot1 = tot1 + terms[k]
+            else:
+                tot0 = before + (uA * s_a[A]) * c_a[A]
+                for k in order[j + 1 :]:
+                    term = terms[k]
+                    tot0 = tot0 + term
+                    tot1 = tot1 + term
+        r0 = t - (self.O[a] if tot0 is None else tot0 / Wa)  # O_a = (its running sum) / W_a
         r1 = t - tot1 / Wa
         ztol = self.ztol
         if ztol:  # residuals within ztol of zero count as zero ("landed exactly")
@@ -296,10 +333,10 @@ class _Round:
                 T = T + (terms[k] if k != A else (uA * s_a[k]) * c_a[k])
             else:
                 T = T + (v * s_a[k]) * c_a[k]
-        delta = abs((t * Wa - T) / (sAa * cAa))
+        delta = abs((t * Wa - T) / csA)
         da = ((delta * sAa) * cAa) / Wa
-        db = ((sAa + sBa) / (sAb + sBb)) * da
-        muB = abs((db * Wb) / (cBb * sBb))
+        db = ratio * da
+        muB = abs((db * Wb) / csB)
         mA = -delta if uA > t else delta
         mB = -muB if uB > dA else muB
         if side_i:
@@ -339,6 +376,7 @@ class _Round:
                             e.aI, e.aJ, e.p, e.q = ai, aj, p, q
                             e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
                             e.cIq, e.cJp = c[ai][q], c[aj][p]
+                            self.set_constants(e)
                             e.xbI = e.uI = x[ai][q]
                             e.xbJ = e.uJ = x[aj][p]
                             e.dI, e.dJ = x[ai][p], x[aj][q]
@@ -487,8 +525,9 @@ def run_scalar(
     voting_outcome: list[list[Num]] = []
     exchanges: list[list[ScalarExchange]] = []
     one, ws, wf = ar.one, ar.w_sal, ar.w_fix
+    pairs: dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]] = {}
     for _ in range(rounds):
-        rd = _Round(xs, sl, cl, order, ar)
+        rd = _Round(xs, sl, cl, order, ar, pairs)
         outcome.append(rd.O)
         realized = _play_round(rd, el)
         v = [list(row) for row in xs]

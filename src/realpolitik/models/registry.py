@@ -1,17 +1,26 @@
-"""The model registry: names to runnable models with their metadata."""
+"""The model registry: names to runnable models with their metadata.
+
+The built-in models are known by name from the start and register themselves when their module is
+imported, which happens on first use (:func:`get_model`, :func:`registry`): a forecast with one model
+loads that model only. This module imports no NumPy, so the command line can list models cheaply.
+"""
 
 from __future__ import annotations
 
+import importlib
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+    from realpolitik.models.problem import BargainingProblem, Trajectory
 
 from realpolitik.limits import ROUNDS
-from realpolitik.models.problem import BargainingProblem, Trajectory
 
 
 class ModelRun(Protocol):
@@ -76,7 +85,7 @@ class ModelInfo:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 def _kind_problem(default: Any, value: Any) -> str | None:
@@ -84,8 +93,8 @@ def _kind_problem(default: Any, value: Any) -> str | None:
     if isinstance(default, bool):
         return None if isinstance(value, bool) else "expected true or false"
     if isinstance(default, int):
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            return None if value >= 0 else "expected a whole number >= 0"
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return None if int(value) >= 0 else "expected a whole number >= 0"
         return "expected a whole number"
     if isinstance(default, float):
         if not _is_number(value):
@@ -98,9 +107,27 @@ def _kind_problem(default: Any, value: Any) -> str | None:
 
 _REGISTRY: dict[str, ModelInfo] = {}
 
+BUILTIN: Mapping[str, str] = MappingProxyType(
+    {
+        "compromise": "realpolitik.models.closed_form",
+        "nash": "realpolitik.models.closed_form",
+        "eum": "realpolitik.models.eum",
+        "exchange": "realpolitik.models.exchange",
+        "smp": "realpolitik.models.smp",
+    }
+)
+"""The built-in models, in listing order, and the module that registers each (imported on first use)."""
+
+
+def _load_builtin(name: str) -> None:
+    module = BUILTIN.get(name)
+    if module is not None and name not in _REGISTRY:
+        importlib.import_module(module)  # registers ``name``; a module mid-import is returned as it is
+
 
 def register(info: ModelInfo) -> ModelInfo:
-    """Add a model to the registry (a name may be registered once)."""
+    """Add a model to the registry (a name may be registered once; the built-in names are taken)."""
+    _load_builtin(info.name)
     if info.name in _REGISTRY and _REGISTRY[info.name] is not info:
         raise ValueError(f"a model named {info.name!r} is already registered")
     _REGISTRY[info.name] = info
@@ -114,17 +141,20 @@ def unregister(name: str) -> None:
 
 def get_model(name: str) -> ModelInfo:
     """The registered model called ``name``."""
+    _load_builtin(name)
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown model {name!r}; available: {', '.join(_REGISTRY)}") from None
+        raise KeyError(f"unknown model {name!r}; available: {', '.join(model_names())}") from None
 
 
 def model_names() -> tuple[str, ...]:
-    """Registered model names, in registration order."""
-    return tuple(_REGISTRY)
+    """Model names: the built-in ones, then others in registration order (loads no model)."""
+    return tuple(dict.fromkeys([*BUILTIN, *_REGISTRY]))
 
 
 def registry() -> Mapping[str, ModelInfo]:
-    """A read-only view of the registry."""
-    return MappingProxyType(_REGISTRY)
+    """A read-only view of the registry (every built-in model loaded), in :func:`model_names` order."""
+    for name in BUILTIN:
+        _load_builtin(name)
+    return MappingProxyType({name: _REGISTRY[name] for name in model_names() if name in _REGISTRY})

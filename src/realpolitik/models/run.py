@@ -13,20 +13,9 @@ import numpy as np
 
 from realpolitik._rng import SeedLike, as_generator
 from realpolitik.limits import LimitError, check_actors
+from realpolitik.models.errors import ModelInputError, ModelOutputError, ModelTooLargeError
 from realpolitik.models.problem import BargainingProblem, Trajectory
 from realpolitik.models.registry import ModelInfo, get_model
-
-
-class ModelInputError(ValueError):
-    """The scenario lacks data the chosen model needs (one line, naming the model and the data)."""
-
-
-class ModelTooLargeError(ModelInputError, LimitError):
-    """The problem has more actors than the model's limit (:func:`realpolitik.limits.max_actors`)."""
-
-
-class ModelOutputError(ValueError):
-    """A model returned a non-finite outcome (the message names the model, the issue and its inputs)."""
 
 
 def unweighted_issues(problem: BargainingProblem) -> np.ndarray:

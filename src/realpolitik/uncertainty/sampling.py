@@ -47,7 +47,7 @@ from scipy import special
 from realpolitik.environment.derived import Context
 from realpolitik.environment.links import clip_to, link_function, parse_target, valid_range
 from realpolitik.environment.power import measured_power, read_issue_power
-from realpolitik.environment.resolve import Resolved, resolve
+from realpolitik.environment.resolve import Resolved, resolve, scenario_problem
 from realpolitik.models.problem import BargainingProblem
 from realpolitik.scenario.schema import Quantity, Scenario
 
@@ -174,8 +174,6 @@ def sampling_spec(
     is clipped into it as the mode. ``distribution`` overrides ``scenario.uncertainty.distribution``.
     """
     if problem is None:
-        from realpolitik.forecast import scenario_problem
-
         problem = scenario_problem(scenario)
     dist = distribution or scenario.uncertainty.distribution
     if dist not in DISTRIBUTIONS:
