@@ -22,12 +22,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from realpolitik.events.calibrate import SeriesSpec
-from realpolitik.events.calibrate import calibrate as calibrate_link
 from realpolitik.events.series import MEASURES, parse_pairs
 from realpolitik.events.series import dyads as dyad_series
 from realpolitik.events.store import ingest as ingest_files
-from realpolitik.scenario import load, save
 
 app = typer.Typer(
     help="Event data (GDELT, ICEWS, POLECAT): ingest files, dyad series, figures, link calibration.",
@@ -299,6 +296,11 @@ def calibrate(
             )
         if out.exists() and not force:
             raise FileExistsError(f"{out}: already exists; refusing to overwrite it (--force to replace)")
+        # NumPy, statsmodels and the scenario layer load only when a calibration runs (start-up time)
+        from realpolitik.events.calibrate import SeriesSpec
+        from realpolitik.events.calibrate import calibrate as calibrate_link
+        from realpolitik.scenario.io import load, save
+
         s = load(scenario)
         new, cal = calibrate_link(
             s,
