@@ -761,7 +761,9 @@ def _parse_thresholds(items: list[str] | None) -> dict[str, tuple[str, float]]:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="address to listen on (beyond this machine needs --token)")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="address to listen on (beyond this machine needs --token)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
     db: Annotated[
         str | None,
@@ -769,12 +771,15 @@ def serve(
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option(help="access token every request must carry (or set REALPOLITIK_TOKEN)", show_default=False),
+        typer.Option(
+            help="access token every request must carry (or set REALPOLITIK_TOKEN)", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Open the web app: edit scenarios in a grid, run any part, compare runs (needs the optional web extra)."""
     from realpolitik.web import MissingExtraError
-    from realpolitik.web.server import ServeError, serve as run_server
+    from realpolitik.web.server import ServeError
+    from realpolitik.web.server import serve as run_server
 
     try:
         run_server(host=host, port=port, db=db, token=token)

@@ -80,7 +80,10 @@ def _env() -> jinja2.Environment:
 
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
-            [jinja2.PackageLoader("realpolitik.web", "templates"), jinja2.PackageLoader("realpolitik.report", "templates")]
+            [
+                jinja2.PackageLoader("realpolitik.web", "templates"),
+                jinja2.PackageLoader("realpolitik.report", "templates"),
+            ]
         ),
         autoescape=True,
         trim_blocks=True,
@@ -239,7 +242,7 @@ def save_scenario(db: Session, row: ScenarioRow, text: str, base_version: int) -
         )
     )
     db.commit()
-    if not res.rowcount:
+    if not getattr(res, "rowcount", 0):
         db.expire_all()
         current = db.get(ScenarioRow, row.id)
         assert current is not None
@@ -247,7 +250,9 @@ def save_scenario(db: Session, row: ScenarioRow, text: str, base_version: int) -
     return base_version + 1
 
 
-def create_run(st: State, db: Session, row: ScenarioRow, kind: str, params: dict[str, Any], seed: int) -> RunRow:
+def create_run(
+    st: State, db: Session, row: ScenarioRow, kind: str, params: dict[str, Any], seed: int
+) -> RunRow:
     checked = scenarios.check_text(row.content)
     if not checked.valid or checked.scenario is None:
         raise HTTPException(422, "this scenario has problems; fix them in the editor before running it")
@@ -354,14 +359,18 @@ def create_app(settings: Settings) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
         if request.headers.get("hx-request"):
-            return HTMLResponse(f'<p class="error" role="alert">{Markup.escape(exc.detail)}</p>', status_code=exc.status_code)
-        return _render(request, "error.html", status=exc.status_code, message=exc.detail, code=exc.status_code)
+            return HTMLResponse(
+                f'<p class="error" role="alert">{Markup.escape(exc.detail)}</p>', status_code=exc.status_code
+            )
+        return _render(
+            request, "error.html", status=exc.status_code, message=exc.detail, code=exc.status_code
+        )
 
     _routes(app, st)
     return app
 
 
-def _routes(app: FastAPI, st: State) -> None:  # noqa: C901 - one place for every page
+def _routes(app: FastAPI, st: State) -> None:
     # -------------------------------------------------------------------------------- static
     @app.get("/static/{name}")
     def static(name: str, request: Request) -> Response:
@@ -378,18 +387,26 @@ def _routes(app: FastAPI, st: State) -> None:  # noqa: C901 - one place for ever
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=ctype, headers=headers)
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/healthz")
     def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
     # -------------------------------------------------------------------------------- library
-    def library(request: Request, db: Session, status: int = 200, upload_problems: list[str] | None = None) -> HTMLResponse:
-        counts = dict(db.execute(select(RunRow.scenario_row, func.count()).group_by(RunRow.scenario_row)).all())
+    def library(
+        request: Request, db: Session, status: int = 200, upload_problems: list[str] | None = None
+    ) -> HTMLResponse:
+        counts = dict(
+            db.execute(select(RunRow.scenario_row, func.count()).group_by(RunRow.scenario_row)).all()
+        )
         rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.updated_at.desc())).all()
         runs = db.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(30)).all()
         builtins = []
         for b in builtin_ids():
-            sid, title = scenarios.meta_of(scenarios.builtin_text(b))
+            _sid, title = scenarios.meta_of(scenarios.builtin_text(b))
             builtins.append({"id": b, "title": title})
         return _render(
             request,
@@ -610,7 +627,9 @@ def _routes(app: FastAPI, st: State) -> None:  # noqa: C901 - one place for ever
         others = db.scalars(
             select(RunRow).where(RunRow.status == DONE, RunRow.id != rid).order_by(RunRow.id.desc()).limit(50)
         ).all()
-        return _render(request, "run.html", run=run, others=others, active=run.status in ACTIVE, **run_view(run))
+        return _render(
+            request, "run.html", run=run, others=others, active=run.status in ACTIVE, **run_view(run)
+        )
 
     @app.get("/runs/{rid}/status", response_class=HTMLResponse)
     def run_status(rid: int, request: Request, db: Session = Depends(_session)) -> Response:
@@ -676,7 +695,9 @@ def _routes(app: FastAPI, st: State) -> None:  # noqa: C901 - one place for ever
     @app.get("/runs/{rid}/scenario.yaml")
     def run_scenario_yaml(rid: int, db: Session = Depends(_session)) -> Response:
         run = _run(db, rid)
-        return _attachment(run.scenario_content, f"{_safe(run.scenario_id)}-run{run.id}.yaml", "application/yaml")
+        return _attachment(
+            run.scenario_content, f"{_safe(run.scenario_id)}-run{run.id}.yaml", "application/yaml"
+        )
 
     def _finished(db: Session, rid: int) -> RunRow:
         run = _run(db, rid)
@@ -691,10 +712,17 @@ def _routes(app: FastAPI, st: State) -> None:  # noqa: C901 - one place for ever
         done = db.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(100)).all()
         rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.updated_at.desc())).all()
         if a is None or b is None:
-            return _render(request, "compare.html", runs=done, rows=rows, a=None, b=None, c=None, active=False)
+            return _render(
+                request, "compare.html", runs=done, rows=rows, a=None, b=None, c=None, active=False
+            )
         ra, rb = _run(db, a), _run(db, b)
         active = ra.status in ACTIVE or rb.status in ACTIVE
-        c = cmp.compare_runs(ra, rb, unpack(ra.results) if ra.status == DONE else None, unpack(rb.results) if rb.status == DONE else None)
+        c = cmp.compare_runs(
+            ra,
+            rb,
+            unpack(ra.results) if ra.status == DONE else None,
+            unpack(rb.results) if rb.status == DONE else None,
+        )
         return _render(request, "compare.html", runs=done, rows=rows, a=ra, b=rb, c=c, active=active)
 
     @app.get("/compare/scenarios", response_class=HTMLResponse)
@@ -708,7 +736,9 @@ def _routes(app: FastAPI, st: State) -> None:  # noqa: C901 - one place for ever
         lb = _latest(db, sb.id)
         if la is not None and lb is not None:
             cmp.compare_results(unpack(la.results), unpack(lb.results), c)
-        return _render(request, "compare_scenarios.html", sa=sa, sb=sb, c=c, la=la, lb=lb, models=model_names())
+        return _render(
+            request, "compare_scenarios.html", sa=sa, sb=sb, c=c, la=la, lb=lb, models=model_names()
+        )
 
     def _latest(db: Session, sid: int) -> RunRow | None:
         row = db.get(ScenarioRow, sid)

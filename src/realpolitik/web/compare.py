@@ -198,7 +198,9 @@ def compare_results(ra: dict[str, Any] | None, rb: dict[str, Any] | None, c: Com
     order = sorted(set(fa) | set(fb), key=lambda m: (m != head, m))
     for m in order:
         a, b = fa.get(m) or {}, fb.get(m) or {}
-        ids = list((a.get("outcome") or {})) + [i for i in (b.get("outcome") or {}) if i not in (a.get("outcome") or {})]
+        ids = list(a.get("outcome") or {}) + [
+            i for i in (b.get("outcome") or {}) if i not in (a.get("outcome") or {})
+        ]
         for iid in ids:
             name, width = issues.get(iid, (iid, 1.0))
             c.outcomes.append(
@@ -238,7 +240,9 @@ def compare_results(ra: dict[str, Any] | None, rb: dict[str, Any] | None, c: Com
     for gid in list(pa) + [g for g in pb if g not in pa]:
         c.probabilities.append((gid, _pct(pa.get(gid)), _pct(pb.get(gid))))
     if ma.get("deal_probability") is not None or mb.get("deal_probability") is not None:
-        c.probabilities.append(("a deal among the parties", _pct(ma.get("deal_probability")), _pct(mb.get("deal_probability"))))
+        c.probabilities.append(
+            ("a deal among the parties", _pct(ma.get("deal_probability")), _pct(mb.get("deal_probability")))
+        )
 
 
 def _pct(v: Any) -> str:

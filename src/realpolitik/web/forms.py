@@ -213,11 +213,11 @@ def build_form(draft: dict[str, Any], problems: list[Problem] | None = None) -> 
     positions = draft.get("positions") or {}
     for i, a in enumerate(actors):
         aid = _text(a.get("id"))
-        row = positions.get(aid) if isinstance(positions.get(aid), dict) else {}
+        row: dict[str, Any] = positions[aid] if isinstance(positions.get(aid), dict) else {}
         f.paths[f"positions.{aid}"] = f"actors[{i}].id"
         for j, iss in enumerate(issues):
             iid = _text(iss.get("id"))
-            st = row.get(iid) if isinstance(row.get(iid), dict) else {}
+            st: dict[str, Any] = row[iid] if isinstance(row.get(iid), dict) else {}
             c, path = f"cell.{i}.{j}", f"positions.{aid}.{iid}"
             f.put(f"{c}.position", qvalue(st.get("position")), f"{path}.position", qmeta(st.get("position")))
             f.put(f"{c}.salience", qvalue(st.get("salience")), f"{path}.salience", qmeta(st.get("salience")))
@@ -463,7 +463,12 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
         else:
             d.pop("parties", None)
     if g("decision_rule.kind") is not None:
-        r = _rule(d.get("decision_rule"), g("decision_rule.kind"), g("decision_rule.signers"), g("decision_rule.decider"))
+        r = _rule(
+            d.get("decision_rule"),
+            g("decision_rule.kind"),
+            g("decision_rule.signers"),
+            g("decision_rule.decider"),
+        )
         if r is None:
             d.pop("decision_rule", None)
         else:
@@ -531,8 +536,8 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
             continue
         for j, iss in enumerate(issues):
             iid = iss.get("id")
-            c = f"cell.{i}.{j}"
-            fields = [g(f"{c}.{k}") for k in ("position", "salience", "low", "high")]
+            cell = f"cell.{i}.{j}"
+            fields = [g(f"{cell}.{k}") for k in ("position", "salience", "low", "high")]
             if not isinstance(iid, str) or all(x is None for x in fields):
                 continue
             row = positions.setdefault(aid, {})
@@ -616,7 +621,7 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
     gone_issues = [x.get("id") for k, x in enumerate(issues) if form.get(f"issues[{k}].remove")]
     d["actors"] = [a for k, a in enumerate(actors) if not form.get(f"actors[{k}].remove")]
     d["issues"] = [x for k, x in enumerate(issues) if not form.get(f"issues[{k}].remove")]
-    pos = d.get("positions") if isinstance(d.get("positions"), dict) else {}
+    pos: dict[str, Any] = d["positions"] if isinstance(d.get("positions"), dict) else {}
     for aid in gone_actors:
         pos.pop(aid, None)
     for row in pos.values():
@@ -649,14 +654,21 @@ def apply_op(d: dict[str, Any], op: str) -> None:
         issues.append({"id": new, "name": "New issue", "bounds": [0, 100]})
     elif op == "add_relation":
         d.setdefault("relations", []).append(
-            {"from": aids[0] if aids else "", "to": aids[-1] if aids else "", "kind": "affinity", "value": 0.5}
+            {
+                "from": aids[0] if aids else "",
+                "to": aids[-1] if aids else "",
+                "kind": "affinity",
+                "value": 0.5,
+            }
         )
     elif op == "add_veto":
         d.setdefault("vetoes", []).append({"actor": aids[-1] if aids else "", "issues": iids[:1]})
     elif op == "add_agreement":
         taken = {ag.get("id") for ag in d.get("agreements") or []}
-        d.setdefault("agreements", []).append({"id": _fresh("agreement_", {t for t in taken if t}), "issues": iids[:1]})
+        d.setdefault("agreements", []).append(
+            {"id": _fresh("agreement_", {t for t in taken if t}), "issues": iids[:1]}
+        )
     elif op == "add_source":
-        src = d.get("sources") if isinstance(d.get("sources"), dict) else {}
+        src: dict[str, Any] = d["sources"] if isinstance(d.get("sources"), dict) else {}
         src[_fresh("source_", set(src))] = {"title": "New source", "kind": "judgment"}
         d["sources"] = src

@@ -19,6 +19,7 @@ import threading
 import uuid
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -78,7 +79,7 @@ class JobManager:
         with self.lock:
             fut = self.handle.executor.submit(execute, self.db_url, run_id, self.instance, os.getpid())
             self.futures[run_id] = fut
-        fut.add_done_callback(lambda f, rid=run_id: self._finished(rid, f))
+        fut.add_done_callback(partial(self._finished, run_id))
 
     def _finished(self, run_id: int, fut: Future[Any]) -> None:
         with self.lock:

@@ -125,7 +125,12 @@ class SecurityMiddleware:
                     rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
                     where = scope.get("path", "/") + (f"?{rest}" if rest else "")
                     cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
-                    await _plain(send, 303, "see " + where, [(b"location", where.encode()), (b"set-cookie", cookie.encode())])
+                    await _plain(
+                        send,
+                        303,
+                        "see " + where,
+                        [(b"location", where.encode()), (b"set-cookie", cookie.encode())],
+                    )
                     return
             if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
                 await _plain(

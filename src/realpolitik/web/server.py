@@ -26,13 +26,21 @@ def resolve(host: str, port: int, db: str | None, token: str | None) -> tuple[st
             f"{TOKEN_ENV} (every request must then carry it)"
         )
     if token is not None and len(token) < 16:
-        raise ServeError("--token: use at least 16 characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+        raise ServeError(
+            "--token: use at least 16 characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')"
+        )
     if not 0 < port < 65536:
         raise ServeError(f"--port {port}: expected a port from 1 to 65535")
     return normalise_url(db) if db else default_url(), token
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, db: str | None = None, token: str | None = None, workers: int | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    db: str | None = None,
+    token: str | None = None,
+    workers: int | None = None,
+) -> None:
     """Run the web app until interrupted (Ctrl-C)."""
     require_extra()
     url, token = resolve(host, port, db, token)

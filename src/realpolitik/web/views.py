@@ -124,10 +124,14 @@ def _block(d: dict[str, Any]) -> Any:
     if kind == "pre":
         return Pre(d["text"])
     if kind == "table":
-        rows = tuple(tuple(Cell(c["text"], c.get("swatch"), c.get("style")) for c in row) for row in d["rows"])
+        rows = tuple(
+            tuple(Cell(c["text"], c.get("swatch"), c.get("style")) for c in row) for row in d["rows"]
+        )
         return Table(tuple(d["head"]), rows, frozenset(d.get("numeric") or ()), d.get("caption"))
     if kind == "figure":
-        return Figure(d["id"], d["title"], d["caption"], d.get("svg", ""), d.get("plotly"), int(d.get("height", 320)))
+        return Figure(
+            d["id"], d["title"], d["caption"], d.get("svg", ""), d.get("plotly"), int(d.get("height", 320))
+        )
     if kind == "details":
         return Details(d["summary"], tuple(_block(b) for b in d.get("blocks", [])))
     raise ValueError(f"unknown block kind {kind!r}")

@@ -47,7 +47,7 @@ KIND_TITLES = {
 POLL_SECONDS = 0.5
 
 
-class JobCancelled(BaseException):  # noqa: N818 - a signal, not an error
+class JobCancelled(BaseException):
     """Raised in the job thread when the user cancelled the run (or the server went away)."""
 
 
@@ -97,7 +97,9 @@ class _Watchdog(threading.Thread):
             if self.finished:
                 return
             self.reason = reason
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.target), ctypes.py_object(JobCancelled))
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self.target), ctypes.py_object(JobCancelled)
+            )
 
     def done(self) -> None:
         with self.lock:
@@ -133,7 +135,9 @@ def execute(db_url: str, run_id: int, instance: str, parent: int | None = None) 
         assert row is not None
         content, kind, params, seed = row.scenario_content, row.kind, dict(row.params or {}), row.seed
         label = f"run {row.id}"
-    watchdog = _Watchdog(engine, run_id, threading.get_ident(), parent if parent is not None else os.getppid())
+    watchdog = _Watchdog(
+        engine, run_id, threading.get_ident(), parent if parent is not None else os.getppid()
+    )
     watchdog.start()
     try:
         try:
