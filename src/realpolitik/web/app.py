@@ -490,6 +490,7 @@ def _routes(app: FastAPI, st: State) -> None:
             kinds=KINDS,
             opts=forms,
             valid=row.valid,
+            range_problem=any("expected a range that contains the value" in p.message for p in problems),
         )
 
     @app.get("/scenarios/{sid}", response_class=HTMLResponse)
@@ -524,6 +525,8 @@ def _routes(app: FastAPI, st: State) -> None:
         new = forms.apply_form(draft, values, op if op.startswith("add_") else None)
         if op.startswith("add_"):
             return editor(request, row, new, base_version=base, notice="Added. Save to keep it.")
+        if _str(form, "widen"):
+            forms.widen_ranges(new)
         checked = scenarios.check_data(new)
         if not checked.valid or checked.scenario is None:
             return editor(request, row, new, base_version=base, status=422, problems=checked.problems)

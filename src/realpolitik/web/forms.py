@@ -672,3 +672,25 @@ def apply_op(d: dict[str, Any], op: str) -> None:
         src: dict[str, Any] = d["sources"] if isinstance(d.get("sources"), dict) else {}
         src[_fresh("source_", set(src))] = {"title": "New source", "kind": "judgment"}
         d["sources"] = src
+
+
+def widen_ranges(d: Any) -> int:
+    """Widen every quantity's ``range`` that does not contain its value to include it; how many."""
+    n = 0
+    if isinstance(d, dict):
+        v, r = d.get("value"), d.get("range")
+        if (
+            isinstance(v, (int, float))
+            and isinstance(r, list)
+            and len(r) == 2
+            and all(isinstance(x, (int, float)) for x in r)
+            and not r[0] <= v <= r[1]
+        ):
+            d["range"] = [min(r[0], v), max(r[1], v)]
+            n += 1
+        for x in d.values():
+            n += widen_ranges(x)
+    elif isinstance(d, list):
+        for x in d:
+            n += widen_ranges(x)
+    return n
