@@ -352,6 +352,14 @@ def _rename_actor(d: dict[str, Any], old: str, new: str) -> None:
     dis = d.get("disagreement")
     if isinstance(dis, dict) and old in dis and new not in dis:
         d["disagreement"] = {(new if k == old else k): v for k, v in dis.items()}
+    env = d.get("environment") if isinstance(d.get("environment"), dict) else {}
+    for link in env.get("links") or []:
+        t = link.get("target") if isinstance(link, dict) else None
+        if isinstance(t, str) and t.split(".", 1)[0] == old:
+            link["target"] = new + t[len(old) :]
+    for ind in (env.get("indicators") or {}).values():
+        if isinstance(ind, dict) and isinstance(ind.get("dyad"), list):
+            ind["dyad"] = [sub(x) for x in ind["dyad"]]
 
 
 def _rename_issue(d: dict[str, Any], old: str, new: str) -> None:
@@ -379,6 +387,11 @@ def _rename_issue(d: dict[str, Any], old: str, new: str) -> None:
     for row in (d.get("disagreement") or {}).values():
         if isinstance(row, dict) and old in row and new not in row:
             row[new] = row.pop(old)
+    env = d.get("environment") if isinstance(d.get("environment"), dict) else {}
+    for link in env.get("links") or []:
+        t = link.get("target") if isinstance(link, dict) else None
+        if isinstance(t, str) and t.count(".") >= 2 and t.rsplit(".", 1)[1] == old:
+            link["target"] = t.rsplit(".", 1)[0] + "." + new
     for an in d.get("analogues") or []:
         maps = an.get("maps") if isinstance(an, dict) else None
         if isinstance(maps, dict) and old in maps and new not in maps:
@@ -477,13 +490,6 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
     issues = d.setdefault("issues", [])
     for i, a in enumerate(actors):
         p = f"actors[{i}]"
-        new_id = g(f"{p}.id")
-        if new_id is not None:
-            new_id = new_id.strip()
-            old_id = a.get("id")
-            if isinstance(old_id, str) and new_id and new_id != old_id:
-                _rename_actor(d, old_id, new_id)
-            a["id"] = new_id
         _set_text(a, "name", g(f"{p}.name"), keep_blank=True)
         _set_q(a, "capability", g(f"{p}.capability"))
         kind = g(f"{p}.kind")
@@ -494,13 +500,6 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
                 a.pop("kind", None)
     for j, iss in enumerate(issues):
         p = f"issues[{j}]"
-        new_id = g(f"{p}.id")
-        if new_id is not None:
-            new_id = new_id.strip()
-            old_id = iss.get("id")
-            if isinstance(old_id, str) and new_id and new_id != old_id:
-                _rename_issue(d, old_id, new_id)
-            iss["id"] = new_id
         _set_text(iss, "name", g(f"{p}.name"), keep_blank=True)
         lo, hi = g(f"{p}.bounds[0]"), g(f"{p}.bounds[1]")
         if lo is not None and hi is not None:
@@ -610,6 +609,17 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
             nk = (g(f"{p}.key") or key).strip() or key
             new_sources[nk if nk not in new_sources else key] = src
         d["sources"] = new_sources
+    # ids last: a renamed actor or issue takes its references (just set from the form) along
+    for key, items, rename in (("actors", actors, _rename_actor), ("issues", issues, _rename_issue)):
+        for k, x in enumerate(items):
+            new_id = g(f"{key}[{k}].id")
+            if new_id is None:
+                continue
+            new_id = new_id.strip()
+            old_id = x.get("id")
+            if isinstance(old_id, str) and new_id and new_id != old_id:
+                rename(d, old_id, new_id)
+            x["id"] = new_id
     # removals (checked boxes), last so that every index above meant the rendered row
     for group in ("relations", "vetoes", "agreements"):
         items = d.get(group)
