@@ -94,6 +94,7 @@ def _env() -> jinja2.Environment:
     env.globals.update(kind_titles=KIND_TITLES, version=__version__)
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC") if d else "—"
     env.filters["jsondata"] = _json_data
+    env.filters["fid"] = lambda name: "f-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(name))
     return env
 
 
@@ -404,10 +405,7 @@ def _routes(app: FastAPI, st: State) -> None:
         )
         rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.updated_at.desc())).all()
         runs = db.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(30)).all()
-        builtins = []
-        for b in builtin_ids():
-            _sid, title = scenarios.meta_of(scenarios.builtin_text(b))
-            builtins.append({"id": b, "title": title})
+        builtins = [{"id": b, "title": title} for b, title in scenarios.builtin_titles()]
         return _render(
             request,
             "library.html",

@@ -42,7 +42,7 @@ def to_plain(data: Any) -> Any:
 def draft_from_text(text: str) -> Any:
     """The draft of a stored scenario text (None when it is not even YAML)."""
     try:
-        return to_plain(yaml.safe_load(text))
+        return to_plain(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except (yaml.YAMLError, RecursionError, ValueError):
         return None
 
@@ -138,6 +138,7 @@ class Form:
     paths: dict[str, str] = field(default_factory=dict)  # validator path -> field name
     errors: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    placed: list[tuple[str, str, str]] = field(default_factory=list)  # (path, message, field name)
     actors: list[tuple[int, str]] = field(default_factory=list)  # (index, id)
     issues: list[tuple[int, str]] = field(default_factory=list)
     n_relations: int = 0
@@ -288,6 +289,7 @@ def place(f: Form, problems: list[Problem]) -> None:
         msg = p.message if target else (f"{p.path}: {p.message}" if p.path else p.message)
         if target:
             f.errors.setdefault(target, []).append(msg)
+            f.placed.append((p.path, p.message, target))
         else:
             f.general.append(msg)
 

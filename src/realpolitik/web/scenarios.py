@@ -17,6 +17,7 @@ import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 from realpolitik.scenario import Problem, Scenario, ScenarioError, builtin_ids, dumps, load, parse_text
@@ -120,8 +121,12 @@ def policy_problems(s: Scenario, file: str) -> list[Problem]:
     return out
 
 
+@lru_cache(maxsize=256)
 def check_text(text: str, file: str = "scenario") -> Checked:
-    """Validate a YAML or JSON scenario text with the package's validator and the path policy."""
+    """Validate a YAML or JSON scenario text with the package's validator and the path policy.
+
+    Cached by text: pages show the same stored text again and again (treat the result as read-only).
+    """
     try:
         s = parse_text(text, file)
     except ScenarioError as exc:
@@ -225,12 +230,18 @@ def builtin_text(scenario_id: str) -> str:
     return builtin_path(scenario_id).read_text(encoding="utf-8")
 
 
+@cache
+def builtin_titles() -> tuple[tuple[str, str], ...]:
+    """(id, title) of every built-in scenario (read once)."""
+    return tuple((b, meta_of(builtin_text(b))[1]) for b in builtin_ids())
+
+
 def meta_of(text: str) -> tuple[str, str]:
     """(id, title) of a scenario text, valid or not, for lists (``?`` where they cannot be told)."""
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError, ValueError):
         return "?", "(cannot be read)"
     if not isinstance(data, dict):
