@@ -136,7 +136,7 @@ def _pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
 def main() -> int:
@@ -150,7 +150,7 @@ def main() -> int:
     db = args.db or f"sqlite:///{tmp}/load.sqlite3"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(os.path.join(tmp, "server.log"), "wb")  # noqa: SIM115 - closed below
+    log = open(os.path.join(tmp, "server.log"), "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "realpolitik.cli", "serve", "--port", str(port), "--db", db],
         stdout=log,
@@ -183,7 +183,9 @@ def main() -> int:
           f"lost or not done: {len(lost)}")  # fmt: skip
     print(f"{'request':<12} {'n':>7} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")
     for kind, xs in sorted(stats.latency.items()):
-        print(f"{kind:<12} {len(xs):>7} {1000 * statistics.median(xs):>9.0f} {1000 * _pct(xs, 0.95):>9.0f} {1000 * max(xs):>9.0f}")
+        print(
+            f"{kind:<12} {len(xs):>7} {1000 * statistics.median(xs):>9.0f} {1000 * _pct(xs, 0.95):>9.0f} {1000 * max(xs):>9.0f}"
+        )
     for e in stats.errors[:10]:
         print("error:", e)
     for r in lost[:10]:

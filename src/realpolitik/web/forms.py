@@ -354,7 +354,7 @@ def _rename_actor(d: dict[str, Any], old: str, new: str) -> None:
     dis = d.get("disagreement")
     if isinstance(dis, dict) and old in dis and new not in dis:
         d["disagreement"] = {(new if k == old else k): v for k, v in dis.items()}
-    env = d.get("environment") if isinstance(d.get("environment"), dict) else {}
+    env: dict[str, Any] = d["environment"] if isinstance(d.get("environment"), dict) else {}
     for link in env.get("links") or []:
         t = link.get("target") if isinstance(link, dict) else None
         if isinstance(t, str) and t.split(".", 1)[0] == old:
@@ -389,7 +389,7 @@ def _rename_issue(d: dict[str, Any], old: str, new: str) -> None:
     for row in (d.get("disagreement") or {}).values():
         if isinstance(row, dict) and old in row and new not in row:
             row[new] = row.pop(old)
-    env = d.get("environment") if isinstance(d.get("environment"), dict) else {}
+    env: dict[str, Any] = d["environment"] if isinstance(d.get("environment"), dict) else {}
     for link in env.get("links") or []:
         t = link.get("target") if isinstance(link, dict) else None
         if isinstance(t, str) and t.count(".") >= 2 and t.rsplit(".", 1)[1] == old:
