@@ -436,22 +436,23 @@ def _routes(app: FastAPI, st: State) -> None:
         return _redirect(f"/scenarios/{row.id}")
 
     @app.post("/scenarios/upload")
-    async def upload(request: Request, form: FormData = Depends(_form)) -> Response:
+    def upload(
+        request: Request, form: FormData = Depends(_form), db: Session = Depends(_session)
+    ) -> Response:
         f = form.get("file")
         if not isinstance(f, UploadFile) or not f.filename:
-            with Session(st.engine) as db:
-                return library(request, db, 400, ["choose a file to upload"])
-        raw = await f.read(scenarios.MAX_UPLOAD_BYTES + 1)
+            return library(request, db, 400, ["choose a file to upload"])
+        raw = f.file.read(scenarios.MAX_UPLOAD_BYTES + 1)
         up = scenarios.read_upload(raw, f.filename)
-        with Session(st.engine) as db:
-            if up.text is None:
-                return library(request, db, 400, [str(p) for p in up.problems])
-            row = new_scenario(db, up.text, f"upload {up.name}")
-            return _redirect(f"/scenarios/{row.id}" + ("" if row.valid else "?uploaded=problems"))
+        if up.text is None:
+            return library(request, db, 400, [str(p) for p in up.problems])
+        row = new_scenario(db, up.text, f"upload {up.name}")
+        return _redirect(f"/scenarios/{row.id}" + ("" if row.valid else "?uploaded=problems"))
 
     # -------------------------------------------------------------------------------- editor
     def editor(
         request: Request,
+        db: Session,
         row: ScenarioRow,
         draft: Any,
         *,
@@ -466,10 +467,9 @@ def _routes(app: FastAPI, st: State) -> None:
         if problems is None:
             problems = [] if why else scenarios.check_data(draft).problems
         form = forms.build_form(draft, problems) if why is None else None
-        with Session(st.engine) as db:
-            runs = db.scalars(
-                select(RunRow).where(RunRow.scenario_row == row.id).order_by(RunRow.id.desc()).limit(10)
-            ).all()
+        runs = db.scalars(
+            select(RunRow).where(RunRow.scenario_row == row.id).order_by(RunRow.id.desc()).limit(10)
+        ).all()
         return _render(
             request,
             "editor.html",
@@ -502,7 +502,7 @@ def _routes(app: FastAPI, st: State) -> None:
         if request.query_params.get("uploaded") == "problems":
             notice = "The uploaded file has problems, shown on the fields they concern. Fix them and save."
         return editor(
-            request, row, draft, base_version=row.version, problems=problems,
+            request, db, row, draft, base_version=row.version, problems=problems,
             saved=request.query_params.get("saved") == "1", notice=notice,
         )  # fmt: skip
 
@@ -522,19 +522,21 @@ def _routes(app: FastAPI, st: State) -> None:
         op = _str(form, "op") or "save"
         new = forms.apply_form(draft, values, op if op.startswith("add_") else None)
         if op.startswith("add_"):
-            return editor(request, row, new, base_version=base, notice="Added. Save to keep it.")
+            return editor(request, db, row, new, base_version=base, notice="Added. Save to keep it.")
         if _str(form, "widen"):
             forms.widen_ranges(new)
         checked = scenarios.check_data(new)
         if not checked.valid or checked.scenario is None:
-            return editor(request, row, new, base_version=base, status=422, problems=checked.problems)
+            return editor(request, db, row, new, base_version=base, status=422, problems=checked.problems)
         from realpolitik.scenario import dumps
 
         text = dumps(checked.scenario)
         try:
             save_scenario(db, row, text, base)
         except Conflict as c:
-            return editor(request, row, new, base_version=base, status=409, problems=[], conflict=c.current)
+            return editor(
+                request, db, row, new, base_version=base, status=409, problems=[], conflict=c.current
+            )
         if op == "save_run":
             db.refresh(row)
             kind, params, seed = _run_params(form)
