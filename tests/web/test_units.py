@@ -208,3 +208,11 @@ def test_upload_names_are_labels_only() -> None:
         .problems[0]
         .message.startswith("the file has")
     )
+
+
+def test_a_blank_scenario_is_valid_and_runs() -> None:
+    from realpolitik import forecast
+
+    checked = scenarios.check_text(scenarios.BLANK)
+    assert checked.valid and checked.scenario is not None
+    assert forecast(checked.scenario, model="compromise").outcome["issue_1"] == 50.0

@@ -550,7 +550,7 @@ def _routes(app: FastAPI, st: State) -> None:
         problems = scenarios.check_text(row.content, "scenario").problems
         return _render(
             request, "yaml.html", row=row, text=row.content, base_version=row.version, problems=problems,
-            conflict=None, saved=request.query_params.get("saved") == "1",
+            conflict=None, saved=request.query_params.get("saved") == "1", posted=False,
             grid_ok=forms.grid_problem(forms.draft_from_text(row.content)) is None,
         )  # fmt: skip
 
@@ -568,14 +568,14 @@ def _routes(app: FastAPI, st: State) -> None:
             return _render(
                 request, "yaml.html", status=200 if checked.valid else 422, row=row, text=text,
                 base_version=base, problems=checked.problems, conflict=None, saved=False,
-                checked=checked.valid, grid_ok=grid_ok,
+                checked=checked.valid, grid_ok=grid_ok, posted=True,
             )  # fmt: skip
         try:
             save_scenario(db, row, text, base)
         except Conflict as c:
             return _render(
                 request, "yaml.html", status=409, row=row, text=text, base_version=base, problems=[],
-                conflict=c.current, saved=False, grid_ok=grid_ok,
+                conflict=c.current, saved=False, grid_ok=grid_ok, posted=True,
             )  # fmt: skip
         return _redirect(f"/scenarios/{sid}/yaml?saved=1")
 
@@ -651,7 +651,10 @@ def _routes(app: FastAPI, st: State) -> None:
             db.commit()
         if request.headers.get("hx-request"):
             db.expire_all()
-            return _render(request, "run_status.html", run=_run(db, rid), active=True)
+            run = _run(db, rid)
+            if run.status not in ACTIVE:
+                return Response(status_code=200, headers={"HX-Refresh": "true"})
+            return _render(request, "run_status.html", run=run, active=True)
         return _redirect(f"/runs/{rid}")
 
     @app.get("/api/runs/{rid}")

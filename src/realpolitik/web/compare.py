@@ -159,8 +159,11 @@ def input_diff(text_a: str, text_b: str) -> list[InputDiff]:
     def data(text: str) -> Any:
         try:
             return to_dict(parse_text(text, "scenario"))
-        except Exception:  # an invalid text: compare what it says
-            return yaml.safe_load(text)
+        except Exception:  # an invalid text: compare what it says, if it can be read at all
+            try:
+                return yaml.safe_load(text)
+            except (yaml.YAMLError, RecursionError, ValueError):
+                return {"(text)": "cannot be read as YAML"}
 
     fa, fb = flatten(data(text_a)), flatten(data(text_b))
     out = []
