@@ -1025,6 +1025,35 @@ def backtest_cmd(
 
 
 @app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="address to listen on (beyond this machine needs --token)")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
+    db: Annotated[
+        str | None,
+        typer.Option(help="database URL (default: SQLite in your data folder; postgresql://... for a team)"),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="access token every request must carry (or set REALPOLITIK_TOKEN)", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Open the web app: edit scenarios in a grid, run any part, compare runs (needs the optional web extra)."""
+    from realpolitik.web import MissingExtraError
+    from realpolitik.web.server import ServeError
+    from realpolitik.web.server import serve as run_server
+
+    try:
+        run_server(host=host, port=port, db=db, token=token)
+    except (MissingExtraError, ServeError) as exc:
+        err_console.print(f"[red]error[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     console.print(f"realpolitik {__version__}")

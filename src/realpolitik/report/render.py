@@ -30,6 +30,7 @@ from markupsafe import Markup
 from realpolitik.report.analysis import Analysis
 from realpolitik.report.sections import build, num
 from realpolitik.report.summary import SummaryCard, summary_card
+from realpolitik.report.view import Section
 
 _MD_PUNCT = re.compile(r"([\\`*_\[\]|~<>&])")  # the characters that make inline syntax anywhere
 _MD_LEAD = re.compile(r"^([-=+#])|^(\d{1,9})([.)])(?=\s|$)")  # and those that start a block
@@ -136,6 +137,14 @@ def render_html(a: Analysis, *, for_print: bool = False) -> str:
     only and every folded part open (the PDF export).
     """
     card, sections = build(a, interactive=not for_print)
+    return render_page(card, sections, title=a.scenario.title, subtitle=_subtitle(a), for_print=for_print)
+
+
+def render_page(
+    card: SummaryCard, sections: list[Section], *, title: str, subtitle: str, for_print: bool = False
+) -> str:
+    """The report page of a card and its sections (what :func:`render_html` writes; the web app
+    renders a stored run's card and sections with it)."""
     env = _html_env()
     figures = {f.id: f.plotly for sec in sections for f in sec.figures() if f.plotly is not None}
     scripts: list[str] = []
@@ -153,9 +162,8 @@ def render_html(a: Analysis, *, for_print: bool = False) -> str:
     if scripts:
         csp += "; script-src " + " ".join(_csp_hash(s) for s in scripts)
     return env.get_template("html/report.html").render(
-        a=a,
-        title=a.scenario.title,
-        subtitle=_subtitle(a),
+        title=title,
+        subtitle=subtitle,
         card=card,
         sections=sections,
         csp=csp,
@@ -163,6 +171,11 @@ def render_html(a: Analysis, *, for_print: bool = False) -> str:
         scripts=[Markup(s) for s in scripts],
         for_print=for_print,
     )
+
+
+def add_filters(env: jinja2.Environment) -> None:
+    """The report's number filters (``num``, ``g``, ``pct``) on another environment (the web app's)."""
+    _filters(env)
 
 
 def render_card_html(a: Analysis | SummaryCard) -> str:
