@@ -1049,7 +1049,7 @@ def serve(
     try:
         run_server(host=host, port=port, db=db, token=token)
     except (MissingExtraError, ServeError) as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}", soft_wrap=True)
+        err_console.print(f"[red]error[/red] {esc(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
