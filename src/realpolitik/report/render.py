@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from realpolitik.report.analysis import Analysis
 from realpolitik.report.sections import build, num
-from realpolitik.report.summary import SummaryCard, summary_card
+from realpolitik.report.summary import SummaryCard, refusal_words, summary_card
 
 _MD_PUNCT = re.compile(r"([\\`*_\[\]|~<>&])")  # the characters that make inline syntax anywhere
 _MD_LEAD = re.compile(r"^([-=+#])|^(\d{1,9})([.)])(?=\s|$)")  # and those that start a block
@@ -69,6 +69,7 @@ def _filters(env: jinja2.Environment) -> None:
     env.filters["num"] = num
     env.filters["g"] = _g
     env.filters["pct"] = _pct
+    env.filters["refusals"] = refusal_words
 
 
 @cache
