@@ -36,7 +36,7 @@ AGREE_SHARE = 0.10
 
 #: What the two numbers of a forecast mean (shown beside them wherever both appear).
 LEGEND = (
-    "outcome: what the decision rule lets through (the forecast); "
+    "Outcome: what the decision rule lets through (the forecast); "
     "pressure: where the model's actors push, before the rule"
 )
 
