@@ -122,7 +122,7 @@ def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
             out.append(
                 Finding(
                     "agreements",
-                    f"Who refuses {the(ag.id)}: {refusal_words(ag.refusals, ag.n_models)}.",
+                    f"Who refuses {the(ag.id, ag.issues)}: {refusal_words(ag.refusals, ag.n_models)}.",
                     f"refused in {ag.count('refused')} of {ag.n_models} models",
                     90.0 if ag.status == "refused" else 70.0,
                 )
@@ -131,7 +131,7 @@ def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
             out.append(
                 Finding(
                     "agreements",
-                    f"The smallest single concession that opens {the(ag.id)}: {ag.opening_concession}.",
+                    f"The smallest single concession that opens {the(ag.id, ag.issues)}: {ag.opening_concession}.",
                     "deal analysis, every package enumerated"
                     if (a.deals or {}).get("method") == "enumerated"
                     else "deal analysis, packages searched",
@@ -142,7 +142,7 @@ def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
             out.append(
                 Finding(
                     "agreements",
-                    f"No single change of one actor's position, salience or red line opens {the(ag.id)}.",
+                    f"No single change of one actor's position, salience or red line opens {the(ag.id, ag.issues)}.",
                     "0 opening concessions",
                     62.0,
                 )
@@ -153,7 +153,7 @@ def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
             out.append(
                 Finding(
                     "uncertainty",
-                    f"Under uncertainty the {ag.probability_model} forecast concludes {the(ag.id)} in {p:.0%} of the draws, "
+                    f"Under uncertainty the {ag.probability_model} forecast concludes {the(ag.id, ag.issues)} in {p:.0%} of the draws, "
                     f"although with every input at its value it {said} it.",
                     f"P(agreement) = {p:.2f}",
                     82.0,
@@ -223,7 +223,8 @@ def forecast_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
     for gid, items in held.items():
         n = len(items[0][0].models)
         parts = [f"{human(line.issue)} (pressure {g(lo)} to {g(hi)})" for line, (lo, hi) in items]
-        why = f": {the(gid)} is refused" if gid else ""
+        issues = next((ag.issues for ag in card.agreements if ag.id == gid), ())
+        why = f": {the(gid, issues)} is refused" if gid else ""
         sq = and_list([f"{g(line.status_quo)}" for line, _ in items])
         out.append(
             Finding(
@@ -331,6 +332,7 @@ def sweep_findings(a: Analysis, card: SummaryCard | None = None) -> list[Finding
             if best_p is None or pmove > best_p[0]:
                 best_p = (pmove, iss, ps)
     model = sw.get("model")
+    card_ = card or summary_card(a)
     if best is not None:
         share, iss, ys, ps = best
         if share < 0.02:
@@ -354,7 +356,7 @@ def sweep_findings(a: Analysis, card: SummaryCard | None = None) -> list[Finding
             continue
         k = sum(1 for f in flags if f)
         flips = [xs[j] for j in range(1, len(flags)) if flags[j] != flags[j - 1]]
-        name = the(gid)
+        name = the(gid, next((ag.issues for ag in card_.agreements if ag.id == gid), ()))
         if flips:
             where = [g(x) for x, f in zip(xs, flags, strict=True) if f]
             text = (

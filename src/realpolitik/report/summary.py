@@ -234,8 +234,11 @@ def g(v: float | None) -> str:
 _g = g
 
 
-def the(agreement_id: str) -> str:
-    """An agreement in the middle of a sentence: ``the peace treaty``."""
+def the(agreement_id: str, issues: tuple[str, ...] | list[str] = ()) -> str:
+    """An agreement in the middle of a sentence: ``the peace treaty``, or ``the agreement on economic
+    cooperation`` for a consent issue agreed on its own."""
+    if tuple(issues) == (agreement_id,):
+        return "the agreement on " + human(agreement_id)
     return "the " + human(agreement_id)
 
 
@@ -666,13 +669,13 @@ def _linkage(a: Analysis, agreements: tuple[AgreementLine, ...]) -> str | None:
     if linked is None or len(agreements) < 2:
         return None
     n = d.get("n_feasible", 0)
-    names = and_list([the(ag.id) for ag in agreements])
+    names = and_list([the(ag.id, ag.issues) for ag in agreements])
     found = "" if d.get("method") == "enumerated" else " found"
     if linked == n:
         return f"Linking {names} into one package would change nothing: {n:,} acceptable packages{found} either way."
     tail = ""
     if linked == 0 and n > 0:
-        alone = [the(ag.id) for ag in agreements if ag.feasible]
+        alone = [the(ag.id, ag.issues) for ag in agreements if ag.feasible]
         tail = f": tying them together would block {and_list(alone)}, which can be agreed alone" if alone else ""
     elif linked > n:
         tail = ": a package deal would open more than the agreements signed apart"
