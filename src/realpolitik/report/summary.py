@@ -444,6 +444,8 @@ def refusal_words(refusals: tuple[Refusal, ...], n_models: int) -> str:
 
 
 def _range_words(actor: str, lo: float, hi: float, bounds: tuple[float, float]) -> str:
+    if hi - lo < 1e-9:
+        return f"{actor} only {g(lo)}"
     if lo > bounds[0] and hi < bounds[1]:
         return f"{actor} only {g(lo)} to {g(hi)}" if hi > lo else f"{actor} only {g(lo)}"
     return f"{actor} at least {g(lo)}" if lo > bounds[0] else f"{actor} at most {g(hi)}"
