@@ -35,14 +35,18 @@ def test_displays_read_the_decision_rules(flagship) -> None:
     text = display.forecast_repr(f)
     assert "territory=0," in text and "peace_treaty refused" in text and "economic_cooperation agreed" in text
     ff = display.forecast_frame(f)
-    assert ff.loc["territory", "outcome"] == 0.0 and ff.loc["territory", "pressure"] > 40  # held at the status quo
+    assert (
+        ff.loc["territory", "outcome"] == 0.0 and ff.loc["territory", "pressure"] > 40
+    )  # held at the status quo
     assert ff.loc["russia_china_front", "rule"] == "unilateral"
     assert ff.loc["russia_china_front", "agreement or decider"] == "RUS"
     assert ff.loc["territory", "agreement or decider"] == "peace_treaty" and bool(ff["settled"].all())
     html = display.forecast_html(f)
     assert "refused by" in html and "RUS (territory)" in html and "unilateral (RUS)" in html
     d = rp.deals(flagship)
-    assert "peace_treaty blocked" in display.deals_repr(d) and "economic_cooperation open" in display.deals_repr(d)
+    assert "peace_treaty blocked" in display.deals_repr(
+        d
+    ) and "economic_cooperation open" in display.deals_repr(d)
     card = display.deals_html(d)
     assert "blocked: no acceptable package changes it" in card and "no single change opens it" in card
     # a package that returns no island: military status is moot there, never a number
@@ -57,7 +61,9 @@ def test_displays_read_the_decision_rules(flagship) -> None:
     assert "peace_treaty concluded at 0 of 2" in repr(sw)
     assert "territory pressure" in sw.to_frame().columns and "peace_treaty agreed" in sw.to_frame().columns
     m = rp.monte_carlo(flagship, draws=40, model="compromise")
-    assert "P(peace_treaty)=0%" in repr(m) and "P(agreement) for peace_treaty: 0%" in display.montecarlo_html(m)
+    assert "P(peace_treaty)=0%" in repr(m) and "P(agreement) for peace_treaty: 0%" in display.montecarlo_html(
+        m
+    )
 
 
 def test_frames(flagship) -> None:

@@ -726,6 +726,7 @@ def render_summary(a: Any, out: Console) -> None:
             f"{len(s.issues)} issues"
         )
     )
+
     def bullets(rows: list[tuple[str, str]]) -> None:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
@@ -735,7 +736,9 @@ def render_summary(a: Any, out: Console) -> None:
         out.print(grid)
 
     marks = {"yes": "[blue]✓[/blue]", "mixed": "[blue]◐[/blue]", "no": "[red]✗[/red]", "own": "→"}
-    bullets([(marks.get(h.style, "•"), f"[bold]{esc(h.title)}[/bold] — {esc(h.answer)}") for h in card.headlines])
+    bullets(
+        [(marks.get(h.style, "•"), f"[bold]{esc(h.title)}[/bold] — {esc(h.answer)}") for h in card.headlines]
+    )
 
     def fact(label: str, text: str) -> None:
         out.print(Padding(f"[dim]{label}[/dim] {esc(text)}", (0, 0, 0, 4)))
@@ -806,7 +809,11 @@ def render_summary(a: Any, out: Console) -> None:
             )
             t.add_row(esc(iid), _span(iv), _span(piv), shape)
         out.print(t)
-        probs = [f"{esc(gid)} {p:.0%}" for gid, p in (mc.get("agreement_probability") or {}).items() if p is not None]
+        probs = [
+            f"{esc(gid)} {p:.0%}"
+            for gid, p in (mc.get("agreement_probability") or {}).items()
+            if p is not None
+        ]
         if probs:
             out.print(f"[bold]P(agreement)[/bold] over the draws: {'; '.join(probs)}")
     elif "montecarlo" in a.notes:

@@ -107,11 +107,18 @@ def test_findings_ranked_one_headline_per_agreement_and_the_rest_folded(flagship
     front = next(f.text for f in head if f.text.startswith("RUS decides"))
     assert "eum 0" in front and "exchange 66.5" in front
     texts = [f.text for f in fs]
-    assert any(t.startswith("If the peace treaty and the agreement on economic cooperation were signed") for t in texts)
     assert any(
-        "german-unification-1990 terms applied here" in t and "RUS on military status (red line)" in t for t in texts
+        t.startswith("If the peace treaty and the agreement on economic cooperation were signed")
+        for t in texts
     )
-    assert any(t.startswith("The rule holds the status quo against the pressure of every model on territory") for t in texts)
+    assert any(
+        "german-unification-1990 terms applied here" in t and "RUS on military status (red line)" in t
+        for t in texts
+    )
+    assert any(
+        t.startswith("The rule holds the status quo against the pressure of every model on territory")
+        for t in texts
+    )
     assert any("leaky" in f.text for f in fs if f.section == "trust")
     assert not any("moves its position" in t for t in texts)  # concessions in words, from the deal analysis
     _, _, html = flagship
@@ -130,10 +137,16 @@ def test_summary_card_reads_the_agreements(flagship_analysis) -> None:
     assert treaty.signers == ("JPN", "RUS") and treaty.veto_holders == {"USA": ("military_status",)}
     assert treaty.count("refused") == treaty.n_models == 5 and treaty.nearest is None
     by = {(r.actor, r.issue): r for r in treaty.refusals}
-    assert by[("USA", "military_status")].reason == "red_line" and len(by[("USA", "military_status")].models) == 5
+    assert (
+        by[("USA", "military_status")].reason == "red_line"
+        and len(by[("USA", "military_status")].models) == 5
+    )
     assert by[("RUS", "territory")].reason == "red_line"
     (conflict,) = treaty.conflicts
-    assert "JPN accepts at least 50, RUS at most 25 and USA at least 75" in conflict and "territory > 0" in conflict
+    assert (
+        "JPN accepts at least 50, RUS at most 25 and USA at least 75" in conflict
+        and "territory > 0" in conflict
+    )
     assert treaty.no_single_concession and treaty.opening_concession is None
     assert treaty.probability == 0.0 and treaty.probability_model == "eum"
     assert econ.status == "split" and econ.feasible is True and econ.count("agreed") == 2
@@ -155,7 +168,9 @@ def test_summary_card_reads_the_agreements(flagship_analysis) -> None:
     assert any("the rule gives 0 in every round" in fl for fl in terr.flags)
     assert terr.pressure_low is not None and terr.pressure_low > 20  # every model pushes the islands
     front = card.issues[3]
-    assert front.rule == "unilateral" and front.decider == "RUS" and front.rule_text == "unilateral: RUS decides"
+    assert (
+        front.rule == "unilateral" and front.decider == "RUS" and front.rule_text == "unilateral: RUS decides"
+    )
     assert card.linkage and "0 packages would be acceptable instead of 2" in card.linkage
     assert len(card.precedents) == 2 and "1956 Declaration basis" in card.precedents[0]
     assert card.trust and "leaky" in card.trust
@@ -167,9 +182,15 @@ def test_summary_card_on_screen(flagship) -> None:
     card = html[html.find('<section id="summary"') : html.find('<section id="findings"')]
     verdicts = card[: card.find('<div class="agreements">')]
     assert verdicts.count('<li class="verdict') == 3
-    assert "Peace treaty settling the islands and their military status" in verdicts and "not concluded" in verdicts
+    assert (
+        "Peace treaty settling the islands and their military status" in verdicts
+        and "not concluded" in verdicts
+    )
     assert "can be agreed on its own" in verdicts and "RUS decides alone" in verdicts
-    assert "Outcome (eum): what the rule lets through" in card and "Pressure (eum): what the actors push for" in card
+    assert (
+        "Outcome (eum): what the rule lets through" in card
+        and "Pressure (eum): what the actors push for" in card
+    )
     assert "no single change of one actor's position, salience or red line opens it" in card
     assert 'href="#trust"' in card and '<section id="trust"' in html
 
@@ -273,7 +294,10 @@ def test_markdown_and_json_formats(tmp_path: Path) -> None:
     files = write_report(a, tmp_path / "r.md")
     text = files[0].read_text(encoding="utf-8")
     assert text.startswith("# ") and "## Summary" in text
-    assert "- **Islands** — not concluded: refused in every model; no package is acceptable to JPN and RUS." in text
+    assert (
+        "- **Islands** — not concluded: refused in every model; no package is acceptable to JPN and RUS."
+        in text
+    )
     assert "**Opening concession:** RUS moves its position on territory from 0 to 50.25" in text
     assert text.index("## Summary") < text.index("## Findings") < text.index("## Forecasts by model")
     figs = files[1:]

@@ -295,7 +295,8 @@ def forecast_html(f: Any) -> str:
         return f"{r} ({deciders[d]})" if r == "unilateral" and d in deciders else r
 
     rows = [
-        [d, rule(d), _outcome_text(f, d), _g(pressure[d])] + [_g(last[i, j]) for i in range(min(len(f.actors), 8))]
+        [d, rule(d), _outcome_text(f, d), _g(pressure[d])]
+        + [_g(last[i, j]) for i in range(min(len(f.actors), 8))]
         for j, d in enumerate(f.issues[:MAX_ROWS])
     ]
     more = f"… and {len(f.issues) - MAX_ROWS} more issues" if len(f.issues) > MAX_ROWS else ""
@@ -467,7 +468,15 @@ def deals_html(d: Any) -> str:
             status = "blocked: no acceptable package changes it"
         opening = ag["opening"] or ("no single change opens it" if ag["blocked_alone"] else "—")
         veto = "; ".join(f"{k} on {', '.join(v)}" for k, v in (ag.get("veto_holders") or {}).items())
-        rows_a.append([ag["id"], ", ".join(ag["issues"]), ", ".join(ag["signers"]) + (f"; veto {veto}" if veto else ""), status, opening])
+        rows_a.append(
+            [
+                ag["id"],
+                ", ".join(ag["issues"]),
+                ", ".join(ag["signers"]) + (f"; veto {veto}" if veto else ""),
+                status,
+                opening,
+            ]
+        )
     tables = [
         _Table(
             ["agreement", "issues", "signed by", "status", "opening concession"],
@@ -480,7 +489,8 @@ def deals_html(d: Any) -> str:
         frame_rows = []
         for r in np.asarray(res.ranking, dtype=int)[:8]:
             frame_rows.append(
-                [d.package_text(np.asarray(res.values)[r])] + [_g(res.gains[r, i]) for i in range(len(d.actors))]
+                [d.package_text(np.asarray(res.values)[r])]
+                + [_g(res.gains[r, i]) for i in range(len(d.actors))]
             )
         tables.append(
             _Table(
@@ -541,7 +551,8 @@ def sweep_repr(r: Any) -> str:
     if agreed is not None and len(getattr(r, "agreements", ()) or ()):
         n = len(r.values)
         deal = "; " + ", ".join(
-            f"{gid} concluded at {int(np.asarray(agreed)[:, g].sum())} of {n}" for g, gid in enumerate(r.agreements[:3])
+            f"{gid} concluded at {int(np.asarray(agreed)[:, g].sum())} of {n}"
+            for g, gid in enumerate(r.agreements[:3])
         )
     else:
         feas = [f for f in r.feasible if f is not None]
@@ -594,7 +605,9 @@ def sweep_plot(r: Any) -> Any:
     fig = go.Figure()
     x = np.asarray(r.values)[:, 0]
     second = np.asarray(r.values)[:, 1] if len(r.drivers) > 1 else np.zeros(len(x))
-    pressure = np.asarray(getattr(r, "pressure", None) if getattr(r, "pressure", None) is not None else r.outcome)
+    pressure = np.asarray(
+        getattr(r, "pressure", None) if getattr(r, "pressure", None) is not None else r.outcome
+    )
     for j, iss in enumerate(r.issues):
         for k, v in enumerate(np.unique(second)):
             m = second == v
@@ -669,7 +682,9 @@ def montecarlo_html(m: Any) -> str:
         lines.append("No input is uncertain: every draw repeats the point forecast.")
     probs = {k: v for k, v in (getattr(m, "agreement_probability", None) or {}).items() if v is not None}
     for k, v in probs.items():
-        lines.append(f"P(agreement) for {k}: {v:.0%} of the draws (the {m.model} pressure accepted by every signer and veto holder).")
+        lines.append(
+            f"P(agreement) for {k}: {v:.0%} of the draws (the {m.model} pressure accepted by every signer and veto holder)."
+        )
     if not probs and m.deal_probability is not None:
         lines.append(f"A deal exists in {m.deal_probability:.0%} of the draws.")
     if m.failed_chunks:

@@ -104,7 +104,9 @@ class Analysis:
             "deals": self.deals,
             "sweep": self.sweep,
             "montecarlo": self.montecarlo,
-            "trust": None if self.trust is None else {k: v for k, v in self.trust.items() if k != "figure_svg"},
+            "trust": None
+            if self.trust is None
+            else {k: v for k, v in self.trust.items() if k != "figure_svg"},
             "montecarlo_modes": self.extras.get("mc_modes"),
             "tornado": self.extras.get("tornado"),
             "sobol": self.extras.get("sobol"),

@@ -97,7 +97,14 @@ def comparison(c: Comparison) -> str:
         fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.42 * len(order)))
         srt = sorted(c.actors, key=lambda a: a.position)
         for k, a in enumerate(srt):
-            ax.scatter([a.position], [y["actors"]], s=30 + 90 * a.salience, color=a.colour, zorder=3, edgecolor="white")
+            ax.scatter(
+                [a.position],
+                [y["actors"]],
+                s=30 + 90 * a.salience,
+                color=a.colour,
+                zorder=3,
+                edgecolor="white",
+            )
             ax.annotate(a.actor, (a.position, y["actors"]), xytext=(0, 8 if k % 2 == 0 else -14),
                         textcoords="offset points", ha="center", fontsize=8.5)  # fmt: skip
         if rl_row:
@@ -111,14 +118,28 @@ def comparison(c: Comparison) -> str:
         if mc_row and c.mc_interval:
             yy = y[mc_row]
             if c.mc_pressure_interval:
-                ax.plot(list(c.mc_pressure_interval), [yy - 0.22] * 2, color=C.GREY, lw=3, solid_capstyle="butt", zorder=2)
+                ax.plot(
+                    list(c.mc_pressure_interval),
+                    [yy - 0.22] * 2,
+                    color=C.GREY,
+                    lw=3,
+                    solid_capstyle="butt",
+                    zorder=2,
+                )
             ax.plot(list(c.mc_interval), [yy + 0.08] * 2, color=C.SKY, lw=7, solid_capstyle="butt", zorder=2,
                     marker="s" if c.mc_interval[1] - c.mc_interval[0] < 0.005 * (c.scale.bounds[1] - c.scale.bounds[0]) else None,
                     ms=7)  # fmt: skip
             if len(c.mc_modes) >= 2:
                 for v, sh in c.mc_modes:
                     ax.scatter([v], [yy + 0.08], s=40 + 160 * sh, color=C.BLUE, zorder=3)
-                    ax.annotate(f"{sh:.0%}", (v, yy + 0.08), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8.5)
+                    ax.annotate(
+                        f"{sh:.0%}",
+                        (v, yy + 0.08),
+                        xytext=(0, 8),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=8.5,
+                    )
             elif c.mc_median is not None:
                 ax.plot([c.mc_median] * 2, [yy - 0.15, yy + 0.3], color=C.BLUE, lw=3, zorder=3)
         for m, row in zip(c.models, rows, strict=True):
@@ -130,7 +151,15 @@ def comparison(c: Comparison) -> str:
             if m.pressure is not None:
                 if m.outcome is not None and abs(m.pressure - m.outcome) > 1e-9:
                     ax.plot([m.pressure, m.outcome], [y[row]] * 2, color=colour, lw=1, ls="--", zorder=2)
-                ax.scatter([m.pressure], [y[row]], s=150, facecolor="none", edgecolor=colour, linewidths=1.6, zorder=3)
+                ax.scatter(
+                    [m.pressure],
+                    [y[row]],
+                    s=150,
+                    facecolor="none",
+                    edgecolor=colour,
+                    linewidths=1.6,
+                    zorder=3,
+                )
             if m.outcome is not None:
                 ax.scatter([m.outcome], [y[row]], s=70 if m.headline else 45, marker="D" if m.headline else "o",
                            color=colour, zorder=4)  # fmt: skip
@@ -138,8 +167,16 @@ def comparison(c: Comparison) -> str:
             ax.axvline(c.status_quo, color=C.VERMILION, lw=1.3, ls="--", zorder=1)
         handles = [
             Line2D([], [], marker="o", ls="", color=C.INK, markersize=6, label="outcome under the rule"),
-            Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor=C.INK, markersize=10,
-                   label="pressure (the actors' push)"),  # fmt: skip
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markerfacecolor="none",
+                markeredgecolor=C.INK,
+                markersize=10,
+                label="pressure (the actors' push)",
+            ),
         ]
         if c.status_quo is not None:
             handles.append(Line2D([], [], color=C.VERMILION, ls="--", label=f"status quo {_g(c.status_quo)}"))
@@ -271,7 +308,9 @@ def sweep(sw: SweepData) -> str:
         if sw.pressure:
             ax.plot([], [], color=C.INK, lw=1.2, ls="--", label="dashed: the pressure (before the rule)")
         if sw.baseline is not None:
-            ax.axvline(sw.baseline, color=C.GREY, lw=1.2, ls=":", label=f"the scenario's value ({sw.baseline:.2f})")
+            ax.axvline(
+                sw.baseline, color=C.GREY, lw=1.2, ls=":", label=f"the scenario's value ({sw.baseline:.2f})"
+            )
         ax.set_xlabel(f"{sw.driver} (0–1)", fontsize=9)
         ax.set_ylabel(f"{sw.model}: outcome under the rule", fontsize=9)
         ax.grid(alpha=0.25)
@@ -285,12 +324,20 @@ def feasibility(sw: SweepData) -> str:
     with plt.rc_context(RC):
         rows = sw.agreed or ({"a deal exists": sw.feasible} if sw.feasible is not None else {})
         fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.4 * len(rows)))
-        for k, (name, v) in enumerate(rows.items()):
+        for k, v in enumerate(rows.values()):
             yk = len(rows) - 1 - k
             v = np.asarray(v, dtype=float)
             on = v == 1
             ax.scatter(sw.x[on], [yk] * int(on.sum()), marker="s", s=70, color=C.BLUE, zorder=3)
-            ax.scatter(sw.x[~on], [yk] * int((~on).sum()), marker="s", s=70, facecolor="white", edgecolor=C.GREY, zorder=3)
+            ax.scatter(
+                sw.x[~on],
+                [yk] * int((~on).sum()),
+                marker="s",
+                s=70,
+                facecolor="white",
+                edgecolor=C.GREY,
+                zorder=3,
+            )
         ax.set_yticks(range(len(rows)), [_short(n, 40) for n in reversed(list(rows))])
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_xlabel(f"{sw.driver} (0–1); filled: concluded", fontsize=9)

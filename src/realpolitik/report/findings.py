@@ -85,9 +85,7 @@ def _agreement_headline(ag: AgreementLine) -> Finding:
         text += f", although {ag.package} would be acceptable." if ag.package else "."
         imp = 96.0
     elif ag.status == "split":
-        vals = ", ".join(
-            f"{m.model} {_outcome_words(ag, m.outcome)}" for m in agreed
-        )
+        vals = ", ".join(f"{m.model} {_outcome_words(ag, m.outcome)}" for m in agreed)
         alone = "can be agreed" + (" on its own" if ag.feasible else "")
         text = f"{ag.name} {alone}: {len(agreed)} of {n} models conclude it ({vals})"
         others = [m.model for m in ag.models if m.status == "refused"]
@@ -200,10 +198,10 @@ def _held(line: IssueLine) -> tuple[float, float] | None:
     if line.status_quo is None or not line.models:
         return None
     sq, tol = line.status_quo, 1e-9 * line.width
-    held = all(
-        v.outcome is not None and abs(v.outcome - sq) <= tol and not v.moot for v in line.models
-    )
-    moved = [v.pressure for v in line.models if v.pressure is not None and abs(v.pressure - sq) > 0.02 * line.width]
+    held = all(v.outcome is not None and abs(v.outcome - sq) <= tol and not v.moot for v in line.models)
+    moved = [
+        v.pressure for v in line.models if v.pressure is not None and abs(v.pressure - sq) > 0.02 * line.width
+    ]
     loose = [v for v in line.models if v.converged is False]
     if held and len(moved) + len(loose) == len(line.models) and moved:
         return min(moved), max(moved)
@@ -261,9 +259,15 @@ def forecast_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
             continue
         pts = [v for v in values if v.outcome is not None]
         if line.rule == "unilateral" and line.decider and pts:
-            vals = ", ".join(f"{v.model} {g(v.outcome)}" for v in sorted(pts, key=lambda v: (v.outcome or 0.0, v.model)))
+            vals = ", ".join(
+                f"{v.model} {g(v.outcome)}" for v in sorted(pts, key=lambda v: (v.outcome or 0.0, v.model))
+            )
             sq = f" (status quo {g(line.status_quo)})" if line.status_quo is not None else ""
-            spread = (line.models_high.outcome or 0.0) - (line.models_low.outcome or 0.0) if line.models_low and line.models_high else 0.0
+            spread = (
+                (line.models_high.outcome or 0.0) - (line.models_low.outcome or 0.0)
+                if line.models_low and line.models_high
+                else 0.0
+            )
             out.append(
                 Finding(
                     "forecasts",
@@ -346,7 +350,9 @@ def sweep_findings(a: Analysis, card: SummaryCard | None = None) -> list[Finding
                 f"{drv} moves the {model} outcome on {iss.name} most: from {g(ys[0])} at {drv} = {g(xs[0])} "
                 f"to {g(ys[-1])} at {g(xs[-1])} (between {g(min(ys))} and {g(max(ys))} on the way)"
             )
-            if all(p is not None for p in ps) and any(abs((p or 0) - (y or 0)) > 1e-9 for p, y in zip(ps, ys, strict=True)):
+            if all(p is not None for p in ps) and any(
+                abs((p or 0) - (y or 0)) > 1e-9 for p, y in zip(ps, ys, strict=True)
+            ):
                 text += f"; the pressure goes from {g(ps[0])} to {g(ps[-1])}"
             text += "."
         out.append(Finding("environment", text, f"{share:.0%} of the issue range", 20.0 + 40.0 * share))
@@ -515,4 +521,3 @@ def findings(a: Analysis) -> list[Finding]:
         *trust_findings(a),
     ]
     return sorted(fs, key=lambda f: -f.importance)
-

@@ -217,7 +217,12 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     x=[c.mc_median],
                     y=[yy + 0.1],
                     mode="markers",
-                    marker={"size": 14, "color": C.BLUE, "symbol": "line-ns", "line": {"width": 3, "color": C.BLUE}},
+                    marker={
+                        "size": 14,
+                        "color": C.BLUE,
+                        "symbol": "line-ns",
+                        "line": {"width": 3, "color": C.BLUE},
+                    },
                     hovertext=[f"median outcome {_g(c.mc_median)}"],
                     hoverinfo="text",
                     showlegend=False,
@@ -236,7 +241,10 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     mode="lines+markers",
                     line={"width": 3, "color": C.GREY, "dash": "dot"},
                     marker={"symbol": "line-ns", "size": 12, "line": {"width": 2, "color": C.GREY}},
-                    hovertext=[f"{_t(m.model)}: the pressure does not converge; it cycles between {_g(lo)} and {_g(hi)}"] * 2,
+                    hovertext=[
+                        f"{_t(m.model)}: the pressure does not converge; it cycles between {_g(lo)} and {_g(hi)}"
+                    ]
+                    * 2,
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -262,8 +270,15 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     y=[yy] * len(xs),
                     mode="lines+markers",
                     line={"width": 1.2, "color": colour, "dash": "dash"},
-                    marker={"size": [16, 0][: len(xs)], "symbol": "circle-open", "color": colour, "line": {"width": 2}},
-                    hovertext=[f"{_t(m.model)}: pressure (where the actors push) {_g(m.pressure)}{q}", ""][: len(xs)],
+                    marker={
+                        "size": [16, 0][: len(xs)],
+                        "symbol": "circle-open",
+                        "color": colour,
+                        "line": {"width": 2},
+                    },
+                    hovertext=[f"{_t(m.model)}: pressure (where the actors push) {_g(m.pressure)}{q}", ""][
+                        : len(xs)
+                    ],
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -274,7 +289,11 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     x=[m.outcome],
                     y=[yy],
                     mode="markers",
-                    marker={"size": 12 if m.headline else 10, "symbol": "diamond" if m.headline else "circle", "color": colour},
+                    marker={
+                        "size": 12 if m.headline else 10,
+                        "symbol": "diamond" if m.headline else "circle",
+                        "color": colour,
+                    },
                     hovertext=[f"{_t(m.model)}: outcome under the rule {_g(m.outcome)}{q}"],
                     hoverinfo="text",
                     showlegend=False,
@@ -282,13 +301,23 @@ def comparison(c: Comparison) -> dict[str, Any]:
             )
     # the legend: what each mark means
     fig.add_trace(_key("outcome under the rule", size=10, color=C.INK, symbol="circle"))
-    fig.add_trace(_key("pressure (the actors' push)", size=14, color=C.INK, symbol="circle-open", line={"width": 2}))
+    fig.add_trace(
+        _key("pressure (the actors' push)", size=14, color=C.INK, symbol="circle-open", line={"width": 2})
+    )
     if mc_row and c.mc_interval:
         fig.add_trace(_key("80% of draws: outcome", size=12, color=C.SKY, symbol="square"))
         if c.mc_pressure_interval:
             fig.add_trace(_key("80%: pressure", size=12, color=C.GREY, symbol="square"))
     if rl_row:
-        fig.add_trace(_key("acceptable range (red line)", size=12, color=C.MUTED, symbol="line-ew", line={"width": 4, "color": C.MUTED}))
+        fig.add_trace(
+            _key(
+                "acceptable range (red line)",
+                size=12,
+                color=C.MUTED,
+                symbol="line-ew",
+                line={"width": 4, "color": C.MUTED},
+            )
+        )
     shapes, notes = [], []
     if c.status_quo is not None:
         shapes.append(
@@ -527,7 +556,10 @@ def sweep(sw: SweepData) -> dict[str, Any]:
             )
         )  # fmt: skip
     if sw.baseline is not None:
-        ys = [v for y in sw.series.values() for v in np.asarray(y, dtype=float) if np.isfinite(v)] or [0.0, 1.0]
+        ys = [v for y in sw.series.values() for v in np.asarray(y, dtype=float) if np.isfinite(v)] or [
+            0.0,
+            1.0,
+        ]
         fig.add_trace(
             go.Scatter(
                 x=[sw.baseline, sw.baseline],
@@ -568,7 +600,11 @@ def feasibility(sw: SweepData) -> dict[str, Any]:
             )
         )
     _layout(fig, 110 + 40 * len(names), showlegend=False)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=[_t(n if len(n) <= 26 else n[:25] + "…") for n in reversed(names)])
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=[_t(n if len(n) <= 26 else n[:25] + "…") for n in reversed(names)],
+    )
     fig.update_xaxes(title={"text": f"{_t(sw.driver)} (0–1); filled: concluded", "font": {"size": 12}})
     return _out(fig)
 

@@ -190,7 +190,10 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
     for line in card.issues:
         rows_.append(
             [line.name, line.rule_text.replace("_", " "), num(line.status_quo)]
-            + [Cell(_pair_text(v, named=False), style="muted" if v.outcome is None else None) for v in line.models]
+            + [
+                Cell(_pair_text(v, named=False), style="muted" if v.outcome is None else None)
+                for v in line.models
+            ]
         )
     blocks: list[Any] = [table(head, rows_, set(range(2, len(head))))]
     for f in a.forecasts:
@@ -272,7 +275,11 @@ def _pkg_text(issues: list[str], pkg: dict[str, Any]) -> str:
     labels = pkg.get("labels") or {}
     moot = set(pkg.get("moot") or ())
     return "; ".join(
-        (f"{iid} moot" if iid in moot else f"{iid} {pkg['values'][iid]:g}" + (f" ({labels[iid]})" if labels.get(iid) else ""))
+        (
+            f"{iid} moot"
+            if iid in moot
+            else f"{iid} {pkg['values'][iid]:g}" + (f" ({labels[iid]})" if labels.get(iid) else "")
+        )
         for iid in issues
         if iid in pkg["values"]
     )
@@ -298,12 +305,17 @@ def section_deals(a: Analysis, b: Builder) -> Section:
     card = summary_card(a)
     for ag in card.agreements:
         style = "verdict-yes" if ag.feasible else "verdict-no"
-        said = "can be agreed" + (" on its own" if len(card.agreements) > 1 else "") if ag.feasible else "cannot be agreed"
+        said = (
+            "can be agreed" + (" on its own" if len(card.agreements) > 1 else "")
+            if ag.feasible
+            else "cannot be agreed"
+        )
         sec.blocks.append(Para(f"{ag.name}: {said}.", style))
         facts = [
             f"Signed by {', '.join(ag.signers)}"
             + (
-                "; veto: " + "; ".join(f"{k} on {', '.join(v).replace('_', ' ')}" for k, v in ag.veto_holders.items())
+                "; veto: "
+                + "; ".join(f"{k} on {', '.join(v).replace('_', ' ')}" for k, v in ag.veto_holders.items())
                 if ag.veto_holders
                 else ""
             )
@@ -320,7 +332,9 @@ def section_deals(a: Analysis, b: Builder) -> Section:
     sec.blocks.append(
         Para(
             f"{d['n_feasible']:,} of {d['n_packages']:,} packages are acceptable to every signer of the agreements they "
-            f"change" + (" and to every veto holder on its issues" if vh else "") + f" ({method})."
+            f"change"
+            + (" and to every veto holder on its issues" if vh else "")
+            + f" ({method})."
             + (f" {card.linkage}" if card.linkage else ""),
             "note",
         )
@@ -332,7 +346,8 @@ def section_deals(a: Analysis, b: Builder) -> Section:
             for iss, r in per.items():
                 rows_r.append([actor, iss, num(r["low"]), num(r["high"])])
         conds = "; ".join(
-            f"{c['issue']} applies only if {c['on']} {c['op']} {num(c['value'])}" for c in d.get("conditions") or []
+            f"{c['issue']} applies only if {c['on']} {c['op']} {num(c['value'])}"
+            for c in d.get("conditions") or []
         )
         sec.blocks.append(Heading("Red lines"))
         sec.blocks.append(
@@ -548,7 +563,12 @@ def section_deals(a: Analysis, b: Builder) -> Section:
                 for k, r in (pr.get("refused_by") or {}).items()
             )
             rows.append(
-                [pr.get("id") or pr["scenario"], _pkg_text(d["issues"], pr) if pr.get("values") else "—", acc, ref or "none"]
+                [
+                    pr.get("id") or pr["scenario"],
+                    _pkg_text(d["issues"], pr) if pr.get("values") else "—",
+                    acc,
+                    ref or "none",
+                ]
             )
         sec.blocks.append(Heading("Precedents as packages"))
         sec.blocks.append(
@@ -624,7 +644,15 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
         )
     sec.blocks.append(
         table(
-            ["issue", "rule", "outcome p10", "median", "p90", "pressure p10 – p90", "shape of the outcome's distribution"],
+            [
+                "issue",
+                "rule",
+                "outcome p10",
+                "median",
+                "p90",
+                "pressure p10 – p90",
+                "shape of the outcome's distribution",
+            ],
             rows,
             {2, 3, 4, 5},
             "Outcome: under the decision rule, in every draw; pressure: the model's own result in the same draws.",
@@ -777,7 +805,8 @@ def section_environment(a: Analysis, b: Builder) -> Section:
             else {}
         )
         agreed = {
-            names_ag.get(g, g): np.array([float(bool((p.get("agreed") or {}).get(g))) for p in pts]) for g in agreements
+            names_ag.get(g, g): np.array([float(bool((p.get("agreed") or {}).get(g))) for p in pts])
+            for g in agreements
         }
         feas = [p.get("feasible") for p in pts]
         fe = (
@@ -808,13 +837,17 @@ def section_environment(a: Analysis, b: Builder) -> Section:
             )
             sec.blocks.append(Para(text, "verdict-yes" if on else "verdict-no"))
         changing = {k: v for k, v in agreed.items() if len({float(u) for u in v}) > 1}
-        if changing or (not agreed and fe is not None and len({v for v in fe.tolist() if np.isfinite(v)}) > 1):
+        if changing or (
+            not agreed and fe is not None and len({v for v in fe.tolist() if np.isfinite(v)}) > 1
+        ):
             shown = F.SweepData(d, sw["model"], x, series, data.baseline, fe, pressure, changing)
             sec.blocks.append(
                 b.figure(
                     "feasibility",
                     "sweep-feasibility",
-                    f"Which agreements the forecast concludes as {d} varies" if changing else f"Whether a deal exists as {d} varies",
+                    f"Which agreements the forecast concludes as {d} varies"
+                    if changing
+                    else f"Whether a deal exists as {d} varies",
                     f"Filled: the {sw['model']} pressure is accepted by every signer and veto holder at that value; "
                     "open: it is refused (or changes nothing) and the status quo stands.",
                     shown,
@@ -878,11 +911,12 @@ def section_trust(a: Analysis) -> Section:
         for c in cases:
             errs = c.get("mean_error") or {}
             rows.append(
-                [c["id"], Cell(c["status"], style="no" if c["status"] == "leaky" else "yes"), c.get("decided") or "—"]
-                + [
-                    "—" if errs.get(p["name"]) is None else f"{100 * errs[p['name']]:.1f}%"
-                    for p in preds
+                [
+                    c["id"],
+                    Cell(c["status"], style="no" if c["status"] == "leaky" else "yes"),
+                    c.get("decided") or "—",
                 ]
+                + ["—" if errs.get(p["name"]) is None else f"{100 * errs[p['name']]:.1f}%" for p in preds]
             )
         kinds = ", ".join(f"{p['label']}" for p in preds if p.get("kind") == "baseline")
         sec.blocks.append(

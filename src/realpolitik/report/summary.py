@@ -322,7 +322,9 @@ def condition_text(scenario: Any, issue: str) -> str | None:
 
 
 # ------------------------------------------------------------------------------------------ issues
-def _issue_line(a: Analysis, iss: Any, rules: dict[str, str], deciders: dict[str, str], where: dict) -> IssueLine:
+def _issue_line(
+    a: Analysis, iss: Any, rules: dict[str, str], deciders: dict[str, str], where: dict
+) -> IssueLine:
     width = float(iss.bounds[1] - iss.bounds[0]) or 1.0
     values = tuple(model_value(f, iss.id) for f in a.forecasts)
     points = [v for v in values if v.outcome is not None]
@@ -397,9 +399,7 @@ def _issue_line(a: Analysis, iss: Any, rules: dict[str, str], deciders: dict[str
 # ------------------------------------------------------------------------------------------ agreements
 def _agreement_model(f: Any, ag: Any) -> AgreementModel:
     settled = getattr(f, "settled", {}) or {}
-    reasons = {
-        actor: ("red_line" if ag.breaches.get(actor) else "no_gain") for actor in ag.refused_by
-    }
+    reasons = {actor: ("red_line" if ag.breaches.get(actor) else "no_gain") for actor in ag.refused_by}
     return AgreementModel(
         model=f.model,
         status=ag.status,
@@ -461,18 +461,22 @@ def red_line_conflicts(
     """A sentence for each issue of an agreement where no value lies inside every signer's and veto
     holder's acceptable range (their red lines leave no common ground), saying whether the signers' own
     red lines already conflict without the vetoes."""
+
+    def overlap(ranges: dict[str, dict[str, float]], who: list[str]) -> bool:
+        rs = [ranges[a] for a in who if a in ranges]
+        return not rs or max(r["low"] for r in rs) <= min(r["high"] for r in rs) + 1e-9
+
     out = []
     for d in issues:
-        b = tuple(float(x) for x in scenario.issue(d).bounds)
+        lo_b, hi_b = (float(x) for x in scenario.issue(d).bounds)
+        b = (lo_b, hi_b)
         judges = [*signers, *(a for a, vs in vetoes.items() if d in vs and a not in signers)]
-        ranges = {a: red_lines.get(a, {}).get(d) for a in judges}
-        ranges = {a: r for a, r in ranges.items() if r}
-
-        def overlap(who: list[str]) -> bool:
-            rs = [ranges[a] for a in who if a in ranges]
-            return not rs or max(r["low"] for r in rs) <= min(r["high"] for r in rs) + 1e-9
-
-        if len(ranges) < 2 or overlap(list(ranges)):
+        ranges: dict[str, dict[str, float]] = {}
+        for a in judges:
+            r = red_lines.get(a, {}).get(d)
+            if r:
+                ranges[a] = r
+        if len(ranges) < 2 or overlap(ranges, list(ranges)):
             continue
         words = [_range_words(a, r["low"], r["high"], b) for a, r in ranges.items()]
         words[0] = words[0].replace(" at ", " accepts at ", 1).replace(" only ", " accepts only ", 1)
@@ -480,7 +484,7 @@ def red_line_conflicts(
         text = f"on {human(d)}" + (f" (it {cond})" if cond else "") + f": {and_list(words)}"
         veto_here = [a for a in ranges if a not in signers]
         own = [a for a in signers if a in ranges]
-        if veto_here and not overlap(own):
+        if veto_here and not overlap(ranges, own):
             owners = and_list([a + "'s" for a in own])
             text += f"; even without {and_list(veto_here)}'s veto, {owners} own red lines conflict"
         elif veto_here:
@@ -565,7 +569,10 @@ def _agreement_lines(a: Analysis) -> tuple[AgreementLine, ...]:
             vetoes = {k: tuple(v) for k, v in (dj.get("veto_holders") or {}).items()}
         else:
             vhs = tuple(ag["veto_holders"] if is_json else ag.veto_holders)
-            vetoes = {v: tuple(d for d in issues if any(v == x.actor and d in x.issues for x in s.vetoes)) for v in vhs}
+            vetoes = {
+                v: tuple(d for d in issues if any(v == x.actor and d in x.issues for x in s.vetoes))
+                for v in vhs
+            }
         name = (ag.get("name") if is_json else ag.name) or (s.issue(gid).name if gid in s.issue_ids else gid)
         models = tuple(
             _agreement_model(f, x)
@@ -579,7 +586,10 @@ def _agreement_lines(a: Analysis) -> tuple[AgreementLine, ...]:
         opening = None
         if some:
             c = min(some, key=lambda c: abs(float(c.get("size", np.inf))))
-            opening = c.get("text") or f"{c['actor']} moves its {c['field']} on {c['issue']} from {g(c['from'])} to {g(c['to'])}"
+            opening = (
+                c.get("text")
+                or f"{c['actor']} moves its {c['field']} on {c['issue']} from {g(c['from'])} to {g(c['to'])}"
+            )
             opening += f" ({float(c['size']):.0%} of the scale)"
         head = next((m for m in models if m.model == a.model), None)
         prob = probs.get(gid)
@@ -655,7 +665,11 @@ def _issue_headline(line: IssueLine) -> Headline:
     sq = f" (status quo {g(line.status_quo)})" if line.status_quo is not None else ""
     if line.moot:
         return Headline(
-            "moot", line.issue, line.name, f"moot: it {line.condition or 'does not apply'}, so it keeps its status quo{sq}.", "neutral"
+            "moot",
+            line.issue,
+            line.name,
+            f"moot: it {line.condition or 'does not apply'}, so it keeps its status quo{sq}.",
+            "neutral",
         )
     vals = _values_words(line)
     if line.rule == "unilateral" and line.decider:
@@ -678,12 +692,12 @@ def _linkage(a: Analysis, agreements: tuple[AgreementLine, ...]) -> str | None:
     tail = ""
     if linked == 0 and n > 0:
         alone = [the(ag.id, ag.issues) for ag in agreements if ag.feasible]
-        tail = f": tying them together would block {and_list(alone)}, which can be agreed alone" if alone else ""
+        tail = (
+            f": tying them together would block {and_list(alone)}, which can be agreed alone" if alone else ""
+        )
     elif linked > n:
         tail = ": a package deal would open more than the agreements signed apart"
-    return (
-        f"If {names} were signed as one package, {linked:,} packages{found} would be acceptable instead of {n:,}{tail}."
-    )
+    return f"If {names} were signed as one package, {linked:,} packages{found} would be acceptable instead of {n:,}{tail}."
 
 
 def precedent_words(p: dict[str, Any], scenario: Any = None, *, notes: bool = False) -> str:
@@ -751,9 +765,7 @@ def summary_card(a: Analysis) -> SummaryCard:
     if not rules:
         rules = {d: "consent" for d in where}
     issues = tuple(_issue_line(a, iss, rules, deciders, where) for iss in s.issues)
-    heads = [
-        Headline("agreement", ag.id, ag.name, ag.verdict, agreement_style(ag)) for ag in agreements
-    ]
+    heads = [Headline("agreement", ag.id, ag.name, ag.verdict, agreement_style(ag)) for ag in agreements]
     heads += [_issue_headline(line) for line in issues if line.issue not in where]
     mc = a.montecarlo
     unc: str | None
