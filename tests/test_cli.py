@@ -380,8 +380,12 @@ def test_analyze_json_output() -> None:
     j = ok_json("analyze", SMALL, "--draws", 200)
     keys = {"scenario", "title", "version", "seed", "command", "model", "model_reason", "summary", "forecasts",
             "skipped", "deals", "sweep", "montecarlo", "montecarlo_modes", "tornado", "sobol", "findings",
-            "notes"}  # fmt: skip
+            "trust", "notes"}  # fmt: skip
     assert set(j) == keys
+    assert j["summary"]["agreements"] == [] and [h["kind"] for h in j["summary"]["headlines"]] == [
+        "collective"
+    ]
+    assert j["trust"]["analogues"] == [] and "figure_svg" not in j["trust"]
     assert j["deals"] is None and "deals" in j["notes"]  # the EC case names no parties
     # no number of the EC case has a range: Monte Carlo would repeat the point forecast, so it is skipped
     assert j["montecarlo"] is None and j["notes"]["montecarlo"].startswith("Monte Carlo skipped")

@@ -23,8 +23,46 @@ def test_reprs_are_one_short_line(flagship) -> None:
     m = rp.monte_carlo(flagship, draws=50, model="compromise")
     for text in (repr(flagship), display.forecast_repr(f), display.deals_repr(d), repr(sw), repr(m)):
         assert "\n" not in text and len(text) < 260, text
+    assert repr(flagship) == (
+        f"Scenario('japan-russia-2016': 4 actors, 4 issues, 2 parties, 1 veto, {len(flagship.sources)} sources)"
+    )
+
+
+def test_displays_read_the_decision_rules(flagship) -> None:
+    """Forecasts show the ruled outcome, the pressure and each agreement; deals show each agreement and say
+    a moot issue is moot; sweeps and Monte Carlo count agreements, not "a deal"."""
+    f = rp.forecast(flagship, model="compromise")
+    text = display.forecast_repr(f)
+    assert "territory=0," in text and "peace_treaty refused" in text and "economic_cooperation agreed" in text
+    ff = display.forecast_frame(f)
     assert (
-        repr(flagship) == "Scenario('japan-russia-2016': 4 actors, 4 issues, 2 parties, 1 veto, 11 sources)"
+        ff.loc["territory", "outcome"] == 0.0 and ff.loc["territory", "pressure"] > 40
+    )  # held at the status quo
+    assert ff.loc["russia_china_front", "rule"] == "unilateral"
+    assert ff.loc["russia_china_front", "agreement or decider"] == "RUS"
+    assert ff.loc["territory", "agreement or decider"] == "peace_treaty" and bool(ff["settled"].all())
+    html = display.forecast_html(f)
+    assert "refused by" in html and "RUS (territory)" in html and "unilateral (RUS)" in html
+    d = rp.deals(flagship)
+    assert "peace_treaty blocked" in display.deals_repr(
+        d
+    ) and "economic_cooperation open" in display.deals_repr(d)
+    card = display.deals_html(d)
+    assert "blocked: no acceptable package changes it" in card and "no single change opens it" in card
+    # a package that returns no island: military status is moot there, never a number
+    p = d.problem
+    values = np.array(p.status_quo, dtype=float)
+    values[list(d.issues).index("economic_cooperation")] = 75.0
+    values[list(d.issues).index("military_status")] = 100.0  # moot: territory stays 0
+    assert "military_status" not in d.package_text(values)
+    values[list(d.issues).index("territory")] = 6.9
+    assert "military_status 100" in d.package_text(values)
+    sw = rp.sweep(flagship, {"china_assertiveness": [0.0, 1.0]}, model="compromise")
+    assert "peace_treaty concluded at 0 of 2" in repr(sw)
+    assert "territory pressure" in sw.to_frame().columns and "peace_treaty agreed" in sw.to_frame().columns
+    m = rp.monte_carlo(flagship, draws=40, model="compromise")
+    assert "P(peace_treaty)=0%" in repr(m) and "P(agreement) for peace_treaty: 0%" in display.montecarlo_html(
+        m
     )
 
 
@@ -40,6 +78,7 @@ def test_frames(flagship) -> None:
     d = rp.deals(flagship.model_copy(update={"vetoes": []}))
     df = display.deals_frame(d)
     assert len(df) == d.n_feasible and df["joint gain"].is_monotonic_decreasing
+    assert {"package", "agreements"} <= set(df.columns)
     m = rp.monte_carlo(flagship, draws=120, model="compromise", chunk_size=50)
     mf = m.to_frame()
     assert mf.shape == (120, 4) and list(mf.index) == list(range(120))

@@ -720,98 +720,135 @@ def report(
 
 
 def render_summary(a: Any, out: Console) -> None:
-    """The terminal summary of an analysis (every text from the scenario through ``esc``)."""
-    from realpolitik.report import findings
+    """The terminal summary of an analysis, read through the decision rules: the answer per agreement
+    and per issue decided outside one, each agreement's refusals, red lines and opening concession, the
+    forecast table (outcome under the rule, pressure beside it), linking, precedents, Monte Carlo and
+    the headline findings. Every text from the scenario goes through ``esc``; fits 80 columns."""
+    from rich.padding import Padding
+
+    from realpolitik.report import findings, summary_card
+    from realpolitik.report.findings import HEADLINE
+    from realpolitik.report.summary import package_words, refusal_words
 
     s = a.scenario
+    card = summary_card(a)
     out.rule(f"[bold]{esc(s.title)}[/bold]")
-    parties = ", ".join(s.parties) or "none"
-    vetoes = "; ".join(f"{v.actor} on {', '.join(v.issues)}" for v in s.vetoes) or "none"
     out.print(
         esc(
             f"{s.id} · as of {s.as_of or '—'} · {len(s.actors)} actors ({', '.join(s.actor_ids)}) · "
-            f"{len(s.issues)} issues · parties: {parties} · vetoes: {vetoes}"
+            f"{len(s.issues)} issues"
         )
     )
+
+    def bullets(rows: list[tuple[str, str]]) -> None:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for m, text in rows:
+            grid.add_row(m, text)
+        out.print(grid)
+
+    marks = {"yes": "[blue]✓[/blue]", "mixed": "[blue]◐[/blue]", "no": "[red]✗[/red]", "own": "→"}
+    bullets(
+        [(marks.get(h.style, "•"), f"[bold]{esc(h.title)}[/bold] — {esc(h.answer)}") for h in card.headlines]
+    )
+
+    def fact(label: str, text: str) -> None:
+        out.print(Padding(f"[dim]{label}[/dim] {esc(text)}", (0, 0, 0, 4)))
+
+    for ag in card.agreements:
+        out.print(Padding(f"[bold]{esc(ag.name)}[/bold] ({esc(ag.id)})", (1, 0, 0, 1)))
+        veto = "; ".join(f"{v} on {', '.join(i)}" for v, i in ag.veto_holders.items())
+        fact("signed by", ", ".join(ag.signers) + (f"; veto: {veto}" if veto else ""))
+        if ag.models:
+            fact("models", "; ".join(f"{m.model} {m.status}" for m in ag.models))
+        if ag.refusals:
+            fact("refused by", refusal_words(ag.refusals, ag.n_models))
+        for c in ag.conflicts:
+            fact("no common ground", c)
+        if ag.package:
+            fact("acceptable", ag.package)
+        if ag.nearest:
+            fact(f"nearest to {ag.nearest_model}", package_words(ag.nearest))
+        if ag.opening_concession:
+            fact("opening concession", ag.opening_concession)
+        elif ag.no_single_concession:
+            fact("opening concession", "none: no single change of one actor's position, salience or red line")
+        if ag.probability is not None:
+            fact(
+                "P(agreement)",
+                f"{ag.probability:.0%} of {ag.probability_draws or 0:,} {ag.probability_model} Monte Carlo draws",
+            )
     if a.forecasts:
-        out.print(forecast_table(s, a.forecasts))
+        out.print()
+        out.print(forecast_table(s, a.forecasts, title="Forecast by model: outcome under the rule"))
     for m, why in a.skipped.items():
         out.print(f"[yellow]{esc(m)} not run[/yellow]: {esc(why)}", soft_wrap=True)
-    d = a.deals
-    if d:
-        t = Table(title="Deals", title_justify="left")
-        t.add_column("question")
-        t.add_column("answer")
-        t.add_row(
-            "deal exists?",
-            ("[green]yes[/green]" if d["feasible"] else "[red]no[/red]")
-            + esc(f" ({d['n_feasible']:,} of {d['n_packages']:,} packages, {d['method']})"),
-        )
-        for actor, n in (d.get("veto_effects") or {}).items():
-            t.add_row(esc(f"without {actor}'s veto"), f"{n:,} feasible packages")
-        nash = d.get("nash")
-        if nash:
-            t.add_row("Nash package", esc(", ".join(f"{k} {num(v)}" for k, v in nash["values"].items())))
-        conc = [(k, c) for k, c in (d.get("concessions") or {}).items() if c]
-        if conc:
-            k, c = min(conc, key=lambda kc: kc[1]["size"])
-            t.add_row(
-                "opening concession",
-                esc(f"{k}: {c['field']} on {c['issue']} {num(c['from'])} → {num(c['to'])}"),
-            )
-        for pr in d.get("precedents") or []:
-            if pr.get("accepts"):
-                refusing = [f"{x} (on {i})" for x, i in (pr.get("refusals") or {}).items() if i]
-                t.add_row(
-                    esc(f"precedent {pr['scenario']}"),
-                    "accepted by all" if pr.get("feasible") else esc("refused by " + ", ".join(refusing)),
-                )
-        out.print(t)
-    elif "deals" in a.notes:
+    if card.linkage:
+        out.print(f"[bold]Linking[/bold]: {esc(card.linkage)}")
+    for p in card.precedents:
+        out.print(f"[bold]Precedent[/bold]: {esc(p)}")
+    if "deals" in a.notes:
         out.print(f"[dim]deals: {esc(a.notes['deals'])}[/dim]")
-    if a.sweep_object is not None:
-        from realpolitik.environment.sweep import sweep_headline
+    if a.sweep:
+        from realpolitik.report.findings import sweep_findings
 
-        out.print(f"[bold]Environment[/bold]: {esc(sweep_headline(a.sweep_object))}")
+        for f in sorted(sweep_findings(a, card), key=lambda f: -f.importance)[:2]:
+            out.print(f"[bold]Environment[/bold]: {esc(f.text)}")
     elif "sweep" in a.notes:
         out.print(f"[dim]environment: {esc(a.notes['sweep'])}[/dim]")
     if a.montecarlo:
         mc = a.montecarlo
         t = Table(
             title=esc(f"Monte Carlo ({mc['model']}, {mc['draws_completed']:,} draws, seed {mc['seed']})"),
+            caption="80% of the draws: the outcome under the rule, and the pressure",
             title_justify="left",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
         )
-        for c in ("issue", "median", "80% interval", "shape"):
-            t.add_column(c, justify="right" if c not in ("issue", "shape") else "left")
+        t.add_column("issue", overflow="fold", max_width=20)
+        t.add_column("outcome", justify="right")
+        t.add_column("pressure", justify="right")
+        t.add_column("shape of the outcome", overflow="fold")
         modes = a.extras.get("mc_modes") or {}
         for iid, st in mc["issues"].items():
             iv = st["interval80"]
+            piv = (st.get("pressure") or {}).get("interval80") or [None, None]
             ms = sorted(modes.get(iid) or [], key=lambda m: m["value"])
             shape = (
                 "splits: " + ", ".join(f"{m['share']:.0%} in {m['low']:.3g}–{m['high']:.3g}" for m in ms)
                 if len(ms) >= 2
                 else "one peak"
             )
-            t.add_row(
-                esc(iid),
-                _fmt(_nan(st["quantiles"]["50"])),
-                f"{_fmt(_nan(iv[0]))} – {_fmt(_nan(iv[1]))}",
-                shape,
-            )
-        if mc.get("deal_probability") is not None:
-            t.add_row("P(deal)", f"{mc['deal_probability']:.0%}", "", "")
+            t.add_row(esc(iid), _span(iv), _span(piv), shape)
         out.print(t)
+        probs = [
+            f"{esc(gid)} {p:.0%}"
+            for gid, p in (mc.get("agreement_probability") or {}).items()
+            if p is not None
+        ]
+        if probs:
+            out.print(f"[bold]P(agreement)[/bold] over the draws: {'; '.join(probs)}")
     elif "montecarlo" in a.notes:
         out.print(f"[dim]uncertainty: {esc(a.notes['montecarlo'])}[/dim]")
+    if card.trust:
+        out.print(f"[bold]How far to trust this[/bold]: {esc(card.trust)}")
     fs = findings(a)
     if fs:
-        from realpolitik.report.findings import HEADLINE
-
         out.print("[bold]Findings[/bold] (most important first)")
-        for f in fs[:HEADLINE]:
-            out.print(f" • {esc(f.text)} [dim]\\[{esc(f.number)}][/dim]", soft_wrap=False)
+        bullets([("•", f"{esc(f.text)} [dim]\\[{esc(f.number)}][/dim]") for f in fs[:HEADLINE]])
         if len(fs) > HEADLINE:
             out.print(f"[dim]   … and {len(fs) - HEADLINE} more in the report[/dim]")
+
+
+def _span(iv: list[float | None] | None) -> str:
+    """``0``, ``22.4–95.9``: an interval of a Monte Carlo summary (``—`` when missing)."""
+    from realpolitik.report.summary import g
+
+    if not iv or iv[0] is None or iv[1] is None:
+        return "—"
+    lo, hi = float(iv[0]), float(iv[1])
+    return g(lo) if abs(hi - lo) < 1e-9 else f"{g(lo)}–{g(hi)}"
 
 
 def _nan(v: float | None) -> float:

@@ -23,9 +23,12 @@ from realpolitik.report import (
     summary_card,
     write_report,
 )
+from realpolitik.report.findings import HEADLINE
 from realpolitik.report.render import render_html, render_markdown
 
-ORDER = ["summary", "findings", "forecasts", "deals", "uncertainty", "environment", "scenario", "reproduce"]
+ORDER = [
+    "summary", "findings", "forecasts", "deals", "uncertainty", "environment", "trust", "scenario", "reproduce",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -86,33 +89,110 @@ def test_no_cross_model_means_and_no_trivial_findings(flagship_analysis, flagshi
     assert "lies above the status quo" not in text
 
 
-def test_findings_ranked_deal_first_and_the_rest_folded(flagship_analysis, flagship) -> None:
+def test_findings_ranked_one_headline_per_agreement_and_the_rest_folded(flagship_analysis, flagship) -> None:
     fs = findings(flagship_analysis)
     assert [f.importance for f in fs] == sorted((f.importance for f in fs), reverse=True)
-    assert fs[0].section == "deals" and fs[0].text.startswith("No deal")
-    assert any("USA's veto decides" in f.text for f in fs[:3])
+    head = fs[:HEADLINE]
+    # one headline per agreement, first: the treaty is not concluded, and why (red lines without common ground)
+    treaty = head[0].text
+    assert head[0].section == "agreements" and treaty.startswith("Peace treaty")
+    assert "not concluded in any model" in treaty
+    assert "no package is acceptable to JPN, RUS and USA (veto)" in treaty
+    assert "No common ground on military status" in treaty and "RUS at most 25" in treaty
+    assert "even without USA's veto, JPN's and RUS's own red lines conflict" in treaty
+    econ = next(f.text for f in head if f.text.startswith("Japan-Russia economic cooperation"))
+    assert "can be agreed on its own" in econ and "compromise 72.3" in econ and "nash 92.7" in econ
+    who = next(f.text for f in head if f.text.startswith("Who refuses the peace treaty"))
+    assert "USA on military status (red line, every model)" in who and "RUS on territory (red line" in who
+    front = next(f.text for f in head if f.text.startswith("RUS decides"))
+    assert "eum 0" in front and "exchange 66.5" in front
+    texts = [f.text for f in fs]
+    assert any(
+        t.startswith("If the peace treaty and the agreement on economic cooperation were signed")
+        for t in texts
+    )
+    assert any(
+        "german-unification-1990 terms applied here" in t and "RUS on military status (red line)" in t
+        for t in texts
+    )
+    assert any(
+        t.startswith("The rule holds the status quo against the pressure of every model on territory")
+        for t in texts
+    )
+    assert any("leaky" in f.text for f in fs if f.section == "trust")
+    assert not any("moves its position" in t for t in texts)  # concessions in words, from the deal analysis
     _, _, html = flagship
     sec = html[html.find('<section id="findings"') : html.find('<section id="forecasts"')]
-    head, _, rest = sec.partition("<details>")
-    assert head.count("<li>") == 4 and rest.count("<li>") == len(fs) - 4
+    shown, _, rest = sec.partition("<details>")
+    assert shown.count("<li>") == HEADLINE and rest.count("<li>") == len(fs) - HEADLINE
     for f in fs:
         assert re.search(r"\[[^\]]*\d[^\]]*\]$", f"{f.text} [{f.number}]")
 
 
-def test_summary_card_data(flagship_analysis) -> None:
+def test_summary_card_reads_the_agreements(flagship_analysis) -> None:
     card = summary_card(flagship_analysis)
     assert card.model == "eum" and len(card.issues) == 4
-    (deal,) = card.agreements
-    assert deal.accepted is False and deal.n_feasible == 0 and "USA" in deal.refused_by
-    assert deal.opening_concession and deal.opening_concession.startswith("RUS moves its position")
-    assert deal.probability is not None and deal.probability_model == "eum"
-    terr = card.issues[0]
-    assert terr.issue == "territory" and terr.outcome == pytest.approx(6.9)
-    assert terr.pressure == terr.outcome  # no decision rule yet: the ruled outcome is the model's own
-    assert terr.models_agree is False and {terr.models_low.model, terr.models_high.model} <= set(
-        rp.model_names()
+    treaty, econ = card.agreements
+    assert treaty.id == "peace_treaty" and treaty.status == "refused" and treaty.feasible is False
+    assert treaty.signers == ("JPN", "RUS") and treaty.veto_holders == {"USA": ("military_status",)}
+    assert treaty.count("refused") == treaty.n_models == 5 and treaty.nearest is None
+    by = {(r.actor, r.issue): r for r in treaty.refusals}
+    assert (
+        by[("USA", "military_status")].reason == "red_line"
+        and len(by[("USA", "military_status")].models) == 5
     )
+    assert by[("RUS", "territory")].reason == "red_line"
+    (conflict,) = treaty.conflicts
+    assert (
+        "JPN accepts at least 50, RUS at most 25 and USA at least 75" in conflict
+        and "territory > 0" in conflict
+    )
+    assert treaty.no_single_concession and treaty.opening_concession is None
+    assert treaty.probability == 0.0 and treaty.probability_model == "eum"
+    assert econ.status == "split" and econ.feasible is True and econ.count("agreed") == 2
+    assert econ.package and econ.package.startswith("economic cooperation 75")
+    assert econ.nearest == {"economic_cooperation": 95.0} and econ.nearest_model == "eum"
+    assert econ.refusals[0].actor == "JPN" and econ.refusals[0].reason == "no_gain"
+    assert 0.0 < (econ.probability or 0.0) < 1.0
+    kinds = [(h.kind, h.key, h.style) for h in card.headlines]
+    assert kinds == [
+        ("agreement", "peace_treaty", "no"),
+        ("agreement", "economic_cooperation", "mixed"),
+        ("unilateral", "russia_china_front", "own"),
+    ]
+    assert card.headlines[2].answer.startswith("RUS decides alone")
+    terr = card.issues[0]
+    assert terr.issue == "territory" and terr.rule == "consent" and terr.agreement == "peace_treaty"
+    assert terr.outcome == 0.0 and terr.settled is True  # eum's pressure cycles, but the rule settles it
+    assert terr.pressure is None and terr.converged is False and terr.cycle_range is not None
+    assert any("the rule gives 0 in every round" in fl for fl in terr.flags)
+    assert terr.pressure_low is not None and terr.pressure_low > 20  # every model pushes the islands
+    front = card.issues[3]
+    assert (
+        front.rule == "unilateral" and front.decider == "RUS" and front.rule_text == "unilateral: RUS decides"
+    )
+    assert card.linkage and "0 packages would be acceptable instead of 2" in card.linkage
+    assert len(card.precedents) == 2 and "1956 Declaration basis" in card.precedents[0]
+    assert card.trust and "leaky" in card.trust
     json.dumps(card.to_json(), allow_nan=False)
+
+
+def test_summary_card_on_screen(flagship) -> None:
+    _, _, html = flagship
+    card = html[html.find('<section id="summary"') : html.find('<section id="findings"')]
+    verdicts = card[: card.find('<div class="agreements">')]
+    assert verdicts.count('<li class="verdict') == 3
+    assert (
+        "Peace treaty settling the islands and their military status" in verdicts
+        and "not concluded" in verdicts
+    )
+    assert "can be agreed on its own" in verdicts and "RUS decides alone" in verdicts
+    assert (
+        "Outcome (eum): what the rule lets through" in card
+        and "Pressure (eum): what the actors push for" in card
+    )
+    assert "no single change of one actor's position, salience or red line opens it" in card
+    assert 'href="#trust"' in card and '<section id="trust"' in html
 
 
 def test_bimodal_outcomes_are_shown_as_modes(flagship_analysis) -> None:
@@ -157,13 +237,13 @@ def test_non_converged_values_are_flagged_never_headlined() -> None:
     }
     line = summary_card(a).issues[0]
     assert line.outcome is None and line.converged is False and line.cycle_range == (5.0, 9.0)
-    assert any("eum did not converge between 5.0 and 9.0 (a cycle of 3 rounds)" in fl for fl in line.flags)
+    assert any("eum did not converge between 5 and 9 (a cycle of 3 rounds)" in fl for fl in line.flags)
     assert any("does not settle" in f.text for f in findings(a))
     html = render_html(a)
     card = html[html.find('<section id="summary"') : html.find('<section id="findings"')]
     assert "cycles" in card and "no point forecast" in card
     md, _ = render_markdown(a, "figs")
-    assert "cycles between 5 and 9, no point forecast" in md
+    assert "no point forecast: cycles between 5 and 9" in md
 
 
 def test_monte_carlo_skipped_when_nothing_is_uncertain() -> None:
@@ -213,7 +293,12 @@ def test_markdown_and_json_formats(tmp_path: Path) -> None:
     a = run_analysis(rp.load(SMALL), seed=0, draws=200)
     files = write_report(a, tmp_path / "r.md")
     text = files[0].read_text(encoding="utf-8")
-    assert text.startswith("# ") and "## Summary" in text and "**No deal**" in text
+    assert text.startswith("# ") and "## Summary" in text
+    assert (
+        "- **Islands** — not concluded: refused in every model; no package is acceptable to JPN and RUS."
+        in text
+    )
+    assert "**Opening concession:** RUS moves its position on territory from 0 to 50.25" in text
     assert text.index("## Summary") < text.index("## Findings") < text.index("## Forecasts by model")
     figs = files[1:]
     assert figs and all(f.suffix == ".svg" and f.read_text().startswith("<svg") for f in figs)
@@ -224,7 +309,9 @@ def test_markdown_and_json_formats(tmp_path: Path) -> None:
     assert {"scenario", "model", "summary", "forecasts", "deals", "sweep", "montecarlo", "findings"} <= set(
         data
     )
-    assert data["summary"]["agreements"][0]["accepted"] is False
+    ag = data["summary"]["agreements"][0]
+    assert ag["id"] == "territory" and ag["status"] == "refused" and ag["feasible"] is False
+    assert data["summary"]["headlines"][0]["kind"] == "agreement" and data["trust"]["analogues"] == []
 
 
 def test_unknown_extension_and_pdf_without_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -308,11 +395,15 @@ def test_in_chromium_at_desktop_and_phone_width(flagship, tmp_path: Path, width:
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(path.resolve().as_uri())
         page.wait_for_load_state("load")
-        # the answer first: the summary card's verdict is on the first screen
-        verdict = page.locator("#summary .verdict").bounding_box()
-        assert verdict is not None and verdict["y"] + verdict["height"] <= height, verdict
-        issues = page.locator("#summary .issues").bounding_box()
-        assert issues is not None and issues["y"] < height, issues
+        # the answer first: every agreement's and issue's verdict is on the first screen
+        verdicts = page.locator("#summary ul.verdicts").bounding_box()
+        assert verdicts is not None and verdicts["y"] + verdicts["height"] <= height, verdicts
+        assert page.locator("#summary .verdict").count() == 3
+        first = page.locator("#summary .agreement h3").first.bounding_box()
+        assert first is not None and first["y"] < height, first  # the first agreement's details begin there
+        if width >= 1000:  # on a desktop the per-issue grid of outcome and pressure starts there too
+            issues = page.locator("#summary .issues").bounding_box()
+            assert issues is not None and issues["y"] < height, issues
         page.screenshot(path=str(tmp_path / f"top-{width}.png"))
         # open everything folded, then draw every figure by scrolling to it
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
@@ -355,18 +446,43 @@ def test_the_chosen_model_falls_back_with_the_reason_said() -> None:
 
 
 def test_a_ruled_outcome_shows_the_pressure_beside_it() -> None:
-    """When decision rules land, ``Forecast.pressure`` holds the model's own outcome (slot ready today)."""
+    """The card leads with the outcome under the rule and shows the model's own pressure beside it."""
     a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts",))
     iid = a.scenario.issues[0].id
     eum = a.forecast_by_model()["eum"]
     own = eum.outcome[iid]
-    eum.pressure = {iid: own}  # type: ignore[attr-defined]
+    eum.pressure = {iid: own}
     eum.outcome = {iid: 0.0}
     line = summary_card(a).issues[0]
     assert line.outcome == 0.0 and line.pressure == pytest.approx(own)
     assert next(v for v in line.models if v.model == "eum").ruled
     card = render_html(a)
-    assert f"pressure {own:.3g} (before the decision rule)" in card
+    card = card[card.find('<section id="summary"') : card.find('<section id="findings"')]
+    big, mid = card.find('<span class="big">0</span>'), card.find(f'<span class="mid">{own:.3g}</span>')
+    assert 0 < big < mid  # the outcome first, the pressure beside it
+    assert "moved by the rule" in card and "what the actors push for" in card
+
+
+def test_the_card_of_a_collective_case_talks_of_no_agreement() -> None:
+    a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts", "deals"))
+    card = summary_card(a)
+    assert card.agreements == () and [h.kind for h in card.headlines] == ["collective"]
+    assert card.headlines[0].answer.startswith("decided collectively")
+    html = render_html(a)
+    top = html[html.find('<section id="summary"') : html.find('<section id="findings"')]
+    assert "agreement" not in top.lower() and "deal" not in top.lower()
+    assert not [f for f in findings(a) if f.section == "agreements"]
+
+
+def test_a_case_where_talks_ended_has_no_agreement_at_all() -> None:
+    a = run_analysis(rp.load("japan-russia-2022"), draws=100, parts=("forecasts", "deals", "montecarlo"))
+    card = summary_card(a)
+    assert [ag.status for ag in card.agreements] == ["refused", "refused"]
+    assert all(ag.feasible is False for ag in card.agreements)
+    assert all(h.style == "no" for h in card.headlines if h.kind == "agreement")
+    treaty, econ = card.agreements
+    assert any("territory" in c for c in treaty.conflicts)  # Russia's constitutional ban: no island at all
+    assert econ.opening_concession and econ.opening_concession.startswith("RUS moves its position")
 
 
 def test_import_realpolitik_loads_no_report_machinery() -> None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
-from realpolitik.deals.core import MAX_ENUMERATE, DealResult, analyse, any_feasible
+from realpolitik.deals.core import MAX_ENUMERATE, Concession, DealResult, analyse, any_feasible
 from realpolitik.deals.judge import Condition, sum_issues
 from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
@@ -192,6 +192,32 @@ class DealAnalysis:
             if abs(float(k) - value) < 1e-9:
                 return lab
         return None
+
+    def package_text(self, values: np.ndarray, moot: np.ndarray | None = None) -> str:
+        """Issues moved from the status quo as ``issue value (label)``; a moot issue of an agreement the
+        package changes as ``issue moot`` (never as a value: it counts for nothing there)."""
+        p = self.problem
+        moot = p.moot(values) if moot is None else moot
+        moved = (np.asarray(values) != p.status_quo) & ~moot
+        changed = np.array([moved[p.group == g].any() for g in range(p.n_groups)], dtype=bool)
+        parts = []
+        for j, (d, v, q) in enumerate(zip(p.issues, values, p.status_quo, strict=True)):
+            if moot[j]:
+                if changed[p.group[j]]:
+                    parts.append(f"{d} moot")
+            elif v != q:
+                lab = self.label(d, float(v))
+                parts.append(f"{d} {float(v):g}" + (f" ({lab})" if lab else ""))
+        return "; ".join(parts) if parts else "the status quo"
+
+    def concession_text(self, c: Concession) -> str:
+        """The concession in words, naming what moves (a red line relaxed is said as such)."""
+        a, d = self.actors[c.actor], self.issues[c.issue]
+        if c.field == "acceptable_high":
+            return f"{a} relaxes its red line on {d}: accepts up to {c.new:g} (was at most {c.old:g})"
+        if c.field == "acceptable_low":
+            return f"{a} relaxes its red line on {d}: accepts down to {c.new:g} (was at least {c.old:g})"
+        return f"{a} moves its {c.field} on {d} from {c.old:g} to {c.new:g}"
 
     def to_json(self) -> dict[str, Any]:
         from realpolitik.deals.render import deals_to_json

@@ -127,12 +127,7 @@ def _package(an: DealAnalysis, row: int) -> dict[str, Any]:
 
 def concession_text(an: DealAnalysis, c: Concession) -> str:
     """The concession in words, naming what moves (a red line relaxed is said as such)."""
-    a, d = an.actors[c.actor], an.issues[c.issue]
-    if c.field == "acceptable_high":
-        return f"{a} relaxes its red line on {d}: accepts up to {_num(c.new)} (was at most {_num(c.old)})"
-    if c.field == "acceptable_low":
-        return f"{a} relaxes its red line on {d}: accepts down to {_num(c.new)} (was at least {_num(c.old)})"
-    return f"{a} moves its {c.field} on {d} from {_num(c.old)} to {_num(c.new)}"
+    return an.concession_text(c)
 
 
 def _concession(an: DealAnalysis, c: Concession | None) -> dict[str, Any] | None:
@@ -259,19 +254,7 @@ def deals_to_json(analysis: DealAnalysis) -> dict[str, Any]:
 def package_text(an: DealAnalysis, values: np.ndarray, moot: np.ndarray | None = None) -> str:
     """Issues moved from the status quo as ``issue value (label)``; a moot issue of an agreement the
     package changes as ``issue moot`` (never as a value: it counts for nothing there)."""
-    p = an.problem
-    moot = p.moot(values) if moot is None else moot
-    moved = (np.asarray(values) != p.status_quo) & ~moot
-    changed = np.array([moved[p.group == g].any() for g in range(p.n_groups)], dtype=bool)
-    parts = []
-    for j, (d, v, q) in enumerate(zip(p.issues, values, p.status_quo, strict=True)):
-        if moot[j]:
-            if changed[p.group[j]]:
-                parts.append(f"{d} moot")
-        elif v != q:
-            lab = an.label(d, float(v))
-            parts.append(f"{d} {_num(v)}" + (f" ({lab})" if lab else ""))
-    return "; ".join(parts) if parts else "the status quo"
+    return an.package_text(values, moot)
 
 
 def _refusal_text(an: DealAnalysis, ev: Evaluation) -> str:

@@ -233,14 +233,35 @@ def scenario_plot(s: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------- forecast
+def _outcome_text(f: Any, d: str) -> str:
+    """A ruled outcome as shown: ``moot``, ``~35.7`` (not a point forecast) or the value."""
+    if d in (getattr(f, "moot", None) or ()):
+        return "moot"
+    settled = getattr(f, "settled", None)
+    mark = "~" if isinstance(settled, dict) and not settled.get(d, True) else ""
+    return mark + _g(f.outcome[d])
+
+
+def _agreement_status(ag: Any) -> str:
+    """``agreed``, ``no change`` or ``refused by RUS (territory), USA (military_status)``."""
+    if ag.status != "refused":
+        return str(ag.status)
+    return "refused by " + ", ".join(f"{a} ({d})" for a, d in ag.refused_by.items())
+
+
 def forecast_repr(f: Any) -> str:
-    vals = ", ".join(f"{k}={_g(v)}" for k, v in list(f.outcome.items())[:4])
+    vals = ", ".join(f"{k}={_outcome_text(f, k)}" for k in list(f.outcome)[:4])
     more = f", … ({len(f.outcome)} issues)" if len(f.outcome) > 4 else ""
-    return f"Forecast({f.scenario!r}, model={f.model!r}, rounds={f.rounds}, outcome={{{vals}{more}}})"
+    ags = getattr(f, "agreements", None) or []
+    deal = "; " + ", ".join(f"{ag.id} {ag.status}" for ag in ags[:3]) if ags else ""
+    deal += f", … ({len(ags)} agreements)" if len(ags) > 3 else ""
+    return f"Forecast({f.scenario!r}, model={f.model!r}, rounds={f.rounds}, outcome={{{vals}{more}}}{deal})"
 
 
 def forecast_frame(f: Any) -> Any:
-    """One row per issue: the outcome (and the pressure when a decision rule moved it), then each actor's final position."""
+    """One row per issue: the outcome under the rule, the model's pressure, the rule (and the agreement or
+    the decider), whether the issue is moot and whether the outcome is a point forecast, then each actor's
+    final position."""
     pd = _pandas()
     last = np.asarray(f.trajectory)[-1]
     data: dict[str, Any] = {"outcome": [f.outcome[d] for d in f.issues]}
@@ -250,6 +271,13 @@ def forecast_frame(f: Any) -> Any:
     rules = getattr(f, "rules", None)
     if isinstance(rules, dict):
         data["rule"] = [rules.get(d, "collective") for d in f.issues]
+        where = {d: ag.id for ag in getattr(f, "agreements", None) or [] for d in ag.issues}
+        deciders = getattr(f, "deciders", None) or {}
+        data["agreement or decider"] = [where.get(d) or deciders.get(d) for d in f.issues]
+        data["moot"] = [d in (getattr(f, "moot", None) or ()) for d in f.issues]
+    settled = getattr(f, "settled", None)
+    if isinstance(settled, dict):
+        data["settled"] = [bool(settled.get(d, True)) for d in f.issues]
     for i, a in enumerate(f.actors):
         data[a] = last[i]
     return pd.DataFrame(data, index=pd.Index(list(f.issues), name="issue"))
@@ -259,33 +287,54 @@ def forecast_html(f: Any) -> str:
     last = np.asarray(f.trajectory)[-1]
     pressure = getattr(f, "pressure", None) or f.outcome
     rules = getattr(f, "rules", None) or {}
+    deciders = getattr(f, "deciders", None) or {}
     head = ["issue", "rule", "outcome", "pressure"] + list(f.actors[:8])
+
+    def rule(d: str) -> str:
+        r = rules.get(d, "collective")
+        return f"{r} ({deciders[d]})" if r == "unilateral" and d in deciders else r
+
     rows = [
-        [d, rules.get(d, "collective"), _g(f.outcome[d]), _g(pressure[d])]
+        [d, rule(d), _outcome_text(f, d), _g(pressure[d])]
         + [_g(last[i, j]) for i in range(min(len(f.actors), 8))]
         for j, d in enumerate(f.issues[:MAX_ROWS])
     ]
     more = f"… and {len(f.issues) - MAX_ROWS} more issues" if len(f.issues) > MAX_ROWS else ""
     if len(f.actors) > 8:
         more += f" ({len(f.actors)} actors; forecast.to_frame() has them all)"
-    return _card(
-        f"{f.model} forecast",
-        f"{f.scenario} · {_n(int(f.rounds), 'round')}",
-        (),
-        [
+    tables = [
+        _Table(
+            head,
+            rows,
+            tuple(range(2, len(head))),
+            "Outcome: what the decision rule lets through; pressure: where the model's actors push; then each "
+            "actor's final position (~: not a point forecast)",
+        )
+    ]
+    ags = getattr(f, "agreements", None) or []
+    if ags:
+        tables.append(
             _Table(
-                head,
-                rows,
-                tuple(range(2, len(head))),
-                "Outcome under the decision rule, the model's own pressure, and each actor's final position",
+                ["agreement", "issues", "status", "nearest acceptable package"],
+                [
+                    [
+                        ag.id,
+                        ", ".join(ag.issues),
+                        _agreement_status(ag),
+                        "—" if not ag.nearest else ", ".join(f"{k} {_g(v)}" for k, v in ag.nearest.items()),
+                    ]
+                    for ag in ags[:MAX_ROWS]
+                ],
+                (),
+                "Agreements: concluded when every signer and veto holder accepts the pressure",
             )
-        ],
-        more,
-    )
+        )
+    return _card(f"{f.model} forecast", f"{f.scenario} · {_n(int(f.rounds), 'round')}", (), tables, more)
 
 
 def forecast_plot(f: Any) -> Any:
-    """Each actor's position over rounds, one panel per issue (a static model: the final positions)."""
+    """Each actor's position over rounds, one panel per issue (a static model: the final positions), with
+    the outcome under the rule (solid) and the model's pressure (dashed)."""
     go = _go()
     from plotly.subplots import make_subplots
 
@@ -313,60 +362,146 @@ def forecast_plot(f: Any) -> Any:
                 x=[rounds[0], rounds[-1]],
                 y=[f.outcome[d]] * 2,
                 mode="lines",
-                name="outcome",
+                name="outcome under the rule",
                 legendgroup="outcome",
                 showlegend=j == 0,
-                line={"color": "#1d2430", "dash": "dash", "width": 3},
+                line={"color": "#1d2430", "width": 3},
             ),
             row=j + 1,
             col=1,
         )
+        p = (getattr(f, "pressure", None) or {}).get(d)
+        if p is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[rounds[0], rounds[-1]],
+                    y=[p] * 2,
+                    mode="lines",
+                    name="pressure (the model's own)",
+                    legendgroup="pressure",
+                    showlegend=j == 0,
+                    line={"color": "#1d2430", "dash": "dash", "width": 2},
+                ),
+                row=j + 1,
+                col=1,
+            )
     return _layout(fig, 140 + 220 * n)
 
 
 # ---------------------------------------------------------------------------------------------- deals
+def _deal_agreements(d: Any) -> list[dict[str, Any]]:
+    """Per agreement: id, issues, signers, veto holders, acceptable packages that change it, and the
+    smallest concession that opens it (in words) when none does."""
+    p, res = d.problem, d.result
+    vals = np.asarray(res.values) if res.n_feasible else np.zeros((0, len(d.issues)))
+    moot = p.moot(vals) if res.n_feasible else np.zeros_like(vals, dtype=bool)
+    moved = (vals != p.status_quo[None, :]) & ~moot
+    out = []
+    for g, gid in enumerate(p.agreement_ids):
+        cols = [int(j) for j in p.group_issues(g)]
+        conc = res.agreement_concessions.get(g, {})
+        some = [c for c in conc.values() if c is not None]
+        out.append(
+            {
+                "id": gid,
+                "issues": [p.issues[j] for j in cols],
+                "signers": [p.actors[i] for i in np.flatnonzero(p.signers[g])],
+                "veto_holders": {
+                    p.actors[i]: [p.issues[j] for j in cols if p.veto[i, j]]
+                    for i in range(p.n_actors)
+                    if p.veto[i, cols].any()
+                },
+                "n_changing": int(moved[:, cols].any(axis=1).sum()) if res.n_feasible else 0,
+                "opening": d.concession_text(min(some, key=lambda c: c.size)) if some else None,
+                "blocked_alone": bool(conc) and not some,
+            }
+        )
+    return out
+
+
 def deals_repr(d: Any) -> str:
-    verdict = (
-        f"{d.n_feasible:,} of {d.n_packages:,} packages acceptable"
-        if d.feasible
-        else f"no deal among {d.n_packages:,} packages"
-    )
+    ags = _deal_agreements(d)
+    if len(ags) > 1:
+        per = "; ".join(f"{ag['id']} {'open' if ag['n_changing'] else 'blocked'}" for ag in ags[:3])
+        per += f"; … ({len(ags)} agreements)" if len(ags) > 3 else ""
+        verdict = f"{per}; {d.n_feasible:,} of {d.n_packages:,} packages acceptable"
+    else:
+        verdict = (
+            f"{d.n_feasible:,} of {d.n_packages:,} packages acceptable"
+            if d.feasible
+            else f"no deal among {d.n_packages:,} packages"
+        )
     return f"DealAnalysis({d.scenario!r}: {verdict}; parties {', '.join(d.parties) or 'none'}; vetoes {', '.join(d.veto_holders) or 'none'})"
 
 
 def deals_frame(d: Any) -> Any:
-    """One row per acceptable package (best joint gain first): each issue's value, each actor's gain."""
+    """One row per acceptable package (best joint gain first): the package in words (moot issues said as
+    ``moot``), the agreements it changes, each issue's value, each actor's gain."""
     pd = _pandas()
-    res = d.result
+    res, p = d.result, d.problem
     order = np.asarray(res.ranking, dtype=int)
     vals = np.asarray(res.values)[order] if res.n_feasible else np.zeros((0, len(d.issues)))
     gains = np.asarray(res.gains)[order] if res.n_feasible else np.zeros((0, len(d.actors)))
-    data: dict[str, Any] = {iss: vals[:, j] for j, iss in enumerate(d.issues)}
+    moot = p.moot(vals) if len(vals) else np.zeros_like(vals, dtype=bool)
+    moved = (vals != p.status_quo[None, :]) & ~moot
+    data: dict[str, Any] = {
+        "package": [d.package_text(v) for v in vals],
+        "agreements": [
+            ", ".join(gid for g, gid in enumerate(p.agreement_ids) if m[p.group == g].any()) for m in moved
+        ],
+    }
+    data.update({iss: vals[:, j] for j, iss in enumerate(d.issues)})
     data.update({f"gain {a}": gains[:, i] for i, a in enumerate(d.actors)})
     data["joint gain"] = np.asarray(res.joint)[order] if res.n_feasible else np.zeros(0)
     return pd.DataFrame(data)
 
 
 def deals_html(d: Any) -> str:
-    lines = [deals_repr(d).split(": ", 1)[1].rstrip(")")]
     res = d.result
-    tables = []
+    ags = _deal_agreements(d)
+    lines = [f"{d.n_feasible:,} of {d.n_packages:,} packages acceptable ({d.method})"]
+    rows_a = []
+    for ag in ags:
+        if ag["n_changing"]:
+            status = f"can be agreed ({_n(ag['n_changing'], 'acceptable package')} change it)"
+        else:
+            status = "blocked: no acceptable package changes it"
+        opening = ag["opening"] or ("no single change opens it" if ag["blocked_alone"] else "—")
+        veto = "; ".join(f"{k} on {', '.join(v)}" for k, v in (ag.get("veto_holders") or {}).items())
+        rows_a.append(
+            [
+                ag["id"],
+                ", ".join(ag["issues"]),
+                ", ".join(ag["signers"]) + (f"; veto {veto}" if veto else ""),
+                status,
+                opening,
+            ]
+        )
+    tables = [
+        _Table(
+            ["agreement", "issues", "signed by", "status", "opening concession"],
+            rows_a,
+            (),
+            "Agreements, each accepted or refused as a whole",
+        )
+    ]
     if res.n_feasible:
         frame_rows = []
         for r in np.asarray(res.ranking, dtype=int)[:8]:
-            pkg = d.package(int(r))
             frame_rows.append(
-                [", ".join(f"{k} {v:g}" for k, v in pkg.items())]
+                [d.package_text(np.asarray(res.values)[r])]
                 + [_g(res.gains[r, i]) for i in range(len(d.actors))]
             )
         tables.append(
             _Table(
-                ["package"] + [f"gain {a}" for a in d.actors],
+                ["package (other issues unchanged)"] + [f"gain {a}" for a in d.actors],
                 frame_rows,
                 tuple(range(1, len(d.actors) + 1)),
                 "Best acceptable packages (by the parties' joint gain)",
             )
         )
+    if res.if_linked is not None:
+        lines.append(f"If every agreement were signed as one: {_n(res.if_linked, 'acceptable package')}")
     ve = {d.actors[k]: v for k, v in res.veto_effects.items()}
     if ve:
         lines.append("Without one veto: " + "; ".join(f"{a}'s → {_n(v, 'package')}" for a, v in ve.items()))
@@ -412,26 +547,43 @@ def deals_plot(d: Any) -> Any:
 # ---------------------------------------------------------------------------------------------- sweep
 def sweep_repr(r: Any) -> str:
     grid = " × ".join(str(k) for k in r.shape)
-    feas = [f for f in r.feasible if f is not None]
-    deal = f"; a deal at {sum(feas)} of {len(feas)} points" if feas else ""
+    agreed = getattr(r, "agreed", None)
+    if agreed is not None and len(getattr(r, "agreements", ()) or ()):
+        n = len(r.values)
+        deal = "; " + ", ".join(
+            f"{gid} concluded at {int(np.asarray(agreed)[:, g].sum())} of {n}"
+            for g, gid in enumerate(r.agreements[:3])
+        )
+    else:
+        feas = [f for f in r.feasible if f is not None]
+        deal = f"; a deal at {sum(feas)} of {len(feas)} points" if feas else ""
     return f"SweepResult({r.scenario!r}, model={r.model!r}, drivers={list(r.drivers)}, {grid} points{deal})"
 
 
 def sweep_frame(r: Any) -> Any:
-    """One row per grid point: each driver's value, each issue's forecast, and whether a deal exists."""
+    """One row per grid point: each driver's value, each issue's outcome under the rule and its pressure
+    (``"<issue> pressure"``), whether each agreement is concluded (``"<agreement> agreed"``) and ``feasible``."""
     return _pandas().DataFrame(r.rows)
 
 
 def sweep_html(r: Any) -> str:
-    head = list(r.drivers) + list(r.issues) + ["deal"]
+    agreements = list(getattr(r, "agreements", ()) or ())
+    head = list(r.drivers) + [f"{i} (pressure)" for i in r.issues] + [f"{g} agreed" for g in agreements]
+    if not agreements:
+        head.append("deal")
     rows = []
     for row in r.rows[:MAX_ROWS]:
-        f = row["feasible"]
-        rows.append(
-            [_g(row[d]) for d in r.drivers]
-            + [_g(row[i]) for i in r.issues]
-            + ["—" if f is None else ("yes" if f else "no")]
-        )
+        cells = [_g(row[d]) for d in r.drivers]
+        for i in r.issues:
+            p = row.get(f"{i} pressure")
+            same = p is None or (np.isfinite(p) and abs(p - row[i]) < 1e-9)
+            cells.append(_g(row[i]) + ("" if same else f" ({_g(p)})"))
+        if agreements:
+            cells += ["yes" if row.get(f"{g} agreed") else "no" for g in agreements]
+        else:
+            f = row["feasible"]
+            cells.append("—" if f is None else ("yes" if f else "no"))
+        rows.append(cells)
     more = (
         f"… and {len(r.rows) - MAX_ROWS} more points (sweep.to_frame() has them all)"
         if len(r.rows) > MAX_ROWS
@@ -439,34 +591,51 @@ def sweep_html(r: Any) -> str:
     )
     return _card(
         f"{r.model} sweep of {', '.join(r.drivers)}",
-        r.scenario,
+        f"{r.scenario} · outcome under the rule (pressure, where it differs)",
         r.warnings,
-        [_Table(head, rows, tuple(range(len(head) - 1)))],
+        [_Table(head, rows, tuple(range(len(r.drivers) + len(r.issues))))],
         more,
     )
 
 
 def sweep_plot(r: Any) -> Any:
-    """Each issue's forecast against the first driver (a two-driver grid: one line per value of the second)."""
+    """Each issue's outcome under the rule (solid) and its pressure (dotted, same colour) against the
+    first driver (a two-driver grid: one line per value of the second)."""
     go = _go()
     fig = go.Figure()
     x = np.asarray(r.values)[:, 0]
     second = np.asarray(r.values)[:, 1] if len(r.drivers) > 1 else np.zeros(len(x))
+    pressure = np.asarray(
+        getattr(r, "pressure", None) if getattr(r, "pressure", None) is not None else r.outcome
+    )
     for j, iss in enumerate(r.issues):
         for k, v in enumerate(np.unique(second)):
             m = second == v
             name = iss if len(r.drivers) == 1 else f"{iss} ({r.drivers[1]} = {v:g})"
+            dash = ["solid", "dash", "dashdot", "longdash"][k % 4]
             fig.add_trace(
                 go.Scatter(
                     x=x[m],
                     y=np.asarray(r.outcome)[m, j],
                     mode="lines+markers",
                     name=name,
-                    line={"color": OKABE_ITO[j % 8], "dash": ["solid", "dot", "dash", "dashdot"][k % 4]},
+                    legendgroup=name,
+                    line={"color": OKABE_ITO[j % 8], "dash": dash},
                 )
             )
+            if not np.allclose(np.nan_to_num(pressure[m, j]), np.nan_to_num(np.asarray(r.outcome)[m, j])):
+                fig.add_trace(
+                    go.Scatter(
+                        x=x[m],
+                        y=pressure[m, j],
+                        mode="lines",
+                        name=f"{name}: pressure",
+                        legendgroup=name,
+                        line={"color": OKABE_ITO[j % 8], "dash": "dot", "width": 1.5},
+                    )
+                )
     fig.update_xaxes(title=r.drivers[0])
-    fig.update_yaxes(title=f"{r.model} forecast")
+    fig.update_yaxes(title=f"{r.model}: outcome under the rule (dotted: pressure)")
     return _layout(fig, 420)
 
 
@@ -477,7 +646,11 @@ def montecarlo_repr(m: Any) -> str:
         for d in m.issues[:3]
     )
     more = f", … ({len(m.issues)} issues)" if len(m.issues) > 3 else ""
-    deal = f", P(deal)={m.deal_probability:.0%}" if m.deal_probability is not None else ""
+    probs = {k: v for k, v in (getattr(m, "agreement_probability", None) or {}).items() if v is not None}
+    if probs:
+        deal = ", " + ", ".join(f"P({k})={v:.0%}" for k, v in list(probs.items())[:3])
+    else:
+        deal = f", P(deal)={m.deal_probability:.0%}" if m.deal_probability is not None else ""
     return f"MonteCarloResult({m.scenario!r}, model={m.model!r}, draws={m.draws_completed:,}/{m.draws:,}: median [80%] {parts}{more}{deal})"
 
 
@@ -489,15 +662,17 @@ def montecarlo_frame(m: Any) -> Any:
 
 def montecarlo_html(m: Any) -> str:
     rows = []
+    ps = getattr(m, "pressure_summary", None) or {}
     for d in m.issues[:MAX_ROWS]:
         s = m.summary[d]
+        p = ps.get(d)
         rows.append(
             [
                 m.issue_names.get(d, d),
                 _g(s.quantiles[10]),
                 _g(s.quantiles[50]),
                 _g(s.quantiles[90]),
-                _g(s.mean),
+                "—" if p is None else f"{_g(p.quantiles[10])}–{_g(p.quantiles[90])}",
             ]
         )
     lines = [
@@ -505,7 +680,12 @@ def montecarlo_html(m: Any) -> str:
     ]
     if not m.inputs:
         lines.append("No input is uncertain: every draw repeats the point forecast.")
-    if m.deal_probability is not None:
+    probs = {k: v for k, v in (getattr(m, "agreement_probability", None) or {}).items() if v is not None}
+    for k, v in probs.items():
+        lines.append(
+            f"P(agreement) for {k}: {v:.0%} of the draws (the {m.model} pressure accepted by every signer and veto holder)."
+        )
+    if not probs and m.deal_probability is not None:
         lines.append(f"A deal exists in {m.deal_probability:.0%} of the draws.")
     if m.failed_chunks:
         lines.append(f"{len(m.failed_chunks)} chunks failed; the numbers cover the completed draws only.")
@@ -513,7 +693,14 @@ def montecarlo_html(m: Any) -> str:
         f"Monte Carlo, {m.model}",
         m.scenario,
         lines,
-        [_Table(["issue", "p10", "median", "p90", "mean"], rows, (1, 2, 3, 4))],
+        [
+            _Table(
+                ["issue", "p10", "median", "p90", "pressure p10–p90"],
+                rows,
+                (1, 2, 3, 4),
+                "Outcome under the decision rule over the draws; the model's own pressure beside it",
+            )
+        ],
     )
 
 

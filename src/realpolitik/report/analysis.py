@@ -60,6 +60,7 @@ class Analysis:
     sweep_object: Any = None
     montecarlo: dict[str, Any] | None = None
     montecarlo_object: Any = None
+    trust: dict[str, Any] | None = None  # realpolitik.backtest.trust.trust_section (the analogues' backtest)
     notes: dict[str, str] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
     version: str = __version__
@@ -103,6 +104,9 @@ class Analysis:
             "deals": self.deals,
             "sweep": self.sweep,
             "montecarlo": self.montecarlo,
+            "trust": None
+            if self.trust is None
+            else {k: v for k, v in self.trust.items() if k != "figure_svg"},
             "montecarlo_modes": self.extras.get("mc_modes"),
             "tornado": self.extras.get("tornado"),
             "sobol": self.extras.get("sobol"),
@@ -128,7 +132,7 @@ def run_analysis(
     draws: int = DEFAULT_DRAWS,
     model: str | None = None,
     command: str | None = None,
-    parts: tuple[str, ...] = ("forecasts", "deals", "sweep", "montecarlo"),
+    parts: tuple[str, ...] = ("forecasts", "deals", "sweep", "montecarlo", "trust"),
     progress: Progress | None = None,
 ) -> Analysis:
     """Run every part on ``scenario``; parts that cannot run say why in ``notes``.
@@ -153,6 +157,8 @@ def run_analysis(
     if "montecarlo" in parts:
         steps.append(("Monte Carlo", lambda: _run_montecarlo(result, draws)))
         steps.append(("sensitivity", lambda: _run_sensitivity(result)))
+    if "trust" in parts:
+        steps.append(("backtest of the analogues", lambda: _run_trust(result)))
     for k, (name, fn) in enumerate(steps):
         if progress is not None:
             progress(name, k, len(steps))
@@ -267,6 +273,15 @@ def _run_montecarlo(result: Analysis, draws: int) -> None:
         iid: [m.to_json() for m in modes(table[:, j], (bounds[j, 0], bounds[j, 1]))]
         for j, iid in enumerate(obj.issues)
     }
+
+
+def _run_trust(result: Analysis) -> None:
+    from realpolitik.backtest.trust import trust_section
+
+    try:
+        result.trust = trust_section(result.scenario, seed=result.seed)
+    except (ValueError, ModelInputError) as exc:
+        result.notes["trust"] = f"backtest of the analogues not possible: {exc}"
 
 
 def _run_sensitivity(result: Analysis, sobol_n: int = 128) -> None:

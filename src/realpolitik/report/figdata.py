@@ -45,6 +45,16 @@ class ActorMark:
 
 
 @dataclass(frozen=True)
+class RedLine:
+    """An actor's acceptable range on an issue (narrower than the scale: a red line)."""
+
+    actor: str
+    low: float
+    high: float
+    colour: str
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Every model's answer on one issue beside the status quo, the actors and the Monte Carlo range."""
 
@@ -56,6 +66,9 @@ class Comparison:
     mc_median: float | None = None
     mc_interval: tuple[float, float] | None = None
     mc_modes: tuple[tuple[float, float], ...] = ()  # (value, share)
+    red_lines: tuple[RedLine, ...] = ()
+    mc_pressure_interval: tuple[float, float] | None = None
+    rule: str = ""  # the issue's decision rule in words (the figure's legend says what the rule does)
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,8 @@ class SweepData:
     series: dict[str, np.ndarray]  # issue name -> forecast
     baseline: float | None
     feasible: np.ndarray | None = None  # 0/1/nan per point
+    pressure: dict[str, np.ndarray] = field(default_factory=dict)  # issue name -> the model's own result
+    agreed: dict[str, np.ndarray] = field(default_factory=dict)  # agreement name -> 0/1 per point
 
 
 @dataclass(frozen=True)

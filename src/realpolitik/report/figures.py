@@ -86,12 +86,15 @@ def _scale_x(ax: Any, scale: Scale) -> None:
 
 
 def comparison(c: Comparison) -> str:
+    """Every model's outcome under the rule (filled) and its pressure (open ring), the status quo, the
+    actors' positions, their red lines and the Monte Carlo range, one row each."""
     with plt.rc_context(RC):
         rows = [m.model + (" ★" if m.headline else "") for m in c.models]
         mc_row = f"Monte Carlo ({c.mc_model})" if c.mc_model else None
-        order = ["actors", *([mc_row] if mc_row else []), *rows]
+        rl_row = "red lines" if c.red_lines else None
+        order = ["actors", *([rl_row] if rl_row else []), *([mc_row] if mc_row else []), *rows]
         y = {name: len(order) - 1 - k for k, name in enumerate(order)}
-        fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.42 * len(order)))
+        fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.42 * len(order)))
         srt = sorted(c.actors, key=lambda a: a.position)
         for k, a in enumerate(srt):
             ax.scatter(
@@ -102,75 +105,90 @@ def comparison(c: Comparison) -> str:
                 zorder=3,
                 edgecolor="white",
             )
-            ax.annotate(
-                a.actor,
-                (a.position, y["actors"]),
-                xytext=(0, 8 if k % 2 == 0 else -14),
-                textcoords="offset points",
-                ha="center",
-                fontsize=8.5,
-            )
+            ax.annotate(a.actor, (a.position, y["actors"]), xytext=(0, 8 if k % 2 == 0 else -14),
+                        textcoords="offset points", ha="center", fontsize=8.5)  # fmt: skip
+        if rl_row:
+            n = len(c.red_lines)
+            for k, r in enumerate(c.red_lines):
+                yy = y[rl_row] + (0.0 if n == 1 else 0.56 * (k / (n - 1) - 0.5))
+                ax.plot([r.low, r.high], [yy, yy], color=r.colour, lw=3.5, solid_capstyle="butt", zorder=2)
+                x_text = r.high if r.high < c.scale.bounds[1] else r.low
+                ax.annotate(r.actor, (x_text, yy), xytext=(4 if x_text == r.high else -4, 0), textcoords="offset points",
+                            ha="left" if x_text == r.high else "right", va="center", fontsize=8, color=C.INK)  # fmt: skip
         if mc_row and c.mc_interval:
-            ax.plot(list(c.mc_interval), [y[mc_row]] * 2, color=C.SKY, lw=8, solid_capstyle="butt", zorder=2)
+            yy = y[mc_row]
+            if c.mc_pressure_interval:
+                ax.plot(
+                    list(c.mc_pressure_interval),
+                    [yy - 0.22] * 2,
+                    color=C.GREY,
+                    lw=3,
+                    solid_capstyle="butt",
+                    zorder=2,
+                )
+            ax.plot(list(c.mc_interval), [yy + 0.08] * 2, color=C.SKY, lw=7, solid_capstyle="butt", zorder=2,
+                    marker="s" if c.mc_interval[1] - c.mc_interval[0] < 0.005 * (c.scale.bounds[1] - c.scale.bounds[0]) else None,
+                    ms=7)  # fmt: skip
             if len(c.mc_modes) >= 2:
-                for v, s in c.mc_modes:
-                    ax.scatter([v], [y[mc_row]], s=40 + 160 * s, color=C.BLUE, zorder=3)
+                for v, sh in c.mc_modes:
+                    ax.scatter([v], [yy + 0.08], s=40 + 160 * sh, color=C.BLUE, zorder=3)
                     ax.annotate(
-                        f"{s:.0%}",
-                        (v, y[mc_row]),
+                        f"{sh:.0%}",
+                        (v, yy + 0.08),
                         xytext=(0, 8),
                         textcoords="offset points",
                         ha="center",
                         fontsize=8.5,
                     )
             elif c.mc_median is not None:
-                ax.plot([c.mc_median] * 2, [y[mc_row] - 0.25, y[mc_row] + 0.25], color=C.BLUE, lw=3, zorder=3)
+                ax.plot([c.mc_median] * 2, [yy - 0.15, yy + 0.3], color=C.BLUE, lw=3, zorder=3)
         for m, row in zip(c.models, rows, strict=True):
             colour = C.BLUE if m.headline else C.INK
-            if m.converged is False:
-                if m.cycle_range:
-                    ax.plot(
-                        list(m.cycle_range), [y[row]] * 2, color=C.GREY, lw=2.5, ls=":", marker="|", ms=12
-                    )
-                    ax.annotate(
-                        "cycles",
-                        (float(np.mean(m.cycle_range)), y[row]),
-                        xytext=(0, 6),
-                        textcoords="offset points",
-                        ha="center",
-                        fontsize=8.5,
-                        color=C.MUTED,
-                    )
-                continue
-            if m.outcome is None:
-                continue
-            if m.pressure is not None and abs(m.pressure - m.outcome) > 1e-9:
-                ax.plot([m.pressure, m.outcome], [y[row]] * 2, color=colour, lw=1.2)
-                ax.scatter([m.pressure], [y[row]], s=60, facecolor="white", edgecolor=colour, zorder=3)
-            ax.scatter(
-                [m.outcome],
-                [y[row]],
-                s=90 if m.headline else 55,
-                marker="D" if m.headline else "o",
-                color=colour,
-                zorder=4,
-            )
+            if m.converged is False and m.cycle_range:
+                ax.plot(list(m.cycle_range), [y[row]] * 2, color=C.GREY, lw=2.5, ls=":", marker="|", ms=12)
+                ax.annotate("pressure cycles", (float(np.mean(m.cycle_range)), y[row]), xytext=(0, 6),
+                            textcoords="offset points", ha="center", fontsize=8.5, color=C.MUTED)  # fmt: skip
+            if m.pressure is not None:
+                if m.outcome is not None and abs(m.pressure - m.outcome) > 1e-9:
+                    ax.plot([m.pressure, m.outcome], [y[row]] * 2, color=colour, lw=1, ls="--", zorder=2)
+                ax.scatter(
+                    [m.pressure],
+                    [y[row]],
+                    s=150,
+                    facecolor="none",
+                    edgecolor=colour,
+                    linewidths=1.6,
+                    zorder=3,
+                )
+            if m.outcome is not None:
+                ax.scatter([m.outcome], [y[row]], s=70 if m.headline else 45, marker="D" if m.headline else "o",
+                           color=colour, zorder=4)  # fmt: skip
         if c.status_quo is not None:
             ax.axvline(c.status_quo, color=C.VERMILION, lw=1.3, ls="--", zorder=1)
-            ax.annotate(
-                f"status quo {_g(c.status_quo)}",
-                xy=(c.status_quo, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=8.5,
-                color=C.VERMILION,
-                annotation_clip=False,
-            )
+        handles = [
+            Line2D([], [], marker="o", ls="", color=C.INK, markersize=6, label="outcome under the rule"),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markerfacecolor="none",
+                markeredgecolor=C.INK,
+                markersize=10,
+                label="pressure (the actors' push)",
+            ),
+        ]
+        if c.status_quo is not None:
+            handles.append(Line2D([], [], color=C.VERMILION, ls="--", label=f"status quo {_g(c.status_quo)}"))
+        if mc_row and c.mc_interval:
+            handles.append(Line2D([], [], color=C.SKY, lw=6, label="80% of draws: outcome"))
+            if c.mc_pressure_interval:
+                handles.append(Line2D([], [], color=C.GREY, lw=3, label="80%: pressure"))
+        if rl_row:
+            handles.append(Line2D([], [], color=C.MUTED, lw=3.5, label="acceptable range (red lines)"))
+        ax.legend(handles=handles, **TOP_LEGEND, ncol=3)
         ax.set_yticks([y[r] for r in order], order)
-        ax.set_ylim(-0.7, len(order) - 0.2)
+        ax.set_ylim(-0.7, len(order) - 0.3)
         _scale_x(ax, c.scale)
         ax.set_xlabel(c.scale.unit or "position on the issue's scale", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
@@ -278,16 +296,23 @@ def sobol(s: SobolData) -> str:
 
 
 def sweep(sw: SweepData) -> str:
+    """Each issue's outcome under the rule (solid) and the pressure (dashed, same colour) against the driver."""
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
         for k, (name, yv) in enumerate(sw.series.items()):
-            ax.plot(sw.x, yv, color=C.OKABE_ITO[k % 8], lw=2, marker="o", ms=3, label=_short(name, 90))
+            colour = C.OKABE_ITO[k % 8]
+            ax.plot(sw.x, yv, color=colour, lw=2, marker="o", ms=3, label=_short(name, 90))
+            pv = sw.pressure.get(name)
+            if pv is not None and not np.allclose(np.nan_to_num(pv), np.nan_to_num(yv)):
+                ax.plot(sw.x, pv, color=colour, lw=1.2, ls="--")
+        if sw.pressure:
+            ax.plot([], [], color=C.INK, lw=1.2, ls="--", label="dashed: the pressure (before the rule)")
         if sw.baseline is not None:
             ax.axvline(
                 sw.baseline, color=C.GREY, lw=1.2, ls=":", label=f"the scenario's value ({sw.baseline:.2f})"
             )
         ax.set_xlabel(f"{sw.driver} (0–1)", fontsize=9)
-        ax.set_ylabel(f"{sw.model} forecast", fontsize=9)
+        ax.set_ylabel(f"{sw.model}: outcome under the rule", fontsize=9)
         ax.grid(alpha=0.25)
         ax.legend(**TOP_LEGEND, ncol=1 if max((len(k) for k in sw.series), default=0) > 40 else 2)
         fig.tight_layout()
@@ -295,13 +320,28 @@ def sweep(sw: SweepData) -> str:
 
 
 def feasibility(sw: SweepData) -> str:
+    """Per agreement, whether the forecast concludes it at each value of the driver (filled: concluded)."""
     with plt.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(WIDTH, 1.5))
-        assert sw.feasible is not None
-        ax.step(sw.x, sw.feasible, where="mid", color=C.BLUE, lw=2)
-        ax.set_yticks([0, 1], ["no deal", "deal"])
-        ax.set_ylim(-0.2, 1.2)
-        ax.set_xlabel(f"{sw.driver} (0–1)", fontsize=9)
+        rows = sw.agreed or ({"a deal exists": sw.feasible} if sw.feasible is not None else {})
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.4 * len(rows)))
+        for k, v in enumerate(rows.values()):
+            yk = len(rows) - 1 - k
+            v = np.asarray(v, dtype=float)
+            on = v == 1
+            ax.scatter(sw.x[on], [yk] * int(on.sum()), marker="s", s=70, color=C.BLUE, zorder=3)
+            ax.scatter(
+                sw.x[~on],
+                [yk] * int((~on).sum()),
+                marker="s",
+                s=70,
+                facecolor="white",
+                edgecolor=C.GREY,
+                zorder=3,
+            )
+        ax.set_yticks(range(len(rows)), [_short(n, 40) for n in reversed(list(rows))])
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_xlabel(f"{sw.driver} (0–1); filled: concluded", fontsize=9)
+        ax.spines["left"].set_visible(False)
         fig.tight_layout()
         return to_svg(fig)
 

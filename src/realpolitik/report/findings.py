@@ -1,11 +1,13 @@
 """Findings: short statements generated from the numbers of an analysis, ranked by importance.
 
 Nothing here is written for a particular case: every sentence is a template filled from results, and a
-template is used only when its numbers exist. Each finding carries the number it rests on and an
-``importance`` (0–100) that orders the list: whether an agreement can be had and who blocks it first,
-then how far the forecasts could move, then what the models disagree on, then the rest. The report
-shows the first :data:`HEADLINE` findings and folds the others. No finding averages models (they answer
-different questions) and none states the obvious (a forecast "lies above the status quo").
+template is used only when its numbers exist. Forecasts are read through the decision rules: each
+agreement gets one headline (concluded or not, and the decisive reason), then who refuses it, the
+issues decided by one actor, what linking the agreements would change, forecasts where the rule holds the
+status quo against every model's pressure, the opening concession, the precedents, and the rest (Monte
+Carlo, convergence, the sweep). Each finding carries the number it rests on and an ``importance``
+(0–100) that orders the list; the report shows the first :data:`HEADLINE` and folds the others. No
+finding averages models (they answer different questions) and none states the obvious.
 """
 
 from __future__ import annotations
@@ -13,16 +15,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from realpolitik.report.stats import tornado_rows
-from realpolitik.report.summary import model_value, nearest_label
+from realpolitik.report.summary import (
+    AgreementLine,
+    IssueLine,
+    SummaryCard,
+    and_list,
+    g,
+    human,
+    nearest_label,
+    package_words,
+    precedent_words,
+    refusal_words,
+    summary_card,
+    the,
+)
 
 if TYPE_CHECKING:
     from realpolitik.report.analysis import Analysis
 
 #: How many findings the report shows before folding the rest.
-HEADLINE = 4
+HEADLINE = 5
 
 
 @dataclass(frozen=True)
@@ -41,8 +54,7 @@ class Finding:
         }
 
 
-def _g(v: float) -> str:
-    return f"{v:.1f}" if abs(v) >= 0.05 or v == 0 else f"{v:.3f}"
+_g = g
 
 
 def _near(scenario: Any, issue_id: str, value: float) -> str:
@@ -51,131 +63,253 @@ def _near(scenario: Any, issue_id: str, value: float) -> str:
     return f" (near “{lab}”)" if lab else ""
 
 
-def forecast_findings(a: Analysis) -> list[Finding]:
-    s = a.scenario
-    out: list[Finding] = []
-    if not a.forecasts:
-        return out
-    for iss in s.issues:
-        width = iss.bounds[1] - iss.bounds[0]
-        values = [model_value(f, iss.id) for f in a.forecasts]
-        for v in values:
-            if v.converged is False:
-                where = f" between {_g(v.cycle_range[0])} and {_g(v.cycle_range[1])}" if v.cycle_range else ""
-                out.append(
-                    Finding(
-                        "forecasts",
-                        f"{v.model} does not settle on {iss.name}: it cycles{where}, so it gives no point forecast there.",
-                        f"cycle of {v.cycle_length} rounds" if v.cycle_length else "not converged",
-                        65.0,
-                    )
-                )
-        pts = [v for v in values if v.outcome is not None]
-        if len(pts) < 2:
-            continue
-        lo = min(pts, key=lambda v: v.outcome or 0.0)
-        hi = max(pts, key=lambda v: v.outcome or 0.0)
-        spread = (hi.outcome or 0.0) - (lo.outcome or 0.0)
-        share = spread / width if width else 0.0
-        if share <= 0.1:
-            out.append(
-                Finding(
-                    "forecasts",
-                    f"Every model lands close on {iss.name}: between {_g(lo.outcome or 0.0)} and "
-                    f"{_g(hi.outcome or 0.0)}{_near(s, iss.id, hi.outcome or 0.0)}.",
-                    f"spread {_g(spread)} on a range of {_g(width)}",
-                    35.0,
-                )
-            )
-        else:
-            out.append(
-                Finding(
-                    "forecasts",
-                    f"The models disagree on {iss.name}: from {_g(lo.outcome or 0.0)} ({lo.model})"
-                    f"{_near(s, iss.id, lo.outcome or 0.0)} to {_g(hi.outcome or 0.0)} ({hi.model})"
-                    f"{_near(s, iss.id, hi.outcome or 0.0)}.",
-                    f"spread {_g(spread)} on a range of {_g(width)}",
-                    30.0 + 35.0 * share,
-                )
-            )
-    return out
+# ------------------------------------------------------------------------------------------ agreements
+def _outcome_words(ag: AgreementLine, values: dict[str, float]) -> str:
+    """``72.3`` for a one-issue agreement, ``territory 6.9; military status 50`` otherwise."""
+    if ag.issues == (ag.id,):
+        return g(values[ag.id])
+    return package_words({d: values[d] for d in ag.issues})
 
 
-def deal_findings(a: Analysis) -> list[Finding]:
-    d = a.deals
-    if not d:
-        return []
-    out: list[Finding] = []
-    n = d.get("n_feasible", 0)
-    total = d.get("n_packages") or 0
-    if d.get("feasible"):
-        out.append(
-            Finding(
-                "deals",
-                f"A deal exists: {n:,} of the {total:,} packages examined are acceptable to every party and veto holder.",
-                f"n_feasible = {n:,}",
-                95.0,
-            )
-        )
+def _agreement_headline(ag: AgreementLine) -> Finding:
+    n = ag.n_models
+    agreed = [m for m in ag.models if m.status == "agreed"]
+    if ag.status == "refused" and ag.feasible is False:
+        text = f"{ag.name}: not concluded in any model"
+        judges = and_list([*ag.signers, *(f"{v} (veto)" for v in ag.veto_holders if v not in ag.signers)])
+        text += f", and no package is acceptable to {judges}"
+        text += f". No common ground {ag.conflicts[0]}." if ag.conflicts else "."
+        imp = 100.0
+    elif ag.status == "refused":
+        text = f"{ag.name}: not concluded in any model ({ag.count('refused')} of {n} refuse the pressure)"
+        text += f", although {ag.package} would be acceptable." if ag.package else "."
+        imp = 96.0
+    elif ag.status == "split":
+        vals = ", ".join(f"{m.model} {_outcome_words(ag, m.outcome)}" for m in agreed)
+        alone = "can be agreed" + (" on its own" if ag.feasible else "")
+        text = f"{ag.name} {alone}: {len(agreed)} of {n} models conclude it ({vals})"
+        others = [m.model for m in ag.models if m.status == "refused"]
+        if others:
+            text += f"; in {and_list(others)} the pressure is refused"
+            if ag.nearest and ag.nearest_model:
+                text += f" (nearest acceptable package to the {ag.nearest_model} pressure: {_outcome_words(ag, ag.nearest)})"
+        text += "."
+        imp = 95.0
+    elif ag.status == "agreed":
+        vals = ", ".join(f"{m.model} {_outcome_words(ag, m.outcome)}" for m in agreed)
+        text = f"{ag.name} is concluded in every model ({vals})."
+        imp = 95.0
+    elif ag.status == "no change":
+        text = f"{ag.name}: no model's pressure moves it from the status quo."
+        imp = 60.0
     else:
+        text = f"{ag.name}: {ag.verdict}"
+        imp = 80.0
+    if ag.probability is not None:
+        number = f"P(agreement) = {ag.probability:.2f} ({ag.probability_model}, {ag.probability_draws or 0:,} draws)"
+    else:
+        number = f"concluded in {len(agreed)} of {n} models"
+    return Finding("agreements", text, number, imp)
+
+
+def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
+    out: list[Finding] = []
+    for ag in card.agreements:
+        out.append(_agreement_headline(ag))
+        if ag.refusals:
+            out.append(
+                Finding(
+                    "agreements",
+                    f"Who refuses {the(ag.id, ag.issues)}: {refusal_words(ag.refusals, ag.n_models)}.",
+                    f"refused in {ag.count('refused')} of {ag.n_models} models",
+                    90.0 if ag.status == "refused" else 70.0,
+                )
+            )
+        if ag.opening_concession:
+            out.append(
+                Finding(
+                    "agreements",
+                    f"The smallest single concession that opens {the(ag.id, ag.issues)}: {ag.opening_concession}.",
+                    "deal analysis, every package enumerated"
+                    if (a.deals or {}).get("method") == "enumerated"
+                    else "deal analysis, packages searched",
+                    78.0,
+                )
+            )
+        elif ag.no_single_concession:
+            out.append(
+                Finding(
+                    "agreements",
+                    f"No single change of one actor's position, salience or red line opens {the(ag.id, ag.issues)}.",
+                    "0 opening concessions",
+                    62.0,
+                )
+            )
+        p, head = ag.probability, next((m for m in ag.models if m.model == ag.probability_model), None)
+        if p is not None and head is not None and ((head.status == "agreed") != (p >= 0.5)) and 0 < p < 1:
+            said = "concludes" if head.status == "agreed" else "does not conclude"
+            out.append(
+                Finding(
+                    "uncertainty",
+                    f"Under uncertainty the {ag.probability_model} forecast concludes {the(ag.id, ag.issues)} in {p:.0%} of the draws, "
+                    f"although with every input at its value it {said} it.",
+                    f"P(agreement) = {p:.2f}",
+                    82.0,
+                )
+            )
+    d = a.deals or {}
+    if card.linkage and d.get("if_linked") != d.get("n_feasible"):
         out.append(
             Finding(
-                "deals",
-                f"No deal: none of the {total:,} packages examined is acceptable to every party and veto holder.",
-                "n_feasible = 0",
-                100.0,
+                "agreements",
+                card.linkage,
+                f"{d.get('if_linked', 0):,} vs {d.get('n_feasible', 0):,} acceptable packages",
+                86.0 if d.get("if_linked") == 0 else 72.0,
             )
         )
+    n = d.get("n_feasible", 0)
     for actor, n_without in (d.get("veto_effects") or {}).items():
         if n_without is not None and n_without != n:
             out.append(
                 Finding(
-                    "deals",
-                    f"{actor}'s veto decides: without it {n_without:,} packages would be acceptable instead of {n:,}.",
+                    "agreements",
+                    f"{actor}'s veto binds: without it {n_without:,} packages would be acceptable instead of {n:,}.",
                     f"{n_without - n:+,} packages",
-                    92.0 if n == 0 else 70.0,
+                    80.0 if n == 0 else 70.0,
                 )
             )
-    conc = {k: v for k, v in (d.get("concessions") or {}).items() if v}
-    if conc and not d.get("feasible"):
-        actor, c = min(conc.items(), key=lambda kv: abs(float(kv[1].get("size", np.inf))))
+    for pr in d.get("precedents") or []:
+        if pr.get("error") or not pr.get("changes"):
+            continue
         out.append(
             Finding(
-                "deals",
-                f"The smallest single concession that opens a deal: {actor} moves its {c.get('field')} on "
-                f"{c.get('issue')} from {_g(float(c.get('from', 0)))} to {_g(float(c.get('to', 0)))}.",
-                f"size {_g(float(c.get('size', 0)))} of the range",
-                85.0,
+                "precedents",
+                precedent_words(pr, a.scenario),
+                f"{len(pr.get('refused_by') or {})} refusal(s)",
+                66.0 if pr.get("feasible") else 64.0,
             )
         )
-    for p in d.get("precedents") or []:
-        if not p.get("accepts"):
+    return out
+
+
+# ------------------------------------------------------------------------------------------ forecasts
+def _held(line: IssueLine) -> tuple[float, float] | None:
+    """The models' pressure range when the rule holds the status quo against every model's pressure."""
+    if line.status_quo is None or not line.models:
+        return None
+    sq, tol = line.status_quo, 1e-9 * line.width
+    held = all(v.outcome is not None and abs(v.outcome - sq) <= tol and not v.moot for v in line.models)
+    moved = [
+        v.pressure for v in line.models if v.pressure is not None and abs(v.pressure - sq) > 0.02 * line.width
+    ]
+    loose = [v for v in line.models if v.converged is False]
+    if held and len(moved) + len(loose) == len(line.models) and moved:
+        return min(moved), max(moved)
+    return None
+
+
+def forecast_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
+    s = a.scenario
+    out: list[Finding] = []
+    if not a.forecasts:
+        return out
+    held: dict[str | None, list[tuple[IssueLine, tuple[float, float]]]] = {}
+    for line in card.issues:
+        rng = _held(line)
+        if rng is not None:
+            held.setdefault(line.agreement, []).append((line, rng))
+    for gid, items in held.items():
+        n = len(items[0][0].models)
+        parts = [f"{human(line.issue)} (pressure {g(lo)} to {g(hi)})" for line, (lo, hi) in items]
+        issues = next((ag.issues for ag in card.agreements if ag.id == gid), ())
+        why = f": {the(gid, issues)} is refused" if gid else ""
+        sq = and_list([f"{g(line.status_quo)}" for line, _ in items])
+        out.append(
+            Finding(
+                "forecasts",
+                f"The rule holds the status quo against the pressure of every model on {and_list(parts)}: "
+                f"the outcome stays at {sq} in all {n}{why}.",
+                f"{n} of {n} models at the status quo",
+                84.0,
+            )
+        )
+    for line in card.issues:
+        values = line.models
+        for v in values:
+            if v.converged is False:
+                where = f" between {g(v.cycle_range[0])} and {g(v.cycle_range[1])}" if v.cycle_range else ""
+                if v.settled:
+                    text = (
+                        f"{v.model}'s pressure on {line.name} does not settle: it cycles{where}; the rule gives "
+                        f"{g(v.outcome)} in every round of the cycle, so that outcome stands."
+                    )
+                    imp = 45.0
+                else:
+                    text = f"{v.model} does not settle on {line.name}: it cycles{where}, so it gives no point forecast there."
+                    imp = 65.0
+                out.append(
+                    Finding(
+                        "forecasts",
+                        text,
+                        f"cycle of {v.cycle_length} rounds" if v.cycle_length else "not converged",
+                        imp,
+                    )
+                )
+        if line.moot:
             continue
-        name = p.get("scenario", "precedent")
-        refusing = [(actor, issue) for actor, issue in (p.get("refusals") or {}).items() if issue]
-        if refusing:
-            who = ", ".join(f"{actor} (on {issue})" for actor, issue in refusing)
+        pts = [v for v in values if v.outcome is not None]
+        if line.rule == "unilateral" and line.decider and pts:
+            vals = ", ".join(
+                f"{v.model} {g(v.outcome)}" for v in sorted(pts, key=lambda v: (v.outcome or 0.0, v.model))
+            )
+            sq = f" (status quo {g(line.status_quo)})" if line.status_quo is not None else ""
+            spread = (
+                (line.models_high.outcome or 0.0) - (line.models_low.outcome or 0.0)
+                if line.models_low and line.models_high
+                else 0.0
+            )
             out.append(
                 Finding(
-                    "deals",
-                    f"The {name} terms, applied here, would be refused by {who}.",
-                    f"{len(refusing)} refusal(s)",
-                    40.0,
+                    "forecasts",
+                    f"{line.decider} decides {line.name} alone; the models forecast its own position at {vals}{sq}"
+                    + (", so they disagree on where it goes." if line.models_agree is False else "."),
+                    f"spread {g(spread)} on a range of {g(line.width)}",
+                    87.0,
+                )
+            )
+            continue
+        if line.rule != "collective" or len(pts) < 2:
+            continue
+        lo, hi = line.models_low, line.models_high
+        assert lo is not None and hi is not None
+        spread = (hi.outcome or 0.0) - (lo.outcome or 0.0)
+        share = spread / line.width
+        if share <= 0.1:
+            out.append(
+                Finding(
+                    "forecasts",
+                    f"Every model lands close on {line.name}: between {g(lo.outcome)} and "
+                    f"{g(hi.outcome)}{_near(s, line.issue, hi.outcome or 0.0)}.",
+                    f"spread {g(spread)} on a range of {g(line.width)}",
+                    55.0,
                 )
             )
         else:
             out.append(
                 Finding(
-                    "deals",
-                    f"The {name} terms, applied here, would be accepted by every party and veto holder.",
-                    "0 refusals",
-                    60.0,
+                    "forecasts",
+                    f"The models disagree on {line.name}: from {g(lo.outcome)} ({lo.model})"
+                    f"{_near(s, line.issue, lo.outcome or 0.0)} to {g(hi.outcome)} ({hi.model})"
+                    f"{_near(s, line.issue, hi.outcome or 0.0)}.",
+                    f"spread {g(spread)} on a range of {g(line.width)}",
+                    40.0 + 35.0 * share,
                 )
             )
     return out
 
 
-def sweep_findings(a: Analysis) -> list[Finding]:
+# ------------------------------------------------------------------------------------------ sweep
+def sweep_findings(a: Analysis, card: SummaryCard | None = None) -> list[Finding]:
     sw = a.sweep
     if not sw or not sw.get("points"):
         return []
@@ -188,46 +322,82 @@ def sweep_findings(a: Analysis) -> list[Finding]:
     xs = [p["values"][drv] for p in pts]
     out: list[Finding] = []
     best = None
+    best_p = None
     for iss in s.issues:
         ys = [p["outcome"].get(iss.id) for p in pts]
-        if any(y is None for y in ys):
-            continue
+        ps = [(p.get("pressure") or p["outcome"]).get(iss.id) for p in pts]
         width = iss.bounds[1] - iss.bounds[0]
-        move = (max(ys) - min(ys)) / width
-        if best is None or move > best[0]:
-            best = (move, iss, ys[0], ys[-1], min(ys), max(ys))
+        if all(y is not None for y in ys):
+            move = (max(ys) - min(ys)) / width
+            if best is None or move > best[0]:
+                best = (move, iss, ys, ps)
+        if all(p is not None for p in ps):
+            pmove = (max(ps) - min(ps)) / width
+            if best_p is None or pmove > best_p[0]:
+                best_p = (pmove, iss, ps)
+    model = sw.get("model")
+    card_ = card or summary_card(a)
     if best is not None:
-        share, iss, y0, y1, lo, hi = best
+        share, iss, ys, ps = best
         if share < 0.02:
-            text = (
-                f"As {drv} goes from {_g(xs[0])} to {_g(xs[-1])}, no {sw.get('model')} forecast moves more than "
-                f"{share:.0%} of its range."
-            )
+            text = f"As {drv} goes from {g(xs[0])} to {g(xs[-1])}, no {model} outcome under the rule moves more than {share:.0%} of its range"
+            if best_p is not None and best_p[0] >= 0.02:
+                _, piss, pps = best_p
+                text += f", although the pressure on {piss.name} goes from {g(pps[0])} to {g(pps[-1])} (between {g(min(pps))} and {g(max(pps))})"
+            text += "."
         else:
             text = (
-                f"{drv} moves the {sw.get('model')} forecast on {iss.name} most: from {_g(y0)} at {drv} = {_g(xs[0])} "
-                f"to {_g(y1)} at {_g(xs[-1])} (between {_g(lo)} and {_g(hi)} on the way)."
+                f"{drv} moves the {model} outcome on {iss.name} most: from {g(ys[0])} at {drv} = {g(xs[0])} "
+                f"to {g(ys[-1])} at {g(xs[-1])} (between {g(min(ys))} and {g(max(ys))} on the way)"
             )
+            if all(p is not None for p in ps) and any(
+                abs((p or 0) - (y or 0)) > 1e-9 for p, y in zip(ps, ys, strict=True)
+            ):
+                text += f"; the pressure goes from {g(ps[0])} to {g(ps[-1])}"
+            text += "."
         out.append(Finding("environment", text, f"{share:.0%} of the issue range", 20.0 + 40.0 * share))
-    feas = [p.get("feasible") for p in pts]
-    if any(f is not None for f in feas):
-        n_true = sum(1 for f in feas if f)
-        flips = [xs[k] for k in range(1, len(feas)) if feas[k] != feas[k - 1]]
+    for gid in sw.get("agreements") or []:
+        flags = [(p.get("agreed") or {}).get(gid) for p in pts]
+        if any(f is None for f in flags):
+            continue
+        k = sum(1 for f in flags if f)
+        flips = [xs[j] for j in range(1, len(flags)) if flags[j] != flags[j - 1]]
+        name = the(gid, next((ag.issues for ag in card_.agreements if ag.id == gid), ()))
         if flips:
-            text = f"Whether a deal exists depends on {drv}: feasible at {n_true} of {len(feas)} values, switching at {', '.join(_g(x) for x in flips)}."
+            where = [g(x) for x, f in zip(xs, flags, strict=True) if f]
+            text = (
+                f"Whether the {model} forecast concludes {name} depends on {drv}: concluded at {k} of {len(flags)} "
+                f"values ({', '.join(where)}), switching at {', '.join(g(x) for x in flips)}."
+            )
             imp = 80.0
         else:
-            state = "exists" if n_true else "exists at no value"
             text = (
-                f"A deal {state} across the whole range of {drv} ({_g(xs[0])} to {_g(xs[-1])})."
-                if n_true
-                else f"No value of {drv} between {_g(xs[0])} and {_g(xs[-1])} opens a deal."
+                f"The {model} forecast concludes {name} at every value of {drv} from {g(xs[0])} to {g(xs[-1])}."
+                if k
+                else f"No value of {drv} from {g(xs[0])} to {g(xs[-1])} makes the {model} forecast conclude {name}."
             )
             imp = 45.0
-        out.append(Finding("environment", text, f"{n_true}/{len(feas)} points", imp))
+        out.append(Finding("environment", text, f"{k}/{len(flags)} points", imp))
+    if not sw.get("agreements"):
+        feas = [p.get("feasible") for p in pts]
+        if any(f is not None for f in feas):
+            n_true = sum(1 for f in feas if f)
+            flips = [xs[k] for k in range(1, len(feas)) if feas[k] != feas[k - 1]]
+            if flips:
+                text = f"Whether a deal exists depends on {drv}: feasible at {n_true} of {len(feas)} values, switching at {', '.join(g(x) for x in flips)}."
+                imp = 80.0
+            else:
+                text = (
+                    f"A deal exists across the whole range of {drv} ({g(xs[0])} to {g(xs[-1])})."
+                    if n_true
+                    else f"No value of {drv} between {g(xs[0])} and {g(xs[-1])} opens a deal."
+                )
+                imp = 45.0
+            out.append(Finding("environment", text, f"{n_true}/{len(feas)} points", imp))
     return out
 
 
+# ------------------------------------------------------------------------------------------ Monte Carlo
 def montecarlo_findings(a: Analysis) -> list[Finding]:
     mc = a.montecarlo
     out: list[Finding] = []
@@ -249,14 +419,14 @@ def montecarlo_findings(a: Analysis) -> list[Finding]:
     for iid, ms in all_modes.items():
         if len(ms) >= 2 and iid in s.issue_ids:
             parts = ", ".join(
-                f"{m['share']:.0%} of draws between {_g(m['low'])} and {_g(m['high'])}{_near(s, iid, m['value'])}"
+                f"{m['share']:.0%} of draws between {g(m['low'])} and {g(m['high'])}{_near(s, iid, m['value'])}"
                 for m in sorted(ms, key=lambda m: m["value"])
             )
             out.append(
                 Finding(
                     "uncertainty",
-                    f"On {s.issue(iid).name} the {mc.get('model')} outcome splits into {len(ms)} distinct groups: {parts}. "
-                    "A single median would describe none of them.",
+                    f"On {s.issue(iid).name} the {mc.get('model')} outcome under the rule splits into {len(ms)} distinct groups: "
+                    f"{parts}. A single median would describe none of them.",
                     f"{len(ms)} modes over {mc.get('draws_completed', 0):,} draws",
                     75.0,
                 )
@@ -277,23 +447,19 @@ def montecarlo_findings(a: Analysis) -> list[Finding]:
             Finding(
                 "uncertainty",
                 f"Of the single-peaked forecasts, {name} is the least certain: across {mc.get('draws_completed', 0):,} draws of "
-                f"the uncertain inputs ({mc.get('model')}), 80% of outcomes fall between {_g(iv[0])} and {_g(iv[1])}.",
+                f"the uncertain inputs ({mc.get('model')}), 80% of outcomes under the rule fall between {g(iv[0])} and {g(iv[1])}.",
                 f"80% interval width {w:.0%} of the range",
                 40.0 + 30.0 * w,
             )
         )
-    p = mc.get("deal_probability")
-    if p is not None:
-        base = a.deals.get("feasible") if a.deals else None
-        surprise = base is not None and ((base and p < 0.5) or (not base and p > 0.0))
-        text = f"A deal exists in {p:.0%} of the draws of the uncertain inputs"
-        text += ", although none exists with the inputs at their values." if base is False and p > 0 else "."
+    if mc.get("agreement_probability") is None and mc.get("deal_probability") is not None:
+        p = mc["deal_probability"]
         out.append(
             Finding(
                 "uncertainty",
-                text,
+                f"A deal exists in {p:.0%} of the draws of the uncertain inputs.",
                 f"P(deal) = {p:.2f} ({mc.get('model')} draws)",
-                88.0 if surprise else 55.0,
+                55.0,
             )
         )
     tor = a.extras.get("tornado")
@@ -310,17 +476,48 @@ def montecarlo_findings(a: Analysis) -> list[Finding]:
             out.append(
                 Finding(
                     "uncertainty",
-                    f"The input that moves any forecast most is {b['input']}: across its range ({_g(b['low_value'])} to "
-                    f"{_g(b['high_value'])}) the {tor['model']} forecast on {name} moves over {_g(b['total_swing'])} "
-                    f"(from the baseline {_g(t['base'])}).",
-                    f"total swing {_g(b['total_swing'])}",
+                    f"The input that moves any forecast most is {b['input']}: across its range ({g(b['low_value'])} to "
+                    f"{g(b['high_value'])}) the {tor['model']} forecast on {name} moves over {g(b['total_swing'])} "
+                    f"(from the baseline {g(t['base'])}).",
+                    f"total swing {g(b['total_swing'])}",
                     35.0 + 25.0 * min(1.0, b["total_swing"] / width),
                 )
             )
     return out
 
 
+def trust_findings(a: Analysis) -> list[Finding]:
+    t = a.trust
+    if not t or not t.get("cases"):
+        return []
+    cases = t["cases"]
+    leaky = [c["id"] for c in cases if c.get("status") == "leaky"]
+    if leaky and len(leaky) == len(cases):
+        text = (
+            f"The backtest of the analogues ({and_list(leaky)}) cannot say how accurate the models are: every one is "
+            "leaky (its inputs are not dated before its decision), so they illustrate how precedents map, nothing more."
+        )
+        return [Finding("trust", text, f"{len(leaky)} of {len(cases)} analogues leaky", 58.0)]
+    clean = [c["id"] for c in cases if c.get("status") == "clean"]
+    return [
+        Finding(
+            "trust",
+            f"{len(clean)} of {len(cases)} analogues are clean backtests (inputs dated before the decision); "
+            "only those measure accuracy (see “How far to trust this”).",
+            f"{len(clean)} clean",
+            52.0,
+        )
+    ]
+
+
 def findings(a: Analysis) -> list[Finding]:
     """Every finding, most important first (ties keep section order)."""
-    fs = [*deal_findings(a), *montecarlo_findings(a), *forecast_findings(a), *sweep_findings(a)]
+    card = summary_card(a)
+    fs = [
+        *agreement_findings(a, card),
+        *forecast_findings(a, card),
+        *montecarlo_findings(a),
+        *sweep_findings(a, card),
+        *trust_findings(a),
+    ]
     return sorted(fs, key=lambda f: -f.importance)

@@ -102,18 +102,26 @@ def _ticks(fig: go.Figure, scale: Any, row: int | None = None, col: int | None =
 
 
 # ------------------------------------------------------------------------------------------ comparison
+def _key(name: str, **marker: Any) -> go.Scatter:
+    """A legend entry only (no data point)."""
+    return go.Scatter(x=[None], y=[None], mode="markers", name=name, marker=marker, hoverinfo="skip")
+
+
 def comparison(c: Comparison) -> dict[str, Any]:
-    """One row per model (its outcome; the pressure too when a rule moved it), Monte Carlo, the actors."""
+    """One row per model: its outcome under the rule (filled) and its pressure (open ring); the Monte
+    Carlo range of both; the actors' positions and red lines; the status quo. Legend below."""
     rows = [*(m.model + (" ★" if m.headline else "") for m in c.models)]
     mc_row = f"Monte Carlo ({c.mc_model})" if c.mc_model else None
-    order = ["actors", *([mc_row] if mc_row else []), *rows]
+    rl_row = "red lines" if c.red_lines else None
+    order = ["actors", *([rl_row] if rl_row else []), *([mc_row] if mc_row else []), *rows]
+    pos = {name: len(order) - 1 - k for k, name in enumerate(order)}  # numeric rows: offsets within a row
     fig = go.Figure()
     if c.scale.labels:
         ks = [k for k in sorted(c.scale.labels) if c.scale.bounds[0] <= k <= c.scale.bounds[1]]
         fig.add_trace(
             go.Scatter(
                 x=ks,
-                y=["actors"] * len(ks),
+                y=[pos["actors"]] * len(ks),
                 mode="markers",
                 marker={"symbol": "line-ns", "size": 16, "line": {"width": 1, "color": C.GREY}},
                 hovertext=[f"{k:g}: {_t(c.scale.labels[k])}" for k in ks],
@@ -121,12 +129,11 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 showlegend=False,
             )
         )
-    # actors, labels alternating above and below so neighbours do not collide
     srt = sorted(c.actors, key=lambda a: a.position)
     fig.add_trace(
         go.Scatter(
             x=[a.position for a in srt],
-            y=["actors"] * len(srt),
+            y=[pos["actors"]] * len(srt),
             mode="markers+text",
             text=[_t(a.actor) for a in srt],
             textposition=["top center" if k % 2 == 0 else "bottom center" for k in range(len(srt))],
@@ -141,15 +148,50 @@ def comparison(c: Comparison) -> dict[str, Any]:
             showlegend=False,
         )
     )
+    if rl_row:
+        n = len(c.red_lines)
+        for k, r in enumerate(c.red_lines):
+            yy = pos[rl_row] + (0.0 if n == 1 else 0.56 * (k / (n - 1) - 0.5))
+            right = r.high < c.scale.bounds[1]
+            fig.add_trace(
+                go.Scatter(
+                    x=[r.low, r.high],
+                    y=[yy, yy],
+                    mode="lines+text",
+                    line={"width": 5, "color": r.colour},
+                    text=["", _t(r.actor)] if right else [_t(r.actor), ""],
+                    textposition="middle right" if right else "middle left",
+                    textfont={"size": 11},
+                    hovertext=[f"{_t(r.actor)} accepts {_g(r.low)} to {_g(r.high)}"] * 2,
+                    hoverinfo="text",
+                    showlegend=False,
+                )
+            )
     if mc_row and c.mc_interval:
+        yy = pos[mc_row]
+        if c.mc_pressure_interval:
+            lo, hi = c.mc_pressure_interval
+            fig.add_trace(
+                go.Scatter(
+                    x=[lo, hi],
+                    y=[yy - 0.2, yy - 0.2],
+                    mode="lines",
+                    line={"width": 4, "color": C.GREY},
+                    hovertext=[f"pressure: 80% of draws between {_g(lo)} and {_g(hi)}"] * 2,
+                    hoverinfo="text",
+                    showlegend=False,
+                )
+            )
         lo, hi = c.mc_interval
+        point = hi - lo < 0.005 * ((c.scale.bounds[1] - c.scale.bounds[0]) or 1.0)
         fig.add_trace(
             go.Scatter(
                 x=[lo, hi],
-                y=[mc_row, mc_row],
-                mode="lines",
+                y=[yy + 0.1, yy + 0.1],
+                mode="lines+markers" if point else "lines",
+                marker={"size": 12, "symbol": "square", "color": C.SKY},
                 line={"width": 10, "color": C.SKY},
-                hovertext=[f"80% of draws between {_g(lo)} and {_g(hi)}"] * 2,
+                hovertext=[f"outcome under the rule: 80% of draws between {_g(lo)} and {_g(hi)}"] * 2,
                 hoverinfo="text",
                 showlegend=False,
             )
@@ -158,13 +200,13 @@ def comparison(c: Comparison) -> dict[str, Any]:
             fig.add_trace(
                 go.Scatter(
                     x=[v for v, _ in c.mc_modes],
-                    y=[mc_row] * len(c.mc_modes),
+                    y=[yy + 0.1] * len(c.mc_modes),
                     mode="markers+text",
-                    text=[f"{s:.0%}" for _, s in c.mc_modes],
+                    text=[f"{sh:.0%}" for _, sh in c.mc_modes],
                     textposition="top center",
                     textfont={"size": 11},
-                    marker={"size": [8 + 14 * s for _, s in c.mc_modes], "color": C.BLUE, "symbol": "circle"},
-                    hovertext=[f"{s:.0%} of draws near {_g(v)}" for v, s in c.mc_modes],
+                    marker={"size": [8 + 14 * sh for _, sh in c.mc_modes], "color": C.BLUE},
+                    hovertext=[f"{sh:.0%} of draws near {_g(v)}" for v, sh in c.mc_modes],
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -173,42 +215,45 @@ def comparison(c: Comparison) -> dict[str, Any]:
             fig.add_trace(
                 go.Scatter(
                     x=[c.mc_median],
-                    y=[mc_row],
+                    y=[yy + 0.1],
                     mode="markers",
                     marker={
-                        "size": 12,
+                        "size": 14,
                         "color": C.BLUE,
                         "symbol": "line-ns",
                         "line": {"width": 3, "color": C.BLUE},
                     },
-                    hovertext=[f"median {_g(c.mc_median)}"],
+                    hovertext=[f"median outcome {_g(c.mc_median)}"],
                     hoverinfo="text",
                     showlegend=False,
                 )
             )
     for m, row in zip(c.models, rows, strict=True):
         colour = C.BLUE if m.headline else C.INK
-        if m.converged is False:
-            if m.cycle_range:
-                fig.add_trace(
-                    go.Scatter(
-                        x=list(m.cycle_range),
-                        y=[row, row],
-                        mode="lines+markers",
-                        line={"width": 3, "color": C.GREY, "dash": "dot"},
-                        marker={"symbol": "line-ns", "size": 12, "line": {"width": 2, "color": C.GREY}},
-                        hovertext=[
-                            f"{m.model} did not converge: cycles between {_g(m.cycle_range[0])} and {_g(m.cycle_range[1])}"
-                        ]
-                        * 2,
-                        hoverinfo="text",
-                        showlegend=False,
-                    )
+        yy = pos[row]
+        q = f"<br>{_t(m.question)}" if m.question else ""
+        if m.converged is False and m.cycle_range:
+            lo, hi = m.cycle_range
+            fig.add_trace(
+                go.Scatter(
+                    x=[lo, hi],
+                    y=[yy, yy],
+                    mode="lines+markers",
+                    line={"width": 3, "color": C.GREY, "dash": "dot"},
+                    marker={"symbol": "line-ns", "size": 12, "line": {"width": 2, "color": C.GREY}},
+                    hovertext=[
+                        f"{_t(m.model)}: the pressure does not converge; it cycles between {_g(lo)} and {_g(hi)}"
+                    ]
+                    * 2,
+                    hoverinfo="text",
+                    showlegend=False,
                 )
+            )
+            if m.outcome is None:
                 fig.add_trace(
                     go.Scatter(
-                        x=[(m.cycle_range[0] + m.cycle_range[1]) / 2],
-                        y=[row],
+                        x=[(lo + hi) / 2],
+                        y=[yy],
                         mode="text",
                         text=["cycles: no point forecast"],
                         textposition="top center",
@@ -217,37 +262,60 @@ def comparison(c: Comparison) -> dict[str, Any]:
                         showlegend=False,
                     )
                 )
-            continue
-        if m.outcome is None:
-            continue
-        if m.pressure is not None and abs(m.pressure - m.outcome) > 1e-9:
+        if m.pressure is not None:
+            xs = [m.pressure] if m.outcome is None else [m.pressure, m.outcome]
             fig.add_trace(
                 go.Scatter(
-                    x=[m.pressure, m.outcome],
-                    y=[row, row],
+                    x=xs,
+                    y=[yy] * len(xs),
                     mode="lines+markers",
-                    line={"width": 1.5, "color": colour},
-                    marker={"size": [11, 0], "symbol": "circle-open", "color": colour},
-                    hovertext=[f"{m.model}: pressure (the model's own outcome) {_g(m.pressure)}", ""],
+                    line={"width": 1.2, "color": colour, "dash": "dash"},
+                    marker={
+                        "size": [16, 0][: len(xs)],
+                        "symbol": "circle-open",
+                        "color": colour,
+                        "line": {"width": 2},
+                    },
+                    hovertext=[f"{_t(m.model)}: pressure (where the actors push) {_g(m.pressure)}{q}", ""][
+                        : len(xs)
+                    ],
                     hoverinfo="text",
                     showlegend=False,
                 )
             )
+        if m.outcome is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[m.outcome],
+                    y=[yy],
+                    mode="markers",
+                    marker={
+                        "size": 12 if m.headline else 10,
+                        "symbol": "diamond" if m.headline else "circle",
+                        "color": colour,
+                    },
+                    hovertext=[f"{_t(m.model)}: outcome under the rule {_g(m.outcome)}{q}"],
+                    hoverinfo="text",
+                    showlegend=False,
+                )
+            )
+    # the legend: what each mark means
+    fig.add_trace(_key("outcome under the rule", size=10, color=C.INK, symbol="circle"))
+    fig.add_trace(
+        _key("pressure (the actors' push)", size=14, color=C.INK, symbol="circle-open", line={"width": 2})
+    )
+    if mc_row and c.mc_interval:
+        fig.add_trace(_key("80% of draws: outcome", size=12, color=C.SKY, symbol="square"))
+        if c.mc_pressure_interval:
+            fig.add_trace(_key("80%: pressure", size=12, color=C.GREY, symbol="square"))
+    if rl_row:
         fig.add_trace(
-            go.Scatter(
-                x=[m.outcome],
-                y=[row],
-                mode="markers",
-                marker={
-                    "size": 14 if m.headline else 11,
-                    "symbol": "diamond" if m.headline else "circle",
-                    "color": colour,
-                },
-                hovertext=[
-                    f"{_t(m.model)}: {_g(m.outcome)}" + (f"<br>{_t(m.question)}" if m.question else "")
-                ],
-                hoverinfo="text",
-                showlegend=False,
+            _key(
+                "acceptable range (red line)",
+                size=12,
+                color=C.MUTED,
+                symbol="line-ew",
+                line={"width": 4, "color": C.MUTED},
             )
         )
     shapes, notes = [], []
@@ -276,9 +344,10 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 "font": {"size": 11, "color": C.VERMILION},
             }
         )
-    _layout(fig, 70 + 38 * len(order), shapes=shapes, annotations=notes, showlegend=False)
+    _layout(fig, 130 + 38 * len(order), shapes=shapes, annotations=notes, showlegend=True)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 12}})
     fig.update_yaxes(
-        categoryorder="array", categoryarray=list(reversed(order)), range=[-0.7, len(order) - 0.3]
+        tickvals=[pos[r] for r in order], ticktext=[_t(r) for r in order], range=[-0.7, len(order) - 0.3]
     )
     _ticks(fig, c.scale)
     fig.update_traces(cliponaxis=False)
@@ -449,18 +518,43 @@ def sobol(s: SobolData) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------------- sweep
 def sweep(sw: SweepData) -> dict[str, Any]:
+    """Each issue's outcome under the rule (solid) and its pressure (dashed, same colour)."""
     fig = go.Figure()
     for k, (name, y) in enumerate(sw.series.items()):
+        short = _t(name if len(name) <= 34 else name[:33] + "…")
+        colour = C.OKABE_ITO[k % 8]
         fig.add_trace(
             go.Scatter(
                 x=sw.x,
                 y=y,
                 mode="lines+markers",
-                name=_t(name if len(name) <= 34 else name[:33] + "…"),
-                line={"color": C.OKABE_ITO[k % 8], "width": 2.5},
-                hovertemplate=f"{_t(name)}<br>{_t(sw.driver)} %{{x:.2f}}: %{{y:.3g}}<extra></extra>",
+                name=short,
+                legendgroup=str(k),
+                line={"color": colour, "width": 2.5},
+                hovertemplate=f"{_t(name)}<br>{_t(sw.driver)} %{{x:.2f}}: outcome %{{y:.3g}}<extra></extra>",
             )
         )
+        pv = sw.pressure.get(name)
+        if pv is not None and not np.allclose(np.nan_to_num(pv), np.nan_to_num(y)):
+            fig.add_trace(
+                go.Scatter(
+                    x=sw.x,
+                    y=pv,
+                    mode="lines",
+                    name=f"{short}: pressure",
+                    legendgroup=str(k),
+                    showlegend=False,
+                    line={"color": colour, "width": 1.5, "dash": "dash"},
+                    hovertemplate=f"{_t(name)}<br>{_t(sw.driver)} %{{x:.2f}}: pressure %{{y:.3g}}<extra></extra>",
+                )
+            )
+    if sw.pressure:
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", name="dashed: pressure (before the rule)",
+                line={"color": C.INK, "width": 1.5, "dash": "dash"}, hoverinfo="skip",
+            )
+        )  # fmt: skip
     if sw.baseline is not None:
         ys = [v for y in sw.series.values() for v in np.asarray(y, dtype=float) if np.isfinite(v)] or [
             0.0,
@@ -476,28 +570,42 @@ def sweep(sw: SweepData) -> dict[str, Any]:
                 hoverinfo="skip",
             )
         )
-    _layout(fig, 420)
+    _layout(fig, 440)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}})
     fig.update_xaxes(title={"text": f"{_t(sw.driver)} (0–1)", "font": {"size": 12}})
-    fig.update_yaxes(title={"text": f"{sw.model} forecast", "font": {"size": 12}})
+    fig.update_yaxes(title={"text": f"{sw.model}: outcome", "font": {"size": 12}})
     return _out(fig)
 
 
 def feasibility(sw: SweepData) -> dict[str, Any]:
-    assert sw.feasible is not None
-    fig = go.Figure(
-        go.Scatter(
-            x=sw.x,
-            y=sw.feasible,
-            mode="lines+markers",
-            line={"shape": "hvh", "color": C.BLUE, "width": 2.5},
-            hovertemplate=f"{_t(sw.driver)} %{{x:.2f}}: %{{text}}<extra></extra>",
-            text=["deal" if v == 1 else "no deal" for v in sw.feasible],
-            showlegend=False,
+    """Per agreement, whether the forecast concludes it at each value of the driver."""
+    rows = sw.agreed or ({"a deal exists": sw.feasible} if sw.feasible is not None else {})
+    fig = go.Figure()
+    names = list(rows)
+    for name, v in rows.items():
+        v = np.asarray(v, dtype=float)
+        fig.add_trace(
+            go.Scatter(
+                x=sw.x,
+                y=[_t(name if len(name) <= 26 else name[:25] + "…")] * len(sw.x),
+                mode="markers",
+                marker={
+                    "symbol": ["square" if x == 1 else "square-open" for x in v],
+                    "size": 14,
+                    "color": [C.BLUE if x == 1 else C.GREY for x in v],
+                },
+                text=["concluded" if x == 1 else "not concluded" for x in v],
+                hovertemplate=f"{_t(name)}<br>{_t(sw.driver)} %{{x:.2f}}: %{{text}}<extra></extra>",
+                showlegend=False,
+            )
         )
+    _layout(fig, 110 + 40 * len(names), showlegend=False)
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=[_t(n if len(n) <= 26 else n[:25] + "…") for n in reversed(names)],
     )
-    _layout(fig, 170, showlegend=False)
-    fig.update_yaxes(tickvals=[0, 1], ticktext=["no deal", "deal"], range=[-0.2, 1.2])
-    fig.update_xaxes(title={"text": f"{_t(sw.driver)} (0–1)", "font": {"size": 12}})
+    fig.update_xaxes(title={"text": f"{_t(sw.driver)} (0–1); filled: concluded", "font": {"size": 12}})
     return _out(fig)
 
 

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from realpolitik.report.analysis import Analysis
 from realpolitik.report.sections import build, num
-from realpolitik.report.summary import SummaryCard, summary_card
+from realpolitik.report.summary import SummaryCard, refusal_words, summary_card
 from realpolitik.report.view import Section
 
 _MD_PUNCT = re.compile(r"([\\`*_\[\]|~<>&])")  # the characters that make inline syntax anywhere
@@ -70,6 +70,7 @@ def _filters(env: jinja2.Environment) -> None:
     env.filters["num"] = num
     env.filters["g"] = _g
     env.filters["pct"] = _pct
+    env.filters["refusals"] = refusal_words
 
 
 @cache

@@ -16,7 +16,7 @@ from realpolitik.report.analysis import Analysis
 from realpolitik.report.colors import actor_colors
 from realpolitik.report.findings import HEADLINE, findings
 from realpolitik.report.stats import sobol_rows, tornado_rows
-from realpolitik.report.summary import SummaryCard, convergence, summary_card
+from realpolitik.report.summary import REASON_WORDS, SummaryCard, convergence, precedent_words, summary_card
 from realpolitik.report.view import Cell, Details, Figure, Heading, Items, Para, Pre, Section, table
 from realpolitik.scenario.io import iter_quantities
 
@@ -124,11 +124,12 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
         sec.blocks.append(Para("No model could run on this scenario.", "note"))
         return sec
     sec.model = (
-        "Every model, each for the question it answers; they are never averaged. "
+        "Every model, each for the question it answers, read through each issue's decision rule; they are never averaged. "
         + "; ".join(f"{f.model}: {model_question(f.model)}" for f in a.forecasts)
         + (f". ★ marks {a.model}, the model of this analysis." if a.model else ".")
     )
     colours = actor_colors(s.actor_ids)
+    sec.blocks.append(Para(f"{card.legend}.", "note"))
     for line in card.issues:
         iss = s.issue(line.issue)
         marks = []
@@ -159,15 +160,24 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
             line.mc_median,
             line.mc_interval,
             tuple((m["value"], m["share"]) for m in line.mc_modes),
+            red_lines=red_lines_of(s, iss, colours),
+            mc_pressure_interval=line.mc_pressure_interval,
+            rule=line.rule_text,
         )
-        parts = [f"{v.model} {_g(v.outcome)}" for v in line.models if v.outcome is not None]
-        parts += [f"{v.model} did not converge" for v in line.models if v.converged is False]
         caption = (
-            "Each model's forecast (★: the analysis model, diamond); dashed: the status quo; top row: each actor's position "
-            "(dot size: salience)"
-            + (f"; blue bar: 80% of the {line.mc_model} Monte Carlo draws" if line.mc_interval else "")
+            f"Decision rule: {line.rule_text.replace('_', ' ')}"
+            + (f" ({line.condition})" if line.condition else "")
+            + ". Each model's outcome under the rule (filled; ★ and diamond: the analysis model) and its pressure "
+            "(open ring; dashed where the rule moved it); dashed vertical line: the status quo; top row: each actor's "
+            "position (dot size: salience)"
+            + ("; red lines: each actor's acceptable range" if data.red_lines else "")
+            + (
+                f"; Monte Carlo ({line.mc_model}): 80% of the draws' outcomes (blue) and pressures (grey)"
+                if line.mc_interval
+                else ""
+            )
             + ". "
-            + "; ".join(parts)
+            + "; ".join(_pair_text(v) for v in line.models)
             + "."
         )
         title = iss.name + (f" ({iss.unit})" if iss.unit else "")
@@ -175,17 +185,17 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
         if line.flags:
             sec.blocks.append(Para("Caution: " + "; ".join(line.flags) + ".", "flag"))
     # the numbers, for those who want them
-    head = ["issue", "status quo"] + [f.model for f in a.forecasts]
+    head = ["issue", "rule", "status quo"] + [f"{f.model}: outcome (pressure)" for f in a.forecasts]
     rows_: list[list[Any]] = []
     for line in card.issues:
         rows_.append(
-            [line.name, num(line.status_quo)]
+            [line.name, line.rule_text.replace("_", " "), num(line.status_quo)]
             + [
-                num(v.outcome) if v.converged is not False else Cell("cycles", style="muted")
+                Cell(_pair_text(v, named=False), style="muted" if v.outcome is None else None)
                 for v in line.models
             ]
         )
-    blocks: list[Any] = [table(head, rows_, set(range(1, len(head))))]
+    blocks: list[Any] = [table(head, rows_, set(range(2, len(head))))]
     for f in a.forecasts:
         note = f.extras.get("note") if isinstance(f.extras, dict) else None
         if note:
@@ -216,6 +226,40 @@ def section_forecasts(a: Analysis, b: Builder, card: SummaryCard) -> Section:
     return sec
 
 
+def _pair_text(v: Any, *, named: bool = True) -> str:
+    """``eum 0 (pressure cycles 0–75.2)``, ``nash 92.7 (pressure 92.7)``: outcome first, pressure beside it."""
+    head = f"{v.model} " if named else ""
+    if v.moot:
+        out = "moot"
+    elif v.outcome is not None:
+        out = _g(v.outcome)
+    else:
+        out = "no point forecast"
+    if v.pressure is not None:
+        pr = f"pressure {_g(v.pressure)}"
+    elif v.converged is False and v.cycle_range:
+        pr = f"pressure cycles {_g(v.cycle_range[0])}–{_g(v.cycle_range[1])}"
+    else:
+        pr = "no pressure"
+    return f"{head}{out} ({pr})"
+
+
+def red_lines_of(s: Any, iss: Any, colours: dict[str, str]) -> tuple[F.RedLine, ...]:
+    """Each actor's acceptable range on ``iss`` where it is narrower than the scale."""
+    lo_b, hi_b = (float(x) for x in iss.bounds)
+    out = []
+    for act in s.actors:
+        st = s.stance(act.id, iss.id)
+        acc = getattr(st, "acceptable", None) if st is not None else None
+        if acc is None:
+            continue
+        lo = float(acc.low.value) if acc.low is not None else lo_b
+        hi = float(acc.high.value) if acc.high is not None else hi_b
+        if lo > lo_b or hi < hi_b:
+            out.append(F.RedLine(act.id, lo, hi, colours[act.id]))
+    return tuple(out)
+
+
 def _outcome_by_round(f: Any, issue_id: str) -> np.ndarray | None:
     ex = f.extras if isinstance(f.extras, dict) else {}
     for key in ("outcome_by_round", "median_by_round"):
@@ -227,9 +271,15 @@ def _outcome_by_round(f: Any, issue_id: str) -> np.ndarray | None:
 
 # ----------------------------------------------------------------------------------------------- deals
 def _pkg_text(issues: list[str], pkg: dict[str, Any]) -> str:
+    """A package in words; an issue moot in it is said as ``moot`` (it counts for nothing there)."""
     labels = pkg.get("labels") or {}
+    moot = set(pkg.get("moot") or ())
     return "; ".join(
-        f"{iid} {pkg['values'][iid]:g}" + (f" ({labels[iid]})" if labels.get(iid) else "")
+        (
+            f"{iid} moot"
+            if iid in moot
+            else f"{iid} {pkg['values'][iid]:g}" + (f" ({labels[iid]})" if labels.get(iid) else "")
+        )
         for iid in issues
         if iid in pkg["values"]
     )
@@ -247,41 +297,68 @@ def section_deals(a: Analysis, b: Builder) -> Section:
     )
     parties = d["parties"]
     vh = d.get("veto_holders") or {}
-    vetoes = list(vh)
     method = (
         "every package enumerated"
         if d["method"] == "enumerated"
         else "packages searched (too many to enumerate)"
     )
-    if d["feasible"]:
-        sec.blocks.append(
-            Para(
-                f"A deal exists: {d['n_feasible']:,} of {d['n_packages']:,} packages are acceptable to every party"
-                + (" and to every veto holder on its issues" if vetoes else "")
-                + f" ({method}).",
-                "verdict-yes",
-            )
+    card = summary_card(a)
+    for ag in card.agreements:
+        style = "verdict-yes" if ag.feasible else "verdict-no"
+        said = (
+            "can be agreed" + (" on its own" if len(card.agreements) > 1 else "")
+            if ag.feasible
+            else "cannot be agreed"
         )
-    else:
-        sec.blocks.append(
-            Para(
-                f"No deal: none of the {d['n_packages']:,} packages is acceptable to every party"
-                + (" and to every veto holder on its issues" if vetoes else "")
-                + f" ({method}).",
-                "verdict-no",
-            )
-        )
-    sec.blocks.append(
-        Para(
-            f"Parties: {', '.join(parties)}; veto holders: "
+        sec.blocks.append(Para(f"{ag.name}: {said}.", style))
+        facts = [
+            f"Signed by {', '.join(ag.signers)}"
             + (
-                "; ".join(f"{k} on {', '.join(v)}" for k, v in vh.items())
-                if isinstance(vh, dict) and vh
-                else "none"
+                "; veto: "
+                + "; ".join(f"{k} on {', '.join(v).replace('_', ' ')}" for k, v in ag.veto_holders.items())
+                if ag.veto_holders
+                else ""
             )
             + "."
+        ]
+        if ag.package:
+            facts.append(f"Best acceptable package (joint gain): {ag.package}.")
+        facts += [f"No common ground {c}." for c in ag.conflicts]
+        if ag.opening_concession:
+            facts.append(f"Smallest single concession that opens it: {ag.opening_concession}.")
+        elif ag.no_single_concession:
+            facts.append("No single change of one actor's position, salience or red line opens it.")
+        sec.blocks.append(Items(tuple(facts)))
+    sec.blocks.append(
+        Para(
+            f"{d['n_feasible']:,} of {d['n_packages']:,} packages are acceptable to every signer of the agreements they "
+            f"change"
+            + (" and to every veto holder on its issues" if vh else "")
+            + f" ({method})."
+            + (f" {card.linkage}" if card.linkage else ""),
+            "note",
         )
     )
+    red = d.get("red_lines") or {}
+    if red:
+        rows_r = []
+        for actor, per in red.items():
+            for iss, r in per.items():
+                rows_r.append([actor, iss, num(r["low"]), num(r["high"])])
+        conds = "; ".join(
+            f"{c['issue']} applies only if {c['on']} {c['op']} {num(c['value'])}"
+            for c in d.get("conditions") or []
+        )
+        sec.blocks.append(Heading("Red lines"))
+        sec.blocks.append(
+            table(
+                ["actor", "issue", "accepts at least", "accepts at most"],
+                rows_r,
+                {2, 3},
+                "What each actor can accept at all (its acceptable range, where narrower than the scale)."
+                + (f" Conditional issues: {conds}." if conds else ""),
+            )
+        )
     ve = d.get("veto_effects") or {}
     ce = d.get("consent_effects") or {}
     if ve or ce:
@@ -325,7 +402,7 @@ def section_deals(a: Analysis, b: Builder) -> Section:
                         "no single move opens a deal" if not d["feasible"] else "a deal exists already",
                     ]
                 )
-        sec.blocks.append(Heading("Concessions that would open a deal"))
+        sec.blocks.append(Heading("Concessions that would open a deal (the smallest over every agreement)"))
         sec.blocks.append(
             table(
                 [
@@ -481,19 +558,29 @@ def section_deals(a: Analysis, b: Builder) -> Section:
                 rows.append([pr["scenario"], pr["error"], "", ""])
                 continue
             acc = ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in (pr.get("accepts") or {}).items())
-            ref = ", ".join(f"{k} on {v}" for k, v in (pr.get("refusals") or {}).items() if v)
+            ref = "; ".join(
+                f"{k} on {(r.get('issue') or '—').replace('_', ' ')} ({REASON_WORDS.get(str(r.get('reason')), r.get('reason'))})"
+                for k, r in (pr.get("refused_by") or {}).items()
+            )
             rows.append(
-                [pr["scenario"], _pkg_text(d["issues"], pr) if pr.get("values") else "—", acc, ref or "none"]
+                [
+                    pr.get("id") or pr["scenario"],
+                    _pkg_text(d["issues"], pr) if pr.get("values") else "—",
+                    acc,
+                    ref or "none",
+                ]
             )
         sec.blocks.append(Heading("Precedents as packages"))
         sec.blocks.append(
             Para(
-                "Each analogue's actual outcome mapped onto this scenario's issues (unmapped issues stay at the "
-                "status quo) and judged by the actors here.",
+                "Each analogue's terms mapped onto this scenario's issues (unmapped issues stay at the status quo; a "
+                "fixed term says where the precedent applies, with its note) and judged by the signers and veto holders "
+                "here: who refuses, on which issue, and why (a red line breached, a loss, or no gain).",
                 "note",
             )
         )
-        sec.blocks.append(table(["precedent", "package here", "accepts", "refusal turns on"], rows))
+        sec.blocks.append(table(["precedent", "package here", "accepts", "refused by"], rows))
+        sec.blocks.append(Items(tuple(precedent_words(pr, a.scenario, notes=True) for pr in prec)))
     return sec
 
 
@@ -516,7 +603,20 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
             f"seed {mc.get('seed')}."
         )
     )
-    if mc.get("deal_probability") is not None:
+    probs = mc.get("agreement_probability") or {}
+    if probs:
+        names = {ag.id: ag.name for ag in summary_card(a).agreements}
+        sec.blocks.append(
+            Items(
+                tuple(
+                    f"P(agreement) for {names.get(k, k)}: {v:.0%} of the draws (the {mc.get('model')} pressure accepted by "
+                    "every signer and veto holder)"
+                    for k, v in probs.items()
+                    if v is not None
+                )
+            )
+        )
+    elif mc.get("deal_probability") is not None:
         sec.blocks.append(Para(f"A deal exists in {mc['deal_probability']:.0%} of the draws."))
     all_modes = a.extras.get("mc_modes") or {}
     samples = a.extras.get("mc_samples") or {}
@@ -530,8 +630,34 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
             if len(ms) < 2
             else "; ".join(mode_text(m) for m in sorted(ms, key=lambda m: m["value"]))
         )
-        rows.append([st.get("name", iid), num(q["10"]), num(q["50"]), num(q["90"]), shape])
-    sec.blocks.append(table(["issue", "p10", "median", "p90", "shape of the distribution"], rows, {1, 2, 3}))
+        pq = (st.get("pressure") or {}).get("quantiles") or {}
+        rows.append(
+            [
+                st.get("name", iid),
+                st.get("rule", "—"),
+                num(q["10"]),
+                num(q["50"]),
+                num(q["90"]),
+                f"{num(pq.get('10'))} – {num(pq.get('90'))}" if pq else "—",
+                shape,
+            ]
+        )
+    sec.blocks.append(
+        table(
+            [
+                "issue",
+                "rule",
+                "outcome p10",
+                "median",
+                "p90",
+                "pressure p10 – p90",
+                "shape of the outcome's distribution",
+            ],
+            rows,
+            {2, 3, 4, 5},
+            "Outcome: under the decision rule, in every draw; pressure: the model's own result in the same draws.",
+        )
+    )
     for iid, st in issues.items():
         if iid not in s.issue_ids:
             continue
@@ -655,21 +781,32 @@ def section_environment(a: Analysis, b: Builder) -> Section:
     sec.model = _model_note(a, "it runs at every point, so the sweep moves its forecast")
     drivers = sw["drivers"]
     pts = sw["points"]
+    agreements = list(sw.get("agreements") or [])
+    names_ag = {ag.id: ag.name for ag in summary_card(a).agreements}
     sec.blocks.append(
         Para(
-            f"Every point runs the {sw['model']} model with the driver set as shown; the scenario's links turn the driver into "
-            "actors' numbers (see the scenario's environment section)."
+            f"Every point runs the {sw['model']} model with the driver set as shown (the scenario's links turn the driver "
+            "into actors' numbers) and reads the result through the decision rules: the outcome under the rule first, "
+            "the pressure (the model's own result) beside it."
         )
     )
     if len(drivers) == 1:
         d = drivers[0]
         x = np.array([p["values"][d] for p in pts])
         names = {i.id: i.name for i in s.issues}
-        series = {
-            names.get(iid, iid): np.array(
-                [np.nan if p["outcome"].get(iid) is None else p["outcome"][iid] for p in pts]
-            )
-            for iid in sw["issues"]
+
+        def column(key: str, iid: str) -> np.ndarray:
+            return np.array([np.nan if (p.get(key) or {}).get(iid) is None else p[key][iid] for p in pts])
+
+        series = {names.get(iid, iid): column("outcome", iid) for iid in sw["issues"]}
+        pressure = (
+            {names.get(iid, iid): column("pressure", iid) for iid in sw["issues"]}
+            if all(p.get("pressure") for p in pts)
+            else {}
+        )
+        agreed = {
+            names_ag.get(g, g): np.array([float(bool((p.get("agreed") or {}).get(g))) for p in pts])
+            for g in agreements
         }
         feas = [p.get("feasible") for p in pts]
         fe = (
@@ -677,53 +814,138 @@ def section_environment(a: Analysis, b: Builder) -> Section:
             if all(f is None for f in feas)
             else np.array([np.nan if f is None else float(f) for f in feas])
         )
-        data = F.SweepData(d, sw["model"], x, series, (sw.get("baseline") or {}).get(d), fe)
+        data = F.SweepData(d, sw["model"], x, series, (sw.get("baseline") or {}).get(d), fe, pressure, agreed)
         sec.blocks.append(
             b.figure(
                 "sweep",
                 "sweep-forecast",
                 f"Forecasts as {d} varies",
-                f"The {sw['model']} forecast on each issue against {d}; dotted: the scenario's own value of the driver.",
+                f"The {sw['model']} outcome under the rule on each issue against {d} (solid) and the pressure, the model's "
+                "own result (dashed, same colour, where it differs); dotted: the scenario's own value of the driver.",
                 data,
             )
         )
-        if fe is not None:
-            vals = {v for v in fe.tolist() if np.isfinite(v)}
+        for name, v in (agreed or ({"a deal": fe} if fe is not None else {})).items():
+            vals = {float(u) for u in np.asarray(v).tolist() if np.isfinite(u)}
             if len(vals) > 1:
-                sec.blocks.append(
-                    b.figure(
-                        "feasibility",
-                        "sweep-feasibility",
-                        f"Whether a deal exists as {d} varies",
-                        "Deal: at least one package is acceptable to every party and veto holder.",
-                        data,
-                    )
+                continue
+            on = vals == {1.0}
+            text = (
+                f"{name}: concluded at every value of {d} from {x.min():g} to {x.max():g}."
+                if on
+                else f"{name}: no value of {d} from {x.min():g} to {x.max():g} concludes it."
+            )
+            sec.blocks.append(Para(text, "verdict-yes" if on else "verdict-no"))
+        changing = {k: v for k, v in agreed.items() if len({float(u) for u in v}) > 1}
+        if changing or (
+            not agreed and fe is not None and len({v for v in fe.tolist() if np.isfinite(v)}) > 1
+        ):
+            shown = F.SweepData(d, sw["model"], x, series, data.baseline, fe, pressure, changing)
+            sec.blocks.append(
+                b.figure(
+                    "feasibility",
+                    "sweep-feasibility",
+                    f"Which agreements the forecast concludes as {d} varies"
+                    if changing
+                    else f"Whether a deal exists as {d} varies",
+                    f"Filled: the {sw['model']} pressure is accepted by every signer and veto holder at that value; "
+                    "open: it is refused (or changes nothing) and the status quo stands.",
+                    shown,
                 )
-            else:
-                if vals == {1.0}:
-                    text, style = (
-                        f"A deal exists at every value of {d} from {x.min():g} to {x.max():g}.",
-                        "verdict-yes",
-                    )
-                else:
-                    text, style = (
-                        f"No value of {d} from {x.min():g} to {x.max():g} opens a deal.",
-                        "verdict-no",
-                    )
-                sec.blocks.append(Para(text, style))
-    head = list(drivers) + list(sw["issues"]) + ["deal"]
+            )
+    head = list(drivers) + [f"{i} (pressure)" for i in sw["issues"]] + [f"{g} agreed" for g in agreements]
     rows = []
     for p in pts:
-        f = p.get("feasible")
+        pr = p.get("pressure") or {}
         rows.append(
             [num(p["values"][dd]) for dd in drivers]
-            + [num(p["outcome"].get(i)) for i in sw["issues"]]
-            + [Cell("—") if f is None else Cell("yes", style="yes") if f else Cell("no", style="no")]
+            + [
+                f"{num(p['outcome'].get(i))} ({num(pr.get(i))})" if i in pr else num(p["outcome"].get(i))
+                for i in sw["issues"]
+            ]
+            + [
+                Cell("yes", style="yes") if (p.get("agreed") or {}).get(g) else Cell("no", style="no")
+                for g in agreements
+            ]
         )
-    sec.blocks.append(Details("The sweep as a table", (table(head, rows, set(range(len(head) - 1))),)))
+    sec.blocks.append(
+        Details(
+            "The sweep as a table: outcome under the rule (pressure)",
+            (table(head, rows, set(range(len(drivers) + len(sw["issues"])))),),
+        )
+    )
     warnings = sw.get("warnings") or []
     if warnings:
         sec.blocks.append(Para(" ".join(warnings), "note"))
+    return sec
+
+
+# ----------------------------------------------------------------------------------------------- trust
+def section_trust(a: Analysis) -> Section:
+    """How far to trust this: the backtest of the scenario's analogues (realpolitik.backtest.trust)."""
+    sec = Section("trust", "How far to trust this")
+    t = a.trust
+    if not t:
+        sec.blocks.append(Para(a.notes.get("trust", "The backtest of the analogues did not run."), "note"))
+        return sec
+    sec.model = (
+        "Every model and four naive baselines scored against the recorded outcomes of the analogues this scenario "
+        "names (realpolitik backtest); errors are shares of each issue's range."
+    )
+    cases = t.get("cases") or []
+    paras = list(t.get("paragraphs") or [])
+    if cases and all(c.get("status") == "leaky" for c in cases):
+        sec.blocks.append(
+            Para(
+                "The analogues are leaky: kept as illustrations of how precedents map onto this scenario, not as "
+                "evidence of how accurate the models are.",
+                "flag",
+            )
+        )
+    for text in paras:
+        sec.blocks.append(Para(text))
+    preds = t.get("predictors") or []
+    if cases and preds:
+        head = ["case", "status", "decided"] + [p["label"] for p in preds]
+        rows = []
+        for c in cases:
+            errs = c.get("mean_error") or {}
+            rows.append(
+                [
+                    c["id"],
+                    Cell(c["status"], style="no" if c["status"] == "leaky" else "yes"),
+                    c.get("decided") or "—",
+                ]
+                + ["—" if errs.get(p["name"]) is None else f"{100 * errs[p['name']]:.1f}%" for p in preds]
+            )
+        kinds = ", ".join(f"{p['label']}" for p in preds if p.get("kind") == "baseline")
+        sec.blocks.append(
+            table(
+                head,
+                rows,
+                set(range(3, len(head))),
+                f"Mean absolute error per case as a share of the issue's range (lower is better); baselines: {kinds}.",
+            )
+        )
+    if t.get("figure_svg"):
+        sec.blocks.append(
+            Figure(
+                "trust-figure",
+                "Error per model, with the naive baselines marked",
+                "Each predictor's mean error over the analogues (clean and leaky cases apart, never pooled).",
+                t["figure_svg"],
+            )
+        )
+    leak = [(c["id"], c.get("leakage") or []) for c in cases if c.get("leakage")]
+    if leak:
+        sec.blocks.append(
+            Details(
+                "Why each case is clean or leaky",
+                tuple(Pre(f"{cid}\n" + "\n".join(lines)) for cid, lines in leak),
+            )
+        )
+    for sid, why in (t.get("unavailable") or {}).items():
+        sec.blocks.append(Para(f"{sid}: not scored ({why}).", "note"))
     return sec
 
 
@@ -841,6 +1063,7 @@ def build(a: Analysis, *, interactive: bool) -> tuple[SummaryCard, list[Section]
         section_deals(a, b),
         section_uncertainty(a, b),
         section_environment(a, b),
+        section_trust(a),
         section_scenario(a),
         section_reproduce(a),
     ]
