@@ -279,7 +279,7 @@ def test_a_forecast_run_is_an_immutable_record_with_downloads(web: Client) -> No
     assert j["status"] == "done", j
     assert j["seed"] == 3 and j["params"]["model"] == "compromise" and len(j["scenario_hash"]) == 64
     page = web.get(f"/runs/{rid}").text
-    assert 'id="summary"' in page and "Forecast (compromise)" in page and 'id="rp-figures"' in page
+    assert 'id="summary"' in page and "Outcome (compromise)" in page and 'id="rp-figures"' in page
     rec = web.get(f"/runs/{rid}/results.json").json()
     assert rec["seed"] == 3 and rec["realpolitik_version"] and rec["scenario_hash"] == j["scenario_hash"]
     fc = {f["model"]: f for f in rec["results"]["forecasts"]}

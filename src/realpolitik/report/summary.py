@@ -208,6 +208,13 @@ class SummaryCard:
     def to_json(self) -> dict[str, Any]:
         return _plain(asdict(self))
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SummaryCard:
+        """The card back from :meth:`to_json` (a stored run shows what it computed, without recomputing)."""
+        card = _from_json(cls, data)
+        assert isinstance(card, SummaryCard)
+        return card
+
 
 def _plain(obj: Any) -> Any:
     if isinstance(obj, dict):
@@ -795,3 +802,34 @@ def summary_card(a: Analysis) -> SummaryCard:
         precedents=precedents,
         trust=trust_sentence(a.trust),
     )
+
+
+def _from_json(tp: Any, data: Any) -> Any:
+    """Rebuild a value of type ``tp`` (dataclasses, tuples, dicts, optionals of them) from plain JSON."""
+    import dataclasses
+    import types
+    import typing
+
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _from_json(options[0], data) if len(options) == 1 else data
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = typing.get_type_hints(tp)
+        kwargs = {
+            f.name: _from_json(hints[f.name], data[f.name])
+            for f in dataclasses.fields(tp)
+            if f.init and f.name in data
+        }
+        return tp(**kwargs)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from_json(args[0], x) for x in data)
+        return tuple(_from_json(a, x) for a, x in zip(args, data, strict=True))
+    if origin is dict:
+        _, vt = typing.get_args(tp)
+        return {k: _from_json(vt, v) for k, v in data.items()}
+    return data

@@ -90,13 +90,14 @@ def policy_problems(s: Scenario, file: str) -> list[Problem]:
     scenarios = set(builtin_ids())
     env = s.environment
     for name, ind in env.indicators.items():
-        if ind.series is not None and not _series_ok(ind.series, series):
+        if ind.series is not None and (not isinstance(ind.series, str) or not _series_ok(ind.series, series)):
             out.append(
                 Problem(
                     file,
                     f"environment.indicators.{name}.series",
                     f"the web app reads only built-in series ({', '.join(sorted(series))}), not "
-                    f"{ind.series!r}; give a value instead or use the command line for files",
+                    f"{ind.series if isinstance(ind.series, str) else ind.series.label()!r}; give a value "
+                    "instead or use the command line for files and event stores",
                 )
             )
     default_caps = type(env).model_fields["capabilities"].default

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from realpolitik.report.summary import AgreementLine, IssueLine, ModelValue, SummaryCard
+from realpolitik.report.summary import SummaryCard
 from realpolitik.report.view import Cell, Details, Figure, Heading, Items, Para, Pre, Section, Table
 
 
@@ -37,80 +37,9 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def _pair(v: Any) -> tuple[float, float] | None:
-    return (v[0], v[1]) if isinstance(v, (list, tuple)) and len(v) == 2 else None
-
-
-def _model_value(d: dict[str, Any] | None) -> ModelValue | None:
-    if d is None:
-        return None
-    return ModelValue(
-        model=d["model"],
-        outcome=d.get("outcome"),
-        pressure=d.get("pressure"),
-        converged=d.get("converged"),
-        cycle_length=d.get("cycle_length"),
-        cycle_range=_pair(d.get("cycle_range")),
-    )
-
-
 def card_from_json(d: dict[str, Any]) -> SummaryCard:
-    issues = []
-    for i in d.get("issues", []):
-        issues.append(
-            IssueLine(
-                issue=i["issue"],
-                name=i["name"],
-                unit=i.get("unit"),
-                bounds=_pair(i["bounds"]) or (0.0, 1.0),
-                status_quo=i.get("status_quo"),
-                model=i.get("model"),
-                outcome=i.get("outcome"),
-                pressure=i.get("pressure"),
-                label=i.get("label"),
-                converged=i.get("converged"),
-                cycle_range=_pair(i.get("cycle_range")),
-                models=tuple(m for m in (_model_value(x) for x in i.get("models", [])) if m is not None),
-                models_low=_model_value(i.get("models_low")),
-                models_high=_model_value(i.get("models_high")),
-                models_agree=i.get("models_agree"),
-                mc_model=i.get("mc_model"),
-                mc_median=i.get("mc_median"),
-                mc_interval=_pair(i.get("mc_interval")),
-                mc_modes=tuple(i.get("mc_modes") or ()),
-                flags=tuple(i.get("flags") or ()),
-            )
-        )
-    agreements = [
-        AgreementLine(
-            name=a["name"],
-            issues=tuple(a.get("issues") or ()),
-            signers=tuple(a.get("signers") or ()),
-            veto_holders=tuple(a.get("veto_holders") or ()),
-            accepted=a.get("accepted"),
-            n_feasible=a.get("n_feasible"),
-            n_packages=a.get("n_packages"),
-            refused_by=tuple(a.get("refused_by") or ()),
-            blockers=tuple(a.get("blockers") or ()),
-            opening_concession=a.get("opening_concession"),
-            probability=a.get("probability"),
-            probability_model=a.get("probability_model"),
-            nearest=a.get("nearest"),
-            package=a.get("package"),
-        )
-        for a in d.get("agreements", [])
-    ]
-    return SummaryCard(
-        scenario=d["scenario"],
-        title=d["title"],
-        as_of=d.get("as_of"),
-        model=d.get("model"),
-        model_reason=d.get("model_reason", ""),
-        issues=tuple(issues),
-        agreements=tuple(agreements),
-        uncertainty=d.get("uncertainty"),
-        flags=tuple(d.get("flags") or ()),
-    )
+    """The stored card (the report's own :meth:`SummaryCard.from_json`)."""
+    return SummaryCard.from_json(d)
 
 
 def _block(d: dict[str, Any]) -> Any:
