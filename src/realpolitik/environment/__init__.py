@@ -13,6 +13,7 @@ from realpolitik.environment.links import LinkError, Target, clip_to, link_funct
 from realpolitik.environment.power import IssuePower, measured_power, read_issue_power
 from realpolitik.environment.relations import relation_uses, unused_relation_warnings
 from realpolitik.environment.resolve import (
+    DriverUse,
     LinkEffect,
     Prepared,
     Resolved,
@@ -67,6 +68,7 @@ __all__ = [
     "Context",
     "Driver",
     "DriverError",
+    "DriverUse",
     "IssuePower",
     "LinkEffect",
     "LinkError",
