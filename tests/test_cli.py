@@ -342,7 +342,17 @@ def test_montecarlo_out_folder_refuses_a_second_run_and_resumes(tmp_path: Path) 
     fails("montecarlo", FLAGSHIP, "-n", 200, "--chunk-size", 100, "--out-dir", out)
     (out / "chunk-000001.parquet").unlink()
     again = ok(
-        "montecarlo", FLAGSHIP, "-n", 200, "--chunk-size", 100, "--out-dir", out, "--resume", "--format", "json"
+        "montecarlo",
+        FLAGSHIP,
+        "-n",
+        200,
+        "--chunk-size",
+        100,
+        "--out-dir",
+        out,
+        "--resume",
+        "--format",
+        "json",
     ).stdout
     assert again == first
 

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Any
 
@@ -207,12 +208,24 @@ class ProgressBar:
         self._start = time.monotonic()
         self._bar: Any = None
         self._task: Any = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._timer: threading.Timer | None = None
+        if enabled:  # drawn after ``delay`` even if no step reports by then (a long first step)
+            self._timer = threading.Timer(delay, self._show)
+            self._timer.daemon = True
+            self._timer.start()
 
     def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _show(self) -> None:
+        with self._lock:
+            if not self._closed and self._bar is None:
+                self._open()
 
     def advance(self, n: float = 1) -> None:
         self.update(self.done + n)
@@ -225,13 +238,16 @@ class ProgressBar:
             self.label = label
         if not self.enabled:
             return
-        if self._bar is None:
-            if time.monotonic() - self._start < self.delay:
+        with self._lock:
+            if self._closed:
                 return
-            self._open()
-        self._bar.update(
-            self._task, completed=self.done, total=self.total, description=self.label, count=self._count()
-        )
+            if self._bar is None:
+                if time.monotonic() - self._start < self.delay:
+                    return
+                self._open()
+            self._bar.update(
+                self._task, completed=self.done, total=self.total, description=self.label, count=self._count()
+            )
 
     def _count(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
@@ -250,13 +266,20 @@ class ProgressBar:
             TimeRemainingColumn(),
             console=self.console or Console(stderr=True),
             transient=True,
+            speed_estimate_period=600.0,  # slow steps (a case, an analysis step) still give an estimate
         )
         self._bar.start()
         self._task = self._bar.add_task(
             self.label, total=self.total, completed=self.done, count=self._count()
         )
+        task = self._bar.tasks[-1]  # the clock starts with the work, not with the bar
+        task.start_time = (task.start_time or 0.0) - (time.monotonic() - self._start)
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._bar is not None:
+                self._bar.stop()
+                self._bar = None

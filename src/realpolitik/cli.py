@@ -635,7 +635,7 @@ def _environment(s: Scenario, out: Console) -> None:
             moves = f"what {', '.join(u.through)} moves"
         else:
             moves = ", ".join(u.links) or "none"
-        t.add_row(Ident(u.name), num(u.value, ".3g"), esc(moves))
+        t.add_row(Ident(u.name), num(u.value, ".3g"), Ident(moves))
     out.print(t)
 
 
@@ -677,7 +677,7 @@ def validate(
             from realpolitik.backtest.leakage import leakage
 
             for line in leakage(s).lines(verbose=verbose):
-                console.print(esc(line), soft_wrap=True)
+                console.print(esc(line))
 
 
 def _run_forecasts(
@@ -805,7 +805,8 @@ def _model_notes(results: list[Forecast]) -> list[str]:
     by_note: dict[str, list[str]] = {}
     for f in results:
         for line in f.notes:
-            by_note.setdefault(line, []).append(f.model)
+            text = line.removeprefix(f"{f.model}: ")  # the same note of two models is one line
+            by_note.setdefault(text, []).append(f.model)
     return [f"{', '.join(models)}: {note}" for note, models in by_note.items()]
 
 
@@ -1271,10 +1272,11 @@ def sweep_cmd(
                 progress=lambda done, total: bar.update(done, total),
                 **_parse_params(param),
             )
-        if fmt is Fmt.json:
+        if fmt is Fmt.json:  # the warnings are in the JSON
             _print_json(sweep_to_json(result))
             return
-        render_sweep(result, console)
+        render_sweep(result, console, warnings=False)
+        _warn_once(list(result.warnings))
 
 
 @app.command("montecarlo")
@@ -1360,6 +1362,10 @@ def montecarlo_cmd(
             )
         _warn_once(list(result.notes))  # chunks of an earlier run that could not be trusted
         if fmt is Fmt.json:
+            if not result.inputs:  # the table's headline says so; JSON readers hear it here
+                _warn(
+                    f"{s.id}: no input is uncertain, so every draw repeats the point forecast (docs/uncertainty.md)"
+                )
             _print_json(montecarlo_to_json(result))
         else:
             render_montecarlo(result, console)

@@ -119,11 +119,10 @@ def render_backtest(b: Backtest, out: Console, verbose: bool = False) -> None:
     out.print(
         f"[bold]Backtest[/bold]: {_n(len(b.cases), 'case')} "
         f"({clean} clean, {len(b.cases) - clean} leaky), {_n(len(b.rows), 'issue')} with a recorded outcome; "
-        f"models: {', '.join(b.models)}" + (f"; {b.draws:,} draws, seed {b.seed}" if b.draws else ""),
-        soft_wrap=True,
+        f"models: {', '.join(b.models)}" + (f"; {b.draws:,} draws, seed {b.seed}" if b.draws else "")
     )
     for note in b.notes:
-        out.print(f"[dim]left out: {escape(note)}[/dim]", soft_wrap=True)
+        out.print(f"[dim]left out: {escape(note)}[/dim]")
     if b.rows and (verbose or len(b.cases) <= MAX_CASE_NOTES):
         for c in b.cases:
             if c.issues:
@@ -151,21 +150,20 @@ def render_backtest(b: Backtest, out: Console, verbose: bool = False) -> None:
     shown = b.cases if verbose or len(b.cases) <= MAX_CASE_NOTES else []
     for c in shown:
         lines = c.leakage.lines(verbose=verbose)
-        out.print(f"[bold]{escape(c.id)}[/bold] ({escape(c.origin)}): {escape(lines[0])}", soft_wrap=True)
+        out.print(f"[bold]{escape(c.id)}[/bold] ({escape(c.origin)}): {escape(lines[0])}")
         for line in lines[1:]:
-            out.print(escape(line), soft_wrap=True)
+            out.print(escape(line))
         for m, why in c.skipped.items():
-            out.print(f"  [yellow]{escape(m)} not run[/yellow]: {escape(why)}", soft_wrap=True)
+            out.print(f"  [yellow]{escape(m)} not run[/yellow]: {escape(why)}")
         for note in c.notes:
-            out.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
+            out.print(f"  [dim]{escape(note)}[/dim]")
     if not shown:
         skipped = sum(1 for c in b.cases if c.skipped)
         out.print(
             f"[dim]{len(b.cases)} cases: {clean} clean, {len(b.cases) - clean} leaky"
             + (f"; {skipped} with a model not run" if skipped else "")
-            + " (--verbose: each case's leakage; --format json: all of it)[/dim]",
-            soft_wrap=True,
+            + " (--verbose: each case's leakage; --format json: all of it)[/dim]"
         )
         notes = sorted({n for c in b.cases for n in c.notes})
         for note in notes:
-            out.print(f"[dim]{escape(note)}[/dim]", soft_wrap=True)
+            out.print(f"[dim]{escape(note)}[/dim]")

@@ -158,9 +158,10 @@ def sweep(
     if progress is not None and deal_fn is None:
         progress(len(resolved), len(resolved))
     unused = [c for c in canon if not any(c in r.trace.drivers for r in resolved[:1])]
+    reach = {u.name: u.links for u in prep.drivers()} if unused else {}
     for c in unused:
         others = [o for o in canon if o != c]
-        if others:
+        if others and reach.get(c):
             warnings.append(
                 f"the forecast does not depend on driver {c!r}: the links it would reach are set through "
                 f"{', '.join(map(repr, others))}, which is varied too"
@@ -307,8 +308,9 @@ def _fmt(v: float) -> str:
     return "–" if not math.isfinite(v) else num(v, ".3g") if abs(v) < 1 else num(v, ".1f")
 
 
-def render_sweep(result: SweepResult, console: Any) -> None:
-    """Print a sweep as a Rich table (one row per point) with its warnings."""
+def render_sweep(result: SweepResult, console: Any, *, warnings: bool = True) -> None:
+    """Print a sweep as a Rich table (one row per point) with its warnings (each once; ``warnings=False``
+    leaves them to the caller, as the command line does to put them on standard error)."""
     from realpolitik._terminal import FitTable, Ident
 
     title = f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}"
@@ -332,7 +334,7 @@ def render_sweep(result: SweepResult, console: Any) -> None:
     if not np.allclose(result.outcome, pressure, equal_nan=True):
         console.print("[dim]outcome under the decision rules; (in brackets) the model's own pressure[/dim]")
     console.print(esc(sweep_headline(result)))
-    for w in result.warnings:
+    for w in dict.fromkeys(result.warnings) if warnings else ():
         console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.markup import escape
 
 from realpolitik._cli_base import CONTEXT, Group, flag
@@ -115,7 +116,7 @@ def ingest(
                 t.add_column(c)
             for f in data["files"]:
                 bad = ", ".join(f"{k}: {n}" for k, n in f["bad"].items()) or "-"
-                dates = f"{f['min_date']}..{f['max_date']}" if f["min_date"] else "-"
+                dates = Ident(f"{f['min_date']}..{f['max_date']}") if f["min_date"] else "-"
                 status = f["status"] if not f.get("duplicate_of") else "duplicate"
                 t.add_row(Ident(f["name"]), f["dataset"], status, str(f["rows"]), escape(bad), dates)
             console.print(t)
@@ -209,33 +210,25 @@ def dyads(
                 w.writerow({k: ("" if r[k] is None else r[k]) for k in cols})
             text = buf.getvalue()
         else:
-            t = FitTable(title=f"Dyads per {escape(period)}" + (" (weighted by mentions)" if weight else ""))
-            for c in (
-                "dyad",
-                "period",
-                "events",
-                "v.coop",
-                "m.coop",
-                "v.confl",
-                "m.confl",
-                "conflict share",
-                "Goldstein mean",
-            ):
+            t = FitTable(
+                title=f"Dyads per {escape(period)}" + (" (weighted by mentions)" if weight else ""),
+                caption="coop, conflict: verbal/material events",
+                box=box.SIMPLE_HEAD,
+            )
+            for c in ("dyad", "period", "events", "coop", "conflict", "conflict share", "Goldstein mean"):
                 t.add_column(c, justify="left" if c in ("dyad", "period") else "right")
             arrow = "→" if not undirected else "–"
+
+            def num(v: Any, f: str = "{}") -> str:
+                return "·" if v is None else f.format(v)
+
             for r in data["rows"]:
-
-                def num(v: Any, f: str = "{}") -> str:
-                    return "·" if v is None else f.format(v)
-
                 t.add_row(
-                    f"{r['source']}{arrow}{r['target']}",
-                    r["period"],
+                    Ident(f"{r['source']}{arrow}{r['target']}"),
+                    Ident(r["period"]),
                     num(r["events"]),
-                    num(r["verbal_coop"]),
-                    num(r["material_coop"]),
-                    num(r["verbal_conflict"]),
-                    num(r["material_conflict"]),
+                    f"{num(r['verbal_coop'])}/{num(r['material_coop'])}",
+                    f"{num(r['verbal_conflict'])}/{num(r['material_conflict'])}",
                     num(r["conflict_share"], "{:.2f}"),
                     num(r["goldstein_mean"], "{:.2f}"),
                 )
