@@ -849,11 +849,6 @@ def forecast_cmd(
 
 
 # --------------------------------------------------------------------------------------- import/export
-OutFile = Annotated[
-    Path, typer.Option("-o", "--out", metavar="FILE", help="file to write", show_default=False)
-]
-
-
 @import_app.command("ktab")
 def import_ktab(
     file: Annotated[

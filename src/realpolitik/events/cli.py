@@ -359,7 +359,10 @@ def _db_ref(db: Path, out: Path) -> str:
 def generate(
     out: Annotated[Path, typer.Argument(help="folder to write synthetic files into")],
     rows: Annotated[int, typer.Option(help="events per format")] = 6000,
-    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, metavar="N", help="seed of every random step: same seed, same output"),
+    ] = 0,
     months: Annotated[int, typer.Option(help="months covered")] = 96,
     start: Annotated[str, typer.Option(help="first month (YYYY-MM-DD)")] = "2009-01-01",
     compression: Annotated[str, typer.Option(help="zip, gzip or none")] = "zip",

@@ -689,7 +689,7 @@ def monte_carlo(
     DRAWS.check(draws, "Monte Carlo draws")
     if out is None:
         DRAWS_IN_MEMORY.check(
-            draws, "Monte Carlo draws without an output folder (--out streams them to disk)"
+            draws, "Monte Carlo draws without an output folder (--out-dir streams them to disk)"
         )
     CHUNKS.check(math.ceil(draws / chunk_size), f"Monte Carlo chunks ({draws:,} draws of {chunk_size:,})")
     info = get_model(model)
