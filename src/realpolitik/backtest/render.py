@@ -126,8 +126,8 @@ def render_backtest(b: Backtest, out: Console, verbose: bool = False) -> None:
     if b.rows and (verbose or len(b.cases) <= MAX_CASE_NOTES):
         for c in b.cases:
             if c.issues:
-                for t in case_tables(b, c.id, out):
-                    out.print(t)
+                for table in case_tables(b, c.id, out):
+                    out.print(table)
         out.print("[dim]models: the forecast under each issue's decision rule; cyan: naive baselines[/dim]")
     elif b.rows:
         out.print(
