@@ -166,7 +166,9 @@ def test_validate_prints_the_leakage_of_a_historical_case(tmp_path):
     r = runner.invoke(app, ["validate", str(rp.scenario.io.builtin_path("german-unification-1990"))])
     assert r.exit_code == 0, r.output
     text = " ".join(r.output.split())  # lines wrap at the terminal's width, between words
-    assert "leaky: none of the 60 numbers the models read is shown to predate the decision (1990-09-12)" in text
+    assert (
+        "leaky: none of the 60 numbers the models read is shown to predate the decision (1990-09-12)" in text
+    )
     assert "9 of 24 stances" in text
     f = tmp_path / "toy.yaml"
     f.write_text(dumps(from_dict(copy.deepcopy(scenario_dict())), "yaml"))
