@@ -162,6 +162,7 @@ def test_defaults_live_in_one_place_and_the_api_uses_them() -> None:
     assert (DEFAULT_MODEL, DEFAULT_DRAWS) == (defaults.MODEL, defaults.ANALYSIS_DRAWS)
     assert DEFAULT_MODEL_REASON == defaults.MODEL_REASON
     assert DEFAULT_CHUNK_SIZE == defaults.CHUNK_SIZE
+    assert defaults.MODELS == rp.model_names()  # the help texts list the registered models
     by_name = {" ".join(p): c for p, c in ALL}
 
     def default(command: str, opt: str) -> Any:

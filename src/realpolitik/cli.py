@@ -156,7 +156,7 @@ OneModel = Annotated[
         "--model",
         "-m",
         metavar="NAME",
-        help=f"the model to run: {', '.join(model_names())} (any case)",
+        help=f"the model to run: {', '.join(defaults.MODELS)} (any case)",
     ),
 ]
 Models = Annotated[
@@ -165,7 +165,7 @@ Models = Annotated[
         "--model",
         "-m",
         metavar="NAMES",
-        help=f"models to compare: all, or names separated by commas ({', '.join(model_names())}; any case)",
+        help=f"models to compare: all, or names separated by commas ({', '.join(defaults.MODELS)}; any case)",
     ),
 ]
 AnalysisModel = Annotated[
@@ -349,7 +349,7 @@ def _model_name(name: str, *, also: str = "") -> str:
     low = name.strip().lower()
     if low in model_names():
         return low
-    raise UserError(f"unknown model {name.strip()!r}; known models: {', '.join(model_names())}{also}")
+    raise UserError(f"unknown model {name.strip()!r}; known models: {', '.join(defaults.MODELS)}{also}")
 
 
 def _models_arg(model: str) -> list[str]:

@@ -11,6 +11,10 @@ sensitivity analysis) use :data:`MODEL` when none is named. The commands that **
 
 from __future__ import annotations
 
+#: The built-in models, in the order the commands list them (help texts read this, so that printing the
+#: help does not load the models; a test checks it against the registry).
+MODELS = ("compromise", "nash", "eum", "exchange", "smp")
+
 #: The model of every command and function that runs one model, when the caller names none.
 MODEL = "eum"
 
