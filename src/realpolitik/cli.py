@@ -446,6 +446,29 @@ def _table(title: str, *columns: str, right: tuple[str, ...] = (), caption: str 
     return t
 
 
+def _print_table(t: Table, out: Console) -> None:
+    """``t`` as a table when it fits ``out`` without cutting a word; else each row as lines of
+    ``column: value`` under the row's first cell (so nothing is ever cut, however narrow the terminal)."""
+    if fits(t, out):
+        out.print(t)
+        return
+
+    def text(cell: Any) -> str:
+        return esc(cell) if isinstance(cell, Ident) else str(cell)
+
+    out.print(f"[italic]{t.title}[/italic]" if t.title else "")
+    heads = [str(c.header) for c in t.columns]
+    for r in range(t.row_count):
+        cells = [text(c._cells[r]) for c in t.columns]
+        if cells[0]:
+            out.print(f"  [bold]{cells[0]}[/bold]")
+        for head, cell in zip(heads[1:], cells[1:], strict=True):
+            if cell:
+                out.print(f"    {esc(head)}: {cell}")
+    if t.caption:
+        out.print(f"[dim]{t.caption}[/dim]")
+
+
 def _range(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
         return f"{num(low)}–{num(high)}"
@@ -469,7 +492,7 @@ def render_scenario(s: Scenario, out: Console) -> None:
         cap = num(a.capability.value) if a.capability is not None else "—"
         veto = Ident(vetoes[a.id]) if a.id in vetoes else ""
         t.add_row(Ident(a.id), esc(a.name), cap, "yes" if a.id in s.parties else "", veto)
-    out.print(t)
+    _print_table(t, out)
 
     structure = decision_structure(s)
     measured = any(i.power is not None for i in s.issues)  # which capability measure gives power there
@@ -482,14 +505,14 @@ def render_scenario(s: Scenario, out: Console) -> None:
         power = (Ident(i.power or "capability"),) if measured else ()
         name = esc(i.name) + (f" [dim]({esc(i.unit)})[/dim]" if i.unit else "")
         t.add_row(Ident(i.id), name, f"{num(i.bounds[0])}–{num(i.bounds[1])}", sq, *power)
-    out.print(t)
+    _print_table(t, out)
     labelled = [i for i in s.issues if i.labels]
     if labelled:
         t = _table("Labels", "issue", "value", "label", right=("value",))
         for i in labelled:
             for k, (v, text) in enumerate(sorted(i.labels.items())):
                 t.add_row(Ident(i.id) if k == 0 else "", num(v), esc(text))
-        out.print(t)
+        _print_table(t, out)
     _positions(s, out)
     _rules(s, structure, out)
     _environment(s, out)
@@ -497,7 +520,7 @@ def render_scenario(s: Scenario, out: Console) -> None:
         t = _table("Relations", "from", "to", "kind", "value", "note", right=("value",))
         for r in s.relations:
             t.add_row(Ident(r.from_), Ident(r.to), r.kind, num(r.value.value), esc(r.note or ""))
-        out.print(t)
+        _print_table(t, out)
     n = sum(1 for _ in iter_quantities(s))
     sourced = sum(1 for _, q in iter_quantities(s) if q.source)
     if s.sources:
@@ -505,7 +528,7 @@ def render_scenario(s: Scenario, out: Console) -> None:
         for key, src in s.sources.items():
             date = src.date or src.recorded or ""
             t.add_row(Ident(key), esc(src.title), esc(str(date)), src.kind)
-        out.print(t)
+        _print_table(t, out)
     else:
         out.print(f"Sources: none defined ({n} numbers, {sourced} citing a source).")
 
@@ -541,7 +564,7 @@ def _positions(s: Scenario, out: Console) -> None:
                 num(st.salience.value, ".2f"),
             )
             first = False
-    out.print(t)
+    _print_table(t, out)
 
 
 def _rules(s: Scenario, structure: Any, out: Console) -> None:
@@ -621,7 +644,7 @@ def _environment(s: Scenario, out: Console) -> None:
         value = prep.context.indicators.get(name, float("nan"))
         where = ".".join(str(x) for x in (rec.get("series"), rec.get("column")) if x)
         t.add_row(Ident(name), num(value, ".3g"), esc(_reading(rec)), Ident(where) if where else "given")
-    out.print(t)
+    _print_table(t, out)
     t = _table(
         "Drivers a sweep can vary (sweep --vary DRIVER=LOW:HIGH:N)",
         "driver",
@@ -636,7 +659,7 @@ def _environment(s: Scenario, out: Console) -> None:
         else:
             moves = ", ".join(u.links) or "none"
         t.add_row(Ident(u.name), num(u.value, ".3g"), Ident(moves))
-    out.print(t)
+    _print_table(t, out)
 
 
 def _reading(rec: dict[str, Any]) -> str:
@@ -1445,7 +1468,8 @@ def backtest_cmd(
     from realpolitik.backtest.render import render_backtest
 
     with _friendly():
-        models = _deprecated("backtest", "--models", "--model", old_models, None) or model
+        given = None if model == defaults.COMPARE else model  # --model said explicitly, beside --models?
+        models = _deprecated("backtest", "--models", "--model", old_models, given) or model
         kind = executor.value if executor is not None else ("dask" if scheduler else "serial")
         if scheduler and kind != "dask":
             raise UserError(f"--scheduler needs --executor dask, not {kind}")
