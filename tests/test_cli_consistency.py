@@ -548,3 +548,12 @@ def test_the_entry_point_draws_a_bar_on_a_terminal_only(tmp_path: Path) -> None:
     assert rc == 0 and "draws" not in err
     r = run_entry("montecarlo", FLAGSHIP, "-n", "4000", cwd=tmp_path)  # standard error is a pipe
     assert r.returncode == 0 and r.stderr == ""
+
+
+@pytest.mark.parametrize("width", [40, 60, 120])
+def test_show_cuts_nothing_at_any_width(width: int, long_cases: dict[str, Path]) -> None:
+    c = Console(width=width, file=io.StringIO(), record=True)
+    cli.render_scenario(load(long_cases[FLAGSHIP]), c)
+    text = c.export_text()
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= width
+    assert "threat(peoples_republic_of_china," in text  # the drivers are there, folded at word boundaries
