@@ -97,3 +97,19 @@ def num(value: float, spec: str = "g", missing: str = "—") -> str:
     if text.startswith("-") and not any(ch in "123456789" for ch in text.split("e")[0]):
         text = text[1:]
     return text
+
+
+_NOT_SLUG = re.compile(r"[^\w.\-]+")
+
+
+def slug(text: object, fallback: str = "scenario") -> str:
+    """A file or folder name made from an id: letters (any script), digits, ``_``, ``.`` and ``-`` kept,
+    every run of other characters (spaces, slashes, brackets, controls) one ``-``; never empty, never
+    starting with ``.`` or ``-``.
+
+    >>> slug("japan-russia-2016"), slug("My case (draft) 2/3"), slug("../.."), slug("  ")
+    ('japan-russia-2016', 'My-case-draft-2-3', 'scenario', 'scenario')
+    """
+    s = _NOT_SLUG.sub("-", str(text)).strip("-.")
+    s = re.sub(r"-{2,}", "-", s)
+    return s[:100].rstrip("-.") or fallback

@@ -2,6 +2,12 @@
 
 Every command that computes has ``--format json``, documented in ``docs/cli.md``. Bad input prints one
 line per problem on standard error and exits with status 1; no traceback reaches the user.
+
+One meaning per option name across commands (docs/cli.md, "Options"): ``-o/--out FILE`` is always a
+file, ``--out-dir DIR`` a folder; ``--format`` the form of the output; ``-n/--draws`` Monte Carlo draws;
+``-m/--model`` a model name (case-insensitive; a comma list or ``all`` where models are compared);
+``--seed``, ``-p/--param``, ``--force`` (replace existing output), ``-q/--quiet`` (no progress bar).
+Defaults shared with the Python API live in :mod:`realpolitik.defaults`.
 """
 
 from __future__ import annotations
@@ -19,14 +25,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
-from rich.errors import MarkupError
 from rich.table import Table
-from rich.text import Text
-from typer.core import TyperGroup
 
-from realpolitik import __version__
+from realpolitik import __version__, defaults
+from realpolitik._cli_base import CONTEXT, Group, flag
 from realpolitik._lazy import lazy_function
-from realpolitik._text import esc, num, visible
+from realpolitik._terminal import FitTable, Ident, ProgressBar, SafeConsole, fits, show_progress
+from realpolitik._text import esc, num, slug, visible
 from realpolitik.events.cli import app as events_app
 from realpolitik.models.errors import ModelInputError
 from realpolitik.models.registry import get_model, model_names
@@ -45,8 +50,10 @@ else:
     iter_quantities = lazy_function("realpolitik.scenario.io", "iter_quantities")
     load = lazy_function("realpolitik.scenario.io", "load")
 
+__all__ = ["SafeConsole", "app", "main"]
 
-class _Group(TyperGroup):
+
+class _Group(Group):
     """The command group: every command runs inside the one error boundary, :func:`_friendly`."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -61,46 +68,158 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     cls=_Group,
+    context_settings=CONTEXT,
 )
-import_app = typer.Typer(help="Bring scenarios in from other tools' formats.", no_args_is_help=True)
-export_app = typer.Typer(help="Write scenarios out in other tools' formats.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Bring scenarios in from other tools' formats.",
+    no_args_is_help=True,
+    context_settings=CONTEXT,
+    cls=Group,
+)
+export_app = typer.Typer(
+    help="Write scenarios out in other tools' formats.",
+    no_args_is_help=True,
+    context_settings=CONTEXT,
+    cls=Group,
+)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(events_app, name="events")
 
-
-class SafeConsole(Console):
-    """A Rich console that never lets a string drive the terminal or crash on markup.
-
-    Every string it renders has its control characters and bidi overrides made visible first (so a
-    missed :func:`~realpolitik._text.esc` cannot clear a screen), and markup it cannot parse is printed
-    as written instead of raising ``MarkupError``. User text should still go through ``esc`` so that
-    ``[draft]`` in a name prints as ``[draft]``.
-    """
-
-    def render_str(self, text: str, **kwargs: Any) -> Text:
-        text = visible(text)
-        try:
-            return super().render_str(text, **kwargs)
-        except MarkupError:
-            return super().render_str(text, **{**kwargs, "markup": False})
-
-
 console = SafeConsole(highlight=False, emoji=False)
 err_console = SafeConsole(stderr=True, highlight=False, emoji=False)
 
+
+# ------------------------------------------------------------------------------------- shared options
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class ShowFmt(str, Enum):
+    table = "table"
+    yaml = "yaml"
+    json = "json"
+
+
+class TableFmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ReportFmt(str, Enum):
+    html = "html"
+    md = "md"
+    json = "json"
+    pdf = "pdf"
+
+
+class ExecutorName(str, Enum):
+    serial = "serial"
+    processes = "processes"
+    dask = "dask"
+
+
+class DealOptions(str, Enum):
+    auto = "auto"
+    labels = "labels"
+    grid = "grid"
+    both = "both"
+
+
+def _fmt_option(help: str) -> Any:
+    return typer.Option("--format", case_sensitive=False, help=help)
+
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SCENARIO",
+        help="a built-in id (realpolitik scenarios) or a file: YAML, JSON, KTAB CSV/XML, decide",
+        show_default=False,
+    ),
+]
 AllowPaths = Annotated[
     bool,
-    typer.Option(
+    flag(
         "--allow-paths",
         help="let the scenario read series files outside its own folder (see docs/security.md)",
     ),
 ]
+Seed = Annotated[
+    int, typer.Option("--seed", min=0, metavar="N", help="seed of every random step: same seed, same output")
+]
+Quiet = Annotated[
+    bool,
+    flag("--quiet", "-q", help="no progress bar (none is drawn when standard error is not a terminal)"),
+]
+Params = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="NAME=VALUE",
+        help="a model parameter, repeatable; VALUE is read as JSON when it parses (docs/models/)",
+    ),
+]
+OneModel = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        metavar="NAME",
+        help=f"the model to run: {', '.join(defaults.MODELS)} (any case)",
+    ),
+]
+Models = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        "-m",
+        metavar="NAMES",
+        help=f"models to compare: all, or names separated by commas ({', '.join(defaults.MODELS)}; any case)",
+    ),
+]
+AnalysisModel = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        metavar="NAME",
+        help=(
+            f"the one model of Monte Carlo, sensitivity, sweep and headline \\[default: {defaults.MODEL}; "
+            "when it cannot run, the first of eum, compromise, exchange, smp, nash that can]"
+        ),
+        show_default=False,
+    ),
+]
+AnalysisDraws = Annotated[
+    int,
+    typer.Option(
+        "--draws",
+        "-n",
+        min=1,
+        metavar="N",
+        help=(
+            f"Monte Carlo draws (fewer than montecarlo's {defaults.MONTECARLO_DRAWS:,}, so the whole "
+            "analysis takes seconds)"
+        ),
+    ),
+]
 
 
-class Fmt(str, Enum):
-    table = "table"
-    json = "json"
+def _deprecated(command: str, old: str, new: str, old_value: Any, new_value: Any) -> Any:
+    """The value of an option under its new name, or under its old one with a one-line note on stderr."""
+    if old_value is None or old_value is False:
+        return new_value
+    if new_value is not None and new_value is not False:
+        raise UserError(f"{old} and {new} are the same option of {command}; give {new} only")
+    _warn(
+        f"{command} {old} is deprecated: use {new} (the old spelling will be removed in the next release)",
+        "deprecated",
+    )
+    return old_value
 
 
 class UserError(Exception):
@@ -113,8 +232,54 @@ def _error(message: str) -> None:
 
 
 def _warn(message: str, label: str = "warning") -> None:
-    """One ``warning`` line on standard error."""
+    """One ``warning`` line on standard error: something the user can act on."""
     err_console.print(f"[yellow]{esc(label)}[/yellow] {esc(visible(message, one_line=True))}", soft_wrap=True)
+
+
+def _note(message: str) -> None:
+    """One dim line on standard error: information, nothing to act on."""
+    err_console.print(f"[dim]{esc(visible(message, one_line=True))}[/dim]", soft_wrap=True)
+
+
+def _warn_once(messages: list[str], prefix: str = "") -> None:
+    """Each distinct warning once, in order."""
+    for m in dict.fromkeys(messages):
+        _warn(prefix + m)
+
+
+def _bar(label: str, *, total: float | None = None, unit: str = "", quiet: bool = False) -> ProgressBar:
+    """A progress bar on standard error (only on a terminal, not with ``--quiet``)."""
+    return ProgressBar(
+        visible(label, one_line=True),
+        total=total,
+        unit=unit,
+        enabled=show_progress(err_console, quiet),
+        console=err_console,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"realpolitik {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            help="print the version and exit",
+            callback=_version,
+            is_eager=True,
+            metavar="",
+            show_default=False,
+        ),
+    ] = False,
+) -> None:
+    """Strategic analysis of relations among states: scenarios, bargaining models, deals, what-ifs."""
 
 
 def _os_error(exc: OSError) -> str:
@@ -192,14 +357,22 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
+def _model_name(name: str, *, also: str = "") -> str:
+    """A registered model's name from any spelling of it (``EUM``, `` eum``); else one clear error."""
+    low = name.strip().lower()
+    if low in model_names():
+        return low
+    raise UserError(f"unknown model {name.strip()!r}; known models: {', '.join(defaults.MODELS)}{also}")
+
+
 def _models_arg(model: str) -> list[str]:
-    if model == "all":
+    """Model names from ``all`` or ``a,b`` (any case), in the order given, each once."""
+    if model.strip().lower() == "all":
         return list(model_names())
-    names = [m.strip() for m in model.split(",") if m.strip()]
-    for n in names:
-        if n not in model_names():
-            raise UserError(f"unknown model {n!r}; available: {', '.join(model_names())}, all")
-    return names
+    names = [_model_name(m, also=", or all") for m in model.split(",") if m.strip()]
+    if not names:
+        raise UserError(f"--model {model!r}: expected a model name, names separated by commas, or all")
+    return list(dict.fromkeys(names))
 
 
 def _parse_params(params: list[str] | None) -> dict[str, Any]:
@@ -230,7 +403,7 @@ def _check_draws(draws: int) -> None:
 
 # ------------------------------------------------------------------------------------------- commands
 @app.command()
-def scenarios(fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table) -> None:
+def scenarios(fmt: Annotated[Fmt, _fmt_option("table, or json (a list of objects)")] = Fmt.table) -> None:
     """List the built-in scenarios with their titles."""
     with _friendly():
         rows = []
@@ -248,89 +421,284 @@ def scenarios(fmt: Annotated[Fmt, typer.Option("--format", help="table or json")
         if fmt is Fmt.json:
             _print_json(rows)
             return
-        t = Table(title="Built-in scenarios")
-        t.add_column("id", no_wrap=True)
-        for c in ("title", "as of", "actors", "issues"):
-            t.add_column(c, no_wrap=c != "title")
+        t = FitTable(title="Built-in scenarios")
+        t.add_column("id")
+        t.add_column("title")
+        for c in ("as of", "actors", "issues"):
+            t.add_column(c, no_wrap=True, justify="left" if c == "as of" else "right")
         for r in rows:
             t.add_row(
-                esc(r["id"]), esc(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"])
+                Ident(r["id"]), esc(r["title"]), str(r["as_of"] or ""), str(r["actors"]), str(r["issues"])
             )
         console.print(t)
 
 
 @app.command()
 def show(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path (YAML, JSON, KTAB CSV/XML, decide)")],
-    fmt: Annotated[str, typer.Option("--format", help="table, yaml or json")] = "table",
+    scenario: ScenarioArg,
+    fmt: Annotated[
+        ShowFmt, _fmt_option("table, or the scenario file itself as yaml or json (to edit it)")
+    ] = ShowFmt.table,
+    allow_paths: AllowPaths = False,
 ) -> None:
-    """Show a scenario: actors, issues, positions and saliences, relations, vetoes, sources."""
+    """Show a scenario: actors, issues, positions, rules, indicators, sweep drivers, relations, sources."""
     with _friendly():
-        s = load(scenario)
-        if fmt in ("yaml", "json"):
-            sys.stdout.write(dumps(s, fmt))
+        s = load(scenario, allow_paths=allow_paths)
+        if fmt is not ShowFmt.table:
+            sys.stdout.write(dumps(s, fmt.value))
             return
-        if fmt != "table":
-            raise UserError(f"--format {fmt!r}: expected table, yaml or json")
         render_scenario(s, console)
 
 
+def _table(title: str, *columns: str, right: tuple[str, ...] = (), caption: str | None = None) -> Table:
+    t = FitTable(
+        title=title, title_justify="left", caption=caption, caption_justify="left", box=box.SIMPLE_HEAD
+    )
+    for c in columns:
+        t.add_column(c, justify="right" if c in right else "left")
+    return t
+
+
+def _print_table(t: Table, out: Console) -> None:
+    """``t`` as a table when it fits ``out`` without cutting a word; else each row as lines of
+    ``column: value`` under the row's first cell (so nothing is ever cut, however narrow the terminal)."""
+    if fits(t, out):
+        out.print(t)
+        return
+
+    def text(cell: Any) -> str:
+        return esc(cell) if isinstance(cell, Ident) else str(cell)
+
+    out.print(f"[italic]{t.title}[/italic]" if t.title else "")
+    heads = [str(c.header) for c in t.columns]
+    for r in range(t.row_count):
+        cells = [text(c._cells[r]) for c in t.columns]
+        if cells[0]:
+            out.print(f"  [bold]{cells[0]}[/bold]")
+        for head, cell in zip(heads[1:], cells[1:], strict=True):
+            if cell:
+                out.print(f"    {esc(head)}: {cell}")
+    if t.caption:
+        out.print(f"[dim]{t.caption}[/dim]")
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{num(low)}–{num(high)}"
+    return f"≥ {num(low)}" if low is not None else f"≤ {num(high)}" if high is not None else ""
+
+
 def render_scenario(s: Scenario, out: Console) -> None:
-    """Rich tables describing a scenario (every text from the file through ``esc``)."""
+    """Rich tables describing a scenario (every text from the file shown as written, never as markup).
+
+    Ids are never cut inside a word: they fold at ``_ - .`` when a column is narrow, and a table whose
+    columns cannot fit the terminal is printed in a long form instead.
+    """
+    from realpolitik.deals.rules import decision_structure
+
     out.print(f"[bold]{esc(s.title)}[/bold]  ({esc(s.id)}{', as of ' + str(s.as_of) if s.as_of else ''})")
     if s.description:
         out.print(esc(s.description.strip()))
-    t = Table(title="Actors")
-    for c in ("id", "name", "capability", "party", "veto on"):
-        t.add_column(c)
     vetoes = {v.actor: ", ".join(v.issues) for v in s.vetoes}
+    t = _table("Actors", "id", "name", "capability", "party", "veto on", right=("capability",))
     for a in s.actors:
         cap = num(a.capability.value) if a.capability is not None else "—"
-        t.add_row(esc(a.id), esc(a.name), cap, "yes" if a.id in s.parties else "", esc(vetoes.get(a.id, "")))
-    out.print(t)
-    t = Table(title="Issues")
+        veto = Ident(vetoes[a.id]) if a.id in vetoes else ""
+        t.add_row(Ident(a.id), esc(a.name), cap, "yes" if a.id in s.parties else "", veto)
+    _print_table(t, out)
+
+    structure = decision_structure(s)
     measured = any(i.power is not None for i in s.issues)  # which capability measure gives power there
-    for c in ("id", "name", "bounds", "status quo", *(("power from",) if measured else ()), "labels"):
-        t.add_column(c)
+    cols = ("id", "name (unit)", "bounds", "status quo", *(("power from",) if measured else ()))
+    t = _table(
+        "Issues", *cols, right=("status quo",), caption="who decides each issue: Decision rules, below"
+    )
     for i in s.issues:
-        labels = "; ".join(f"{num(k)}: {v}" for k, v in sorted(i.labels.items()))
         sq = num(i.status_quo.value) if i.status_quo is not None else "—"
-        power = ((i.power or "capability"),) if measured else ()
-        t.add_row(esc(i.id), esc(i.name), f"{num(i.bounds[0])}–{num(i.bounds[1])}", sq, *power, esc(labels))
-    out.print(t)
-    t = Table(title="Positions (salience)")
-    t.add_column("actor")
-    for i in s.issues:
-        t.add_column(esc(i.id), justify="right")
-    for a in s.actors:
-        cells = []
-        for i in s.issues:
-            st = s.stance(a.id, i.id)
-            cells.append("—" if st is None else f"{num(st.position.value)} ({num(st.salience.value, '.2f')})")
-        t.add_row(esc(a.id), *cells)
-    out.print(t)
+        power = (Ident(i.power or "capability"),) if measured else ()
+        name = esc(i.name) + (f" [dim]({esc(i.unit)})[/dim]" if i.unit else "")
+        t.add_row(Ident(i.id), name, f"{num(i.bounds[0])}–{num(i.bounds[1])}", sq, *power)
+    _print_table(t, out)
+    labelled = [i for i in s.issues if i.labels]
+    if labelled:
+        t = _table("Labels", "issue", "value", "label", right=("value",))
+        for i in labelled:
+            for k, (v, text) in enumerate(sorted(i.labels.items())):
+                t.add_row(Ident(i.id) if k == 0 else "", num(v), esc(text))
+        _print_table(t, out)
+    _positions(s, out)
+    _rules(s, structure, out)
+    _environment(s, out)
     if s.relations:
-        t = Table(title="Relations")
-        for c in ("from", "to", "kind", "value", "note"):
-            t.add_column(c)
+        t = _table("Relations", "from", "to", "kind", "value", "note", right=("value",))
         for r in s.relations:
-            t.add_row(esc(r.from_), esc(r.to), r.kind, num(r.value.value), esc(r.note or ""))
-        out.print(t)
+            t.add_row(Ident(r.from_), Ident(r.to), r.kind, num(r.value.value), esc(r.note or ""))
+        _print_table(t, out)
     n = sum(1 for _ in iter_quantities(s))
     sourced = sum(1 for _, q in iter_quantities(s) if q.source)
-    out.print(f"{n} numbers, {sourced} with a source; {len(s.sources)} sources defined.")
+    if s.sources:
+        t = _table(f"Sources ({sourced} of {n} numbers cite one)", "key", "title", "date", "kind")
+        for key, src in s.sources.items():
+            date = src.date or src.recorded or ""
+            t.add_row(Ident(key), esc(src.title), esc(str(date)), src.kind)
+        _print_table(t, out)
+    else:
+        out.print(f"Sources: none defined ({n} numbers, {sourced} citing a source).")
+
+
+def _positions(s: Scenario, out: Console) -> None:
+    """Each actor's position (salience) per issue: a grid when it fits the terminal, else one row each."""
+
+    def cell(actor: str, issue: str) -> str:
+        st = s.stance(actor, issue)
+        return "—" if st is None else f"{num(st.position.value)} ({num(st.salience.value, '.2f')})"
+
+    grid = _table("Positions (salience)", "actor")
+    for i in s.issues:
+        grid.add_column(Ident(i.id), justify="right")
+    for a in s.actors:
+        grid.add_row(Ident(a.id), *(cell(a.id, i.id) for i in s.issues))
+    if fits(grid, out):
+        out.print(grid)
+        return
+    t = _table(
+        "Positions (salience)", "issue", "actor", "position", "salience", right=("position", "salience")
+    )
+    for i in s.issues:
+        first = True
+        for a in s.actors:
+            st = s.stance(a.id, i.id)
+            if st is None:
+                continue
+            t.add_row(
+                Ident(i.id) if first else "",
+                Ident(a.id),
+                num(st.position.value),
+                num(st.salience.value, ".2f"),
+            )
+            first = False
+    _print_table(t, out)
+
+
+def _rules(s: Scenario, structure: Any, out: Console) -> None:
+    """Who decides each issue: agreements with their signers and vetoes, unilateral issues, red lines,
+    conditions."""
+    lines: list[str] = []
+    for ag in structure.agreements:
+        what = f"{ag.id} ({', '.join(ag.issues)})" if ag.issues != (ag.id,) else ag.id
+        veto = [
+            f"{a} on {', '.join(d for d in structure.vetoes.get(a, ()) if d in ag.issues)}"
+            for a in ag.veto_holders
+        ]
+        lines.append(
+            f"consent: {what}, signed by {', '.join(ag.signers) or 'nobody'}"
+            + (f"; veto: {'; '.join(veto)}" if veto else "")
+        )
+    for d, who in structure.deciders.items():
+        lines.append(f"unilateral: {d}, decided by {who}")
+    collective = [d for d in structure.issues if structure.rules.get(d) == "collective"]
+    if collective:
+        lines.append(f"collective: {', '.join(collective)} (the model's outcome stands)")
+    for lapsed in structure.lapsed_vetoes:
+        lines.append(f"veto not in force: {lapsed} (the relation it rests on does not hold)")
+    for v in s.vetoes:
+        if v.relation is not None:
+            rel = v.relation
+            lines.append(
+                f"veto of {v.actor} rests on the relation {rel.from_ or v.actor}->{rel.to} {rel.kind}"
+            )
+    red = []
+    for a in s.actors:
+        parts = []
+        for i in s.issues:
+            st = s.stance(a.id, i.id)
+            acc = None if st is None else st.acceptable
+            if acc is None or (acc.low is None and acc.high is None):
+                continue
+            low = None if acc.low is None else acc.low.value
+            high = None if acc.high is None else acc.high.value
+            parts.append(f"{i.id} {_range(low, high)}")
+        if parts:
+            red.append(f"{a.id}: {'; '.join(parts)}")
+    for c in structure.conditions:
+        lines.append(f"condition: {c.issue} applies only if {c.on} {c.op} {num(c.value)}")
+    out.print("[bold]Decision rules[/bold]")
+    for line in lines or ["none declared"]:
+        out.print(f"  {esc(line)}")
+    if red:
+        out.print("[bold]Red lines[/bold] (what each actor can accept at all)")
+        for line in red:
+            out.print(f"  {esc(line)}")
+
+
+def _environment(s: Scenario, out: Console) -> None:
+    """Indicators at ``as_of`` and the drivers a sweep can vary (quantities the links read)."""
+    if not s.environment.indicators:
+        out.print("[dim]No indicators, so no drivers: sweep has nothing to vary.[/dim]")
+        return
+    from realpolitik.environment import prepare
+
+    try:
+        prep = prepare(s)
+    except ValueError as exc:  # a broken series or link: show what the file says and why it cannot resolve
+        out.print(f"[yellow]environment not read[/yellow]: {esc(exc)}")
+        return
+    when = f"at {s.as_of}" if s.as_of else "latest readings"
+    t = _table(
+        f"Indicators ({when})",
+        "indicator",
+        "value",
+        "read",
+        "from",
+        right=("value",),
+        caption="value: the reading on the indicator's 0–1 scale",
+    )
+    for name, rec in prep.records.items():
+        value = prep.context.indicators.get(name, float("nan"))
+        where = ".".join(str(x) for x in (rec.get("series"), rec.get("column")) if x)
+        t.add_row(Ident(name), num(value, ".3g"), esc(_reading(rec)), Ident(where) if where else "given")
+    _print_table(t, out)
+    t = _table(
+        "Drivers a sweep can vary (sweep --vary DRIVER=LOW:HIGH:N)",
+        "driver",
+        "value",
+        "moves",
+        right=("value",),
+        caption="moves: the links it reaches (read through another driver, or none: varying it changes nothing)",
+    )
+    for u in prep.drivers():
+        if u.through:
+            moves = f"what {', '.join(u.through)} moves"
+        else:
+            moves = ", ".join(u.links) or "none"
+        t.add_row(Ident(u.name), num(u.value, ".3g"), Ident(moves))
+    _print_table(t, out)
+
+
+def _reading(rec: dict[str, Any]) -> str:
+    """How an indicator was read: the raw value on its scale and the period, or the value given."""
+    raw = rec.get("raw")
+    if raw is None:
+        return "given"
+    scale = rec.get("scale")
+    text = num(raw) + (f" of {num(scale[0])}–{num(scale[1])}" if scale else "")
+    if rec.get("period"):
+        text += f", {rec['period']}" + (" (stale)" if rec.get("stale") else "")
+    return text
 
 
 @app.command()
 def validate(
-    path: Annotated[str, typer.Argument(help="scenario file to check")],
+    path: Annotated[str, typer.Argument(metavar="FILE", help="scenario file to check", show_default=False)],
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="a historical case: list every number that leaks")
+        bool, flag("--verbose", "-v", help="for a historical case: list every number that leaks")
     ] = False,
     allow_paths: AllowPaths = False,
 ) -> None:
-    """Check a scenario file and print every problem (exit 1 if there is any); for a historical case
-    (with an outcome), whether it is a clean backtest and which numbers make it leaky."""
+    """Check a scenario file: every problem on one line (exit 1 if any); for a historical case, leakage.
+
+    For a historical case (with an outcome), also whether it is a clean backtest and which numbers make
+    it leaky."""
     from realpolitik.environment import prepare
 
     with _friendly():
@@ -340,13 +708,12 @@ def validate(
         except ValueError as exc:
             raise UserError(f"{path}: {exc}") from None
         console.print(f"[green]ok[/green] {esc(path)}: {len(s.actors)} actors, {len(s.issues)} issues")
-        for w in getattr(prepared, "warnings", []) or []:
-            _warn(f"{path}: {w}")
+        _warn_once(list(getattr(prepared, "warnings", []) or []), prefix=f"{path}: ")
         if s.outcome or s.decided is not None:
             from realpolitik.backtest.leakage import leakage
 
             for line in leakage(s).lines(verbose=verbose):
-                console.print(esc(line), soft_wrap=True)
+                console.print(esc(line))
 
 
 def _run_forecasts(
@@ -383,20 +750,20 @@ def _cell(f: Forecast, issue: str, value: float, *, ruled: bool = True) -> str:
 def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
     """Issues as rows: the outcome under the issue's decision rule, and below it (dim) the model's own
     pressure where the rule changed it; the status quo and each model as columns. Fits 80 columns."""
-    t = Table(
+    t = FitTable(
         title=title,
         caption="outcome under the decision rule; 'pressure': the model's own result",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
     )
-    t.add_column("issue", overflow="fold", max_width=20)
+    t.add_column("issue")
     t.add_column("sq", justify="right")
     for f in results:
         t.add_column(f.model, justify="right", min_width=len(f.model), no_wrap=True)
     for iss in s.issues:
         sq = num(iss.status_quo.value, ".1f") if iss.status_quo is not None else "—"
         cells = ["moot" if iss.id in f.moot else _cell(f, iss.id, f.outcome[iss.id]) for f in results]
-        t.add_row(esc(iss.id), sq, *cells)
+        t.add_row(Ident(iss.id), sq, *cells)
         if any(abs(f.pressure[iss.id] - f.outcome[iss.id]) > 1e-9 for f in results):
             t.add_row(
                 "  pressure",
@@ -469,29 +836,36 @@ def _convergence_notes(results: list[Forecast]) -> list[str]:
     return notes
 
 
+def _model_notes(results: list[Forecast]) -> list[str]:
+    """What each model did not use of the data, each note once with every model it concerns."""
+    by_note: dict[str, list[str]] = {}
+    for f in results:
+        for line in f.notes:
+            text = line.removeprefix(f"{f.model}: ")  # the same note of two models is one line
+            by_note.setdefault(text, []).append(f.model)
+    return [f"{', '.join(models)}: {note}" for note, models in by_note.items()]
+
+
 @app.command("forecast")
 def forecast_cmd(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="a model name, several separated by commas, or all")
-    ] = "all",
-    seed: Annotated[int, typer.Option(help="seed for stochastic models")] = 0,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE (JSON value)")
-    ] = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    scenario: ScenarioArg,
+    model: Models = defaults.COMPARE,
+    seed: Seed = defaults.SEED,
+    param: Params = None,
+    fmt: Annotated[Fmt, _fmt_option("table, or json (one object per model)")] = Fmt.table,
     allow_paths: AllowPaths = False,
 ) -> None:
-    """Forecast every issue with one or more bargaining models."""
+    """Forecast every issue with one or more bargaining models, under the scenario's decision rules."""
     with _friendly():
         s = load(scenario, allow_paths=allow_paths)
         models = _models_arg(model)
         params = _parse_params(param)
-        results, skipped = _run_forecasts(s, models, seed, params, skip_missing=model == "all")
+        every = model.strip().lower() == "all"
+        results, skipped = _run_forecasts(s, models, seed, params, skip_missing=every)
         if not results:
             raise UserError("; ".join(skipped.values()))
-        for m, why in skipped.items():
-            _warn(why, f"{m} skipped:")
+        for m, why in skipped.items():  # asked for all: a model that cannot run is information, not a fault
+            _note(f"{m} not run: {why}")
         if fmt is Fmt.json:
             _print_json(results[0].to_json() if len(results) == 1 else [f.to_json() for f in results])
             return
@@ -506,35 +880,44 @@ def forecast_cmd(
             note = f.extras.get("note") if isinstance(f.extras, dict) else None
             if note:
                 console.print(f"[dim]{esc(f.model)}: {esc(note)}[/dim]")
-            for line in f.notes:
-                console.print(f"[yellow]note[/yellow] {esc(line)}")
+        for line in _model_notes(results):
+            console.print(f"[dim]{esc(line)}[/dim]")
 
 
+# --------------------------------------------------------------------------------------- import/export
 @import_app.command("ktab")
 def import_ktab(
-    file: Annotated[Path, typer.Argument(help="KTAB CSV or XML scenario")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="scenario file to write (.yaml or .json)")],
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="KTAB CSV or XML scenario", show_default=False)
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FILE", help="scenario file to write (.yaml or .json)")
+    ],
+    force: Annotated[bool, flag("--force", help="replace FILE if it exists")] = False,
 ) -> None:
     """Import a KTAB CSV/XML scenario into realpolitik's YAML or JSON format."""
-    _import(file, out, force)
+    _import(file, out, force, "ktab")
 
 
 @import_app.command("decide")
 def import_decide(
-    file: Annotated[Path, typer.Argument(help="exchange-model (decide) input file")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="scenario file to write (.yaml or .json)")],
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="exchange-model (decide) input file", show_default=False)
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FILE", help="scenario file to write (.yaml or .json)")
+    ],
+    force: Annotated[bool, flag("--force", help="replace FILE if it exists")] = False,
 ) -> None:
     """Import an exchange-model (decide) input file into realpolitik's YAML or JSON format."""
-    _import(file, out, force)
+    _import(file, out, force, "decide")
 
 
-def _import(file: Path, out: Path, force: bool) -> None:
+def _import(file: Path, out: Path, force: bool, kind: str) -> None:
     from realpolitik.scenario import save
 
     with _friendly():
-        s = load(file)
+        s = load(file, expect=kind)
         save(s, out, overwrite=force)
         console.print(f"wrote {esc(out)} ({len(s.actors)} actors, {len(s.issues)} issues)")
 
@@ -550,18 +933,21 @@ def _export(scenario: str, out: Path, force: bool, writer: Callable[[Scenario], 
         console.print(f"wrote {esc(out)}")
 
 
+ExportForce = Annotated[bool, flag("--force", help="replace FILE if it exists")]
+
+
 @export_app.command("ktab")
 def export_ktab(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="KTAB CSV file to write")],
+    scenario: ScenarioArg,
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="KTAB CSV file to write")],
     normalize_saliences: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--normalize-saliences",
             help="divide each actor's saliences by their sum when it exceeds 1 (KTAB needs <= 1)",
         ),
     ] = False,
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    force: ExportForce = False,
 ) -> None:
     """Export a scenario as KTAB CSV (positions on 0–100, saliences × 100)."""
     from realpolitik.scenario.ktab import format_ktab_csv
@@ -571,9 +957,11 @@ def export_ktab(
 
 @export_app.command("decide")
 def export_decide(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="exchange-model input file to write")],
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    scenario: ScenarioArg,
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FILE", help="exchange-model input file to write")
+    ],
+    force: ExportForce = False,
 ) -> None:
     """Export a scenario in the exchange model's (decide) input format."""
     from realpolitik.scenario.convert import to_decide_text
@@ -583,9 +971,9 @@ def export_decide(
 
 @export_app.command("yaml")
 def export_yaml(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="YAML file to write")],
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    scenario: ScenarioArg,
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="YAML file to write")],
+    force: ExportForce = False,
 ) -> None:
     """Export a scenario (built-in or imported) as YAML, to edit it."""
     _export(scenario, out, force, lambda s: dumps(s, "yaml"))
@@ -593,9 +981,9 @@ def export_yaml(
 
 @export_app.command("json")
 def export_json(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="JSON file to write")],
-    force: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+    scenario: ScenarioArg,
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="JSON file to write")],
+    force: ExportForce = False,
 ) -> None:
     """Export a scenario as JSON."""
     _export(scenario, out, force, lambda s: dumps(s, "json"))
@@ -603,13 +991,21 @@ def export_json(
 
 @app.command("deals")
 def deals_cmd(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
+    scenario: ScenarioArg,
     options: Annotated[
-        str, typer.Option(help="auto, labels, grid or both: where each issue's options come from")
-    ] = "auto",
-    step: Annotated[float, typer.Option(help="grid step as a share of each issue's range")] = 0.05,
-    seed: Annotated[int, typer.Option(help="seed for the search on large package spaces")] = 0,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+        DealOptions,
+        typer.Option(
+            case_sensitive=False,
+            help="where each issue's options come from: auto (its labels when it has two or more, else the "
+            "grid), labels, grid or both",
+        ),
+    ] = DealOptions.auto,
+    step: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="grid step as a share of each issue's range (0.05: 21 points)"),
+    ] = 0.05,
+    seed: Seed = defaults.SEED,
+    fmt: Annotated[Fmt, _fmt_option("table, or json")] = Fmt.table,
     allow_paths: AllowPaths = False,
 ) -> None:
     """Deal space: which packages every party accepts, vetoes, concessions, linkage, precedents."""
@@ -617,58 +1013,71 @@ def deals_cmd(
 
     with _friendly():
         s = load(scenario, allow_paths=allow_paths)
-        if options not in ("auto", "labels", "grid", "both"):
-            raise UserError(f"--options {options!r}: expected auto, labels, grid or both")
-        result = deals(s, options=options, step=step, seed=seed)  # type: ignore[arg-type]
+        result = deals(s, options=options.value, step=step, seed=seed)  # type: ignore[arg-type]
         if fmt is Fmt.json:
             _print_json(deals_to_json(result))
             return
         render_deals(result, console)
 
 
-def _default_out(scenario_id: str) -> Path:
-    return Path("realpolitik-out") / scenario_id
+def default_out_dir(scenario_id: str) -> Path:
+    """Where ``analyze`` writes without ``--out-dir``: ``realpolitik-out/<id>`` with the id made a safe
+    folder name (no spaces, no slashes: :func:`~realpolitik._text.slug`)."""
+    return Path("realpolitik-out") / slug(scenario_id)
 
 
 @app.command()
 def analyze(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="output folder (default ./realpolitik-out/<id>/)")
+    scenario: ScenarioArg,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            metavar="DIR",
+            help="folder for report.html and analysis.json \\[default: realpolitik-out/<scenario id>/]",
+            show_default=False,
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
+    old_out: Annotated[Path | None, typer.Option("--out", "-o", hidden=True)] = None,
+    seed: Seed = defaults.SEED,
+    draws: AnalysisDraws = defaults.ANALYSIS_DRAWS,
+    model: AnalysisModel = None,
     force: Annotated[
-        bool, typer.Option(help="write into a folder that holds another scenario's report")
+        bool, flag("--force", help="write into a folder that holds another scenario's report")
     ] = False,
     fmt: Annotated[
-        Fmt, typer.Option("--format", help="table (terminal summary + report files) or json (all results)")
+        Fmt, _fmt_option("table (a summary, and the report files), or json (every result; no files)")
     ] = Fmt.table,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
-    ] = None,
+    quiet: Quiet = False,
     allow_paths: AllowPaths = False,
 ) -> None:
     """The main job: forecasts by every model, deals, environment sweep, Monte Carlo, findings, HTML report."""
     from realpolitik.report import check_output_dir, prepare_output_dir, run_analysis, write_report
 
     with _friendly():
-        if model is not None:
-            _models_arg(model)
+        out = _deprecated("analyze", "-o/--out", "--out-dir", old_out, out_dir)
+        model = None if model is None else _model_name(model)
         s = load(scenario, allow_paths=allow_paths)
         _check_draws(draws)
-        folder = out or _default_out(s.id)
+        folder = out or default_out_dir(s.id)
         cmd = (
             f"realpolitik analyze {scenario}"
-            + (f" -o {out}" if out else "")
+            + (f" --out-dir {out}" if out else "")
             + (f" --seed {seed}" if seed else "")
         )
-        cmd += f" --draws {draws}" if draws != 2000 else ""
+        cmd += f" --draws {draws}" if draws != defaults.ANALYSIS_DRAWS else ""
         cmd += f" --model {model}" if model else ""
         if fmt is not Fmt.json:
             check_output_dir(folder, s.id, force=force)  # refuse a foreign folder before the work, not after
-        a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
+        with _bar(f"{s.id}: analysis", unit="steps", quiet=quiet) as bar:
+            a = run_analysis(
+                s,
+                seed=seed,
+                draws=draws,
+                model=model,
+                command=cmd,
+                progress=lambda step, done, total: bar.update(done, total, f"{s.id}: {step}"),
+            )
         if fmt is Fmt.json:
             _print_json(a.to_json())
             return
@@ -683,38 +1092,48 @@ def analyze(
 
 @app.command()
 def report(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="file to write (.html, .md or .json)")],
+    scenario: ScenarioArg,
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", metavar="FILE", help="file to write: .html, .md, .json or .pdf"),
+    ],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="html, md, json or pdf (default: from the extension)")
+        ReportFmt | None,
+        _fmt_option("html, md, json or pdf \\[default: from the extension of FILE]"),
     ] = None,
-    seed: Annotated[int, typer.Option(help="seed for every stochastic step")] = 0,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 2000,
+    seed: Seed = defaults.SEED,
+    draws: AnalysisDraws = defaults.ANALYSIS_DRAWS,
     force: Annotated[
-        bool, typer.Option(help="overwrite OUT (and, for .md, its figure files) if they exist")
+        bool, flag("--force", help="replace FILE (and, for .md, its figure files) if they exist")
     ] = False,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="the one model of Monte Carlo, sweep and headline (default eum)"),
-    ] = None,
+    model: AnalysisModel = None,
+    quiet: Quiet = False,
     allow_paths: AllowPaths = False,
 ) -> None:
     """Write the analyst's report for a scenario as one HTML file, Markdown with figures, JSON or PDF."""
     from realpolitik.report import check_report_target, run_analysis, write_report
 
     with _friendly():
-        if model is not None:
-            _models_arg(model)
+        model = None if model is None else _model_name(model)
+        kind = None if fmt is None else fmt.value
         # an unknown format, PDF without Chromium, or a file in the way fails before any work
-        check_report_target(out, fmt, overwrite=force)
+        check_report_target(out, kind, overwrite=force)
         s = load(scenario, allow_paths=allow_paths)
         _check_draws(draws)
         cmd = f"realpolitik report {scenario} -o {out.name}" + (f" --seed {seed}" if seed else "")
-        cmd += f" --draws {draws}" if draws != 2000 else ""
-        cmd += f" --format {fmt}" if fmt else ""
+        cmd += f" --draws {draws}" if draws != defaults.ANALYSIS_DRAWS else ""
+        cmd += f" --format {kind}" if kind else ""
         cmd += f" --model {model}" if model else ""
-        a = run_analysis(s, seed=seed, draws=draws, model=model, command=cmd)
-        files = write_report(a, out, fmt, overwrite=force)
+        with _bar(f"{s.id}: report", unit="steps", quiet=quiet) as bar:
+            a = run_analysis(
+                s,
+                seed=seed,
+                draws=draws,
+                model=model,
+                command=cmd,
+                progress=lambda step, done, total: bar.update(done, total, f"{s.id}: {step}"),
+            )
+        files = write_report(a, out, kind, overwrite=force)
         more = f" and {len(files) - 1} figure files" if len(files) > 1 else ""
         console.print(f"wrote {esc(files[0])}{more}")
 
@@ -856,24 +1275,51 @@ def _nan(v: float | None) -> float:
     return float("nan") if v is None else float(v)
 
 
+def _check_drivers(s: Scenario, names: list[str], scenario: str) -> None:
+    """Each ``--vary`` driver names an indicator or a derived quantity of the scenario's actors; else one
+    error listing the drivers there are."""
+    from realpolitik.environment import parse_driver, prepare
+
+    prep = prepare(s)
+    known = [u.name for u in prep.drivers()]
+    hint = f"; `realpolitik show {scenario}` lists them with what each moves"
+    for name in names:
+        d = parse_driver(name)
+        if d.func is None and d.name not in prep.context.indicators:
+            listed = ", ".join(known) or "none (the scenario has no indicators)"
+            raise UserError(f"--vary {name!r}: not a driver of {s.id}; drivers: {listed}{hint}")
+        for a in d.actors:
+            if a not in s.actor_ids:
+                raise UserError(
+                    f"--vary {name!r}: unknown actor {a!r} (actors: {', '.join(s.actor_ids)}){hint}"
+                )
+
+
 @app.command("sweep")
 def sweep_cmd(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
+    scenario: ScenarioArg,
     vary: Annotated[
-        list[str], typer.Option("--vary", help="DRIVER=LOW:HIGH:N or DRIVER=v1,v2,... (once or twice)")
+        list[str],
+        typer.Option(
+            "--vary",
+            metavar="DRIVER=LOW:HIGH:N",
+            help="a driver and its values, once or twice: LOW:HIGH:N (N evenly spaced) or v1,v2,...; "
+            "drivers are the scenario's indicators and the quantities its links read, such as "
+            "'threat(CHN, JPN)': `realpolitik show SCENARIO` lists them",
+            show_default=False,
+        ),
     ],
-    model: Annotated[str, typer.Option("--model", "-m", help="model to run at every point")] = "compromise",
-    seed: Annotated[int, typer.Option(help="seed for stochastic models")] = 0,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE")
-    ] = None,
-    no_deals: Annotated[
-        bool, typer.Option("--no-deals", help="skip the deal analysis at each point")
-    ] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: OneModel = defaults.MODEL,
+    seed: Seed = defaults.SEED,
+    param: Params = None,
+    no_deals: Annotated[bool, flag("--no-deals", help="skip the deal analysis at each point")] = False,
+    fmt: Annotated[Fmt, _fmt_option("table, or json")] = Fmt.table,
+    quiet: Quiet = False,
     allow_paths: AllowPaths = False,
 ) -> None:
-    """What-if: vary one or two environment drivers over a grid and run a model at every point."""
+    """What-if: vary one or two environment drivers over a grid and run a model at every point.
+
+    The drivers of a scenario, with their values and what they move, are listed by `realpolitik show`."""
     from realpolitik.environment.sweep import parse_vary, render_sweep, sweep, sweep_to_json
 
     with _friendly():
@@ -881,82 +1327,113 @@ def sweep_cmd(
         if len(vary) > 2:
             raise UserError("--vary: at most two drivers")
         grid = dict(parse_vary(v) for v in vary)
-        _models_arg(model)
-        result = sweep(s, grid, model=model, seed=seed, deals=not no_deals, **_parse_params(param))
-        if fmt is Fmt.json:
+        _check_drivers(s, list(grid), scenario)
+        model = _model_name(model)
+        points = math.prod(len(v) for v in grid.values())
+        with _bar(f"{s.id}: sweep ({model})", total=points, unit="points", quiet=quiet) as bar:
+            result = sweep(
+                s,
+                grid,
+                model=model,
+                seed=seed,
+                deals=not no_deals,
+                progress=lambda done, total: bar.update(done, total),
+                **_parse_params(param),
+            )
+        if fmt is Fmt.json:  # the warnings are in the JSON
             _print_json(sweep_to_json(result))
             return
-        render_sweep(result, console)
+        render_sweep(result, console, warnings=False)
+        _warn_once(list(result.warnings))
 
 
 @app.command("montecarlo")
 def montecarlo_cmd(
-    scenario: Annotated[str, typer.Argument(help="built-in id or path")],
-    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="number of draws")] = 10_000,
-    model: Annotated[str, typer.Option("--model", "-m", help="model to run on every draw")] = "eum",
-    seed: Annotated[int, typer.Option(help="seed: same seed, same result, any executor")] = 0,
+    scenario: ScenarioArg,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", min=1, metavar="N", help="number of draws")
+    ] = defaults.MONTECARLO_DRAWS,
+    model: OneModel = defaults.MODEL,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, metavar="N", help="seed: same seed, same result, any executor")
+    ] = defaults.SEED,
     executor: Annotated[
-        str | None,
-        typer.Option(help="serial, processes or dask (default serial; dask when --scheduler is given)"),
+        ExecutorName | None,
+        typer.Option(
+            case_sensitive=False,
+            help="where the chunks run \\[default: serial; dask when --scheduler is given]",
+            show_default=False,
+        ),
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="workers for processes/dask")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
-    chunk_size: Annotated[int | None, typer.Option(help="draws per chunk")] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="folder for Parquet chunks and the manifest")
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="workers for processes/dask \\[default: usable cores]"),
     ] = None,
-    resume: Annotated[bool, typer.Option(help="continue a run from its --out folder")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="address of a running Dask scheduler")
+    ] = None,
+    chunk_size: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="draws per chunk (changing it changes the draws)"),
+    ] = defaults.CHUNK_SIZE,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir", metavar="DIR", help="folder for the draws (Parquet chunks), the manifest and summary"
+        ),
+    ] = None,
+    old_out: Annotated[Path | None, typer.Option("--out", hidden=True)] = None,
+    resume: Annotated[bool, flag("--resume", help="continue the run in --out-dir")] = False,
     threshold: Annotated[
         list[str] | None,
-        typer.Option("--threshold", help="ISSUE>VALUE or ISSUE<VALUE: probability of passing it"),
+        typer.Option(
+            "--threshold", metavar="ISSUE>VALUE", help="ISSUE>VALUE, ISSUE<VALUE, >=, <=: probability of it"
+        ),
     ] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="model parameter NAME=VALUE")
-    ] = None,
+    param: Params = None,
     no_deals: Annotated[
-        bool, typer.Option("--no-deals", help="skip the probability that a deal exists")
+        bool, flag("--no-deals", help="skip the probability that a deal exists (faster)")
     ] = False,
-    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    quiet: Quiet = False,
+    fmt: Annotated[Fmt, _fmt_option("table, or json (byte-identical for the same arguments)")] = Fmt.table,
     allow_paths: AllowPaths = False,
 ) -> None:
     """Monte Carlo over the scenario's uncertain inputs (ranges and scenario-wide defaults)."""
     from realpolitik.uncertainty import monte_carlo, montecarlo_to_json, render_montecarlo
 
     with _friendly():
+        out = _deprecated("montecarlo", "--out", "--out-dir", old_out, out_dir)
         s = load(scenario, allow_paths=allow_paths)
-        _models_arg(model)
-        if executor is None:
-            executor = "dask" if scheduler else "serial"
-        if executor not in ("serial", "processes", "dask"):
-            raise UserError(f"--executor {executor!r}: expected serial, processes or dask")
-        if scheduler and executor != "dask":
-            raise UserError(f"--scheduler needs --executor dask, not {executor}")
+        model = _model_name(model)
+        kind = executor.value if executor is not None else ("dask" if scheduler else "serial")
+        if scheduler and kind != "dask":
+            raise UserError(f"--scheduler needs --executor dask, not {kind}")
         if resume and out is None:
-            raise UserError("--resume needs --out DIR (the folder of the run to continue)")
+            raise UserError("--resume needs --out-dir DIR (the folder of the run to continue)")
         thresholds = _parse_thresholds(threshold)
-        kwargs: dict[str, Any] = {}
-        if chunk_size is not None:
-            kwargs["chunk_size"] = chunk_size
-        result = monte_carlo(
-            s,
-            draws=draws,
-            model=model,
-            seed=seed,
-            executor=executor,
-            out=out,
-            resume=resume,
-            workers=workers,
-            scheduler=scheduler,
-            thresholds=thresholds or None,
-            progress=not quiet and fmt is Fmt.table and sys.stderr.isatty(),
-            deal_probe=not no_deals,
-            **kwargs,
-            **_parse_params(param),
-        )
-        for note in result.notes:  # chunks of an earlier run that could not be trusted
-            _warn(note)
+        with _bar(f"{s.id}: Monte Carlo ({model})", total=draws, unit="draws", quiet=quiet) as bar:
+            result = monte_carlo(
+                s,
+                draws=draws,
+                model=model,
+                seed=seed,
+                executor=kind,
+                out=out,
+                resume=resume,
+                workers=workers,
+                scheduler=scheduler,
+                thresholds=thresholds or None,
+                progress=(lambda done, total: bar.update(done, total)) if bar.enabled else False,
+                deal_probe=not no_deals,
+                chunk_size=chunk_size,
+                **_parse_params(param),
+            )
+        _warn_once(list(result.notes))  # chunks of an earlier run that could not be trusted
         if fmt is Fmt.json:
+            if not result.inputs:  # the table's headline says so; JSON readers hear it here
+                _warn(
+                    f"{s.id}: no input is uncertain, so every draw repeats the point forecast (docs/uncertainty.md)"
+                )
             _print_json(montecarlo_to_json(result))
         else:
             render_montecarlo(result, console)
@@ -990,75 +1467,91 @@ def backtest_cmd(
     cases: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="CASE",
             help="built-in ids, scenario files, long tables (CSV/Parquet) or folders "
-            "(default: every built-in with an outcome)"
+            "\\[default: every built-in with an outcome]",
+            show_default=False,
         ),
     ] = None,
-    models: Annotated[
-        str, typer.Option("--models", "--model", "-m", help="model names separated by commas, or all")
-    ] = "all",
+    model: Models = defaults.COMPARE,
+    old_models: Annotated[str | None, typer.Option("--models", hidden=True)] = None,
     draws: Annotated[
-        int, typer.Option("--draws", "-n", min=0, help="Monte Carlo draws per case and model (0: none)")
+        int,
+        typer.Option(
+            "--draws", "-n", min=0, metavar="N", help="Monte Carlo draws per case and model (0: none)"
+        ),
     ] = 0,
-    seed: Annotated[int, typer.Option(min=0, help="seed: forecasts and draws, any executor")] = 0,
+    seed: Seed = defaults.SEED,
     uncertainty: Annotated[
         str | None,
         typer.Option(
+            metavar="SPEC",
             help="input uncertainty for long tables and scenarios without an uncertainty block, "
-            "e.g. position=0.05,salience=0.1,capability=0.1"
+            "e.g. position=0.05,salience=0.1,capability=0.1",
         ),
     ] = None,
-    executor: Annotated[str | None, typer.Option(help="serial, processes or dask (default serial)")] = None,
-    workers: Annotated[int | None, typer.Option(min=1, help="workers for processes/dask")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="long-table cases per chunk")] = 100,
-    figure: Annotated[
-        Path | None, typer.Option(help="also write an SVG figure of error per model, baselines marked")
+    executor: Annotated[
+        ExecutorName | None,
+        typer.Option(case_sensitive=False, help="where cases run \\[default: serial; dask with --scheduler]"),
     ] = None,
-    force: Annotated[bool, typer.Option(help="overwrite the --figure file if it exists")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="every case and leaky number")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="workers for processes/dask \\[default: usable cores]"),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="address of a running Dask scheduler")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, metavar="N", help="long-table cases per chunk")] = 100,
+    figure: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="also write an SVG figure of error per model, baselines marked"),
+    ] = None,
+    force: Annotated[bool, flag("--force", help="replace the --figure file if it exists")] = False,
+    verbose: Annotated[bool, flag("--verbose", "-v", help="every case and every leaky number")] = False,
+    fmt: Annotated[TableFmt, _fmt_option("table, json or csv (one row per scored issue)")] = TableFmt.table,
+    quiet: Quiet = False,
 ) -> None:
-    """Score each model's forecast (under the decision rules) against recorded outcomes, beside naive
-    baselines; clean cases (inputs dated before the decision) and leaky ones are summarised apart."""
+    """Score each model's ruled forecast against recorded outcomes, beside naive baselines.
+
+    Clean cases (inputs dated before the decision) and leaky ones are summarised apart."""
     from realpolitik.backtest import Uncertainty, backtest
     from realpolitik.backtest.render import render_backtest
 
     with _friendly():
-        if fmt not in ("table", "json", "csv"):
-            raise UserError(f"--format {fmt!r}: expected table, json or csv")
-        if executor is None:
-            executor = "dask" if scheduler else "serial"
-        if executor not in ("serial", "processes", "dask"):
-            raise UserError(f"--executor {executor!r}: expected serial, processes or dask")
+        given = None if model == defaults.COMPARE else model  # --model said explicitly, beside --models?
+        models = _deprecated("backtest", "--models", "--model", old_models, given) or model
+        kind = executor.value if executor is not None else ("dask" if scheduler else "serial")
+        if scheduler and kind != "dask":
+            raise UserError(f"--scheduler needs --executor dask, not {kind}")
         if figure is not None and figure.exists() and not force:
             raise UserError(f"{figure}: already exists; refusing to overwrite it (use --force)")
         unc = Uncertainty.parse(uncertainty) if uncertainty else None
-        if models != "all":
-            _models_arg(models)
-        result = backtest(
-            cases or None,
-            models=models,
-            draws=draws,
-            seed=seed,
-            uncertainty=unc,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-        )
+        names = _models_arg(models)
+        with _bar("backtest", unit="cases", quiet=quiet) as bar:
+            result = backtest(
+                cases or None,
+                models=names,
+                draws=draws,
+                seed=seed,
+                uncertainty=unc,
+                executor=kind,
+                workers=workers,
+                scheduler=scheduler,
+                chunk_size=chunk_size,
+                progress=lambda done, total: bar.update(done, total),
+            )
         if figure is not None:
             from realpolitik.backtest.figure import error_figure
 
             figure.write_text(error_figure(result), encoding="utf-8")
-        if fmt == "json":
+        if fmt is TableFmt.json:
             _print_json(result.to_json())
-        elif fmt == "csv":
+        elif fmt is TableFmt.csv:
             sys.stdout.write(result.to_csv())
         else:
             render_backtest(result, console, verbose=verbose)
             if figure is not None:
-                console.print(f"wrote {figure}")
+                console.print(f"wrote {esc(figure)}")
 
 
 @app.command()
@@ -1092,7 +1585,7 @@ def serve(
 
 @app.command()
 def version() -> None:
-    """Print the version."""
+    """Print the version (as `realpolitik --version`)."""
     console.print(f"realpolitik {__version__}")
 
 

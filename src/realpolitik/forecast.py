@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik import defaults
 from realpolitik import display as _display
 from realpolitik._rng import as_generator
 from realpolitik.deals.analysis import problem_from_scenario
@@ -488,9 +489,11 @@ def _stable_under_rule(
 
 
 def forecast(
-    scenario: Scenario, model: str = "compromise", *, seed: int | None = None, **params: Any
+    scenario: Scenario, model: str = defaults.MODEL, *, seed: int | None = None, **params: Any
 ) -> Forecast:
     """Forecast every issue of ``scenario`` with a registered model (after links are resolved), read
-    through the scenario's decision rules (``outcome``; the model's own result is ``pressure``)."""
+    through the scenario's decision rules (``outcome``; the model's own result is ``pressure``).
+
+    ``model`` defaults to :data:`realpolitik.defaults.MODEL`, the model of every command that runs one."""
     problem = scenario_problem(scenario)
     return forecast_problem(problem, scenario.id, model, seed=seed, scenario=scenario, **params)

@@ -80,7 +80,7 @@ DRAWS = Limit("REALPOLITIK_MAX_DRAWS", 10_000_000, "Monte Carlo draws")
 """Draws of one Monte Carlo run (1000 times the default of 10,000)."""
 
 DRAWS_IN_MEMORY = Limit("REALPOLITIK_MAX_DRAWS_IN_MEMORY", 1_000_000, "draws kept in memory")
-"""Draws of a Monte Carlo run without an output folder (they are kept in memory; ``--out`` streams them)."""
+"""Draws of a Monte Carlo run without an output folder (they are kept in memory; ``--out-dir`` streams them)."""
 
 CHUNKS = Limit("REALPOLITIK_MAX_CHUNKS", 100_000, "Monte Carlo chunks")
 """Chunks of one Monte Carlo run (each is a task, a file and a manifest entry)."""

@@ -48,7 +48,7 @@ def test_the_sweep_runs_every_model_and_japan_weighs_the_front_more_as_the_threa
     scenario: rp.Scenario,
 ) -> None:
     xs = np.linspace(0, 1, 6)
-    base = sweep(scenario, {"threat(CHN, JPN)": xs}, deals=False)
+    base = sweep(scenario, {"threat(CHN, JPN)": xs}, model="compromise", deals=False)
     front = base.issues.index("russia_china_front")
     # Japan (position 0) weighs the front more, so the compromise pressure falls toward it; Russia decides
     # the front itself (unilateral), so the outcome under the rule is Russia's own final position

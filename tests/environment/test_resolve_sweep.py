@@ -326,7 +326,7 @@ def test_sweep_json_table_headline_and_render() -> None:
         calls.append(sal)
         return bool(sal > 0.5)
 
-    w = sweep(s, dict([parse_vary("china_assertiveness=0:1:5")]), deals=fake_deals)
+    w = sweep(s, dict([parse_vary("china_assertiveness=0:1:5")]), model="compromise", deals=fake_deals)
     assert w.feasible == [False, False, True, True, True] and len(calls) == 5
     j = sweep_to_json(w)
     assert set(j) >= {"scenario", "model", "drivers", "points"}
@@ -353,7 +353,7 @@ def test_sweep_json_table_headline_and_render() -> None:
     console = Console(record=True, width=120)
     render_sweep(w, console)
     assert "china_assertiveness" in console.export_text()
-    w2 = sweep(s, {"affinity(JPN, RUS)": [0, 1]}, deals=False)
+    w2 = sweep(s, {"affinity(JPN, RUS)": [0, 1]}, model="compromise", deals=False)
     assert any("drives no link" in x for x in w2.warnings)
     assert "no compromise forecast moves" in sweep_headline(w2)
 

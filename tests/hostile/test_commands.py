@@ -19,7 +19,7 @@ from realpolitik.limits import LimitError
 from realpolitik.models import BargainingProblem, ModelInfo, Trajectory
 from realpolitik.models.registry import register, unregister
 
-from .support import GOOD, fails, ok, run_entry, write
+from .support import GOOD, fails, invoke, ok, run_entry, write
 
 MARKUP = "[/bold]"  # closes a tag that was never opened: Rich raised MarkupError on it
 LINK = "[link=https://example.invalid]x[/link]"
@@ -373,8 +373,10 @@ def test_failed_chunks_after_killed_workers_reach_stderr(
         unregister("uq_faulty")
 
 
-@pytest.mark.parametrize("command", ["analyze", "report"])
+@pytest.mark.parametrize("command", ["analyze", "report", "montecarlo"])
 def test_draws_must_be_at_least_one(command: str, tmp_path: Path) -> None:
-    out = ["-o", tmp_path / "r.html"] if command == "report" else ["-o", tmp_path / "out"]
-    assert "expected at least 1" in fails(command, "ec-emissions-1994", *out, "--draws", "-5")
+    # the same rule as montecarlo's --draws: a usage error (exit 2), before anything is read or written
+    out = {"report": ["-o", tmp_path / "r.html"], "analyze": ["--out-dir", tmp_path / "out"]}.get(command, [])
+    r = invoke(command, "ec-emissions-1994", *out, "--draws", "-5")
+    assert r.exit_code == 2 and "--draws" in r.stderr and "Traceback" not in r.output
     assert not list(tmp_path.iterdir())

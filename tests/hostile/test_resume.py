@@ -162,9 +162,9 @@ def test_the_cli_says_which_chunk_it_recomputed_and_refuses_a_missing_folder(tmp
         "--format",
         "json",
     ]
-    first = ok(*args, "--out", out).stdout
+    first = ok(*args, "--out-dir", out).stdout
     _flip_bytes(out / "chunk-000001.parquet")
-    r = ok(*args, "--out", out, "--resume")
+    r = ok(*args, "--out-dir", out, "--resume")
     assert r.stdout == first
     assert r.stderr.startswith("warning ") and "chunk-000001.parquet: its checksum does not match" in r.stderr
-    assert "no such folder" in fails(*args, "--out", tmp_path / "typo", "--resume")
+    assert "no such folder" in fails(*args, "--out-dir", tmp_path / "typo", "--resume")

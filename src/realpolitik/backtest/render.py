@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from realpolitik._terminal import FitTable, Ident, fits
 from realpolitik.backtest.run import GROUPS, Backtest, ScoredIssue
 from realpolitik.backtest.scoring import BASELINE_LABELS
 
@@ -33,13 +35,15 @@ def _val(x: float | None) -> str:
     return f"{x:.4g}" if abs(x) < 1e4 else f"{x:.0f}"
 
 
-def case_table(b: Backtest, case: str) -> Table:
-    """One case: a row per model and baseline, a column per issue with a recorded outcome; each cell is
-    the error (% of the issue's range) above the forecast (dim). Models' forecasts are under the rules."""
-    rows = [r for r in b.rows if r.case == case]
+def case_table(b: Backtest, case: str, issues: list[str] | None = None, with_mean: bool = True) -> Table:
+    """One case: a row per model and baseline, a column per issue with a recorded outcome (or those of
+    ``issues``); each cell is the error (% of the issue's range) above the forecast (dim). Models'
+    forecasts are under the rules; ``mean`` is over every issue of the case."""
+    every = [r for r in b.rows if r.case == case]
+    rows = every if issues is None else [r for r in every if r.issue in issues]
     c = next(x for x in b.cases if x.id == case)
     when = f", decided {c.decided}" if c.decided else ""
-    t = Table(
+    t = FitTable(
         title=f"[bold]{escape(case)}[/bold] · {c.status}{escape(when)}",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
@@ -47,23 +51,29 @@ def case_table(b: Backtest, case: str) -> Table:
     )
     t.add_column("error %\n[dim]forecast[/dim]", no_wrap=True, min_width=10)
     for r in rows:
-        t.add_column(
-            f"{escape(r.issue)}\n[dim]= {_val(r.outcome)}[/dim]",
-            justify="right",
-            overflow="fold",
-            min_width=6,
-        )
-    t.add_column("mean", justify="right")
+        head = Group(Ident(r.issue), Text(f"= {_val(r.outcome)}", style="dim", justify="right"))
+        t.add_column(head, justify="right", min_width=6)
+    if with_mean:
+        t.add_column("mean", justify="right")
     for name in b.predictors:
-        errs = [r.error(name) for r in rows]
-        finite = [e for e in errs if math.isfinite(e)]
+        finite = [e for e in (r.error(name) for r in every) if math.isfinite(e)]
         mean = sum(finite) / len(finite) if finite else None
         label = name if name in b.models else f"[cyan]{escape(_label(name))}[/cyan]"
-        cells = [
-            f"{_pct(e)}\n[dim]{_val(r.forecast.get(name))}[/dim]" for e, r in zip(errs, rows, strict=True)
-        ]
-        t.add_row(label, *cells, _pct(mean))
+        cells = [f"{_pct(r.error(name))}\n[dim]{_val(r.forecast.get(name))}[/dim]" for r in rows]
+        t.add_row(label, *cells, *([_pct(mean)] if with_mean else []))
     return t
+
+
+def case_tables(b: Backtest, case: str, out: Console) -> list[Table]:
+    """:func:`case_table`, split into as few tables as fit ``out`` without cutting an issue id."""
+    issues = [r.issue for r in b.rows if r.case == case]
+    for parts in range(1, len(issues) + 1):
+        k = math.ceil(len(issues) / parts)
+        chunks = [issues[i : i + k] for i in range(0, len(issues), k)]
+        tables = [case_table(b, case, ch, with_mean=ch is chunks[-1]) for ch in chunks]
+        if all(fits(t, out) for t in tables):
+            return tables
+    return tables
 
 
 def summary_table(b: Backtest, group: str) -> Table | None:
@@ -73,7 +83,7 @@ def summary_table(b: Backtest, group: str) -> Table | None:
         return None
     n_cases = len({r.case for r in rows})
     s = b.summary()[group]
-    t = Table(
+    t = FitTable(
         title=f"{group.capitalize()} cases: {_n(n_cases, 'case')}, {_n(len(rows), 'issue')}",
         caption="error: |forecast − outcome| as % of the issue's range"
         + (
@@ -109,15 +119,15 @@ def render_backtest(b: Backtest, out: Console, verbose: bool = False) -> None:
     out.print(
         f"[bold]Backtest[/bold]: {_n(len(b.cases), 'case')} "
         f"({clean} clean, {len(b.cases) - clean} leaky), {_n(len(b.rows), 'issue')} with a recorded outcome; "
-        f"models: {', '.join(b.models)}" + (f"; {b.draws:,} draws, seed {b.seed}" if b.draws else ""),
-        soft_wrap=True,
+        f"models: {', '.join(b.models)}" + (f"; {b.draws:,} draws, seed {b.seed}" if b.draws else "")
     )
     for note in b.notes:
-        out.print(f"[dim]left out: {escape(note)}[/dim]", soft_wrap=True)
+        out.print(f"[dim]left out: {escape(note)}[/dim]")
     if b.rows and (verbose or len(b.cases) <= MAX_CASE_NOTES):
         for c in b.cases:
             if c.issues:
-                out.print(case_table(b, c.id))
+                for table in case_tables(b, c.id, out):
+                    out.print(table)
         out.print("[dim]models: the forecast under each issue's decision rule; cyan: naive baselines[/dim]")
     elif b.rows:
         out.print(
@@ -140,21 +150,20 @@ def render_backtest(b: Backtest, out: Console, verbose: bool = False) -> None:
     shown = b.cases if verbose or len(b.cases) <= MAX_CASE_NOTES else []
     for c in shown:
         lines = c.leakage.lines(verbose=verbose)
-        out.print(f"[bold]{escape(c.id)}[/bold] ({escape(c.origin)}): {escape(lines[0])}", soft_wrap=True)
+        out.print(f"[bold]{escape(c.id)}[/bold] ({escape(c.origin)}): {escape(lines[0])}")
         for line in lines[1:]:
-            out.print(escape(line), soft_wrap=True)
+            out.print(escape(line))
         for m, why in c.skipped.items():
-            out.print(f"  [yellow]{escape(m)} not run[/yellow]: {escape(why)}", soft_wrap=True)
+            out.print(f"  [yellow]{escape(m)} not run[/yellow]: {escape(why)}")
         for note in c.notes:
-            out.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
+            out.print(f"  [dim]{escape(note)}[/dim]")
     if not shown:
         skipped = sum(1 for c in b.cases if c.skipped)
         out.print(
             f"[dim]{len(b.cases)} cases: {clean} clean, {len(b.cases) - clean} leaky"
             + (f"; {skipped} with a model not run" if skipped else "")
-            + " (--verbose: each case's leakage; --format json: all of it)[/dim]",
-            soft_wrap=True,
+            + " (--verbose: each case's leakage; --format json: all of it)[/dim]"
         )
         notes = sorted({n for c in b.cases for n in c.notes})
         for note in notes:
-            out.print(f"[dim]{escape(note)}[/dim]", soft_wrap=True)
+            out.print(f"[dim]{escape(note)}[/dim]")

@@ -457,6 +457,7 @@ def backtest(
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Backtest:
     """Score every model's ruled forecast against the recorded outcomes of ``cases``.
 
@@ -466,6 +467,7 @@ def backtest(
     with its own uncertainty; ``uncertainty`` gives defaults for long tables and for scenarios without an
     ``uncertainty`` block). ``executor``/``workers``/``scheduler`` as in
     :func:`~realpolitik.uncertainty.monte_carlo`; ``chunk_size``: long-table cases per chunk.
+    ``progress(cases_done, cases)`` is called as cases are scored.
 
     >>> b = backtest(["ec-emissions-1994"], models="compromise")
     >>> r = b.rows[0]
@@ -496,6 +498,15 @@ def backtest(
             raise ValueError(
                 "nothing to score: " + ("; ".join(inp.notes) or "no case has a recorded outcome")
             )
+        total = len(inp.scenarios) + len(inp.table_cases)
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, total)
+
         for s, origin in inp.scenarios:
             case, case_rows = score_scenario(
                 s, names, seed=int(seed), draws=draws, uncertainty=unc, executor=handle.executor
@@ -503,6 +514,7 @@ def backtest(
             case.origin = origin
             results.append(case)
             rows.extend(case_rows)
+            advance(1)
         if inp.table_cases:
             t_cases, t_rows = score_table_cases(
                 inp.table_cases,
@@ -512,6 +524,7 @@ def backtest(
                 uncertainty=unc,
                 handle=handle,
                 chunk_size=chunk_size,
+                on_chunk=lambda chunk: advance(len(chunk.cases)),
             )
             results.extend(t_cases)
             rows.extend(t_rows)
@@ -779,10 +792,14 @@ def table_chunks(
 
 
 def run_tasks(
-    fn: Callable[[Any], Any], tasks: Sequence[Any], executor: Executor, workers: int = 1
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    executor: Executor,
+    workers: int = 1,
+    on_done: Callable[[Any], None] | None = None,
 ) -> dict[int, Any]:
     """``fn(task)`` for every task on ``executor`` (at most twice the worker count in flight); results by
-    ``task.index``. An exception in a task is raised here."""
+    ``task.index``; ``on_done(task)`` after each. An exception in a task is raised here."""
     pending: deque[Any] = deque(tasks)
     in_flight: dict[Future[Any], Any] = {}
     results: dict[int, Any] = {}
@@ -795,6 +812,8 @@ def run_tasks(
         for fut in done:
             t = in_flight.pop(fut)
             results[t.index] = fut.result()
+            if on_done is not None:
+                on_done(t)
     return results
 
 
@@ -807,16 +826,18 @@ def score_table_cases(
     uncertainty: Uncertainty | None = None,
     handle: Any = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_chunk: Callable[[TableChunk], None] | None = None,
 ) -> tuple[list[CaseResult], list[ScoredIssue]]:
-    """Long-table cases in chunks on ``handle``'s executor (an :class:`ExecutorHandle`; serial if None)."""
+    """Long-table cases in chunks on ``handle``'s executor (an :class:`ExecutorHandle`; serial if None);
+    ``on_chunk(chunk)`` after each chunk is scored."""
     chunks = table_chunks(
         cases, models, seed=seed, chunk_size=chunk_size, draws=draws, uncertainty=uncertainty
     )
     if handle is None:
         with open_executor("serial") as h:
-            done = run_tasks(run_table_chunk, chunks, h.executor, h.workers)
+            done = run_tasks(run_table_chunk, chunks, h.executor, h.workers, on_chunk)
     else:
-        done = run_tasks(run_table_chunk, chunks, handle.executor, handle.workers)
+        done = run_tasks(run_table_chunk, chunks, handle.executor, handle.workers, on_chunk)
     per_case: dict[int, tuple[TableChunkResult, int]] = {}
     for ch in chunks:
         res = done[ch.index]

@@ -15,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from realpolitik._text import esc
+from realpolitik._terminal import FitTable, Ident
 from realpolitik.deals.analysis import DealAnalysis, Evaluation, Precedent
 from realpolitik.deals.core import Concession
 
@@ -358,39 +358,37 @@ def summary_sentences(analysis: DealAnalysis) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ tables
-def _longest_word(texts: list[str]) -> int:
-    return max((len(w) for t in texts for w in t.split()), default=1)
-
-
 def _package_table(an: DealAnalysis, title: str, rows: list[tuple[str, int]]) -> Table:
     p, res = an.problem, an.result
     parties = [int(i) for i in np.flatnonzero(p.party)]
     show = parties if len(parties) <= MAX_GAIN_COLUMNS else []
     texts = [package_text(an, res.values[r]) for _, r in rows]
-    t = Table(title=title, caption="gains over no deal" if show else "joint gain of the signers over no deal")
-    t.add_column("", min_width=_longest_word([n for n, _ in rows]))
-    t.add_column("package (other issues unchanged)", min_width=_longest_word(texts), ratio=1)
+    t = FitTable(
+        title=title, caption="gains over no deal" if show else "joint gain of the signers over no deal"
+    )
+    t.add_column("")
+    t.add_column("package (other issues unchanged)")
     for i in show:
-        t.add_column(p.actors[i], justify="right", min_width=max(6, len(p.actors[i])), no_wrap=True)
+        t.add_column(Ident(p.actors[i]), justify="right", min_width=6)
     t.add_column("joint", justify="right", min_width=6, no_wrap=True)
     for (name, r), text in zip(rows, texts, strict=True):
-        t.add_row(Text(name), Text(text), *[f"{res.gains[r, i]:.3f}" for i in show], f"{res.joint[r]:.3f}")
+        t.add_row(Ident(name), Ident(text), *[f"{res.gains[r, i]:.3f}" for i in show], f"{res.joint[r]:.3f}")
     return t
 
 
 def _concession_table(an: DealAnalysis, title: str, per: dict[int, Concession | None]) -> Table:
     texts = {i: concession_text(an, c) for i, c in per.items() if c is not None}
-    t = Table(title=title, caption="size: share of the issue's range (salience: on 0–1); opens: packages")
-    t.add_column("actor", no_wrap=True)
-    t.add_column("change", min_width=_longest_word(list(texts.values())), ratio=1)
+    t = FitTable(title=title, caption="size: share of the issue's range (salience: on 0–1); opens: packages")
+    t.add_column("actor")
+    t.add_column("change")
     t.add_column("size", justify="right", no_wrap=True)
     t.add_column("opens", justify="right", no_wrap=True)
     for i, cc in per.items():
         if cc is None:
-            t.add_row(Text(an.actors[i]), "no single change opens it", "", "")
+            t.add_row(Ident(an.actors[i]), "no single change opens it", "", "")
         else:
             opens = "" if cc.n_opened is None else f"{cc.n_opened:,}"
-            t.add_row(Text(an.actors[i]), Text(texts[i]), f"{cc.size:.3f}", opens)
+            t.add_row(Ident(an.actors[i]), Ident(texts[i]), f"{cc.size:.3f}", opens)
     return t
 
 
@@ -479,30 +477,30 @@ def render_deals(analysis: DealAnalysis, console: Console) -> None:
             )
         )
     if res.veto_effects or res.consent_effects:
-        t = Table(title="Feasible packages without one actor's consent or veto")
-        t.add_column("actor", no_wrap=True)
+        t = FitTable(title="Feasible packages without one actor's consent or veto")
+        t.add_column("actor")
         t.add_column("role", no_wrap=True)
-        t.add_column("feasible without it", justify="right", no_wrap=True)
+        t.add_column("feasible without it", justify="right")
         for i, n in res.consent_effects.items():
-            t.add_row(Text(p.actors[i]), "signer", f"{n:,}")
+            t.add_row(Ident(p.actors[i]), "signer", f"{n:,}")
         for i, n in res.veto_effects.items():
-            t.add_row(esc(p.actors[i]), "veto", f"{n:,}")
+            t.add_row(Ident(p.actors[i]), "veto", f"{n:,}")
         console.print(t)
     for g, per in res.agreement_concessions.items():
         title = "Smallest opening concession per actor"
         if p.n_groups > 1:
             title += f" for {p.agreement_ids[g]} (no acceptable package changes it)"
         console.print(_concession_table(an, title, per))
-    t = Table(title="Linkage")
-    t.add_column("issue", no_wrap=True)
+    t = FitTable(title="Linkage")
+    t.add_column("issue")
     if p.n_groups > 1:
-        t.add_column("agreement", no_wrap=True)
+        t.add_column("agreement")
     t.add_column("deal alone")
     t.add_column("moves in a feasible package")
     for j, d in enumerate(p.issues):
         cells = [d] + ([p.agreement_ids[int(p.group[j])]] if p.n_groups > 1 else [])
         t.add_row(
-            *[Text(c) for c in cells],
+            *[Ident(c) for c in cells],
             "yes" if res.single_issue[j] else "no",
             "yes" if res.in_package[j] else "no",
         )

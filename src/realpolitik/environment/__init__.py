@@ -25,6 +25,7 @@ _EXPORTS = {
     "link_function": "realpolitik.environment.links",
     "parse_target": "realpolitik.environment.links",
     "valid_range": "realpolitik.environment.links",
+    "DriverUse": "realpolitik.environment.resolve",
     "LinkEffect": "realpolitik.environment.resolve",
     "Prepared": "realpolitik.environment.resolve",
     "Resolved": "realpolitik.environment.resolve",
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from realpolitik.environment.power import IssuePower, measured_power, read_issue_power
     from realpolitik.environment.relations import relation_uses, unused_relation_warnings
     from realpolitik.environment.resolve import (
+        DriverUse,
         LinkEffect,
         Prepared,
         Resolved,
@@ -115,6 +117,7 @@ __all__ = [
     "Context",
     "Driver",
     "DriverError",
+    "DriverUse",
     "IssuePower",
     "LinkEffect",
     "LinkError",

@@ -85,12 +85,13 @@ class IssuePower:
         """Per issue, for the trace: the measure, and on a measured issue each actor's value, share and power."""
         cap = np.asarray(capability, dtype=float)
         ip = self.power(cap)
+        if ip is None:  # no actor has a value of any measure: power is capability everywhere
+            ip = np.broadcast_to(cap[..., :, None], (*cap.shape, len(self.issues)))
         out: dict[str, dict[str, Any]] = {}
         for d, issue in enumerate(self.issues):
             rec: dict[str, Any] = {"measure": self.measures[d]}
             own = [a for i, a in enumerate(self.actors) if math.isfinite(self.own[i, d])]
             if self.columns[d] is not None:
-                assert ip is not None
                 measured = np.isfinite(self.shares[:, d])
                 rec.update(
                     series=self.series,

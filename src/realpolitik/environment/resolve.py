@@ -141,6 +141,23 @@ class _ParsedLink:
         return (self.actor, self.issue)
 
 
+@dataclass(frozen=True)
+class DriverUse:
+    """A quantity a sweep can vary: its value at ``as_of`` and the link targets it moves.
+
+    ``kind`` is ``derived`` (a quantity such as ``threat(CHN, JPN)``) or ``indicator``; ``links`` holds
+    the targets of every link whose driver reads it, directly or through another quantity (empty: varying
+    it changes nothing); ``through`` the drivers of those links when it is read only inside them (varying
+    ``hostility(CHN, JPN)`` moves what ``threat(CHN, JPN)`` moves).
+    """
+
+    name: str
+    kind: str
+    value: float
+    links: tuple[str, ...]
+    through: tuple[str, ...] = ()
+
+
 @dataclass
 class Prepared:
     """A scenario with its indicators read and links parsed, ready to resolve under overrides."""
@@ -164,10 +181,8 @@ class Prepared:
             except DriverError as exc:
                 raise ValueError(f"override {key!r}: {exc}") from None
             if d.func is None and d.name not in self.context.indicators:
-                known = ", ".join(self.context.indicators) or "none"
-                raise ValueError(
-                    f"override {key!r}: not an indicator of {self.scenario.id} (indicators: {known})"
-                )
+                known = ", ".join(u.name for u in self.drivers()) or "none"
+                raise ValueError(f"override {key!r}: not a driver of {self.scenario.id} (drivers: {known})")
             for a in d.actors:
                 if a not in self.scenario.actor_ids:
                     raise ValueError(f"override {key!r}: unknown actor {a!r}")
@@ -176,6 +191,39 @@ class Prepared:
                 raise ValueError(f"override {key!r}: expected a value in [0, 1], got {value!r}")
             out[str(d)] = v
         return out
+
+    def drivers(self) -> list[DriverUse]:
+        """What a sweep can vary: every quantity the links read (the derived ones and the indicators
+        under them, in the order the links read them), then the other indicators (which move nothing)."""
+        uses: dict[str, list[str]] = {}
+        inside: dict[str, list[str]] = {}  # quantity -> the link drivers it is read through
+        direct: set[str] = set()
+        values: dict[str, float] = {}
+        for pl in self.links:
+            detail: dict[str, float] = {}
+            self.context.evaluate(pl.driver, {}, detail, {})
+            values.update(detail)
+            top = str(pl.driver)
+            direct.add(top)
+            for name in reversed(list(detail)):  # the quantity the link reads first, then what it reads
+                targets = uses.setdefault(name, [])
+                if str(pl.target) not in targets:
+                    targets.append(str(pl.target))
+                if name != top and top not in inside.setdefault(name, []):
+                    inside[name].append(top)
+        for name, v in self.context.indicators.items():
+            uses.setdefault(name, [])
+            values.setdefault(name, v)
+        return [
+            DriverUse(
+                name=name,
+                kind="derived" if parse_driver(name).func is not None else "indicator",
+                value=float(values[name]),
+                links=tuple(targets),
+                through=() if name in direct else tuple(inside.get(name, ())),
+            )
+            for name, targets in uses.items()
+        ]
 
     def resolve(self, overrides: Mapping[str, float] | None = None) -> Resolved:
         """The problem with every link applied (in file order), under ``overrides``."""

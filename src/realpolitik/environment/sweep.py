@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik import defaults
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik._text import esc, num
@@ -115,18 +116,21 @@ def _grid(
 def sweep(
     scenario: Scenario,
     drivers: Mapping[str, Sequence[float] | np.ndarray],
-    model: str = "compromise",
+    model: str = defaults.MODEL,
     *,
     seed: SeedLike = None,
     deals: bool | DealFn = True,
     base_dir: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **params: Any,
 ) -> SweepResult:
     """Run ``model`` at every point of the grid of ``drivers`` (one or two, each name -> values in [0, 1]).
 
     A driver is an indicator name or a derived quantity (``"threat(CHN, JPN)"``); its values replace the
-    value read at ``as_of``. All points go through the model in one batched call. ``deals`` turns the
-    deal analysis off (False) or replaces it with a function ``scenario -> bool | None``.
+    value read at ``as_of`` (``Prepared.drivers()`` lists them). All points go through the model in one
+    batched call. ``deals`` turns the deal analysis off (False) or replaces it with a function
+    ``scenario -> bool | None``. ``progress(points_done, points)`` is called as points complete (the deal
+    analysis runs point by point).
     """
     names, values, shape = _grid(drivers)
     prep = prepare(scenario, base_dir=base_dir)
@@ -147,12 +151,17 @@ def sweep(
     warnings = list(dict.fromkeys(w for r in resolved for w in r.trace.warnings))
     deal_fn = _deal_adapter(warnings) if deals is True else (deals or None)
     feasible: list[bool | None] = []
-    for r in resolved:
+    for k, r in enumerate(resolved):
         feasible.append(None if deal_fn is None else deal_fn(resolved_scenario(scenario, r)))
+        if progress is not None and deal_fn is not None:
+            progress(k + 1, len(resolved))
+    if progress is not None and deal_fn is None:
+        progress(len(resolved), len(resolved))
     unused = [c for c in canon if not any(c in r.trace.drivers for r in resolved[:1])]
+    reach = {u.name: u.links for u in prep.drivers()} if unused else {}
     for c in unused:
         others = [o for o in canon if o != c]
-        if others:
+        if others and reach.get(c):
             warnings.append(
                 f"the forecast does not depend on driver {c!r}: the links it would reach are set through "
                 f"{', '.join(map(repr, others))}, which is varied too"
@@ -299,16 +308,17 @@ def _fmt(v: float) -> str:
     return "–" if not math.isfinite(v) else num(v, ".3g") if abs(v) < 1 else num(v, ".1f")
 
 
-def render_sweep(result: SweepResult, console: Any) -> None:
-    """Print a sweep as a Rich table (one row per point) with its warnings."""
-    from rich.table import Table
+def render_sweep(result: SweepResult, console: Any, *, warnings: bool = True) -> None:
+    """Print a sweep as a Rich table (one row per point) with its warnings (each once; ``warnings=False``
+    leaves them to the caller, as the command line does to put them on standard error)."""
+    from realpolitik._terminal import FitTable, Ident
 
     title = f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}"
-    table = Table(title=esc(title))
+    table = FitTable(title=esc(title))
     for d in result.drivers:
-        table.add_column(esc(d), justify="right", style="cyan", overflow="fold")
+        table.add_column(Ident(d), justify="right", style="cyan")
     for iss in result.issues:
-        table.add_column(esc(iss), justify="right", overflow="fold")
+        table.add_column(Ident(iss), justify="right")
     table.add_column("deal", justify="center")
     pressure = result.pressure if result.pressure is not None else result.outcome
     for k in range(len(result.values)):
@@ -324,7 +334,7 @@ def render_sweep(result: SweepResult, console: Any) -> None:
     if not np.allclose(result.outcome, pressure, equal_nan=True):
         console.print("[dim]outcome under the decision rules; (in brackets) the model's own pressure[/dim]")
     console.print(esc(sweep_headline(result)))
-    for w in result.warnings:
+    for w in dict.fromkeys(result.warnings) if warnings else ():
         console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich import box
 from rich.markup import escape
-from rich.table import Table
 
+from realpolitik._cli_base import CONTEXT, Group, flag
+from realpolitik._terminal import FitTable, Ident, ProgressBar, SafeConsole, show_progress
 from realpolitik.events.series import MEASURES, parse_pairs
 from realpolitik.events.series import dyads as dyad_series
 from realpolitik.events.store import ingest as ingest_files
@@ -29,9 +30,11 @@ from realpolitik.events.store import ingest as ingest_files
 app = typer.Typer(
     help="Event data (GDELT, ICEWS, POLECAT): ingest files, dyad series, figures, link calibration.",
     no_args_is_help=True,
+    context_settings=CONTEXT,
+    cls=Group,
 )
-console = Console(highlight=False, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+console = SafeConsole(highlight=False, emoji=False)
+err = SafeConsole(stderr=True, highlight=False, emoji=False)
 
 
 class OutFmt(str, Enum):
@@ -83,25 +86,36 @@ def ingest(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")
     ] = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    fmt: Annotated[Fmt, typer.Option("--format", case_sensitive=False, help="table or json")] = Fmt.table,
+    quiet: Annotated[
+        bool,
+        flag("--quiet", "-q", help="no progress bar (none is drawn when standard error is not a terminal)"),
+    ] = False,
 ) -> None:
     """Read event files into a store; report rows and bad rows per file and reason."""
     with _friendly():
-        rep = ingest_files(
-            files, db, engine=engine.value, scheduler=scheduler, dataset=dataset, date_field=date_field
-        )
+        with ProgressBar("ingest", unit="files", enabled=show_progress(err, quiet), console=err) as bar:
+            rep = ingest_files(
+                files,
+                db,
+                engine=engine.value,
+                scheduler=scheduler,
+                dataset=dataset,
+                date_field=date_field,
+                progress=lambda name, done, total: bar.update(done, total, f"ingest {name}"),
+            )
         data = rep.to_json()
         if fmt is Fmt.json:
             _json(data)
         else:
-            t = Table(title=f"Ingested into {db}")
+            t = FitTable(title=f"Ingested into {escape(str(db))}")
             for c in ("file", "data set", "status", "rows", "bad rows (reason: n)", "dates"):
                 t.add_column(c)
             for f in data["files"]:
                 bad = ", ".join(f"{k}: {n}" for k, n in f["bad"].items()) or "-"
-                dates = f"{f['min_date']}..{f['max_date']}" if f["min_date"] else "-"
+                dates = Ident(f"{f['min_date']}..{f['max_date']}") if f["min_date"] else "-"
                 status = f["status"] if not f.get("duplicate_of") else "duplicate"
-                t.add_row(escape(f["name"]), f["dataset"], status, str(f["rows"]), escape(bad), dates)
+                t.add_row(Ident(f["name"]), f["dataset"], status, str(f["rows"]), escape(bad), dates)
             console.print(t)
             tot = data["totals"]
             console.print(
@@ -150,16 +164,20 @@ def dyads(
     db: Annotated[Path, typer.Option("--db", help="event store folder")],
     pairs: Annotated[str | None, typer.Option(help="dyads, e.g. CHN-JPN,JPN-RUS (default: all)")] = None,
     period: Annotated[str, typer.Option(help="day, week, month, quarter or year")] = "month",
-    undirected: Annotated[bool, typer.Option("--undirected", help="A-B and B-A together")] = False,
+    undirected: Annotated[bool, flag("--undirected", help="A-B and B-A together")] = False,
     weight: Annotated[str | None, typer.Option(help="mentions: count mentions instead of events")] = None,
     dataset: Annotated[str | None, typer.Option(help="use one data set of the store")] = None,
     start: Annotated[str | None, typer.Option(help="first day (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, typer.Option(help="last day (YYYY-MM-DD)")] = None,
-    fmt: Annotated[OutFmt, typer.Option("--format", help="table, json, csv or parquet")] = OutFmt.table,
-    out: Annotated[Path | None, typer.Option(help="file to write (needed for parquet)")] = None,
+    fmt: Annotated[
+        OutFmt, typer.Option("--format", case_sensitive=False, help="table, json, csv or parquet")
+    ] = OutFmt.table,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", metavar="FILE", help="file to write (needed for parquet)")
+    ] = None,
     engine: Annotated[Engine, typer.Option(help="duckdb or dask")] = Engine.duckdb,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
-    force: Annotated[bool, typer.Option("--force", help="overwrite an existing --out file")] = False,
+    force: Annotated[bool, flag("--force", help="replace the --out file if it exists")] = False,
 ) -> None:
     """Dyad series per period: counts by quad class, Goldstein mean and sum, conflict share."""
     with _friendly():
@@ -189,33 +207,25 @@ def dyads(
                 w.writerow({k: ("" if r[k] is None else r[k]) for k in cols})
             text = buf.getvalue()
         else:
-            t = Table(title=f"Dyads per {period}" + (" (weighted by mentions)" if weight else ""))
-            for c in (
-                "dyad",
-                "period",
-                "events",
-                "v.coop",
-                "m.coop",
-                "v.confl",
-                "m.confl",
-                "conflict share",
-                "Goldstein mean",
-            ):
+            t = FitTable(
+                title=f"Dyads per {escape(period)}" + (" (weighted by mentions)" if weight else ""),
+                caption="coop, conflict: verbal/material events",
+                box=box.SIMPLE_HEAD,
+            )
+            for c in ("dyad", "period", "events", "coop", "conflict", "conflict share", "Goldstein mean"):
                 t.add_column(c, justify="left" if c in ("dyad", "period") else "right")
             arrow = "→" if not undirected else "–"
+
+            def num(v: Any, f: str = "{}") -> str:
+                return "·" if v is None else f.format(v)
+
             for r in data["rows"]:
-
-                def num(v: Any, f: str = "{}") -> str:
-                    return "·" if v is None else f.format(v)
-
                 t.add_row(
-                    f"{r['source']}{arrow}{r['target']}",
-                    r["period"],
+                    Ident(f"{r['source']}{arrow}{r['target']}"),
+                    Ident(r["period"]),
                     num(r["events"]),
-                    num(r["verbal_coop"]),
-                    num(r["material_coop"]),
-                    num(r["verbal_conflict"]),
-                    num(r["material_conflict"]),
+                    f"{num(r['verbal_coop'])}/{num(r['material_coop'])}",
+                    f"{num(r['verbal_conflict'])}/{num(r['material_conflict'])}",
                     num(r["conflict_share"], "{:.2f}"),
                     num(r["goldstein_mean"], "{:.2f}"),
                 )
@@ -232,16 +242,16 @@ def dyads(
 def plot(
     db: Annotated[Path, typer.Option("--db", help="event store folder")],
     pairs: Annotated[str, typer.Option(help="dyads, e.g. CHN-JPN,JPN-RUS")],
-    out: Annotated[Path, typer.Option(help="figure file (.svg or .png)")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="figure file (.svg or .png)")],
     measure: Annotated[
         str, typer.Option(help="measure to plot, e.g. conflict_share, events, goldstein_mean")
     ] = "conflict_share",
     period: Annotated[str, typer.Option(help="day, week, month, quarter or year")] = "month",
-    undirected: Annotated[bool, typer.Option("--undirected")] = False,
+    undirected: Annotated[bool, flag("--undirected", help="A-B and B-A together")] = False,
     dataset: Annotated[str | None, typer.Option(help="use one data set of the store")] = None,
-    start: Annotated[str | None, typer.Option()] = None,
-    end: Annotated[str | None, typer.Option()] = None,
-    force: Annotated[bool, typer.Option("--force", help="overwrite an existing figure")] = False,
+    start: Annotated[str | None, typer.Option(help="first day (YYYY-MM-DD)")] = None,
+    end: Annotated[str | None, typer.Option(help="last day (YYYY-MM-DD)")] = None,
+    force: Annotated[bool, flag("--force", help="replace the figure file if it exists")] = False,
 ) -> None:
     """A figure of one measure for some dyads over time (SVG, as the report uses)."""
     with _friendly():
@@ -267,7 +277,7 @@ def calibrate(
     response: Annotated[
         str, typer.Option(help="response series DYAD:MEASURE, e.g. JPN-RUS:cooperation_share")
     ],
-    out: Annotated[Path, typer.Option(help="new scenario file to write")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="new scenario file to write")],
     period: Annotated[str, typer.Option(help="day, week, month, quarter or year")] = "month",
     start: Annotated[str | None, typer.Option(help="first day of the window (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, typer.Option(help="last day of the window (YYYY-MM-DD)")] = None,
@@ -282,8 +292,8 @@ def calibrate(
     indicator: Annotated[
         str | None, typer.Option(help="name of the driver indicator added to the scenario")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    force: Annotated[bool, flag("--force", help="replace the --out file if it exists")] = False,
+    fmt: Annotated[Fmt, typer.Option("--format", case_sensitive=False, help="table or json")] = Fmt.table,
 ) -> None:
     """Estimate a link's base and gain from event series (OLS, HAC errors) into a new scenario file."""
     with _friendly():
@@ -351,11 +361,14 @@ def _db_ref(db: Path, out: Path) -> str:
 def generate(
     out: Annotated[Path, typer.Argument(help="folder to write synthetic files into")],
     rows: Annotated[int, typer.Option(help="events per format")] = 6000,
-    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, metavar="N", help="seed of every random step: same seed, same output"),
+    ] = 0,
     months: Annotated[int, typer.Option(help="months covered")] = 96,
     start: Annotated[str, typer.Option(help="first month (YYYY-MM-DD)")] = "2009-01-01",
     compression: Annotated[str, typer.Option(help="zip, gzip or none")] = "zip",
-    force: Annotated[bool, typer.Option("--force", help="write into a folder that has files")] = False,
+    force: Annotated[bool, flag("--force", help="write into a folder that has files")] = False,
 ) -> None:
     """Write SYNTHETIC files in the exact GDELT/ICEWS/POLECAT formats (for trying the pipeline; not data)."""
     with _friendly():

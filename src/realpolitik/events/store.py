@@ -223,7 +223,7 @@ def ingest(
     dataset: str | None = None,
     date_field: str = "event",
     threads: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
     """Read event files into the store at ``db`` (created if needed).
 
@@ -231,7 +231,8 @@ def ingest(
     Files whose content is already in the store are not read again. A file that cannot be read (a
     truncated zip or gzip, an unknown format) is reported in ``errors``; the other files are read.
     ``engine`` is ``duckdb`` (default) or ``dask`` (``scheduler``: a Dask scheduler address; the files
-    and the store must then be on storage the workers see).
+    and the store must then be on storage the workers see). ``progress(name, done, total)`` is called as
+    the files to read (``total``; cached ones do not count) are read.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -320,7 +321,11 @@ def ingest(
             todo.append((u, lay, key, rec))
             scheduled[key] = u.name
     runner = _run_duckdb if engine == "duckdb" else _run_dask
-    for rec, result in runner(todo, store, scheduler=scheduler, threads=threads, progress=progress):
+    finished = 0
+    for rec, result in runner(todo, store, scheduler=scheduler, threads=threads):
+        finished += 1
+        if progress is not None:
+            progress(rec.name, finished, len(todo))
         if isinstance(result, str):
             report.errors.append({"file": rec.name, "error": result})
             continue
@@ -370,7 +375,6 @@ def _run_duckdb(
     *,
     scheduler: str | None,
     threads: int | None,
-    progress: Callable[[str], None] | None,
 ) -> Iterable[tuple[FileRecord, dict[str, Any] | str]]:
     import duckdb
 
@@ -402,8 +406,6 @@ def _run_duckdb(
         with tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
             ready: list[tuple[Path, Unit, str, FileRecord]] = []
             for unit, _lay, key, rec in batch:
-                if progress:
-                    progress(unit.name)
                 try:
                     ready.append((_materialise(unit, Path(tmp)), unit, key, rec))
                 except EventFileError as exc:
@@ -435,7 +437,6 @@ def _run_dask(
     *,
     scheduler: str | None,
     threads: int | None,
-    progress: Callable[[str], None] | None,
 ) -> Iterable[tuple[FileRecord, dict[str, Any] | str]]:
     from realpolitik.events import pandas_engine
 

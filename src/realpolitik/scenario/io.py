@@ -708,15 +708,34 @@ def detect_format(path: Path, text: str) -> str:
     return "yaml"
 
 
-def load(source: str | Path, *, allow_paths: bool = False) -> Scenario:
+#: What each detected format is called in messages.
+FORMAT_NAMES = {
+    "yaml": "a YAML scenario",
+    "json": "a JSON scenario",
+    "ktab-csv": "a KTAB CSV file",
+    "ktab-xml": "a KTAB XML file",
+    "decide": "an exchange-model (decide) input file",
+    "table": "an actor table (actor, capability, position, salience)",
+}
+#: The formats each ``expect`` of :func:`load` accepts, and how they are named.
+EXPECT = {
+    "ktab": (("ktab-csv", "ktab-xml"), "KTAB (CSV or XML)", "import ktab"),
+    "decide": (("decide",), "the exchange model's (decide) format", "import decide"),
+}
+
+
+def load(source: str | Path, *, allow_paths: bool = False, expect: str | None = None) -> Scenario:
     """Load a built-in scenario by id, or a scenario file (YAML, JSON, KTAB CSV/XML, decide, table).
 
     Bad input of any kind raises :class:`ScenarioError` (one line per problem), never anything else.
     ``allow_paths`` lets the scenario's series files (and analogues) lie outside its own folder: pass it
-    only for a scenario you trust (docs/security.md).
+    only for a scenario you trust (docs/security.md). ``expect`` (``"ktab"`` or ``"decide"``) reads a
+    file only in that format: a file recognisably in another format is refused, naming both.
     """
+    if expect is not None and expect not in EXPECT:
+        raise ValueError(f"expect must be one of {', '.join(EXPECT)}, got {expect!r}")
     try:
-        scenario = _load(source)
+        scenario = _load(source, expect)
     except ScenarioError:
         raise
     except RecursionError:
@@ -738,10 +757,39 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _load(source: str | Path) -> Scenario:
+def _expected_format(path: Path, text: str, detected: str, expect: str) -> str:
+    """The reader to use for a file the user says is in ``expect``'s format; refuse one that is
+    recognisably in another format (a guess by default is not recognition: then read it as told)."""
     from realpolitik.scenario import ktab
 
-    if isinstance(source, str) and not _exists(Path(source)) and source in builtin_ids():
+    allowed, named, command = EXPECT[expect]
+    if detected in allowed:
+        return detected
+    suffix = path.suffix.lower()
+    head = text.lstrip()[:2048]
+    recognised = {
+        "yaml": suffix in (".yaml", ".yml"),
+        "json": suffix == ".json" or head.startswith("{"),
+        "ktab-xml": True,
+        "decide": True,
+        "ktab-csv": ktab.looks_like_ktab_csv(text),
+        "table": True,
+    }[detected]
+    if recognised:
+        other = {"ktab-csv": "import ktab", "ktab-xml": "import ktab", "decide": "import decide"}.get(
+            detected
+        )
+        hint = f"use `realpolitik {other}`" if other else "every command reads it as it is"
+        raise ScenarioError.single(
+            str(path), "", f"is {FORMAT_NAMES[detected]}, not {named}, so `{command}` cannot read it ({hint})"
+        )
+    return allowed[0]
+
+
+def _load(source: str | Path, expect: str | None = None) -> Scenario:
+    from realpolitik.scenario import ktab
+
+    if expect is None and isinstance(source, str) and not _exists(Path(source)) and source in builtin_ids():
         path = builtin_path(source)
         return parse_text(path.read_text(encoding="utf-8"), f"<built-in {source}>")
     try:
@@ -759,6 +807,8 @@ def _load(source: str | Path) -> Scenario:
         raise ScenarioError.single(str(source), "", f"no such file or built-in scenario{hint}")
     text = _read_text(path)
     fmt = detect_format(path, text)
+    if expect is not None:
+        fmt = _expected_format(path, text, fmt, expect)
     name = str(path)
     if fmt == "ktab-xml":
         return from_dict(ktab.parse_ktab_xml(text, name), name)

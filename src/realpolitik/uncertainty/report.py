@@ -95,11 +95,11 @@ def montecarlo_headline(result: MonteCarloResult) -> list[str]:
 def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
     """Print a Rich table of the outcome distribution per issue (5th/50th/95th percentiles, mean, 80%
     range, threshold probability; the other quantiles are in the JSON), then the headline sentences."""
-    from rich.table import Table
+    from realpolitik._terminal import FitTable, Ident
 
     title = f"Monte Carlo · {result.scenario} · {result.model} · {result.draws_completed:,} draws"
-    table = Table(title=esc(title), title_justify="left")
-    table.add_column("issue", overflow="fold", min_width=min(16, max(len(d) for d in result.issues)))
+    table = FitTable(title=esc(title), title_justify="left")
+    table.add_column("issue")
     for head in ("p5", "median", "p95", "mean", "80% range"):
         table.add_column(head, justify="right", no_wrap=True)
     with_th = any(result.summary[d].threshold is not None for d in result.issues)
@@ -109,8 +109,8 @@ def render_montecarlo(result: MonteCarloResult, console: Any) -> None:
         s = result.summary[d]
         q = s.quantiles
         rule = result.rules.get(d, "collective")
-        row = [
-            esc(d) if rule == "collective" else f"{esc(d)} ({rule})",
+        row: list[Any] = [
+            Ident(d if rule == "collective" else f"{d} ({rule})"),
             _fmt(q[5]),
             _fmt(q[50]),
             _fmt(q[95]),

@@ -27,11 +27,13 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from realpolitik import defaults
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik.forecast import RuleReader, _jsonable, check_inputs, checked_run, scenario_problem
@@ -50,7 +52,7 @@ DRAW_COLUMN = "_draw"
 DEAL_COLUMN = "_deal"
 PRESSURE_PREFIX = "_pressure:"  # the model's own outcome per issue (the issue columns hold the ruled one)
 AGREED_PREFIX = "_agreed:"  # per agreement: concluded in the draw
-DEFAULT_CHUNK_SIZE = 10_000
+DEFAULT_CHUNK_SIZE = defaults.CHUNK_SIZE
 MAX_ATTEMPTS = 2  # a failing chunk is retried once
 
 DealProbe = Callable[[BargainingProblem], np.ndarray]
@@ -86,6 +88,8 @@ class ChunkTask:
     params: Mapping[str, Any]
     deal_probe: DealProbe | None = None
     rules: RuleReader | None = None
+    tick: Callable[[int], None] | None = field(default=None, compare=False, repr=False)
+    """``tick(n)``: ``n`` more draws of this chunk are done (set only when the chunk runs in this process)."""
 
 
 @dataclass(frozen=True)
@@ -132,10 +136,30 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     deal_error = None
     if task.deal_probe is not None:
         try:
-            deal = np.asarray(task.deal_probe(problem), dtype=bool).reshape(task.size)
+            deal = _probe(task.deal_probe, problem, task.size, task.tick)
         except Exception as exc:  # the deal analysis is optional: never lose the outcomes over it
             deal_error = f"{type(exc).__name__}: {exc}"
     return ChunkResult(task.index, task.start, outcome, deal, deal_error, pressure, agreed)
+
+
+PROBE_SLICE = 256  # draws per deal-probe call when progress is reported within a chunk
+
+
+def _probe(
+    probe: DealProbe, problem: BargainingProblem, n: int, tick: Callable[[int], None] | None
+) -> np.ndarray:
+    """The deal probe on every member of the batch; with ``tick``, slice by slice, reporting each.
+
+    A probe answers for each member on its own, so slicing changes nothing but when progress is known.
+    """
+    if tick is None or n <= PROBE_SLICE:
+        return np.asarray(probe(problem), dtype=bool).reshape(n)
+    parts = []
+    for start in range(0, n, PROBE_SLICE):
+        stop = min(n, start + PROBE_SLICE)
+        parts.append(np.asarray(probe(_rows(problem, start, stop)), dtype=bool).reshape(stop - start))
+        tick(stop - start)
+    return np.concatenate(parts)
 
 
 def default_deal_probe(scenario: Scenario) -> DealProbe | None:
@@ -629,7 +653,7 @@ def with_uncertainty(scenario: Scenario, **defaults: Any) -> Scenario:
 def monte_carlo(
     scenario: Scenario,
     draws: int,
-    model: str = "eum",
+    model: str = defaults.MODEL,
     seed: SeedLike = 0,
     executor: str | Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -638,7 +662,7 @@ def monte_carlo(
     workers: int | None = None,
     scheduler: str | None = None,
     thresholds: Mapping[str, Threshold] | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     *,
     distribution: str | None = None,
     deal_probe: DealProbe | bool | None = True,
@@ -652,7 +676,10 @@ def monte_carlo(
     continues a run in ``out`` (chunks already written are skipped; a different manifest is refused).
     ``thresholds``: ``{issue: value}`` (probability the outcome is ``>= value``) or
     ``{issue: (op, value)}`` with ``op`` one of ``>=``, ``<=``, ``>``, ``<``. ``deal_probe``: True looks up the deal analysis, False disables it, or
-    a callable ``problem -> (n,) bool``. Remaining keyword arguments are model parameters.
+    a callable ``problem -> (n,) bool``. ``progress``: True draws a progress bar on standard error, a
+    callable is called as ``progress(draws_done, draws_to_do)`` as draws complete (with the serial
+    executor also within a chunk, as its deal probe advances). Remaining keyword arguments are model
+    parameters.
     A chunk that fails is retried once, then listed in ``failed_chunks``; the other chunks are kept.
     """
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
@@ -662,7 +689,7 @@ def monte_carlo(
     DRAWS.check(draws, "Monte Carlo draws")
     if out is None:
         DRAWS_IN_MEMORY.check(
-            draws, "Monte Carlo draws without an output folder (--out streams them to disk)"
+            draws, "Monte Carlo draws without an output folder (--out-dir streams them to disk)"
         )
     CHUNKS.check(math.ceil(draws / chunk_size), f"Monte Carlo chunks ({draws:,} draws of {chunk_size:,})")
     info = get_model(model)
@@ -733,14 +760,24 @@ def monte_carlo(
         else:
             kept[res.index] = res
 
-    with _progress(progress, len(tasks), f"{scenario.id} · {model}") as advance:
+    todo = sum(t.size for t in tasks)
+    with _progress(progress, todo, f"{scenario.id} · {model}") as advance:
+        ticked: dict[int, int] = {}
+
+        def tick(index: int, size: int, n: int) -> None:  # draws of chunk ``index`` done, each counted once
+            add = min(n, size - ticked.get(index, 0))
+            if add > 0:
+                ticked[index] = ticked.get(index, 0) + add
+                advance(add)
 
         def on_done(res: ChunkResult) -> None:
             on_result(res)
-            advance(res.outcome.shape[0])
+            tick(res.index, res.outcome.shape[0], res.outcome.shape[0])
 
         try:
             with open_executor(executor, workers=workers, scheduler=scheduler) as handle:
+                if progress and handle.kind == "serial":  # in this process: report within a chunk too
+                    tasks = [replace(t, tick=partial(tick, t.index, t.size)) for t in tasks]
                 errors = execute(tasks, handle, on_done)
         finally:  # also on Ctrl-C: the chunks written so far stay verifiable for a resume
             if writer is not None:
@@ -803,23 +840,26 @@ def monte_carlo(
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool, n_tasks: int, title: str) -> Iterator[Callable[[int], None]]:
-    if not enabled or n_tasks == 0:
+def _progress(
+    progress: bool | Callable[[int, int], None], total: int, title: str
+) -> Iterator[Callable[[int], None]]:
+    """``advance(n)``: ``n`` more of the ``total`` draws to compute are done."""
+    if not progress or total == 0:
         yield lambda n: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    if callable(progress):
+        done = [0]
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        tid = bar.add_task(title, total=None)
-        yield lambda n: bar.advance(tid, n)
+        def report(n: int) -> None:
+            done[0] += n
+            progress(done[0], total)
+
+        yield report
+        return
+    from realpolitik._terminal import ProgressBar
+
+    with ProgressBar(title, total=total, unit="draws", delay=0.0) as bar:
+        yield bar.advance
 
 
 def _describe(exc: BaseException) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from realpolitik import defaults
 from realpolitik._rng import SeedLike
 from realpolitik.forecast import _jsonable, check_inputs, run_problem, scenario_problem
 from realpolitik.models import get_model
@@ -101,7 +102,7 @@ class Tornado:
 
 def tornado(
     scenario: Scenario,
-    model: str = "eum",
+    model: str = defaults.MODEL,
     *,
     seed: SeedLike = 0,
     distribution: str | None = None,
@@ -175,7 +176,7 @@ def _factor(x: UncertainInput, groups: Grouping) -> str:
 
 def sobol(
     scenario: Scenario,
-    model: str = "eum",
+    model: str = defaults.MODEL,
     *,
     n: int = 256,
     seed: SeedLike = 0,
