@@ -1567,7 +1567,9 @@ def serve(
     token: Annotated[
         str | None,
         typer.Option(
-            help="access token every request must carry (or set REALPOLITIK_TOKEN)", show_default=False
+            help="access token every request must carry (or set REALPOLITIK_TOKEN); default: none, "
+            "which only 127.0.0.1 allows",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -1576,11 +1578,11 @@ def serve(
     from realpolitik.web.server import ServeError
     from realpolitik.web.server import serve as run_server
 
-    try:
-        run_server(host=host, port=port, db=db, token=token)
-    except (MissingExtraError, ServeError) as exc:
-        err_console.print(f"[red]error[/red] {esc(str(exc))}", soft_wrap=True)
-        raise typer.Exit(1) from None
+    with _friendly():
+        try:
+            run_server(host=host, port=port, db=db, token=token)
+        except (MissingExtraError, ServeError) as exc:
+            raise UserError(str(exc)) from None
 
 
 @app.command()
