@@ -19,22 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from realpolitik import __version__
+from realpolitik import __version__, defaults
 from realpolitik.forecast import Forecast, ModelInputError, forecast, scenario_problem
 from realpolitik.models import get_model, model_names
 from realpolitik.report.stats import modes
 from realpolitik.scenario import Scenario
 
-DEFAULT_DRAWS = 2000
-
-#: The model of Monte Carlo, sensitivity, sweep and headline when the caller names none.
-DEFAULT_MODEL = "eum"
-
-#: Why :data:`DEFAULT_MODEL` (shown in the report beside every section that uses it).
-DEFAULT_MODEL_REASON = (
-    "the package's default for Monte Carlo and sensitivity analysis: a dynamic model of challenges and "
-    "concessions built to forecast policy outcomes among many actors"
-)
+#: The shared defaults (:mod:`realpolitik.defaults`): draws of the analysis's Monte Carlo step, and the
+#: model of Monte Carlo, sensitivity, sweep and headline when the caller names none, with its reason.
+DEFAULT_DRAWS = defaults.ANALYSIS_DRAWS
+DEFAULT_MODEL = defaults.MODEL
+DEFAULT_MODEL_REASON = defaults.MODEL_REASON
 
 #: Fallbacks, in order, when the chosen model cannot run on the scenario.
 FALLBACK_MODELS = ("eum", "compromise", "exchange", "smp", "nash")
