@@ -39,6 +39,10 @@ def connect(
     if temp_dir is not None:
         con.execute(f"SET temp_directory = {_lit(str(temp_dir))}")
     con.execute("SET preserve_insertion_order = false")
+    # The CSV reader gives the optimizer no row count, so it would build each lookup join's hash table
+    # from the file (every row held in memory) instead of from the small lookup table: keep the joins
+    # as written, lookup tables on the build side (DuckDB's documented way to force a join order).
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     _lookup(con, "_cmap", "code VARCHAR, iso3 VARCHAR", tables.country_map().items())
     _lookup(con, "_names", "name VARCHAR, iso3 VARCHAR", tables.country_names().items())
     _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
@@ -75,8 +79,17 @@ def _reader(path: Path | Sequence[Path], lay: Layout, encoding: str, rejects: st
 
 
 def _c(lay: Layout, key: str) -> str:
+    """A field with ASCII spaces stripped, empty as NULL (as the pandas engine); trimmed only if it has a space."""
     i = lay.pos.get(key)
-    return "NULL::VARCHAR" if i is None else f"nullif(trim(c{i}), '')"
+    if i is None:
+        return "NULL::VARCHAR"
+    c = f"c{i}"
+    return f"(CASE WHEN contains({c}, ' ') THEN nullif(trim({c}, ' '), '') ELSE nullif({c}, '') END)"
+
+
+def _int(expr: str) -> str:
+    """An integer field: optional sign and digits only (DuckDB's cast alone also takes 1.5, 1e3, 0x10)."""
+    return f"(CASE WHEN regexp_full_match({expr}, '[+-]?[0-9]+') THEN TRY_CAST({expr} AS INTEGER) END)"
 
 
 _VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
@@ -98,18 +111,18 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
         raw = (
             f"SELECT {date_expr} AS date, {_c(lay, 'actor1_country')} AS a1, {_c(lay, 'actor2_country')} AS a2, "
             f"{_c(lay, 'event_code')} AS ec, {_c(lay, 'quad_class')} AS qc, "
-            f"TRY_CAST({_c(lay, 'mentions')} AS INTEGER) AS mentions, "
-            f"TRY_CAST({_c(lay, 'sources')} AS INTEGER) AS sources{keep} FROM {src}"
+            f"{_c(lay, 'mentions')} AS m, {_c(lay, 'sources')} AS k{keep} FROM {src}"
         )
         return f"""
         WITH r AS ({raw}),
-        n AS (SELECT r.*, g.w AS gw, CASE WHEN g.code IS NOT NULL OR {_VALID_CODE} THEN ec END AS event_code
+        n AS (SELECT r.*, g.w AS gw,
+                     CASE WHEN g.code IS NOT NULL THEN ec WHEN {_VALID_CODE} THEN ec END AS event_code
               FROM r LEFT JOIN _gold g ON g.code = r.ec)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
                n.event_code, substr(n.event_code, 1, 2) AS root_code,
                CASE WHEN n.event_code IS NULL THEN NULL
                     WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
-               gw AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
+               gw AS goldstein, {_int("m")} AS mentions, {_int("k")} AS sources, {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
