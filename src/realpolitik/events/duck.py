@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from realpolitik.events import tables
-from realpolitik.events.formats import Layout
+from realpolitik.events.formats import DATASETS, Layout
 from realpolitik.events.schema import COLUMNS
 
 ENCODINGS = ("utf-8", "latin-1")
@@ -43,10 +43,15 @@ def connect(
     # from the file (every row held in memory) instead of from the small lookup table: keep the joins
     # as written, lookup tables on the build side (DuckDB's documented way to force a join order).
     con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
-    _lookup(con, "_cmap", "code VARCHAR, iso3 VARCHAR", tables.country_map().items())
-    _lookup(con, "_names", "name VARCHAR, iso3 VARCHAR", tables.country_names().items())
+    # Country codes and the constant columns (data set, file) are ENUMs: DuckDB writes an ENUM to
+    # Parquet as the dictionary it already is (read back as text), not hashing each row's string.
+    isos = {*tables.country_map().values(), *tables.country_names().values(), *tables.cow_map().values()}
+    _enum(con, "_iso", sorted(i for i in isos if i))
+    _enum(con, "_dataset", DATASETS)
+    _lookup(con, "_cmap", "code VARCHAR, iso3 _iso", tables.country_map().items())
+    _lookup(con, "_names", "name VARCHAR, iso3 _iso", tables.country_names().items())
     _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
-    _lookup(con, "_cow", "code VARCHAR, iso3 VARCHAR", tables.cow_map().items())
+    _lookup(con, "_cow", "code VARCHAR, iso3 _iso", tables.cow_map().items())
     _lookup(con, "_ploverquad", "type VARCHAR, quad TINYINT", tables.PLOVER_QUAD.items())
     return con
 
@@ -57,6 +62,16 @@ def _lookup(con: duckdb.DuckDBPyConnection, name: str, cols: str, rows: Any) -> 
         for r in rows
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
+
+
+def _enum(con: duckdb.DuckDBPyConnection, name: str, values: Sequence[str]) -> None:
+    con.execute(f"CREATE TYPE {name} AS ENUM ({', '.join(_lit(v) for v in dict.fromkeys(values))})")
+
+
+def _set_files(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
+    """The ENUM type ``_file`` of the unit names the next query writes (and no ``_units`` table yet)."""
+    con.execute("DROP TABLE IF EXISTS _units; DROP TYPE IF EXISTS _file")
+    _enum(con, "_file", names)
 
 
 def _lit(s: str) -> str:
@@ -88,8 +103,15 @@ def _c(lay: Layout, key: str) -> str:
 
 
 def _int(expr: str) -> str:
-    """An integer field: optional sign and digits only (DuckDB's cast alone also takes 1.5, 1e3, 0x10)."""
-    return f"(CASE WHEN regexp_full_match({expr}, '[+-]?[0-9]+') THEN TRY_CAST({expr} AS INTEGER) END)"
+    """An integer field: optional sign and digits only (DuckDB's cast alone also takes 1.5, 1e3, 0x10).
+
+    Plain digits as the cast writes them back pass without the (slower) pattern match.
+    """
+    cast = f"TRY_CAST({expr} AS INTEGER)"
+    return (
+        f"(CASE WHEN {cast}::VARCHAR = {expr} THEN {cast} "
+        f"WHEN regexp_full_match({expr}, '[+-]?[0-9]+') THEN {cast} END)"
+    )
 
 
 _VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
@@ -101,9 +123,12 @@ _ROOT_QUAD = (
 
 
 def _select(lay: Layout, src: str, name: str | None) -> str:
-    """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``)."""
-    ds = _lit(lay.dataset)
-    fname = "_name" if name is None else _lit(name)
+    """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``).
+
+    The unit names must be in the ENUM type ``_file`` (:func:`_set_files`).
+    """
+    ds = f"{_lit(lay.dataset)}::_dataset"
+    fname = "_name" if name is None else f"{_lit(name)}::_file"
     keep = ", _name, _key" if name is None else ""
     key_out = ", _key" if name is None else ""
     if lay.dataset in ("gdelt1", "gdelt2"):
@@ -208,6 +233,7 @@ def ingest_unit(
     """
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     enc_used = encodings[0]
+    _set_files(con, [name])
     for enc in encodings:
         rej = "_rej"
         con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
@@ -268,14 +294,8 @@ def ingest_batch(
     then reads the units one by one to tell which failed.
     """
     con.execute("DROP TABLE IF EXISTS _rej_e; DROP TABLE IF EXISTS _rej_s")
-    units = pa.table(
-        {
-            "path": [str(p) for p, _, _ in items],
-            "_name": [n for _, n, _ in items],
-            "_key": [k for _, _, k in items],
-        }
-    )
-    con.register("_units", units)
+    _set_files(con, [n for _, n, _ in items])
+    _lookup(con, "_units", "path VARCHAR, _name _file, _key VARCHAR", [(str(p), n, k) for p, n, k in items])
     rd = _reader([p for p, _, _ in items], lay, ENCODINGS[0], "_rej")
     src = f"(SELECT r.* EXCLUDE (filename), u._name, u._key FROM {rd} r JOIN _units u ON u.path = r.filename)"
     stage = parts_dir / f".batch{os.getpid()}"
@@ -314,7 +334,6 @@ def ingest_batch(
         return out
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-        con.unregister("_units")
 
 
 # ------------------------------------------------------------------------------------------ aggregation
