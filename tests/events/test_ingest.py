@@ -13,7 +13,7 @@ from realpolitik.events.generate import write_demo
 from realpolitik.events.series import dyads
 from realpolitik.events.store import Store, StoreError, ingest
 
-from .conftest import gz, zipped
+from .conftest import gdelt_row, gz, zipped
 
 
 def key(r: dict) -> tuple:
@@ -82,6 +82,43 @@ def test_truncated_zip_and_gzip_are_errors_for_that_file(pitfalls: dict[str, Pat
     assert "GZIP" in errs["big.export.CSV.gz"].upper()
     assert [Path(r.name).name for r in rep.read] == [Path(good).name]
     assert len(Store(tmp_path / "db").errors()) == 2
+
+
+def test_spaces_and_odd_numbers_read_alike_by_both_engines(tmp_path: Path) -> None:
+    """Fields are stripped of ASCII spaces only; NumMentions/NumSources are sign and digits only."""
+    nbsp = "\u00a0"
+    rows = [
+        gdelt_row(1, f1=" 20141101 ", f7=" CHN", f17="JPN ", f26=" 042", f29=" 1", f31=" 12 ", f32="+5"),
+        gdelt_row(1, f1="20141102", f7="CHN", f17="JPN", f31="1.5", f32="1e3"),
+        gdelt_row(1, f1="20141103", f7="CHN", f17="JPN", f31="0x10", f32="1_000"),
+        gdelt_row(1, f1="20141104", f7="CHN", f17="JPN", f31="007", f32="-0"),
+        gdelt_row(1, f1="20141105", f7="CHN", f17="JPN", f31="2147483648", f32="   "),
+        gdelt_row(1, f1="20141106", f7=nbsp + "CHN", f17="JPN", f26="042" + nbsp),
+    ]
+    src = tmp_path / "odd.export.CSV"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    got = {}
+    for engine in ("duckdb", "dask"):
+        rep = ingest([src], tmp_path / engine, engine=engine)
+        assert rep.errors == []
+        got[engine] = sorted(duck.scan(Store(tmp_path / engine).parts()).to_pylist(), key=lambda r: r["date"])
+    assert got["duckdb"] == got["dask"]
+    first = got["duckdb"][0]
+    assert (first["source"], first["target"], first["event_code"], first["quad_class"]) == (
+        "CHN",
+        "JPN",
+        "042",
+        1,
+    )
+    assert (first["mentions"], first["sources"]) == (12, 5)
+    assert [(r["mentions"], r["sources"]) for r in got["duckdb"][1:5]] == [
+        (None, None),
+        (None, None),
+        (7, 0),
+        (None, None),
+    ]
+    # a no-break space is not stripped: an unknown country code, and an event code that is not one
+    assert got["duckdb"][5]["problem"] == "bad event code"
 
 
 def test_unknown_format(tmp_path: Path) -> None:

@@ -102,16 +102,21 @@ def _c(lay: Layout, key: str) -> str:
     return f"(CASE WHEN contains({c}, ' ') THEN nullif(trim({c}, ' '), '') ELSE nullif({c}, '') END)"
 
 
-def _int(expr: str) -> str:
-    """An integer field: optional sign and digits only (DuckDB's cast alone also takes 1.5, 1e3, 0x10).
-
-    Plain digits as the cast writes them back pass without the (slower) pattern match.
+def _int(field: str) -> str:
+    """An integer field (raw text): ASCII spaces stripped, then optional sign and digits only (as the pandas
+    engine; DuckDB's cast alone also takes 1.5, 1e3, 0x10). Plain digits as the cast writes them back
+    pass without stripping and the (slower) pattern match.
     """
-    cast = f"TRY_CAST({expr} AS INTEGER)"
+    t = f"trim({field}, ' ')"
     return (
-        f"(CASE WHEN {cast}::VARCHAR = {expr} THEN {cast} "
-        f"WHEN regexp_full_match({expr}, '[+-]?[0-9]+') THEN {cast} END)"
+        f"(CASE WHEN TRY_CAST({field} AS INTEGER)::VARCHAR = {field} THEN TRY_CAST({field} AS INTEGER) "
+        f"WHEN regexp_full_match({t}, '[+-]?[0-9]+') THEN TRY_CAST({t} AS INTEGER) END)"
     )
+
+
+def _raw(lay: Layout, key: str) -> str:
+    i = lay.pos.get(key)
+    return "NULL::VARCHAR" if i is None else f"c{i}"
 
 
 _VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
@@ -136,7 +141,7 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
         raw = (
             f"SELECT {date_expr} AS date, {_c(lay, 'actor1_country')} AS a1, {_c(lay, 'actor2_country')} AS a2, "
             f"{_c(lay, 'event_code')} AS ec, {_c(lay, 'quad_class')} AS qc, "
-            f"{_c(lay, 'mentions')} AS m, {_c(lay, 'sources')} AS k{keep} FROM {src}"
+            f"{_raw(lay, 'mentions')} AS m, {_raw(lay, 'sources')} AS k{keep} FROM {src}"
         )
         return f"""
         WITH r AS ({raw}),
