@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from realpolitik.events import duck
+from realpolitik.events import store as store_module
 from realpolitik.events.formats import EventFileError, Unit, detect, expand
 from realpolitik.events.generate import write_demo
 from realpolitik.events.series import dyads
@@ -119,6 +120,38 @@ def test_spaces_and_odd_numbers_read_alike_by_both_engines(tmp_path: Path) -> No
     ]
     # a no-break space is not stripped: an unknown country code, and an event code that is not one
     assert got["duckdb"][5]["problem"] == "bad event code"
+
+
+def test_batch_with_latin1_and_empty_files(pitfalls: dict[str, Path], tmp_path: Path) -> None:
+    """Small files of one layout are read in one query; a Latin-1 one is read again alone, an empty one
+    gets an empty part; both engines agree."""
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(pitfalls["icews_latin1"], src / "a_latin.tab")
+    (src / "b_empty.tab").write_text(pitfalls["icews"].read_text().split("\n")[0] + "\n")
+    shutil.copy(pitfalls["icews"], src / "c.tab")
+    rows = {}
+    for engine in ("duckdb", "dask"):
+        rep = ingest([src], tmp_path / engine, engine=engine)
+        assert rep.errors == []
+        got = {Path(r.name).name: (r.rows, r.encoding) for r in rep.read}
+        assert got == {"a_latin.tab": (1, "latin-1"), "b_empty.tab": (0, "utf-8"), "c.tab": (8, "utf-8")}
+        rows[engine] = sorted(duck.scan(Store(tmp_path / engine).parts()).to_pylist(), key=key)
+    assert rows["duckdb"] == rows["dask"] and len(rows["duckdb"]) == 9
+
+
+def test_files_read_alone_and_in_batches_alike(
+    demo_files: Path, pitfalls: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big files are read alone, several at once on cursors of one connection; small ones in batches."""
+    inputs = [demo_files, *pitfalls.values()]
+    batched = ingest(inputs, tmp_path / "batched")
+    monkeypatch.setattr(store_module, "SOLO_BYTES", 0)
+    alone = ingest(inputs, tmp_path / "alone")
+    assert batched.to_json()["totals"] == alone.to_json()["totals"]
+    a = sorted(duck.scan(Store(tmp_path / "batched").parts()).to_pylist(), key=key)
+    b = sorted(duck.scan(Store(tmp_path / "alone").parts()).to_pylist(), key=key)
+    assert a == b and len(a) > 16000
 
 
 def test_unknown_format(tmp_path: Path) -> None:

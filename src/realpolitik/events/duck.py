@@ -61,17 +61,18 @@ def _lookup(con: duckdb.DuckDBPyConnection, name: str, cols: str, rows: Any) -> 
         "(" + ", ".join("NULL" if v is None else _lit(v) if isinstance(v, str) else repr(v) for v in r) + ")"
         for r in rows
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
+    temp = "TEMP " if name == "_units" else ""  # lookup tables are seen by every cursor of the connection
+    con.execute(f"CREATE OR REPLACE {temp}TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
 
 
 def _enum(con: duckdb.DuckDBPyConnection, name: str, values: Sequence[str]) -> None:
     con.execute(f"CREATE TYPE {name} AS ENUM ({', '.join(_lit(v) for v in dict.fromkeys(values))})")
 
 
-def _set_files(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
-    """The ENUM type ``_file`` of the unit names the next query writes (and no ``_units`` table yet)."""
-    con.execute("DROP TABLE IF EXISTS _units; DROP TYPE IF EXISTS _file")
-    _enum(con, "_file", names)
+def _set_files(con: duckdb.DuckDBPyConnection, names: Sequence[str], slot: str = "") -> None:
+    """The ENUM type ``_file{slot}`` of the unit names the next query writes (``_file``: and no ``_units``)."""
+    con.execute(("" if slot else "DROP TABLE IF EXISTS _units; ") + f"DROP TYPE IF EXISTS _file{slot}")
+    _enum(con, f"_file{slot}", names)
 
 
 def _lit(s: str) -> str:
@@ -127,13 +128,13 @@ _ROOT_QUAD = (
 )
 
 
-def _select(lay: Layout, src: str, name: str | None) -> str:
+def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
     """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``).
 
-    The unit names must be in the ENUM type ``_file`` (:func:`_set_files`).
+    The unit names must be in the ENUM type ``_file{slot}`` (:func:`_set_files`).
     """
     ds = f"{_lit(lay.dataset)}::_dataset"
-    fname = "_name" if name is None else f"{_lit(name)}::_file"
+    fname = "_name" if name is None else f"{_lit(name)}::_file{slot}"
     keep = ", _name, _key" if name is None else ""
     key_out = ", _key" if name is None else ""
     if lay.dataset in ("gdelt1", "gdelt2"):
@@ -229,8 +230,12 @@ def ingest_unit(
     out: Path,
     *,
     encodings: Sequence[str] = ENCODINGS,
+    slot: str = "",
 ) -> dict[str, Any]:
     """Read one unit at ``path`` into the Parquet part ``out``; the counts of rows and bad rows.
+
+    ``slot`` suffixes the names of the query's own objects, so that several units can be read at once
+    (each on its own cursor of one connection).
 
     Returns ``{"rows", "bad": {reason: n}, "bad_lines": {reason: [line, ...]}, "encoding",
     "min_date", "max_date"}``. A file that is not valid UTF-8 is read again as ISO-8859-1. Errors reading
@@ -238,11 +243,11 @@ def ingest_unit(
     """
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     enc_used = encodings[0]
-    _set_files(con, [name])
+    _set_files(con, [name], slot)
+    rej = f"_rej{slot}"
     for enc in encodings:
-        rej = "_rej"
         con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
-        sql = _select(lay, _reader(path, lay, enc, rej), name)
+        sql = _select(lay, _reader(path, lay, enc, rej), name, slot)
         con.execute(
             f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)"
         )
@@ -253,6 +258,8 @@ def ingest_unit(
         break
     os.makedirs(out, exist_ok=True)
     os.replace(tmp, out / "data_0.parquet")
+    if slot:
+        con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s; DROP TYPE _file{slot}")
     return _report(con, [out / "data_0.parquet"], errs, enc_used)
 
 
@@ -324,7 +331,7 @@ def ingest_batch(
                 shutil.rmtree(target)
             e = errs.get(str(path), [])
             if any(t == "INVALID ENCODING" for t, _ in e):
-                out[key] = ingest_unit(con, path, lay, name, target, encodings=ENCODINGS[1:])
+                out[key] = ingest_unit(con, path, lay, name, target, encodings=ENCODINGS[1:], slot="_latin1")
                 continue
             made = stage / f"_key={key}"
             if made.exists():

@@ -240,7 +240,10 @@ def ingest_unit(path: str, lay: Layout, name: str, out: str) -> dict[str, Any] |
         df, info = normalise_file(path, lay, name)
     except (OSError, EOFError, ValueError) as exc:
         return f"{name}: cannot read ({exc})"
-    table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
+    # a file without rows: an empty part with the schema (pandas cannot type empty object columns)
+    table = (
+        SCHEMA.empty_table() if df.empty else pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
+    )
     os.makedirs(out, exist_ok=True)
     tmp = os.path.join(out, f".data_0.parquet.tmp{os.getpid()}")
     pq.write_table(table, tmp, compression="zstd")
