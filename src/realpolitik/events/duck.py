@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from realpolitik.events import tables
 from realpolitik.events.formats import DATASETS, Layout
-from realpolitik.events.schema import COLUMNS
+from realpolitik.events.schema import COLUMNS, DERIVED
 
 ENCODINGS = ("utf-8", "latin-1")
 
@@ -150,7 +150,7 @@ def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
                      CASE WHEN g.code IS NOT NULL THEN ec WHEN {_VALID_CODE} THEN ec END AS event_code
               FROM r LEFT JOIN _gold g ON g.code = r.ec)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
-               n.event_code, substr(n.event_code, 1, 2) AS root_code,
+               n.event_code,
                CASE WHEN n.event_code IS NULL THEN NULL
                     WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
                gw AS goldstein, {_int("m")} AS mentions, {_int("k")} AS sources, {ds} AS dataset, {fname} AS file,
@@ -171,7 +171,7 @@ def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
         WITH r AS ({raw}),
         n AS (SELECT *, CASE WHEN {_VALID_CODE} THEN ec END AS event_code FROM r)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
-               n.event_code, substr(n.event_code, 1, 2) AS root_code,
+               n.event_code,
                CASE WHEN n.event_code IS NOT NULL THEN {_ROOT_QUAD} END AS quad_class,
                g.w AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
                {ds} AS dataset, {fname} AS file,
@@ -210,7 +210,7 @@ def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
     SELECT date, CASE WHEN s1 IS NOT NULL THEN si ELSE csi END AS source,
            CASE WHEN s2 IS NOT NULL THEN ti ELSE cti END AS target,
            COALESCE(s1, c1) AS source_code, COALESCE(s2, c2) AS target_code,
-           CASE WHEN NOT bad_code THEN et END AS event_code, NULL::VARCHAR AS root_code,
+           CASE WHEN NOT bad_code THEN et END AS event_code,
            CASE WHEN NOT bad_code THEN quad END AS quad_class,
            NULL::DOUBLE AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
            {ds} AS dataset, {fname} AS file,
@@ -423,8 +423,8 @@ def _table(x: Any) -> pa.Table:
 
 
 def scan(parts: Sequence[Path], con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
-    """Every row of the parts (for tests and inspection)."""
+    """Every row of the parts as the normalised table (derived columns computed; for tests and inspection)."""
     con = con or duckdb.connect(":memory:")
     files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
-    cols = ", ".join(c for c, _ in COLUMNS)
+    cols = ", ".join(f"{DERIVED[c]} AS {c}" if c in DERIVED else c for c, _ in COLUMNS)
     return _table(con.sql(f"SELECT {cols} FROM read_parquet({files})").to_arrow_table())

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from realpolitik.events import tables
 from realpolitik.events.formats import Layout
-from realpolitik.events.schema import COLUMNS
+from realpolitik.events.schema import COLUMNS, STORED
 
 _ARROW = {
     "DATE": pa.date32(),
@@ -32,7 +32,8 @@ _ARROW = {
     "DOUBLE": pa.float64(),
     "INTEGER": pa.int32(),
 }
-SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in COLUMNS])
+SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORED])
+"""The schema of a Parquet part (the normalised table less its derived columns)."""
 _CODE = re.compile(r"[0-9]{2,4}")
 _INT = re.compile(r"[+-]?[0-9]+")
 
@@ -241,8 +242,11 @@ def ingest_unit(path: str, lay: Layout, name: str, out: str) -> dict[str, Any] |
     except (OSError, EOFError, ValueError) as exc:
         return f"{name}: cannot read ({exc})"
     # a file without rows: an empty part with the schema (pandas cannot type empty object columns)
+    stored = df[SCHEMA.names]
     table = (
-        SCHEMA.empty_table() if df.empty else pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
+        SCHEMA.empty_table()
+        if df.empty
+        else pa.Table.from_pandas(stored, schema=SCHEMA, preserve_index=False)
     )
     os.makedirs(out, exist_ok=True)
     tmp = os.path.join(out, f".data_0.parquet.tmp{os.getpid()}")

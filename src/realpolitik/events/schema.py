@@ -43,6 +43,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 NAMES = tuple(c for c, _ in COLUMNS)
 
+DERIVED = {"root_code": "CASE WHEN dataset <> 'polecat' THEN substr(event_code, 1, 2) END"}
+"""Columns of the table that the Parquet parts do not store, and how reading computes them (SQL)."""
+STORED: tuple[tuple[str, str], ...] = tuple((c, t) for c, t in COLUMNS if c not in DERIVED)
+"""The columns of a Parquet part of the store, in order."""
+
 PROBLEMS = ("wrong column count", "bad date", "bad event code", "unknown country code", "bad encoding")
 """Reasons a row is reported. Rows with the first three (and undecodable rows) are not used; rows
 with an unknown country code are kept, the unknown side left empty."""
