@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from realpolitik.events import tables
 from realpolitik.events.formats import DATASETS, Layout
-from realpolitik.events.schema import COLUMNS, DERIVED
+from realpolitik.events.schema import COLUMNS, ON_READ
 
 ENCODINGS = ("utf-8", "latin-1")
 
@@ -48,7 +48,8 @@ def connect(
     isos = {*tables.country_map().values(), *tables.country_names().values(), *tables.cow_map().values()}
     _enum(con, "_iso", sorted(i for i in isos if i))
     _enum(con, "_dataset", DATASETS)
-    _lookup(con, "_cmap", "code VARCHAR, iso3 _iso", tables.country_map().items())
+    cmap = [(code, iso, code == iso) for code, iso in tables.country_map().items()]
+    _lookup(con, "_cmap", "code VARCHAR, iso3 _iso, same BOOLEAN", cmap)
     _lookup(con, "_names", "name VARCHAR, iso3 _iso", tables.country_names().items())
     _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
     _lookup(con, "_cow", "code VARCHAR, iso3 _iso", tables.cow_map().items())
@@ -149,7 +150,9 @@ def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
         n AS (SELECT r.*, g.w AS gw,
                      CASE WHEN g.code IS NOT NULL THEN ec WHEN {_VALID_CODE} THEN ec END AS event_code
               FROM r LEFT JOIN _gold g ON g.code = r.ec)
-        SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
+        SELECT n.date, s.iso3 AS source, t.iso3 AS target,
+               CASE WHEN s.same THEN NULL ELSE a1 END AS source_code,
+               CASE WHEN t.same THEN NULL ELSE a2 END AS target_code,
                n.event_code,
                CASE WHEN n.event_code IS NULL THEN NULL
                     WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
@@ -426,5 +429,5 @@ def scan(parts: Sequence[Path], con: duckdb.DuckDBPyConnection | None = None) ->
     """Every row of the parts as the normalised table (derived columns computed; for tests and inspection)."""
     con = con or duckdb.connect(":memory:")
     files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
-    cols = ", ".join(f"{DERIVED[c]} AS {c}" if c in DERIVED else c for c, _ in COLUMNS)
+    cols = ", ".join(f"{ON_READ[c]} AS {c}" if c in ON_READ else c for c, _ in COLUMNS)
     return _table(con.sql(f"SELECT {cols} FROM read_parquet({files})").to_arrow_table())
