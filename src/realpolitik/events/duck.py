@@ -395,29 +395,36 @@ def aggregate(
     if end:
         conds.append(f"date <= {_lit(end)}::DATE")
     where = " AND ".join(conds)
-    src, tgt = ("source", "target") if directed else ("least(source, target)", "greatest(source, target)")
+    both = "source IS NOT NULL AND target IS NOT NULL"  # (least and greatest would skip a NULL)
+    src, tgt = (
+        ("source", "target")
+        if directed
+        else (
+            f"CASE WHEN {both} THEN least(source, target) END",
+            f"CASE WHEN {both} THEN greatest(source, target) END",
+        )
+    )
     pair_filter = ""
     if pairs is not None:
         vals = ", ".join(f"({_lit(a)}, {_lit(b)})" for a, b in pairs)
-        pair_filter = f"JOIN (VALUES {vals}) AS p(ps, pt) ON p.ps = s AND p.pt = t"
-    sql = f"""
-    WITH e AS (
-      SELECT date_trunc('{trunc}', date)::DATE AS period_start, {src} AS s, {tgt} AS t, quad_class,
-             goldstein, {w} AS w
-      FROM read_parquet({files}) WHERE {where} AND source IS NOT NULL AND target IS NOT NULL
-    )
-    SELECT period_start, s AS source, t AS target, sum(w)::BIGINT AS events,
-           sum(w) FILTER (WHERE quad_class = 1)::BIGINT AS q1, sum(w) FILTER (WHERE quad_class = 2)::BIGINT AS q2,
-           sum(w) FILTER (WHERE quad_class = 3)::BIGINT AS q3, sum(w) FILTER (WHERE quad_class = 4)::BIGINT AS q4,
-           sum(w * round(goldstein * 10)::BIGINT) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_tenths,
-           sum(w) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_weight
-    FROM e {pair_filter} GROUP BY ALL ORDER BY source, target, period_start
-    """
-    sums = con.sql(sql).to_arrow_table()
-    cov = con.sql(
-        f"SELECT DISTINCT date_trunc('{trunc}', date)::DATE AS period_start FROM read_parquet({files}) "
-        f"WHERE {where} ORDER BY 1"
-    ).to_arrow_table()
+        pair_filter = f"JOIN (VALUES {vals}) AS p(ps, pt) ON p.ps = g.source AND p.pt = g.target"
+    # one pass over the parts: sums per period and dyad, with the rows that lack a country as groups
+    # of their own (they count for coverage only)
+    con.execute(f"""
+    CREATE TEMP TABLE g AS
+    SELECT date_trunc('{trunc}', date)::DATE AS period_start, {src} AS source, {tgt} AS target,
+           sum({w})::BIGINT AS events,
+           sum({w}) FILTER (WHERE quad_class = 1)::BIGINT AS q1, sum({w}) FILTER (WHERE quad_class = 2)::BIGINT AS q2,
+           sum({w}) FILTER (WHERE quad_class = 3)::BIGINT AS q3, sum({w}) FILTER (WHERE quad_class = 4)::BIGINT AS q4,
+           sum({w} * round(goldstein * 10)::BIGINT) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_tenths,
+           sum({w}) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_weight
+    FROM read_parquet({files}) WHERE {where} GROUP BY ALL
+    """)
+    sums = con.sql(f"""
+    SELECT g.* FROM g {pair_filter} WHERE source IS NOT NULL AND target IS NOT NULL
+    ORDER BY source, target, period_start
+    """).to_arrow_table()
+    cov = con.sql("SELECT DISTINCT period_start FROM g ORDER BY 1").to_arrow_table()
     return _table(sums), _table(cov)
 
 
