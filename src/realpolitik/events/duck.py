@@ -51,7 +51,21 @@ def connect(
     cmap = [(code, iso, code == iso) for code, iso in tables.country_map().items()]
     _lookup(con, "_cmap", "code VARCHAR, iso3 _iso, same BOOLEAN", cmap)
     _lookup(con, "_names", "name VARCHAR, iso3 _iso", tables.country_names().items())
-    _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
+    # every CAMEO-shaped code (2-4 digits, root 01-20: GDELT's 311 codes are among them) with its ENUM
+    # value, Goldstein weight (GDELT's table; None for codes it lacks) and quad class by the root rule
+    gold = tables.goldstein()
+    codes = [
+        f"{r:02d}{x}"
+        for r in range(1, 21)
+        for x in ("", *map(str, range(10)), *(f"{i:02d}" for i in range(100)))
+    ]
+    _enum(con, "_event", codes)
+    _lookup(
+        con,
+        "_codes",
+        "code VARCHAR, ev _event, w DOUBLE, quad TINYINT",
+        [(c, c, gold.get(c), tables.ROOT_QUAD[c[:2]]) for c in codes],
+    )
     _lookup(con, "_cow", "code VARCHAR, iso3 _iso", tables.cow_map().items())
     _lookup(con, "_ploverquad", "type VARCHAR, quad TINYINT", tables.PLOVER_QUAD.items())
     return con
@@ -121,14 +135,6 @@ def _raw(lay: Layout, key: str) -> str:
     return "NULL::VARCHAR" if i is None else f"c{i}"
 
 
-_VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
-# GDELT's root rule (tables.ROOT_QUAD) as an expression on the two-digit root text
-_ROOT_QUAD = (
-    "CASE WHEN substr(n.event_code, 1, 2) <= '05' THEN 1 WHEN substr(n.event_code, 1, 2) <= '09' THEN 2 "
-    "WHEN substr(n.event_code, 1, 2) <= '14' THEN 3 ELSE 4 END::TINYINT"
-)
-
-
 def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
     """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``).
 
@@ -142,20 +148,18 @@ def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
         date_expr = f"try_strptime(substr({_c(lay, 'date')}, 1, 8), '%Y%m%d')::DATE"
         raw = (
             f"SELECT {date_expr} AS date, {_c(lay, 'actor1_country')} AS a1, {_c(lay, 'actor2_country')} AS a2, "
-            f"{_c(lay, 'event_code')} AS ec, {_c(lay, 'quad_class')} AS qc, "
+            f"{_c(lay, 'event_code')} AS ec, {_raw(lay, 'quad_class')} AS qc, "
             f"{_raw(lay, 'mentions')} AS m, {_raw(lay, 'sources')} AS k{keep} FROM {src}"
         )
         return f"""
         WITH r AS ({raw}),
-        n AS (SELECT r.*, g.w AS gw,
-                     CASE WHEN g.code IS NOT NULL THEN ec WHEN {_VALID_CODE} THEN ec END AS event_code
-              FROM r LEFT JOIN _gold g ON g.code = r.ec)
+        n AS (SELECT r.*, g.w AS gw, g.ev AS event_code, g.quad AS rq FROM r LEFT JOIN _codes g ON g.code = r.ec)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target,
                CASE WHEN s.same THEN NULL ELSE a1 END AS source_code,
                CASE WHEN t.same THEN NULL ELSE a2 END AS target_code,
                n.event_code,
-               CASE WHEN n.event_code IS NULL THEN NULL
-                    WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
+               CASE WHEN n.event_code IS NULL THEN NULL WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT
+                    WHEN trim(qc, ' ') IN ('1', '2', '3', '4') THEN trim(qc, ' ')::TINYINT ELSE rq END AS quad_class,
                gw AS goldstein, {_int("m")} AS mentions, {_int("k")} AS sources, {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
@@ -172,17 +176,15 @@ def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
         )
         return f"""
         WITH r AS ({raw}),
-        n AS (SELECT *, CASE WHEN {_VALID_CODE} THEN ec END AS event_code FROM r)
+        n AS (SELECT r.*, g.w AS gw, g.ev AS event_code, g.quad AS rq FROM r LEFT JOIN _codes g ON g.code = r.ec)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
                n.event_code,
-               CASE WHEN n.event_code IS NOT NULL THEN {_ROOT_QUAD} END AS quad_class,
-               g.w AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
+               rq AS quad_class, gw AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
                {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.name IS NULL) OR (a2 IS NOT NULL AND t.name IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _names s ON s.name = lower(n.a1) LEFT JOIN _names t ON t.name = lower(n.a2)
-               LEFT JOIN _gold g ON g.code = n.event_code
         """
     # POLECAT: PLOVER event types; country fields may hold ';'-separated lists (one row per pair)
     d = _c(lay, "date")
