@@ -14,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
-import itertools
 import json
 import os
 import shutil
 import tempfile
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -257,7 +256,6 @@ def ingest(
     by_key = {r.key: r for r in records if r.duplicate_of is None}
     report = IngestReport(db=str(store.path), engine=engine)
     store.parts_dir.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[Unit, Layout, str, FileRecord]] = []
     scheduled: dict[str, str] = {}
     pending_dups: list[FileRecord] = []
 
@@ -277,71 +275,86 @@ def ingest(
             report.errors.append({"file": str(path), "error": str(exc)})
             continue
         listed.append((path, us, path.stat()))
-    # the content hash of every file with a unit not read before, several files at a time
+    # the content hash of every file with a unit not read before, several files at a time, ahead of
+    # (and while DuckDB reads) the units planned from them
     need = [path for path, us, st in listed if any(unchanged(u, st) is None for u in us)]
-    with ThreadPoolExecutor(max_workers=max(1, min(len(need), threads or os.cpu_count() or 1))) as pool:
-        hashes = dict(zip(need, pool.map(content_hash, need), strict=True))
-    for path, us, st in listed:
-        for u in us:
-            prev = unchanged(u, st)
-            if prev is not None:
-                report.cached.append(prev)
-                continue
-            key = unit_key(u, hashes[path], date_field)
-            if key in scheduled and scheduled[key] != u.name:
-                first_name = scheduled[key]
-                dup = FileRecord(
-                    name=u.name,
-                    key=key,
-                    size=st.st_size,
-                    mtime_ns=st.st_mtime_ns,
-                    dataset="",
-                    fields=0,
-                    part=f"parts/{key}",
-                    duplicate_of=first_name,
-                    note=f"same content as {first_name}; counted once",
-                )
-                pending_dups.append(dup)
-                continue
-            if key in by_key and (store.path / by_key[key].part).is_dir():
-                first = by_key[key]
-                if first.name == u.name:
-                    first.size, first.mtime_ns = st.st_size, st.st_mtime_ns
-                    report.cached.append(first)
-                else:
+    hasher = ThreadPoolExecutor(max_workers=max(1, min(len(need), threads or os.cpu_count() or 1)))
+    hashes = {path: hasher.submit(content_hash, path) for path in need}
+
+    def plan() -> Iterator[tuple[Unit, Layout, str, FileRecord]]:
+        """The units to read, in order; cached units and duplicates are recorded on the way."""
+        for path, us, st in listed:
+            for u in us:
+                prev = unchanged(u, st)
+                if prev is not None:
+                    report.cached.append(prev)
+                    continue
+                key = unit_key(u, hashes[path].result(), date_field)
+                if key in scheduled and scheduled[key] != u.name:
+                    first_name = scheduled[key]
                     dup = FileRecord(
                         name=u.name,
                         key=key,
                         size=st.st_size,
                         mtime_ns=st.st_mtime_ns,
-                        dataset=first.dataset,
-                        fields=first.fields,
-                        part=first.part,
-                        duplicate_of=first.name,
-                        note=f"same content as {first.name}; counted once",
+                        dataset="",
+                        fields=0,
+                        part=f"parts/{key}",
+                        duplicate_of=first_name,
+                        note=f"same content as {first_name}; counted once",
                     )
-                    by_name[u.name] = dup
-                    report.cached.append(dup)
-                continue
-            try:
-                lay = layout(u, dataset, date_field=date_field)
-            except EventFileError as exc:
-                report.errors.append({"file": u.name, "error": str(exc)})
-                continue
-            rec = FileRecord(
-                name=u.name,
-                key=key,
-                size=st.st_size,
-                mtime_ns=st.st_mtime_ns,
-                dataset=lay.dataset,
-                fields=lay.fields,
-                part=f"parts/{key}",
-                note=lay.note,
+                    pending_dups.append(dup)
+                    continue
+                if key in by_key and (store.path / by_key[key].part).is_dir():
+                    first = by_key[key]
+                    if first.name == u.name:
+                        first.size, first.mtime_ns = st.st_size, st.st_mtime_ns
+                        report.cached.append(first)
+                    else:
+                        dup = FileRecord(
+                            name=u.name,
+                            key=key,
+                            size=st.st_size,
+                            mtime_ns=st.st_mtime_ns,
+                            dataset=first.dataset,
+                            fields=first.fields,
+                            part=first.part,
+                            duplicate_of=first.name,
+                            note=f"same content as {first.name}; counted once",
+                        )
+                        by_name[u.name] = dup
+                        report.cached.append(dup)
+                    continue
+                try:
+                    lay = layout(u, dataset, date_field=date_field)
+                except EventFileError as exc:
+                    report.errors.append({"file": u.name, "error": str(exc)})
+                    continue
+                rec = FileRecord(
+                    name=u.name,
+                    key=key,
+                    size=st.st_size,
+                    mtime_ns=st.st_mtime_ns,
+                    dataset=lay.dataset,
+                    fields=lay.fields,
+                    part=f"parts/{key}",
+                    note=lay.note,
+                )
+                scheduled[key] = u.name
+                yield u, lay, key, rec
+
+    try:
+        if engine == "duckdb":
+            results = list(
+                _run_duckdb(plan(), store, scheduler=scheduler, threads=threads, progress=progress)
             )
-            todo.append((u, lay, key, rec))
-            scheduled[key] = u.name
-    runner = _run_duckdb if engine == "duckdb" else _run_dask
-    for rec, result in runner(todo, store, scheduler=scheduler, threads=threads, progress=progress):
+        else:
+            results = list(
+                _run_dask(list(plan()), store, scheduler=scheduler, threads=threads, progress=progress)
+            )
+    finally:
+        hasher.shutdown(cancel_futures=True)
+    for rec, result in results:
         if isinstance(result, str):
             report.errors.append({"file": rec.name, "error": result})
             continue
@@ -392,78 +405,70 @@ query alone keeps fewer threads busy than a scan of many files."""
 
 
 def _run_duckdb(
-    todo: list[tuple[Unit, Layout, str, FileRecord]],
+    todo: Iterable[tuple[Unit, Layout, str, FileRecord]],
     store: Store,
     *,
     scheduler: str | None,
     threads: int | None,
     progress: Callable[[str], None] | None,
 ) -> Iterable[tuple[FileRecord, dict[str, Any] | str]]:
+    """Read the units as they come: a big one at once on its own cursor (``CONCURRENT_UNITS`` at a
+    time), small ones gathered per layout and read in batches."""
     import duckdb
 
     from realpolitik.events import duck
 
     if scheduler:
         raise ValueError("--scheduler goes with --engine dask")
-    if not todo:
-        return
-    con = duck.connect(threads=threads, temp_dir=store.path / ".duckdb-tmp")
-    groups: dict[tuple[Any, ...], list[tuple[Unit, Layout, str, FileRecord]]] = {}
-    for item in todo:
-        lay = item[1]
-        groups.setdefault((lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items()))), []).append(
-            item
-        )
-    batches: list[list[tuple[Unit, Layout, str, FileRecord]]] = []
-    for items in groups.values():
-        cur: list[tuple[Unit, Layout, str, FileRecord]] = []
-        size = 0
-        for it in items:
-            if it[3].size >= SOLO_BYTES:
-                batches.append([it])
-                continue
-            if cur and size + it[3].size > BATCH_BYTES:
-                batches.append(cur)
-                cur, size = [], 0
-            cur.append(it)
-            size += it[3].size
-        if cur:
-            batches.append(cur)
+    con: duckdb.DuckDBPyConnection | None = None
+    Item = tuple[Unit, Layout, str, FileRecord]
+    Result = tuple[FileRecord, dict[str, Any] | str]
 
-    def alone(
-        item: tuple[Unit, Layout, str, FileRecord], slot: str
-    ) -> tuple[FileRecord, dict[str, Any] | str]:
-        """One unit on its own cursor (so that several run at once), extracted first if a zip member."""
+    def alone(item: Item, cur: duckdb.DuckDBPyConnection, slot: str) -> Result:
+        """One unit on its own cursor, extracted first if a zip member."""
         unit, lay, key, rec = item
-        with tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
+        with cur, tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
             try:
                 path = _materialise(unit, Path(tmp))
             except EventFileError as exc:
                 return rec, str(exc)
-            with con.cursor() as cur:
-                try:
-                    return rec, duck.ingest_unit(cur, path, lay, unit.name, store.parts_dir / key, slot=slot)
-                except duckdb.Error as exc:
-                    return rec, f"{unit.name}: cannot read ({_first_line(exc)})"
+            try:
+                return rec, duck.ingest_unit(cur, path, lay, unit.name, store.parts_dir / key, slot=slot)
+            except duckdb.Error as exc:
+                return rec, f"{unit.name}: cannot read ({_first_line(exc)})"
 
-    k = 0
-    for solo, run in itertools.groupby(batches, key=lambda b: len(b) == 1):
-        if solo:
-            with ThreadPoolExecutor(max_workers=CONCURRENT_UNITS) as pool:
-                pending: deque[Future[tuple[FileRecord, dict[str, Any] | str]]] = deque()
-                for (item,) in run:
-                    if progress:
-                        progress(item[0].name)
-                    pending.append(pool.submit(alone, item, f"_{k}"))
-                    k += 1
-                    if len(pending) >= CONCURRENT_UNITS:
-                        yield pending.popleft().result()
-                while pending:
-                    yield pending.popleft().result()
-            continue
-        for batch in run:
-            yield from _run_batch(con, batch, store, progress)
-    con.close()
+    groups: dict[tuple[Any, ...], tuple[list[Item], int]] = {}
+    with ThreadPoolExecutor(max_workers=CONCURRENT_UNITS) as pool:
+        running: deque[Future[Result]] = deque()
+        for k, item in enumerate(todo):
+            if con is None:
+                con = duck.connect(threads=threads, temp_dir=store.path / ".duckdb-tmp")
+            unit, lay, _key, rec = item
+            if rec.size >= SOLO_BYTES:
+                if progress:
+                    progress(unit.name)
+                running.append(pool.submit(alone, item, con.cursor(), f"_{k}"))
+                while len(running) >= CONCURRENT_UNITS:
+                    yield running.popleft().result()
+                continue
+            group = (lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items())))
+            items, size = groups.get(group, ([], 0))
+            if items and size + rec.size > BATCH_BYTES:
+                yield from _run_batch(con, items, store, progress)
+                items, size = [], 0
+            groups[group] = ([*items, item], size + rec.size)
+        for n, (items, _size) in enumerate(groups.values()):
+            assert con is not None
+            if len(items) == 1:  # alone, as a big unit
+                if progress:
+                    progress(items[0][0].name)
+                running.append(pool.submit(alone, items[0], con.cursor(), f"_g{n}"))
+            else:
+                yield from _run_batch(con, items, store, progress)
+        while running:
+            yield running.popleft().result()
+    if con is not None:
+        con.close()
     shutil.rmtree(store.path / ".duckdb-tmp", ignore_errors=True)
 
 
