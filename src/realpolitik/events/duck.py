@@ -1,8 +1,10 @@
 """The DuckDB engine: read event files into normalised Parquet parts, and aggregate parts into dyads.
 
-Imported only when the ``events`` extra is installed (DuckDB). One query per file reads the text with
-DuckDB's CSV reader (tab-separated, no quoting, every field as text, rows with the wrong number of fields
-rejected and counted), maps codes through the lookup tables, and writes a Parquet part.
+Imported only when the ``events`` extra is installed (DuckDB). One query per file (or per batch of small
+files of one layout) reads the text with DuckDB's CSV reader (tab-separated, no quoting, every field as
+text, rows with the wrong number of fields rejected and counted), maps codes through the lookup tables,
+marks bad rows, and writes a Parquet part: codes that come from a lookup are written as ENUMs (a
+dictionary already), and what reading restores is left out (:data:`realpolitik.events.schema.ON_READ`).
 """
 
 from __future__ import annotations

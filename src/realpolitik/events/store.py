@@ -5,8 +5,8 @@ set, rows, bad rows by reason, dates covered) and every file that could not be r
 Parts are named by the BLAKE3 hash of the file's bytes (plus the member name for zip members, and the
 reader version and options), so a file already read is not read again, and the same content under two
 names is counted once. A file whose name, size and modification time match its record is not hashed
-again. BLAKE3 is a cryptographic hash (as SHA-256: no two different files share a key), about 2.5 times
-faster than SHA-256 here.
+again. BLAKE3 is a cryptographic hash (two different files sharing a key is as unlikely as with
+SHA-256), about 2.5 times faster than SHA-256 here.
 """
 
 from __future__ import annotations
