@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from realpolitik.events import duck
+from realpolitik.events import store as store_module
 from realpolitik.events.formats import EventFileError, Unit, detect, expand
 from realpolitik.events.generate import write_demo
 from realpolitik.events.series import dyads
 from realpolitik.events.store import Store, StoreError, ingest
 
-from .conftest import gz, zipped
+from .conftest import gdelt_row, gz, zipped
 
 
 def key(r: dict) -> tuple:
@@ -82,6 +83,75 @@ def test_truncated_zip_and_gzip_are_errors_for_that_file(pitfalls: dict[str, Pat
     assert "GZIP" in errs["big.export.CSV.gz"].upper()
     assert [Path(r.name).name for r in rep.read] == [Path(good).name]
     assert len(Store(tmp_path / "db").errors()) == 2
+
+
+def test_spaces_and_odd_numbers_read_alike_by_both_engines(tmp_path: Path) -> None:
+    """Fields are stripped of ASCII spaces only; NumMentions/NumSources are sign and digits only."""
+    nbsp = "\u00a0"
+    rows = [
+        gdelt_row(1, f1=" 20141101 ", f7=" CHN", f17="JPN ", f26=" 042", f29=" 1", f31=" 12 ", f32="+5"),
+        gdelt_row(1, f1="20141102", f7="CHN", f17="JPN", f31="1.5", f32="1e3"),
+        gdelt_row(1, f1="20141103", f7="CHN", f17="JPN", f31="0x10", f32="1_000"),
+        gdelt_row(1, f1="20141104", f7="CHN", f17="JPN", f31="007", f32="-0"),
+        gdelt_row(1, f1="20141105", f7="CHN", f17="JPN", f31="2147483648", f32="   "),
+        gdelt_row(1, f1="20141106", f7=nbsp + "CHN", f17="JPN", f26="042" + nbsp),
+    ]
+    src = tmp_path / "odd.export.CSV"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    got = {}
+    for engine in ("duckdb", "dask"):
+        rep = ingest([src], tmp_path / engine, engine=engine)
+        assert rep.errors == []
+        got[engine] = sorted(duck.scan(Store(tmp_path / engine).parts()).to_pylist(), key=lambda r: r["date"])
+    assert got["duckdb"] == got["dask"]
+    first = got["duckdb"][0]
+    assert (first["source"], first["target"], first["event_code"], first["quad_class"]) == (
+        "CHN",
+        "JPN",
+        "042",
+        1,
+    )
+    assert (first["mentions"], first["sources"]) == (12, 5)
+    assert [(r["mentions"], r["sources"]) for r in got["duckdb"][1:5]] == [
+        (None, None),
+        (None, None),
+        (7, 0),
+        (None, None),
+    ]
+    # a no-break space is not stripped: an unknown country code, and an event code that is not one
+    assert got["duckdb"][5]["problem"] == "bad event code"
+
+
+def test_batch_with_latin1_and_empty_files(pitfalls: dict[str, Path], tmp_path: Path) -> None:
+    """Small files of one layout are read in one query; a Latin-1 one is read again alone, an empty one
+    gets an empty part; both engines agree."""
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(pitfalls["icews_latin1"], src / "a_latin.tab")
+    (src / "b_empty.tab").write_text(pitfalls["icews"].read_text().split("\n")[0] + "\n")
+    shutil.copy(pitfalls["icews"], src / "c.tab")
+    rows = {}
+    for engine in ("duckdb", "dask"):
+        rep = ingest([src], tmp_path / engine, engine=engine)
+        assert rep.errors == []
+        got = {Path(r.name).name: (r.rows, r.encoding) for r in rep.read}
+        assert got == {"a_latin.tab": (1, "latin-1"), "b_empty.tab": (0, "utf-8"), "c.tab": (8, "utf-8")}
+        rows[engine] = sorted(duck.scan(Store(tmp_path / engine).parts()).to_pylist(), key=key)
+    assert rows["duckdb"] == rows["dask"] and len(rows["duckdb"]) == 9
+
+
+def test_files_read_alone_and_in_batches_alike(
+    demo_files: Path, pitfalls: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big files are read alone, several at once on cursors of one connection; small ones in batches."""
+    inputs = [demo_files, *pitfalls.values()]
+    batched = ingest(inputs, tmp_path / "batched")
+    monkeypatch.setattr(store_module, "SOLO_BYTES", 0)
+    alone = ingest(inputs, tmp_path / "alone")
+    assert batched.to_json()["totals"] == alone.to_json()["totals"]
+    a = sorted(duck.scan(Store(tmp_path / "batched").parts()).to_pylist(), key=key)
+    b = sorted(duck.scan(Store(tmp_path / "alone").parts()).to_pylist(), key=key)
+    assert a == b and len(a) > 16000
 
 
 def test_unknown_format(tmp_path: Path) -> None:

@@ -46,6 +46,13 @@ def test_gdelt_rows(db: Path) -> None:
     assert by_code["010"]["goldstein"] == 0.0 and by_code["010"]["quad_class"] == 1
     assert by_code["10"]["goldstein"] == -5.0 and by_code["10"]["quad_class"] == 3
     assert by_code["106"]["goldstein"] == -5.0  # GDELT's table, not the row's 0
+    assert (by_code["010"]["root_code"], by_code["10"]["root_code"], by_code["106"]["root_code"]) == (
+        "01",
+        "10",
+        "10",
+    )
+    bad = [r for r in rs if r["problem"] == "bad event code"]
+    assert len(bad) == 2 and all(r["event_code"] is None and r["root_code"] is None for r in bad)
     ro = [r for r in rs if r["source_code"] is None and r["target_code"] == "ROM"]
     assert (
         ro and ro[0]["target"] == "ROU" and ro[0]["source"] is None
@@ -94,6 +101,7 @@ def test_icews(db: Path) -> None:
     assert "2017-06-02" in dates  # M/D/YYYY of the 2017 file
     q = {r["event_code"]: r["quad_class"] for r in rs if r["event_code"]}
     assert q["140"] == 3 and q["091"] == 2  # GDELT's rule for roots 14 and 09
+    assert {r["event_code"]: r["root_code"] for r in rs if r["event_code"]}["091"] == "09"
     g = {r["event_code"]: r["goldstein"] for r in rs if r["event_code"]}
     assert g["016"] == -2.0  # GDELT's weight, not ICEWS's -5
     rec = next(r for r in Store(db).records() if r.name.endswith("events.2017.tab"))
@@ -117,6 +125,7 @@ def test_polecat(db: Path) -> None:
     assert ("RUS", "UKR", "ASSAULT", 4) in pairs
     assert ("USA", "UKR", "CONSULT", 1) in pairs and ("GBR", "UKR", "CONSULT", 1) in pairs  # a ';'-list
     assert ("USA", "RUS", "SANCTION", 3) in pairs
+    assert {r["root_code"] for r in rs} == {None}  # PLOVER types have no CAMEO root
     assert (None, "UKR", "AGREE", 1) in pairs
     assert rec.bad == {"bad event code": 1}
     trailing = rows(db, "ngecEvents.trailing.txt")

@@ -1,8 +1,10 @@
 """The DuckDB engine: read event files into normalised Parquet parts, and aggregate parts into dyads.
 
-Imported only when the ``events`` extra is installed (DuckDB). One query per file reads the text with
-DuckDB's CSV reader (tab-separated, no quoting, every field as text, rows with the wrong number of fields
-rejected and counted), maps codes through the lookup tables, and writes a Parquet part.
+Imported only when the ``events`` extra is installed (DuckDB). One query per file (or per batch of small
+files of one layout) reads the text with DuckDB's CSV reader (tab-separated, no quoting, every field as
+text, rows with the wrong number of fields rejected and counted), maps codes through the lookup tables,
+marks bad rows, and writes a Parquet part: codes that come from a lookup are written as ENUMs (a
+dictionary already), and what reading restores is left out (:data:`realpolitik.events.schema.ON_READ`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import duckdb
 import pyarrow as pa
 
 from realpolitik.events import tables
-from realpolitik.events.formats import Layout
-from realpolitik.events.schema import COLUMNS
+from realpolitik.events.formats import DATASETS, Layout
+from realpolitik.events.schema import COLUMNS, ON_READ
 
 ENCODINGS = ("utf-8", "latin-1")
 
@@ -39,10 +41,34 @@ def connect(
     if temp_dir is not None:
         con.execute(f"SET temp_directory = {_lit(str(temp_dir))}")
     con.execute("SET preserve_insertion_order = false")
-    _lookup(con, "_cmap", "code VARCHAR, iso3 VARCHAR", tables.country_map().items())
-    _lookup(con, "_names", "name VARCHAR, iso3 VARCHAR", tables.country_names().items())
-    _lookup(con, "_gold", "code VARCHAR, w DOUBLE", tables.goldstein().items())
-    _lookup(con, "_cow", "code VARCHAR, iso3 VARCHAR", tables.cow_map().items())
+    # The CSV reader gives the optimizer no row count, so it would build each lookup join's hash table
+    # from the file (every row held in memory) instead of from the small lookup table: keep the joins
+    # as written, lookup tables on the build side (DuckDB's documented way to force a join order).
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
+    # Country codes and the constant columns (data set, file) are ENUMs: DuckDB writes an ENUM to
+    # Parquet as the dictionary it already is (read back as text), not hashing each row's string.
+    isos = {*tables.country_map().values(), *tables.country_names().values(), *tables.cow_map().values()}
+    _enum(con, "_iso", sorted(i for i in isos if i))
+    _enum(con, "_dataset", DATASETS)
+    cmap = [(code, iso, code == iso) for code, iso in tables.country_map().items()]
+    _lookup(con, "_cmap", "code VARCHAR, iso3 _iso, same BOOLEAN", cmap)
+    _lookup(con, "_names", "name VARCHAR, iso3 _iso", tables.country_names().items())
+    # every CAMEO-shaped code (2-4 digits, root 01-20: GDELT's 311 codes are among them) with its ENUM
+    # value, Goldstein weight (GDELT's table; None for codes it lacks) and quad class by the root rule
+    gold = tables.goldstein()
+    codes = [
+        f"{r:02d}{x}"
+        for r in range(1, 21)
+        for x in ("", *map(str, range(10)), *(f"{i:02d}" for i in range(100)))
+    ]
+    _enum(con, "_event", codes)
+    _lookup(
+        con,
+        "_codes",
+        "code VARCHAR, ev _event, w DOUBLE, quad TINYINT",
+        [(c, c, gold.get(c), tables.ROOT_QUAD[c[:2]]) for c in codes],
+    )
+    _lookup(con, "_cow", "code VARCHAR, iso3 _iso", tables.cow_map().items())
     _lookup(con, "_ploverquad", "type VARCHAR, quad TINYINT", tables.PLOVER_QUAD.items())
     return con
 
@@ -52,7 +78,18 @@ def _lookup(con: duckdb.DuckDBPyConnection, name: str, cols: str, rows: Any) -> 
         "(" + ", ".join("NULL" if v is None else _lit(v) if isinstance(v, str) else repr(v) for v in r) + ")"
         for r in rows
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
+    temp = "TEMP " if name == "_units" else ""  # lookup tables are seen by every cursor of the connection
+    con.execute(f"CREATE OR REPLACE {temp}TABLE {name} ({cols}); INSERT INTO {name} VALUES {values}")
+
+
+def _enum(con: duckdb.DuckDBPyConnection, name: str, values: Sequence[str]) -> None:
+    con.execute(f"CREATE TYPE {name} AS ENUM ({', '.join(_lit(v) for v in dict.fromkeys(values))})")
+
+
+def _set_files(con: duckdb.DuckDBPyConnection, names: Sequence[str], slot: str = "") -> None:
+    """The ENUM type ``_file{slot}`` of the unit names the next query writes (``_file``: and no ``_units``)."""
+    con.execute(("" if slot else "DROP TABLE IF EXISTS _units; ") + f"DROP TYPE IF EXISTS _file{slot}")
+    _enum(con, f"_file{slot}", names)
 
 
 def _lit(s: str) -> str:
@@ -75,41 +112,57 @@ def _reader(path: Path | Sequence[Path], lay: Layout, encoding: str, rejects: st
 
 
 def _c(lay: Layout, key: str) -> str:
+    """A field with ASCII spaces stripped, empty as NULL (as the pandas engine); trimmed only if it has a space."""
     i = lay.pos.get(key)
-    return "NULL::VARCHAR" if i is None else f"nullif(trim(c{i}), '')"
+    if i is None:
+        return "NULL::VARCHAR"
+    c = f"c{i}"
+    return f"(CASE WHEN contains({c}, ' ') THEN nullif(trim({c}, ' '), '') ELSE nullif({c}, '') END)"
 
 
-_VALID_CODE = "(regexp_full_match(ec, '[0-9]{2,4}') AND substr(ec, 1, 2) BETWEEN '01' AND '20')"
-# GDELT's root rule (tables.ROOT_QUAD) as an expression on the two-digit root text
-_ROOT_QUAD = (
-    "CASE WHEN substr(n.event_code, 1, 2) <= '05' THEN 1 WHEN substr(n.event_code, 1, 2) <= '09' THEN 2 "
-    "WHEN substr(n.event_code, 1, 2) <= '14' THEN 3 ELSE 4 END::TINYINT"
-)
+def _int(field: str) -> str:
+    """An integer field (raw text): ASCII spaces stripped, then optional sign and digits only (as the pandas
+    engine; DuckDB's cast alone also takes 1.5, 1e3, 0x10). Plain digits as the cast writes them back
+    pass without stripping and the (slower) pattern match.
+    """
+    t = f"trim({field}, ' ')"
+    return (
+        f"(CASE WHEN TRY_CAST({field} AS INTEGER)::VARCHAR = {field} THEN TRY_CAST({field} AS INTEGER) "
+        f"WHEN regexp_full_match({t}, '[+-]?[0-9]+') THEN TRY_CAST({t} AS INTEGER) END)"
+    )
 
 
-def _select(lay: Layout, src: str, name: str | None) -> str:
-    """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``)."""
-    ds = _lit(lay.dataset)
-    fname = "_name" if name is None else _lit(name)
+def _raw(lay: Layout, key: str) -> str:
+    i = lay.pos.get(key)
+    return "NULL::VARCHAR" if i is None else f"c{i}"
+
+
+def _select(lay: Layout, src: str, name: str | None, slot: str = "") -> str:
+    """The normalising SELECT for one unit (``name`` None: a batch whose ``src`` has ``_name``, ``_key``).
+
+    The unit names must be in the ENUM type ``_file{slot}`` (:func:`_set_files`).
+    """
+    ds = f"{_lit(lay.dataset)}::_dataset"
+    fname = "_name" if name is None else f"{_lit(name)}::_file{slot}"
     keep = ", _name, _key" if name is None else ""
     key_out = ", _key" if name is None else ""
     if lay.dataset in ("gdelt1", "gdelt2"):
         date_expr = f"try_strptime(substr({_c(lay, 'date')}, 1, 8), '%Y%m%d')::DATE"
         raw = (
             f"SELECT {date_expr} AS date, {_c(lay, 'actor1_country')} AS a1, {_c(lay, 'actor2_country')} AS a2, "
-            f"{_c(lay, 'event_code')} AS ec, {_c(lay, 'quad_class')} AS qc, "
-            f"TRY_CAST({_c(lay, 'mentions')} AS INTEGER) AS mentions, "
-            f"TRY_CAST({_c(lay, 'sources')} AS INTEGER) AS sources{keep} FROM {src}"
+            f"{_c(lay, 'event_code')} AS ec, {_raw(lay, 'quad_class')} AS qc, "
+            f"{_raw(lay, 'mentions')} AS m, {_raw(lay, 'sources')} AS k{keep} FROM {src}"
         )
         return f"""
         WITH r AS ({raw}),
-        n AS (SELECT r.*, g.w AS gw, CASE WHEN g.code IS NOT NULL OR {_VALID_CODE} THEN ec END AS event_code
-              FROM r LEFT JOIN _gold g ON g.code = r.ec)
-        SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
-               n.event_code, substr(n.event_code, 1, 2) AS root_code,
-               CASE WHEN n.event_code IS NULL THEN NULL
-                    WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT ELSE {_ROOT_QUAD} END AS quad_class,
-               gw AS goldstein, mentions, sources, {ds} AS dataset, {fname} AS file,
+        n AS (SELECT r.*, g.w AS gw, g.ev AS event_code, g.quad AS rq FROM r LEFT JOIN _codes g ON g.code = r.ec)
+        SELECT n.date, s.iso3 AS source, t.iso3 AS target,
+               CASE WHEN s.same THEN NULL ELSE a1 END AS source_code,
+               CASE WHEN t.same THEN NULL ELSE a2 END AS target_code,
+               n.event_code,
+               CASE WHEN n.event_code IS NULL THEN NULL WHEN qc IN ('1', '2', '3', '4') THEN qc::TINYINT
+                    WHEN trim(qc, ' ') IN ('1', '2', '3', '4') THEN trim(qc, ' ')::TINYINT ELSE rq END AS quad_class,
+               gw AS goldstein, {_int("m")} AS mentions, {_int("k")} AS sources, {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.code IS NULL) OR (a2 IS NOT NULL AND t.code IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
@@ -125,17 +178,15 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
         )
         return f"""
         WITH r AS ({raw}),
-        n AS (SELECT *, CASE WHEN {_VALID_CODE} THEN ec END AS event_code FROM r)
+        n AS (SELECT r.*, g.w AS gw, g.ev AS event_code, g.quad AS rq FROM r LEFT JOIN _codes g ON g.code = r.ec)
         SELECT n.date, s.iso3 AS source, t.iso3 AS target, a1 AS source_code, a2 AS target_code,
-               n.event_code, substr(n.event_code, 1, 2) AS root_code,
-               CASE WHEN n.event_code IS NOT NULL THEN {_ROOT_QUAD} END AS quad_class,
-               g.w AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
+               n.event_code,
+               rq AS quad_class, gw AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
                {ds} AS dataset, {fname} AS file,
                CASE WHEN n.date IS NULL THEN 'bad date' WHEN n.event_code IS NULL THEN 'bad event code'
                     WHEN (a1 IS NOT NULL AND s.name IS NULL) OR (a2 IS NOT NULL AND t.name IS NULL)
                     THEN 'unknown country code' END AS problem{key_out}
         FROM n LEFT JOIN _names s ON s.name = lower(n.a1) LEFT JOIN _names t ON t.name = lower(n.a2)
-               LEFT JOIN _gold g ON g.code = n.event_code
         """
     # POLECAT: PLOVER event types; country fields may hold ';'-separated lists (one row per pair)
     d = _c(lay, "date")
@@ -166,7 +217,7 @@ def _select(lay: Layout, src: str, name: str | None) -> str:
     SELECT date, CASE WHEN s1 IS NOT NULL THEN si ELSE csi END AS source,
            CASE WHEN s2 IS NOT NULL THEN ti ELSE cti END AS target,
            COALESCE(s1, c1) AS source_code, COALESCE(s2, c2) AS target_code,
-           CASE WHEN NOT bad_code THEN et END AS event_code, NULL::VARCHAR AS root_code,
+           CASE WHEN NOT bad_code THEN et END AS event_code,
            CASE WHEN NOT bad_code THEN quad END AS quad_class,
            NULL::DOUBLE AS goldstein, NULL::INTEGER AS mentions, NULL::INTEGER AS sources,
            {ds} AS dataset, {fname} AS file,
@@ -186,8 +237,12 @@ def ingest_unit(
     out: Path,
     *,
     encodings: Sequence[str] = ENCODINGS,
+    slot: str = "",
 ) -> dict[str, Any]:
     """Read one unit at ``path`` into the Parquet part ``out``; the counts of rows and bad rows.
+
+    ``slot`` suffixes the names of the query's own objects, so that several units can be read at once
+    (each on its own cursor of one connection).
 
     Returns ``{"rows", "bad": {reason: n}, "bad_lines": {reason: [line, ...]}, "encoding",
     "min_date", "max_date"}``. A file that is not valid UTF-8 is read again as ISO-8859-1. Errors reading
@@ -195,10 +250,11 @@ def ingest_unit(
     """
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     enc_used = encodings[0]
+    _set_files(con, [name], slot)
+    rej = f"_rej{slot}"
     for enc in encodings:
-        rej = "_rej"
         con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s")
-        sql = _select(lay, _reader(path, lay, enc, rej), name)
+        sql = _select(lay, _reader(path, lay, enc, rej), name, slot)
         con.execute(
             f"COPY ({sql}) TO {_lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)"
         )
@@ -209,6 +265,8 @@ def ingest_unit(
         break
     os.makedirs(out, exist_ok=True)
     os.replace(tmp, out / "data_0.parquet")
+    if slot:
+        con.execute(f"DROP TABLE IF EXISTS {rej}_e; DROP TABLE IF EXISTS {rej}_s; DROP TYPE _file{slot}")
     return _report(con, [out / "data_0.parquet"], errs, enc_used)
 
 
@@ -255,14 +313,8 @@ def ingest_batch(
     then reads the units one by one to tell which failed.
     """
     con.execute("DROP TABLE IF EXISTS _rej_e; DROP TABLE IF EXISTS _rej_s")
-    units = pa.table(
-        {
-            "path": [str(p) for p, _, _ in items],
-            "_name": [n for _, n, _ in items],
-            "_key": [k for _, _, k in items],
-        }
-    )
-    con.register("_units", units)
+    _set_files(con, [n for _, n, _ in items])
+    _lookup(con, "_units", "path VARCHAR, _name _file, _key VARCHAR", [(str(p), n, k) for p, n, k in items])
     rd = _reader([p for p, _, _ in items], lay, ENCODINGS[0], "_rej")
     src = f"(SELECT r.* EXCLUDE (filename), u._name, u._key FROM {rd} r JOIN _units u ON u.path = r.filename)"
     stage = parts_dir / f".batch{os.getpid()}"
@@ -286,7 +338,7 @@ def ingest_batch(
                 shutil.rmtree(target)
             e = errs.get(str(path), [])
             if any(t == "INVALID ENCODING" for t, _ in e):
-                out[key] = ingest_unit(con, path, lay, name, target, encodings=ENCODINGS[1:])
+                out[key] = ingest_unit(con, path, lay, name, target, encodings=ENCODINGS[1:], slot="_latin1")
                 continue
             made = stage / f"_key={key}"
             if made.exists():
@@ -301,7 +353,6 @@ def ingest_batch(
         return out
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-        con.unregister("_units")
 
 
 # ------------------------------------------------------------------------------------------ aggregation
@@ -348,29 +399,36 @@ def aggregate(
     if end:
         conds.append(f"date <= {_lit(end)}::DATE")
     where = " AND ".join(conds)
-    src, tgt = ("source", "target") if directed else ("least(source, target)", "greatest(source, target)")
+    both = "source IS NOT NULL AND target IS NOT NULL"  # (least and greatest would skip a NULL)
+    src, tgt = (
+        ("source", "target")
+        if directed
+        else (
+            f"CASE WHEN {both} THEN least(source, target) END",
+            f"CASE WHEN {both} THEN greatest(source, target) END",
+        )
+    )
     pair_filter = ""
     if pairs is not None:
         vals = ", ".join(f"({_lit(a)}, {_lit(b)})" for a, b in pairs)
-        pair_filter = f"JOIN (VALUES {vals}) AS p(ps, pt) ON p.ps = s AND p.pt = t"
-    sql = f"""
-    WITH e AS (
-      SELECT date_trunc('{trunc}', date)::DATE AS period_start, {src} AS s, {tgt} AS t, quad_class,
-             goldstein, {w} AS w
-      FROM read_parquet({files}) WHERE {where} AND source IS NOT NULL AND target IS NOT NULL
-    )
-    SELECT period_start, s AS source, t AS target, sum(w)::BIGINT AS events,
-           sum(w) FILTER (WHERE quad_class = 1)::BIGINT AS q1, sum(w) FILTER (WHERE quad_class = 2)::BIGINT AS q2,
-           sum(w) FILTER (WHERE quad_class = 3)::BIGINT AS q3, sum(w) FILTER (WHERE quad_class = 4)::BIGINT AS q4,
-           sum(w * round(goldstein * 10)::BIGINT) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_tenths,
-           sum(w) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_weight
-    FROM e {pair_filter} GROUP BY ALL ORDER BY source, target, period_start
-    """
-    sums = con.sql(sql).to_arrow_table()
-    cov = con.sql(
-        f"SELECT DISTINCT date_trunc('{trunc}', date)::DATE AS period_start FROM read_parquet({files}) "
-        f"WHERE {where} ORDER BY 1"
-    ).to_arrow_table()
+        pair_filter = f"JOIN (VALUES {vals}) AS p(ps, pt) ON p.ps = g.source AND p.pt = g.target"
+    # one pass over the parts: sums per period and dyad, with the rows that lack a country as groups
+    # of their own (they count for coverage only)
+    con.execute(f"""
+    CREATE TEMP TABLE g AS
+    SELECT date_trunc('{trunc}', date)::DATE AS period_start, {src} AS source, {tgt} AS target,
+           sum({w})::BIGINT AS events,
+           sum({w}) FILTER (WHERE quad_class = 1)::BIGINT AS q1, sum({w}) FILTER (WHERE quad_class = 2)::BIGINT AS q2,
+           sum({w}) FILTER (WHERE quad_class = 3)::BIGINT AS q3, sum({w}) FILTER (WHERE quad_class = 4)::BIGINT AS q4,
+           sum({w} * round(goldstein * 10)::BIGINT) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_tenths,
+           sum({w}) FILTER (WHERE goldstein IS NOT NULL)::BIGINT AS gold_weight
+    FROM read_parquet({files}) WHERE {where} GROUP BY ALL
+    """)
+    sums = con.sql(f"""
+    SELECT g.* FROM g {pair_filter} WHERE source IS NOT NULL AND target IS NOT NULL
+    ORDER BY source, target, period_start
+    """).to_arrow_table()
+    cov = con.sql("SELECT DISTINCT period_start FROM g ORDER BY 1").to_arrow_table()
     return _table(sums), _table(cov)
 
 
@@ -379,8 +437,8 @@ def _table(x: Any) -> pa.Table:
 
 
 def scan(parts: Sequence[Path], con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
-    """Every row of the parts (for tests and inspection)."""
+    """Every row of the parts as the normalised table (derived columns computed; for tests and inspection)."""
     con = con or duckdb.connect(":memory:")
     files = "[" + ", ".join(_lit(str(p)) for p in parts) + "]"
-    cols = ", ".join(c for c, _ in COLUMNS)
+    cols = ", ".join(f"{ON_READ[c]} AS {c}" if c in ON_READ else c for c, _ in COLUMNS)
     return _table(con.sql(f"SELECT {cols} FROM read_parquet({files})").to_arrow_table())

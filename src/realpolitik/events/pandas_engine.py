@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from realpolitik.events import tables
 from realpolitik.events.formats import Layout
-from realpolitik.events.schema import COLUMNS
+from realpolitik.events.schema import STORED
 
 _ARROW = {
     "DATE": pa.date32(),
@@ -32,7 +32,8 @@ _ARROW = {
     "DOUBLE": pa.float64(),
     "INTEGER": pa.int32(),
 }
-SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in COLUMNS])
+SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in STORED])
+"""The schema of a Parquet part (the normalised table less its derived columns)."""
 _CODE = re.compile(r"[0-9]{2,4}")
 _INT = re.compile(r"[+-]?[0-9]+")
 
@@ -82,7 +83,8 @@ def _read_lines(path: Path, header: bool) -> tuple[list[str], str, int]:
 
 
 def normalise_file(path: str, lay: Layout, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The normalised rows of one file and its wrong-column-count report."""
+    """The rows of one file as a part of the store holds them (:data:`~realpolitik.events.schema.STORED`;
+    reading computes the rest, :data:`~realpolitik.events.schema.ON_READ`) and its wrong-column-count report."""
     lines, enc, start = _read_lines(Path(path), lay.header)
     rows: list[list[str]] = []
     bad_lines: list[int] = []
@@ -102,7 +104,7 @@ def normalise_file(path: str, lay: Layout, name: str) -> tuple[pd.DataFrame, dic
             return [None] * len(rows)
         return [_clean(r[i]) for r in rows]
 
-    out: dict[str, list[Any]] = {c: [] for c, _ in COLUMNS}
+    out: dict[str, list[Any]] = {c: [] for c, _ in STORED}
     cmap, gold, rq = tables.country_map(), tables.goldstein(), tables.ROOT_QUAD
     if lay.dataset in ("gdelt1", "gdelt2", "icews"):
         is_gdelt = lay.dataset != "icews"
@@ -146,10 +148,9 @@ def normalise_file(path: str, lay: Layout, name: str) -> tuple[pd.DataFrame, dic
                 ("date", date),
                 ("source", src),
                 ("target", tgt),
-                ("source_code", a1),
-                ("target_code", a2),
+                ("source_code", a1 if not is_gdelt or a1 != src else None),  # stored where it differs
+                ("target_code", a2 if not is_gdelt or a2 != tgt else None),
                 ("event_code", ec),
-                ("root_code", None if ec is None else ec[:2]),
                 ("quad_class", quad),
                 ("goldstein", None if ec is None else gold.get(ec)),
                 ("mentions", _int(m)),
@@ -222,7 +223,6 @@ def _polecat(rows: list[list[str]], col: Any, out: dict[str, list[Any]], lay: La
                     ("source_code", s1 if s1 is not None else c1),
                     ("target_code", s2 if s2 is not None else c2),
                     ("event_code", None if bad_code else et),
-                    ("root_code", None),
                     ("quad_class", None if bad_code else quad),
                     ("goldstein", None),
                     ("mentions", None),
@@ -240,7 +240,10 @@ def ingest_unit(path: str, lay: Layout, name: str, out: str) -> dict[str, Any] |
         df, info = normalise_file(path, lay, name)
     except (OSError, EOFError, ValueError) as exc:
         return f"{name}: cannot read ({exc})"
-    table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
+    # a file without rows: an empty part with the schema (pandas cannot type empty object columns)
+    table = (
+        SCHEMA.empty_table() if df.empty else pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
+    )
     os.makedirs(out, exist_ok=True)
     tmp = os.path.join(out, f".data_0.parquet.tmp{os.getpid()}")
     pq.write_table(table, tmp, compression="zstd")

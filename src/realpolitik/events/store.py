@@ -2,9 +2,11 @@
 
 ``--db PATH`` names the folder. ``manifest.json`` lists every file read (name, size, content hash, data
 set, rows, bad rows by reason, dates covered) and every file that could not be read (with the reason).
-Parts are named by the SHA-256 of the file's bytes (plus the member name for zip members, and the
-reader options), so a file already read is not read again, and the same content under two names is
-counted once.
+Parts are named by the BLAKE3 hash of the file's bytes (plus the member name for zip members, and the
+reader version and options), so a file already read is not read again, and the same content under two
+names is counted once. A file whose name, size and modification time match its record is not hashed
+again. BLAKE3 is a cryptographic hash (two different files sharing a key is as unlikely as with
+SHA-256), about 2.5 times faster than SHA-256 here.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from realpolitik.events.formats import EventFileError, Layout, Unit, expand, layout, units
 
-READER_VERSION = 2
+READER_VERSION = 3
 MANIFEST = "manifest.json"
 ENGINES = ("duckdb", "dask")
 
@@ -33,7 +37,9 @@ class StoreError(ValueError):
     """An event store that cannot be used (not a store, unreadable manifest)."""
 
 
-def require(what: str = "event data", modules: Sequence[str] = ("duckdb", "pandas", "statsmodels")) -> None:
+def require(
+    what: str = "event data", modules: Sequence[str] = ("duckdb", "pandas", "statsmodels", "blake3")
+) -> None:
     """Raise one clear error when a module of the ``events`` extra (or ``dask``) is missing."""
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
@@ -188,8 +194,11 @@ class Store:
 
 
 # ---------------------------------------------------------------------------------------------- keys
-def _sha256(path: Path, chunk: int = 1 << 22) -> str:
-    h = hashlib.sha256()
+def content_hash(path: Path, chunk: int = 1 << 22) -> str:
+    """The BLAKE3 hash (hex) of a file's bytes."""
+    from blake3 import blake3
+
+    h = blake3()
     with path.open("rb") as f:
         while b := f.read(chunk):
             h.update(b)
@@ -232,7 +241,7 @@ def ingest(
     truncated zip or gzip, an unknown format) is reported in ``errors``; the other files are read.
     ``engine`` is ``duckdb`` (default) or ``dask`` (``scheduler``: a Dask scheduler address; the files
     and the store must then be on storage the workers see). ``progress(name, done, total)`` is called as
-    the files to read (``total``; cached ones do not count) are read.
+    each unit that needs reading starts (or is found to repeat one), ``total`` being the number of such units.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -248,84 +257,116 @@ def ingest(
     by_key = {r.key: r for r in records if r.duplicate_of is None}
     report = IngestReport(db=str(store.path), engine=engine)
     store.parts_dir.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[Unit, Layout, str, FileRecord]] = []
-    hashes: dict[Path, tuple[int, int, str]] = {}
     scheduled: dict[str, str] = {}
     pending_dups: list[FileRecord] = []
+
+    def unchanged(u: Unit, st: os.stat_result) -> FileRecord | None:
+        """The record of a unit read before under this name, if the file's size and mtime are the same."""
+        prev = by_name.get(u.name)
+        if prev is not None and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns:
+            if (store.path / prev.part).is_dir():
+                return prev
+        return None
+
+    listed: list[tuple[Path, list[Unit], os.stat_result]] = []
     for path in expand(inputs):
         try:
             us = units(path)
         except EventFileError as exc:
             report.errors.append({"file": str(path), "error": str(exc)})
             continue
-        st = path.stat()
-        for u in us:
-            prev = by_name.get(u.name)
-            if prev is not None and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns:
-                if (store.path / prev.part).is_dir():
+        listed.append((path, us, path.stat()))
+    # the content hash of every file with a unit not read before, several files at a time, ahead of
+    # (and while DuckDB reads) the units planned from them
+    need = [path for path, us, st in listed if any(unchanged(u, st) is None for u in us)]
+    hasher = ThreadPoolExecutor(max_workers=max(1, min(len(need), threads or os.cpu_count() or 1)))
+    hashes = {path: hasher.submit(content_hash, path) for path in need}
+    total = sum(1 for _, us, st in listed for u in us if unchanged(u, st) is None)
+    done = 0
+
+    def tick(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(name, done, total)
+
+    def plan() -> Iterator[tuple[Unit, Layout, str, FileRecord]]:
+        """The units to read, in order; cached units and duplicates are recorded on the way."""
+        for path, us, st in listed:
+            for u in us:
+                prev = unchanged(u, st)
+                if prev is not None:
                     report.cached.append(prev)
                     continue
-            if path not in hashes:
-                hashes[path] = (st.st_size, st.st_mtime_ns, _sha256(path))
-            key = unit_key(u, hashes[path][2], date_field)
-            if key in scheduled and scheduled[key] != u.name:
-                first_name = scheduled[key]
-                dup = FileRecord(
-                    name=u.name,
-                    key=key,
-                    size=st.st_size,
-                    mtime_ns=st.st_mtime_ns,
-                    dataset="",
-                    fields=0,
-                    part=f"parts/{key}",
-                    duplicate_of=first_name,
-                    note=f"same content as {first_name}; counted once",
-                )
-                pending_dups.append(dup)
-                continue
-            if key in by_key and (store.path / by_key[key].part).is_dir():
-                first = by_key[key]
-                if first.name == u.name:
-                    first.size, first.mtime_ns = st.st_size, st.st_mtime_ns
-                    report.cached.append(first)
-                else:
+                key = unit_key(u, hashes[path].result(), date_field)
+                if key in scheduled and scheduled[key] != u.name:
+                    first_name = scheduled[key]
                     dup = FileRecord(
                         name=u.name,
                         key=key,
                         size=st.st_size,
                         mtime_ns=st.st_mtime_ns,
-                        dataset=first.dataset,
-                        fields=first.fields,
-                        part=first.part,
-                        duplicate_of=first.name,
-                        note=f"same content as {first.name}; counted once",
+                        dataset="",
+                        fields=0,
+                        part=f"parts/{key}",
+                        duplicate_of=first_name,
+                        note=f"same content as {first_name}; counted once",
                     )
-                    by_name[u.name] = dup
-                    report.cached.append(dup)
-                continue
-            try:
-                lay = layout(u, dataset, date_field=date_field)
-            except EventFileError as exc:
-                report.errors.append({"file": u.name, "error": str(exc)})
-                continue
-            rec = FileRecord(
-                name=u.name,
-                key=key,
-                size=st.st_size,
-                mtime_ns=st.st_mtime_ns,
-                dataset=lay.dataset,
-                fields=lay.fields,
-                part=f"parts/{key}",
-                note=lay.note,
+                    pending_dups.append(dup)
+                    tick(u.name)
+                    continue
+                if key in by_key and (store.path / by_key[key].part).is_dir():
+                    first = by_key[key]
+                    if first.name == u.name:
+                        first.size, first.mtime_ns = st.st_size, st.st_mtime_ns
+                        report.cached.append(first)
+                    else:
+                        dup = FileRecord(
+                            name=u.name,
+                            key=key,
+                            size=st.st_size,
+                            mtime_ns=st.st_mtime_ns,
+                            dataset=first.dataset,
+                            fields=first.fields,
+                            part=first.part,
+                            duplicate_of=first.name,
+                            note=f"same content as {first.name}; counted once",
+                        )
+                        by_name[u.name] = dup
+                        report.cached.append(dup)
+                    tick(u.name)
+                    continue
+                try:
+                    lay = layout(u, dataset, date_field=date_field)
+                except EventFileError as exc:
+                    report.errors.append({"file": u.name, "error": str(exc)})
+                    tick(u.name)
+                    continue
+                rec = FileRecord(
+                    name=u.name,
+                    key=key,
+                    size=st.st_size,
+                    mtime_ns=st.st_mtime_ns,
+                    dataset=lay.dataset,
+                    fields=lay.fields,
+                    part=f"parts/{key}",
+                    note=lay.note,
+                )
+                scheduled[key] = u.name
+                yield u, lay, key, rec
+
+    try:
+        if engine == "duckdb":
+            results = list(
+                _run_duckdb(plan(), store, scheduler=scheduler, threads=threads, progress=tick)
             )
-            todo.append((u, lay, key, rec))
-            scheduled[key] = u.name
-    runner = _run_duckdb if engine == "duckdb" else _run_dask
-    finished = 0
-    for rec, result in runner(todo, store, scheduler=scheduler, threads=threads):
-        finished += 1
-        if progress is not None:
-            progress(rec.name, finished, len(todo))
+        else:
+            results = list(
+                _run_dask(list(plan()), store, scheduler=scheduler, threads=threads, progress=tick)
+            )
+    finally:
+        hasher.shutdown(cancel_futures=True)
+    for rec, result in results:
         if isinstance(result, str):
             report.errors.append({"file": rec.name, "error": result})
             continue
@@ -367,68 +408,117 @@ def _materialise(unit: Unit, tmpdir: Path) -> Path:
 
 BATCH_BYTES = 1 << 30
 """Units of one layout are read together in one parallel pass, up to this many bytes on disk."""
+SOLO_BYTES = 1 << 25
+"""A unit of at least this many bytes on disk is read alone: one query writes its part directly,
+without the partitioned write of a batch (which costs about a tenth more time per row)."""
+CONCURRENT_UNITS = 2
+"""Units read alone run this many at a time (DuckDB's threads are shared among them): one file's
+query alone keeps fewer threads busy than a scan of many files."""
 
 
 def _run_duckdb(
-    todo: list[tuple[Unit, Layout, str, FileRecord]],
+    todo: Iterable[tuple[Unit, Layout, str, FileRecord]],
     store: Store,
     *,
     scheduler: str | None,
     threads: int | None,
+    progress: Callable[[str], None] | None,
 ) -> Iterable[tuple[FileRecord, dict[str, Any] | str]]:
+    """Read the units as they come: a big one at once on its own cursor (``CONCURRENT_UNITS`` at a
+    time), small ones gathered per layout and read in batches."""
     import duckdb
 
     from realpolitik.events import duck
 
     if scheduler:
         raise ValueError("--scheduler goes with --engine dask")
-    if not todo:
-        return
-    con = duck.connect(threads=threads, temp_dir=store.path / ".duckdb-tmp")
-    groups: dict[tuple[Any, ...], list[tuple[Unit, Layout, str, FileRecord]]] = {}
-    for item in todo:
-        lay = item[1]
-        groups.setdefault((lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items()))), []).append(
-            item
-        )
-    batches: list[list[tuple[Unit, Layout, str, FileRecord]]] = []
-    for items in groups.values():
-        cur: list[tuple[Unit, Layout, str, FileRecord]] = []
-        size = 0
-        for it in items:
-            if cur and size + it[3].size > BATCH_BYTES:
-                batches.append(cur)
-                cur, size = [], 0
-            cur.append(it)
-            size += it[3].size
-        batches.append(cur)
-    for batch in batches:
-        with tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
-            ready: list[tuple[Path, Unit, str, FileRecord]] = []
-            for unit, _lay, key, rec in batch:
-                try:
-                    ready.append((_materialise(unit, Path(tmp)), unit, key, rec))
-                except EventFileError as exc:
-                    yield rec, str(exc)
-            if not ready:
-                continue
-            lay = batch[0][1]
+    con: duckdb.DuckDBPyConnection | None = None
+    Item = tuple[Unit, Layout, str, FileRecord]
+    Result = tuple[FileRecord, dict[str, Any] | str]
+
+    def alone(item: Item, cur: duckdb.DuckDBPyConnection, slot: str) -> Result:
+        """One unit on its own cursor, extracted first if a zip member."""
+        unit, lay, key, rec = item
+        with cur, tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
             try:
-                results = duck.ingest_batch(
-                    con, [(p, u.name, k) for p, u, k, _ in ready], lay, store.parts_dir
-                )
-            except duckdb.Error:
-                results = {}
-            for path, unit, key, rec in ready:
-                if key in results:
-                    yield rec, results[key]
-                    continue
-                try:  # one by one, so a damaged file fails alone
-                    yield rec, duck.ingest_unit(con, path, lay, unit.name, store.parts_dir / key)
-                except duckdb.Error as exc:
-                    yield rec, f"{unit.name}: cannot read ({_first_line(exc)})"
-    con.close()
+                path = _materialise(unit, Path(tmp))
+            except EventFileError as exc:
+                return rec, str(exc)
+            try:
+                return rec, duck.ingest_unit(cur, path, lay, unit.name, store.parts_dir / key, slot=slot)
+            except duckdb.Error as exc:
+                return rec, f"{unit.name}: cannot read ({_first_line(exc)})"
+
+    groups: dict[tuple[Any, ...], tuple[list[Item], int]] = {}
+    with ThreadPoolExecutor(max_workers=CONCURRENT_UNITS) as pool:
+        running: deque[Future[Result]] = deque()
+        for k, item in enumerate(todo):
+            if con is None:
+                con = duck.connect(threads=threads, temp_dir=store.path / ".duckdb-tmp")
+            unit, lay, _key, rec = item
+            if rec.size >= SOLO_BYTES:
+                if progress:
+                    progress(unit.name)
+                running.append(pool.submit(alone, item, con.cursor(), f"_{k}"))
+                while len(running) >= CONCURRENT_UNITS:
+                    yield running.popleft().result()
+                continue
+            group = (lay.dataset, lay.fields, lay.header, tuple(sorted(lay.pos.items())))
+            items, size = groups.get(group, ([], 0))
+            if items and size + rec.size > BATCH_BYTES:
+                yield from _run_batch(con, items, store, progress)
+                items, size = [], 0
+            groups[group] = ([*items, item], size + rec.size)
+        for n, (items, _size) in enumerate(groups.values()):
+            assert con is not None
+            if len(items) == 1:  # alone, as a big unit
+                if progress:
+                    progress(items[0][0].name)
+                running.append(pool.submit(alone, items[0], con.cursor(), f"_g{n}"))
+            else:
+                yield from _run_batch(con, items, store, progress)
+        while running:
+            yield running.popleft().result()
+    if con is not None:
+        con.close()
     shutil.rmtree(store.path / ".duckdb-tmp", ignore_errors=True)
+
+
+def _run_batch(
+    con: Any,
+    batch: list[tuple[Unit, Layout, str, FileRecord]],
+    store: Store,
+    progress: Callable[[str], None] | None,
+) -> Iterable[tuple[FileRecord, dict[str, Any] | str]]:
+    """Small units of one layout in one query; one by one if that fails, so a damaged file fails alone."""
+    import duckdb
+
+    from realpolitik.events import duck
+
+    with tempfile.TemporaryDirectory(dir=store.path, prefix=".tmp-") as tmp:
+        ready: list[tuple[Path, Unit, str, FileRecord]] = []
+        for unit, _lay, key, rec in batch:
+            if progress:
+                progress(unit.name)
+            try:
+                ready.append((_materialise(unit, Path(tmp)), unit, key, rec))
+            except EventFileError as exc:
+                yield rec, str(exc)
+        if not ready:
+            return
+        lay = batch[0][1]
+        try:
+            results = duck.ingest_batch(con, [(p, u.name, k) for p, u, k, _ in ready], lay, store.parts_dir)
+        except duckdb.Error:
+            results = {}
+        for path, unit, key, rec in ready:
+            if key in results:
+                yield rec, results[key]
+                continue
+            try:
+                yield rec, duck.ingest_unit(con, path, lay, unit.name, store.parts_dir / key)
+            except duckdb.Error as exc:
+                yield rec, f"{unit.name}: cannot read ({_first_line(exc)})"
 
 
 def _run_dask(
@@ -437,6 +527,7 @@ def _run_dask(
     *,
     scheduler: str | None,
     threads: int | None,
+    progress: Callable[[str], None] | None,
 ) -> Iterable[tuple[FileRecord, dict[str, Any] | str]]:
     from realpolitik.events import pandas_engine
 
@@ -449,11 +540,15 @@ def _run_dask(
             try:
                 local = _materialise(unit, tmp)
             except EventFileError as exc:
+                if progress:
+                    progress(unit.name)
                 yield rec, str(exc)
                 continue
             jobs.append((rec, (str(local), lay, unit.name, str(store.parts_dir / key))))
         results = pandas_engine.run_dask([a for _, a in jobs], scheduler=scheduler)
         for (rec, _), res in zip(jobs, results, strict=True):
+            if progress:
+                progress(rec.name)
             yield rec, res
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
