@@ -10,11 +10,11 @@ Everything here works on the internal 0..100 scale; ``exchange.py`` does the map
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -165,6 +165,33 @@ def _merge(cls: int, m: Num, zero: Num) -> int:
     if cls == _NONE:
         return sign
     return cls if cls == sign else _MIXED
+
+
+def _pairings(
+    eligible: list[list[bool]], left: list[list[bool]]
+) -> Iterator[tuple[int, int, list[int], list[int]]]:
+    """The actor groups that may exchange on each issue pair p < q, in creation order.
+
+    ``left[k][d]``: actor k stands at or left of issue d's outcome. Of the actors eligible on both
+    issues, those right of both outcomes pair with those left of both, then those left on p only with
+    those left on q only: yields (p, q, first group, second group) for the two pairings in turn.
+    """
+    n_actors = len(eligible)
+    n_issues = len(eligible[0]) if n_actors else 0
+    for p in range(n_issues):
+        for q in range(p + 1, n_issues):
+            ga: list[int] = []
+            gb: list[int] = []
+            gc: list[int] = []
+            gd: list[int] = []
+            for k in range(n_actors):
+                if not (eligible[k][p] and eligible[k][q]):
+                    continue
+                lp = left[k][p]
+                lq = left[k][q]
+                (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
+            yield p, q, ga, gd
+            yield p, q, gb, gc
 
 
 class _Round:
@@ -350,43 +377,30 @@ class _Round:
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
         x, s, c, out, zero, ztol = self.x, self.s, self.c, self.O, self.ar.zero, self.ztol
-        n_actors = len(x)
-        n_issues = len(out)
+        left = [[x[k][d] <= out[d] + ztol for d in range(len(out))] for k in range(len(x))]
         cands: list[_Cand] = []
-        for p in range(n_issues):
-            for q in range(p + 1, n_issues):
-                ga: list[int] = []
-                gb: list[int] = []
-                gc: list[int] = []
-                gd: list[int] = []
-                for k in range(n_actors):
-                    if not (eligible[k][p] and eligible[k][q]):
-                        continue
-                    lp = x[k][p] <= out[p] + ztol
-                    lq = x[k][q] <= out[q] + ztol
-                    (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
-                for g1, g2 in ((ga, gd), (gb, gc)):
-                    for i in g1:
-                        for j in g2:
-                            if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
-                                ai, aj = j, i
-                            else:
-                                ai, aj = i, j
-                            e = _Cand()
-                            e.aI, e.aJ, e.p, e.q = ai, aj, p, q
-                            e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
-                            e.cIq, e.cJp = c[ai][q], c[aj][p]
-                            self.set_constants(e)
-                            e.xbI = e.uI = x[ai][q]
-                            e.xbJ = e.uJ = x[aj][p]
-                            e.dI, e.dJ = x[ai][p], x[aj][q]
-                            e.hsI = e.hsJ = zero
-                            e.hcI = e.hcJ = _NONE
-                            e.rec = {}
-                            e.alive = False
-                            e.stamp = -1
-                            self.evaluate(e)
-                            cands.append(e)
+        for p, q, g1, g2 in _pairings(eligible, left):
+            for i in g1:
+                for j in g2:
+                    if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
+                        ai, aj = j, i
+                    else:
+                        ai, aj = i, j
+                    e = _Cand()
+                    e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+                    e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
+                    e.cIq, e.cJp = c[ai][q], c[aj][p]
+                    self.set_constants(e)
+                    e.xbI = e.uI = x[ai][q]
+                    e.xbJ = e.uJ = x[aj][p]
+                    e.dI, e.dJ = x[ai][p], x[aj][q]
+                    e.hsI = e.hsJ = zero
+                    e.hcI = e.hcJ = _NONE
+                    e.rec = {}
+                    e.alive = False
+                    e.stamp = -1
+                    self.evaluate(e)
+                    cands.append(e)
         return cands
 
     def _record(self, e: _Cand, issue: int, actor: int, y: Num, xbar: Num) -> None:
@@ -451,10 +465,27 @@ def _near_tie_order(live: list[_Cand], prev: list[_Cand], tol: float) -> None:
         live[a:b] = sorted(live[a:b], key=prev.index)
 
 
-def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
-    cands = rd.create(eligible)
-    sup_index: dict[tuple[int, int], list[_Cand]] = {}
-    dem_index: dict[tuple[int, int], list[_Cand]] = {}
+class _Candidate(Protocol):
+    """What the realisation loop needs of a candidate (exact and checked engines alike)."""
+
+    aI: int
+    aJ: int
+    p: int
+    q: int
+    alive: bool
+    stamp: int
+    valid: bool
+
+
+C = TypeVar("C", bound=_Candidate)
+
+
+def realise(cands: list[C], take: Callable[[list[C]], C], refresh: Callable[[C, C], None]) -> list[C]:
+    """Realise a round's candidates (in creation order): ``take`` orders the live candidates by gain and
+    pops the best, which is realised; ``refresh`` updates each live candidate that shares an actor and
+    issue with it (once per step); candidates that turn invalid leave. The realised, in order."""
+    sup_index: dict[tuple[int, int], list[C]] = {}
+    dem_index: dict[tuple[int, int], list[C]] = {}
     for e in cands:
         sup_index.setdefault((e.aI, e.q), []).append(e)
         sup_index.setdefault((e.aJ, e.p), []).append(e)
@@ -463,18 +494,11 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
     live = [e for e in cands if e.valid]
     for e in live:
         e.alive = True
-    realized: list[_Cand] = []
+    realized: list[C] = []
     step = 0
-    empty: list[_Cand] = []
-    tol = rd.ar.tol
+    empty: list[C] = []
     while live:
-        if tol:
-            prev = live[:]
-            live.sort(key=_BY_GAIN, reverse=True)
-            _near_tie_order(live, prev, tol)
-        else:
-            live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
-        r = live.pop(0)
+        r = take(live)
         r.alive = False
         realized.append(r)
         step += 1
@@ -488,7 +512,7 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
             for e in lst:
                 if e.alive and e.stamp != step:
                     e.stamp = step
-                    rd.refresh(e, r)
+                    refresh(e, r)
                     if not e.valid:
                         e.alive = False
                         changed = True
@@ -497,39 +521,85 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
     return realized
 
 
-def run_scalar(
-    x: Sequence[Sequence[Num]],
-    s: Sequence[Sequence[Num]],
-    c: Sequence[Sequence[Num]],
-    present: Sequence[Sequence[bool]],
-    eligible: Sequence[Sequence[bool]],
-    rounds: int,
-    ar: Arith,
-) -> ScalarRun:
-    """Run the model for ``rounds`` rounds on internal-scale data (lists indexed [actor][issue]).
+def _take_best(live: list[_Cand]) -> _Cand:
+    live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
+    return live.pop(0)
 
-    ``present`` says which (actor, issue) entries enter sums (per-issue order = actor order);
-    ``eligible`` (a subset) which may take part in exchanges. With Decimal numbers call this inside
-    :data:`DECIMAL_CONTEXT` (:func:`run_exact` does).
-    """
-    n_actors = len(x)
-    n_issues = len(x[0]) if n_actors else 0
-    order = [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)]
-    xs = [list(row) for row in x]
-    sl = [list(row) for row in s]
-    cl = [list(row) for row in c]
-    el = [[bool(v) for v in row] for row in eligible]
+
+def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
+    tol = rd.ar.tol
+    if not tol:
+        return realise(rd.create(eligible), _take_best, rd.refresh)
+
+    def take_near_ties(live: list[_Cand]) -> _Cand:
+        prev = live[:]
+        live.sort(key=_BY_GAIN, reverse=True)
+        _near_tie_order(live, prev, tol)
+        return live.pop(0)
+
+    return realise(rd.create(eligible), take_near_ties, rd.refresh)
+
+
+PairCache = dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]]
+"""Per (I, J, p, q), the salience and power expressions of a pair, shared by a run's rounds."""
+RoundPlayer = Callable[[list[list[Num]]], tuple[list[Num], Sequence[_Cand]]]
+"""Plays one round from the round-start positions: (the round's outcome, the realised exchanges)."""
+
+
+@dataclass
+class RunData:
+    """A run's inputs as lists (indexed [actor][issue]) and each issue's actors in summation order."""
+
+    x: list[list[Num]]
+    s: list[list[Num]]
+    c: list[list[Num]]
+    eligible: list[list[bool]]
+    order: list[list[int]]
+
+    @classmethod
+    def of(
+        cls,
+        x: Sequence[Sequence[Num]],
+        s: Sequence[Sequence[Num]],
+        c: Sequence[Sequence[Num]],
+        present: Sequence[Sequence[bool]],
+        eligible: Sequence[Sequence[bool]],
+    ) -> RunData:
+        n_actors = len(x)
+        n_issues = len(x[0]) if n_actors else 0
+        return cls(
+            [list(row) for row in x],
+            [list(row) for row in s],
+            [list(row) for row in c],
+            [[bool(v) for v in row] for row in eligible],
+            [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)],
+        )
+
+
+def exact_player(data: RunData, ar: Arith, pairs: PairCache) -> RoundPlayer:
+    """The scalar engine's round (:class:`_Round` and its realisation loop)."""
+
+    def play(xs: list[list[Num]]) -> tuple[list[Num], list[_Cand]]:
+        rd = _Round(xs, data.s, data.c, data.order, ar, pairs)
+        return rd.O, _play_round(rd, data.eligible)
+
+    return play
+
+
+def run_rounds(data: RunData, rounds: int, ar: Arith, play: RoundPlayer) -> ScalarRun:
+    """``rounds`` rounds from ``data.x``: ``play`` realises each round's exchanges; the voting positions,
+    the end-of-round update and the records are the same for every engine."""
+    sl, cl, order = data.s, data.c, data.order
+    xs = data.x
     history = [[list(row) for row in xs]]
     voting: list[list[list[Num]]] = []
     outcome: list[list[Num]] = []
     voting_outcome: list[list[Num]] = []
     exchanges: list[list[ScalarExchange]] = []
     one, ws, wf = ar.one, ar.w_sal, ar.w_fix
-    pairs: dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]] = {}
     for _ in range(rounds):
-        rd = _Round(xs, sl, cl, order, ar, pairs)
-        outcome.append(rd.O)
-        realized = _play_round(rd, el)
+        out, realized = play(xs)
+        outcome.append(out)
         v = [list(row) for row in xs]
         supplied: set[tuple[int, int]] = set()
         for r in realized:
@@ -553,6 +623,25 @@ def run_scalar(
         history.append([list(row) for row in xs])
     outcome.append(_Round(xs, sl, cl, order, ar).O)
     return ScalarRun(history, voting, outcome, voting_outcome, exchanges)
+
+
+def run_scalar(
+    x: Sequence[Sequence[Num]],
+    s: Sequence[Sequence[Num]],
+    c: Sequence[Sequence[Num]],
+    present: Sequence[Sequence[bool]],
+    eligible: Sequence[Sequence[bool]],
+    rounds: int,
+    ar: Arith,
+) -> ScalarRun:
+    """Run the model for ``rounds`` rounds on internal-scale data (lists indexed [actor][issue]).
+
+    ``present`` says which (actor, issue) entries enter sums (per-issue order = actor order);
+    ``eligible`` (a subset) which may take part in exchanges. With Decimal numbers call this inside
+    :data:`DECIMAL_CONTEXT` (:func:`run_exact` does).
+    """
+    data = RunData.of(x, s, c, present, eligible)
+    return run_rounds(data, rounds, ar, exact_player(data, ar, {}))
 
 
 def run_exact(
