@@ -42,7 +42,6 @@ from realpolitik.models.exchange_scalar import (
     _POS,
     DECIMAL_CONTEXT,
     Arith,
-    PairCache,
     RunData,
     ScalarRun,
     _Cand,
@@ -220,29 +219,20 @@ class _CheckedRound:
     """One round: the exact engine's decimal round data, float64 copies, and the candidate operations."""
 
     def __init__(
-        self,
-        x: list[list[Decimal]],
-        s: list[list[Decimal]],
-        c: list[list[Decimal]],
-        sf: list[list[float]],
-        cf: list[list[float]],
-        order: list[list[int]],
-        ar: Arith,
-        small: bool = False,
-        pairs: dict[tuple[int, int, int, int], tuple[Decimal, Decimal, Decimal, Decimal]] | None = None,
+        self, x: list[list[Decimal]], data: RunData, sf: list[list[float]], cf: list[list[float]], small: bool
     ) -> None:
-        self.rd = _Round(x, s, c, order, ar, pairs)
-        self.x, self.s, self.c = x, s, c
+        self.rd = _Round(x, data)
+        self.x, self.s, self.c = x, data.s, data.c
         self.xf = [[float(v) for v in row] for row in x]
         self.sf, self.cf = sf, cf
         self.Wf = [float(w) for w in self.rd.W]
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
         self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
-        self.eps = float(ar.eps)
+        self.eps = float(data.ar.eps)
         self.n_float = self.n_decimal = self.n_created = 0
         if small:  # the NumPy copies serve the vectorised creation only
             return
-        n_issues = len(order)
+        n_issues = len(self.Wf)
         self.X = np.array(self.xf, dtype=float).reshape(-1, n_issues)
         self.S_tot = np.asarray(self.Sf, dtype=float)
         self.T_arr = np.zeros(self.X.shape)
@@ -706,23 +696,22 @@ def run_checked(
     float64 evaluations where they cannot change a decision. Raises :class:`NeedExact` when one
     cannot be settled (run the exact engine then)."""
     with localcontext(DECIMAL_CONTEXT):
-        data = RunData.of(x, s, c, present, eligible)
+        data = RunData(x, s, c, present, eligible, ar)
         sf = [[float(v) for v in row] for row in data.s]
         cf = [[float(v) for v in row] for row in data.c]
         plan = _Plan(data.s, sf, cf, data.eligible)
-        pairs: PairCache = {}
-        exact_round = exact_player(data, ar, pairs)
+        exact_round = exact_player(data)
         exact_rounds = False
 
         def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
             nonlocal exact_rounds
             if exact_rounds:  # the exact engine's round on the same decimal state
                 return exact_round(xs)
-            rd = _CheckedRound(xs, data.s, data.c, sf, cf, data.order, ar, plan.small, pairs)
+            rd = _CheckedRound(xs, data, sf, cf, plan.small)
             done = [r.cd for r in _play_round(rd, plan)]
             # where most evaluations end in decimal anyway (many exact ties, as in files with round
             # numbers) the float64 pass costs more than it saves: go on with exact rounds
             exact_rounds = rd.n_decimal > SWITCH_SHARE * (rd.n_float + rd.n_created)
             return rd.rd.O, done  # type: ignore[return-value]
 
-        return run_rounds(data, rounds, ar, play)
+        return run_rounds(data, rounds, play)

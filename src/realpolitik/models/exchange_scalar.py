@@ -194,55 +194,89 @@ def _pairings(
             yield p, q, gb, gc
 
 
-class _Round:
-    """The frozen data of one round and the candidate operations on it."""
+PairCache = dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]]
+"""Per (I, J, p, q), the salience and power expressions of a pair, shared by a run's rounds."""
+
+
+class RunData:
+    """What stays fixed for a run: the inputs as lists (indexed [actor][issue]), each issue's actors in
+    summation order, and what depends on saliences and powers only (computed once, the operations
+    the rounds used to repeat)."""
 
     def __init__(
         self,
-        x: list[list[Num]],
-        s: list[list[Num]],
-        c: list[list[Num]],
-        order: list[list[int]],
+        x: Sequence[Sequence[Num]],
+        s: Sequence[Sequence[Num]],
+        c: Sequence[Sequence[Num]],
+        present: Sequence[Sequence[bool]],
+        eligible: Sequence[Sequence[bool]],
         ar: Arith,
-        pairs: dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]] | None = None,
     ) -> None:
-        self.x, self.s, self.c, self.order, self.ar = x, s, c, order, ar
+        n_actors = len(x)
+        n_issues = len(x[0]) if n_actors else 0
+        self.x = [list(row) for row in x]
+        self.s = sl = [list(row) for row in s]
+        self.c = cl = [list(row) for row in c]
+        self.eligible = [[bool(v) for v in row] for row in eligible]
+        self.order = order = [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)]
+        self.ar = ar
         # per (I, J, p, q), the subexpressions of EVALUATE and OVERSHOOT that depend on saliences and
-        # powers only: computed once per run (``pairs`` is shared by the rounds), the same operations
-        self.pairs = {} if pairs is None else pairs
-        n_actors = len(s)
+        # powers only (filled by the rounds as pairs come up)
+        self.pairs: PairCache = {}
         # per-issue columns of saliences and powers (the same numbers, cheaper to reach in the hot loops)
-        self.s_col = [[s[k][d] for k in range(n_actors)] for d in range(len(order))]
-        self.c_col = [[c[k][d] for k in range(n_actors)] for d in range(len(order))]
+        self.s_col = [[sl[k][d] for k in range(n_actors)] for d in range(n_issues)]
+        self.c_col = [[cl[k][d] for k in range(n_actors)] for d in range(n_issues)]
         # tolerance band of the hard limits and of the overshoot residual (0 in exact arithmetic)
         self.ztol = ar.zero + ar.tol * 100.0 if ar.tol else ar.zero
         self.lim_lo = ar.zero - self.ztol
         self.lim_hi = ar.hundred + self.ztol
-        zero = ar.zero
-        n_issues = len(order)
+        # W_d = Σ s·c over the issue's actors in order, and each actor's place in that order
         self.W: list[Num] = []
+        for d in range(n_issues):
+            w = ar.zero
+            for k in order[d]:
+                w = w + sl[k][d] * cl[k][d]
+            self.W.append(w)
+        self.place = [{k: j for j, k in enumerate(ks)} for ks in order]
+
+    def outcome(self, x: list[list[Num]]) -> list[Num]:
+        """Each issue's outcome Σ (x·s)·c / W in actor order (0 where W is 0), as :class:`_Round` sums."""
+        s, c, zero = self.s, self.c, self.ar.zero
+        out: list[Num] = []
+        for d, w in enumerate(self.W):
+            tot = zero
+            for k in self.order[d]:
+                tot = tot + (x[k][d] * s[k][d]) * c[k][d]
+            out.append(tot / w if w != zero else zero)
+        return out
+
+
+class _Round:
+    """The frozen data of one round and the candidate operations on it."""
+
+    def __init__(self, x: list[list[Num]], data: RunData) -> None:
+        self.x = x
+        self.s, self.c, self.order, self.ar, self.pairs = data.s, data.c, data.order, data.ar, data.pairs
+        self.s_col, self.c_col, self.W, self.place = data.s_col, data.c_col, data.W, data.place
+        self.ztol, self.lim_lo, self.lim_hi = data.ztol, data.lim_lo, data.lim_hi
+        s, c, zero = self.s, self.c, self.ar.zero
         self.O: list[Num] = []
         self.terms: list[dict[int, Num]] = []
-        # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms), and each
-        # actor's place in that order: a sum with one term changed restarts from the prefix before it
+        # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms; with
+        # ``place``, a sum with one term changed restarts from the prefix before it)
         self.prefix: list[list[Num]] = []
-        self.place: list[dict[int, int]] = []
-        for d in range(n_issues):
-            w = zero
+        for d, w in enumerate(self.W):
             tot = zero
             terms: dict[int, Num] = {}
             prefix = [zero]
-            for k in order[d]:
-                w = w + s[k][d] * c[k][d]
+            for k in self.order[d]:
                 t = (x[k][d] * s[k][d]) * c[k][d]
                 terms[k] = t
                 tot = tot + t
                 prefix.append(tot)
-            self.W.append(w)
             self.O.append(tot / w if w != zero else zero)
             self.terms.append(terms)
             self.prefix.append(prefix)
-            self.place.append({k: j for j, k in enumerate(order[d])})
 
     def set_constants(self, e: _Cand) -> None:
         """``e.r1``, ``e.r2``, ``e.csI``, ``e.csJ`` (salience and power expressions of the pair)."""
@@ -540,57 +574,24 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
     return realise(rd.create(eligible), take_near_ties, rd.refresh)
 
 
-PairCache = dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]]
-"""Per (I, J, p, q), the salience and power expressions of a pair, shared by a run's rounds."""
 RoundPlayer = Callable[[list[list[Num]]], tuple[list[Num], Sequence[_Cand]]]
 """Plays one round from the round-start positions: (the round's outcome, the realised exchanges)."""
 
 
-@dataclass
-class RunData:
-    """A run's inputs as lists (indexed [actor][issue]) and each issue's actors in summation order."""
-
-    x: list[list[Num]]
-    s: list[list[Num]]
-    c: list[list[Num]]
-    eligible: list[list[bool]]
-    order: list[list[int]]
-
-    @classmethod
-    def of(
-        cls,
-        x: Sequence[Sequence[Num]],
-        s: Sequence[Sequence[Num]],
-        c: Sequence[Sequence[Num]],
-        present: Sequence[Sequence[bool]],
-        eligible: Sequence[Sequence[bool]],
-    ) -> RunData:
-        n_actors = len(x)
-        n_issues = len(x[0]) if n_actors else 0
-        return cls(
-            [list(row) for row in x],
-            [list(row) for row in s],
-            [list(row) for row in c],
-            [[bool(v) for v in row] for row in eligible],
-            [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)],
-        )
-
-
-def exact_player(data: RunData, ar: Arith, pairs: PairCache) -> RoundPlayer:
+def exact_player(data: RunData) -> RoundPlayer:
     """The scalar engine's round (:class:`_Round` and its realisation loop)."""
 
     def play(xs: list[list[Num]]) -> tuple[list[Num], list[_Cand]]:
-        rd = _Round(xs, data.s, data.c, data.order, ar, pairs)
+        rd = _Round(xs, data)
         return rd.O, _play_round(rd, data.eligible)
 
     return play
 
 
-def run_rounds(data: RunData, rounds: int, ar: Arith, play: RoundPlayer) -> ScalarRun:
+def run_rounds(data: RunData, rounds: int, play: RoundPlayer) -> ScalarRun:
     """``rounds`` rounds from ``data.x``: ``play`` realises each round's exchanges; the voting positions,
     the end-of-round update and the records are the same for every engine."""
-    sl, cl, order = data.s, data.c, data.order
-    xs = data.x
+    sl, ar, xs = data.s, data.ar, data.x
     history = [[list(row) for row in xs]]
     voting: list[list[list[Num]]] = []
     outcome: list[list[Num]] = []
@@ -615,13 +616,13 @@ def run_rounds(data: RunData, rounds: int, ar: Arith, play: RoundPlayer) -> Scal
             a1 = (one - sal) * ws
             new[k][d] = ((a1 * y) + wf * y) + ((one - a1) - wf) * xb
         voting.append(v)
-        voting_outcome.append(_Round(v, sl, cl, order, ar).O)
+        voting_outcome.append(data.outcome(v))
         exchanges.append(
             [ScalarExchange(r.aI, r.aJ, r.p, r.q, r.xbI, r.yI, r.xbJ, r.yJ, r.G) for r in realized]
         )
         xs = new
         history.append([list(row) for row in xs])
-    outcome.append(_Round(xs, sl, cl, order, ar).O)
+    outcome.append(data.outcome(xs))
     return ScalarRun(history, voting, outcome, voting_outcome, exchanges)
 
 
@@ -640,8 +641,8 @@ def run_scalar(
     ``eligible`` (a subset) which may take part in exchanges. With Decimal numbers call this inside
     :data:`DECIMAL_CONTEXT` (:func:`run_exact` does).
     """
-    data = RunData.of(x, s, c, present, eligible)
-    return run_rounds(data, rounds, ar, exact_player(data, ar, {}))
+    data = RunData(x, s, c, present, eligible, ar)
+    return run_rounds(data, rounds, exact_player(data))
 
 
 def run_exact(
