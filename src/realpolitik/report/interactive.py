@@ -433,30 +433,22 @@ def tornado(t: TornadoData) -> dict[str, Any]:
     labels = [_t(b.label) for b in t.bars][::-1]
     bars = t.bars[::-1]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=[b.low - t.base for b in bars],
-            base=[t.base] * len(bars),
-            orientation="h",
-            name="input at the low end of its range",
-            marker={"color": C.BLUE},
-            customdata=[[b.low_value, b.low] for b in bars],
-            hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
+    for end, name, colour in (
+        ("low", "input at the low end of its range", C.BLUE),
+        ("high", "input at the high end", C.VERMILION),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=[getattr(b, end) - t.base for b in bars],
+                base=[t.base] * len(bars),
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+                customdata=[[getattr(b, f"{end}_value"), getattr(b, end)] for b in bars],
+                hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=[b.high - t.base for b in bars],
-            base=[t.base] * len(bars),
-            orientation="h",
-            name="input at the high end",
-            marker={"color": C.VERMILION},
-            customdata=[[b.high_value, b.high] for b in bars],
-            hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
-        )
-    )
     fig.add_trace(
         go.Scatter(
             x=[t.base, t.base],
