@@ -1354,7 +1354,7 @@ def run_eum(
     q, profile, stop = _checked(params)
     na, nd = problem.n_actors, problem.n_issues
     # columns = (batch..., issue), leading axis = actors
-    if _unbatched(problem):  # the columns are the issues: no copies, no axis moves
+    if problem.unbatched:  # the columns are the issues: no copies, no axis moves
         p = problem
         batch: tuple[int, ...] = ()
         x = p.position
@@ -1445,16 +1445,6 @@ def run_eum(
         "stop_rule": stop.mode,
     }
     return Trajectory(positions=positions, outcome=per_issue(outcome), rounds=rounds_out, extras=extras)
-
-
-def _unbatched(p: BargainingProblem) -> bool:
-    return (
-        p.capability.ndim == 1
-        and p.position.ndim == 2
-        and p.salience.ndim == 2
-        and p.status_quo.ndim == 1
-        and (p.issue_power is None or p.issue_power.ndim == 2)
-    )
 
 
 def _issue_unit(bounds: np.ndarray) -> np.ndarray:
