@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.models import get_model
 from realpolitik.report import figdata as F
 from realpolitik.report.analysis import Analysis
 from realpolitik.report.colors import actor_colors
@@ -76,8 +77,6 @@ MODEL_QUESTION = {
 def model_question(name: str) -> str:
     if name in MODEL_QUESTION:
         return MODEL_QUESTION[name]
-    from realpolitik.models import get_model
-
     return get_model(name).title
 
 
