@@ -5,9 +5,9 @@ matplotlib is imported when the figure is drawn, never on ``import realpolitik.b
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
+from realpolitik._svg import to_svg
 from realpolitik.backtest.run import GROUPS, Backtest
 from realpolitik.backtest.scoring import BASELINE_LABELS
 
@@ -60,7 +60,7 @@ def error_figure(b: Backtest, title: str | None = None) -> str:
         if title:
             fig.suptitle(title, x=0.01, ha="left")
         fig.tight_layout()
-        return _svg(fig, plt)
+        return to_svg(fig)
 
 
 def _label(b: Backtest, name: str) -> str:
@@ -104,11 +104,3 @@ def _panel(ax: Any, b: Backtest, summary: dict[str, Any], group: str, names: lis
         f"{n_issues} issue{'s' if n_issues != 1 else ''})",
         loc="left",
     )
-
-
-def _svg(fig: Any, plt: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.find("<svg") :]

@@ -6,7 +6,6 @@ They draw the same :mod:`figdata` as the Plotly figures of :mod:`interactive`, s
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import matplotlib
@@ -18,6 +17,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from realpolitik._svg import to_svg
 from realpolitik.report import colors as C
 from realpolitik.report.figdata import (
     Comparison,
@@ -59,15 +59,6 @@ TOP_LEGEND: dict[str, Any] = {
     "fontsize": 8.5,
     "borderaxespad": 0.0,
 }
-
-
-def to_svg(fig: Any) -> str:
-    """The figure as SVG text without the XML prologue (ready to inline)."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.find("<svg") :]
 
 
 def _short(text: str, n: int = 28) -> str:
