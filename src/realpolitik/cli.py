@@ -33,6 +33,7 @@ from realpolitik._lazy import lazy_function
 from realpolitik._terminal import FitTable, Ident, ProgressBar, SafeConsole, fits, show_progress
 from realpolitik._text import esc, num, slug, visible
 from realpolitik.events.cli import app as events_app
+from realpolitik.limits import DRAWS_IN_MEMORY
 from realpolitik.models.errors import ModelInputError
 from realpolitik.models.registry import get_model, model_names
 from realpolitik.scenario.errors import ScenarioError
@@ -394,8 +395,6 @@ def _fmt(v: float) -> str:
 
 def _check_draws(draws: int) -> None:
     """``--draws`` of analyze/report: at least 1, and within the limit of draws kept in memory."""
-    from realpolitik.limits import DRAWS_IN_MEMORY
-
     if draws < 1:
         raise UserError(f"--draws {draws}: expected at least 1")
     DRAWS_IN_MEMORY.check(draws, "--draws")
