@@ -1269,11 +1269,6 @@ def _span(iv: list[float | None] | None) -> str:
     return g(lo) if abs(hi - lo) < 1e-9 else f"{g(lo)}–{g(hi)}"
 
 
-def _nan(v: float | None) -> float:
-    """A JSON number that may be ``None`` (missing) as a float (NaN when missing)."""
-    return float("nan") if v is None else float(v)
-
-
 def _check_drivers(s: Scenario, names: list[str], scenario: str) -> None:
     """Each ``--vary`` driver names an indicator or a derived quantity of the scenario's actors; else one
     error listing the drivers there are."""

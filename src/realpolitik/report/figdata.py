@@ -16,10 +16,6 @@ class Scale:
     labels: dict[float, str] = field(default_factory=dict)
     unit: str | None = None
 
-    @property
-    def axis_title(self) -> str:
-        return f"{self.name} ({self.unit})" if self.unit else self.name
-
     def padded(self, share: float = 0.03) -> tuple[float, float]:
         w = self.bounds[1] - self.bounds[0]
         return self.bounds[0] - share * w, self.bounds[1] + share * w
