@@ -6,6 +6,18 @@ from __future__ import annotations
 import io
 from typing import Any
 
+RC: dict[str, Any] = {
+    "svg.fonttype": "none",  # text stays text
+    "svg.hashsalt": "realpolitik",  # stable ids: the same figure, the same bytes
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 96,
+}
+"""The matplotlib settings every figure shares."""
+
 
 def to_svg(fig: Any) -> str:
     """The figure as SVG text; the figure is closed."""

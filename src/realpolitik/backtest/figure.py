@@ -7,24 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from realpolitik._svg import to_svg
+from realpolitik._svg import RC, to_svg
 from realpolitik.backtest.run import GROUPS, Backtest
 from realpolitik.backtest.scoring import BASELINE_LABELS
 
 MODEL_COLOR = "#3b6ea8"
 BASELINE_COLOR = "#9a9a9a"
 BEST_COLOR = "#c0392b"
-
-_RC: dict[str, Any] = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "realpolitik",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "figure.dpi": 96,
-}
 
 
 def error_figure(b: Backtest, title: str | None = None) -> str:
@@ -40,7 +29,7 @@ def error_figure(b: Backtest, title: str | None = None) -> str:
     summary = b.summary()
     groups = [g for g in GROUPS if b.group_rows(g)]
     names = list(b.predictors)
-    with plt.rc_context(_RC):  # type: ignore[arg-type]
+    with plt.rc_context(RC):  # type: ignore[arg-type]
         fig, axes = plt.subplots(
             1,
             max(1, len(groups)),

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from realpolitik._svg import RC as BASE_RC
 from realpolitik._svg import to_svg
 from realpolitik.report import colors as C
 from realpolitik.report.figdata import (
@@ -33,20 +34,13 @@ from realpolitik.report.figdata import (
 )
 
 RC: dict[Any, Any] = {
-    "svg.fonttype": "none",
+    **BASE_RC,
     "text.parse_math": False,  # names and labels are text: a "$" is a dollar sign
-    "svg.hashsalt": "realpolitik",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
     "axes.edgecolor": "#9aa1ab",
     "text.color": C.INK,
     "axes.labelcolor": C.INK,
     "xtick.color": C.INK,
     "ytick.color": C.INK,
-    "figure.dpi": 96,
 }
 
 WIDTH = 7.5  # inches: the printable width of an A4 or Letter page
