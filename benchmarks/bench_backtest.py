@@ -15,16 +15,16 @@ of a large coded data set. Half the cases are dated clean (recorded before their
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from realpolitik.backtest import backtest
+from realpolitik.backtest import backtest, write_long_table
 
 SEED = 20240601
 
@@ -32,24 +32,8 @@ SEED = 20240601
 def write_table(path: Path, cases: int = 1_000, actors: int = 10, seed: int = SEED) -> Path:
     """A synthetic long table (CSV) of ``cases`` one-issue cases with ``actors`` actors each."""
     rng = np.random.default_rng(seed)
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "case",
-                "issue",
-                "actor",
-                "position",
-                "salience",
-                "capability",
-                "lower",
-                "upper",
-                "status_quo",
-                "outcome",
-                "decided",
-                "recorded",
-            ]
-        )
+
+    def table_rows() -> Iterator[dict[str, Any]]:
         for k in range(cases):
             pos = rng.uniform(0, 100, actors).round(1)
             sal = rng.uniform(0.1, 1.0, actors).round(2)
@@ -59,23 +43,22 @@ def write_table(path: Path, cases: int = 1_000, actors: int = 10, seed: int = SE
             outcome = round(float(np.clip(centre + rng.normal(0, 15), 0, 100)), 1)
             recorded = "1999-06" if k % 2 == 0 else "2001"
             for i in range(actors):
-                w.writerow(
-                    [
-                        f"case{k:05d}",
-                        "issue",
-                        f"A{i}",
-                        pos[i],
-                        sal[i],
-                        cap[i],
-                        0,
-                        100,
-                        sq,
-                        outcome,
-                        "2000-01-01",
-                        recorded,
-                    ]
-                )
-    return path
+                yield {
+                    "case": f"case{k:05d}",
+                    "issue": "issue",
+                    "actor": f"A{i}",
+                    "position": pos[i],
+                    "salience": sal[i],
+                    "capability": cap[i],
+                    "lower": 0,
+                    "upper": 100,
+                    "status_quo": sq,
+                    "outcome": outcome,
+                    "decided": "2000-01-01",
+                    "recorded": recorded,
+                }
+
+    return write_long_table(path, table_rows())
 
 
 def rows(cases: int = 1_000, actors: int = 10, repeats: int = 3) -> list[dict[str, Any]]:

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from tests.cli_support import GOOD, fails, invoke, ok, run_entry
 
 import realpolitik as rp
 from realpolitik import defaults
-from realpolitik.cli import app
 from realpolitik.deals import deals_to_json
 from realpolitik.environment import sweep_to_json
 from realpolitik.scenario import builtin_ids
@@ -51,20 +47,6 @@ DEALS_KEYS = {
 }  # fmt: skip
 PACKAGE_KEYS = {"values", "labels", "moves", "moot", "agreements", "utility", "gain", "joint_gain"}
 
-GOOD = """\
-id: toy
-title: A toy
-actors:
-  - {id: A, name: Alpha, capability: 1}
-  - {id: B, name: Beta, capability: 2}
-issues:
-  - {id: x, name: X, bounds: [0, 100], status_quo: 50}
-positions:
-  A: {x: {position: 20, salience: 0.9}}
-  B: {x: {position: 80, salience: 0.5}}
-parties: [A, B]
-"""
-
 BAD = """\
 id: toy
 title: A toy
@@ -81,35 +63,9 @@ parties: [A, B]
 colour: blue
 """
 
-runner = CliRunner()
-
-
-def invoke(*args: Any) -> Any:
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def ok(*args: Any) -> Any:
-    r = invoke(*args)
-    assert r.exit_code == 0, f"exit {r.exit_code}\nstdout: {r.stdout}\nstderr: {r.stderr}\n{r.exception!r}"
-    return r
-
 
 def ok_json(*args: Any) -> Any:
     return json.loads(ok(*args, "--format", "json").stdout)
-
-
-def fails(*args: Any, lines: int | None = 1) -> str:
-    """Run a command that must fail cleanly: status 1, no exception escaping, ``lines`` error lines."""
-    r = invoke(*args)
-    assert r.exit_code == 1, f"exit {r.exit_code}\nstdout: {r.stdout}\nstderr: {r.stderr}"
-    # CliRunner also reports exit status 1 for an uncaught exception; a clean exit is a SystemExit
-    assert isinstance(r.exception, SystemExit), repr(r.exception)
-    assert "Traceback" not in r.output
-    err = r.stderr.strip().splitlines()
-    if lines is not None:
-        assert len(err) == lines, r.stderr
-    assert all(line.startswith("error ") for line in err), r.stderr
-    return r.stderr
 
 
 def digest(path: Path) -> str:
@@ -603,23 +559,6 @@ def test_forecast_table_keeps_every_model_column_with_long_issue_ids(tmp_path: P
 
 
 # ------------------------------------------------------------------------------- the real entry point
-def entry_point() -> Path:
-    exe = Path(sys.executable).parent / "realpolitik"
-    if not exe.exists():
-        found = shutil.which("realpolitik")
-        if found is None:
-            pytest.skip("the realpolitik entry point is not installed")
-        exe = Path(found)
-    return exe
-
-
-def run_entry(*args: Any, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(entry_point()), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
-    )
-
-
 def test_entry_point_exit_codes(good: Path, bad: Path, tmp_path: Path) -> None:
     r = run_entry("forecast", good, "--model", "compromise", "--format", "json", cwd=tmp_path)
     assert r.returncode == 0 and json.loads(r.stdout)["outcome"]["x"] > 0

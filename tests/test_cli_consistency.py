@@ -11,9 +11,7 @@ import os
 import pty
 import re
 import select
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
-from typer.testing import CliRunner
+from tests.cli_support import entry_point, fails, ok, run_entry
 
 import realpolitik as rp
 from realpolitik import cli, defaults
@@ -37,42 +35,6 @@ from realpolitik.scenario import dumps, load
 FLAGSHIP = "japan-russia-2016"
 SMALL = "ec-emissions-1994"
 KTAB_DATA = Path(__file__).parent / "data" / "ktab"
-runner = CliRunner()
-
-
-def invoke(*args: Any) -> Any:
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def ok(*args: Any) -> Any:
-    r = invoke(*args)
-    assert r.exit_code == 0, f"exit {r.exit_code}\nstdout: {r.stdout}\nstderr: {r.stderr}\n{r.exception!r}"
-    return r
-
-
-def entry_point() -> Path:
-    exe = Path(sys.executable).parent / "realpolitik"
-    if not exe.exists():
-        found = shutil.which("realpolitik")
-        if found is None:
-            pytest.skip("the realpolitik entry point is not installed")
-        exe = Path(found)
-    return exe
-
-
-def run_entry(*args: Any, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(entry_point()), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
-    )
-
-
-def one_error(*args: Any) -> str:
-    r = invoke(*args)
-    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error "), r.stderr
-    return lines[0]
 
 
 # ------------------------------------------------------------------------------ every command, its help
@@ -199,9 +161,7 @@ def test_old_spellings_work_for_one_release_with_one_line(tmp_path: Path) -> Non
     assert json.loads(r.stdout)["models"] == ["compromise"] and r.stderr.startswith(
         "deprecated backtest --models"
     )
-    assert "give --out-dir only" in one_error(
-        "analyze", SMALL, "-o", tmp_path / "x", "--out-dir", tmp_path / "y"
-    )
+    assert "give --out-dir only" in fails("analyze", SMALL, "-o", tmp_path / "x", "--out-dir", tmp_path / "y")
 
 
 # ------------------------------------------------------------------------------------------ model names
@@ -220,7 +180,7 @@ def test_model_names_in_any_case() -> None:
                                      ["sweep", FLAGSHIP, "--vary", "china_assertiveness=0,1"],
                                      ["analyze", SMALL], ["backtest", SMALL]])  # fmt: skip
 def test_an_unknown_model_is_one_line_listing_the_known_ones(command: list[str]) -> None:
-    line = one_error(*command, "-m", "Eumm")
+    line = fails(*command, "-m", "Eumm")
     assert "unknown model 'Eumm'" in line and all(m in line for m in rp.model_names())
 
 
@@ -229,13 +189,13 @@ def test_import_checks_the_format(shared_dir: Path, tmp_path: Path) -> None:
     ktab = KTAB_DATA / "dummyData_3Dim" / "input.csv"
     decide = shared_dir / "reference" / "exchange" / "copenhagen" / "input.csv"
     out = tmp_path / "out.yaml"
-    line = one_error("import", "decide", ktab, "-o", out)
+    line = fails("import", "decide", ktab, "-o", out)
     assert "is a KTAB CSV file, not the exchange model's (decide) format" in line and "import ktab" in line
-    line = one_error("import", "ktab", decide, "-o", out)
+    line = fails("import", "ktab", decide, "-o", out)
     assert "is an exchange-model (decide) input file, not KTAB" in line and "import decide" in line
     yaml_file = tmp_path / "case.yaml"
     yaml_file.write_text(dumps(load(SMALL), "yaml"), encoding="utf-8")
-    assert "is a YAML scenario, not KTAB" in one_error("import", "ktab", yaml_file, "-o", out)
+    assert "is a YAML scenario, not KTAB" in fails("import", "ktab", yaml_file, "-o", out)
     assert not out.exists()
     ok("import", "ktab", ktab, "-o", out)
     ok("import", "decide", decide, "-o", tmp_path / "d.yaml")
@@ -440,12 +400,12 @@ def test_show_without_indicators_says_sweep_has_nothing_to_vary() -> None:
 
 def test_sweep_help_names_how_to_find_drivers_and_an_unknown_driver_lists_them() -> None:
     assert "realpolitik show" in " ".join(ok("sweep", "-h").stdout.split())
-    line = one_error("sweep", FLAGSHIP, "--vary", "china=0,1")
+    line = fails("sweep", FLAGSHIP, "--vary", "china=0,1")
     assert line.startswith(
         "error --vary 'china': not a driver of japan-russia-2016; drivers: threat(CHN, JPN)"
     )
     assert "china_assertiveness" in line and "realpolitik show japan-russia-2016" in line
-    assert "unknown actor 'XYZ'" in one_error("sweep", FLAGSHIP, "--vary", "threat(XYZ, JPN)=0,1")
+    assert "unknown actor 'XYZ'" in fails("sweep", FLAGSHIP, "--vary", "threat(XYZ, JPN)=0,1")
 
 
 # -------------------------------------------------------------------------------------------- warnings

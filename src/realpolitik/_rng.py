@@ -51,3 +51,17 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
 def spawn(seed: SeedLike, n: int) -> list[np.random.SeedSequence]:
     """``n`` independent child seed sequences of ``seed`` (same seed, same children)."""
     return as_seed_sequence(seed).spawn(n)
+
+
+def seed_int(seed: SeedLike) -> int:
+    """One non-negative integer for ``seed`` (a Generator or SeedSequence gives one of its draws; None a
+    fresh one): the seed recorded with a run so that it can be repeated."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**63))
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(2, np.uint64)[0] >> np.uint64(1))
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> np.uint64(1))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)

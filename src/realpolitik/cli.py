@@ -33,6 +33,7 @@ from realpolitik._lazy import lazy_function
 from realpolitik._terminal import FitTable, Ident, ProgressBar, SafeConsole, fits, show_progress
 from realpolitik._text import esc, num, slug, visible
 from realpolitik.events.cli import app as events_app
+from realpolitik.limits import DRAWS_IN_MEMORY
 from realpolitik.models.errors import ModelInputError
 from realpolitik.models.registry import get_model, model_names
 from realpolitik.scenario.errors import ScenarioError
@@ -394,8 +395,6 @@ def _fmt(v: float) -> str:
 
 def _check_draws(draws: int) -> None:
     """``--draws`` of analyze/report: at least 1, and within the limit of draws kept in memory."""
-    from realpolitik.limits import DRAWS_IN_MEMORY
-
     if draws < 1:
         raise UserError(f"--draws {draws}: expected at least 1")
     DRAWS_IN_MEMORY.check(draws, "--draws")
@@ -1268,11 +1267,6 @@ def _span(iv: list[float | None] | None) -> str:
         return "—"
     lo, hi = float(iv[0]), float(iv[1])
     return g(lo) if abs(hi - lo) < 1e-9 else f"{g(lo)}–{g(hi)}"
-
-
-def _nan(v: float | None) -> float:
-    """A JSON number that may be ``None`` (missing) as a float (NaN when missing)."""
-    return float("nan") if v is None else float(v)
 
 
 def _check_drivers(s: Scenario, names: list[str], scenario: str) -> None:

@@ -2,56 +2,41 @@
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-HEADER = [
-    "case",
-    "issue",
-    "actor",
-    "position",
-    "salience",
-    "capability",
-    "lower",
-    "upper",
-    "status_quo",
-    "outcome",
-    "decided",
-    "recorded",
-]
+from realpolitik.backtest import write_long_table
 
 
 def write_table(path: Path, cases: int = 12, actors: int = 4, issues: int = 1, seed: int = 3) -> Path:
     """A long table of ``cases`` cases; even cases recorded before their decision, odd ones after."""
     rng = np.random.default_rng(seed)
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
+
+    def rows() -> Iterator[dict[str, Any]]:
         for k in range(cases):
             for d in range(issues):
                 sq = round(float(rng.uniform(0, 100)), 1)
                 out = round(float(rng.uniform(0, 100)), 1)
                 for i in range(actors):
-                    w.writerow(
-                        [
-                            f"c{k:03d}",
-                            f"i{d}",
-                            f"A{i}",
-                            round(float(rng.uniform(0, 100)), 1),
-                            round(float(rng.uniform(0.1, 1)), 2),
-                            round(0.1 + 0.2 * i, 2),
-                            0,
-                            100,
-                            sq,
-                            out,
-                            "2000-01-01",
-                            "1999-06" if k % 2 == 0 else "2001",
-                        ]
-                    )
-    return path
+                    yield {
+                        "case": f"c{k:03d}",
+                        "issue": f"i{d}",
+                        "actor": f"A{i}",
+                        "position": round(float(rng.uniform(0, 100)), 1),
+                        "salience": round(float(rng.uniform(0.1, 1)), 2),
+                        "capability": round(0.1 + 0.2 * i, 2),
+                        "lower": 0,
+                        "upper": 100,
+                        "status_quo": sq,
+                        "outcome": out,
+                        "decided": "2000-01-01",
+                        "recorded": "1999-06" if k % 2 == 0 else "2001",
+                    }
+
+    return write_long_table(path, rows())
 
 
 def scenario_dict(**over: Any) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from realpolitik.backtest import looks_like_long_table, read_long_table
+from realpolitik.backtest import looks_like_long_table, read_long_table, write_long_table
+from realpolitik.backtest.table import COLUMNS
 from realpolitik.scenario import ScenarioError
 
-from .helpers import HEADER, write_table
+from .helpers import write_table
 
 GOOD = """case,issue,actor,position,salience,capability,lower,upper,status_quo,outcome,decided,recorded
 p1,tax,DE,10,0.8,29,0,100,0,40,2003-05,2002-11-02
@@ -118,7 +119,7 @@ def test_bad_tables_give_one_line_per_problem(tmp_path, edit, message):
 
 
 def test_at_most_twenty_problems_are_listed(tmp_path):
-    rows = [",".join(HEADER)] + [f"c,i,A{k},x,0.5,1,0,100,,50,," for k in range(50)]
+    rows = [",".join(COLUMNS)] + [f"c,i,A{k},x,0.5,1,0,100,,50,," for k in range(50)]
     with pytest.raises(ScenarioError) as exc:
         read_long_table(_write(tmp_path, "\n".join(rows) + "\n"))
     assert len(exc.value.problems) == 21 and "30 more problems" in str(exc.value.problems[-1])
@@ -128,3 +129,14 @@ def test_generated_table_groups_into_shapes(tmp_path):
     cases = read_long_table(write_table(tmp_path / "g.csv", cases=6, actors=3, issues=2))
     assert len(cases) == 6 and {c.shape_key for c in cases} == {cases[0].shape_key}
     assert [c.leakage.status for c in cases] == ["clean", "leaky"] * 3
+
+
+def test_written_tables_keep_what_is_there_and_need_the_required_columns(tmp_path):
+    p = write_table(tmp_path / "t.csv", cases=1, actors=2)
+    before = p.read_bytes()
+    with pytest.raises(FileExistsError):
+        write_table(p, cases=2, actors=3)
+    assert p.read_bytes() == before
+    row = {"case": "c", "issue": "i", "actor": "A", "position": 1, "salience": 0.5, "capability": 1}
+    with pytest.raises(ValueError, match="row 1 has no lower, upper, outcome"):
+        write_long_table(tmp_path / "u.csv", [row])

@@ -232,3 +232,33 @@ def brute_feasible(p: DealProblem, drop: set[tuple[int, int, str]] = frozenset()
         for pkg in itertools.product(*[list(o) for o in p.options])
         if brute_verdict(p, pkg, drop)
     }
+
+
+def permuted(p: DealProblem, ao: np.ndarray, do: np.ndarray) -> DealProblem:
+    """``p`` with its actors in the order ``ao`` and its issues in the order ``do``; the agreements are
+    renumbered in order of first appearance in the new issue order."""
+    inv_d = np.argsort(do)
+    new_group = p.group[do]
+    first = {int(g): k for k, g in enumerate(dict.fromkeys(new_group.tolist()))}
+    gmap = np.array([first[g] for g in range(p.n_groups)])
+    signer = np.zeros_like(p.signers)
+    signer[gmap] = p.signers[:, ao]
+    return DealProblem(
+        position=p.position[ao][:, do],
+        salience=p.salience[ao][:, do],
+        capability=p.capability[ao],
+        bounds=p.bounds[do],
+        status_quo=p.status_quo[do],
+        options=tuple(p.options[j] for j in do),
+        party=p.party[ao],
+        veto=p.veto[ao][:, do],
+        risk=p.risk[ao],
+        disagreement=p.disagreement[ao][:, do],
+        margin=p.margin,
+        acceptable=p.acceptable[ao][:, do],
+        group=gmap[new_group],
+        signer=signer,
+        conditions=tuple(
+            Condition(int(inv_d[c.issue]), int(inv_d[c.on]), c.op, c.value) for c in p.conditions
+        ),
+    )

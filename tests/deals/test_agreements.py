@@ -20,7 +20,7 @@ from realpolitik.deals.core import (
 )
 from realpolitik.deals.search import find_feasible
 
-from .strategies import agreement_problems, brute_feasible, brute_moot, brute_verdict
+from .strategies import agreement_problems, brute_feasible, brute_moot, brute_verdict, permuted
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -375,32 +375,7 @@ def test_actor_and_issue_order_do_not_matter(p: DealProblem, rnd: object) -> Non
     ao = np.array(rnd.sample(range(a), a))  # type: ignore[attr-defined]
     do = np.array(rnd.sample(range(d), d))  # type: ignore[attr-defined]
     inv_a = np.argsort(ao)
-    inv_d = np.argsort(do)
-    # agreements renumbered in order of first appearance in the new issue order
-    new_group = p.group[do]
-    first = {int(g): k for k, g in enumerate(dict.fromkeys(new_group.tolist()))}
-    gmap = np.array([first[g] for g in range(p.n_groups)])
-    signer = np.zeros_like(p.signers)
-    signer[gmap] = p.signers[:, ao]
-    q = DealProblem(
-        position=p.position[ao][:, do],
-        salience=p.salience[ao][:, do],
-        capability=p.capability[ao],
-        bounds=p.bounds[do],
-        status_quo=p.status_quo[do],
-        options=tuple(p.options[j] for j in do),
-        party=p.party[ao],
-        veto=p.veto[ao][:, do],
-        risk=p.risk[ao],
-        disagreement=p.disagreement[ao][:, do],
-        margin=p.margin,
-        acceptable=p.acceptable[ao][:, do],
-        group=gmap[new_group],
-        signer=signer,
-        conditions=tuple(
-            Condition(int(inv_d[c.issue]), int(inv_d[c.on]), c.op, c.value) for c in p.conditions
-        ),
-    )
+    q = permuted(p, ao, do)
     r1, r2 = analyse(p), analyse(q)
     assert as_set(r1.values[:, do]) == as_set(r2.values)
     assert as_set(r1.values[r1.frontier][:, do]) == as_set(r2.values[r2.frontier])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from realpolitik.deals import DealProblem, analyse, grid_options, issue_options, pareto_mask, risk_exponent
 from realpolitik.deals.core import apply_concession
 
-from .strategies import RISKS, brute_force_feasible, deal_problems
+from .strategies import RISKS, brute_force_feasible, deal_problems, permuted
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -203,17 +203,7 @@ def test_actor_and_issue_order_do_not_matter(p: DealProblem, rnd: object) -> Non
     a, d = p.position.shape
     ao = np.array(rnd.sample(range(a), a))  # type: ignore[attr-defined]
     do = np.array(rnd.sample(range(d), d))  # type: ignore[attr-defined]
-    q = DealProblem(
-        position=p.position[ao][:, do],
-        salience=p.salience[ao][:, do],
-        capability=p.capability[ao],
-        bounds=p.bounds[do],
-        status_quo=p.status_quo[do],
-        options=tuple(p.options[j] for j in do),
-        party=p.party[ao],
-        veto=p.veto[ao][:, do],
-        risk=p.risk[ao],
-    )
+    q = permuted(p, ao, do)
     r1, r2 = analyse(p), analyse(q)
     assert rows(r1.values[:, do]) == rows(r2.values)
     assert rows(r1.values[r1.frontier][:, do]) == rows(r2.values[r2.frontier])

@@ -12,14 +12,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.cli_support import GOOD, fails, invoke, ok, run_entry, write
 
 import realpolitik as rp
 from realpolitik.forecast import ModelInputError, ModelOutputError, ModelTooLargeError, run_problem
 from realpolitik.limits import LimitError
 from realpolitik.models import BargainingProblem, ModelInfo, Trajectory
 from realpolitik.models.registry import register, unregister
-
-from .support import GOOD, fails, invoke, ok, run_entry, write
 
 MARKUP = "[/bold]"  # closes a tag that was never opened: Rich raised MarkupError on it
 LINK = "[link=https://example.invalid]x[/link]"
@@ -110,7 +109,7 @@ def test_write_errors_are_one_line(args: list[str], tmp_path: Path) -> None:
     real = [str(toy) if a == "toy" else a for a in args]
     real = [next((a.replace(k, v) for k, v in subs.items() if k in a), a) for a in real]
     before = toy.read_bytes()
-    err = fails(*real)
+    err = fails(*real, others=True)  # old spellings (--out) add a deprecation note
     assert ("folder" in err or "not a folder" in err) and toy.read_bytes() == before
 
 
@@ -144,9 +143,9 @@ def test_an_unreachable_scheduler_fails_fast_in_one_line(tmp_path: Path) -> None
 
 def test_the_real_command_prints_one_error_line_and_no_traceback(tmp_path: Path) -> None:
     f = write(tmp_path / "m.yaml", GOOD.replace("name: Alpha", f'name: "Al{MARKUP}"'))
-    r = run_entry("show", f, cwd=tmp_path)
+    r = run_entry("show", f, cwd=tmp_path, columns=100)
     assert r.returncode == 0 and f"Al{MARKUP}" in r.stdout and "Traceback" not in r.stderr
-    r = run_entry("export", "yaml", f, "-o", tmp_path, "--force", cwd=tmp_path)
+    r = run_entry("export", "yaml", f, "-o", tmp_path, "--force", cwd=tmp_path, columns=100)
     assert r.returncode == 1 and r.stderr.strip() == f"error {tmp_path}: is a folder, expected a file name"
 
 
@@ -287,7 +286,7 @@ def test_requests_over_a_limit_are_refused_at_once(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     t0 = time.perf_counter()
-    err = fails(*args)
+    err = fails(*args, others=True)  # old spellings (--out) add a deprecation note
     assert time.perf_counter() - t0 < 10 and what in err and "REALPOLITIK_MAX_" in err
     assert not [p.name for p in tmp_path.iterdir()]  # nothing was written
 

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.cli_support import GOOD, fails, ok, write
 
 import realpolitik as rp
 from realpolitik.environment import load_series, prepare
 from realpolitik.environment.series import PathNotAllowedError, resolve_data_path
 from realpolitik.scenario import ScenarioError, dumps, parse_text
-
-from .support import GOOD, fails, ok, write
 
 
 def _bomb(levels: int) -> str:

@@ -24,8 +24,7 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from .support import RAW_CONTROL, invoke
+from tests.cli_support import RAW_CONTROL, invoke
 
 SECRET = "hostile-fuzz-secret-7d1f"  # in this process's environment: must never be printed
 

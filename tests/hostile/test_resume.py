@@ -15,12 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.cli_support import fails, ok
 
 import realpolitik as rp
 from realpolitik.scenario import from_dict
 from realpolitik.uncertainty.runner import ResumeError
-
-from .support import fails, ok
 
 SMALL = {
     "id": "uq-hostile",

@@ -8,12 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.markup import escape as rich_escape
 from rich.text import Text
+from tests.cli_support import RAW_CONTROL
 
 import realpolitik as rp
 from realpolitik._text import esc, is_id, num, visible
 from realpolitik.cli import SafeConsole, _json_ready, render_scenario
-
-from .support import RAW_CONTROL
 
 anything = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 

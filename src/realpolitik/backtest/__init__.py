@@ -39,7 +39,13 @@ from realpolitik.backtest.scoring import (
     range_error,
     weighted_median,
 )
-from realpolitik.backtest.table import TableCase, looks_like_long_table, read_long_table, table_leakage
+from realpolitik.backtest.table import (
+    TableCase,
+    looks_like_long_table,
+    read_long_table,
+    table_leakage,
+    write_long_table,
+)
 
 __all__ = [
     "BASELINES",
@@ -72,4 +78,5 @@ __all__ = [
     "table_leakage",
     "used_numbers",
     "weighted_median",
+    "write_long_table",
 ]

@@ -5,26 +5,15 @@ matplotlib is imported when the figure is drawn, never on ``import realpolitik.b
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
+from realpolitik._svg import RC, to_svg
 from realpolitik.backtest.run import GROUPS, Backtest
 from realpolitik.backtest.scoring import BASELINE_LABELS
 
 MODEL_COLOR = "#3b6ea8"
 BASELINE_COLOR = "#9a9a9a"
 BEST_COLOR = "#c0392b"
-
-_RC: dict[str, Any] = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "realpolitik",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "figure.dpi": 96,
-}
 
 
 def error_figure(b: Backtest, title: str | None = None) -> str:
@@ -40,7 +29,7 @@ def error_figure(b: Backtest, title: str | None = None) -> str:
     summary = b.summary()
     groups = [g for g in GROUPS if b.group_rows(g)]
     names = list(b.predictors)
-    with plt.rc_context(_RC):  # type: ignore[arg-type]
+    with plt.rc_context(RC):  # type: ignore[arg-type]
         fig, axes = plt.subplots(
             1,
             max(1, len(groups)),
@@ -60,7 +49,7 @@ def error_figure(b: Backtest, title: str | None = None) -> str:
         if title:
             fig.suptitle(title, x=0.01, ha="left")
         fig.tight_layout()
-        return _svg(fig, plt)
+        return to_svg(fig)
 
 
 def _label(b: Backtest, name: str) -> str:
@@ -104,11 +93,3 @@ def _panel(ax: Any, b: Backtest, summary: dict[str, Any], group: str, names: lis
         f"{n_issues} issue{'s' if n_issues != 1 else ''})",
         loc="left",
     )
-
-
-def _svg(fig: Any, plt: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.find("<svg") :]

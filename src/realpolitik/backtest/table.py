@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from realpolitik.backtest.leakage import DatedNumber, Leakage, _groups
 from realpolitik.scenario.dates import span
 from realpolitik.scenario.errors import Problem, ScenarioError
 
-REQUIRED: tuple[str, ...] = (
+COLUMNS: tuple[str, ...] = (
     "case",
     "issue",
     "actor",
@@ -46,9 +46,14 @@ REQUIRED: tuple[str, ...] = (
     "capability",
     "lower",
     "upper",
+    "status_quo",
     "outcome",
+    "decided",
+    "recorded",
 )
+"""Every column a long table reads, in the order :func:`write_long_table` writes them."""
 OPTIONAL: tuple[str, ...] = ("status_quo", "decided", "recorded")
+REQUIRED: tuple[str, ...] = tuple(c for c in COLUMNS if c not in OPTIONAL)
 NUMERIC: tuple[str, ...] = ("position", "salience", "capability", "lower", "upper", "outcome", "status_quo")
 TEXT: tuple[str, ...] = ("case", "issue", "actor", "decided", "recorded")
 MAX_PROBLEMS = 20
@@ -98,6 +103,24 @@ def looks_like_long_table(path: Path) -> bool:
         return False
     names = {h.strip().strip('"').lower() for h in head.replace("\t", ",").replace(";", ",").split(",")}
     return {"case", "issue", "actor"} <= names
+
+
+def write_long_table(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Path:
+    """Write ``rows`` (one mapping from column name to value per case, issue and actor) to a new CSV
+    long table with the columns of :data:`COLUMNS`; an optional column a row leaves out is written
+    empty. Refuses to overwrite an existing file and to write a row without a required column."""
+    p = Path(path)
+    with p.open("x", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS, restval="")
+        w.writeheader()
+        for k, row in enumerate(rows, start=1):
+            missing = [c for c in REQUIRED if c not in row]
+            if missing:
+                raise ValueError(
+                    f"{p}: row {k} has no {', '.join(missing)} (required: {', '.join(REQUIRED)})"
+                )
+            w.writerow(row)
+    return p
 
 
 # ------------------------------------------------------------------------------------------- reading

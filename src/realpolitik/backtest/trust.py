@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from realpolitik.backtest.figure import error_figure
 from realpolitik.backtest.run import Backtest, backtest
 from realpolitik.backtest.scoring import BASELINE_LABELS, BASELINE_WORDS
 from realpolitik.scenario import Scenario, load
@@ -99,8 +100,6 @@ def trust_section(
         )
     out["backtest"] = b.to_json()
     if figure:
-        from realpolitik.backtest.figure import error_figure
-
         out["figure_svg"] = error_figure(b, title=f"Analogues of {scenario.id}: error per model and baseline")
     return out
 

@@ -27,8 +27,9 @@ from realpolitik.deals.core import (
     nash_index,
     pareto_mask,
 )
+from realpolitik.deals.json_form import deals_to_json
 from realpolitik.deals.judge import Condition, Judgement, Rows
-from realpolitik.deals.render import deals_to_json, render_deals, summary_sentences
+from realpolitik.deals.render import render_deals, summary_sentences
 from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DealProblem, grid_options, issue_options, judge_index, risk_exponent
 

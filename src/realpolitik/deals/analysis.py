@@ -10,6 +10,7 @@ import numpy as np
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
 from realpolitik.deals.core import MAX_ENUMERATE, Concession, DealResult, analyse, any_feasible
+from realpolitik.deals.json_form import deals_to_json
 from realpolitik.deals.judge import Condition, sum_issues
 from realpolitik.deals.rules import DecisionStructure, decision_structure
 from realpolitik.deals.space import DECIMALS, DealProblem, OptionMode, issue_options
@@ -220,8 +221,6 @@ class DealAnalysis:
         return f"{a} moves its {c.field} on {d} from {c.old:g} to {c.new:g}"
 
     def to_json(self) -> dict[str, Any]:
-        from realpolitik.deals.render import deals_to_json
-
         return deals_to_json(self)
 
     # notebook display (realpolitik.display) -----------------------------------------------------------

@@ -52,12 +52,6 @@ class DecisionStructure:
         """Consent issues, agreement by agreement."""
         return tuple(d for ag in self.agreements for d in ag.issues)
 
-    def agreement_of(self, issue: str) -> Agreement | None:
-        return next((ag for ag in self.agreements if issue in ag.issues), None)
-
-    def conditions_of(self, issue: str) -> tuple[IssueCondition, ...]:
-        return tuple(c for c in self.conditions if c.issue == issue)
-
 
 def _dependency_order(scenario: Scenario) -> list[str]:
     """Issue ids so that an issue comes after every issue its ``applies_if`` reads (cycles: file order)."""

@@ -17,7 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from realpolitik.environment.drivers import Driver, parse_driver
-from realpolitik.environment.series import SeriesError, load_event_series, load_series, read_at
+from realpolitik.environment.series import (
+    SeriesError,
+    load_event_series,
+    load_series,
+    read_at,
+    scale_value,
+    shown_columns,
+)
 from realpolitik.scenario.schema import EventSeries, Scenario
 
 MEASURES = {
@@ -267,8 +274,6 @@ def read_indicators(
     Series paths are relative to ``base_dir`` and confined to it unless ``allow_paths``
     (:func:`~realpolitik.environment.series.resolve_data_path`).
     """
-    from realpolitik.environment.series import scale_value, shown_columns
-
     values: dict[str, float] = {}
     records: dict[str, dict[str, object]] = {}
     warnings: list[str] = []

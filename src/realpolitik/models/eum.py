@@ -301,6 +301,34 @@ class _ColRound(NamedTuple):
 _KINDS = np.array([CONFLICT, COMPROMISE, COMPEL, NO_MOVE], dtype=np.int8)
 
 
+def _offers(
+    a: np.ndarray, b: np.ndarray, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, profile: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The offers (§8) from a_ij, b_ij (0 off contest): the conflict, compromise and (``spec``
+    profile) compel masks, the compromise targets, and the sort keys of the accepted offer (§9) after
+    its type: (key 1, key 2), key 2 None outside ``spec``. Pairs on the first axes, [i, j]."""
+    neg_a = -a
+    conflict = a > 0
+    conflict &= b > a
+    a_neg = a < 0
+    compromise = b > neg_a
+    compromise &= a_neg
+    comp_target = neg_a / b
+    comp_target *= sd
+    comp_target += x[:, None]
+    if profile == "spec":
+        neg_b = -b
+        compel = b > 0
+        compel &= neg_a > b
+        compel &= a_neg
+        key1 = np.where(compromise, neg_b, dist)
+        key2 = np.where(compromise, np.abs(comp_target - x[:, None]), neg_b)
+        return conflict, compromise, compel, comp_target, key1, key2
+    abs_a = np.abs(a)
+    key1 = np.where(compromise, (abs_a * x[:, None] + b * x[None]) / (abs_a + b), dist)
+    return conflict, compromise, None, comp_target, key1, None
+
+
 def _round_cols(
     x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: np.ndarray, c: _Cols, q: float, profile: str
 ) -> _ColRound:
@@ -365,31 +393,12 @@ def _round_cols(
     b *= contest
 
     # ---- offers (§8) and the one each actor accepts (§9); a, b are 0 off contest
-    neg_a = -a
-    conflict = a > 0
-    conflict &= b > a
-    a_neg = a < 0
-    compromise = b > neg_a
-    compromise &= a_neg
-    comp_target = neg_a / b
-    comp_target *= sd
-    comp_target += x[:, None]
+    conflict, compromise, compel, comp_target, key1, key2 = _offers(a, b, x, sd, dist, profile)
     rank = np.full(dist.shape, 3, dtype=np.int8)
     rank -= 3 * conflict.view(np.int8)
     rank -= 2 * compromise.view(np.int8)
-    neg_b = -b
-    if profile == "spec":
-        compel = b > 0
-        compel &= neg_a > b
-        compel &= a_neg
+    if compel is not None:
         rank -= compel.view(np.int8)
-        key1 = np.where(compromise, neg_b, dist)
-        key2 = np.where(compromise, np.abs(comp_target - x[:, None]), neg_b)
-    else:
-        abs_a = np.abs(a)
-        compat_key = (abs_a * x[:, None] + b * x[None]) / (abs_a + b)
-        key1 = np.where(compromise, compat_key, dist)
-        key2 = None
     # lexicographic choice over proposers j (rank, key1, key2, lowest j) without branches: a key is
     # replaced by +inf off the candidates (fmax with +inf) and kept on them (fmax with NaN)
     min_rank = rank.min(axis=1)
@@ -1094,31 +1103,13 @@ class _Small:
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
         ab *= contest
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
-        neg_a = -a
-        conflict = a > 0
-        conflict &= b > a
-        a_neg = a < 0
-        compromise = b > neg_a
-        compromise &= a_neg
-        comp_target = neg_a / b
-        comp_target *= sd
-        comp_target += x[:, None]
+        conflict, compromise, compel, comp_target, key1, key2 = _offers(a, b, x, sd, dist, profile)
         rank = self.no_offer.copy()  # the types exclude one another
         rank[conflict] = 0
         rank[compromise] = 1
-        neg_b = -b
-        if profile == "spec":
-            compel = b > 0
-            compel &= neg_a > b
-            compel &= a_neg
+        if compel is not None:
             rank[compel] = 2
-            key1 = np.where(compromise, neg_b, dist)
-            key2 = np.where(compromise, np.abs(comp_target - x[:, None]), neg_b)
-            j = np.lexsort((key2, key1, rank))[:, 0]
-        else:
-            abs_a = np.abs(a)
-            key1 = np.where(compromise, (abs_a * x[:, None] + b * x[None]) / (abs_a + b), dist)
-            j = np.lexsort((key1, rank))[:, 0]
+        j = np.lexsort((key1, rank) if key2 is None else (key2, key1, rank))[:, 0]
         at = self.row_start + j  # (i, j) in the flattened (A, A) arrays
         kind = rank.ravel()[at]
         target = np.where(compromise.ravel()[at], comp_target.ravel()[at], x[j])
@@ -1363,7 +1354,7 @@ def run_eum(
     q, profile, stop = _checked(params)
     na, nd = problem.n_actors, problem.n_issues
     # columns = (batch..., issue), leading axis = actors
-    if _unbatched(problem):  # the columns are the issues: no copies, no axis moves
+    if problem.unbatched:  # the columns are the issues: no copies, no axis moves
         p = problem
         batch: tuple[int, ...] = ()
         x = p.position
@@ -1454,16 +1445,6 @@ def run_eum(
         "stop_rule": stop.mode,
     }
     return Trajectory(positions=positions, outcome=per_issue(outcome), rounds=rounds_out, extras=extras)
-
-
-def _unbatched(p: BargainingProblem) -> bool:
-    return (
-        p.capability.ndim == 1
-        and p.position.ndim == 2
-        and p.salience.ndim == 2
-        and p.status_quo.ndim == 1
-        and (p.issue_power is None or p.issue_power.ndim == 2)
-    )
 
 
 def _issue_unit(bounds: np.ndarray) -> np.ndarray:

@@ -37,18 +37,21 @@ import numpy as np
 
 from realpolitik.models.exchange_fast import _template
 from realpolitik.models.exchange_scalar import (
-    _MIXED,
     _NEG,
     _NONE,
     _POS,
     DECIMAL_CONTEXT,
     Arith,
-    ScalarExchange,
+    RunData,
     ScalarRun,
     _Cand,
+    _merge,
+    _pairings,
     _Round,
+    exact_player,
+    realise,
+    run_rounds,
 )
-from realpolitik.models.exchange_scalar import _play_round as _play_exact_round
 
 TOL = 1e-9
 """Margin on the internal 0..100 scale under which a float64 comparison is re-done in decimal."""
@@ -81,13 +84,6 @@ def _near_limit(hs: float, moves: tuple[float | None, ...]) -> bool:
     if not hs:
         return False
     return any(abs(hs + (m or 0.0) - 100.0) <= 1e-6 for m in (*moves, None))
-
-
-def _merge(cls: int, m: float) -> int:
-    sign = _POS if m > 0.0 else (_NEG if m < 0.0 else _MIXED)
-    if cls == _NONE:
-        return sign
-    return cls if cls == sign else _MIXED
 
 
 class _Cand2:
@@ -223,29 +219,20 @@ class _CheckedRound:
     """One round: the exact engine's decimal round data, float64 copies, and the candidate operations."""
 
     def __init__(
-        self,
-        x: list[list[Decimal]],
-        s: list[list[Decimal]],
-        c: list[list[Decimal]],
-        sf: list[list[float]],
-        cf: list[list[float]],
-        order: list[list[int]],
-        ar: Arith,
-        small: bool = False,
-        pairs: dict[tuple[int, int, int, int], tuple[Decimal, Decimal, Decimal, Decimal]] | None = None,
+        self, x: list[list[Decimal]], data: RunData, sf: list[list[float]], cf: list[list[float]], small: bool
     ) -> None:
-        self.rd = _Round(x, s, c, order, ar, pairs)
-        self.x, self.s, self.c = x, s, c
+        self.rd = _Round(x, data)
+        self.x, self.s, self.c = x, data.s, data.c
         self.xf = [[float(v) for v in row] for row in x]
         self.sf, self.cf = sf, cf
         self.Wf = [float(w) for w in self.rd.W]
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
         self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
-        self.eps = float(ar.eps)
+        self.eps = float(data.ar.eps)
         self.n_float = self.n_decimal = self.n_created = 0
         if small:  # the NumPy copies serve the vectorised creation only
             return
-        n_issues = len(order)
+        n_issues = len(self.Wf)
         self.X = np.array(self.xf, dtype=float).reshape(-1, n_issues)
         self.S_tot = np.asarray(self.Sf, dtype=float)
         self.T_arr = np.zeros(self.X.shape)
@@ -424,7 +411,7 @@ class _CheckedRound:
             self.rd.evaluate(d)
             m = d.mI if side == 1 else d.mJ
             hs[side - 1] = hs[side - 1] + m
-            hc[side - 1] = _merge(hc[side - 1], float(m))
+            hc[side - 1] = _merge(hc[side - 1], float(m), 0.0)
         return hs[0], hs[1]
 
     def evaluate(self, e: _Cand2) -> None:
@@ -491,44 +478,30 @@ class _CheckedRound:
 
     def _create_scalar(self, plan: _Plan, left: list[list[bool]]) -> list[_Cand2]:
         x, xf, sf, cf = self.x, self.xf, self.sf, self.cf
-        n_actors, n_issues = len(x), len(self.Wf)
-        eligible = plan.eligible
         cands: list[_Cand2] = []
-        for p in range(n_issues):
-            for q in range(p + 1, n_issues):
-                ga: list[int] = []
-                gb: list[int] = []
-                gc: list[int] = []
-                gd: list[int] = []
-                for k in range(n_actors):
-                    if not (eligible[k][p] and eligible[k][q]):
-                        continue
-                    lp = left[k][p]
-                    lq = left[k][q]
-                    (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
-                rpq = plan.role_rows[p][q]
-                for g1, g2 in ((ga, gd), (gb, gc)):
-                    for i in g1:
-                        for j in g2:
-                            ai, aj = (j, i) if rpq[i][j] else (i, j)
-                            e = _Cand2()
-                            e.aI, e.aJ, e.p, e.q = ai, aj, p, q
-                            e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][p], sf[ai][q], sf[aj][p], sf[aj][q]
-                            e.cIq, e.cJp = cf[ai][q], cf[aj][p]
-                            e.xbI = e.uI = xf[ai][q]
-                            e.xbJ = e.uJ = xf[aj][p]
-                            e.uId, e.uJd = x[ai][q], x[aj][p]
-                            e.dI, e.dJ = xf[ai][p], xf[aj][q]
-                            e.hsI = e.hsJ = 0.0
-                            e.hcI = e.hcJ = _NONE
-                            e.rec = {}
-                            e.dc = None
-                            e.hist = []
-                            e.alive = False
-                            e.stamp = -1
-                            self.evaluate(e)
-                            if e.valid:
-                                cands.append(e)
+        for p, q, g1, g2 in _pairings(plan.eligible, left):
+            rpq = plan.role_rows[p][q]
+            for i in g1:
+                for j in g2:
+                    ai, aj = (j, i) if rpq[i][j] else (i, j)
+                    e = _Cand2()
+                    e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+                    e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][p], sf[ai][q], sf[aj][p], sf[aj][q]
+                    e.cIq, e.cJp = cf[ai][q], cf[aj][p]
+                    e.xbI = e.uI = xf[ai][q]
+                    e.xbJ = e.uJ = xf[aj][p]
+                    e.uId, e.uJd = x[ai][q], x[aj][p]
+                    e.dI, e.dJ = xf[ai][p], xf[aj][q]
+                    e.hsI = e.hsJ = 0.0
+                    e.hcI = e.hcJ = _NONE
+                    e.rec = {}
+                    e.dc = None
+                    e.hist = []
+                    e.alive = False
+                    e.stamp = -1
+                    self.evaluate(e)
+                    if e.valid:
+                        cands.append(e)
         return cands
 
     def _vector_eval(
@@ -654,11 +627,11 @@ class _CheckedRound:
         elif carried or touched:
             if carried == 1:
                 e.hsI = e.hsI + e.mI
-                e.hcI = _merge(e.hcI, e.mI)
+                e.hcI = _merge(e.hcI, e.mI, 0.0)
                 e.uI = float(e.uId)
             elif carried == 2:
                 e.hsJ = e.hsJ + e.mJ
-                e.hcJ = _merge(e.hcJ, e.mJ)
+                e.hcJ = _merge(e.hcJ, e.mJ, 0.0)
                 e.uJ = float(e.uJd)
             self.evaluate(e)
 
@@ -696,21 +669,7 @@ def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2])
 
 
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
-    cands = rd.create(plan)
-    sup_index: dict[tuple[int, int], list[_Cand2]] = {}
-    dem_index: dict[tuple[int, int], list[_Cand2]] = {}
-    for e in cands:
-        sup_index.setdefault((e.aI, e.q), []).append(e)
-        sup_index.setdefault((e.aJ, e.p), []).append(e)
-        dem_index.setdefault((e.aI, e.p), []).append(e)
-        dem_index.setdefault((e.aJ, e.q), []).append(e)
-    live = [e for e in cands if e.valid]
-    for e in live:
-        e.alive = True
-    realized: list[_Cand2] = []
-    step = 0
-    empty: list[_Cand2] = []
-    while live:
+    def take(live: list[_Cand2]) -> _Cand2:
         prev = live[:]
         live.sort(key=_BY_GAIN, reverse=True)
         _settle_near_ties(rd, live, prev)
@@ -719,26 +678,9 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
             rd.decimal_eval(r)
         if not r.valid:  # a float64 decision the margins should have caught: never guess
             raise NeedExact("realised candidate invalid in decimal")
-        r.alive = False
-        realized.append(r)
-        step += 1
-        changed = False
-        for lst in (
-            sup_index.get((r.aI, r.q), empty),
-            sup_index.get((r.aJ, r.p), empty),
-            dem_index.get((r.aJ, r.q), empty),
-            dem_index.get((r.aI, r.p), empty),
-        ):
-            for e in lst:
-                if e.alive and e.stamp != step:
-                    e.stamp = step
-                    rd.refresh(e, r)
-                    if not e.valid:
-                        e.alive = False
-                        changed = True
-        if changed:
-            live = [e for e in live if e.alive]
-    return realized
+        return r
+
+    return realise(rd.create(plan), take, rd.refresh)
 
 
 def run_checked(
@@ -754,57 +696,22 @@ def run_checked(
     float64 evaluations where they cannot change a decision. Raises :class:`NeedExact` when one
     cannot be settled (run the exact engine then)."""
     with localcontext(DECIMAL_CONTEXT):
-        n_actors = len(x)
-        n_issues = len(x[0]) if n_actors else 0
-        order = [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)]
-        xs = [list(row) for row in x]
-        sl = [list(row) for row in s]
-        cl = [list(row) for row in c]
-        sf = [[float(v) for v in row] for row in sl]
-        cf = [[float(v) for v in row] for row in cl]
-        el = [[bool(v) for v in row] for row in eligible]
-        plan = _Plan(sl, sf, cf, el)
-        history = [[list(row) for row in xs]]
-        voting: list[list[list[Decimal]]] = []
-        outcome: list[list[Decimal]] = []
-        voting_outcome: list[list[Decimal]] = []
-        exchanges: list[list[ScalarExchange]] = []
-        one, ws, wf = ar.one, ar.w_sal, ar.w_fix
+        data = RunData(x, s, c, present, eligible, ar)
+        sf = [[float(v) for v in row] for row in data.s]
+        cf = [[float(v) for v in row] for row in data.c]
+        plan = _Plan(data.s, sf, cf, data.eligible)
+        exact_round = exact_player(data)
         exact_rounds = False
-        pairs: dict[tuple[int, int, int, int], tuple[Decimal, Decimal, Decimal, Decimal]] = {}
-        for _ in range(rounds):
-            done: list[_Cand]
+
+        def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
+            nonlocal exact_rounds
             if exact_rounds:  # the exact engine's round on the same decimal state
-                rd0 = _Round(xs, sl, cl, order, ar, pairs)
-                outcome.append(rd0.O)
-                done = _play_exact_round(rd0, el)
-            else:
-                rd = _CheckedRound(xs, sl, cl, sf, cf, order, ar, plan.small, pairs)
-                outcome.append(rd.rd.O)
-                done = [r.cd for r in _play_round(rd, plan)]  # type: ignore[misc]
-                # where most evaluations end in decimal anyway (many exact ties, as in files with
-                # round numbers) the float64 pass costs more than it saves: go on with exact rounds
-                exact_rounds = rd.n_decimal > SWITCH_SHARE * (rd.n_float + rd.n_created)
-            v = [list(row) for row in xs]
-            supplied: set[tuple[int, int]] = set()
-            for d in done:
-                v[d.aI][d.q] = d.yI
-                v[d.aJ][d.p] = d.yJ
-                supplied.add((d.aI, d.q))
-                supplied.add((d.aJ, d.p))
-            new = [list(row) for row in xs]
-            for k, d_ in supplied:
-                sal = sl[k][d_]
-                xb = xs[k][d_]
-                y = v[k][d_]
-                a1 = (one - sal) * ws
-                new[k][d_] = ((a1 * y) + wf * y) + ((one - a1) - wf) * xb
-            voting.append(v)
-            voting_outcome.append(_Round(v, sl, cl, order, ar).O)
-            exchanges.append(
-                [ScalarExchange(d.aI, d.aJ, d.p, d.q, d.xbI, d.yI, d.xbJ, d.yJ, d.G) for d in done]
-            )
-            xs = new
-            history.append([list(row) for row in xs])
-        outcome.append(_Round(xs, sl, cl, order, ar).O)
-        return ScalarRun(history, voting, outcome, voting_outcome, exchanges)
+                return exact_round(xs)
+            rd = _CheckedRound(xs, data, sf, cf, plan.small)
+            done = [r.cd for r in _play_round(rd, plan)]
+            # where most evaluations end in decimal anyway (many exact ties, as in files with round
+            # numbers) the float64 pass costs more than it saves: go on with exact rounds
+            exact_rounds = rd.n_decimal > SWITCH_SHARE * (rd.n_float + rd.n_created)
+            return rd.rd.O, done  # type: ignore[return-value]
+
+        return run_rounds(data, rounds, play)

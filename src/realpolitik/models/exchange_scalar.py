@@ -10,11 +10,11 @@ Everything here works on the internal 0..100 scale; ``exchange.py`` does the map
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -167,55 +167,116 @@ def _merge(cls: int, m: Num, zero: Num) -> int:
     return cls if cls == sign else _MIXED
 
 
-class _Round:
-    """The frozen data of one round and the candidate operations on it."""
+def _pairings(
+    eligible: list[list[bool]], left: list[list[bool]]
+) -> Iterator[tuple[int, int, list[int], list[int]]]:
+    """The actor groups that may exchange on each issue pair p < q, in creation order.
+
+    ``left[k][d]``: actor k stands at or left of issue d's outcome. Of the actors eligible on both
+    issues, those right of both outcomes pair with those left of both, then those left on p only with
+    those left on q only: yields (p, q, first group, second group) for the two pairings in turn.
+    """
+    n_actors = len(eligible)
+    n_issues = len(eligible[0]) if n_actors else 0
+    for p in range(n_issues):
+        for q in range(p + 1, n_issues):
+            ga: list[int] = []
+            gb: list[int] = []
+            gc: list[int] = []
+            gd: list[int] = []
+            for k in range(n_actors):
+                if not (eligible[k][p] and eligible[k][q]):
+                    continue
+                lp = left[k][p]
+                lq = left[k][q]
+                (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
+            yield p, q, ga, gd
+            yield p, q, gb, gc
+
+
+PairCache = dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]]
+"""Per (I, J, p, q), the salience and power expressions of a pair, shared by a run's rounds."""
+
+
+class RunData:
+    """What stays fixed for a run: the inputs as lists (indexed [actor][issue]), each issue's actors in
+    summation order, and what depends on saliences and powers only (computed once, the operations
+    the rounds used to repeat)."""
 
     def __init__(
         self,
-        x: list[list[Num]],
-        s: list[list[Num]],
-        c: list[list[Num]],
-        order: list[list[int]],
+        x: Sequence[Sequence[Num]],
+        s: Sequence[Sequence[Num]],
+        c: Sequence[Sequence[Num]],
+        present: Sequence[Sequence[bool]],
+        eligible: Sequence[Sequence[bool]],
         ar: Arith,
-        pairs: dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]] | None = None,
     ) -> None:
-        self.x, self.s, self.c, self.order, self.ar = x, s, c, order, ar
+        n_actors = len(x)
+        n_issues = len(x[0]) if n_actors else 0
+        self.x = [list(row) for row in x]
+        self.s = sl = [list(row) for row in s]
+        self.c = cl = [list(row) for row in c]
+        self.eligible = [[bool(v) for v in row] for row in eligible]
+        self.order = order = [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)]
+        self.ar = ar
         # per (I, J, p, q), the subexpressions of EVALUATE and OVERSHOOT that depend on saliences and
-        # powers only: computed once per run (``pairs`` is shared by the rounds), the same operations
-        self.pairs = {} if pairs is None else pairs
-        n_actors = len(s)
+        # powers only (filled by the rounds as pairs come up)
+        self.pairs: PairCache = {}
         # per-issue columns of saliences and powers (the same numbers, cheaper to reach in the hot loops)
-        self.s_col = [[s[k][d] for k in range(n_actors)] for d in range(len(order))]
-        self.c_col = [[c[k][d] for k in range(n_actors)] for d in range(len(order))]
+        self.s_col = [[sl[k][d] for k in range(n_actors)] for d in range(n_issues)]
+        self.c_col = [[cl[k][d] for k in range(n_actors)] for d in range(n_issues)]
         # tolerance band of the hard limits and of the overshoot residual (0 in exact arithmetic)
         self.ztol = ar.zero + ar.tol * 100.0 if ar.tol else ar.zero
         self.lim_lo = ar.zero - self.ztol
         self.lim_hi = ar.hundred + self.ztol
-        zero = ar.zero
-        n_issues = len(order)
+        # W_d = Σ s·c over the issue's actors in order, and each actor's place in that order
         self.W: list[Num] = []
+        for d in range(n_issues):
+            w = ar.zero
+            for k in order[d]:
+                w = w + sl[k][d] * cl[k][d]
+            self.W.append(w)
+        self.place = [{k: j for j, k in enumerate(ks)} for ks in order]
+
+    def outcome(self, x: list[list[Num]]) -> list[Num]:
+        """Each issue's outcome Σ (x·s)·c / W in actor order (0 where W is 0), as :class:`_Round` sums."""
+        s, c, zero = self.s, self.c, self.ar.zero
+        out: list[Num] = []
+        for d, w in enumerate(self.W):
+            tot = zero
+            for k in self.order[d]:
+                tot = tot + (x[k][d] * s[k][d]) * c[k][d]
+            out.append(tot / w if w != zero else zero)
+        return out
+
+
+class _Round:
+    """The frozen data of one round and the candidate operations on it."""
+
+    def __init__(self, x: list[list[Num]], data: RunData) -> None:
+        self.x = x
+        self.s, self.c, self.order, self.ar, self.pairs = data.s, data.c, data.order, data.ar, data.pairs
+        self.s_col, self.c_col, self.W, self.place = data.s_col, data.c_col, data.W, data.place
+        self.ztol, self.lim_lo, self.lim_hi = data.ztol, data.lim_lo, data.lim_hi
+        s, c, zero = self.s, self.c, self.ar.zero
         self.O: list[Num] = []
         self.terms: list[dict[int, Num]] = []
-        # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms), and each
-        # actor's place in that order: a sum with one term changed restarts from the prefix before it
+        # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms; with
+        # ``place``, a sum with one term changed restarts from the prefix before it)
         self.prefix: list[list[Num]] = []
-        self.place: list[dict[int, int]] = []
-        for d in range(n_issues):
-            w = zero
+        for d, w in enumerate(self.W):
             tot = zero
             terms: dict[int, Num] = {}
             prefix = [zero]
-            for k in order[d]:
-                w = w + s[k][d] * c[k][d]
+            for k in self.order[d]:
                 t = (x[k][d] * s[k][d]) * c[k][d]
                 terms[k] = t
                 tot = tot + t
                 prefix.append(tot)
-            self.W.append(w)
             self.O.append(tot / w if w != zero else zero)
             self.terms.append(terms)
             self.prefix.append(prefix)
-            self.place.append({k: j for j, k in enumerate(order[d])})
 
     def set_constants(self, e: _Cand) -> None:
         """``e.r1``, ``e.r2``, ``e.csI``, ``e.csJ`` (salience and power expressions of the pair)."""
@@ -350,43 +411,30 @@ class _Round:
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
         x, s, c, out, zero, ztol = self.x, self.s, self.c, self.O, self.ar.zero, self.ztol
-        n_actors = len(x)
-        n_issues = len(out)
+        left = [[x[k][d] <= out[d] + ztol for d in range(len(out))] for k in range(len(x))]
         cands: list[_Cand] = []
-        for p in range(n_issues):
-            for q in range(p + 1, n_issues):
-                ga: list[int] = []
-                gb: list[int] = []
-                gc: list[int] = []
-                gd: list[int] = []
-                for k in range(n_actors):
-                    if not (eligible[k][p] and eligible[k][q]):
-                        continue
-                    lp = x[k][p] <= out[p] + ztol
-                    lq = x[k][q] <= out[q] + ztol
-                    (gd if lp and lq else gb if lp else gc if lq else ga).append(k)
-                for g1, g2 in ((ga, gd), (gb, gc)):
-                    for i in g1:
-                        for j in g2:
-                            if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
-                                ai, aj = j, i
-                            else:
-                                ai, aj = i, j
-                            e = _Cand()
-                            e.aI, e.aJ, e.p, e.q = ai, aj, p, q
-                            e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
-                            e.cIq, e.cJp = c[ai][q], c[aj][p]
-                            self.set_constants(e)
-                            e.xbI = e.uI = x[ai][q]
-                            e.xbJ = e.uJ = x[aj][p]
-                            e.dI, e.dJ = x[ai][p], x[aj][q]
-                            e.hsI = e.hsJ = zero
-                            e.hcI = e.hcJ = _NONE
-                            e.rec = {}
-                            e.alive = False
-                            e.stamp = -1
-                            self.evaluate(e)
-                            cands.append(e)
+        for p, q, g1, g2 in _pairings(eligible, left):
+            for i in g1:
+                for j in g2:
+                    if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
+                        ai, aj = j, i
+                    else:
+                        ai, aj = i, j
+                    e = _Cand()
+                    e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+                    e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
+                    e.cIq, e.cJp = c[ai][q], c[aj][p]
+                    self.set_constants(e)
+                    e.xbI = e.uI = x[ai][q]
+                    e.xbJ = e.uJ = x[aj][p]
+                    e.dI, e.dJ = x[ai][p], x[aj][q]
+                    e.hsI = e.hsJ = zero
+                    e.hcI = e.hcJ = _NONE
+                    e.rec = {}
+                    e.alive = False
+                    e.stamp = -1
+                    self.evaluate(e)
+                    cands.append(e)
         return cands
 
     def _record(self, e: _Cand, issue: int, actor: int, y: Num, xbar: Num) -> None:
@@ -451,10 +499,27 @@ def _near_tie_order(live: list[_Cand], prev: list[_Cand], tol: float) -> None:
         live[a:b] = sorted(live[a:b], key=prev.index)
 
 
-def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
-    cands = rd.create(eligible)
-    sup_index: dict[tuple[int, int], list[_Cand]] = {}
-    dem_index: dict[tuple[int, int], list[_Cand]] = {}
+class _Candidate(Protocol):
+    """What the realisation loop needs of a candidate (exact and checked engines alike)."""
+
+    aI: int
+    aJ: int
+    p: int
+    q: int
+    alive: bool
+    stamp: int
+    valid: bool
+
+
+C = TypeVar("C", bound=_Candidate)
+
+
+def realise(cands: list[C], take: Callable[[list[C]], C], refresh: Callable[[C, C], None]) -> list[C]:
+    """Realise a round's candidates (in creation order): ``take`` orders the live candidates by gain and
+    pops the best, which is realised; ``refresh`` updates each live candidate that shares an actor and
+    issue with it (once per step); candidates that turn invalid leave. The realised, in order."""
+    sup_index: dict[tuple[int, int], list[C]] = {}
+    dem_index: dict[tuple[int, int], list[C]] = {}
     for e in cands:
         sup_index.setdefault((e.aI, e.q), []).append(e)
         sup_index.setdefault((e.aJ, e.p), []).append(e)
@@ -463,18 +528,11 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
     live = [e for e in cands if e.valid]
     for e in live:
         e.alive = True
-    realized: list[_Cand] = []
+    realized: list[C] = []
     step = 0
-    empty: list[_Cand] = []
-    tol = rd.ar.tol
+    empty: list[C] = []
     while live:
-        if tol:
-            prev = live[:]
-            live.sort(key=_BY_GAIN, reverse=True)
-            _near_tie_order(live, prev, tol)
-        else:
-            live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
-        r = live.pop(0)
+        r = take(live)
         r.alive = False
         realized.append(r)
         step += 1
@@ -488,13 +546,84 @@ def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
             for e in lst:
                 if e.alive and e.stamp != step:
                     e.stamp = step
-                    rd.refresh(e, r)
+                    refresh(e, r)
                     if not e.valid:
                         e.alive = False
                         changed = True
         if changed:
             live = [e for e in live if e.alive]
     return realized
+
+
+def _take_best(live: list[_Cand]) -> _Cand:
+    live.sort(key=_BY_GAIN, reverse=True)  # stable: equal gains keep their current order
+    return live.pop(0)
+
+
+def _play_round(rd: _Round, eligible: list[list[bool]]) -> list[_Cand]:
+    tol = rd.ar.tol
+    if not tol:
+        return realise(rd.create(eligible), _take_best, rd.refresh)
+
+    def take_near_ties(live: list[_Cand]) -> _Cand:
+        prev = live[:]
+        live.sort(key=_BY_GAIN, reverse=True)
+        _near_tie_order(live, prev, tol)
+        return live.pop(0)
+
+    return realise(rd.create(eligible), take_near_ties, rd.refresh)
+
+
+RoundPlayer = Callable[[list[list[Num]]], tuple[list[Num], Sequence[_Cand]]]
+"""Plays one round from the round-start positions: (the round's outcome, the realised exchanges)."""
+
+
+def exact_player(data: RunData) -> RoundPlayer:
+    """The scalar engine's round (:class:`_Round` and its realisation loop)."""
+
+    def play(xs: list[list[Num]]) -> tuple[list[Num], list[_Cand]]:
+        rd = _Round(xs, data)
+        return rd.O, _play_round(rd, data.eligible)
+
+    return play
+
+
+def run_rounds(data: RunData, rounds: int, play: RoundPlayer) -> ScalarRun:
+    """``rounds`` rounds from ``data.x``: ``play`` realises each round's exchanges; the voting positions,
+    the end-of-round update and the records are the same for every engine."""
+    sl, ar, xs = data.s, data.ar, data.x
+    history = [[list(row) for row in xs]]
+    voting: list[list[list[Num]]] = []
+    outcome: list[list[Num]] = []
+    voting_outcome: list[list[Num]] = []
+    exchanges: list[list[ScalarExchange]] = []
+    one, ws, wf = ar.one, ar.w_sal, ar.w_fix
+    for _ in range(rounds):
+        out, realized = play(xs)
+        outcome.append(out)
+        v = [list(row) for row in xs]
+        supplied: set[tuple[int, int]] = set()
+        for r in realized:
+            v[r.aI][r.q] = r.yI
+            v[r.aJ][r.p] = r.yJ
+            supplied.add((r.aI, r.q))
+            supplied.add((r.aJ, r.p))
+        new = [list(row) for row in xs]
+        for k, d in supplied:
+            sal = sl[k][d]
+            xb = xs[k][d]
+            y = v[k][d]
+            a1 = (one - sal) * ws
+            new[k][d] = ((a1 * y) + wf * y) + ((one - a1) - wf) * xb
+        voting.append(v)
+        voting_outcome.append(data.outcome(v))
+        exchanges.append(
+            [ScalarExchange(r.aI, r.aJ, r.p, r.q, r.xbI, r.yI, r.xbJ, r.yJ, r.G) for r in realized]
+        )
+        xs = new
+        history.append([list(row) for row in xs])
+    outcome.append(data.outcome(xs))
+    return ScalarRun(history, voting, outcome, voting_outcome, exchanges)
 
 
 def run_scalar(
@@ -512,47 +641,8 @@ def run_scalar(
     ``eligible`` (a subset) which may take part in exchanges. With Decimal numbers call this inside
     :data:`DECIMAL_CONTEXT` (:func:`run_exact` does).
     """
-    n_actors = len(x)
-    n_issues = len(x[0]) if n_actors else 0
-    order = [[k for k in range(n_actors) if present[k][d]] for d in range(n_issues)]
-    xs = [list(row) for row in x]
-    sl = [list(row) for row in s]
-    cl = [list(row) for row in c]
-    el = [[bool(v) for v in row] for row in eligible]
-    history = [[list(row) for row in xs]]
-    voting: list[list[list[Num]]] = []
-    outcome: list[list[Num]] = []
-    voting_outcome: list[list[Num]] = []
-    exchanges: list[list[ScalarExchange]] = []
-    one, ws, wf = ar.one, ar.w_sal, ar.w_fix
-    pairs: dict[tuple[int, int, int, int], tuple[Num, Num, Num, Num]] = {}
-    for _ in range(rounds):
-        rd = _Round(xs, sl, cl, order, ar, pairs)
-        outcome.append(rd.O)
-        realized = _play_round(rd, el)
-        v = [list(row) for row in xs]
-        supplied: set[tuple[int, int]] = set()
-        for r in realized:
-            v[r.aI][r.q] = r.yI
-            v[r.aJ][r.p] = r.yJ
-            supplied.add((r.aI, r.q))
-            supplied.add((r.aJ, r.p))
-        new = [list(row) for row in xs]
-        for k, d in supplied:
-            sal = sl[k][d]
-            xb = xs[k][d]
-            y = v[k][d]
-            a1 = (one - sal) * ws
-            new[k][d] = ((a1 * y) + wf * y) + ((one - a1) - wf) * xb
-        voting.append(v)
-        voting_outcome.append(_Round(v, sl, cl, order, ar).O)
-        exchanges.append(
-            [ScalarExchange(r.aI, r.aJ, r.p, r.q, r.xbI, r.yI, r.xbJ, r.yJ, r.G) for r in realized]
-        )
-        xs = new
-        history.append([list(row) for row in xs])
-    outcome.append(_Round(xs, sl, cl, order, ar).O)
-    return ScalarRun(history, voting, outcome, voting_outcome, exchanges)
+    data = RunData(x, s, c, present, eligible, ar)
+    return run_rounds(data, rounds, exact_player(data))
 
 
 def run_exact(

@@ -104,6 +104,19 @@ class BargainingProblem:
         return tuple(self.position.shape[:-2])
 
     @property
+    def unbatched(self) -> bool:
+        """Whether the model inputs (capability, position, salience, status quo, issue power) are one
+        problem, with no batch axis: a cheap test for the single-run paths. Acceptable ranges are not
+        looked at (the bargaining models do not read them)."""
+        return (
+            self.capability.ndim == 1
+            and self.position.ndim == 2
+            and self.salience.ndim == 2
+            and self.status_quo.ndim == 1
+            and (self.issue_power is None or self.issue_power.ndim == 2)
+        )
+
+    @property
     def power(self) -> np.ndarray:
         """Per-issue power ``(..., A, D)``: ``issue_power`` or ``capability`` broadcast over issues."""
         if self.issue_power is not None:

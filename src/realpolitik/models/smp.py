@@ -336,7 +336,7 @@ def run_smp(
 
     n, dims = problem.n_actors, problem.n_issues
     acc = _accommodation(prm["ideal_accommodation"], n)
-    single = _unbatched(problem)
+    single = problem.unbatched
     if single and acc is None and k.small_path_applies(opt, n):
         return _run_single(problem, prm["salience_norm"], opt, max_steps, stop_tol, pos_tol)
     p = problem if single else problem.broadcast()
@@ -429,16 +429,6 @@ def run_smp(
         outcome=scale(outcome01).reshape((*batch, dims)),
         rounds=int(rounds_arr) if not batch else rounds_arr,
         extras=extras,
-    )
-
-
-def _unbatched(p: BargainingProblem) -> bool:
-    return (
-        p.capability.ndim == 1
-        and p.position.ndim == 2
-        and p.salience.ndim == 2
-        and p.status_quo.ndim == 1
-        and (p.issue_power is None or p.issue_power.ndim == 2)
     )
 
 

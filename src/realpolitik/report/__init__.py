@@ -24,6 +24,7 @@ from realpolitik.report.analysis import (
 )
 from realpolitik.report.findings import Finding, findings
 from realpolitik.report.summary import AgreementLine, IssueLine, ModelValue, SummaryCard, summary_card
+from realpolitik.scenario import Scenario, load
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -261,8 +262,6 @@ def report(
 
     Existing files are not overwritten unless ``overwrite`` (checked before the analysis runs).
     """
-    from realpolitik.scenario import Scenario, load
-
     check_report_target(path, fmt, overwrite=overwrite)
     s = scenario if isinstance(scenario, Scenario) else load(scenario)
     a = run_analysis(

@@ -22,7 +22,9 @@ import numpy as np
 from realpolitik import __version__, defaults
 from realpolitik.forecast import Forecast, ModelInputError, forecast, scenario_problem
 from realpolitik.models import get_model, model_names
+from realpolitik.report.findings import findings
 from realpolitik.report.stats import modes
+from realpolitik.report.summary import summary_card
 from realpolitik.scenario import Scenario
 
 #: The shared defaults (:mod:`realpolitik.defaults`): draws of the analysis's Monte Carlo step, and the
@@ -82,9 +84,6 @@ class Analysis:
 
     def to_json(self) -> dict[str, Any]:
         """All results (docs/cli.md, ``analyze --format json``)."""
-        from realpolitik.report.findings import findings
-        from realpolitik.report.summary import summary_card
-
         return {
             "scenario": self.scenario.id,
             "title": self.scenario.title,

@@ -16,13 +16,25 @@ class Scale:
     labels: dict[float, str] = field(default_factory=dict)
     unit: str | None = None
 
-    @property
-    def axis_title(self) -> str:
-        return f"{self.name} ({self.unit})" if self.unit else self.name
-
     def padded(self, share: float = 0.03) -> tuple[float, float]:
         w = self.bounds[1] - self.bounds[0]
         return self.bounds[0] - share * w, self.bounds[1] + share * w
+
+    def ticks(self, min_gap: float = 0.12) -> list[float]:
+        """The bounds and the labelled points at least ``min_gap`` of the range from every tick already
+        kept. Labels closer together than that would collide on a phone; their text is in the hover."""
+        lo, hi = self.bounds
+        width = (hi - lo) or 1.0
+        kept = [lo, hi]
+        for k in sorted(self.labels):
+            if lo < k < hi and all(abs(k - t) >= min_gap * width for t in kept):
+                kept.append(k)
+        return sorted(kept)
+
+
+def g3(v: float) -> str:
+    """A number in three significant digits, thousands written out (ticks, hover text, table cells)."""
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ They draw the same :mod:`figdata` as the Plotly figures of :mod:`interactive`, s
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import matplotlib
@@ -18,6 +17,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from realpolitik._svg import RC as BASE_RC
+from realpolitik._svg import to_svg
 from realpolitik.report import colors as C
 from realpolitik.report.figdata import (
     Comparison,
@@ -29,23 +30,17 @@ from realpolitik.report.figdata import (
     SweepData,
     TornadoData,
     Trajectories,
+    g3,
 )
 
 RC: dict[Any, Any] = {
-    "svg.fonttype": "none",
+    **BASE_RC,
     "text.parse_math": False,  # names and labels are text: a "$" is a dollar sign
-    "svg.hashsalt": "realpolitik",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
     "axes.edgecolor": "#9aa1ab",
     "text.color": C.INK,
     "axes.labelcolor": C.INK,
     "xtick.color": C.INK,
     "ytick.color": C.INK,
-    "figure.dpi": 96,
 }
 
 WIDTH = 7.5  # inches: the printable width of an A4 or Letter page
@@ -60,27 +55,12 @@ TOP_LEGEND: dict[str, Any] = {
 }
 
 
-def to_svg(fig: Any) -> str:
-    """The figure as SVG text without the XML prologue (ready to inline)."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "realpolitik"})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.find("<svg") :]
-
-
 def _short(text: str, n: int = 28) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _g(v: float) -> str:
-    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
-
-
 def _scale_x(ax: Any, scale: Scale) -> None:
-    from realpolitik.report.interactive import tick_values
-
-    vals = tick_values(scale, 0.06)
+    vals = scale.ticks(0.06)
     ax.set_xticks(vals, [f"{v:g}" for v in vals])
     ax.set_xlim(*scale.padded())
 
@@ -179,7 +159,7 @@ def comparison(c: Comparison) -> str:
             ),
         ]
         if c.status_quo is not None:
-            handles.append(Line2D([], [], color=C.VERMILION, ls="--", label=f"status quo {_g(c.status_quo)}"))
+            handles.append(Line2D([], [], color=C.VERMILION, ls="--", label=f"status quo {g3(c.status_quo)}"))
         if mc_row and c.mc_interval:
             handles.append(Line2D([], [], color=C.SKY, lw=6, label="80% of draws: outcome"))
             if c.mc_pressure_interval:
@@ -209,7 +189,7 @@ def distribution(d: Distribution) -> str:
         q = d.quantiles
         if len(d.modes) >= 2:
             for v, s in d.modes:
-                ax.axvline(v, color=C.BLUE, lw=2, label=f"mode: {s:.0%} near {_g(v)}")
+                ax.axvline(v, color=C.BLUE, lw=2, label=f"mode: {s:.0%} near {g3(v)}")
         else:
             if "10" in q and "90" in q:
                 ax.axvspan(
@@ -217,13 +197,13 @@ def distribution(d: Distribution) -> str:
                     q["90"],
                     color=C.BLUE,
                     alpha=0.12,
-                    label=f"80% interval {_g(q['10'])}–{_g(q['90'])}",
+                    label=f"80% interval {g3(q['10'])}–{g3(q['90'])}",
                 )
             if "50" in q:
-                ax.axvline(q["50"], color=C.BLUE, lw=2, label=f"median {_g(q['50'])}")
+                ax.axvline(q["50"], color=C.BLUE, lw=2, label=f"median {g3(q['50'])}")
         if d.point is not None:
             ax.axvline(
-                d.point, color=C.VERMILION, lw=1.6, ls="--", label=f"inputs at their values: {_g(d.point)}"
+                d.point, color=C.VERMILION, lw=1.6, ls="--", label=f"inputs at their values: {g3(d.point)}"
             )
         _scale_x(ax, d.scale)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
@@ -249,7 +229,7 @@ def tornado(t: TornadoData) -> str:
         handles = [
             Patch(color=C.BLUE, label="input at the low end of its range"),
             Patch(color=C.VERMILION, label="at the high end"),
-            Line2D([], [], color=C.INK, lw=1.2, label=f"baseline {_g(t.base)} (every input at its value)"),
+            Line2D([], [], color=C.INK, lw=1.2, label=f"baseline {g3(t.base)} (every input at its value)"),
         ]
         ax.legend(handles=handles, **TOP_LEGEND, ncol=3)
         fig.tight_layout()
@@ -432,7 +412,7 @@ def trajectories(t: Trajectories) -> str:
             title = r.model
             if r.converged is False:
                 title += " · did not converge" + (
-                    f" (cycles {_g(r.cycle_range[0])}–{_g(r.cycle_range[1])})" if r.cycle_range else ""
+                    f" (cycles {g3(r.cycle_range[0])}–{g3(r.cycle_range[1])})" if r.cycle_range else ""
                 )
             ax.set_title(title, loc="left", fontsize=10)
             ax.set_ylim(*t.scale.padded())

@@ -25,6 +25,7 @@ from realpolitik.report.figdata import (
     SweepData,
     TornadoData,
     Trajectories,
+    g3,
 )
 
 FONT = {
@@ -70,26 +71,8 @@ def _t(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _g(v: float) -> str:
-    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
-
-
-def tick_values(scale: Any, min_gap: float = 0.12) -> list[float]:
-    """The bounds and the labelled points at least ``min_gap`` of the range from every tick already kept.
-
-    Labels closer together than that would collide on a phone; their text is in the hover anyway.
-    """
-    lo, hi = scale.bounds
-    width = (hi - lo) or 1.0
-    kept = [lo, hi]
-    for k in sorted(scale.labels):
-        if lo < k < hi and all(abs(k - t) >= min_gap * width for t in kept):
-            kept.append(k)
-    return sorted(kept)
-
-
 def _ticks(fig: go.Figure, scale: Any, row: int | None = None, col: int | None = None) -> None:
-    vals = tick_values(scale)
+    vals = scale.ticks()
     kw: dict[str, Any] = {
         "tickvals": vals,
         "ticktext": [f"{v:g}" for v in vals],
@@ -143,7 +126,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 "color": [a.colour for a in srt],
                 "line": {"width": 1, "color": "#fff"},
             },
-            hovertext=[f"{_t(a.actor)}: position {_g(a.position)}, salience {a.salience:.2f}" for a in srt],
+            hovertext=[f"{_t(a.actor)}: position {g3(a.position)}, salience {a.salience:.2f}" for a in srt],
             hoverinfo="text",
             showlegend=False,
         )
@@ -162,7 +145,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     text=["", _t(r.actor)] if right else [_t(r.actor), ""],
                     textposition="middle right" if right else "middle left",
                     textfont={"size": 11},
-                    hovertext=[f"{_t(r.actor)} accepts {_g(r.low)} to {_g(r.high)}"] * 2,
+                    hovertext=[f"{_t(r.actor)} accepts {g3(r.low)} to {g3(r.high)}"] * 2,
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -177,7 +160,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     y=[yy - 0.2, yy - 0.2],
                     mode="lines",
                     line={"width": 4, "color": C.GREY},
-                    hovertext=[f"pressure: 80% of draws between {_g(lo)} and {_g(hi)}"] * 2,
+                    hovertext=[f"pressure: 80% of draws between {g3(lo)} and {g3(hi)}"] * 2,
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -191,7 +174,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 mode="lines+markers" if point else "lines",
                 marker={"size": 12, "symbol": "square", "color": C.SKY},
                 line={"width": 10, "color": C.SKY},
-                hovertext=[f"outcome under the rule: 80% of draws between {_g(lo)} and {_g(hi)}"] * 2,
+                hovertext=[f"outcome under the rule: 80% of draws between {g3(lo)} and {g3(hi)}"] * 2,
                 hoverinfo="text",
                 showlegend=False,
             )
@@ -206,7 +189,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     textposition="top center",
                     textfont={"size": 11},
                     marker={"size": [8 + 14 * sh for _, sh in c.mc_modes], "color": C.BLUE},
-                    hovertext=[f"{sh:.0%} of draws near {_g(v)}" for v, sh in c.mc_modes],
+                    hovertext=[f"{sh:.0%} of draws near {g3(v)}" for v, sh in c.mc_modes],
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -223,7 +206,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                         "symbol": "line-ns",
                         "line": {"width": 3, "color": C.BLUE},
                     },
-                    hovertext=[f"median outcome {_g(c.mc_median)}"],
+                    hovertext=[f"median outcome {g3(c.mc_median)}"],
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -242,7 +225,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                     line={"width": 3, "color": C.GREY, "dash": "dot"},
                     marker={"symbol": "line-ns", "size": 12, "line": {"width": 2, "color": C.GREY}},
                     hovertext=[
-                        f"{_t(m.model)}: the pressure does not converge; it cycles between {_g(lo)} and {_g(hi)}"
+                        f"{_t(m.model)}: the pressure does not converge; it cycles between {g3(lo)} and {g3(hi)}"
                     ]
                     * 2,
                     hoverinfo="text",
@@ -276,7 +259,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                         "color": colour,
                         "line": {"width": 2},
                     },
-                    hovertext=[f"{_t(m.model)}: pressure (where the actors push) {_g(m.pressure)}{q}", ""][
+                    hovertext=[f"{_t(m.model)}: pressure (where the actors push) {g3(m.pressure)}{q}", ""][
                         : len(xs)
                     ],
                     hoverinfo="text",
@@ -294,7 +277,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                         "symbol": "diamond" if m.headline else "circle",
                         "color": colour,
                     },
-                    hovertext=[f"{_t(m.model)}: outcome under the rule {_g(m.outcome)}{q}"],
+                    hovertext=[f"{_t(m.model)}: outcome under the rule {g3(m.outcome)}{q}"],
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -340,7 +323,7 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 "yref": "paper",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "text": f"status quo {_g(c.status_quo)}",
+                "text": f"status quo {g3(c.status_quo)}",
                 "font": {"size": 11, "color": C.VERMILION},
             }
         )
@@ -382,8 +365,8 @@ def distribution(d: Distribution) -> dict[str, Any]:
                     y=[0, top * 1.05],
                     mode="lines",
                     line={"color": C.BLUE, "width": 2.5},
-                    name=f"mode: {s:.0%} near {_g(v)}",
-                    hovertemplate=f"{s:.0%} of draws near {_g(v)}<extra></extra>",
+                    name=f"mode: {s:.0%} near {g3(v)}",
+                    hovertemplate=f"{s:.0%} of draws near {g3(v)}<extra></extra>",
                 )
             )
     else:
@@ -396,7 +379,7 @@ def distribution(d: Distribution) -> dict[str, Any]:
                     mode="lines",
                     line={"width": 0},
                     fillcolor="rgba(0,114,178,0.12)",
-                    name=f"80% interval {_g(q['10'])}–{_g(q['90'])}",
+                    name=f"80% interval {g3(q['10'])}–{g3(q['90'])}",
                     hoverinfo="skip",
                 )
             )
@@ -407,8 +390,8 @@ def distribution(d: Distribution) -> dict[str, Any]:
                     y=[0, top * 1.05],
                     mode="lines",
                     line={"color": C.BLUE, "width": 2.5},
-                    name=f"median {_g(q['50'])}",
-                    hovertemplate=f"median {_g(q['50'])}<extra></extra>",
+                    name=f"median {g3(q['50'])}",
+                    hovertemplate=f"median {g3(q['50'])}<extra></extra>",
                 )
             )
     if d.point is not None:
@@ -418,8 +401,8 @@ def distribution(d: Distribution) -> dict[str, Any]:
                 y=[0, top * 1.05],
                 mode="lines",
                 line={"color": C.VERMILION, "width": 2, "dash": "dash"},
-                name=f"inputs at their values: {_g(d.point)}",
-                hovertemplate=f"inputs at their values: {_g(d.point)}<extra></extra>",
+                name=f"inputs at their values: {g3(d.point)}",
+                hovertemplate=f"inputs at their values: {g3(d.point)}<extra></extra>",
             )
         )
     _layout(fig, 300, bargap=0)
@@ -433,37 +416,29 @@ def tornado(t: TornadoData) -> dict[str, Any]:
     labels = [_t(b.label) for b in t.bars][::-1]
     bars = t.bars[::-1]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=[b.low - t.base for b in bars],
-            base=[t.base] * len(bars),
-            orientation="h",
-            name="input at the low end of its range",
-            marker={"color": C.BLUE},
-            customdata=[[b.low_value, b.low] for b in bars],
-            hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
+    for end, name, colour in (
+        ("low", "input at the low end of its range", C.BLUE),
+        ("high", "input at the high end", C.VERMILION),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=[getattr(b, end) - t.base for b in bars],
+                base=[t.base] * len(bars),
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+                customdata=[[getattr(b, f"{end}_value"), getattr(b, end)] for b in bars],
+                hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=[b.high - t.base for b in bars],
-            base=[t.base] * len(bars),
-            orientation="h",
-            name="input at the high end",
-            marker={"color": C.VERMILION},
-            customdata=[[b.high_value, b.high] for b in bars],
-            hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
-        )
-    )
     fig.add_trace(
         go.Scatter(
             x=[t.base, t.base],
             y=[labels[0], labels[-1]],
             mode="lines",
             line={"color": C.INK, "width": 2},
-            name=f"baseline {_g(t.base)} (every input at its value)",
+            name=f"baseline {g3(t.base)} (every input at its value)",
             hoverinfo="skip",
         )
     )
@@ -707,7 +682,7 @@ def trajectories(t: Trajectories) -> dict[str, Any]:
         flag = ""
         if r.converged is False:
             flag = " · did not converge" + (
-                f" (cycles {_g(r.cycle_range[0])}–{_g(r.cycle_range[1])})" if r.cycle_range else ""
+                f" (cycles {g3(r.cycle_range[0])}–{g3(r.cycle_range[1])})" if r.cycle_range else ""
             )
         titles.append(r.model + flag)
     fig = make_subplots(rows=n, cols=1, subplot_titles=titles, vertical_spacing=0.32 / max(n, 1))

@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.models import get_model
 from realpolitik.report import figdata as F
 from realpolitik.report.analysis import Analysis
 from realpolitik.report.colors import actor_colors
+from realpolitik.report.figdata import g3
 from realpolitik.report.findings import HEADLINE, findings
 from realpolitik.report.stats import sobol_rows, tornado_rows
 from realpolitik.report.summary import REASON_WORDS, SummaryCard, convergence, precedent_words, summary_card
@@ -36,10 +38,6 @@ def num(v: Any, digits: int = 2) -> str:
     if not np.isfinite(f):
         return "—"
     return f"{f:.{digits}f}"
-
-
-def _g(v: float) -> str:
-    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
 class Builder:
@@ -79,8 +77,6 @@ MODEL_QUESTION = {
 def model_question(name: str) -> str:
     if name in MODEL_QUESTION:
         return MODEL_QUESTION[name]
-    from realpolitik.models import get_model
-
     return get_model(name).title
 
 
@@ -92,7 +88,7 @@ def _model_note(a: Analysis, why: str) -> str | None:
 
 def mode_text(m: dict[str, float]) -> str:
     """``87% in 15–100 (peak near 53)``: one basin of an outcome distribution."""
-    return f"{m['share']:.0%} in {_g(m['low'])}–{_g(m['high'])} (peak near {_g(m['value'])})"
+    return f"{m['share']:.0%} in {g3(m['low'])}–{g3(m['high'])} (peak near {g3(m['value'])})"
 
 
 # -------------------------------------------------------------------------------------------- findings
@@ -232,13 +228,13 @@ def _pair_text(v: Any, *, named: bool = True) -> str:
     if v.moot:
         out = "moot"
     elif v.outcome is not None:
-        out = _g(v.outcome)
+        out = g3(v.outcome)
     else:
         out = "no point forecast"
     if v.pressure is not None:
-        pr = f"pressure {_g(v.pressure)}"
+        pr = f"pressure {g3(v.pressure)}"
     elif v.converged is False and v.cycle_range:
-        pr = f"pressure cycles {_g(v.cycle_range[0])}–{_g(v.cycle_range[1])}"
+        pr = f"pressure cycles {g3(v.cycle_range[0])}–{g3(v.cycle_range[1])}"
     else:
         pr = "no pressure"
     return f"{head}{out} ({pr})"
@@ -673,7 +669,7 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
         )
         cap = (
             f"The outcomes split into {len(ms)} groups (lines: the modes with their share of draws); the median "
-            f"({_g(qs['50'])}) and the 80% interval would hide that."
+            f"({g3(qs['50'])}) and the 80% interval would hide that."
             if len(ms) >= 2
             else "Share of draws per outcome; shaded: the 80% interval; solid line: the median."
         )
@@ -703,7 +699,7 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
                     f"tornado-{iid}",
                     f"What moves the forecast: {s.issue(iid).name}",
                     f"Each input at the low and at the high end of its range, every other input at its value; the line is the baseline "
-                    f"({_g(float(t['base']))}, every input at its value). Ranked by total swing, the full width the forecast covers "
+                    f"({g3(float(t['base']))}, every input at its value). Ranked by total swing, the full width the forecast covers "
                     f"as the input crosses its range (top {len(rows_t)}).",
                     data_t,
                 )

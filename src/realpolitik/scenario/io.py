@@ -811,7 +811,9 @@ def _load(source: str | Path, expect: str | None = None) -> Scenario:
         fmt = _expected_format(path, text, fmt, expect)
     name = str(path)
     if fmt == "ktab-xml":
-        return from_dict(ktab.parse_ktab_xml(text, name), name)
+        from realpolitik.scenario import ktab_xml
+
+        return from_dict(ktab_xml.parse(text, name), name)
     if fmt == "decide":
         from realpolitik.scenario import decide_format
 

@@ -362,10 +362,3 @@ def parse_table(text: str, file: str = "<table>", scenario_id: str = "table") ->
         },
         "metadata": {"format": "table", "salience_scale": sal_scale},
     }
-
-
-def parse_ktab_xml(text: str, file: str = "<ktab-xml>") -> dict[str, Any]:
-    """A scenario mapping from KTAB's XML scenario format."""
-    from realpolitik.scenario.ktab_xml import parse as _parse
-
-    return _parse(text, file)

@@ -35,7 +35,7 @@ import numpy as np
 
 from realpolitik import defaults
 from realpolitik import display as _display
-from realpolitik._rng import SeedLike
+from realpolitik._rng import SeedLike, seed_int
 from realpolitik.forecast import RuleReader, _jsonable, check_inputs, checked_run, scenario_problem
 from realpolitik.limits import CHUNKS, DRAWS, DRAWS_IN_MEMORY
 from realpolitik.models import get_model
@@ -616,18 +616,6 @@ class _ManifestWriter:
 
 
 # -------------------------------------------------------------------------------------------- runner
-def _normalise_seed(seed: SeedLike) -> int:
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**63))
-    if isinstance(seed, np.random.SeedSequence):
-        return int(seed.generate_state(2, np.uint64)[0] >> np.uint64(1))
-    if seed is None:
-        return int(np.random.SeedSequence().generate_state(2, np.uint64)[0] >> np.uint64(1))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
 def _normalise_thresholds(
     thresholds: Mapping[str, Threshold] | None, issues: tuple[str, ...]
 ) -> dict[str, tuple[str, float]]:
@@ -694,7 +682,7 @@ def monte_carlo(
     CHUNKS.check(math.ceil(draws / chunk_size), f"Monte Carlo chunks ({draws:,} draws of {chunk_size:,})")
     info = get_model(model)
     merged = info.check_params(params)
-    seed_int = _normalise_seed(seed)
+    seed_n = seed_int(seed)
     problem = scenario_problem(scenario)
     check_inputs(info, problem, scenario.id)
     spec = sampling_spec(scenario, problem, distribution)
@@ -713,7 +701,7 @@ def monte_carlo(
     n_chunks = math.ceil(draws / chunk_size)
     out_dir = Path(out) if out is not None else None
     manifest = _manifest(
-        scenario, model, merged, draws, seed_int, chunk_size, spec.distribution, problem.issues, agreements
+        scenario, model, merged, draws, seed_n, chunk_size, spec.distribution, problem.issues, agreements
     )
     notes: list[str] = []
     writer: _ManifestWriter | None = None
@@ -721,7 +709,7 @@ def monte_carlo(
         records = _prepare_out(out_dir, manifest, resume)
         manifest["chunks"] = {}
         writer = _ManifestWriter(out_dir, manifest)
-    seeds = chunk_seeds(seed_int, n_chunks)
+    seeds = chunk_seeds(seed_n, n_chunks)
     tasks = []
     for k in range(n_chunks):
         start = k * chunk_size
@@ -811,7 +799,7 @@ def monte_carlo(
         model=model,
         params=merged,
         draws=draws,
-        seed=seed_int,
+        seed=seed_n,
         chunk_size=chunk_size,
         distribution=spec.distribution,
         issues=problem.issues,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from realpolitik import defaults
-from realpolitik._rng import SeedLike
+from realpolitik._rng import SeedLike, seed_int
 from realpolitik.forecast import _jsonable, check_inputs, run_problem, scenario_problem
 from realpolitik.models import get_model
 from realpolitik.scenario.schema import Scenario
@@ -209,7 +209,7 @@ def sobol(
     if groups != "input":
         problem["groups"] = labels
     factors = tuple(str(g) for g in extract_group_names(problem)[0])  # SALib's order of the result rows
-    ss = np.random.SeedSequence(int(np.random.default_rng(_seed_int(seed)).integers(2**32)))
+    ss = np.random.SeedSequence(int(np.random.default_rng(seed_int(seed)).integers(2**32)))
     sample_seed, analyze_seed = (int(s.generate_state(1)[0]) for s in ss.spawn(2))
     if len(factors) < 2:
         raise ValueError("Sobol analysis needs at least two uncertain factors")
@@ -230,9 +230,3 @@ def sobol(
         s1[:, j], st[:, j] = res["S1"], res["ST"]
         s1c[:, j], stc[:, j] = res["S1_conf"], res["ST_conf"]
     return SobolIndices(scenario.id, model, spec.problem.issues, factors, s1, st, s1c, stc, int(u.shape[0]))
-
-
-def _seed_int(seed: SeedLike) -> int:
-    from realpolitik.uncertainty.runner import _normalise_seed
-
-    return _normalise_seed(seed)

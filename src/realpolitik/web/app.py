@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -299,10 +298,6 @@ def _run_params(form: FormData) -> tuple[str, dict[str, Any], int]:
     if kind in ("montecarlo", "analyze"):
         params["draws"] = draws
     return kind, params, seed
-
-
-def _problems_by_line(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [{"line": p.line, "path": p.path, "message": p.message} for p in problems]
 
 
 # ------------------------------------------------------------------------------------------ the app
@@ -858,10 +853,6 @@ def _csv(run: RunRow) -> str:
     if sw:
         w.writerow([run.id, "sweep", sw.get("model", ""), "", "points", len(sw.get("points") or [])])
     return out.getvalue()
-
-
-def static_dir() -> Path:
-    return Path(str(resources.files("realpolitik.web") / "static"))
 
 
 __all__ = ["MAX_BODY", "Settings", "create_app", "display_url"]
