@@ -53,7 +53,10 @@ def test_static_files_are_served_from_the_package(web: Client) -> None:
 def test_builtin_copy_opens_in_the_grid_and_downloads_as_given(web: Client) -> None:
     sid = web.open_builtin()
     page = web.get(f"/scenarios/{sid}").text
-    assert 'name="cell.0.0.salience" value="0.9"' in page  # Japan's salience on territory
+    assert 'name="cell.1.0.salience" value="0.6"' in page  # Russia's salience on territory
+    # Japan's salience on territory is set by a link: shown as computed (its value at as_of), not a field
+    assert 'name="cell.0.0.salience"' not in page
+    assert re.search(r'<input type="text" value="0.899" id="f-cell_0_0_salience" readonly', page)
     assert "Positions and saliences" in page
     y = web.get(f"/scenarios/{sid}/scenario.yaml")
     assert y.status_code == 200 and "attachment" in y.headers["content-disposition"]
@@ -85,27 +88,32 @@ def test_grid_edit_saves_a_new_version_that_the_yaml_view_shows(web: Client) -> 
     sid = web.open_builtin()
     form = _editor_form(web.get(f"/scenarios/{sid}").text)
     assert form["base_version"] == "1"
-    form["cell.0.0.salience"] = "0.55"  # outside the range [0.8, 1] that the number carries
+    form["cell.1.0.salience"] = "0.3"  # outside the range [0.4, 0.8] that the number carries
     r = web.post(f"/scenarios/{sid}", {**form, "op": "save"})
     assert r.status_code == 422 and "widen the ranges" in r.text
-    assert "expected a range that contains the value 0.55" in field_html(r.text, "cell.0.0.salience")
+    assert (
+        "this number&#39;s uncertainty range [0.4, 0.8] no longer contains 0.3: widen the range (to [0.3, 0.8]), "
+        "or tick ‘widen the ranges’ beside Save to do it for every edited number"
+    ) in field_html(r.text, "cell.1.0.salience")
     r = web.post(f"/scenarios/{sid}", {**form, "op": "save", "widen": "1"})
     assert r.status_code == 303, r.text[:2000]
     text = web.get(f"/scenarios/{sid}/scenario.yaml").text
     s = parse_text(text)
-    assert s.positions["JPN"]["territory"].salience.value == 0.55
-    assert s.positions["JPN"]["territory"].salience.range == (0.55, 1.0)
+    assert s.positions["RUS"]["territory"].salience.value == 0.3
+    assert s.positions["RUS"]["territory"].salience.range == (0.3, 0.8)
     # everything the grid does not show is kept: sources and ranges of numbers, notes, environment
     original = load("japan-russia-2016")
     assert (
-        s.positions["JPN"]["territory"].salience.source
-        == original.positions["JPN"]["territory"].salience.source
+        s.positions["RUS"]["territory"].salience.source
+        == original.positions["RUS"]["territory"].salience.source
     )
+    # and so are the numbers links set: the grid does not send them
+    assert s.positions["JPN"] == original.positions["JPN"]
     assert s.environment == original.environment and s.analogues == original.analogues
     assert dumps(s) == text  # the grid saves the canonical form: dumps(load(x)) is stable
     assert dumps(parse_text(dumps(s))) == dumps(s)
     page = web.get(f"/scenarios/{sid}").text
-    assert "version 2" in page and 'name="cell.0.0.salience" value="0.55"' in page
+    assert "version 2" in page and 'name="cell.1.0.salience" value="0.3"' in page
 
 
 def test_problems_are_shown_on_the_field_they_concern(web: Client) -> None:
@@ -141,19 +149,19 @@ def test_second_save_from_the_same_version_is_refused(web: Client) -> None:
     sid = web.open_builtin()
     page = web.get(f"/scenarios/{sid}").text
     first, second = _editor_form(page), _editor_form(page)
-    first["cell.0.0.salience"] = "0.85"
-    second["cell.0.0.salience"] = "0.95"
+    first["cell.1.0.salience"] = "0.5"
+    second["cell.1.0.salience"] = "0.7"
     assert web.post(f"/scenarios/{sid}", {**first, "op": "save"}).status_code == 303
     r = web.post(f"/scenarios/{sid}", {**second, "op": "save"})
     assert r.status_code == 409
     assert "Not saved: someone else saved this scenario" in r.text
     assert f'href="/scenarios/{sid}/yaml"' in r.text  # a way to see the other version
-    assert 'name="cell.0.0.salience" value="0.95"' in r.text  # the second user's edit is not lost
+    assert 'name="cell.1.0.salience" value="0.7"' in r.text  # the second user's edit is not lost
     assert (
         parse_text(web.get(f"/scenarios/{sid}/scenario.yaml").text)
-        .positions["JPN"]["territory"]
+        .positions["RUS"]["territory"]
         .salience.value
-        == 0.85
+        == 0.5
     )
     # ... and can be kept as a new scenario
     copy = re.search(
@@ -166,7 +174,7 @@ def test_second_save_from_the_same_version_is_refused(web: Client) -> None:
     assert r.status_code == 303
     new = r.headers["location"]
     assert (
-        parse_text(web.get(new + "/scenario.yaml").text).positions["JPN"]["territory"].salience.value == 0.95
+        parse_text(web.get(new + "/scenario.yaml").text).positions["RUS"]["territory"].salience.value == 0.7
     )
 
 
@@ -376,7 +384,7 @@ def test_compare_two_runs_shows_what_moved(web: Client) -> None:
     assert web.wait(ra)["status"] == "done" and web.wait(rb)["status"] == "done"
     page = web.get(f"/compare?a={ra}&b={rb}").text
     assert "Inputs that differ" in page and "Outcomes" in page and "Agreements" in page
-    assert "forecasts moved" in page or "No forecast moved" in page
+    assert "outcomes moved" in page or "No outcome moved" in page
     assert "<code>as_of</code>" in page  # the two cases differ in their date
     # compare the scenarios themselves: inputs, and the latest runs' outcomes
     page = web.get(f"/compare/scenarios?a={a}&b={b}").text

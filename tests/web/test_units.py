@@ -69,7 +69,7 @@ def test_missing_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.parametrize("sid", builtin_ids())
 def test_the_grid_round_trips_every_builtin(sid: str) -> None:
     text = scenarios.builtin_text(sid)
-    draft = forms.draft_from_text(text)
+    draft = scenarios.draft_from_text(text)
     assert forms.grid_problem(draft) is None
     form = forms.build_form(draft)
     again = scenarios.check_data(forms.apply_form(draft, form.values))
@@ -78,7 +78,7 @@ def test_the_grid_round_trips_every_builtin(sid: str) -> None:
 
 
 def test_problems_land_on_their_fields() -> None:
-    draft = forms.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
+    draft = scenarios.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
     form = forms.build_form(
         draft,
         [
@@ -98,7 +98,7 @@ def test_problems_land_on_their_fields() -> None:
 
 
 def test_renaming_an_actor_follows_its_references() -> None:
-    draft = forms.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
+    draft = scenarios.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
     values = forms.build_form(draft).values
     new = forms.apply_form(draft, {**values, "actors[1].id": "RUSSIA"})
     checked = scenarios.check_data(new)
