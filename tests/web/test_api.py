@@ -298,7 +298,19 @@ def test_a_forecast_run_is_an_immutable_record_with_downloads(web: Client) -> No
     assert any(line.startswith(f"{rid},forecast,compromise,territory,pressure,49.89") for line in csv)
     rep = web.get(f"/runs/{rid}/report.html")
     assert rep.status_code == 200 and "<!DOCTYPE html>" in rep.text and 'id="summary"' in rep.text
-    assert web.get(f"/runs/{rid}/scenario.yaml").text == builtin_text("japan-russia-2016")
+    y = web.get(f"/runs/{rid}/scenario.yaml")
+    assert y.text == builtin_text("japan-russia-2016")
+    # the page shows what this run computed and the command that computes it from that very file
+    file = f"japan-russia-2016-run{rid}.yaml"
+    assert f'filename="{file}"' in y.headers["content-disposition"]
+    command = f"realpolitik forecast {file} --model all --seed 3"
+    assert rec["results"]["command"] == command
+    for text in (page, rep.text):
+        assert command in text and "realpolitik analyze" not in text.replace("(realpolitik analyze)", "")
+        assert "did not run" not in text and "Monte Carlo, sensitivity and sweep runs" not in text
+        assert 'id="deals"' not in text and 'id="uncertainty"' not in text and 'id="environment"' not in text
+    assert "with the number it rests on: every model&#39;s forecast." in page
+    assert 'class="run-card no-montecarlo"' in page  # the card's Monte Carlo column is not shown
 
 
 def test_same_seed_same_results(web: Client) -> None:
@@ -422,3 +434,82 @@ def test_results_json_is_plain_json(web: Client) -> None:
     assert web.wait(rid)["status"] == "done"
     text = web.get(f"/runs/{rid}/results.json").text
     assert json.loads(text)["kind"] == "deals"
+
+
+def test_numbers_set_by_links_are_computed_and_can_be_unlinked(web: Client) -> None:
+    sid = web.open_builtin()
+    page = web.get(f"/scenarios/{sid}").text
+    assert len(re.findall(r'<input type="text" value="[^"]*" id="f-cell_[^"]*" readonly', page)) == 7
+    assert page.count("Remove the link and set the number") == 7
+    assert 'value="unlink:5"' in page and "0 + 0.5 × affinity(RUS, CHN), clipped to [0, 1]" in page
+    line = re.search(rf'href="/scenarios/{sid}/yaml\?line=(\d+)#yaml">Edit the link instead', page)
+    assert (
+        line
+        and f'data-select-line="{line.group(1)}"'
+        in web.get(f"/scenarios/{sid}/yaml?line={line.group(1)}").text
+    )
+    assert 'id="warnings"' not in page  # the built-in's numbers equal what its links set
+    form = _editor_form(page)
+    assert "cell.1.3.salience" not in form  # Russia's salience on the front: set by links[5]
+    r = web.post(f"/scenarios/{sid}", {**form, "op": "unlink:5"})
+    assert r.status_code == 200
+    assert (
+        "Removed the link environment.links[5] (RUS.salience.russia_china_front, driven by affinity(RUS, CHN)). "
+        "RUS&#39;s salience on russia_china_front is now the file&#39;s own number, 0.3 (the link gave 0.3 at "
+        "2016-12-31)"
+    ) in r.text
+    assert 'name="cell.1.3.salience" value="0.3"' in r.text and "autofocus" in field_html(
+        r.text, "cell.1.3.salience"
+    )
+    assert "version 1" in web.get(f"/scenarios/{sid}").text  # nothing saved yet
+    form = _editor_form(r.text)
+    form["cell.1.3.salience"] = "0.45"
+    assert web.post(f"/scenarios/{sid}", {**form, "op": "save"}).status_code == 303
+    s = parse_text(web.get(f"/scenarios/{sid}/scenario.yaml").text)
+    assert s.positions["RUS"]["russia_china_front"].salience.value == 0.45
+    assert [str(x.target) for x in s.environment.links] == [
+        str(x.target)
+        for x in load("japan-russia-2016").environment.links
+        if x.target != "RUS.salience.russia_china_front"
+    ]
+    assert web.post(f"/scenarios/{sid}", {**form, "op": "unlink:99"}).status_code == 400
+
+
+def test_a_saved_number_its_link_overwrites_is_warned_about(web: Client) -> None:
+    sid = web.open_builtin()
+    text = builtin_text("japan-russia-2016").replace(
+        'salience: {value: 0.3, range: [0.2, 0.5], source: analyst, note: "an instrument Moscow',
+        'salience: {value: 0.8, range: [0.2, 0.9], source: analyst, note: "an instrument Moscow',
+        1,
+    )
+    r = web.post(f"/scenarios/{sid}/yaml", {"yaml": text, "base_version": "1", "op": "save"})
+    assert r.status_code == 303
+    yaml_page = web.get(f"/scenarios/{sid}/yaml").text
+    assert "environment.links[5] sets RUS.salience.russia_china_front to 0.3" in yaml_page
+    page = web.get(f"/scenarios/{sid}").text
+    warn = page[page.index('id="warnings"') :]
+    warn = warn[: warn.index("</div>")]
+    assert 'href="#f-cell_1_3_salience"' in warn and "the file gives 0.8, but the link" in warn
+    assert "so the models use 0.3 and never see 0.8" in warn
+    assert re.search(
+        r'value="0.3" id="f-cell_1_3_salience" readonly aria-describedby="[^"]+" class="differs"', page
+    )
+
+
+def test_runs_and_scenarios_to_compare_are_offered_sensibly(web: Client) -> None:
+    # the start page always offers the built-in pair, whatever the user has (a broken upload included)
+    web.post("/scenarios/upload", files={"file": ("broken.yaml", b"id: x\ntitle: [\n")})
+    page = web.get("/").text
+    form = page[page.index('action="/compare/scenarios/open"') :]
+    form = form[: form.index("</form>")]
+    selected = re.findall(r'<option value="([^"]+)" selected>', form)
+    assert selected == ["builtin:japan-russia-2016", "builtin:japan-russia-2022"]
+    # two runs of the same version with the same settings, then another: the defaults are two different runs
+    sid = web.open_builtin("ec-emissions-1994")
+    r1, r2 = web.run(sid, "forecast", model="compromise"), web.run(sid, "forecast", model="compromise")
+    r3 = web.run(sid, "forecast", model="compromise", seed=1)
+    for r in (r1, r2, r3):
+        assert web.wait(r)["status"] == "done"
+    page = web.get("/compare").text
+    a, b = re.findall(r'<select name="[ab]">.*?<option value="(\d+)" selected>', page, re.S)
+    assert (int(a), int(b)) == (r2, r3)

@@ -787,7 +787,7 @@ def _routes(app: FastAPI, st: State) -> None:
         done = db.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(100)).all()
         rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.updated_at.desc())).all()
         da, dbb = cmp.default_runs(done)
-        page = {
+        page: dict[str, Any] = {
             "runs": done,
             "rows": rows,
             "builtins": [{"id": x, "title": t} for x, t in scenarios.builtin_titles()],

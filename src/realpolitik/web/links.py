@@ -64,7 +64,7 @@ def formula(link: dict[str, Any]) -> str:
     def num(q: Any, default: float) -> str:
         v = q.get("value") if isinstance(q, dict) else q
         try:
-            return f"{float(v):g}"
+            return f"{float(v):g}"  # type: ignore[arg-type]  # None and text are caught below
         except (TypeError, ValueError):
             return f"{default:g}" if v is None else str(v)
 
@@ -193,8 +193,8 @@ def link_info(draft: Any, scenario: Scenario | None, text: str | None = None) ->
     if not raw:
         return LinkInfo({})
     actors = draft.get("actors") if isinstance(draft, dict) else None
-    actor_index = {
-        a.get("id"): i
+    actor_index: dict[str, int] = {
+        str(a["id"]): i
         for i, a in enumerate(actors or [])
         if isinstance(a, dict) and isinstance(a.get("id"), str)
     }
