@@ -78,10 +78,14 @@ def test_threat_is_power_share_times_proximity_times_hostility() -> None:
     (effect,) = r.trace.links
     assert (effect.target, effect.scenario_value, effect.applied) == ("JPN.salience.front", 0.4, True)
     assert r.trace.indicators["china_assertiveness"]["raw"] == 211
-    # the only warning: the CHN->RUS threat relation drives nothing (no link reads that dyad)
+    # the warnings: the file's 0.4 is not what the models see, and the CHN->RUS threat relation drives
+    # nothing (no link reads that dyad)
     assert r.trace.warnings == [
+        "t: environment.links[0] sets JPN.salience.front to 0.605 at 2016-12-31 (threat(CHN, JPN) = 0.506), "
+        "but the file gives 0.4; the models use 0.605 and never see 0.4: write 0.605 there, or remove the "
+        "link to use 0.4",
         "relation CHN->RUS threat drives nothing: no link reads it (through hostility(CHN, RUS) or "
-        "threat(CHN, RUS)) and no veto rests on it"
+        "threat(CHN, RUS)) and no veto rests on it",
     ]
     json.dumps(r.trace.to_json())
 

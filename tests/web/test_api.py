@@ -53,7 +53,10 @@ def test_static_files_are_served_from_the_package(web: Client) -> None:
 def test_builtin_copy_opens_in_the_grid_and_downloads_as_given(web: Client) -> None:
     sid = web.open_builtin()
     page = web.get(f"/scenarios/{sid}").text
-    assert 'name="cell.0.0.salience" value="0.9"' in page  # Japan's salience on territory
+    assert 'name="cell.1.0.salience" value="0.6"' in page  # Russia's salience on territory
+    # Japan's salience on territory is set by a link: shown as computed (its value at as_of), not a field
+    assert 'name="cell.0.0.salience"' not in page
+    assert re.search(r'<input type="text" value="0.899" id="f-cell_0_0_salience" readonly', page)
     assert "Positions and saliences" in page
     y = web.get(f"/scenarios/{sid}/scenario.yaml")
     assert y.status_code == 200 and "attachment" in y.headers["content-disposition"]
@@ -85,27 +88,32 @@ def test_grid_edit_saves_a_new_version_that_the_yaml_view_shows(web: Client) -> 
     sid = web.open_builtin()
     form = _editor_form(web.get(f"/scenarios/{sid}").text)
     assert form["base_version"] == "1"
-    form["cell.0.0.salience"] = "0.55"  # outside the range [0.8, 1] that the number carries
+    form["cell.1.0.salience"] = "0.3"  # outside the range [0.4, 0.8] that the number carries
     r = web.post(f"/scenarios/{sid}", {**form, "op": "save"})
     assert r.status_code == 422 and "widen the ranges" in r.text
-    assert "expected a range that contains the value 0.55" in field_html(r.text, "cell.0.0.salience")
+    assert (
+        "this number&#39;s uncertainty range [0.4, 0.8] no longer contains 0.3: widen the range (to [0.3, 0.8]), "
+        "or tick ‘widen the ranges’ beside Save to do it for every edited number"
+    ) in field_html(r.text, "cell.1.0.salience")
     r = web.post(f"/scenarios/{sid}", {**form, "op": "save", "widen": "1"})
     assert r.status_code == 303, r.text[:2000]
     text = web.get(f"/scenarios/{sid}/scenario.yaml").text
     s = parse_text(text)
-    assert s.positions["JPN"]["territory"].salience.value == 0.55
-    assert s.positions["JPN"]["territory"].salience.range == (0.55, 1.0)
+    assert s.positions["RUS"]["territory"].salience.value == 0.3
+    assert s.positions["RUS"]["territory"].salience.range == (0.3, 0.8)
     # everything the grid does not show is kept: sources and ranges of numbers, notes, environment
     original = load("japan-russia-2016")
     assert (
-        s.positions["JPN"]["territory"].salience.source
-        == original.positions["JPN"]["territory"].salience.source
+        s.positions["RUS"]["territory"].salience.source
+        == original.positions["RUS"]["territory"].salience.source
     )
+    # and so are the numbers links set: the grid does not send them
+    assert s.positions["JPN"] == original.positions["JPN"]
     assert s.environment == original.environment and s.analogues == original.analogues
     assert dumps(s) == text  # the grid saves the canonical form: dumps(load(x)) is stable
     assert dumps(parse_text(dumps(s))) == dumps(s)
     page = web.get(f"/scenarios/{sid}").text
-    assert "version 2" in page and 'name="cell.0.0.salience" value="0.55"' in page
+    assert "version 2" in page and 'name="cell.1.0.salience" value="0.3"' in page
 
 
 def test_problems_are_shown_on_the_field_they_concern(web: Client) -> None:
@@ -141,19 +149,19 @@ def test_second_save_from_the_same_version_is_refused(web: Client) -> None:
     sid = web.open_builtin()
     page = web.get(f"/scenarios/{sid}").text
     first, second = _editor_form(page), _editor_form(page)
-    first["cell.0.0.salience"] = "0.85"
-    second["cell.0.0.salience"] = "0.95"
+    first["cell.1.0.salience"] = "0.5"
+    second["cell.1.0.salience"] = "0.7"
     assert web.post(f"/scenarios/{sid}", {**first, "op": "save"}).status_code == 303
     r = web.post(f"/scenarios/{sid}", {**second, "op": "save"})
     assert r.status_code == 409
     assert "Not saved: someone else saved this scenario" in r.text
     assert f'href="/scenarios/{sid}/yaml"' in r.text  # a way to see the other version
-    assert 'name="cell.0.0.salience" value="0.95"' in r.text  # the second user's edit is not lost
+    assert 'name="cell.1.0.salience" value="0.7"' in r.text  # the second user's edit is not lost
     assert (
         parse_text(web.get(f"/scenarios/{sid}/scenario.yaml").text)
-        .positions["JPN"]["territory"]
+        .positions["RUS"]["territory"]
         .salience.value
-        == 0.85
+        == 0.5
     )
     # ... and can be kept as a new scenario
     copy = re.search(
@@ -166,7 +174,7 @@ def test_second_save_from_the_same_version_is_refused(web: Client) -> None:
     assert r.status_code == 303
     new = r.headers["location"]
     assert (
-        parse_text(web.get(new + "/scenario.yaml").text).positions["JPN"]["territory"].salience.value == 0.95
+        parse_text(web.get(new + "/scenario.yaml").text).positions["RUS"]["territory"].salience.value == 0.7
     )
 
 
@@ -290,7 +298,19 @@ def test_a_forecast_run_is_an_immutable_record_with_downloads(web: Client) -> No
     assert any(line.startswith(f"{rid},forecast,compromise,territory,pressure,49.89") for line in csv)
     rep = web.get(f"/runs/{rid}/report.html")
     assert rep.status_code == 200 and "<!DOCTYPE html>" in rep.text and 'id="summary"' in rep.text
-    assert web.get(f"/runs/{rid}/scenario.yaml").text == builtin_text("japan-russia-2016")
+    y = web.get(f"/runs/{rid}/scenario.yaml")
+    assert y.text == builtin_text("japan-russia-2016")
+    # the page shows what this run computed and the command that computes it from that very file
+    file = f"japan-russia-2016-run{rid}.yaml"
+    assert f'filename="{file}"' in y.headers["content-disposition"]
+    command = f"realpolitik forecast {file} --model all --seed 3"
+    assert rec["results"]["command"] == command
+    for text in (page, rep.text):
+        assert command in text and "realpolitik analyze" not in text.replace("(realpolitik analyze)", "")
+        assert "did not run" not in text and "Monte Carlo, sensitivity and sweep runs" not in text
+        assert 'id="deals"' not in text and 'id="uncertainty"' not in text and 'id="environment"' not in text
+    assert "with the number it rests on: every model&#39;s forecast." in page
+    assert 'class="run-card no-montecarlo"' in page  # the card's Monte Carlo column is not shown
 
 
 def test_same_seed_same_results(web: Client) -> None:
@@ -376,7 +396,7 @@ def test_compare_two_runs_shows_what_moved(web: Client) -> None:
     assert web.wait(ra)["status"] == "done" and web.wait(rb)["status"] == "done"
     page = web.get(f"/compare?a={ra}&b={rb}").text
     assert "Inputs that differ" in page and "Outcomes" in page and "Agreements" in page
-    assert "forecasts moved" in page or "No forecast moved" in page
+    assert "outcomes moved" in page or "No outcome moved" in page
     assert "<code>as_of</code>" in page  # the two cases differ in their date
     # compare the scenarios themselves: inputs, and the latest runs' outcomes
     page = web.get(f"/compare/scenarios?a={a}&b={b}").text
@@ -414,3 +434,82 @@ def test_results_json_is_plain_json(web: Client) -> None:
     assert web.wait(rid)["status"] == "done"
     text = web.get(f"/runs/{rid}/results.json").text
     assert json.loads(text)["kind"] == "deals"
+
+
+def test_numbers_set_by_links_are_computed_and_can_be_unlinked(web: Client) -> None:
+    sid = web.open_builtin()
+    page = web.get(f"/scenarios/{sid}").text
+    assert len(re.findall(r'<input type="text" value="[^"]*" id="f-cell_[^"]*" readonly', page)) == 7
+    assert page.count("Remove the link and set the number") == 7
+    assert 'value="unlink:5"' in page and "0 + 0.5 × affinity(RUS, CHN), clipped to [0, 1]" in page
+    line = re.search(rf'href="/scenarios/{sid}/yaml\?line=(\d+)#yaml">Edit the link instead', page)
+    assert (
+        line
+        and f'data-select-line="{line.group(1)}"'
+        in web.get(f"/scenarios/{sid}/yaml?line={line.group(1)}").text
+    )
+    assert 'id="warnings"' not in page  # the built-in's numbers equal what its links set
+    form = _editor_form(page)
+    assert "cell.1.3.salience" not in form  # Russia's salience on the front: set by links[5]
+    r = web.post(f"/scenarios/{sid}", {**form, "op": "unlink:5"})
+    assert r.status_code == 200
+    assert (
+        "Removed the link environment.links[5] (RUS.salience.russia_china_front, driven by affinity(RUS, CHN)). "
+        "RUS&#39;s salience on russia_china_front is now the file&#39;s own number, 0.3 (the link gave 0.3 at "
+        "2016-12-31)"
+    ) in r.text
+    assert 'name="cell.1.3.salience" value="0.3"' in r.text and "autofocus" in field_html(
+        r.text, "cell.1.3.salience"
+    )
+    assert "version 1" in web.get(f"/scenarios/{sid}").text  # nothing saved yet
+    form = _editor_form(r.text)
+    form["cell.1.3.salience"] = "0.45"
+    assert web.post(f"/scenarios/{sid}", {**form, "op": "save"}).status_code == 303
+    s = parse_text(web.get(f"/scenarios/{sid}/scenario.yaml").text)
+    assert s.positions["RUS"]["russia_china_front"].salience.value == 0.45
+    assert [str(x.target) for x in s.environment.links] == [
+        str(x.target)
+        for x in load("japan-russia-2016").environment.links
+        if x.target != "RUS.salience.russia_china_front"
+    ]
+    assert web.post(f"/scenarios/{sid}", {**form, "op": "unlink:99"}).status_code == 400
+
+
+def test_a_saved_number_its_link_overwrites_is_warned_about(web: Client) -> None:
+    sid = web.open_builtin()
+    text = builtin_text("japan-russia-2016").replace(
+        'salience: {value: 0.3, range: [0.2, 0.5], source: analyst, note: "an instrument Moscow',
+        'salience: {value: 0.8, range: [0.2, 0.9], source: analyst, note: "an instrument Moscow',
+        1,
+    )
+    r = web.post(f"/scenarios/{sid}/yaml", {"yaml": text, "base_version": "1", "op": "save"})
+    assert r.status_code == 303
+    yaml_page = web.get(f"/scenarios/{sid}/yaml").text
+    assert "environment.links[5] sets RUS.salience.russia_china_front to 0.3" in yaml_page
+    page = web.get(f"/scenarios/{sid}").text
+    warn = page[page.index('id="warnings"') :]
+    warn = warn[: warn.index("</div>")]
+    assert 'href="#f-cell_1_3_salience"' in warn and "the file gives 0.8, but the link" in warn
+    assert "so the models use 0.3 and never see 0.8" in warn
+    assert re.search(
+        r'value="0.3" id="f-cell_1_3_salience" readonly aria-describedby="[^"]+" class="differs"', page
+    )
+
+
+def test_runs_and_scenarios_to_compare_are_offered_sensibly(web: Client) -> None:
+    # the start page always offers the built-in pair, whatever the user has (a broken upload included)
+    web.post("/scenarios/upload", files={"file": ("broken.yaml", b"id: x\ntitle: [\n")})
+    page = web.get("/").text
+    form = page[page.index('action="/compare/scenarios/open"') :]
+    form = form[: form.index("</form>")]
+    selected = re.findall(r'<option value="([^"]+)" selected>', form)
+    assert selected == ["builtin:japan-russia-2016", "builtin:japan-russia-2022"]
+    # two runs of the same version with the same settings, then another: the defaults are two different runs
+    sid = web.open_builtin("ec-emissions-1994")
+    r1, r2 = web.run(sid, "forecast", model="compromise"), web.run(sid, "forecast", model="compromise")
+    r3 = web.run(sid, "forecast", model="compromise", seed=1)
+    for r in (r1, r2, r3):
+        assert web.wait(r)["status"] == "done"
+    page = web.get("/compare").text
+    a, b = re.findall(r'<select name="[ab]">.*?<option value="(\d+)" selected>', page, re.S)
+    assert (int(a), int(b)) == (r2, r3)

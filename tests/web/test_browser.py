@@ -238,7 +238,78 @@ def test_compare_the_flagship_with_the_2022_case(base: str, browser: Any, shots:
     page.wait_for_function("!document.querySelector('.notice[hx-get]')", timeout=240_000)
     text = page.locator("main").inner_text()
     assert "Inputs that differ" in text and "Agreements" in text
-    assert re.search(r"\d+ of \d+ forecasts moved", text), text[:2000]
+    assert re.search(r"\d+ of \d+ outcomes moved", text), text[:2000]
+    # only rows whose outcome moved are highlighted: their change is never 0
+    changes = page.locator("#outcomes tr.moved td.change").all_inner_texts()
+    assert changes and "0" not in [c.strip() for c in changes], changes
     v.shoot("compare-2016-2022", full=True)
     v.shoot("compare-2016-2022-top")
+    # on a phone every row is a card: A, B and the change side by side, nothing off-screen
+    page.set_viewport_size({"width": NARROW[0], "height": NARROW[1]})
+    row = page.locator("#outcomes tr.moved").first
+    row.scroll_into_view_if_needed()
+    for cell in ("td[data-label=A]", "td[data-label=B]", "td.change", "td.pressure"):
+        box = row.locator(cell).bounding_box()
+        assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= NARROW[0], (cell, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW[0]
+    page.screenshot(path=str(v.shots / f"compare-2016-2022-outcomes-{NARROW[0]}.png"))
+    v.close()
+
+
+def _clear_of_savebar(page: Any, name: str) -> None:
+    """The field ``name`` with its problem is on screen and not under the sticky Save bar."""
+    r = page.evaluate(
+        """(name) => {
+          const f = document.querySelector(`[name="${name}"]`).closest('.fld').getBoundingClientRect();
+          const bar = document.querySelector('.savebar').getBoundingClientRect();
+          return {top: f.top, bottom: f.bottom, left: f.left, right: f.right, bar: bar.top,
+                  w: window.innerWidth};
+        }""",
+        name,
+    )
+    assert 0 <= r["top"] and r["bottom"] <= r["bar"], r
+    assert 0 <= r["left"] and r["right"] <= r["w"], r
+
+
+def test_linked_numbers_and_a_range_problem_in_the_grid(base: str, browser: Any, shots: Path) -> None:
+    v = Page(browser, shots)
+    page = v.page
+    page.goto(base + "/")
+    page.get_by_role("button", name="Japan-Russia relations and the disputed islands (end of 2016)").click()
+    page.wait_for_selector("table.grid")
+    # Russia's salience on the front is computed by a link: read-only, and a tap says which and offers a way out
+    front = page.locator("#f-cell_1_3_salience")
+    assert front.get_attribute("readonly") is not None and front.input_value() == "0.3"
+    cell = page.locator("td.cell", has=front)
+    cell.locator("details.prov > summary").click()
+    assert "affinity(RUS, CHN) = 0.6, so 0.3" in cell.locator(".pop").inner_text()
+    cell.scroll_into_view_if_needed()
+    v.shoot("grid-linked-cell")
+    # a value outside its range: the problem says so in words on the field, clear of the Save bar
+    page.locator('input[name="cell.1.0.salience"]').fill("0.3")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#problems")
+    err = page.locator('label:has(input[name="cell.1.0.salience"]) .err').inner_text()
+    assert err.startswith("this number's uncertainty range [0.4, 0.8] no longer contains 0.3"), err
+    for w, h in (WIDE, NARROW):
+        page.set_viewport_size({"width": w, "height": h})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.locator("#problems a").first.click()
+        page.wait_for_timeout(300)
+        _clear_of_savebar(page, "cell.1.0.salience")
+        page.screenshot(path=str(shots / f"grid-range-problem-{w}.png"))
+    page.set_viewport_size({"width": WIDE[0], "height": WIDE[1]})
+    page.get_by_role("button", name="Widen this range to [0.3, 0.8]").click()
+    page.wait_for_selector(".notice")
+    assert page.locator("#problems").count() == 0
+    # remove the link and set the number instead
+    page.locator("td.cell", has=page.locator("#f-cell_1_3_salience")).locator("summary").click()
+    page.get_by_role("button", name="Remove the link and set the number").first.click()
+    page.wait_for_selector('input[name="cell.1.3.salience"]')
+    assert page.evaluate("document.activeElement.name") == "cell.1.3.salience"
+    page.locator('input[name="cell.1.3.salience"]').fill("0.45")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector(".saved")
+    assert page.locator('input[name="cell.1.3.salience"]').input_value() == "0.45"
+    v.shoot("grid-unlinked")
     v.close()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from realpolitik.scenario import Problem, builtin_ids, dumps, load
-from realpolitik.web import compare, forms, scenarios, security, views
+from realpolitik.web import compare, forms, links, scenarios, security, views
 
 HEAVY = ("fastapi", "starlette", "sqlalchemy", "uvicorn", "alembic", "multipart", "httpx")
 
@@ -69,7 +70,7 @@ def test_missing_extra_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.parametrize("sid", builtin_ids())
 def test_the_grid_round_trips_every_builtin(sid: str) -> None:
     text = scenarios.builtin_text(sid)
-    draft = forms.draft_from_text(text)
+    draft = scenarios.draft_from_text(text)
     assert forms.grid_problem(draft) is None
     form = forms.build_form(draft)
     again = scenarios.check_data(forms.apply_form(draft, form.values))
@@ -78,7 +79,7 @@ def test_the_grid_round_trips_every_builtin(sid: str) -> None:
 
 
 def test_problems_land_on_their_fields() -> None:
-    draft = forms.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
+    draft = scenarios.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
     form = forms.build_form(
         draft,
         [
@@ -98,7 +99,7 @@ def test_problems_land_on_their_fields() -> None:
 
 
 def test_renaming_an_actor_follows_its_references() -> None:
-    draft = forms.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
+    draft = scenarios.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
     values = forms.build_form(draft).values
     new = forms.apply_form(draft, {**values, "actors[1].id": "RUSSIA"})
     checked = scenarios.check_data(new)
@@ -216,3 +217,214 @@ def test_a_blank_scenario_is_valid_and_runs() -> None:
     checked = scenarios.check_text(scenarios.BLANK)
     assert checked.valid and checked.scenario is not None
     assert forecast(checked.scenario, model="compromise").outcome["issue_1"] == 50.0
+
+
+# ------------------------------------------------------------------------ numbers set by links
+FLAGSHIP_LINKED = {  # the seven cells of japan-russia-2016 that environment links set
+    "positions.JPN.territory.salience",
+    "positions.JPN.economic_cooperation.salience",
+    "positions.JPN.economic_cooperation.position",
+    "positions.JPN.russia_china_front.salience",
+    "positions.JPN.military_status.acceptable.low",
+    "positions.RUS.military_status.acceptable.high",
+    "positions.RUS.russia_china_front.salience",
+}
+
+
+def test_the_flagships_linked_numbers_carry_their_link_driver_and_value() -> None:
+    from realpolitik.environment import resolve
+
+    text = scenarios.builtin_text("japan-russia-2016")
+    info = links.text_link_info(text)
+    assert set(info.fields) == FLAGSHIP_LINKED and info.error is None
+    for e in resolve(load("japan-russia-2016")).trace.links:
+        f = info.by_index(e.index)
+        assert f is not None and f.target == e.target and f.driver == e.driver
+        assert (f.value, f.driver_value, f.file_value) == (e.value, e.driver_value, e.scenario_value)
+        assert not f.differs  # the built-in writes the numbers its links give
+    rus = info.fields["positions.RUS.russia_china_front.salience"]
+    assert rus.words == "RUS's salience on russia_china_front" and rus.when == "at 2016-12-31"
+    assert rus.formula == "0 + 0.5 × affinity(RUS, CHN), clipped to [0, 1]" and rus.value == 0.3
+    assert text.splitlines()[rus.line - 1].strip() == "- target: RUS.salience.russia_china_front"
+    form = forms.build_form(scenarios.draft_from_text(text), [], info.fields)
+    assert form.linked["cell.1.3.salience"] is rus and form.linked[
+        "cell.0.2.position"
+    ].value == pytest.approx(60.28876570971834)
+    assert len(form.linked) == 7
+
+
+def test_a_number_that_differs_from_its_link_is_flagged() -> None:
+    text = scenarios.builtin_text("japan-russia-2016")
+    edited = text.replace(
+        'salience: {value: 0.3, range: [0.2, 0.5], source: analyst, note: "an instrument Moscow',
+        'salience: {value: 0.8, range: [0.2, 0.9], source: analyst, note: "an instrument Moscow',
+        1,
+    )
+    assert edited != text
+    info = links.text_link_info(edited)
+    rus = info.fields["positions.RUS.russia_china_front.salience"]
+    assert rus.differs and (rus.value, rus.file_value) == (0.3, 0.8)
+    assert [w for w in info.warnings if links.is_overwrite_warning(w)] == [
+        "japan-russia-2016: environment.links[5] sets RUS.salience.russia_china_front to 0.3 at 2016-12-31 "
+        "(affinity(RUS, CHN) = 0.6), but the file gives 0.8; the models use 0.3 and never see 0.8: write 0.3 "
+        "there, or remove the link to use 0.8"
+    ]
+    # the comparison of inputs says which differing number a link sets
+    (d,) = [
+        x for x in compare.input_diff(text, edited) if x.path == "positions.RUS.russia_china_front.salience"
+    ]
+    assert d.linked and d.link_a is not None and d.link_b is not None and d.link_b.value == 0.3
+
+
+def test_a_grid_save_keeps_linked_numbers_and_their_stances() -> None:
+    text = scenarios.builtin_text("japan-russia-2016")
+    draft = scenarios.draft_from_text(text)
+    info = links.text_link_info(text)
+    form = forms.build_form(draft, [], info.fields)
+    # the browser sends no linked field (they have no name), and no red line where there is none
+    sent = {k: v for k, v in form.values.items() if k not in form.linked}
+    assert "cell.0.2.position" not in sent and sent["cell.0.2.low"] == sent["cell.0.2.high"] == ""
+    new = forms.apply_form(draft, sent)
+    assert (
+        new["positions"]["JPN"]["economic_cooperation"] == draft["positions"]["JPN"]["economic_cooperation"]
+    )
+    assert dumps(load("japan-russia-2016")) == dumps(scenarios.check_data(new).scenario)  # type: ignore[arg-type]
+
+
+def test_removing_a_link_removes_every_link_on_its_target() -> None:
+    draft = {
+        "environment": {
+            "links": [
+                {"target": "JPN.salience.x", "driver": "a"},
+                {"target": "RUS.salience.x", "driver": "a"},
+                {"target": "JPN.salience.x", "driver": "b"},
+            ]
+        }
+    }
+    assert links.remove_links(draft, 2) == [0, 2]
+    assert draft["environment"]["links"] == [{"target": "RUS.salience.x", "driver": "a"}]
+    assert links.remove_links(draft, 5) == []
+    assert links.remove_links(draft, 0) == [0] and "links" not in draft["environment"]
+
+
+def test_a_value_outside_its_range_is_said_in_words_with_the_range_that_fits() -> None:
+    draft = scenarios.draft_from_text(scenarios.builtin_text("japan-russia-2016"))
+    draft["positions"]["RUS"]["territory"]["salience"]["value"] = 0.9
+    problems = scenarios.check_data(draft).problems
+    form = forms.build_form(draft, problems)
+    assert form.errors["cell.1.0.salience"] == [
+        "this number's uncertainty range [0.4, 0.8] no longer contains 0.9: widen the range (to [0.4, 0.9]), "
+        "or tick \u2018widen the ranges\u2019 beside Save to do it for every edited number"
+    ]
+    assert form.widen == {"cell.1.0.salience": ("positions.RUS.territory.salience", "[0.4, 0.9]")}
+    assert forms.widen_one(draft, "positions.RUS.territory.salience")
+    assert draft["positions"]["RUS"]["territory"]["salience"]["range"] == [0.4, 0.9]
+    assert not forms.widen_one(draft, "positions.RUS.territory.salience")  # nothing left to widen
+    assert not forms.widen_one(draft, "positions.XYZ.territory.salience")
+    assert scenarios.check_data(draft).valid
+
+
+# ------------------------------------------------------------------------ what a run shows
+def test_compare_counts_outcome_moves_and_pressure_moves_apart() -> None:
+    def res(out: float, pressure: float) -> dict[str, object]:
+        return {
+            "model": "eum",
+            "summary": {"issues": [{"issue": "t", "name": "T", "bounds": [0, 100]}]},
+            "forecasts": [{"model": "eum", "outcome": {"t": out}, "pressure": {"t": pressure}}],
+        }
+
+    c = compare.Comparison()
+    compare.compare_results(res(0.0, 30.0), res(0.0, 60.0), c)  # the rule holds 0; the pressure moves
+    assert c.moved == [] and c.pressure_moved == c.outcomes
+    c = compare.Comparison()
+    compare.compare_results(res(0.0, 30.0), res(40.0, 40.0), c)
+    assert c.moved == c.outcomes == c.pressure_moved
+
+
+def test_default_runs_to_compare_differ() -> None:
+    from types import SimpleNamespace as R
+
+    def run(i: int, h: str = "x", status: str = "done", seed: int = 0) -> R:
+        return R(id=i, status=status, scenario_hash=h, kind="forecast", params={"model": None}, seed=seed)
+
+    assert compare.default_runs([]) == (None, None)
+    assert compare.default_runs([run(1)]) == (None, 1)
+    # newest first: run 4 repeats run 3, so A is run 2 (another scenario); a failed run is never chosen
+    assert compare.default_runs([run(5, status="failed"), run(4), run(3), run(2, "y")]) == (2, 4)
+    assert compare.default_runs([run(3), run(2)]) == (2, 3)  # two equal runs: still two different runs
+    assert compare.default_runs([run(3), run(2, seed=1)]) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("forecast", "realpolitik forecast case-run7.yaml --model all --seed 3"),
+        ("deals", "realpolitik deals case-run7.yaml --seed 3"),
+        ("sweep", "realpolitik sweep case-run7.yaml --vary china_assertiveness=0:1:11 --seed 3"),
+        ("montecarlo", "realpolitik montecarlo case-run7.yaml --draws 500 --seed 3"),
+        ("analyze", "realpolitik analyze case-run7.yaml --seed 3 --draws 500"),
+    ],
+)
+def test_each_job_names_the_command_that_computes_it(kind: str, expected: str) -> None:
+    from realpolitik.web.worker import reproduce_command, scenario_file
+
+    file = scenario_file("case", 7)
+    assert (
+        reproduce_command(kind, file, seed=3, model=None, draws=500, driver="china_assertiveness") == expected
+    )
+    assert reproduce_command("montecarlo", file, seed=3, model="nash", draws=500, sensitivity=True) == (
+        "realpolitik montecarlo case-run7.yaml --draws 500 --model nash --seed 3\n"
+        "# and the sensitivity analysis (tornado, Sobol indices), as in: "
+        "realpolitik analyze case-run7.yaml --seed 3 --draws 500 --model nash"
+    )
+
+
+def test_the_forecast_command_reproduces_a_forecast_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from realpolitik.cli import app
+    from realpolitik.report import run_analysis
+    from realpolitik.web.worker import KINDS, reproduce_command
+
+    text = scenarios.builtin_text("ec-emissions-1994")
+    (tmp_path / "ec-run1.yaml").write_text(text)
+    a = run_analysis(load("ec-emissions-1994"), seed=2, parts=KINDS["forecast"])
+    cmd = reproduce_command("forecast", "ec-run1.yaml", seed=2, model=None, draws=2000)
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, [*cmd.split()[1:], "--format", "json"])
+    assert r.exit_code == 0, r.output
+    got = {f["model"]: f["outcome"] for f in json.loads(r.stdout)}
+    assert got == {f.model: dict(f.outcome) for f in a.forecasts}
+
+
+def test_a_forecast_run_shows_only_what_it_computed() -> None:
+    from realpolitik.report import run_analysis
+    from realpolitik.report.sections import build
+    from realpolitik.web.worker import KINDS
+
+    a = run_analysis(load("ec-emissions-1994"), parts=KINDS["forecast"])
+    a.command = "realpolitik forecast ec-run1.yaml --model all --seed 0"
+    card, sections = build(a, interactive=False)
+    rv = views.for_run(card, sections, KINDS["forecast"])
+    assert [s.id for s in rv.sections] == ["findings", "forecasts", "scenario", "reproduce"]
+    assert rv.sections[0].model == (
+        "Generated from what this run computed, most important first, each with the number it rests on: "
+        "every model's forecast."
+    )
+    texts = [getattr(b, "text", "") for s in rv.sections for b in s.blocks]
+    assert not any("did not run" in t for t in texts)
+    assert "realpolitik forecast ec-run1.yaml --model all --seed 0" in texts
+    assert rv.card is not None and rv.hide == ["montecarlo"]
+    # a full analysis keeps everything the report shows
+    full = views.for_run(card, sections, KINDS["analyze"])
+    assert full.sections == sections and full.hide == []
+    # a deal analysis alone: no forecast columns and only the agreements' answers
+    d = run_analysis(load("japan-russia-2016"), parts=KINDS["deals"])
+    dv = views.for_run(*build(d, interactive=False), KINDS["deals"])
+    assert [s.id for s in dv.sections] == ["findings", "deals", "scenario", "reproduce"]
+    assert dv.card is not None and {h.kind for h in dv.card.headlines} == {"agreement"}
+    assert dv.hide == ["forecasts", "montecarlo"]

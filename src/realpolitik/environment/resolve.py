@@ -430,8 +430,71 @@ def prepare(
         if e.applied and e.reason
     ]
     warnings.extend(clips)
+    warnings.extend(overwritten_numbers(scenario, at_as_of.trace.links))
     warnings.extend(unused_relation_warnings(scenario, prepared.relation_uses))
     return prepared
+
+
+#: A file's number "equals" its link's value when they differ by at most this share of the target's
+#: scale (the 0–1 salience scale, the issue's bounds; the larger of the two for capability): a number
+#: written with two decimals on a 0–1 scale rounds the link's value by at most half a percent.
+LINK_TOLERANCE = 0.005
+
+
+def file_number(scenario: Scenario, target: Target) -> float | None:
+    """The number the scenario file itself gives for a link's ``target`` (None when it gives none)."""
+    if target.issue is None:
+        cap = next((a.capability for a in scenario.actors if a.id == target.actor), None)
+        return None if cap is None else float(cap.value)
+    st = scenario.positions.get(target.actor, {}).get(target.issue)
+    if st is None:
+        return None
+    if target.kind == "position":
+        return float(st.position.value)
+    if target.kind == "salience":
+        return float(st.salience.value)
+    end = (
+        None
+        if st.acceptable is None
+        else st.acceptable.low
+        if target.kind == "acceptable_low"
+        else st.acceptable.high
+    )
+    return None if end is None else float(end.value)
+
+
+def overwritten_numbers(scenario: Scenario, effects: list[LinkEffect]) -> list[str]:
+    """One line per link whose target number in the file differs from the value the link sets.
+
+    The models never see such a number (the link overwrites it on every run), so the file says one
+    thing and the forecast uses another. Only the link that wins (the last on its target) counts, and
+    only where the file gives the number; differences within :data:`LINK_TOLERANCE` of the target's
+    scale count as equal.
+    """
+    last = {e.target: e for e in effects if e.applied}
+    issues = {i.id: i for i in scenario.issues}
+    when = f"at {scenario.as_of}" if scenario.as_of is not None else "at the latest readings"
+    out = []
+    for e in last.values():
+        target = parse_target(e.target)
+        own = file_number(scenario, target)
+        if own is None or not math.isfinite(e.value):
+            continue
+        if target.kind == "capability":
+            scale = max(abs(own), abs(e.value))
+        elif target.kind == "salience":
+            scale = 1.0
+        else:
+            lo, hi = issues[target.issue or ""].bounds
+            scale = float(hi) - float(lo)
+        if abs(own - e.value) <= LINK_TOLERANCE * scale + 1e-12:
+            continue
+        out.append(
+            f"{scenario.id}: environment.links[{e.index}] sets {e.target} to {e.value:.3g} {when} "
+            f"({e.driver} = {e.driver_value:.3g}), but the file gives {own:g}; the models use {e.value:.3g} "
+            f"and never see {own:g}: write {e.value:.3g} there, or remove the link to use {own:g}"
+        )
+    return out
 
 
 def resolve(

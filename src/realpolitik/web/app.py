@@ -9,7 +9,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -27,6 +27,7 @@ from realpolitik.models import model_names
 from realpolitik.scenario import Problem, builtin_ids
 from realpolitik.web import compare as cmp
 from realpolitik.web import forms, scenarios, security, views
+from realpolitik.web import links as lnk
 from realpolitik.web.db import (
     ACTIVE,
     DONE,
@@ -41,11 +42,13 @@ from realpolitik.web.db import (
     unpack,
 )
 from realpolitik.web.jobs import JobManager
-from realpolitik.web.worker import KIND_TITLES, KINDS
+from realpolitik.web.worker import KIND_TITLES, KINDS, safe_name, scenario_file
 
 #: Largest accepted request: an upload of MAX_UPLOAD_BYTES plus room for the form's other fields.
 MAX_BODY = scenarios.MAX_UPLOAD_BYTES + 256 * 1024
 MAX_DRAWS = 20_000
+#: The two scenarios the compare forms suggest: the flagship case before and after the 2022 break.
+SUGGESTED_PAIR = ("builtin:japan-russia-2016", "builtin:japan-russia-2022")
 STATIC = {
     "htmx.min.js": "application/javascript",
     "app.js": "application/javascript",
@@ -411,6 +414,7 @@ def _routes(app: FastAPI, st: State) -> None:
             runs=runs,
             upload_problems=upload_problems or [],
             limit=scenarios.MAX_UPLOAD_BYTES,
+            pair=SUGGESTED_PAIR,
         )
 
     @app.get("/", response_class=HTMLResponse)
@@ -457,11 +461,15 @@ def _routes(app: FastAPI, st: State) -> None:
         conflict: ScenarioRow | None = None,
         saved: bool = False,
         notice: str | None = None,
+        focus: str | None = None,
     ) -> HTMLResponse:
         why = forms.grid_problem(draft)
+        info = _links_of(row, draft) if why is None else lnk.LinkInfo({})
         if problems is None:
             problems = [] if why else scenarios.check_data(draft).problems
-        form = forms.build_form(draft, problems) if why is None else None
+        form = forms.build_form(draft, problems, info.fields) if why is None else None
+        if form is not None and focus:
+            form.focus = form.paths.get(focus, "")
         runs = db.scalars(
             select(RunRow).where(RunRow.scenario_row == row.id).order_by(RunRow.id.desc()).limit(10)
         ).all()
@@ -483,13 +491,26 @@ def _routes(app: FastAPI, st: State) -> None:
             kinds=KINDS,
             opts=forms,
             valid=row.valid,
-            range_problem=any("expected a range that contains the value" in p.message for p in problems),
+            range_problem=bool(form and form.widen),
+            links=info,
+            other_warnings=[w for w in info.warnings if not lnk.is_overwrite_warning(w)],
+        )
+
+    def _links_of(row: ScenarioRow, draft: Any) -> lnk.LinkInfo:
+        """The linked numbers of the editor's draft (the stored text's, cached, when it is unchanged)."""
+        stored = scenarios.draft_from_text(row.content)
+        if draft == stored:
+            return lnk.text_link_info(row.content)
+        checked = scenarios.check_data(draft)
+        same_links = lnk.raw_links(draft) == lnk.raw_links(stored)
+        return lnk.link_info(
+            draft, checked.scenario if checked.valid else None, row.content if same_links else None
         )
 
     @app.get("/scenarios/{sid}", response_class=HTMLResponse)
     def edit(sid: int, request: Request, db: Session = Depends(_session)) -> HTMLResponse:
         row = _scenario(db, sid)
-        draft = forms.draft_from_text(row.content)
+        draft = scenarios.draft_from_text(row.content)
         problems = scenarios.check_text(row.content, "scenario").problems
         if forms.grid_problem(draft) is not None:
             return _redirect_yaml(sid)  # type: ignore[return-value]
@@ -518,6 +539,21 @@ def _routes(app: FastAPI, st: State) -> None:
         new = forms.apply_form(draft, values, op if op.startswith("add_") else None)
         if op.startswith("add_"):
             return editor(request, db, row, new, base_version=base, notice="Added. Save to keep it.")
+        if op.startswith("unlink:"):
+            index = _int(op.removeprefix("unlink:"))
+            if index is None:
+                raise HTTPException(400, "which link to remove: expected its number")
+            return unlink(request, db, row, new, base, index)
+        if op.startswith("widen:"):
+            path = op.removeprefix("widen:")
+            if not forms.widen_one(new, path):
+                raise HTTPException(400, f"{path}: no uncertainty range to widen there")
+            q = forms.at_path(new, path)
+            notice = (
+                f"Widened the uncertainty range of {path} to [{forms.qrange(q)}] (it contains the new "
+                "value). Save to keep it."
+            )
+            return editor(request, db, row, new, base_version=base, notice=notice, focus=path)
         if _str(form, "widen"):
             forms.widen_ranges(new)
         checked = scenarios.check_data(new)
@@ -539,6 +575,29 @@ def _routes(app: FastAPI, st: State) -> None:
             return _redirect(f"/runs/{run.id}")
         return _redirect(f"/scenarios/{sid}?saved=1")
 
+    def unlink(
+        request: Request, db: Session, row: ScenarioRow, draft: Any, base: int, index: int
+    ) -> HTMLResponse:
+        """Remove a link (and every other link on its target) so that the number can be typed."""
+        checked = scenarios.check_data(draft)
+        info = lnk.link_info(draft, checked.scenario if checked.valid else None)
+        field = info.by_index(index)
+        if field is None or not lnk.remove_links(draft, index):
+            raise HTTPException(400, f"there is no environment link {index} to remove")
+        path = next(p for p, f in info.fields.items() if f is field)
+        gone = " and ".join(f"environment.links[{k}]" for k in field.all_indexes)
+        was = f" (the link gave {field.value:.3g} {field.when})" if field.value is not None else ""
+        own = (
+            f"the file's own number, {field.file_value:g}{was}"
+            if field.file_value is not None
+            else f"empty: the file gives no number{was}"
+        )
+        notice = (
+            f"Removed the link {gone} ({field.target}, driven by {field.driver}). {field.words} is "
+            f"now {own}: set the number you want and save (leave without saving to keep the link)."
+        )
+        return editor(request, db, row, draft, base_version=base, notice=notice, focus=path)
+
     @app.get("/scenarios/{sid}/yaml", response_class=HTMLResponse)
     def yaml_view(sid: int, request: Request, db: Session = Depends(_session)) -> HTMLResponse:
         row = _scenario(db, sid)
@@ -546,7 +605,9 @@ def _routes(app: FastAPI, st: State) -> None:
         return _render(
             request, "yaml.html", row=row, text=row.content, base_version=row.version, problems=problems,
             conflict=None, saved=request.query_params.get("saved") == "1", posted=False,
-            grid_ok=forms.grid_problem(forms.draft_from_text(row.content)) is None,
+            grid_ok=forms.grid_problem(scenarios.draft_from_text(row.content)) is None,
+            select_line=_int(request.query_params.get("line")),
+            warnings=lnk.text_link_info(row.content).warnings,
         )  # fmt: skip
 
     @app.post("/scenarios/{sid}/yaml")
@@ -558,19 +619,24 @@ def _routes(app: FastAPI, st: State) -> None:
         text = (_str(form, "yaml") or "").replace("\r\n", "\n")
         checked = scenarios.check_text(text, "scenario")
         op = _str(form, "op") or "save"
-        grid_ok = forms.grid_problem(forms.draft_from_text(text)) is None
+        grid_ok = forms.grid_problem(scenarios.draft_from_text(text)) is None
         if op == "check" or not checked.valid:
+            warnings = (
+                lnk.link_info(scenarios.draft_from_text(text), checked.scenario).warnings
+                if checked.valid
+                else ()
+            )
             return _render(
                 request, "yaml.html", status=200 if checked.valid else 422, row=row, text=text,
                 base_version=base, problems=checked.problems, conflict=None, saved=False,
-                checked=checked.valid, grid_ok=grid_ok, posted=True,
+                checked=checked.valid, grid_ok=grid_ok, posted=True, select_line=None, warnings=warnings,
             )  # fmt: skip
         try:
             save_scenario(db, row, text, base)
         except Conflict as c:
             return _render(
                 request, "yaml.html", status=409, row=row, text=text, base_version=base, problems=[],
-                conflict=c.current, saved=False, grid_ok=grid_ok, posted=True,
+                conflict=c.current, saved=False, grid_ok=grid_ok, posted=True, select_line=None, warnings=(),
             )  # fmt: skip
         return _redirect(f"/scenarios/{sid}/yaml?saved=1")
 
@@ -610,11 +676,15 @@ def _routes(app: FastAPI, st: State) -> None:
 
     # -------------------------------------------------------------------------------- runs
     def run_view(run: RunRow) -> dict[str, Any]:
-        ctx: dict[str, Any] = {"card": None, "sections": [], "figures": {}, "traceback": None}
+        ctx: dict[str, Any] = {
+            "card": None, "sections": [], "figures": {}, "traceback": None, "done": False, "hide": [],
+        }  # fmt: skip
         if run.status == DONE and run.view is not None:
-            v = unpack(run.view)
-            card, sections = views.load(v)
-            ctx.update(card=card, sections=sections, figures=views.figure_specs(sections))
+            rv = _run_view(run)
+            ctx.update(
+                card=rv.card, sections=rv.sections, figures=views.figure_specs(rv.sections), done=True,
+                hide=rv.hide,
+            )  # fmt: skip
         elif run.view is not None:
             ctx["traceback"] = (unpack(run.view) or {}).get("traceback")
         return ctx
@@ -689,16 +759,15 @@ def _routes(app: FastAPI, st: State) -> None:
 
         run = _finished(db, rid)
         v = unpack(run.view)
-        card, sections = views.load(v)
-        html = render_page(card, sections, title=v["title"], subtitle=v["subtitle"])
+        rv = _run_view(run)
+        card = rv.card or replace(views.load(v)[0], headlines=(), agreements=(), issues=())
+        html = render_page(card, rv.sections, title=v["title"], subtitle=v["subtitle"])
         return _attachment(html, f"{_safe(run.scenario_id)}-run{run.id}-report.html", "text/html")
 
     @app.get("/runs/{rid}/scenario.yaml")
     def run_scenario_yaml(rid: int, db: Session = Depends(_session)) -> Response:
         run = _run(db, rid)
-        return _attachment(
-            run.scenario_content, f"{_safe(run.scenario_id)}-run{run.id}.yaml", "application/yaml"
-        )
+        return _attachment(run.scenario_content, scenario_file(run.scenario_id, run.id), "application/yaml")
 
     def _finished(db: Session, rid: int) -> RunRow:
         run = _run(db, rid)
@@ -712,10 +781,16 @@ def _routes(app: FastAPI, st: State) -> None:
         a, b = _int(request.query_params.get("a")), _int(request.query_params.get("b"))
         done = db.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(100)).all()
         rows = db.scalars(select(ScenarioRow).order_by(ScenarioRow.updated_at.desc())).all()
+        da, dbb = cmp.default_runs(done)
+        page: dict[str, Any] = {
+            "runs": done,
+            "rows": rows,
+            "builtins": [{"id": x, "title": t} for x, t in scenarios.builtin_titles()],
+            "pair": SUGGESTED_PAIR,
+            "default": {"a": da, "b": dbb},
+        }
         if a is None or b is None:
-            return _render(
-                request, "compare.html", runs=done, rows=rows, a=None, b=None, c=None, active=False
-            )
+            return _render(request, "compare.html", a=None, b=None, c=None, active=False, **page)
         ra, rb = _run(db, a), _run(db, b)
         active = ra.status in ACTIVE or rb.status in ACTIVE
         c = cmp.compare_runs(
@@ -724,7 +799,7 @@ def _routes(app: FastAPI, st: State) -> None:
             unpack(ra.results) if ra.status == DONE else None,
             unpack(rb.results) if rb.status == DONE else None,
         )
-        return _render(request, "compare.html", runs=done, rows=rows, a=ra, b=rb, c=c, active=active)
+        return _render(request, "compare.html", a=ra, b=rb, c=c, active=active, **page)
 
     @app.get("/compare/scenarios", response_class=HTMLResponse)
     def compare_scenarios(request: Request, db: Session = Depends(_session)) -> HTMLResponse:
@@ -790,9 +865,14 @@ def _routes(app: FastAPI, st: State) -> None:
         return _redirect(f"/compare?a={ra.id}&b={rb.id}")
 
 
+def _run_view(run: RunRow) -> views.RunView:
+    """A finished run's card and sections: only the parts it computed (``views.for_run``)."""
+    card, sections = views.load(unpack(run.view))
+    return views.for_run(card, sections, KINDS.get(run.kind, views.ALL_PARTS))
+
+
 # ------------------------------------------------------------------------------------------ downloads
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
+_safe = safe_name
 
 
 def _attachment(text: str, filename: str, media: str) -> Response:

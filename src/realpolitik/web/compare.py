@@ -6,10 +6,13 @@ Works on stored data only: the scenario texts the runs ran on and their results 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from realpolitik.web.links import LinkedField, compare_links
 
 #: An outcome "moved" when it changed by more than this share of the issue's range.
 MOVED_SHARE = 0.01
@@ -23,6 +26,12 @@ class InputDiff:
     path: str
     a: str | None  # None: absent on that side
     b: str | None
+    link_a: LinkedField | None = None  # the number is set by this environment link in A (never seen)
+    link_b: LinkedField | None = None
+
+    @property
+    def linked(self) -> bool:
+        return self.link_a is not None or self.link_b is not None
 
     @property
     def text_only(self) -> bool:
@@ -55,6 +64,7 @@ class OutcomeRow:
 
     @property
     def moved(self) -> bool:
+        """The ruled outcome moved by more than :data:`MOVED_SHARE` of the issue's range (or appeared)."""
         d = self.delta
         return (d is not None and abs(d) > MOVED_SHARE * self.width) or ((self.a is None) != (self.b is None))
 
@@ -105,8 +115,18 @@ class Comparison:
         return [d for d in self.inputs if d.text_only]
 
     @property
+    def linked_numbers(self) -> list[InputDiff]:
+        """Differing numbers that a link sets on either side (the models see the link's value)."""
+        return [d for d in self.numbers if d.linked]
+
+    @property
     def moved(self) -> list[OutcomeRow]:
-        return [r for r in self.outcomes if r.moved or r.pressure_moved]
+        """Rows whose ruled outcome moved (the pressure alone moving is :attr:`pressure_moved`)."""
+        return [r for r in self.outcomes if r.moved]
+
+    @property
+    def pressure_moved(self) -> list[OutcomeRow]:
+        return [r for r in self.outcomes if r.pressure_moved]
 
     @property
     def flips(self) -> list[AgreementRow]:
@@ -166,11 +186,12 @@ def input_diff(text_a: str, text_b: str) -> list[InputDiff]:
                 return {"(text)": "cannot be read as YAML"}
 
     fa, fb = flatten(data(text_a)), flatten(data(text_b))
+    la, lb = compare_links(text_a), compare_links(text_b)
     out = []
     for path in list(fa) + [p for p in fb if p not in fa]:
         a, b = fa.get(path), fb.get(path)
         if a != b:
-            out.append(InputDiff(path, a, b))
+            out.append(InputDiff(path, a, b, la.get(path), lb.get(path)))
     return out
 
 
@@ -285,3 +306,21 @@ def compare_runs(a: Any, b: Any, ra: dict[str, Any] | None, rb: dict[str, Any] |
     c.params = [(k, pa[k], pb[k]) for k in pa]
     compare_results(ra, rb, c)
     return c
+
+
+def default_runs(runs: Sequence[Any]) -> tuple[int | None, int | None]:
+    """The runs a comparison starts from: the latest finished run (B) and the latest finished one before
+    it that differs from it in what ran (A: scenario content, job, parameters or seed), else the one just
+    before it. ``runs`` newest first; (None, id) when there is only one."""
+    done = [r for r in runs if r.status == "done"] or list(runs)
+    if not done:
+        return None, None
+    b = done[0]
+
+    def what(r: Any) -> tuple[Any, ...]:
+        return (r.scenario_hash, r.kind, sorted((r.params or {}).items()), r.seed)
+
+    other = next((r for r in done[1:] if what(r) != what(b)), None)
+    if other is None:
+        other = done[1] if len(done) > 1 else None
+    return (other.id if other is not None else None), b.id

@@ -21,9 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from realpolitik.scenario import Problem
+from realpolitik.web.links import LinkedField
 
 RULES = ("collective", "consent", "unilateral")
 ACTOR_KINDS = ("state", "domestic", "organisation", "other")
@@ -34,19 +33,6 @@ _INT = re.compile(r"^[+-]?\d{1,15}$")
 
 
 # ------------------------------------------------------------------------------------------- data
-def to_plain(data: Any) -> Any:
-    """YAML data as JSON data (dates become ISO text; mapping keys text)."""
-    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
-
-
-def draft_from_text(text: str) -> Any:
-    """The draft of a stored scenario text (None when it is not even YAML)."""
-    try:
-        return to_plain(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return None
-
-
 def draft_from_json(text: str) -> Any:
     try:
         return json.loads(text)
@@ -107,6 +93,12 @@ def qmeta(v: Any) -> str:
     return "; ".join(parts)
 
 
+def qrange(v: Any) -> str:
+    """A quantity's range as text (``0.2, 0.8``), empty when it has none."""
+    r = v.get("range") if isinstance(v, dict) else None
+    return f"{_text(r[0])}, {_text(r[1])}" if isinstance(r, list) and len(r) == 2 else ""
+
+
 def _csv(v: Any) -> str:
     return ", ".join(_text(x) for x in v) if isinstance(v, list) else _text(v)
 
@@ -145,6 +137,10 @@ class Form:
     n_vetoes: int = 0
     n_agreements: int = 0
     n_sources: int = 0
+    linked: dict[str, LinkedField] = field(default_factory=dict)  # field name -> the link that sets it
+    # field name -> (quantity path, its range widened to hold the value)
+    widen: dict[str, tuple[str, str]] = field(default_factory=dict)
+    focus: str = ""  # the field to put the cursor in
 
     def v(self, name: str) -> str:
         return self.values.get(name, "")
@@ -159,8 +155,16 @@ class Form:
             self.hints[name] = hint
 
 
-def build_form(draft: dict[str, Any], problems: list[Problem] | None = None) -> Form:
-    """The fields of a draft (whose shapes :func:`grid_problem` accepted) and its problems placed."""
+def build_form(
+    draft: dict[str, Any],
+    problems: list[Problem] | None = None,
+    links: Mapping[str, LinkedField] | None = None,
+) -> Form:
+    """The fields of a draft (whose shapes :func:`grid_problem` accepted) and its problems placed.
+
+    ``links``: the numbers set by environment links, by validator path
+    (:func:`realpolitik.web.links.link_info`); their fields are shown as computed, not as inputs.
+    """
     f = Form(draft)
     for key in ("id", "title", "as_of", "description"):
         f.put(key, _text(draft.get(key)))
@@ -262,6 +266,9 @@ def build_form(draft: dict[str, Any], problems: list[Problem] | None = None) -> 
         for name in ("title", "kind", "date", "url"):
             f.put(f"{p}.{name}", _text(src.get(name)), f"sources.{key}.{name}")
     f.n_sources = len(draft.get("sources") or {})
+    for path, info in (links or {}).items():
+        if path in f.paths:
+            f.linked[f.paths[path]] = info
     if problems:
         place(f, problems)
     return f
@@ -272,9 +279,32 @@ def _parent(path: str) -> str:
     return m.group(1) if m else ""
 
 
+_OUTSIDE_RANGE = re.compile(r"^expected a range that contains the value (\S+), got \[(\S+), (\S+)\]$")
+
+
+def _worded(p: Problem) -> tuple[str, tuple[str, str] | None]:
+    """A problem's message as the editor says it, and for a value outside its range the range that fits it."""
+    m = _OUTSIDE_RANGE.match(p.message)
+    if not m or not p.path.endswith(".range"):
+        return p.message, None
+    v, lo, hi = m.groups()
+    try:
+        x, a, b = float(v), float(lo), float(hi)
+    except ValueError:
+        return p.message, None
+    wider = f"[{_text(min(a, x))}, {_text(max(b, x))}]"
+    return (
+        f"this number's uncertainty range [{lo}, {hi}] no longer contains {v}: widen the range (to {wider}), "
+        "or tick ‘widen the ranges’ beside Save to do it for every edited number",
+        (p.path.removesuffix(".range"), wider),
+    )
+
+
 def place(f: Form, problems: list[Problem]) -> None:
     """Attach each problem to the field it concerns (or the nearest enclosing one, else the top)."""
     for p in problems:
+        message, wider = _worded(p)
+        p = Problem(p.file, p.path, message, p.line)
         path = p.path
         target = None
         while path:
@@ -290,6 +320,8 @@ def place(f: Form, problems: list[Problem]) -> None:
         if target:
             f.errors.setdefault(target, []).append(msg)
             f.placed.append((p.path, p.message, target))
+            if wider is not None:
+                f.widen[target] = wider
         else:
             f.general.append(msg)
 
@@ -543,7 +575,7 @@ def apply_form(draft: dict[str, Any], form: Mapping[str, Any], op: str | None = 
                 continue
             row = positions.setdefault(aid, {})
             old = row.get(iid)
-            if all(not (x or "").strip() for x in fields):
+            if all(x is not None and not x.strip() for x in fields):  # a linked field is not submitted
                 row.pop(iid, None)
                 continue
             st = dict(old) if isinstance(old, dict) else {}
@@ -686,20 +718,48 @@ def apply_op(d: dict[str, Any], op: str) -> None:
         d["sources"] = src
 
 
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def at_path(d: Any, path: str) -> Any:
+    """The item of plain data ``d`` at a validator path (``positions.JPN.territory.salience``), or None."""
+    for m in _STEP.finditer(path):
+        key, index = m.groups()
+        if index is not None:
+            d = d[int(index)] if isinstance(d, list) and int(index) < len(d) else None
+        else:
+            d = d.get(key) if isinstance(d, dict) else None
+        if d is None:
+            return None
+    return d
+
+
+def _widen(q: dict[str, Any]) -> bool:
+    """Widen one quantity's ``range`` to include its value (True when it did not)."""
+    v, r = q.get("value"), q.get("range")
+    if (
+        isinstance(v, (int, float))
+        and isinstance(r, list)
+        and len(r) == 2
+        and all(isinstance(x, (int, float)) for x in r)
+        and not r[0] <= v <= r[1]
+    ):
+        q["range"] = [min(r[0], v), max(r[1], v)]
+        return True
+    return False
+
+
+def widen_one(d: Any, path: str) -> bool:
+    """Widen the ``range`` of the quantity at ``path`` to include its value; False when it had no need."""
+    q = at_path(d, path)
+    return isinstance(q, dict) and _widen(q)
+
+
 def widen_ranges(d: Any) -> int:
     """Widen every quantity's ``range`` that does not contain its value to include it; how many."""
     n = 0
     if isinstance(d, dict):
-        v, r = d.get("value"), d.get("range")
-        if (
-            isinstance(v, (int, float))
-            and isinstance(r, list)
-            and len(r) == 2
-            and all(isinstance(x, (int, float)) for x in r)
-            and not r[0] <= v <= r[1]
-        ):
-            d["range"] = [min(r[0], v), max(r[1], v)]
-            n += 1
+        n += _widen(d)
         for x in d.values():
             n += widen_ranges(x)
     elif isinstance(d, list):

@@ -14,11 +14,15 @@ there and reports anything else as a problem on that field.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from realpolitik.scenario import Problem, Scenario, ScenarioError, builtin_ids, dumps, load, parse_text
 from realpolitik.scenario.errors import one_line
@@ -148,6 +152,19 @@ def check_data(data: object, file: str = "scenario") -> Checked:
     return Checked(s if not problems else None, problems)
 
 
+def to_plain(data: object) -> Any:
+    """YAML data as JSON data (dates become ISO text; mapping keys text)."""
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def draft_from_text(text: str) -> Any:
+    """The draft of a stored scenario text: its plain data (None when it is not even YAML)."""
+    try:
+        return to_plain(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+
+
 def content_hash(s: Scenario) -> str:
     """SHA-256 of the scenario's canonical YAML: equal content, equal hash (layout and comments aside)."""
     return hashlib.sha256(dumps(s).encode("utf-8")).hexdigest()
@@ -211,10 +228,6 @@ def read_upload(raw: bytes, filename: str | None) -> Upload:
 
 def _is_mapping(text: str, fmt: str) -> bool:
     """True when the text parses (as its format) to a mapping: a draft the editor can open."""
-    import json
-
-    import yaml
-
     try:
         data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError, RecursionError):
@@ -239,8 +252,6 @@ def builtin_titles() -> tuple[tuple[str, str], ...]:
 
 def meta_of(text: str) -> tuple[str, str]:
     """(id, title) of a scenario text, valid or not, for lists (``?`` where they cannot be told)."""
-    import yaml
-
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError, ValueError):

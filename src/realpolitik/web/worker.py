@@ -16,6 +16,8 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import os
+import re
+import shlex
 import threading
 import traceback
 from functools import cache
@@ -33,7 +35,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "deals": ("deals",),
     "sweep": ("sweep",),
     "montecarlo": ("montecarlo",),
-    "analyze": ("forecasts", "deals", "sweep", "montecarlo"),
+    "analyze": ("forecasts", "deals", "sweep", "montecarlo", "trust"),  # all of them, as `analyze`
 }
 
 KIND_TITLES = {
@@ -45,6 +47,57 @@ KIND_TITLES = {
 }
 
 POLL_SECONDS = 0.5
+
+
+def safe_name(name: str) -> str:
+    """A file name from a scenario id: letters, digits, ``_.-`` only."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
+
+
+def scenario_file(scenario_id: str, run_id: int) -> str:
+    """The name under which a run's scenario downloads (the file its reproduce command names)."""
+    return f"{safe_name(scenario_id)}-run{run_id}.yaml"
+
+
+def reproduce_command(
+    kind: str,
+    file: str,
+    *,
+    seed: int,
+    model: str | None,
+    draws: int,
+    driver: str | None = None,
+    sensitivity: bool = False,
+    without_vetoes: bool = False,
+) -> str:
+    """The command line that computes what a run of ``kind`` computed, from its scenario ``file``.
+
+    Each job is one part of ``realpolitik analyze`` run on its own, with the same seeding as the command
+    that computes that part alone (``forecast``, ``deals``, ``sweep``, ``montecarlo``); what no single
+    command computes besides (the sensitivity analysis of a Monte Carlo job, the deal analysis without
+    the vetoes) comes from ``analyze``, named on a comment line.
+    """
+    f = shlex.quote(file)
+    m = f" --model {model}" if model else ""
+    full = f"realpolitik analyze {f} --seed {seed} --draws {draws}{m}"
+    if kind == "forecast":
+        return f"realpolitik forecast {f} --model all --seed {seed}"
+    if kind == "deals":
+        cmd = f"realpolitik deals {f} --seed {seed}"
+        if without_vetoes:
+            cmd += (
+                f"\n# and the deal analysis without the vetoes, as in: realpolitik analyze {f} --seed {seed}"
+            )
+        return cmd
+    if kind == "sweep":
+        vary = shlex.quote(f"{driver}=0:1:11") if driver else "DRIVER=0:1:11"
+        return f"realpolitik sweep {f} --vary {vary}{m} --seed {seed}"
+    if kind == "montecarlo":
+        cmd = f"realpolitik montecarlo {f} --draws {draws}{m} --seed {seed}"
+        if sensitivity:
+            cmd += f"\n# and the sensitivity analysis (tornado, Sobol indices), as in: {full}"
+        return cmd
+    return full
 
 
 class JobCancelled(BaseException):
@@ -184,6 +237,7 @@ def _compute(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     from realpolitik import __version__
     from realpolitik.report import run_analysis
+    from realpolitik.report.analysis import sweep_driver
     from realpolitik.report.sections import build
     from realpolitik.scenario import parse_text
     from realpolitik.web import views
@@ -199,11 +253,18 @@ def _compute(
         total[0] = n + 1  # and rendering the figures
         _update(engine, run_id, instance, step=step, done_steps=done, total_steps=total[0])
 
-    cmd = f"realpolitik analyze scenario.yaml --seed {seed}" + (f" --model {model}" if model else "")
-    if "montecarlo" in KINDS[kind]:
-        cmd += f" --draws {draws}"
     analysis = run_analysis(
-        scenario, seed=seed, draws=draws, model=model, command=cmd, parts=KINDS[kind], progress=progress
+        scenario, seed=seed, draws=draws, model=model, parts=KINDS[kind], progress=progress
+    )
+    analysis.command = reproduce_command(
+        kind,
+        scenario_file(scenario.id, run_id),
+        seed=seed,
+        model=model,
+        draws=draws,
+        driver=sweep_driver(scenario),
+        sensitivity="tornado" in analysis.extras,
+        without_vetoes="deals_without_vetoes" in analysis.extras,
     )
     _update(engine, run_id, instance, step="figures", done_steps=max(total[0] - 1, 0))
     results = analysis.to_json()
