@@ -274,7 +274,7 @@ def _run_trust(result: Analysis) -> None:
     from realpolitik.backtest.trust import trust_section
 
     try:
-        result.trust = trust_section(result.scenario, seed=result.seed)
+        result.trust = trust_section(result.scenario, seed=result.seed, model=result.model)
     except (ValueError, ModelInputError) as exc:
         result.notes["trust"] = f"backtest of the analogues not possible: {exc}"
 

@@ -1004,7 +1004,8 @@ def section_trust(a: Analysis) -> Section:
             Figure(
                 "trust-figure",
                 "Error per model, with the naive baselines marked",
-                "Each predictor's mean error over the analogues (clean and leaky cases apart, never pooled).",
+                "Each predictor's mean error over the analogues (clean and leaky cases apart, never pooled)"
+                + (f"; ★ marks {a.model}, the model of this analysis." if a.model else "."),
                 t["figure_svg"],
             )
         )
