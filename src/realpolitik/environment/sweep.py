@@ -460,6 +460,7 @@ def _first_line(result: SweepResult) -> np.ndarray:
 
 
 def _span(xs: np.ndarray) -> str:
+    """``0.3–1`` (or ``0.5`` for one value): the stretch of driver values ``xs`` covers."""
     return f"{xs.min():.3g}" if xs.min() == xs.max() else f"{xs.min():.3g}–{xs.max():.3g}"
 
 
@@ -559,9 +560,9 @@ def sweep_agreements(result: SweepResult) -> list[tuple[str, str, int, int]]:
         name = the(gid, result.agreement_issues.get(gid, ()))
         name = name[0].upper() + name[1:]
         if k == n:
-            text = f"{name} is concluded at every point"
+            text = f"{name} is concluded at every value of {d0} from {xs.min():.3g} to {xs.max():.3g}"
         elif k == 0:
-            text = f"{name} is concluded at no point"
+            text = f"{name} is concluded at no value of {d0} from {xs.min():.3g} to {xs.max():.3g}"
         else:
             text = (
                 f"{name} is concluded at {d0} {and_list(_runs(xs, flags))} ({k} of {n} points), "
@@ -581,9 +582,9 @@ def sweep_feasible(result: SweepResult) -> tuple[str, int, int] | None:
     flags = np.array([bool(f) for _, f in known])
     k, n = int(flags.sum()), len(flags)
     if k == n:
-        where = "at every point"
+        where = f"at every value of {result.drivers[0]} from {xs.min():.3g} to {xs.max():.3g}"
     elif k == 0:
-        where = "at no point"
+        where = f"at no value of {result.drivers[0]} from {xs.min():.3g} to {xs.max():.3g}"
     else:
         where = f"at {result.drivers[0]} {and_list(_runs(xs, flags))} ({k} of {n} points)"
     return f"Some package every signer and veto holder accepts exists {where} (the deal analysis).", k, n

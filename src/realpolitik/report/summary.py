@@ -30,6 +30,7 @@ from realpolitik._text import and_list, human, the
 from realpolitik.deals.core import REVERSAL_SHARE
 from realpolitik.forecast import MEDIATOR_STEP
 from realpolitik.report.stats import multimodal
+from realpolitik.scenario.io import provenance
 
 if TYPE_CHECKING:
     from realpolitik.report.analysis import Analysis
@@ -216,6 +217,7 @@ class SummaryCard:
     precedents: tuple[str, ...] = ()  # each precedent applied here, in words
     trust: str | None = None  # how far to trust it, one sentence
     legend: str = LEGEND
+    provenance: str | None = None  # where the scenario's numbers come from (documents, analyst judgment)
 
     def to_json(self) -> dict[str, Any]:
         return _plain(asdict(self))
@@ -914,6 +916,7 @@ def summary_card(a: Analysis) -> SummaryCard:
         linkage=_linkage(a, agreements),
         precedents=precedents,
         trust=trust_sentence(a.trust),
+        provenance=provenance(s).words(),
     )
 
 
