@@ -385,7 +385,7 @@ def test_show_lists_indicators_drivers_rules_and_sources() -> None:
                  "joint_patrols 0 none", "Decision rules",
                  "consent: peace_treaty (territory, military_status), signed by JPN, RUS; veto: USA on military_status",
                  "unilateral: russia_china_front, decided by RUS", "condition: military_status applies only if territory > 0",
-                 "Red lines", "JPN: territory ≥ 6.9; military_status ≥ 50", "Sources (61 of 61 numbers cite one)",
+                 "Red lines", "JPN: territory ≥ 6.9; military_status ≥ 50", "Sources (61 numbers: 8 from documents or datasets, 53 analyst judgment (each with a note))",
                  "tsuruoka2017", "2017-04-05 document", "nmc6", "dataset", "Labels", "Positions (salience)"):  # fmt: skip
         assert text in flat, text
     drivers = [u.name for u in rp.environment.prepare(load(FLAGSHIP)).drivers()]

@@ -99,6 +99,35 @@ def num(value: float, spec: str = "g", missing: str = "—") -> str:
     return text
 
 
+def human(ident: str) -> str:
+    """An id as words in a sentence (``military_status`` → ``military status``)."""
+    return str(ident).replace("_", " ")
+
+
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """``A``, ``A and B``, ``A, B and C``.
+
+    >>> and_list(["JPN"]), and_list(["JPN", "RUS"]), and_list(["JPN", "RUS", "USA"])
+    ('JPN', 'JPN and RUS', 'JPN, RUS and USA')
+    """
+    items = list(items)
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def the(agreement_id: str, issues: tuple[str, ...] | list[str] = ()) -> str:
+    """An agreement in the middle of a sentence: ``the peace treaty``, or ``the agreement on economic
+    cooperation`` for a consent issue agreed on its own.
+
+    >>> the("peace_treaty", ("territory", "military_status")), the("trade", ("trade",))
+    ('the peace treaty', 'the agreement on trade')
+    """
+    if tuple(issues) == (agreement_id,):
+        return "the agreement on " + human(agreement_id)
+    return "the " + human(agreement_id)
+
+
 _NOT_SLUG = re.compile(r"[^\w.\-]+")
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -42,13 +43,13 @@ from realpolitik.scenario.errors import ScenarioError
 # load when a command first calls them (benchmarks/bench_startup.py).
 if TYPE_CHECKING:
     from realpolitik.forecast import Forecast, forecast
-    from realpolitik.scenario.io import builtin_ids, dumps, iter_quantities, load
+    from realpolitik.scenario.io import builtin_ids, dumps, load, provenance
     from realpolitik.scenario.schema import Scenario
 else:
     forecast = lazy_function("realpolitik.forecast", "forecast")
     builtin_ids = lazy_function("realpolitik.scenario.io", "builtin_ids")
     dumps = lazy_function("realpolitik.scenario.io", "dumps")
-    iter_quantities = lazy_function("realpolitik.scenario.io", "iter_quantities")
+    provenance = lazy_function("realpolitik.scenario.io", "provenance")
     load = lazy_function("realpolitik.scenario.io", "load")
 
 __all__ = ["SafeConsole", "app", "main"]
@@ -531,18 +532,19 @@ def render_scenario(s: Scenario, out: Console) -> None:
     if s.relations:
         t = _table("Relations", "from", "to", "kind", "value", "note", right=("value",))
         for r in s.relations:
-            t.add_row(Ident(r.from_), Ident(r.to), r.kind, num(r.value.value), esc(r.note or ""))
+            # a relation's note is on the relation or on its value (where the built-in scenarios put it)
+            note = r.note or r.value.note or ""
+            t.add_row(Ident(r.from_), Ident(r.to), r.kind, num(r.value.value), esc(note))
         _print_table(t, out)
-    n = sum(1 for _ in iter_quantities(s))
-    sourced = sum(1 for _, q in iter_quantities(s) if q.source)
+    prov = provenance(s)
     if s.sources:
-        t = _table(f"Sources ({sourced} of {n} numbers cite one)", "key", "title", "date", "kind")
+        t = _table(f"Sources ({prov.words()})", "key", "title", "date", "kind")
         for key, src in s.sources.items():
             date = src.date or src.recorded or ""
             t.add_row(Ident(key), esc(src.title), esc(str(date)), src.kind)
         _print_table(t, out)
     else:
-        out.print(f"Sources: none defined ({n} numbers, {sourced} citing a source).")
+        out.print(f"Sources: none defined ({prov.words()}).")
 
 
 def _positions(s: Scenario, out: Console) -> None:
@@ -835,6 +837,15 @@ def _convergence_notes(results: list[Forecast]) -> list[str]:
     return notes
 
 
+def _print_notes(lines: list[str], out: Console) -> None:
+    """Notes under a table; a line that starts indented continues the note above it, and wraps there."""
+    from rich.padding import Padding
+
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        out.print(Padding(esc(line.strip()), (0, 0, 0, indent)))
+
+
 def _model_notes(results: list[Forecast]) -> list[str]:
     """What each model did not use of the data, each note once with every model it concerns."""
     by_note: dict[str, list[str]] = {}
@@ -869,8 +880,7 @@ def forecast_cmd(
             _print_json(results[0].to_json() if len(results) == 1 else [f.to_json() for f in results])
             return
         console.print(forecast_table(s, results))
-        for line in _convergence_notes(results):
-            console.print(esc(line))
+        _print_notes(_convergence_notes(results), console)
         for line in rules_lines(results):
             console.print(f"[dim]{esc(line)}[/dim]")
         for line in agreement_lines(results):
@@ -1150,13 +1160,20 @@ def render_summary(a: Any, out: Console) -> None:
 
     s = a.scenario
     card = summary_card(a)
-    out.rule(f"[bold]{esc(s.title)}[/bold]")
+    title = visible(s.title, one_line=True)
+    if cell_len(title) + 6 <= out.width:
+        out.rule(f"[bold]{esc(title)}[/bold]")
+    else:  # a rule would cut the title: the whole title, wrapped, over a plain rule
+        out.print(f"[bold]{esc(title)}[/bold]")
+        out.rule()
     out.print(
         esc(
             f"{s.id} · as of {s.as_of or '—'} · {len(s.actors)} actors ({', '.join(s.actor_ids)}) · "
             f"{len(s.issues)} issues"
         )
     )
+    if card.provenance:
+        out.print(f"[dim]{esc(card.provenance)}[/dim]")
 
     def bullets(rows: list[tuple[str, str]]) -> None:
         grid = Table.grid(padding=(0, 1))
@@ -1187,7 +1204,10 @@ def render_summary(a: Any, out: Console) -> None:
         if ag.package:
             fact("acceptable", ag.package)
         if ag.nearest:
-            fact(f"nearest to {ag.nearest_model}", package_words(ag.nearest))
+            fact(
+                f"nearest acceptable to the {ag.nearest_model} pressure",
+                package_words(ag.nearest) + (f" ({ag.nearest_note})" if ag.nearest_note else ""),
+            )
         if ag.opening_concession:
             fact("opening concession", ag.opening_concession)
         elif ag.no_single_concession:
@@ -1200,6 +1220,7 @@ def render_summary(a: Any, out: Console) -> None:
     if a.forecasts:
         out.print()
         out.print(forecast_table(s, a.forecasts, title="Forecast by model: outcome under the rule"))
+        _print_notes(_convergence_notes(a.forecasts), out)  # what '~' means, as forecast says it
     for m, why in a.skipped.items():
         out.print(f"[yellow]{esc(m)} not run[/yellow]: {esc(why)}", soft_wrap=True)
     if card.linkage:
@@ -1211,7 +1232,7 @@ def render_summary(a: Any, out: Console) -> None:
     if a.sweep:
         from realpolitik.report.findings import sweep_findings
 
-        for f in sorted(sweep_findings(a, card), key=lambda f: -f.importance)[:2]:
+        for f in sweep_findings(a, card):  # what the driver moves most, then each agreement
             out.print(f"[bold]Environment[/bold]: {esc(f.text)}")
     elif "sweep" in a.notes:
         out.print(f"[dim]environment: {esc(a.notes['sweep'])}[/dim]")

@@ -47,6 +47,7 @@ __all__ = [
     "ModelInputError",
     "ModelOutputError",
     "ModelTooLargeError",
+    "RefusalReason",
     "RuleReader",
     "check_inputs",
     "check_weighted",
@@ -60,6 +61,40 @@ __all__ = [
 
 #: Packages a mediator's search enumerates per agreement at most (finer options above it are dropped).
 MEDIATOR_MAX_PACKAGES = 200_000
+
+#: The grid of the mediator's search, as a share of each issue's range (beside the issue's labels).
+MEDIATOR_STEP = 0.05
+
+#: Why a signer or veto holder refuses a package (:attr:`RefusalReason.reason`).
+REFUSAL_REASONS = ("red_line", "loss", "no_gain")
+
+
+@dataclass(frozen=True)
+class RefusalReason:
+    """Why one actor refuses an agreement's package, with the numbers that say it in words.
+
+    ``reason``: ``red_line`` (a value lies outside its acceptable range), ``loss`` (it prefers no deal:
+    its salience-weighted gain over its issues is below 0) or ``no_gain`` (it gains nothing, and a signer
+    must gain to sign). The numbers are those of the deciding ``issue``: the actor's ``position``, its
+    ``no_deal`` value (the status quo unless it declares another) and its acceptable range.
+    """
+
+    issue: str
+    reason: str
+    position: float
+    no_deal: float
+    acceptable: tuple[float, float]
+    gain: float  # its salience-weighted gain over the agreement's issues (< 0: a loss)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "issue": self.issue,
+            "reason": self.reason,
+            "position": self.position,
+            "no_deal": self.no_deal,
+            "acceptable": list(self.acceptable),
+            "gain": self.gain,
+        }
 
 
 @dataclass
@@ -80,6 +115,7 @@ class AgreementOutcome:
     moot: list[str]
     nearest: dict[str, float] | None = None  # acceptable package nearest to the pressure (when refused)
     nearest_distance: float | None = None  # normalised distance of ``nearest`` from the pressure
+    reasons: dict[str, RefusalReason] = field(default_factory=dict)  # refusing actor -> why
 
     @property
     def status(self) -> str:
@@ -105,6 +141,7 @@ class AgreementOutcome:
             if self.nearest is None
             else {d: float(v) for d, v in self.nearest.items()},
             "nearest_distance": self.nearest_distance,
+            "refusals": {a: r.to_json() for a, r in self.reasons.items()},
         }
 
 
@@ -347,11 +384,13 @@ class RuleReader:
             changes = bool(j.active[g])
             accepted = bool(concluded[g])
             refused: dict[str, str] = {}
+            reasons: dict[str, RefusalReason] = {}
             breaches: dict[str, list[str]] = {}
             for r in np.flatnonzero(rows.group == g):
                 actor = d.actors[int(rows.actor[r])]
                 if changes and not j.accept[r] and actor not in refused:
                     refused[actor] = d.issues[int(decisive[r])] if decisive[r] >= 0 else ag.issues[0]
+                    reasons[actor] = _reason(d, j, int(r), d.issues.index(refused[actor]))
                 for k in np.flatnonzero(j.outside[r]) if changes else ():
                     row = breaches.setdefault(actor, [])
                     if d.issues[int(k)] not in row:
@@ -375,6 +414,7 @@ class RuleReader:
                     moot=[k for k in ag.issues if moot[self.issues.index(k)]],
                     nearest=nearest,
                     nearest_distance=dist,
+                    reasons=reasons,
                 )
             )
         return out
@@ -383,13 +423,20 @@ class RuleReader:
         self, ag: Agreement, g: int, package: np.ndarray
     ) -> tuple[dict[str, float] | None, float | None]:
         """The acceptable package of agreement ``g`` nearest to ``package`` (other agreements at the status
-        quo), over its issues' labelled points and a 5 % grid; None when no package is acceptable."""
+        quo), over its issues' labelled points and a grid of :data:`MEDIATOR_STEP` of each range (finer
+        than the deal analysis's options when those are the labels); None when no package is acceptable."""
         d = self.deals
         assert d is not None
         members = d.group_issues(g)
         opts = []
         for j in members:
-            o = issue_options(tuple(d.bounds[j]), float(d.status_quo[j]), list(d.options[j]), mode="both")
+            o = issue_options(
+                tuple(d.bounds[j]),
+                float(d.status_quo[j]),
+                list(d.options[j]),
+                step=MEDIATOR_STEP,
+                mode="both",
+            )
             opts.append(o)
         if int(np.prod([o.size for o in opts])) > MEDIATOR_MAX_PACKAGES:
             opts = [d.options[j] for j in members]
@@ -407,6 +454,26 @@ class RuleReader:
         dist = np.where(ok, np.round(dist, 12), np.inf)
         best = int(np.argmin(dist))
         return {d.issues[j]: float(full[best, j]) for j in members}, float(dist[best])
+
+
+def _reason(d: DealProblem, j: Any, row: int, issue: int) -> RefusalReason:
+    """Why row ``row`` of judgement ``j`` (with contributions) refuses: a red line, a loss or no gain."""
+    a = int(d.rows().actor[row])
+    gain = float(j.gain[row])
+    if bool(j.outside[row].any()):
+        reason = "red_line"
+    elif gain < 0:
+        reason = "loss"
+    else:
+        reason = "no_gain"
+    return RefusalReason(
+        issue=d.issues[issue],
+        reason=reason,
+        position=float(d.position[a, issue]),
+        no_deal=float(d.disagreement[a, issue]),
+        acceptable=(float(d.acceptable[a, issue, 0]), float(d.acceptable[a, issue, 1])),
+        gain=gain,
+    )
 
 
 def forecast_problem(

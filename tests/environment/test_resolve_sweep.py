@@ -359,7 +359,7 @@ def test_sweep_json_table_headline_and_render() -> None:
     assert "china_assertiveness" in console.export_text()
     w2 = sweep(s, {"affinity(JPN, RUS)": [0, 1]}, model="compromise", deals=False)
     assert any("drives no link" in x for x in w2.warnings)
-    assert "no compromise forecast moves" in sweep_headline(w2)
+    assert "no compromise outcome under the decision rules moves" in sweep_headline(w2)
 
 
 def test_parse_vary() -> None:

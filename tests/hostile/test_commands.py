@@ -329,7 +329,7 @@ def test_smp_on_too_many_actors_is_refused_before_it_starts(tmp_path: Path) -> N
 
 # ------------------------------------------------------------------ 8. Monte Carlo errors reach stderr
 def test_a_bad_model_parameter_is_named_before_any_chunk_runs(tmp_path: Path) -> None:
-    err = fails("montecarlo", "japan-russia-2016", "-n", "20", "-p", "rounds=abc")
+    err = fails("montecarlo", "japan-russia-2016", "-n", "20", "-m", "eum", "-p", "rounds=abc")
     assert "model 'eum' parameter 'rounds': expected a whole number, got 'abc'" in err
 
 

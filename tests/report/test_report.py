@@ -33,7 +33,7 @@ ORDER = [
 
 @pytest.fixture(scope="module")
 def flagship_analysis() -> rp.report.Analysis:  # type: ignore[name-defined]
-    return run_analysis(rp.load("japan-russia-2016"), seed=3, draws=400)
+    return run_analysis(rp.load("japan-russia-2016"), seed=3, draws=400, model="eum")  # eum: cycles, modes
 
 
 @pytest.fixture(scope="module")
@@ -64,20 +64,24 @@ def test_provenance_is_folded_at_the_end(flagship) -> None:
 def test_every_section_names_its_model(flagship_analysis, flagship) -> None:
     _, _, html = flagship
     a = flagship_analysis
-    assert a.model == "eum" and a.model_reason
+    from realpolitik import defaults
+
+    assert a.model == "eum"  # chosen; without a choice the default model and its reason:
+    d = run_analysis(rp.load("japan-russia-2016"), parts=("forecasts",))
+    assert d.model == defaults.MODEL == "compromise" and d.model_reason == defaults.MODEL_REASON
     for sid in ("forecasts", "uncertainty", "environment"):
         sec = html[html.find(f'<section id="{sid}"') :]
         note = re.search(r'<p class="model-note">(.*?)</p>', sec, re.S)
-        assert note and "eum" in note.group(1), sid
+        assert note and a.model in note.group(1), sid
     deals = html[html.find('<section id="deals"') :]
     assert "No bargaining model" in re.search(r'<p class="model-note">(.*?)</p>', deals, re.S).group(1)
 
 
 def test_one_model_for_monte_carlo_sweep_and_headline() -> None:
-    a = run_analysis(rp.load("japan-russia-2016"), seed=0, draws=100, model="compromise")
-    assert a.model == "compromise" and a.model_reason == "chosen by the user"
-    assert a.montecarlo["model"] == a.sweep["model"] == a.extras["tornado"]["model"] == "compromise"
-    assert summary_card(a).issues[0].model == "compromise"
+    a = run_analysis(rp.load("japan-russia-2016"), seed=0, draws=100, model="eum")
+    assert a.model == "eum" and a.model_reason == "chosen by the user"
+    assert a.montecarlo["model"] == a.sweep["model"] == a.extras["tornado"]["model"] == "eum"
+    assert summary_card(a).issues[0].model == "eum"
     with pytest.raises(KeyError, match="unknown model"):
         run_analysis(rp.load("ec-emissions-1994"), model="nope")
 
@@ -152,7 +156,7 @@ def test_summary_card_reads_the_agreements(flagship_analysis) -> None:
     assert econ.status == "split" and econ.feasible is True and econ.count("agreed") == 2
     assert econ.package and econ.package.startswith("economic cooperation 75")
     assert econ.nearest == {"economic_cooperation": 95.0} and econ.nearest_model == "eum"
-    assert econ.refusals[0].actor == "JPN" and econ.refusals[0].reason == "no_gain"
+    assert econ.refusals[0].actor == "JPN" and econ.refusals[0].reason == "loss"  # wants 60, pushed to ~100
     assert 0.0 < (econ.probability or 0.0) < 1.0
     kinds = [(h.kind, h.key, h.style) for h in card.headlines]
     assert kinds == [
@@ -226,7 +230,7 @@ def test_non_converged_values_are_flagged_never_headlined() -> None:
         i.outcome is None and i.converged is False and i.cycle_range == (30.0, 55.0) and i.cycle_length == 2
     )
     assert j.outcome == 60.0 and j.converged is True
-    a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts",))
+    a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts",), model="eum")
     iid = a.scenario.issues[0].id
     eum = a.forecast_by_model()["eum"]
     eum.extras = {
@@ -298,7 +302,10 @@ def test_markdown_and_json_formats(tmp_path: Path) -> None:
         "- **Islands** — not concluded: refused in every model; no package is acceptable to JPN and RUS."
         in text
     )
-    assert "**Opening concession:** RUS moves its position on territory from 0 to 50.25" in text
+    assert (
+        "**Opening concession:** none short of a reversal: RUS would have to move its position on territory "
+        "from 0 to 50.25, 50% of the scale" in text
+    )
     assert text.index("## Summary") < text.index("## Findings") < text.index("## Forecasts by model")
     figs = files[1:]
     assert figs and all(f.suffix == ".svg" and f.read_text().startswith("<svg") for f in figs)
@@ -438,16 +445,16 @@ def test_in_chromium_at_desktop_and_phone_width(flagship, tmp_path: Path, width:
 def test_the_chosen_model_falls_back_with_the_reason_said() -> None:
     src = Path(__file__).resolve().parents[1] / "data" / "ktab" / "SOE-Pol-Comp" / "input.csv"
     a = run_analysis(rp.load(src), draws=50, model="nash", parts=("forecasts",))  # KTAB: no status quo
-    assert "nash" in a.skipped and a.model == "eum"
+    assert "nash" in a.skipped and a.model == "compromise"
     assert (
         a.model_reason.startswith("nash could not run on this scenario")
-        and "eum is the first that can" in a.model_reason
+        and "compromise is the first that can" in a.model_reason
     )
 
 
 def test_a_ruled_outcome_shows_the_pressure_beside_it() -> None:
     """The card leads with the outcome under the rule and shows the model's own pressure beside it."""
-    a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts",))
+    a = run_analysis(rp.load("ec-emissions-1994"), parts=("forecasts",), model="eum")
     iid = a.scenario.issues[0].id
     eum = a.forecast_by_model()["eum"]
     own = eum.outcome[iid]
@@ -475,14 +482,18 @@ def test_the_card_of_a_collective_case_talks_of_no_agreement() -> None:
 
 
 def test_a_case_where_talks_ended_has_no_agreement_at_all() -> None:
-    a = run_analysis(rp.load("japan-russia-2022"), draws=100, parts=("forecasts", "deals", "montecarlo"))
+    a = run_analysis(
+        rp.load("japan-russia-2022"), draws=100, parts=("forecasts", "deals", "montecarlo"), model="eum"
+    )
     card = summary_card(a)
     assert [ag.status for ag in card.agreements] == ["refused", "refused"]
     assert all(ag.feasible is False for ag in card.agreements)
     assert all(h.style == "no" for h in card.headlines if h.kind == "agreement")
     treaty, econ = card.agreements
     assert any("territory" in c for c in treaty.conflicts)  # Russia's constitutional ban: no island at all
-    assert econ.opening_concession and econ.opening_concession.startswith("RUS moves its position")
+    assert econ.opening_concession and econ.opening_concession.startswith(
+        "none short of a reversal: RUS would have to move its position on economic cooperation from 100"
+    )
 
 
 def test_import_realpolitik_loads_no_report_machinery() -> None:

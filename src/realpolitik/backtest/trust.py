@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from realpolitik._text import and_list
 from realpolitik.backtest.figure import error_figure
 from realpolitik.backtest.run import Backtest, backtest
 from realpolitik.backtest.scoring import BASELINE_LABELS, BASELINE_WORDS
@@ -32,12 +33,16 @@ def trust_section(
     seed: int = 0,
     figure: bool = True,
     result: Backtest | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """The section for ``scenario``: a backtest of its analogues (or ``result``, a ready backtest), with
     words that say what the numbers can and cannot show.
 
     Keys: ``title``; ``analogues`` (ids); ``unavailable`` ({id: why} for analogues that cannot be read);
-    ``paragraphs`` (text); ``cases`` (id, status, decided, leakage lines, mean error per predictor);
+    ``paragraphs`` (text: for each group of cases, where ``model`` — the analysis's headline model —
+    and every other model stand against the plain mean of the positions); ``standing`` (that comparison
+    as data: ``{group, model, model_error, mean_error, best_baseline, best_error}`` for the first group
+    with cases, or None); ``cases`` (id, status, decided, leakage lines, mean error per predictor);
     ``summary`` ({clean|leaky: {predictor: {n, mean_error, median_error, ...}}}); ``predictors`` (name,
     label, kind); ``backtest`` (the full JSON) and ``figure_svg`` (or None).
     """
@@ -59,6 +64,7 @@ def trust_section(
         "analogues": ids,
         "unavailable": unavailable,
         "paragraphs": [],
+        "standing": None,
         "cases": [],
         "summary": {},
         "predictors": [],
@@ -75,7 +81,8 @@ def trust_section(
             "see how the models fare."
         )
         return out
-    out["paragraphs"] = paragraphs(b)
+    out["paragraphs"] = paragraphs(b, model)
+    out["standing"] = standing(b, model)
     out["predictors"] = [
         {"name": n, "label": BASELINE_LABELS.get(n, n), "kind": b.kind(n)} for n in b.predictors
     ]
@@ -100,12 +107,44 @@ def trust_section(
         )
     out["backtest"] = b.to_json()
     if figure:
-        out["figure_svg"] = error_figure(b, title=f"Analogues of {scenario.id}: error per model and baseline")
+        out["figure_svg"] = error_figure(b, highlight=model)
     return out
 
 
-def paragraphs(b: Backtest) -> list[str]:
-    """What a backtest can and cannot show, in words, from its clean/leaky split and summary."""
+def standing(b: Backtest, model: str | None = None) -> dict[str, Any] | None:
+    """Where ``model`` (default: the first model) stands on the first group of cases that has scores
+    (clean before leaky): its mean error beside the plain mean of the positions and the best baseline's."""
+    s = b.summary()
+    for g in ("clean", "leaky"):
+        table = s[g]
+        models = [k for k, v in table.items() if v.kind == "model" and v.mean_error is not None]
+        base = [
+            (v.mean_error, k) for k, v in table.items() if v.kind == "baseline" and v.mean_error is not None
+        ]
+        if not models or not base:
+            continue
+        m = model if model in models else models[0]
+        best_e, best = min(base)
+        mean = table.get("mean")
+        return {
+            "group": g,
+            "model": m,
+            "model_error": table[m].mean_error,
+            "mean_error": mean.mean_error if mean is not None else None,
+            "best_baseline": best,
+            "best_error": best_e,
+        }
+    return None
+
+
+def _pct(e: float) -> str:
+    return f"{100 * e:.1f}%"
+
+
+def paragraphs(b: Backtest, model: str | None = None) -> list[str]:
+    """What a backtest can and cannot show, in words, from its clean/leaky split and summary: for each
+    group, where ``model`` (the analysis's headline model) and every other model stand against the plain
+    mean of the positions (a forecast that needs no model) and against the best naive baseline."""
     n = len(b.cases)
     clean = [c for c in b.cases if c.status == "clean"]
     what = "analogue" if n == 1 else "analogues"
@@ -136,20 +175,61 @@ def paragraphs(b: Backtest) -> list[str]:
         base = [
             (v.mean_error, k) for k, v in table.items() if v.kind == "baseline" and v.mean_error is not None
         ]
-        models = [
+        models = sorted(
             (v.mean_error, k) for k, v in table.items() if v.kind == "model" and v.mean_error is not None
-        ]
+        )
         if not base or not models:
             continue
         best_b, who = min(base)
-        beat = sorted(k for e, k in models if e < best_b)
-        words = f"{BASELINE_WORDS.get(who, who)}, {100 * best_b:.1f}% of the range on average"
-        caveat = "" if g == "clean" else "; on leaky cases that is no evidence of accuracy"
-        if beat:
-            verb = "beats" if len(beat) == 1 else "beat"
-            out.append(
-                f"On the {g} cases, {', '.join(beat)} {verb} the best naive baseline ({words}){caveat}."
-            )
+        mean = table.get("mean")
+        if mean is not None and mean.mean_error is not None:
+            ref_e, ref_key = mean.mean_error, "mean"
         else:
-            out.append(f"On the {g} cases, no model beats the best naive baseline ({words}){caveat}.")
+            ref_e, ref_key = best_b, who
+        ref = BASELINE_WORDS.get(ref_key, ref_key)
+        lead = (
+            f"On the {g} cases"
+            if g == "clean"
+            else f"On the {g} cases (inputs not all dated before the decision: no evidence of accuracy)"
+        )
+        head = model if model in {k for _, k in models} else None
+
+        def side(e: float, ref_e: float = ref_e) -> str:
+            return "better than" if e < ref_e else ("as good as" if e == ref_e else "worse than")
+
+        text = lead + ", "
+        if head is not None:
+            e = table[head].mean_error
+            assert e is not None
+            text += (
+                f"{head}, the model of this analysis, misses the recorded outcome by {_pct(e)} of the issue's "
+                f"range on average, against {_pct(ref_e)} for {ref}: {side(e)} that forecast, which needs no "
+                "model. "
+            )
+            others = [(e2, k) for e2, k in models if k != head]
+            lead_others = "The other models"
+        else:
+            text += f"{ref} misses the recorded outcome by {_pct(ref_e)} of the issue's range on average. "
+            others = models
+            lead_others = "The models"
+        if others:
+            better = [f"{k} {_pct(e2)}" for e2, k in others if e2 < ref_e]
+            worse = [f"{k} {_pct(e2)}" for e2, k in others if e2 >= ref_e]
+            bits = []
+            if better:
+                bits.append(f"{and_list(better)} (better than {ref})")
+            if worse:
+                bits.append(f"{and_list(worse)} (not better)")
+            text += f"{lead_others}: {'; '.join(bits)}."
+        if who != ref_key:
+            beat = sorted(k for e2, k in models if e2 < best_b)
+            words = f"{BASELINE_WORDS.get(who, who)}, {_pct(best_b)}"
+            if beat:
+                verb = "beats" if len(beat) == 1 else "beat"
+                text += f" The best naive baseline is {words}: {and_list(beat)} {verb} it."
+            else:
+                text += f" The best naive baseline is {words}: no model beats it."
+        elif ref_key == "mean":
+            text += " The plain mean is also the best naive baseline here."
+        out.append(text)
     return out

@@ -9,7 +9,14 @@ import numpy as np
 
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
-from realpolitik.deals.core import MAX_ENUMERATE, Concession, DealResult, analyse, any_feasible
+from realpolitik.deals.core import (
+    MAX_ENUMERATE,
+    REVERSAL_SHARE,
+    Concession,
+    DealResult,
+    analyse,
+    any_feasible,
+)
 from realpolitik.deals.json_form import deals_to_json
 from realpolitik.deals.judge import Condition, sum_issues
 from realpolitik.deals.rules import DecisionStructure, decision_structure
@@ -218,6 +225,8 @@ class DealAnalysis:
             return f"{a} relaxes its red line on {d}: accepts up to {c.new:g} (was at most {c.old:g})"
         if c.field == "acceptable_low":
             return f"{a} relaxes its red line on {d}: accepts down to {c.new:g} (was at least {c.old:g})"
+        if c.field == "position" and c.size > REVERSAL_SHARE:
+            return f"{a} reverses its position on {d}: from {c.old:g} to {c.new:g} (a reversal, not a concession)"
         return f"{a} moves its {c.field} on {d} from {c.old:g} to {c.new:g}"
 
     def to_json(self) -> dict[str, Any]:

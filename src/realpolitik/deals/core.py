@@ -240,6 +240,10 @@ def merged(problem: DealProblem) -> DealProblem:
 CONCESSION_FIELDS = ("position", "salience", "acceptable_low", "acceptable_high")
 
 
+#: A position moved over more than this share of its scale is a reversal, not a concession (said so).
+REVERSAL_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class Concession:
     """The smallest change to one input of one actor that opens a deal.

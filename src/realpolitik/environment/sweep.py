@@ -23,7 +23,7 @@ import numpy as np
 from realpolitik import defaults
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
-from realpolitik._text import esc, num
+from realpolitik._text import and_list, esc, human, num, the
 from realpolitik.deals.analysis import deals as run_deals
 from realpolitik.environment.drivers import parse_driver
 from realpolitik.environment.resolve import Prepared, prepare, resolved_scenario
@@ -42,8 +42,10 @@ class SweepResult:
 
     ``values`` is ``(N, K)`` for K drivers (the first driver varies slowest); ``outcome`` is ``(N, D)``
     under the decision rules and ``pressure`` ``(N, D)`` the model's own result; ``agreed`` ``(N, G)`` says
-    whether each agreement is concluded; ``feasible`` holds True, False or None (no deal analysis) per
-    point; ``shape`` is the grid's shape.
+    whether each agreement is concluded in the model's forecast; ``feasible`` holds True, False or None
+    (no deal analysis) per point: whether *some* package every signer and veto holder accepts exists
+    there (any package, not the model's); ``shape`` is the grid's shape. ``baseline`` is the scenario's
+    own reading of each driver at ``as_of``.
     """
 
     scenario: str
@@ -61,6 +63,9 @@ class SweepResult:
     rules: dict[str, str] = field(default_factory=dict)
     agreements: tuple[str, ...] = ()
     agreed: np.ndarray | None = None
+    bounds: np.ndarray | None = None  # (D, 2) each issue's scale
+    as_of: str | None = None  # the date of the scenario's readings (``baseline``)
+    agreement_issues: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.pressure is None:
@@ -187,6 +192,9 @@ def sweep(
         rules=dict(reader.structure.rules),
         agreements=tuple(ag.id for ag in reader.structure.agreements),
         agreed=None if agreed is None else np.asarray(agreed, dtype=bool).reshape(len(values), -1),
+        bounds=np.asarray(first.bounds, dtype=float),
+        as_of=str(scenario.as_of) if scenario.as_of else None,
+        agreement_issues={ag.id: tuple(ag.issues) for ag in reader.structure.agreements},
     )
 
 
@@ -284,8 +292,15 @@ def sweep_to_json(result: SweepResult) -> dict[str, Any]:
         "drivers": list(result.drivers),
         "issues": list(result.issues),
         "baseline": {k: _num(v) for k, v in result.baseline.items()},
+        "as_of": result.as_of,
+        "bounds": (
+            {iss: [float(b) for b in result.bounds[j]] for j, iss in enumerate(result.issues)}
+            if result.bounds is not None
+            else None
+        ),
         "rules": dict(result.rules),
         "agreements": list(result.agreements),
+        "agreement_issues": {g: list(v) for g, v in result.agreement_issues.items()},
         "points": [
             {
                 "values": {d: float(result.values[k, j]) for j, d in enumerate(result.drivers)},
@@ -301,7 +316,56 @@ def sweep_to_json(result: SweepResult) -> dict[str, Any]:
             for k in range(len(result.values))
         ],
         "warnings": list(result.warnings),
+        "headline": sweep_headline(result),
     }
+
+
+def sweep_from_json(data: dict[str, Any]) -> SweepResult:
+    """A :class:`SweepResult` back from :func:`sweep_to_json` (to say things about a stored sweep)."""
+    drivers = tuple(data["drivers"])
+    issues = tuple(data["issues"])
+    agreements = tuple(data.get("agreements") or ())
+    pts = data["points"]
+
+    def col(key: str) -> np.ndarray:
+        return np.array(
+            [
+                [np.nan if (p.get(key) or {}).get(i) is None else float(p[key][i]) for i in issues]
+                for p in pts
+            ],
+            dtype=float,
+        ).reshape(len(pts), len(issues))
+
+    agreed = None
+    if agreements and all(p.get("agreed") for p in pts):
+        agreed = np.array([[bool(p["agreed"].get(g)) for g in agreements] for p in pts], dtype=bool)
+    bounds = data.get("bounds")
+    return SweepResult(
+        scenario=data["scenario"],
+        model=data["model"],
+        drivers=drivers,
+        issues=issues,
+        values=np.array([[float(p["values"][d]) for d in drivers] for p in pts], dtype=float).reshape(
+            len(pts), len(drivers)
+        ),
+        outcome=col("outcome"),
+        feasible=[p.get("feasible") for p in pts],
+        shape=(len(pts),)
+        if len(drivers) == 1
+        else tuple(len({p["values"][d] for p in pts}) for d in drivers),
+        baseline={
+            k: (float("nan") if v is None else float(v)) for k, v in (data.get("baseline") or {}).items()
+        },
+        params=dict(data.get("params") or {}),
+        warnings=list(data.get("warnings") or []),
+        pressure=col("pressure") if all(p.get("pressure") for p in pts) else None,
+        rules=dict(data.get("rules") or {}),
+        agreements=agreements,
+        agreed=agreed,
+        bounds=None if not bounds else np.array([bounds[i] for i in issues], dtype=float),
+        as_of=data.get("as_of"),
+        agreement_issues={g: tuple(v) for g, v in (data.get("agreement_issues") or {}).items()},
+    )
 
 
 def _fmt(v: float) -> str:
@@ -309,71 +373,231 @@ def _fmt(v: float) -> str:
 
 
 def render_sweep(result: SweepResult, console: Any, *, warnings: bool = True) -> None:
-    """Print a sweep as a Rich table (one row per point) with its warnings (each once; ``warnings=False``
-    leaves them to the caller, as the command line does to put them on standard error)."""
-    from realpolitik._terminal import FitTable, Ident
+    """Print a sweep as a Rich table (one row per point: the outcome under the rule with the pressure in
+    brackets, whether each agreement is concluded in the model's forecast, and whether some acceptable
+    package exists; as two tables, outcomes then agreements, when one does not fit the terminal), then
+    the headline and the warnings (each once; ``warnings=False`` leaves them to the caller, as the
+    command line does to put them on standard error)."""
+    from realpolitik._terminal import FitTable, Ident, fits
 
-    title = f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}"
-    table = FitTable(title=esc(title))
-    for d in result.drivers:
-        table.add_column(Ident(d), justify="right", style="cyan")
-    for iss in result.issues:
-        table.add_column(Ident(iss), justify="right")
-    table.add_column("deal", justify="center")
     pressure = result.pressure if result.pressure is not None else result.outcome
-    for k in range(len(result.values)):
-        flag = result.feasible[k]
-        deal = "–" if flag is None else ("[green]yes[/green]" if flag else "[red]no[/red]")
+    agreed = result.agreed if result.agreements else None
+    assessed = any(f is not None for f in result.feasible)
+
+    def yes_no(flag: bool | None) -> str:
+        return "–" if flag is None else ("[green]yes[/green]" if flag else "[red]no[/red]")
+
+    def issue_cells(k: int) -> list[str]:
         cells = []
         for j in range(len(result.issues)):
             ruled, own = result.outcome[k, j], pressure[k, j]
             same = not (math.isfinite(ruled) and math.isfinite(own)) or abs(ruled - own) < 1e-9
             cells.append(_fmt(ruled) if same else f"{_fmt(ruled)} [dim]({_fmt(own)})[/dim]")
-        table.add_row(*(num(result.values[k, j], ".3g") for j in range(len(result.drivers))), *cells, deal)
-    console.print(table)
+        return cells
+
+    def deal_cells(k: int) -> list[str]:
+        cells = [] if agreed is None else [yes_no(bool(agreed[k, g])) for g in range(len(result.agreements))]
+        return cells + ([yes_no(result.feasible[k])] if assessed else [])
+
+    def table(title: str, issues: bool, deals: bool) -> Any:
+        t = FitTable(title=esc(title))
+        for d in result.drivers:
+            t.add_column(Ident(d), justify="right", style="cyan")
+        for iss in result.issues if issues else ():
+            t.add_column(Ident(iss), justify="right")
+        for g in result.agreements if deals and agreed is not None else ():
+            t.add_column(Ident(g), justify="center")
+        if deals and assessed:
+            t.add_column("some acceptable package", justify="center")
+        for k in range(len(result.values)):
+            x = [num(result.values[k, j], ".3g") for j in range(len(result.drivers))]
+            t.add_row(*x, *(issue_cells(k) if issues else []), *(deal_cells(k) if deals else []))
+        return t
+
+    title = f"{result.scenario}: {result.model} forecast against {' × '.join(result.drivers)}"
+    whole = table(title, True, True)
+    if fits(whole, console) or (agreed is None and not assessed):
+        console.print(whole)
+    else:
+        console.print(table(title + ": outcome under the rule", True, False))
+        console.print(table(title + ": agreements", False, True))
+    notes = []
     if not np.allclose(result.outcome, pressure, equal_nan=True):
-        console.print("[dim]outcome under the decision rules; (in brackets) the model's own pressure[/dim]")
+        notes.append("outcome under the decision rules; (in brackets) the model's own pressure")
+    if agreed is not None:
+        notes.append(
+            f"{', '.join(result.agreements)}: concluded in the model's forecast at that point (yes/no)"
+        )
+    if assessed:
+        notes.append(
+            "some acceptable package: the deal analysis finds a package every signer and veto holder accepts "
+            "(whatever the model forecasts)"
+        )
+    for line in notes:
+        console.print(f"[dim]{esc(line)}[/dim]")
     console.print(esc(sweep_headline(result)))
     for w in dict.fromkeys(result.warnings) if warnings else ():
         console.print(f"[yellow]warning:[/yellow] {esc(w)}")
 
 
-def sweep_headline(result: SweepResult) -> str:
-    """One sentence on what moved most along the first driver (others at their first value) and on deals."""
+# ------------------------------------------------------------------------------------------ in words
+def _words(v: float, width: float = 100.0) -> str:
+    """A value on an issue's scale in a sentence, to a thousandth of the range: ``0``, ``6.9``, ``72.3``
+    on a scale of 100; ``0.779`` on a scale of 1."""
+    if not math.isfinite(v):
+        return "—"
+    digits = max(0, 3 - math.ceil(math.log10(width))) if width > 0 else 1
+    text = f"{v:.{digits}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") or float(text) == 0 else text
+
+
+def _first_line(result: SweepResult) -> np.ndarray:
+    """The points along the first driver, the others at their first value."""
+    if result.values.shape[1] == 1:
+        return np.ones(len(result.values), dtype=bool)
+    return np.asarray((result.values[:, 1:] == result.values[0, 1:]).all(axis=1))
+
+
+def _span(xs: np.ndarray) -> str:
+    """``0.3–1`` (or ``0.5`` for one value): the stretch of driver values ``xs`` covers."""
+    return f"{xs.min():.3g}" if xs.min() == xs.max() else f"{xs.min():.3g}–{xs.max():.3g}"
+
+
+def _runs(xs: np.ndarray, flags: np.ndarray) -> list[str]:
+    """The contiguous stretches of ``xs`` (sorted) where ``flags`` holds: ``['0–0.2', '0.6']``."""
+    order = np.argsort(xs, kind="stable")
+    x, f = xs[order], flags[order]
+    out, start = [], None
+    for k in range(len(x) + 1):
+        on = k < len(x) and bool(f[k])
+        if on and start is None:
+            start = k
+        elif not on and start is not None:
+            out.append(_span(x[start:k]))
+            start = None
+    return out
+
+
+def _setting(result: SweepResult, keep: np.ndarray) -> str:
+    """``As china_assertiveness goes from 0 to 1 (its reading at 2016-12-31: 0.578)``, with the other
+    driver's value when there are two."""
     d0 = result.drivers[0]
-    first = result.values[:, 1:] == result.values[0, 1:] if result.values.shape[1] > 1 else None
-    keep = np.ones(len(result.values), dtype=bool) if first is None else first.all(axis=1)
     xs = result.values[keep, 0]
-    ys = result.outcome[keep]
-    lo, hi = int(np.argmin(xs)), int(np.argmax(xs))
-    change = ys[hi] - ys[lo]
-    others = (
-        ""
-        if first is None
-        else " ("
-        + ", ".join(f"{d} at {result.values[0, j + 1]:.3g}" for j, d in enumerate(result.drivers[1:]))
-        + ")"
+    base = result.baseline.get(d0, float("nan"))
+    when = f"at {result.as_of}" if result.as_of else "in the scenario"
+    reading = f" (its reading {when}: {base:.3g})" if math.isfinite(base) else ""
+    others = "".join(
+        f", {d} at {result.values[0, j + 1]:.3g}" + (f" (read {base_j:.3g})" if math.isfinite(base_j) else "")
+        for j, d in enumerate(result.drivers[1:])
+        for base_j in [result.baseline.get(d, float("nan"))]
     )
+    return f"As {d0} goes from {xs.min():.3g} to {xs.max():.3g}{reading}{others}"
+
+
+def sweep_movement(result: SweepResult) -> tuple[str, float]:
+    """What the first driver moves most, in one sentence, and how far (a share of the issue's range).
+
+    The quantity is the **outcome under the decision rules**: the issue whose outcome covers the widest
+    share of its range as the driver crosses its values (the other driver, if any, at its first value);
+    the pressure beside it where it differs. ``sweep`` and ``analyze`` both say it with this function.
+    """
+    keep = _first_line(result)
+    order = np.argsort(result.values[keep, 0], kind="stable")
+    ys = result.outcome[keep][order]
     pressure = result.pressure if result.pressure is not None else result.outcome
-    ps = pressure[keep]
-    pchange = ps[hi] - ps[lo]
-    if not np.isfinite(change).any() or np.nanmax(np.abs(change)) < 1e-9:
-        moved = f"no {result.model} forecast moves under the decision rules"
-        if np.isfinite(pchange).any() and np.nanmax(np.abs(pchange)) >= 1e-9:
-            j = int(np.nanargmax(np.abs(pchange)))
-            moved += (
-                f" (the model's own pressure on {result.issues[j]} goes from {_fmt(ps[lo, j])} "
-                f"to {_fmt(ps[hi, j])})"
-            )
-    else:
-        j = int(np.nanargmax(np.abs(change)))
-        moved = (
-            f"the {result.model} forecast moves most on {result.issues[j]}, "
-            f"from {_fmt(ys[lo, j])} to {_fmt(ys[hi, j])}"
+    ps = pressure[keep][order]
+    width = (
+        np.asarray(result.bounds[:, 1] - result.bounds[:, 0], dtype=float)
+        if result.bounds is not None
+        else np.ones(len(result.issues))
+    )
+    width = np.where(width > 0, width, 1.0)
+    with np.errstate(invalid="ignore"):
+        share = np.where(
+            np.isfinite(ys).all(axis=0), (np.nanmax(ys, axis=0) - np.nanmin(ys, axis=0)) / width, 0.0
         )
-    known = [f for f in result.feasible if f is not None]
+        pshare = np.where(
+            np.isfinite(ps).all(axis=0), (np.nanmax(ps, axis=0) - np.nanmin(ps, axis=0)) / width, 0.0
+        )
+    head = _setting(result, keep)
+    model = result.model
+    if share.max() < 1e-9:
+        text = f"{head}, no {model} outcome under the decision rules moves"
+        if pshare.max() >= 1e-9:
+            j = int(np.argmax(pshare))
+            w = float(width[j])
+            text += (
+                f" (the pressure, the model's own result, on {human(result.issues[j])} goes from "
+                f"{_words(ps[0, j], w)} to {_words(ps[-1, j], w)})"
+            )
+        return text + ".", 0.0
+    j = int(np.argmax(share))
+    y, p, w = ys[:, j], ps[:, j], float(width[j])
+    text = (
+        f"{head}, the {model} outcome under the rule moves most on {human(result.issues[j])}: from "
+        f"{_words(y[0], w)} to {_words(y[-1], w)}"
+    )
+    if min(y[0], y[-1]) - np.nanmin(y) > 1e-9 or np.nanmax(y) - max(y[0], y[-1]) > 1e-9:
+        text += f" (between {_words(float(np.nanmin(y)), w)} and {_words(float(np.nanmax(y)), w)} on the way)"
+    if np.isfinite(p).all() and np.abs(p - y).max() > 1e-9:
+        text += f"; the pressure goes from {_words(p[0], w)} to {_words(p[-1], w)}"
+    return text + ".", float(share[j])
+
+
+def sweep_agreements(result: SweepResult) -> list[tuple[str, str, int, int]]:
+    """Per agreement: (id, where the model's forecast concludes it along the first driver in words,
+    points concluded, points)."""
+    if result.agreed is None or not result.agreements:
+        return []
+    keep = _first_line(result)
+    xs = result.values[keep, 0]
+    d0 = result.drivers[0]
+    out = []
+    for g, gid in enumerate(result.agreements):
+        flags = np.asarray(result.agreed[keep, g], dtype=bool)
+        k, n = int(flags.sum()), len(flags)
+        name = the(gid, result.agreement_issues.get(gid, ()))
+        name = name[0].upper() + name[1:]
+        if k == n:
+            text = f"{name} is concluded at every value of {d0} from {xs.min():.3g} to {xs.max():.3g}"
+        elif k == 0:
+            text = f"{name} is concluded at no value of {d0} from {xs.min():.3g} to {xs.max():.3g}"
+        else:
+            text = (
+                f"{name} is concluded at {d0} {and_list(_runs(xs, flags))} ({k} of {n} points), "
+                f"not at {and_list(_runs(xs, ~flags))}"
+            )
+        out.append((gid, text + ".", k, n))
+    return out
+
+
+def sweep_feasible(result: SweepResult) -> tuple[str, int, int] | None:
+    """Whether some acceptable package exists (the deal analysis) along the first driver, in words."""
+    keep = np.flatnonzero(_first_line(result))
+    known = [(float(result.values[k, 0]), result.feasible[k]) for k in keep if result.feasible[k] is not None]
     if not known:
-        deals = "deal feasibility was not assessed"
+        return None
+    xs = np.array([x for x, _ in known])
+    flags = np.array([bool(f) for _, f in known])
+    k, n = int(flags.sum()), len(flags)
+    if k == n:
+        where = f"at every value of {result.drivers[0]} from {xs.min():.3g} to {xs.max():.3g}"
+    elif k == 0:
+        where = f"at no value of {result.drivers[0]} from {xs.min():.3g} to {xs.max():.3g}"
     else:
-        deals = f"a deal is feasible at {sum(known)} of {len(known)} points"
-    return f"As {d0} goes from {xs[lo]:.3g} to {xs[hi]:.3g}{others}, {moved}; {deals}."
+        where = f"at {result.drivers[0]} {and_list(_runs(xs, flags))} ({k} of {n} points)"
+    return f"Some package every signer and veto holder accepts exists {where} (the deal analysis).", k, n
+
+
+def sweep_headline(result: SweepResult) -> str:
+    """What moved most along the first driver (:func:`sweep_movement`), where each agreement is
+    concluded in the model's forecast, and whether some acceptable package exists, in a few sentences."""
+    parts = [sweep_movement(result)[0]]
+    parts += [text for _, text, _, _ in sweep_agreements(result)]
+    feas = sweep_feasible(result)
+    if feas is not None:
+        parts.append(feas[0])
+    elif not result.agreements:
+        parts.append("Whether some package is acceptable was not assessed.")
+    return " ".join(parts)

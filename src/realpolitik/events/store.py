@@ -357,9 +357,7 @@ def ingest(
 
     try:
         if engine == "duckdb":
-            results = list(
-                _run_duckdb(plan(), store, scheduler=scheduler, threads=threads, progress=tick)
-            )
+            results = list(_run_duckdb(plan(), store, scheduler=scheduler, threads=threads, progress=tick))
         else:
             results = list(
                 _run_dask(list(plan()), store, scheduler=scheduler, threads=threads, progress=tick)

@@ -85,12 +85,12 @@ def check_output_dir(out: Path, scenario_id: str, *, force: bool = False) -> Non
         owner = marker.read_text(encoding="utf-8").strip()
         if owner != scenario_id and not force:
             raise OutputDirError(
-                f"{out}: holds the report of scenario {owner!r}, not {scenario_id!r}; choose another folder with -o "
-                "or pass --force to replace it"
+                f"{out}: holds the report of scenario {owner!r}, not {scenario_id!r}; choose another folder with "
+                "--out-dir or pass --force to replace it"
             )
     elif out.exists() and any(out.iterdir()) and not force:
         raise OutputDirError(
-            f"{out}: is not empty and was not written by realpolitik; choose another folder with -o"
+            f"{out}: is not empty and was not written by realpolitik; choose another folder with --out-dir"
         )
 
 

@@ -34,7 +34,7 @@ DEFAULT_MODEL = defaults.MODEL
 DEFAULT_MODEL_REASON = defaults.MODEL_REASON
 
 #: Fallbacks, in order, when the chosen model cannot run on the scenario.
-FALLBACK_MODELS = ("eum", "compromise", "exchange", "smp", "nash")
+FALLBACK_MODELS = ("compromise", "eum", "exchange", "smp", "nash")
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called before each step (``done`` steps finished) and at the end."""
@@ -273,7 +273,7 @@ def _run_trust(result: Analysis) -> None:
     from realpolitik.backtest.trust import trust_section
 
     try:
-        result.trust = trust_section(result.scenario, seed=result.seed)
+        result.trust = trust_section(result.scenario, seed=result.seed, model=result.model)
     except (ValueError, ModelInputError) as exc:
         result.notes["trust"] = f"backtest of the analogues not possible: {exc}"
 

@@ -229,7 +229,7 @@ def tornado(t: TornadoData) -> str:
         handles = [
             Patch(color=C.BLUE, label="input at the low end of its range"),
             Patch(color=C.VERMILION, label="at the high end"),
-            Line2D([], [], color=C.INK, lw=1.2, label=f"baseline {g3(t.base)} (every input at its value)"),
+            Line2D([], [], color=C.INK, lw=1.2, label=f"baseline {g3(t.base)}: the outcome under the rule"),
         ]
         ax.legend(handles=handles, **TOP_LEGEND, ncol=3)
         fig.tight_layout()
@@ -302,7 +302,7 @@ def sweep(sw: SweepData) -> str:
 def feasibility(sw: SweepData) -> str:
     """Per agreement, whether the forecast concludes it at each value of the driver (filled: concluded)."""
     with plt.rc_context(RC):
-        rows = sw.agreed or ({"a deal exists": sw.feasible} if sw.feasible is not None else {})
+        rows = sw.agreed or ({"some acceptable package": sw.feasible} if sw.feasible is not None else {})
         fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.4 * len(rows)))
         for k, v in enumerate(rows.values()):
             yk = len(rows) - 1 - k

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from realpolitik.environment.sweep import sweep_agreements, sweep_feasible, sweep_from_json, sweep_movement
 from realpolitik.report.stats import tornado_rows
 from realpolitik.report.summary import (
     AgreementLine,
@@ -92,7 +93,8 @@ def _agreement_headline(ag: AgreementLine) -> Finding:
         if others:
             text += f"; in {and_list(others)} the pressure is refused"
             if ag.nearest and ag.nearest_model:
-                text += f" (nearest acceptable package to the {ag.nearest_model} pressure: {_outcome_words(ag, ag.nearest)})"
+                note = f", {ag.nearest_note}" if ag.nearest_note else ""
+                text += f" (nearest acceptable package to the {ag.nearest_model} pressure: {_outcome_words(ag, ag.nearest)}{note})"
         text += "."
         imp = 95.0
     elif ag.status == "agreed":
@@ -106,7 +108,9 @@ def _agreement_headline(ag: AgreementLine) -> Finding:
         text = f"{ag.name}: {ag.verdict}"
         imp = 80.0
     if ag.probability is not None:
-        number = f"P(agreement) = {ag.probability:.2f} ({ag.probability_model}, {ag.probability_draws or 0:,} draws)"
+        number = (
+            f"P(agreement) {ag.probability:.0%} ({ag.probability_model}, {ag.probability_draws or 0:,} draws)"
+        )
     else:
         number = f"concluded in {len(agreed)} of {n} models"
     return Finding("agreements", text, number, imp)
@@ -126,10 +130,15 @@ def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
                 )
             )
         if ag.opening_concession:
+            lead = (
+                f"No concession short of a reversal opens {the(ag.id, ag.issues)}"
+                if ag.opening_reversal
+                else f"The smallest single concession that opens {the(ag.id, ag.issues)}"
+            )
             out.append(
                 Finding(
                     "agreements",
-                    f"The smallest single concession that opens {the(ag.id, ag.issues)}: {ag.opening_concession}.",
+                    f"{lead}: {ag.opening_concession.removeprefix('none short of a reversal: ')}.",
                     "deal analysis, every package enumerated"
                     if (a.deals or {}).get("method") == "enumerated"
                     else "deal analysis, packages searched",
@@ -153,7 +162,7 @@ def agreement_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
                     "uncertainty",
                     f"Under uncertainty the {ag.probability_model} forecast concludes {the(ag.id, ag.issues)} in {p:.0%} of the draws, "
                     f"although with every input at its value it {said} it.",
-                    f"P(agreement) = {p:.2f}",
+                    f"P(agreement) {p:.0%}",
                     82.0,
                 )
             )
@@ -310,90 +319,20 @@ def forecast_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
 
 # ------------------------------------------------------------------------------------------ sweep
 def sweep_findings(a: Analysis, card: SummaryCard | None = None) -> list[Finding]:
+    """What the swept driver moves most and where each agreement is concluded: the same sentences as
+    ``realpolitik sweep`` (:func:`~realpolitik.environment.sweep.sweep_movement` and its neighbours)."""
     sw = a.sweep
-    if not sw or not sw.get("points"):
+    if not sw or not sw.get("points") or len(sw.get("drivers") or []) != 1:
         return []
-    s = a.scenario
-    drivers = sw.get("drivers") or []
-    if len(drivers) != 1:
-        return []
-    drv = drivers[0]
-    pts = sw["points"]
-    xs = [p["values"][drv] for p in pts]
-    out: list[Finding] = []
-    best = None
-    best_p = None
-    for iss in s.issues:
-        ys = [p["outcome"].get(iss.id) for p in pts]
-        ps = [(p.get("pressure") or p["outcome"]).get(iss.id) for p in pts]
-        width = iss.bounds[1] - iss.bounds[0]
-        if all(y is not None for y in ys):
-            move = (max(ys) - min(ys)) / width
-            if best is None or move > best[0]:
-                best = (move, iss, ys, ps)
-        if all(p is not None for p in ps):
-            pmove = (max(ps) - min(ps)) / width
-            if best_p is None or pmove > best_p[0]:
-                best_p = (pmove, iss, ps)
-    model = sw.get("model")
-    card_ = card or summary_card(a)
-    if best is not None:
-        share, iss, ys, ps = best
-        if share < 0.02:
-            text = f"As {drv} goes from {g(xs[0])} to {g(xs[-1])}, no {model} outcome under the rule moves more than {share:.0%} of its range"
-            if best_p is not None and best_p[0] >= 0.02:
-                _, piss, pps = best_p
-                text += f", although the pressure on {piss.name} goes from {g(pps[0])} to {g(pps[-1])} (between {g(min(pps))} and {g(max(pps))})"
-            text += "."
-        else:
-            text = (
-                f"{drv} moves the {model} outcome on {iss.name} most: from {g(ys[0])} at {drv} = {g(xs[0])} "
-                f"to {g(ys[-1])} at {g(xs[-1])} (between {g(min(ys))} and {g(max(ys))} on the way)"
-            )
-            if all(p is not None for p in ps) and any(
-                abs((p or 0) - (y or 0)) > 1e-9 for p, y in zip(ps, ys, strict=True)
-            ):
-                text += f"; the pressure goes from {g(ps[0])} to {g(ps[-1])}"
-            text += "."
-        out.append(Finding("environment", text, f"{share:.0%} of the issue range", 20.0 + 40.0 * share))
-    for gid in sw.get("agreements") or []:
-        flags = [(p.get("agreed") or {}).get(gid) for p in pts]
-        if any(f is None for f in flags):
-            continue
-        k = sum(1 for f in flags if f)
-        flips = [xs[j] for j in range(1, len(flags)) if flags[j] != flags[j - 1]]
-        name = the(gid, next((ag.issues for ag in card_.agreements if ag.id == gid), ()))
-        if flips:
-            where = [g(x) for x, f in zip(xs, flags, strict=True) if f]
-            text = (
-                f"Whether the {model} forecast concludes {name} depends on {drv}: concluded at {k} of {len(flags)} "
-                f"values ({', '.join(where)}), switching at {', '.join(g(x) for x in flips)}."
-            )
-            imp = 80.0
-        else:
-            text = (
-                f"The {model} forecast concludes {name} at every value of {drv} from {g(xs[0])} to {g(xs[-1])}."
-                if k
-                else f"No value of {drv} from {g(xs[0])} to {g(xs[-1])} makes the {model} forecast conclude {name}."
-            )
-            imp = 45.0
-        out.append(Finding("environment", text, f"{k}/{len(flags)} points", imp))
-    if not sw.get("agreements"):
-        feas = [p.get("feasible") for p in pts]
-        if any(f is not None for f in feas):
-            n_true = sum(1 for f in feas if f)
-            flips = [xs[k] for k in range(1, len(feas)) if feas[k] != feas[k - 1]]
-            if flips:
-                text = f"Whether a deal exists depends on {drv}: feasible at {n_true} of {len(feas)} values, switching at {', '.join(g(x) for x in flips)}."
-                imp = 80.0
-            else:
-                text = (
-                    f"A deal exists across the whole range of {drv} ({g(xs[0])} to {g(xs[-1])})."
-                    if n_true
-                    else f"No value of {drv} between {g(xs[0])} and {g(xs[-1])} opens a deal."
-                )
-                imp = 45.0
-            out.append(Finding("environment", text, f"{n_true}/{len(feas)} points", imp))
+    result = sweep_from_json(sw)
+    text, share = sweep_movement(result)
+    out = [Finding("environment", text, f"{share:.0%} of the issue range", 20.0 + 40.0 * share)]
+    for _gid, words, k, n in sweep_agreements(result):
+        out.append(Finding("environment", words, f"{k}/{n} points", 80.0 if 0 < k < n else 45.0))
+    feas = sweep_feasible(result)
+    if feas is not None and not result.agreements:
+        words, k, n = feas
+        out.append(Finding("environment", words, f"{k}/{n} points", 80.0 if 0 < k < n else 45.0))
     return out
 
 
@@ -458,32 +397,71 @@ def montecarlo_findings(a: Analysis) -> list[Finding]:
             Finding(
                 "uncertainty",
                 f"A deal exists in {p:.0%} of the draws of the uncertain inputs.",
-                f"P(deal) = {p:.2f} ({mc.get('model')} draws)",
+                f"P(deal) {p:.0%} ({mc.get('model')} draws)",
                 55.0,
             )
         )
     tor = a.extras.get("tornado")
     if tor:
-        best = None
-        for iid, t in tor["issues"].items():
-            rows = tornado_rows(t, top=1)
-            if rows and (best is None or rows[0]["total_swing"] > best[2]["total_swing"]):
-                best = (iid, t, rows[0])
-        if best is not None:
-            iid, t, b = best
-            name = s.issue(iid).name if iid in s.issue_ids else iid
-            width = s.issue(iid).bounds[1] - s.issue(iid).bounds[0] if iid in s.issue_ids else 1.0
-            out.append(
-                Finding(
-                    "uncertainty",
-                    f"The input that moves any forecast most is {b['input']}: across its range ({g(b['low_value'])} to "
-                    f"{g(b['high_value'])}) the {tor['model']} forecast on {name} moves over {g(b['total_swing'])} "
-                    f"(from the baseline {g(t['base'])}).",
-                    f"total swing {g(b['total_swing'])}",
-                    35.0 + 25.0 * min(1.0, b["total_swing"] / width),
-                )
-            )
+        out += _tornado_findings(s, tor)
     return out
+
+
+def _widest(s: Any, issues: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any], float] | None:
+    """(issue, its tornado dict, its widest bar, that bar's swing as a share of the range) over every issue."""
+    best = None
+    for iid, t in issues.items():
+        rows = tornado_rows(t, top=1)
+        width = s.issue(iid).bounds[1] - s.issue(iid).bounds[0] if iid in s.issue_ids else 1.0
+        if rows and (best is None or rows[0]["total_swing"] / width > best[3]):
+            best = (iid, t, rows[0], rows[0]["total_swing"] / width)
+    return best
+
+
+def _tornado_findings(s: Any, tor: dict[str, Any]) -> list[Finding]:
+    """The input that moves the outcome under the rule most (the tornado's measure), with the pressure's
+    own leader when that is another input or another issue."""
+    model = tor["model"]
+    best = _widest(s, tor["issues"])
+    best_p = _widest(s, {iid: t["pressure"] for iid, t in tor["issues"].items() if t.get("pressure")})
+
+    def name(iid: str) -> str:
+        return s.issue(iid).name if iid in s.issue_ids else iid
+
+    if best is None:
+        if best_p is None:
+            return []
+        iid, t, b, share = best_p
+        return [
+            Finding(
+                "uncertainty",
+                f"No uncertain input, alone, moves any {model} outcome under the rule; the pressure (the model's own "
+                f"result) on {name(iid)} moves most with {b['input']}: over {g(b['total_swing'])} from {g(t['base'])}, "
+                "and the rule holds the outcome all the same.",
+                f"pressure swing {g(b['total_swing'])}, outcome swing 0",
+                30.0,
+            )
+        ]
+    iid, t, b, share = best
+    text = (
+        f"The input that moves the {model} outcome under the rule most is {b['input']}: across its range "
+        f"({g(b['low_value'])} to {g(b['high_value'])}) the outcome on {name(iid)} moves over {g(b['total_swing'])} "
+        f"(from the baseline {g(t['base'])}, the forecast)"
+    )
+    if best_p is not None and (best_p[0] != iid or best_p[2]["input"] != b["input"]):
+        piid, _, pb, _ = best_p
+        text += (
+            f"; the pressure, before the rule, moves most on {name(piid)}, with {pb['input']} "
+            f"(over {g(pb['total_swing'])})"
+        )
+    return [
+        Finding(
+            "uncertainty",
+            text + ".",
+            f"total swing {g(b['total_swing'])} of the outcome",
+            35.0 + 25.0 * min(1.0, share),
+        )
+    ]
 
 
 def trust_findings(a: Analysis) -> list[Finding]:

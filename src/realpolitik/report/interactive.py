@@ -429,7 +429,7 @@ def tornado(t: TornadoData) -> dict[str, Any]:
                 name=name,
                 marker={"color": colour},
                 customdata=[[getattr(b, f"{end}_value"), getattr(b, end)] for b in bars],
-                hovertemplate="%{y} = %{customdata[0]:.3g}: forecast %{customdata[1]:.3g}<extra></extra>",
+                hovertemplate="%{y} = %{customdata[0]:.3g}: outcome under the rule %{customdata[1]:.3g}<extra></extra>",
             )
         )
     fig.add_trace(
@@ -438,7 +438,7 @@ def tornado(t: TornadoData) -> dict[str, Any]:
             y=[labels[0], labels[-1]],
             mode="lines",
             line={"color": C.INK, "width": 2},
-            name=f"baseline {g3(t.base)} (every input at its value)",
+            name=f"baseline {g3(t.base)}: the outcome under the rule, every input at its value",
             hoverinfo="skip",
         )
     )
@@ -554,7 +554,7 @@ def sweep(sw: SweepData) -> dict[str, Any]:
 
 def feasibility(sw: SweepData) -> dict[str, Any]:
     """Per agreement, whether the forecast concludes it at each value of the driver."""
-    rows = sw.agreed or ({"a deal exists": sw.feasible} if sw.feasible is not None else {})
+    rows = sw.agreed or ({"some acceptable package": sw.feasible} if sw.feasible is not None else {})
     fig = go.Figure()
     names = list(rows)
     for name, v in rows.items():

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik.deals.core import REVERSAL_SHARE
 from realpolitik.models import get_model
 from realpolitik.report import figdata as F
 from realpolitik.report.analysis import Analysis
@@ -18,7 +19,14 @@ from realpolitik.report.colors import actor_colors
 from realpolitik.report.figdata import g3
 from realpolitik.report.findings import HEADLINE, findings
 from realpolitik.report.stats import sobol_rows, tornado_rows
-from realpolitik.report.summary import REASON_WORDS, SummaryCard, convergence, precedent_words, summary_card
+from realpolitik.report.summary import (
+    REASON_WORDS,
+    SummaryCard,
+    convergence,
+    exact,
+    precedent_words,
+    summary_card,
+)
 from realpolitik.report.view import Cell, Details, Figure, Heading, Items, Para, Pre, Section, table
 from realpolitik.scenario.io import iter_quantities
 
@@ -340,9 +348,9 @@ def section_deals(a: Analysis, b: Builder) -> Section:
         rows_r = []
         for actor, per in red.items():
             for iss, r in per.items():
-                rows_r.append([actor, iss, num(r["low"]), num(r["high"])])
+                rows_r.append([actor, iss, exact(r["low"]), exact(r["high"])])
         conds = "; ".join(
-            f"{c['issue']} applies only if {c['on']} {c['op']} {num(c['value'])}"
+            f"{c['issue']} applies only if {c['on']} {c['op']} {exact(c['value'])}"
             for c in d.get("conditions") or []
         )
         sec.blocks.append(Heading("Red lines"))
@@ -380,9 +388,14 @@ def section_deals(a: Analysis, b: Builder) -> Section:
                         actor,
                         c["field"],
                         c["issue"],
-                        num(c["from"]),
-                        num(c["to"]),
-                        num(c["size"]),
+                        exact(c["from"]),
+                        exact(c["to"]),
+                        f"{float(c['size']):.0%}"
+                        + (
+                            " (a reversal)"
+                            if c["field"] == "position" and float(c["size"]) > REVERSAL_SHARE
+                            else ""
+                        ),
                         f"{c.get('n_feasible', 0):,}",
                     ]
                 )
@@ -589,7 +602,9 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
         sec.blocks.append(Para(a.notes.get("montecarlo", "Monte Carlo did not run."), "flag"))
         return sec
     sec.model = _model_note(
-        a, "Monte Carlo, tornado and Sobol run it, so these ranges belong to its forecast"
+        a,
+        "Monte Carlo, tornado and Sobol run it and read its result through the decision rules, so these ranges "
+        "belong to its outcome under the rule",
     )
     issues = mc.get("issues") or {}
     sec.blocks.append(
@@ -679,10 +694,24 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
         )
     tor = a.extras.get("tornado")
     if tor:
-        figs = []
+        figs: list[Any] = []
+        still: list[str] = []
         for iid, t in tor["issues"].items():
+            if iid not in s.issue_ids:
+                continue
             rows_t = tornado_rows(t, top=10)
-            if not rows_t or iid not in s.issue_ids:
+            top_p = tornado_rows(t.get("pressure") or {"base": 0.0, "bars": []}, top=1)
+            beside = (
+                f" The pressure (the model's own result, before the rule) moves most with {top_p[0]['input']}: over "
+                f"{g3(top_p[0]['total_swing'])} from its baseline {g3(float(t['pressure']['base']))}."
+                if top_p
+                else ""
+            )
+            if not rows_t:
+                still.append(
+                    f"{s.issue(iid).name}: no input moves the outcome under the rule (it stays at {g3(float(t['base']))} "
+                    f"at both ends of every range).{beside}"
+                )
                 continue
             data_t = F.TornadoData(
                 _scale(s.issue(iid)),
@@ -697,21 +726,27 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
                 b.figure(
                     "tornado",
                     f"tornado-{iid}",
-                    f"What moves the forecast: {s.issue(iid).name}",
-                    f"Each input at the low and at the high end of its range, every other input at its value; the line is the baseline "
-                    f"({g3(float(t['base']))}, every input at its value). Ranked by total swing, the full width the forecast covers "
-                    f"as the input crosses its range (top {len(rows_t)}).",
+                    f"What moves the outcome under the rule: {s.issue(iid).name}",
+                    f"The {tor['model']} outcome under the decision rule with each input at the low and at the high end of its "
+                    f"range, every other input at its value; the line is the baseline ({g3(float(t['base']))}, the forecast "
+                    f"with every input at its value). Ranked by total swing, the full width the outcome covers as the input "
+                    f"crosses its range (top {len(rows_t)}).{beside}",
                     data_t,
                 )
             )
-        if figs:
-            sec.blocks.append(Heading("One input at a time (tornado)"))
-            sec.blocks.extend(figs)
+        if figs or still:
+            sec.blocks.append(Heading("One input at a time (tornado): what moves the outcome under the rule"))
+        if still:
+            sec.blocks.append(Items(tuple(still)))
+        sec.blocks.extend(figs)
     sob = a.extras.get("sobol")
     if sob:
-        sec.blocks.append(Heading("Which actors' numbers matter (Sobol indices)"))
+        sec.blocks.append(
+            Heading("Which actors' numbers matter (Sobol indices of the outcome under the rule)")
+        )
         sec.blocks.append(
             Para(
+                f"Of {sob.get('measure_words') or 'the outcome under the decision rules'} ({sob['model']}). "
                 "S1 (first order): the share of the outcome's variance that an actor's numbers cause on their own. ST (total): the "
                 "share they cause including their interactions with others; ST ≥ S1, and the STs add up to more than 1 when "
                 f"inputs interact. Estimates from {sob['n_runs']:,} runs with 95% confidence intervals: a value below 0 or above 1 is "
@@ -786,6 +821,8 @@ def section_environment(a: Analysis, b: Builder) -> Section:
             "the pressure (the model's own result) beside it."
         )
     )
+    if sw.get("headline"):
+        sec.blocks.append(Para(str(sw["headline"])))
     if len(drivers) == 1:
         d = drivers[0]
         x = np.array([p["values"][d] for p in pts])
@@ -821,16 +858,24 @@ def section_environment(a: Analysis, b: Builder) -> Section:
                 data,
             )
         )
-        for name, v in (agreed or ({"a deal": fe} if fe is not None else {})).items():
+        for name, v in (agreed or ({"": fe} if fe is not None else {})).items():
             vals = {float(u) for u in np.asarray(v).tolist() if np.isfinite(u)}
             if len(vals) > 1:
                 continue
             on = vals == {1.0}
-            text = (
-                f"{name}: concluded at every value of {d} from {x.min():g} to {x.max():g}."
-                if on
-                else f"{name}: no value of {d} from {x.min():g} to {x.max():g} concludes it."
-            )
+            span = f"{d} from {x.min():g} to {x.max():g}"
+            if name:
+                text = (
+                    f"{name}: concluded in the {sw['model']} forecast at every value of {span}."
+                    if on
+                    else f"{name}: no value of {span} makes the {sw['model']} forecast conclude it."
+                )
+            else:
+                text = (
+                    f"Some package every actor who must consent accepts exists at every value of {span}."
+                    if on
+                    else f"No value of {span} gives a package every actor who must consent accepts."
+                )
             sec.blocks.append(Para(text, "verdict-yes" if on else "verdict-no"))
         changing = {k: v for k, v in agreed.items() if len({float(u) for u in v}) > 1}
         if changing or (
@@ -843,13 +888,28 @@ def section_environment(a: Analysis, b: Builder) -> Section:
                     "sweep-feasibility",
                     f"Which agreements the forecast concludes as {d} varies"
                     if changing
-                    else f"Whether a deal exists as {d} varies",
+                    else f"Whether some acceptable package exists as {d} varies",
                     f"Filled: the {sw['model']} pressure is accepted by every signer and veto holder at that value; "
-                    "open: it is refused (or changes nothing) and the status quo stands.",
+                    "open: it is refused (or changes nothing) and the status quo stands."
+                    if changing
+                    else "Filled: the deal analysis finds a package every signer and veto holder accepts at that value; "
+                    "open: it finds none.",
                     shown,
                 )
             )
-    head = list(drivers) + [f"{i} (pressure)" for i in sw["issues"]] + [f"{g} agreed" for g in agreements]
+    assessed = any(p.get("feasible") is not None for p in pts)
+    head = (
+        list(drivers)
+        + [f"{i} (pressure)" for i in sw["issues"]]
+        + [f"{names_ag.get(g, g)}: concluded" for g in agreements]
+        + (["some acceptable package"] if assessed else [])
+    )
+
+    def yes_no(flag: Any) -> Cell:
+        if flag is None:
+            return Cell("—")
+        return Cell("yes", style="yes") if flag else Cell("no", style="no")
+
     rows = []
     for p in pts:
         pr = p.get("pressure") or {}
@@ -859,15 +919,27 @@ def section_environment(a: Analysis, b: Builder) -> Section:
                 f"{num(p['outcome'].get(i))} ({num(pr.get(i))})" if i in pr else num(p["outcome"].get(i))
                 for i in sw["issues"]
             ]
-            + [
-                Cell("yes", style="yes") if (p.get("agreed") or {}).get(g) else Cell("no", style="no")
-                for g in agreements
-            ]
+            + [yes_no(bool((p.get("agreed") or {}).get(g))) for g in agreements]
+            + ([yes_no(p.get("feasible"))] if assessed else [])
         )
     sec.blocks.append(
         Details(
-            "The sweep as a table: outcome under the rule (pressure)",
-            (table(head, rows, set(range(len(drivers) + len(sw["issues"])))),),
+            "The sweep as a table: outcome under the rule (pressure), agreements concluded in the forecast",
+            (
+                table(
+                    head,
+                    rows,
+                    set(range(len(drivers) + len(sw["issues"]))),
+                    "Concluded: the agreement is concluded in the "
+                    f"{sw['model']} forecast at that point"
+                    + (
+                        "; some acceptable package: the deal analysis finds a package every signer and veto holder "
+                        "accepts there, whatever the model forecasts."
+                        if assessed
+                        else "."
+                    ),
+                ),
+            ),
         )
     )
     warnings = sw.get("warnings") or []
@@ -928,7 +1000,8 @@ def section_trust(a: Analysis) -> Section:
             Figure(
                 "trust-figure",
                 "Error per model, with the naive baselines marked",
-                "Each predictor's mean error over the analogues (clean and leaky cases apart, never pooled).",
+                "Each predictor's mean error over the analogues (clean and leaky cases apart, never pooled)"
+                + (f"; ★ marks {a.model}, the model of this analysis." if a.model else "."),
                 t["figure_svg"],
             )
         )
@@ -990,7 +1063,9 @@ def section_scenario(a: Analysis) -> Section:
         table(head, rows, set(range(1, len(head))), "Position on each issue's scale; salience (s) on 0–1."),
     ]
     if s.relations:
-        rows = [[r.from_, r.to, r.kind, num(r.value.value), r.note or ""] for r in s.relations]
+        rows = [
+            [r.from_, r.to, r.kind, exact(r.value.value), r.note or r.value.note or ""] for r in s.relations
+        ]
         blocks += [Heading("Relations"), table(["from", "to", "kind", "value", "note"], rows, {3})]
     if s.vetoes:
         rows = [[v.actor, ", ".join(v.issues), v.note or ""] for v in s.vetoes]

@@ -26,7 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from realpolitik._text import and_list, human, the
+from realpolitik.deals.core import REVERSAL_SHARE
+from realpolitik.forecast import MEDIATOR_STEP
 from realpolitik.report.stats import multimodal
+from realpolitik.scenario.io import provenance
 
 if TYPE_CHECKING:
     from realpolitik.report.analysis import Analysis
@@ -124,21 +128,28 @@ class AgreementModel:
     model: str
     status: str  # agreed | refused | no change
     refused_by: dict[str, str]  # actor -> the issue that decides its refusal
-    reasons: dict[str, str]  # actor -> red_line | no_gain
+    reasons: dict[str, str]  # actor -> red_line | loss | no_gain
     pressure: dict[str, float]
     outcome: dict[str, float]
     nearest: dict[str, float] | None = None
     settled: bool = True  # every issue's ruled outcome is a point forecast
+    positions: dict[str, float] = field(default_factory=dict)  # refusing actor -> its position on its issue
+    no_deal: dict[str, float] = field(default_factory=dict)  # refusing actor -> its no-deal value there
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """Who refuses, on which issue, why, and in which models."""
+    """Who refuses, on which issue, why, and in which models (with the numbers that say why)."""
 
     actor: str
     issue: str
-    reason: str  # red_line | no_gain (a loss or no gain: the forecast does not tell them apart)
+    reason: str  # red_line | loss | no_gain
     models: tuple[str, ...]
+    pressure: tuple[float, float] | None = None  # lowest and highest pressure on ``issue`` in those models
+    position: float | None = None  # the actor's position on ``issue``
+    no_deal: float | None = None  # its value without the agreement
+    status_quo: float | None = None  # the issue's status quo
+    single: bool = True  # the agreement has this one issue (else the actor loses most on it)
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,8 @@ class AgreementLine:
     no_single_concession: bool = False  # the deal analysis found none
     nearest: dict[str, float] | None = None  # the analysis model's nearest acceptable package (refused)
     nearest_model: str | None = None
+    nearest_note: str | None = None  # how ``nearest`` was searched, when finer than the deal options
+    opening_reversal: bool = False  # the opening "concession" reverses a position (over half the scale)
     probability: float | None = None
     probability_model: str | None = None
     probability_draws: int | None = None
@@ -204,6 +217,7 @@ class SummaryCard:
     precedents: tuple[str, ...] = ()  # each precedent applied here, in words
     trust: str | None = None  # how far to trust it, one sentence
     legend: str = LEGEND
+    provenance: str | None = None  # where the scenario's numbers come from (documents, analyst judgment)
 
     def to_json(self) -> dict[str, Any]:
         return _plain(asdict(self))
@@ -241,25 +255,12 @@ def g(v: float | None) -> str:
 _g = g
 
 
-def the(agreement_id: str, issues: tuple[str, ...] | list[str] = ()) -> str:
-    """An agreement in the middle of a sentence: ``the peace treaty``, or ``the agreement on economic
-    cooperation`` for a consent issue agreed on its own."""
-    if tuple(issues) == (agreement_id,):
-        return "the agreement on " + human(agreement_id)
-    return "the " + human(agreement_id)
-
-
-def human(issue: str) -> str:
-    """An issue id as words in a sentence (``military_status`` → ``military status``)."""
-    return issue.replace("_", " ")
-
-
-def and_list(items: list[str] | tuple[str, ...]) -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
-    items = list(items)
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def exact(v: float | None) -> str:
+    """A number as given, without trailing zeros (up to 2 decimals): ``0``, ``6.9``, ``2.25``, ``100``."""
+    if v is None or not np.isfinite(v):
+        return "—"
+    text = f"{float(v):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def package_words(values: dict[str, float], labels: dict[str, str | None] | None = None) -> str:
@@ -406,7 +407,11 @@ def _issue_line(
 # ------------------------------------------------------------------------------------------ agreements
 def _agreement_model(f: Any, ag: Any) -> AgreementModel:
     settled = getattr(f, "settled", {}) or {}
-    reasons = {actor: ("red_line" if ag.breaches.get(actor) else "no_gain") for actor in ag.refused_by}
+    why = getattr(ag, "reasons", None) or {}
+    reasons = {
+        actor: (why[actor].reason if actor in why else ("red_line" if ag.breaches.get(actor) else "no_gain"))
+        for actor in ag.refused_by
+    }
     return AgreementModel(
         model=f.model,
         status=ag.status,
@@ -416,21 +421,64 @@ def _agreement_model(f: Any, ag: Any) -> AgreementModel:
         outcome=dict(ag.outcome),
         nearest=dict(ag.nearest) if ag.nearest else None,
         settled=all(settled.get(d, True) for d in ag.issues),
+        positions={a: r.position for a, r in why.items()},
+        no_deal={a: r.no_deal for a, r in why.items()},
     )
 
 
-def _refusals(models: tuple[AgreementModel, ...]) -> tuple[Refusal, ...]:
-    seen: dict[tuple[str, str, str], list[str]] = {}
+def _refusals(
+    models: tuple[AgreementModel, ...],
+    issues: tuple[str, ...] = (),
+    status_quo: dict[str, float] | None = None,
+) -> tuple[Refusal, ...]:
+    seen: dict[tuple[str, str, str], list[AgreementModel]] = {}
     for m in models:
         for actor, issue in m.refused_by.items():
-            seen.setdefault((actor, issue, m.reasons.get(actor, "no_gain")), []).append(m.model)
-    out = [Refusal(actor, issue, reason, tuple(ms)) for (actor, issue, reason), ms in seen.items()]
+            seen.setdefault((actor, issue, m.reasons.get(actor, "no_gain")), []).append(m)
+    out = []
+    sq = status_quo or {}
+    for (actor, issue, reason), ms in seen.items():
+        ps = [m.pressure[issue] for m in ms if issue in m.pressure]
+        pos = next((m.positions[actor] for m in ms if actor in m.positions), None)
+        nd = next((m.no_deal[actor] for m in ms if actor in m.no_deal), None)
+        out.append(
+            Refusal(
+                actor,
+                issue,
+                reason,
+                tuple(m.model for m in ms),
+                (min(ps), max(ps)) if ps else None,
+                pos,
+                nd,
+                sq.get(issue),
+                len(issues) <= 1,
+            )
+        )
     return tuple(sorted(out, key=lambda r: (-len(r.models), r.actor)))
 
 
+def _span_words(lo: float, hi: float) -> str:
+    return g(lo) if g(lo) == g(hi) else f"{g(lo)}–{g(hi)}"
+
+
+def refusal_why(r: Refusal) -> str:
+    """Why a refusal that is no red line happens, in words: ``the pressure, 98.8–100, lies further from
+    JPN's position 60.3 than the status quo 25: JPN would lose`` (empty without the numbers)."""
+    if r.reason == "red_line" or r.pressure is None or r.position is None or r.no_deal is None:
+        return ""
+    same = r.status_quo is not None and abs(r.no_deal - r.status_quo) < 1e-9
+    ref = f"the status quo {g(r.no_deal)}" if same else f"its value without a deal, {g(r.no_deal)}"
+    where = "" if r.single else f" (it loses most on {human(r.issue)})"
+    pressure = f"the pressure, {_span_words(*r.pressure)},"
+    if r.reason == "loss":
+        return f"{pressure} lies further from {r.actor}'s position {g(r.position)} than {ref}: {r.actor} would lose{where}"
+    return f"{pressure} lies no nearer {r.actor}'s position {g(r.position)} than {ref}: {r.actor} would gain nothing{where}"
+
+
 def refusal_words(refusals: tuple[Refusal, ...], n_models: int) -> str:
-    """``USA on military status (red line, every model); RUS on territory (red line, 4 of 5 models) and on
-    military status (red line, smp)``: who refuses, on which issue, why, and in which models."""
+    """``USA on military status (red line, every model); JPN on economic cooperation (a loss, 3 of 5
+    models: the pressure, 98.8–100, lies further from JPN's position 60.3 than the status quo 25: JPN would
+    lose)``: who refuses, on which issue, why, and in which models."""
     by_actor: dict[str, list[Refusal]] = {}
     for r in refusals:
         by_actor.setdefault(r.actor, []).append(r)
@@ -445,9 +493,47 @@ def refusal_words(refusals: tuple[Refusal, ...], n_models: int) -> str:
                 which = " and ".join(r.models)
             else:
                 which = f"{k} of {n_models} models"
-            bits.append(f"on {human(r.issue)} ({REASON_WORDS.get(r.reason, r.reason)}, {which})")
+            why = refusal_why(r)
+            bits.append(
+                f"on {human(r.issue)} ({REASON_WORDS.get(r.reason, r.reason)}, {which}"
+                + (f": {why})" if why else ")")
+            )
         parts.append(f"{actor} " + " and ".join(bits))
     return "; ".join(parts)
+
+
+def nearest_note(nearest: dict[str, float] | None, options: dict[str, list[float]] | None) -> str | None:
+    """How the nearest acceptable package was found, when a value of it is not among the deal analysis's
+    options: ``searched on a 5% grid of the scale, finer than the deal analysis's options (0, 25, 50,
+    75, 100)``."""
+    if not nearest or not options:
+        return None
+    off = [d for d, v in nearest.items() if d in options and not any(abs(v - o) < 1e-9 for o in options[d])]
+    if not off:
+        return None
+    opts = "; ".join(
+        (f"{human(d)}: " if len(off) > 1 else "") + ", ".join(g(o) for o in options[d]) for d in off
+    )
+    return (
+        f"searched on a {MEDIATOR_STEP:.0%} grid of the scale and the labelled points, finer than the deal "
+        f"analysis's options ({opts})"
+    )
+
+
+def concession_words(c: dict[str, Any]) -> tuple[str, bool]:
+    """The deal analysis's smallest opening concession in words, and whether it is a reversal (a position
+    moved over more than :data:`REVERSAL_SHARE` of the scale): that is said as what it is."""
+    size = float(c.get("size", 0.0))
+    if c.get("field") == "position" and size > REVERSAL_SHARE:
+        return (
+            f"none short of a reversal: {c['actor']} would have to move its position on {human(c['issue'])} "
+            f"from {exact(c['from'])} to {exact(c['to'])}, {size:.0%} of the scale",
+            True,
+        )
+    text = c.get("text") or (
+        f"{c['actor']} moves its {c['field']} on {human(c['issue'])} from {exact(c['from'])} to {exact(c['to'])}"
+    )
+    return f"{text} ({size:.0%} of the scale)", False
 
 
 def _range_words(actor: str, lo: float, hi: float, bounds: tuple[float, float]) -> str:
@@ -591,13 +677,10 @@ def _agreement_lines(a: Analysis) -> tuple[AgreementLine, ...]:
         conc = {k: c for k, c in ((dj or {}).get("concessions") or {}).items()}
         some = [c for c in conc.values() if c]
         opening = None
+        reversal = False
         if some:
             c = min(some, key=lambda c: abs(float(c.get("size", np.inf))))
-            opening = (
-                c.get("text")
-                or f"{c['actor']} moves its {c['field']} on {c['issue']} from {g(c['from'])} to {g(c['to'])}"
-            )
-            opening += f" ({float(c['size']):.0%} of the scale)"
+            opening, reversal = concession_words(c)
         head = next((m for m in models if m.model == a.model), None)
         prob = probs.get(gid)
         agreed_models = [m.model for m in models if m.status == "agreed"]
@@ -615,6 +698,7 @@ def _agreement_lines(a: Analysis) -> tuple[AgreementLine, ...]:
             "conflict_issues": [d for d in issues if red_line_conflicts(s, (d,), signers, vetoes, red)],
         }
         verdict = _verdict(counts, len(order))
+        nearest = head.nearest if head is not None and head.status == "refused" else None
         if not models:
             status = "unknown"
         elif counts["agreed"] == len(models):
@@ -635,20 +719,30 @@ def _agreement_lines(a: Analysis) -> tuple[AgreementLine, ...]:
                 status=status,
                 verdict=verdict,
                 models=models,
-                refusals=_refusals(models),
+                refusals=_refusals(models, issues, _status_quo(s, issues)),
                 conflicts=tuple(red_line_conflicts(s, issues, signers, vetoes, red)),
                 feasible=feasible,
                 package=_best_package(a, gid, issues) if feasible else None,
                 opening_concession=opening,
                 no_single_concession=bool(conc) and not some,
-                nearest=head.nearest if head is not None and head.status == "refused" else None,
-                nearest_model=head.model if head is not None and head.nearest else None,
+                nearest=nearest,
+                nearest_model=head.model if head is not None and nearest else None,
+                nearest_note=nearest_note(nearest, (a.deals or {}).get("options")),
+                opening_reversal=reversal,
                 probability=prob,
                 probability_model=mc.get("model") if prob is not None else None,
                 probability_draws=mc.get("draws_completed") if prob is not None else None,
             )
         )
     return tuple(out)
+
+
+def _status_quo(s: Any, issues: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for d in issues:
+        if d in s.issue_ids and s.issue(d).status_quo is not None:
+            out[d] = float(s.issue(d).status_quo.value)
+    return out
 
 
 def agreement_style(line: AgreementLine) -> str:
@@ -753,11 +847,32 @@ def trust_sentence(trust: dict[str, Any] | None) -> str | None:
     first = str(paras[0])
     cases = trust.get("cases") or []
     if cases and all(c.get("status") == "leaky" for c in cases):
-        return (
+        text = (
             f"The {len(cases)} analogue{'s are' if len(cases) != 1 else ' is'} leaky (inputs not dated before "
             "the decision): illustrations of how precedents map, not a measure of the models' accuracy."
         )
-    return first.split(". ")[0].rstrip(".") + "."
+    else:
+        text = first.split(". ")[0].rstrip(".") + "."
+    return text + standing_words(trust.get("standing"))
+
+
+def standing_words(st: dict[str, Any] | None) -> str:
+    """`` On them compromise misses by 11.4% of the range on average, the plain mean of the positions by
+    8.6%.``: where the headline model stands on the analogues (empty without a comparison)."""
+    if not st or st.get("model_error") is None:
+        return ""
+    ref = st.get("mean_error")
+    words = "the plain mean of the positions"
+    if ref is None:
+        ref, words = st.get("best_error"), "the best naive baseline"
+    if ref is None:
+        return ""
+    verdict = "better" if st["model_error"] < ref else "no better"
+    where = "On them" if st.get("group") == "leaky" else f"On the {st.get('group')} cases"
+    return (
+        f" {where} {st['model']} misses by {100 * st['model_error']:.1f}% of the range on average, "
+        f"{words} by {100 * ref:.1f}% ({st['model']} is {verdict})."
+    )
 
 
 # ------------------------------------------------------------------------------------------ the card
@@ -801,6 +916,7 @@ def summary_card(a: Analysis) -> SummaryCard:
         linkage=_linkage(a, agreements),
         precedents=precedents,
         trust=trust_sentence(a.trust),
+        provenance=provenance(s).words(),
     )
 
 

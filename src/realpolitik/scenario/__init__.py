@@ -14,6 +14,8 @@ _EXPORTS = {
     "iter_quantities": "realpolitik.scenario.io",
     "load": "realpolitik.scenario.io",
     "parse_text": "realpolitik.scenario.io",
+    "Provenance": "realpolitik.scenario.io",
+    "provenance": "realpolitik.scenario.io",
     "save": "realpolitik.scenario.io",
     "to_dict": "realpolitik.scenario.io",
     "Actor": "realpolitik.scenario.schema",
@@ -41,12 +43,14 @@ if TYPE_CHECKING:
     from realpolitik.scenario.convert import to_problem
     from realpolitik.scenario.errors import Problem, ScenarioError
     from realpolitik.scenario.io import (
+        Provenance,
         builtin_ids,
         dumps,
         from_dict,
         iter_quantities,
         load,
         parse_text,
+        provenance,
         save,
         to_dict,
     )
@@ -82,6 +86,7 @@ __all__ = [
     "Issue",
     "Link",
     "Problem",
+    "Provenance",
     "Quantity",
     "Relation",
     "Rule",
@@ -96,6 +101,7 @@ __all__ = [
     "iter_quantities",
     "load",
     "parse_text",
+    "provenance",
     "save",
     "to_dict",
     "to_problem",

@@ -10,6 +10,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -915,6 +916,52 @@ def save(scenario: Scenario, path: str | Path, *, overwrite: bool = False) -> Pa
     fmt = "json" if p.suffix.lower() == ".json" else "yaml"
     p.write_text(dumps(scenario, fmt), encoding="utf-8")
     return p
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a scenario's numbers come from: how many cite a document or dataset, how many a source of
+    kind ``judgment`` (analyst judgment) and how many of those carry a note, how many cite none."""
+
+    numbers: int
+    documented: int
+    judgment: int
+    judgment_noted: int
+    unsourced: int  # no source, or one the scenario does not declare
+
+    def words(self) -> str:
+        """``61 numbers: 8 from documents or datasets, 53 analyst judgment (each with a note)``."""
+        parts = []
+        if self.documented:
+            parts.append(f"{self.documented:,} from documents or datasets")
+        if self.judgment:
+            if self.judgment_noted == self.judgment:
+                noted = "each with a note" if self.judgment > 1 else "with a note"
+            else:
+                noted = f"{self.judgment_noted:,} with a note"
+            parts.append(f"{self.judgment:,} analyst judgment ({noted})")
+        if self.unsourced:
+            parts.append(f"{self.unsourced:,} citing no declared source")
+        return f"{self.numbers:,} numbers: " + (", ".join(parts) or "none")
+
+
+def provenance(scenario: Scenario) -> Provenance:
+    """Count the scenario's numbers by the kind of source they cite (:func:`iter_quantities`).
+
+    >>> provenance(load("japan-russia-2016")).words()
+    '61 numbers: 8 from documents or datasets, 53 analyst judgment (each with a note)'
+    """
+    kinds = {k: src.kind for k, src in scenario.sources.items()}
+    n = documented = judgment = noted = 0
+    for _, q in iter_quantities(scenario):
+        n += 1
+        kind = kinds.get(q.source) if q.source else None
+        if kind == "judgment":
+            judgment += 1
+            noted += bool(q.note and q.note.strip())
+        elif kind is not None:
+            documented += 1
+    return Provenance(n, documented, judgment, noted, n - documented - judgment)
 
 
 def iter_quantities(scenario: Scenario) -> Iterator[tuple[str, Quantity]]:
