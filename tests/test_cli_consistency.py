@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
-from tests.cli_support import entry_point, fails, ok, run_entry
+from tests.cli_support import entry_point, fails, invoke, ok, run_entry
 
 import realpolitik as rp
 from realpolitik import cli, defaults
@@ -517,3 +517,45 @@ def test_show_cuts_nothing_at_any_width(width: int, long_cases: dict[str, Path])
     text = c.export_text()
     assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= width
     assert "Drivers a sweep can vary" in " ".join(text.split()) and "threat(" in text
+
+
+def test_an_option_of_another_command_says_which_commands_take_it() -> None:
+    """The whole class: for every command and every long option some other command has and this one
+    lacks, the usage error names the commands that take it and never suggests --help."""
+    from realpolitik._cli_base import _commands
+
+    root_cmd = typer.main.get_command(app)
+    root = typer.Context(root_cmd, info_name="realpolitik")
+    cmds = _commands(root_cmd, root)
+    opts = {
+        path: {o for p in c.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")}
+        for path, c in cmds
+    }
+    checked = 0
+    for path, mine in opts.items():
+        missing = sorted(set().union(*opts.values()) - mine)
+        for opt in (
+            {missing[0], missing[len(missing) // 2], missing[-1]} if missing else ()
+        ):  # each command, 3 spread
+            owners = [p for p, o in opts.items() if opt in o]
+            r = invoke(*path.split(), opt, "1")
+            assert r.exit_code == 2, (path, opt, r.output)
+            flat = " ".join(r.output.split()).replace("│", " ")
+            flat = " ".join(flat.split())
+            assert f"'realpolitik {path}' takes no {opt}; it is an option of {', '.join(owners)}" in flat, (
+                flat
+            )
+            assert "--help)" not in flat, flat
+            checked += 1
+    assert checked > 30
+    # an option no command has keeps Click's own words (and its close suggestion)
+    out = " ".join(invoke("forecast", "japan-russia-2016", "--mode", "eum").output.split())
+    assert "No such option: --mode" in out and "takes no" not in out and "--model" in out
+
+
+def test_report_with_static_figures(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    ok("report", "ec-emissions-1994", "-o", out, "--draws", "50", "--static-figures", "-q")
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html and 'class="fig-static only"' in html
+    assert "realpolitik report ec-emissions-1994 -o r.html --draws 50 --static-figures" in html

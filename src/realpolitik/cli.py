@@ -191,9 +191,16 @@ AnalysisModel = Annotated[
         metavar="NAME",
         help=(
             f"the one model of Monte Carlo, sensitivity, sweep and headline \\[default: {defaults.MODEL}; "
-            "when it cannot run, the first of eum, compromise, exchange, smp, nash that can]"
+            "when it cannot run, the first of " + ", ".join(defaults.FALLBACK_MODELS) + " that can]"
         ),
         show_default=False,
+    ),
+]
+StaticFigures = Annotated[
+    bool,
+    flag(
+        "--static-figures",
+        help="HTML report with SVG figures only: no embedded plotly.js (about 4.6 MB), no hover values",
     ),
 ]
 AnalysisDraws = Annotated[
@@ -1057,6 +1064,7 @@ def analyze(
     fmt: Annotated[
         Fmt, _fmt_option("table (a summary, and the report files), or json (every result; no files)")
     ] = Fmt.table,
+    static_figures: StaticFigures = False,
     quiet: Quiet = False,
     allow_paths: AllowPaths = False,
 ) -> None:
@@ -1076,6 +1084,7 @@ def analyze(
         )
         cmd += f" --draws {draws}" if draws != defaults.ANALYSIS_DRAWS else ""
         cmd += f" --model {model}" if model else ""
+        cmd += " --static-figures" if static_figures else ""
         if fmt is not Fmt.json:
             check_output_dir(folder, s.id, force=force)  # refuse a foreign folder before the work, not after
         with _bar(f"{s.id}: analysis", unit="steps", quiet=quiet) as bar:
@@ -1091,7 +1100,8 @@ def analyze(
             _print_json(a.to_json())
             return
         prepare_output_dir(folder, s.id, force=force)
-        written = write_report(a, folder / "report.html", overwrite=True)  # the folder is this scenario's
+        # the folder is this scenario's
+        written = write_report(a, folder / "report.html", overwrite=True, interactive=not static_figures)
         write_report(a, folder / "analysis.json", overwrite=True)
         render_summary(a, console)
         console.print(
@@ -1116,6 +1126,7 @@ def report(
         bool, flag("--force", help="replace FILE (and, for .md, its figure files) if they exist")
     ] = False,
     model: AnalysisModel = None,
+    static_figures: StaticFigures = False,
     quiet: Quiet = False,
     allow_paths: AllowPaths = False,
 ) -> None:
@@ -1133,6 +1144,7 @@ def report(
         cmd += f" --draws {draws}" if draws != defaults.ANALYSIS_DRAWS else ""
         cmd += f" --format {kind}" if kind else ""
         cmd += f" --model {model}" if model else ""
+        cmd += " --static-figures" if static_figures else ""
         with _bar(f"{s.id}: report", unit="steps", quiet=quiet) as bar:
             a = run_analysis(
                 s,
@@ -1142,7 +1154,7 @@ def report(
                 command=cmd,
                 progress=lambda step, done, total: bar.update(done, total, f"{s.id}: {step}"),
             )
-        files = write_report(a, out, kind, overwrite=force)
+        files = write_report(a, out, kind, overwrite=force, interactive=not static_figures)
         more = f" and {len(files) - 1} figure files" if len(files) > 1 else ""
         console.print(f"wrote {esc(files[0])}{more}")
 

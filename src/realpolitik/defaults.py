@@ -25,6 +25,10 @@ MODEL_REASON = (
     "models are shown beside it"
 )
 
+#: When :data:`MODEL` (or the model the caller chose) cannot run on a scenario, ``analyze`` and ``report``
+#: take the first of these that can, and say so.
+FALLBACK_MODELS = ("compromise", "eum", "exchange", "smp", "nash")
+
 #: What the commands that compare models (``forecast``, ``backtest``) run by default.
 COMPARE = "all"
 

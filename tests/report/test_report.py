@@ -506,3 +506,17 @@ def test_import_realpolitik_loads_no_report_machinery() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_static_figures_make_a_page_without_script(flagship_analysis) -> None:
+    """--static-figures: the same report with every figure as SVG, no plotly.js, a tenth of the size."""
+    live = render_html(flagship_analysis)
+    static = render_html(flagship_analysis, interactive=False)
+    assert "<script" not in static and "data-plotly" not in static and "script-src" not in static
+    n = live.count('class="fig-static')
+    assert n > 5 and static.count('class="fig-static only"') == n
+    assert static.count("<svg") >= n and len(static) < len(live) / 5
+    strip = lambda h: re.sub(
+        r"<script.*?</script>|<div class=\"fig-live\".*?</div>|<[^>]+>", "", h, flags=re.S
+    )  # noqa: E731
+    assert " ".join(strip(static).split()) == " ".join(strip(live).split())  # the same words

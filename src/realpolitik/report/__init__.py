@@ -165,9 +165,15 @@ def check_report_target(path: str | Path, fmt: str | None = None, *, overwrite: 
 
 
 def write_report(
-    analysis: Analysis, path: str | Path, fmt: str | None = None, *, overwrite: bool = False
+    analysis: Analysis,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    overwrite: bool = False,
+    interactive: bool = True,
 ) -> list[Path]:
     """Write the report as ``html``, ``md``, ``json`` or ``pdf`` (told by ``fmt`` or the file extension).
+    ``interactive=False``: an HTML report with static SVG figures only, no embedded plotly.js.
 
     Every file (the report, and for Markdown its figures in ``<stem>_figures/``) is rendered into a
     temporary folder first; then, unless ``overwrite``, nothing is written if any of them already exists.
@@ -180,7 +186,7 @@ def write_report(
     p.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".realpolitik-", dir=p.parent))
     try:
-        staged = _render(analysis, stage / p.name, kind)
+        staged = _render(analysis, stage / p.name, kind, interactive=interactive)
         targets = [(f, p.parent / f.relative_to(stage)) for f in staged]
         if not overwrite:
             taken = [t for _, t in targets if t.exists() or t.is_symlink()]
@@ -199,7 +205,7 @@ def write_report(
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _render(analysis: Analysis, p: Path, kind: str) -> list[Path]:
+def _render(analysis: Analysis, p: Path, kind: str, *, interactive: bool = True) -> list[Path]:
     """Write the report to ``p`` (in a staging folder); the files written, the report first."""
     if kind == "json":
         p.write_text(json.dumps(analysis.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -207,7 +213,7 @@ def _render(analysis: Analysis, p: Path, kind: str) -> list[Path]:
     from realpolitik.report import render
 
     if kind == "html":
-        p.write_text(render.render_html(analysis), encoding="utf-8")
+        p.write_text(render.render_html(analysis, interactive=interactive), encoding="utf-8")
         return [p]
     if kind == "pdf":
         _write_pdf(render.render_html(analysis, for_print=True), p)

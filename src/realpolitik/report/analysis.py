@@ -34,7 +34,7 @@ DEFAULT_MODEL = defaults.MODEL
 DEFAULT_MODEL_REASON = defaults.MODEL_REASON
 
 #: Fallbacks, in order, when the chosen model cannot run on the scenario.
-FALLBACK_MODELS = ("compromise", "eum", "exchange", "smp", "nash")
+FALLBACK_MODELS = defaults.FALLBACK_MODELS
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called before each step (``done`` steps finished) and at the end."""

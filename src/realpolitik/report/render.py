@@ -130,14 +130,15 @@ def _subtitle(a: Analysis) -> str:
     )
 
 
-def render_html(a: Analysis, *, for_print: bool = False) -> str:
+def render_html(a: Analysis, *, for_print: bool = False, interactive: bool = True) -> str:
     """The whole report as one self-contained HTML page.
 
-    Figures are Plotly (hover values; plotly.js is embedded, so the page needs no network) with the
-    static SVG beside each for print and for readers without script. ``for_print``: static figures
-    only and every folded part open (the PDF export).
+    Figures are Plotly (hover values; plotly.js, about 4.6 MB, is embedded, so the page needs no
+    network) with the static SVG beside each for print and for readers without script.
+    ``interactive=False``: the SVG figures only, no script at all (a page a tenth of the size, to mail).
+    ``for_print``: static figures only and every folded part open (the PDF export).
     """
-    card, sections = build(a, interactive=not for_print)
+    card, sections = build(a, interactive=interactive and not for_print)
     return render_page(card, sections, title=a.scenario.title, subtitle=_subtitle(a), for_print=for_print)
 
 
