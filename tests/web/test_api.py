@@ -449,6 +449,7 @@ def test_numbers_set_by_links_are_computed_and_can_be_unlinked(web: Client) -> N
         in web.get(f"/scenarios/{sid}/yaml?line={line.group(1)}").text
     )
     assert 'id="warnings"' not in page  # the built-in's numbers equal what its links set
+    assert '<option value="">default (compromise)</option>' in page  # the run box names the default model
     form = _editor_form(page)
     assert "cell.1.3.salience" not in form  # Russia's salience on the front: set by links[5]
     r = web.post(f"/scenarios/{sid}", {**form, "op": "unlink:5"})

@@ -428,3 +428,13 @@ def test_a_forecast_run_shows_only_what_it_computed() -> None:
     assert [s.id for s in dv.sections] == ["findings", "deals", "scenario", "reproduce"]
     assert dv.card is not None and {h.kind for h in dv.card.headlines} == {"agreement"}
     assert dv.hide == ["forecasts", "montecarlo"]
+
+
+def test_a_run_names_the_model_it_ran_with() -> None:
+    from realpolitik import defaults
+
+    assert compare.model_label({"model": "nash"}) == "nash"
+    assert (
+        compare.model_label({"model": None, "default_model": defaults.MODEL}) == f"default ({defaults.MODEL})"
+    )
+    assert compare.model_label({"model": None}) == "default (eum)"  # recorded before the default was stored

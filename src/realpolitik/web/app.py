@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from realpolitik import __version__
+from realpolitik import __version__, defaults
 from realpolitik.models import model_names
 from realpolitik.scenario import Problem, builtin_ids
 from realpolitik.web import compare as cmp
@@ -93,8 +93,9 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     add_filters(env)
-    env.globals.update(kind_titles=KIND_TITLES, version=__version__)
+    env.globals.update(kind_titles=KIND_TITLES, version=__version__, default_model=defaults.MODEL)
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M:%S UTC") if d else "—"
+    env.filters["model_label"] = lambda params: cmp.model_label(dict(params or {}))
     env.filters["jsondata"] = _json_data
     env.filters["fid"] = lambda name: "f-" + re.sub(r"[^A-Za-z0-9_-]", "_", str(name))
     return env
@@ -297,7 +298,9 @@ def _run_params(form: FormData) -> tuple[str, dict[str, Any], int]:
     draws = _int(_str(form, "draws"), 2000)
     if draws is None or not 1 <= draws <= MAX_DRAWS:
         raise HTTPException(400, f"draws: expected a whole number from 1 to {MAX_DRAWS:,}")
-    params: dict[str, Any] = {"model": model}
+    # the default model is recorded with the run, so its page names the model it ran with even after
+    # a release changes the default
+    params: dict[str, Any] = {"model": model} if model else {"model": None, "default_model": defaults.MODEL}
     if kind in ("montecarlo", "analyze"):
         params["draws"] = draws
     return kind, params, seed

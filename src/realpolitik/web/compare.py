@@ -286,6 +286,12 @@ def _deal_text(d: dict[str, Any] | None) -> str:
     return f"{'possible' if d.get('feasible') else 'no deal'} ({d.get('n_feasible', 0):,} of {d.get('n_packages', 0):,} packages acceptable)"
 
 
+def model_label(params: dict[str, Any]) -> str:
+    """The model a run was asked for: its name, or ``default (compromise)`` with the default it ran with
+    (runs recorded before the default was stored ran with eum, the default then)."""
+    return str(params.get("model") or f"default ({params.get('default_model') or 'eum'})")
+
+
 def run_params(run: Any) -> dict[str, str]:
     """The parameters of a run as shown side by side."""
     p = dict(run.params or {})
@@ -293,7 +299,7 @@ def run_params(run: Any) -> dict[str, str]:
         "scenario": f"{run.scenario_title} ({run.scenario_id})",
         "scenario content hash": run.scenario_hash[:12],
         "job": run.kind,
-        "model": str(p.get("model") or "default (eum)"),
+        "model": model_label(p),
         "seed": str(run.seed),
         "draws": str(p.get("draws") or "—") if run.kind in ("montecarlo", "analyze") else "—",
         "realpolitik version": run.realpolitik_version,
