@@ -25,6 +25,7 @@ from realpolitik.report import (
 )
 from realpolitik.report.findings import HEADLINE
 from realpolitik.report.render import render_html, render_markdown
+from realpolitik.report.summary import precedent_words
 
 ORDER = [
     "summary", "findings", "forecasts", "deals", "uncertainty", "environment", "trust", "scenario", "reproduce",
@@ -521,3 +522,34 @@ def test_static_figures_make_a_page_without_script(flagship_analysis) -> None:
         return re.sub(r"<script.*?</script>|<div class=\"fig-live\".*?</div>|<[^>]+>", "", h, flags=re.S)
 
     assert " ".join(strip(static).split()) == " ".join(strip(live).split())  # the same words
+
+
+def test_every_red_line_crossed_is_counted(flagship_analysis) -> None:
+    """A refusal on a red line lists every model whose pressure crosses it, not only the models where
+    that red line happens to decide the refusal (RUS's 6.9 on territory is crossed in every model)."""
+    card = summary_card(flagship_analysis)
+    for line in card.agreements:
+        shown = {(r.actor, r.issue): set(r.models) for r in line.refusals if r.reason == "red_line"}
+        crossed: dict[tuple[str, str], set[str]] = {}
+        for f in flagship_analysis.forecasts:
+            ag = next(x for x in f.agreements if x.id == line.id)
+            for actor, issues in ag.breaches.items():
+                for d in issues:
+                    crossed.setdefault((actor, d), set()).add(f.model)
+        assert shown == crossed
+    treaty = card.agreements[0]
+    rus = {r.issue: len(r.models) for r in treaty.refusals if r.actor == "RUS"}
+    assert rus["territory"] == 5
+    s = rp.load("japan-russia-2016")
+    text = precedent_words(
+        {
+            "id": "p",
+            "terms": {},
+            "changes": True,
+            "refused_by": {"RUS": {"issue": "military_status", "reason": "red_line"}},
+            "breaches": {"RUS": ["territory", "military_status"]},
+            "accepts": {"JPN": True},
+        },
+        s,
+    )
+    assert "refused by RUS on territory and military status (red lines); JPN would accept them" in text

@@ -637,7 +637,7 @@ def section_uncertainty(a: Analysis, b: Builder) -> Section:
         q = st["quantiles"]
         ms = all_modes.get(iid) or []
         shape = (
-            "single peak"
+            "one peak"
             if len(ms) < 2
             else "; ".join(mode_text(m) for m in sorted(ms, key=lambda m: m["value"]))
         )

@@ -95,6 +95,7 @@ class IssueLine:
     flags: tuple[str, ...] = ()
     rule: str = "collective"  # collective | consent | unilateral
     decider: str | None = None  # unilateral: who decides
+    decider_position: float | None = None  # unilateral: the decider's stated position (the input)
     agreement: str | None = None  # consent: the agreement that holds it
     moot: bool = False  # moot in the analysis model's forecast
     condition: str | None = None  # "applies only if ..." when the issue is conditional
@@ -135,6 +136,7 @@ class AgreementModel:
     settled: bool = True  # every issue's ruled outcome is a point forecast
     positions: dict[str, float] = field(default_factory=dict)  # refusing actor -> its position on its issue
     no_deal: dict[str, float] = field(default_factory=dict)  # refusing actor -> its no-deal value there
+    breaches: dict[str, tuple[str, ...]] = field(default_factory=dict)  # refusing actor -> red lines crossed
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,7 @@ def _issue_line(
         flags=tuple(flags),
         rule=rules.get(iss.id, "collective"),
         decider=deciders.get(iss.id),
+        decider_position=_stated(a.scenario, deciders.get(iss.id), iss.id),
         agreement=where.get(iss.id),
         moot=bool(head.moot) if head else False,
         condition=condition_text(a.scenario, iss.id),
@@ -423,6 +426,7 @@ def _agreement_model(f: Any, ag: Any) -> AgreementModel:
         settled=all(settled.get(d, True) for d in ag.issues),
         positions={a: r.position for a, r in why.items()},
         no_deal={a: r.no_deal for a, r in why.items()},
+        breaches={a: tuple(ag.breaches.get(a) or ()) for a in ag.refused_by if ag.breaches.get(a)},
     )
 
 
@@ -434,7 +438,10 @@ def _refusals(
     seen: dict[tuple[str, str, str], list[AgreementModel]] = {}
     for m in models:
         for actor, issue in m.refused_by.items():
-            seen.setdefault((actor, issue, m.reasons.get(actor, "no_gain")), []).append(m)
+            # every red line the pressure crosses counts (not only the issue that decides the refusal)
+            crossed = m.breaches.get(actor, ())
+            for why in [(d, "red_line") for d in crossed] or [(issue, m.reasons.get(actor, "no_gain"))]:
+                seen.setdefault((actor, *why), []).append(m)
     out = []
     sq = status_quo or {}
     for (actor, issue, reason), ms in seen.items():
@@ -762,6 +769,12 @@ def _values_words(line: IssueLine) -> str:
     return text or "no model gave a forecast"
 
 
+def _stated(scenario: Any, actor: str | None, issue: str) -> float | None:
+    """``actor``'s stated position on ``issue`` in the scenario (None if it has none)."""
+    stance = (scenario.positions.get(actor) or {}).get(issue) if actor else None
+    return float(stance.position.value) if stance is not None and stance.position is not None else None
+
+
 def _issue_headline(line: IssueLine) -> Headline:
     sq = f" (status quo {g(line.status_quo)})" if line.status_quo is not None else ""
     if line.moot:
@@ -774,6 +787,15 @@ def _issue_headline(line: IssueLine) -> Headline:
         )
     vals = _values_words(line)
     if line.rule == "unilateral" and line.decider:
+        pos = line.decider_position
+        kept = [
+            v.model
+            for v in line.models
+            if v.outcome is not None and pos is not None and abs(v.outcome - pos) < 1e-9
+        ]
+        if kept and len(kept) < len(line.models):  # static models repeat the input: say so, it is no forecast
+            sq = f" (status quo {g(line.status_quo)}; " if line.status_quo is not None else " ("
+            sq += f"{and_list(kept)} {'repeats' if len(kept) == 1 else 'repeat'} its stated {g(pos)})"  # type: ignore[arg-type]
         text = f"{line.decider} decides alone. The models' forecasts of {line.decider}'s own position: {vals}{sq}."
         return Headline("unilateral", line.issue, line.name, text, "own")
     text = f"decided collectively (as the models weigh every actor): {vals}{sq}."
@@ -826,8 +848,15 @@ def precedent_words(p: dict[str, Any], scenario: Any = None, *, notes: bool = Fa
     if p.get("feasible"):
         return head + " would be accepted by every signer and veto holder."
     bits = []
+    breaches = p.get("breaches") or {}
     for actor, r in (p.get("refused_by") or {}).items():
         why = REASON_WORDS.get(str(r.get("reason")), str(r.get("reason") or ""))
+        crossed = [str(d) for d in breaches.get(actor) or []] if r.get("reason") == "red_line" else []
+        if crossed:  # every red line the terms cross, not only the one that decides the refusal
+            bits.append(
+                f"{actor} on {and_list([human(d) for d in crossed])} ({why}{'s' if len(crossed) > 1 else ''})"
+            )
+            continue
         on = f" on {human(str(r['issue']))}" if r.get("issue") else ""
         bits.append(f"{actor}{on} ({why})")
     accepts = [k for k, ok in (p.get("accepts") or {}).items() if ok]
@@ -867,11 +896,12 @@ def standing_words(st: dict[str, Any] | None) -> str:
         ref, words = st.get("best_error"), "the best naive baseline"
     if ref is None:
         return ""
-    verdict = "better" if st["model_error"] < ref else "no better"
+    m, r = round(100 * st["model_error"], 1), round(100 * ref, 1)
+    verdict = "better" if m < r else ("no better" if m == r else "worse")
     where = "On them" if st.get("group") == "leaky" else f"On the {st.get('group')} cases"
     return (
-        f" {where} {st['model']} misses by {100 * st['model_error']:.1f}% of the range on average, "
-        f"{words} by {100 * ref:.1f}% ({st['model']} is {verdict})."
+        f" {where} {st['model']} misses by {m:.1f}% of the range on average, {words} by {r:.1f}% "
+        f"({st['model']} does {verdict})."
     )
 
 
