@@ -559,3 +559,13 @@ def test_report_with_static_figures(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html and 'class="fig-static only"' in html
     assert "realpolitik report ec-emissions-1994 -o r.html --draws 50 --static-figures" in html
+
+
+def test_data_warnings_are_grouped_and_bounded() -> None:
+    from realpolitik.cli import data_warning_lines
+
+    ws = [f"caps: gdp of {a} is from 2019, 1096 days old" for a in ("JPN", "RUS", "USA")]
+    assert data_warning_lines(ws) == ["caps: gdp of JPN, RUS and USA are from 2019, 1096 days old"]
+    odd = [f"warning {k}" for k in range(5)]
+    assert data_warning_lines(odd) == [*odd[:3], "and 2 more (the report's Environment section)"]
+    assert data_warning_lines([]) == []

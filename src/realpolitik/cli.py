@@ -32,7 +32,7 @@ from realpolitik import __version__, defaults
 from realpolitik._cli_base import CONTEXT, Group, flag
 from realpolitik._lazy import lazy_function
 from realpolitik._terminal import FitTable, Ident, ProgressBar, SafeConsole, fits, show_progress
-from realpolitik._text import esc, num, slug, visible
+from realpolitik._text import and_list, esc, num, slug, visible
 from realpolitik.events.cli import app as events_app
 from realpolitik.limits import DRAWS_IN_MEMORY
 from realpolitik.models.errors import ModelInputError
@@ -1159,6 +1159,25 @@ def report(
         console.print(f"wrote {esc(files[0])}{more}")
 
 
+def data_warning_lines(warnings: list[str], limit: int = 3) -> list[str]:
+    """The scenario's data warnings (stale readings, say), the same warning for several actors said
+    once: ``capabilities 'capabilities': gdp_current_usd_tn of JPN, RUS and USA is from 2019, 1096 days
+    old``; at most ``limit`` lines, then how many more."""
+    import re
+
+    groups: dict[tuple[str, str], list[str]] = {}
+    for w in warnings:
+        m = re.fullmatch(r"(.*) of (\S+) is from (.*)", w)
+        key = (m.group(1), m.group(3)) if m else (w, "")
+        groups.setdefault(key, []).append(m.group(2) if m else "")
+    lines = [
+        f"{head} of {and_list(actors)} {'is' if len(actors) == 1 else 'are'} from {tail}" if tail else head
+        for (head, tail), actors in groups.items()
+    ]
+    more = len(lines) - limit
+    return lines[:limit] + ([f"and {more} more (the report's Environment section)"] if more > 0 else [])
+
+
 def render_summary(a: Any, out: Console) -> None:
     """The terminal summary of an analysis, read through the decision rules: the answer per agreement
     and per issue decided outside one, each agreement's refusals, red lines and opening concession, the
@@ -1246,6 +1265,8 @@ def render_summary(a: Any, out: Console) -> None:
 
         for f in sweep_findings(a, card):  # what the driver moves most, then each agreement
             out.print(f"[bold]Environment[/bold]: {esc(f.text)}")
+        for line in data_warning_lines(list(a.sweep.get("warnings") or [])):
+            out.print(f"[yellow]Data[/yellow]: {esc(line)}")
     elif "sweep" in a.notes:
         out.print(f"[dim]environment: {esc(a.notes['sweep'])}[/dim]")
     if a.montecarlo:
