@@ -553,3 +553,14 @@ def test_every_red_line_crossed_is_counted(flagship_analysis) -> None:
         s,
     )
     assert "refused by RUS on territory and military status (red lines); JPN would accept them" in text
+
+
+def test_a_label_near_the_outcome_is_said_to_be_near(flagship_analysis) -> None:
+    from realpolitik.report.summary import nearest_label, nearest_point
+
+    assert nearest_point({0.0: "none", 75.0: "full"}, (0.0, 100.0), 72.3) == 75.0
+    assert nearest_label({0.0: "none", 75.0: "full"}, (0.0, 100.0), 72.3) == "full"
+    assert nearest_point({0.0: "none", 75.0: "full"}, (0.0, 100.0), 60.0) is None
+    d = run_analysis(rp.load("japan-russia-2016"), parts=("forecasts",), model="compromise")
+    html = render_html(d, interactive=False)
+    assert "near “full 8-point plan” (75)" in html  # compromise: 72.3, which is not the plan itself

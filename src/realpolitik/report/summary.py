@@ -96,6 +96,7 @@ class IssueLine:
     rule: str = "collective"  # collective | consent | unilateral
     decider: str | None = None  # unilateral: who decides
     decider_position: float | None = None  # unilateral: the decider's stated position (the input)
+    label_at: float | None = None  # where ``label``'s point is (``near`` it when not the outcome itself)
     agreement: str | None = None  # consent: the agreement that holds it
     moot: bool = False  # moot in the analysis model's forecast
     condition: str | None = None  # "applies only if ..." when the issue is conditional
@@ -273,13 +274,19 @@ def package_words(values: dict[str, float], labels: dict[str, str | None] | None
     )
 
 
-def nearest_label(labels: dict[float, str], bounds: tuple[float, float], value: float | None) -> str | None:
+def nearest_point(labels: dict[float, str], bounds: tuple[float, float], value: float | None) -> float | None:
     """The labelled point nearest ``value``, when within 5% of the range."""
     if value is None or not labels:
         return None
     keys = np.array(sorted(labels))
     k = float(keys[np.argmin(np.abs(keys - value))])
-    return labels[k] if abs(k - value) <= 0.05 * (bounds[1] - bounds[0]) else None
+    return k if abs(k - value) <= 0.05 * (bounds[1] - bounds[0]) else None
+
+
+def nearest_label(labels: dict[float, str], bounds: tuple[float, float], value: float | None) -> str | None:
+    """The label of the labelled point nearest ``value``, when within 5% of the range."""
+    k = nearest_point(labels, bounds, value)
+    return None if k is None else labels[k]
 
 
 def convergence(
@@ -397,6 +404,7 @@ def _issue_line(
         rule=rules.get(iss.id, "collective"),
         decider=deciders.get(iss.id),
         decider_position=_stated(a.scenario, deciders.get(iss.id), iss.id),
+        label_at=nearest_point(iss.labels, iss.bounds, outcome),
         agreement=where.get(iss.id),
         moot=bool(head.moot) if head else False,
         condition=condition_text(a.scenario, iss.id),
