@@ -113,7 +113,7 @@ def test_findings_ranked_one_headline_per_agreement_and_the_rest_folded(flagship
     assert "eum 0" in front and "exchange 66.5" in front
     texts = [f.text for f in fs]
     assert any(
-        t.startswith("If the peace treaty and the agreement on economic cooperation were signed")
+        t.startswith("Signing the peace treaty and the agreement on economic cooperation as one package")
         for t in texts
     )
     assert any(
@@ -176,7 +176,9 @@ def test_summary_card_reads_the_agreements(flagship_analysis) -> None:
     assert (
         front.rule == "unilateral" and front.decider == "RUS" and front.rule_text == "unilateral: RUS decides"
     )
-    assert card.linkage and "0 packages would be acceptable instead of 2" in card.linkage
+    assert (
+        card.linkage and "would leave no acceptable package: tying them together would block" in card.linkage
+    )
     assert len(card.precedents) == 2 and "1956 Declaration basis" in card.precedents[0]
     assert card.trust and "leaky" in card.trust
     json.dumps(card.to_json(), allow_nan=False)

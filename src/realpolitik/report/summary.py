@@ -43,6 +43,12 @@ LEGEND = (
     "Outcome: what the decision rule lets through (the forecast); "
     "pressure: where the model's actors push, before the rule"
 )
+#: Added to :data:`LEGEND` on a card with agreements.
+P_LEGEND = (
+    "; P(agreement): the share of Monte Carlo draws of the uncertain inputs, each within the range the "
+    "scenario gives it, in which the agreement is concluded (how robust the verdict is to those ranges, "
+    "not a probability of events beyond them)"
+)
 
 REASON_WORDS = {"red_line": "red line", "loss": "a loss", "no_gain": "no gain"}
 
@@ -823,9 +829,11 @@ def _linkage(a: Analysis, agreements: tuple[AgreementLine, ...]) -> str | None:
     tail = ""
     if linked == 0 and n > 0:
         alone = [the(ag.id, ag.issues) for ag in agreements if ag.feasible]
-        tail = (
-            f": tying them together would block {and_list(alone)}, which can be agreed alone" if alone else ""
-        )
+        if alone:  # the counts are of the deal analysis's options: the finding is that none would remain
+            return (
+                f"Signing {names} as one package would leave no acceptable package: tying them together "
+                f"would block {and_list(alone)}, which can be agreed alone, and would open nothing else."
+            )
     elif linked > n:
         tail = ": a package deal would open more than the agreements signed apart"
     return f"If {names} were signed as one package, {linked:,} packages{found} would be acceptable instead of {n:,}{tail}."
@@ -954,6 +962,7 @@ def summary_card(a: Analysis) -> SummaryCard:
         linkage=_linkage(a, agreements),
         precedents=precedents,
         trust=trust_sentence(a.trust),
+        legend=LEGEND + (P_LEGEND if agreements else ""),
         provenance=provenance(s).words(),
     )
 
