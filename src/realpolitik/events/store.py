@@ -300,19 +300,8 @@ def ingest(
                     continue
                 key = unit_key(u, hashes[path].result(), date_field)
                 if key in scheduled and scheduled[key] != u.name:
-                    first_name = scheduled[key]
-                    dup = FileRecord(
-                        name=u.name,
-                        key=key,
-                        size=st.st_size,
-                        mtime_ns=st.st_mtime_ns,
-                        dataset="",
-                        fields=0,
-                        part=f"parts/{key}",
-                        duplicate_of=first_name,
-                        note=f"same content as {first_name}; counted once",
-                    )
-                    pending_dups.append(dup)
+                    # dataset and fields are filled in from the first copy once it is read
+                    pending_dups.append(_duplicate(u.name, key, st, scheduled[key], "", 0, f"parts/{key}"))
                     tick(u.name)
                     continue
                 if key in by_key and (store.path / by_key[key].part).is_dir():
@@ -321,17 +310,7 @@ def ingest(
                         first.size, first.mtime_ns = st.st_size, st.st_mtime_ns
                         report.cached.append(first)
                     else:
-                        dup = FileRecord(
-                            name=u.name,
-                            key=key,
-                            size=st.st_size,
-                            mtime_ns=st.st_mtime_ns,
-                            dataset=first.dataset,
-                            fields=first.fields,
-                            part=first.part,
-                            duplicate_of=first.name,
-                            note=f"same content as {first.name}; counted once",
-                        )
+                        dup = _duplicate(u.name, key, st, first.name, first.dataset, first.fields, first.part)
                         by_name[u.name] = dup
                         report.cached.append(dup)
                     tick(u.name)
@@ -388,6 +367,23 @@ def ingest(
     errors = [e for e in old_errors if e["file"] not in seen_now] + report.errors
     store._write(sorted(by_name.values(), key=lambda r: r.name), errors)
     return report
+
+
+def _duplicate(
+    name: str, key: str, st: os.stat_result, first: str, dataset: str, fields: int, part: str
+) -> FileRecord:
+    """The record of a unit whose content is already stored (or being read) under the name ``first``."""
+    return FileRecord(
+        name=name,
+        key=key,
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        dataset=dataset,
+        fields=fields,
+        part=part,
+        duplicate_of=first,
+        note=f"same content as {first}; counted once",
+    )
 
 
 def _materialise(unit: Unit, tmpdir: Path) -> Path:
