@@ -1104,8 +1104,11 @@ def analyze(
         written = write_report(a, folder / "report.html", overwrite=True, interactive=not static_figures)
         write_report(a, folder / "analysis.json", overwrite=True)
         render_summary(a, console)
+        size = written[0].stat().st_size / 2**20
+        hint = "" if static_figures else "; --static-figures writes it without plotly.js, at about a tenth"
         console.print(
-            f"\n[bold]Report written[/bold]: {esc(written[0])}  (and {esc(folder / 'analysis.json')})"
+            f"\n[bold]Report written[/bold]: {esc(written[0])} ({size:.1f} MB{hint})  "
+            f"(and {esc(folder / 'analysis.json')})"
         )
 
 
