@@ -1135,10 +1135,10 @@ class _Small:
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
         _mul(ab, contest, ab)
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
-        if profile == "spec":
-            conflict, compromise, compel, comp_target, key1, key2 = self._offers_spec(a, b, x, sd, dist)
-        else:
-            conflict, compromise, compel, comp_target, key1, key2 = _offers(a, b, x, sd, dist, profile)
+        offers = (
+            self._offers_spec(a, b, x, sd, dist) if profile == "spec" else _offers(a, b, x, sd, dist, profile)
+        )
+        conflict, compromise, compel, comp_target, key1, key2 = offers
         rank = self.no_offer.copy()  # the types exclude one another
         rank[conflict] = 0
         rank[compromise] = 1
