@@ -970,12 +970,15 @@ class _Small:
         "buf",
         "buf_d",
         "buf_v",
+        "c2",
+        "c2_0",
         "diag",
         "low_diag",
         "mean_tot",
         "med_tol",
         "mw",
         "mw_col",
+        "mw_full",
         "no_offer",
         "pv",
         "pw",
@@ -985,12 +988,15 @@ class _Small:
         "rs0",
         "s",
         "s2",
+        "s2_full",
         "s_ab",
         "s_col",
+        "usq_full",
         "valid",
         "valid_list",
         "w3",
         "w_full",
+        "x_full",
     )
 
     def __init__(
@@ -1029,10 +1035,19 @@ class _Small:
         self.pw_base = np.empty((3, a, a))
         self.pw = np.empty((3, a, a))
         self.low_diag = self.pw[1].reshape(-1)[:: a + 1]
+        # operands at full size (a broadcast or a boolean operand makes a call several times dearer)
+        self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
+        self.c2_0 = self.c2[0]
+        self.s2_full = np.empty((a, a))
+        self.s2_full[...] = self.s2
+        self.mw_full = np.empty((a, a))
+        self.mw_full[...] = self.mw_col
+        self.usq_full = np.empty((a, a))
+        self.x_full = np.empty((a, a))
 
     def median(self, x: np.ndarray, dist: np.ndarray) -> float:
         """μ (§3), as ``_median_cols``."""
-        score = _sum(_mul(self.mw_col, dist), 0)
+        score = _sum(_mul(self.mw_full, dist), 0)
         if self.valid is not None:
             score = np.where(self.valid, score, np.inf)
             x = np.where(self.valid, x, np.inf)
@@ -1096,18 +1111,20 @@ class _Small:
         contest = np.not_equal(dist, _F0)
         if self.pv is not None:
             _and(contest, self.pv, contest)
+        self.c2[...] = contest
+        contest_f = self.c2_0
         q_terms = q < 1.0
         if q_terms:
             to_mu = np.abs(x - mu)[:, None]
             eta = (to_mu + dist) / self.rs
             t_flag = to_mu < dist
-        e1 = _sub(_F1, self.probability(delta, contest))
-        _mul(e1, self.s2, e1)
+        e1 = _sub(_F1, self.probability(delta, contest_f))
+        _mul(e1, self.s2_full, e1)
         _sub(_F1, e1, e1)
         _mul(e1, _mul(_F2, delta), e1)
         if q_terms:
             e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
-        _mul(e1, contest, e1)
+        _mul(e1, contest_f, e1)
         risk = self.risk(_sum(e1, 0))
         rr = risk[:, None]
         half = _mul(_FH, delta)
@@ -1115,16 +1132,17 @@ class _Small:
         _add(_FH, half, bases[2])
         _pow(bases, rr, pw)  # δ^r, (½ − ½δ)^r, (½ + ½δ)^r: elementwise, as three calls
         ab = self.ab
-        _sub(_F1, self.probability(pw[0], contest), self.ab_0)  # 1 − P_ij
+        _sub(_F1, self.probability(pw[0], contest_f), self.ab_0)  # 1 − P_ij
         self.ab_1[...] = self.ab_0.T
         low, gap = pw[1], pw[2]
-        u_sq = _mul(_F4, self.low_diag)[:, None]  # ½^r_i (δ_ii = 0)
+        u_sq = _mul(_F4, self.low_diag)  # ½^r_i (δ_ii = 0)
         _sub(_F2, u_sq, u_sq)
+        self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
         _sub(gap, low, gap)
         _mul(gap, _F4, gap)  # U_s − U_f
         _mul(low, _F4, low)
         base = _sub(_F2, low, low)  # U_s
-        _sub(base, u_sq if q == 1.0 else q * u_sq, base)  # 1·x is x
+        _sub(base, self.usq_full, base)
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
         _mul(ab, self.s_ab, ab)
         _mul(ab, gap, ab)
@@ -1133,11 +1151,13 @@ class _Small:
         if q_terms:
             a -= (1.0 - q) * _median_term(eta, t_flag, rr)
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
-        _mul(ab, contest, ab)
+        _mul(ab, self.c2, ab)
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
-        offers = (
-            self._offers_spec(a, b, x, sd, dist) if profile == "spec" else _offers(a, b, x, sd, dist, profile)
-        )
+        if profile == "spec":
+            self.x_full[...] = x[:, None]
+            offers = self._offers_spec(a, b, self.x_full, sd, dist)
+        else:
+            offers = _offers(a, b, x, sd, dist, profile)
         conflict, compromise, compel, comp_target, key1, key2 = offers
         rank = self.no_offer.copy()  # the types exclude one another
         rank[conflict] = 0
@@ -1152,16 +1172,16 @@ class _Small:
 
     @staticmethod
     def _offers_spec(
-        a: np.ndarray, b: np.ndarray, x: np.ndarray, sd: np.ndarray, dist: np.ndarray
+        a: np.ndarray, b: np.ndarray, x_col: np.ndarray, sd: np.ndarray, dist: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``_offers`` with the ``spec`` profile: the same operations, fewer dear calls."""
+        """``_offers`` with the ``spec`` profile (``x_col[i, j]`` = x_i): the same operations, fewer dear
+        calls."""
         neg_a = _neg(a)
         conflict = _gt(a, _F0)
         _and(conflict, _gt(b, a), conflict)
         a_neg = _lt(a, _F0)
         compromise = _gt(b, neg_a)
         _and(compromise, a_neg, compromise)
-        x_col = x[:, None]
         comp_target = _div(neg_a, b)
         _mul(comp_target, sd, comp_target)
         _add(comp_target, x_col, comp_target)
