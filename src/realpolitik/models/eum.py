@@ -1153,6 +1153,7 @@ class _Small:
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
         _mul(ab, self.c2, ab)
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
+        offers: tuple[Any, ...]
         if profile == "spec":
             self.x_full[...] = x[:, None]
             offers = self._offers_spec(a, b, self.x_full, sd, dist)
