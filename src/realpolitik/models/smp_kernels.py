@@ -594,6 +594,8 @@ _0, _1, _2, _3 = (np.array(v) for v in (0.0, 1.0, 2.0, 3.0))
 _E10, _E8, _E6, _E4, _HALF = (np.array(v) for v in (1e-10, 1e-8, 1e-6, 10000.0, 0.5))
 _TINY = np.array(5e-324)  # the smallest positive float
 _M1 = np.array(-1)
+_E5 = np.array(1e-5)
+_I0 = np.array(0, dtype=np.intp)
 #: per thread, the buffers released by the last :class:`SmallRun` (taken by the next of the same size)
 _WORK = threading.local()
 
@@ -686,7 +688,10 @@ class SmallRun:
         wn.reshape(-1)[self.wn_zero] = 0.0
         self.g1_full[...] = (1.0 - s_tot) * 2.0  # (1 − S_j)·2u_ii with u_ii = 1
         self.s_full[...] = s_tot
-        self._slot_const: dict[int, tuple[np.ndarray, ...]] = {}
+        # the constants of a turn at the largest slot count; a turn with fewer slots takes views
+        self.sal_fm[...] = self.salT3
+        self.den_fm[...] = self.den_col
+        self.cap_fm[...] = self.cap3
 
     def release(self) -> None:
         """Hand the buffers to the thread's next run of the same size (this run must not be used again)."""
@@ -695,6 +700,7 @@ class SmallRun:
     def _allocate(self, n: int, dims: int) -> None:
         """Buffers, their views and index arrays, which depend on (n, dims) only (cached per thread)."""
         self.n, self.dims = n, dims
+        self.n_f = np.array(float(n))  # a 0-d operand: NumPy converts a Python number on every call
         e = np.empty
         self.idx = np.arange(n)
         self.salT_full = e((dims, n, n))
@@ -773,6 +779,9 @@ class SmallRun:
         self.risk_col = self.risk[:, None]
         self.zrow0 = np.full((n, n + 1), -1, dtype=np.intp)
         self.zrow0[:, 0] = self.idx
+        self.sal_fm = e((dims, n, 2 * n))
+        self.den_fm = e((n, 2 * n))
+        self.cap_fm = e((n, n + 1, n + 1))
         self._slot_index: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ assessment
@@ -912,24 +921,43 @@ class SmallRun:
         best = gain.argmax(axis=-1)
         # (gathers through flat indices and take: multi-axis fancy indexing costs several times more)
         best_flat = add(self.row_off, best)  # [i, best_i] in the flattened (n, n) arrays
-        has = self.gain_flat[best_flat] > 1e-5
+        has = np.greater(self.gain_flat.take(best_flat), _E5)
         init = has.nonzero()[0]
         n_slot = len(init)
         if n_slot == 0:
             return x.copy(), np.full(n, -1)
         target = np.where(has, best, _M1)
-        rcvr = best[init]
+        rcvr = best.take(init)
         pair = np.concatenate((init, rcvr))
-        s2p1, rows, off_diag, row_m, tmp, tb, um, vc, vb, sal_f, den_f, cap_f = self._slot_const.get(
-            n_slot
-        ) or self._slots(n_slot)
+        (
+            s2p1,
+            rows,
+            off_diag,
+            row_m,
+            tmp,
+            tb,
+            um,
+            vc,
+            vb,
+            sal_f,
+            den_f,
+            cap_f,
+            pp,
+            pp_0,
+            pp_1,
+            z,
+            z_x,
+            zy,
+            y_i,
+            y_j,
+            terms,
+            t0,
+        ) = self._slot_index.get(n_slot) or self._slots(n_slot)
         m = 1 + n_slot
-        m2 = 2 * n_slot
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
-        pp = np.empty((2, n_slot, 1))
-        p_i = self.pq_0_flat[best_flat[init]]
-        pp[0, :, 0] = p_i
-        sub(_1, p_i, pp[1, :, 0])
+        p_i = self.pq_0_flat.take(best_flat.take(init))
+        pp_0[...] = p_i
+        sub(_1, p_i, pp_1)
         xx = x.take(pair, 0).reshape(2, n_slot, dims)
         if self.opt.intervec == "s2p2":
             mul(pp, pp, pp)
@@ -945,10 +973,7 @@ class SmallRun:
         mul(we, xx, we)
         mul(wgt, xx, wgt)
         # z: the current positions, then the offers (rows n.. : the initiators', then the targets')
-        z = np.empty((n + m2, dims))
-        z[:n] = x
-        zy = z[n:]
-        y_i, y_j = zy.reshape(2, n_slot, dims)
+        z_x[...] = x
         add(we_i, w_j, y_i)
         add(w_i, we_j, y_j)
         div(y_i, den, y_i)
@@ -980,13 +1005,11 @@ class SmallRun:
         mul(um, dm, um)
         # terms[a, i, o]: utility to i of actor a's position under option o (o = 0: no change);
         # the moved positions count 0 in the sum over a, their utilities are added to a = 0's term
-        terms = np.empty((n, n, m))
         terms[...] = self.ustarT3
         terms[pair, :, s2p1] = 0.0
-        t0 = terms[0, :, 1:]
         add(t0, add(um[:, :n_slot], um[:, n_slot:]), t0)
         values = np.add.reduce(terms, 0)  # over a in order
-        div(values, n, values)
+        div(values, self.n_f, values)
         # coalitions and victory probabilities among the options, then one election per queue
         vc[...] = values[:, :, None]
         vb[...] = values[:, None, :]
@@ -1003,7 +1026,7 @@ class SmallRun:
         zrow = self.zrow0[:, :m].copy()
         zrow_flat = zrow.reshape(-1)
         zrow_flat[add(mul(pair, m), s2p1)] = rows
-        member = zrow >= 0
+        member = np.greater_equal(zrow, _I0)
         # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
         # where it then never wins: the status quo is in every queue
         q = np.where(member[:, None, :], pv, off_diag)
@@ -1022,24 +1045,30 @@ class SmallRun:
         return z.take(zrow_flat[add(row_m, win)], 0), target
 
     def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
-        """Index arrays and full-size constants of a turn with ``n_slot`` initiators (cached)."""
-        got = self._slot_const.get(n_slot)
-        if got is None:
-            n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
-            ix = self._slot_index.get(n_slot)
-            if ix is None:
-                s_idx = np.arange(n_slot)
-                ix = (np.concatenate((s_idx, s_idx)) + 1, n + np.arange(m2), 1.0 - np.eye(m), self.idx * m)
-                ix += tuple(
-                    np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2
-                )
-                self._slot_index[n_slot] = ix
-            sal_f = np.empty((self.dims, n, m2))
-            sal_f[...] = self.salT3
-            den_f = np.empty((n, m2))
-            den_f[...] = self.den_col
-            cap_f = np.empty((n, m, m))
-            cap_f[...] = self.cap3
-            got = (*ix, sal_f, den_f, cap_f)
-            self._slot_const[n_slot] = got
-        return got
+        """Index arrays, buffers and views of the constants of a turn with ``n_slot`` initiators.
+
+        They depend on the buffers only (cached with them); the constants' values are those this run
+        wrote into the full-size arrays the views look at."""
+        n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
+        s_idx = np.arange(n_slot)
+        ix = (np.concatenate((s_idx, s_idx)) + 1, n + np.arange(m2), 1.0 - np.eye(m), self.idx * m)
+        ix += tuple(np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2)
+        ix += (self.sal_fm[:, :, :m2], self.den_fm[:, :m2], self.cap_fm[:, :m, :m])
+        # the bargains' weights (pp), the positions then the offers (z), the option terms
+        pp = np.empty((2, n_slot, 1))
+        z = np.empty((n + m2, self.dims))
+        zy = z[n:]
+        terms = np.empty((n, n, m))
+        ix += (
+            pp,
+            pp[0, :, 0],
+            pp[1, :, 0],
+            z,
+            z[:n],
+            zy,
+            *zy.reshape(2, n_slot, self.dims),
+            terms,
+            terms[0, :, 1:],
+        )
+        self._slot_index[n_slot] = ix
+        return ix
