@@ -1051,7 +1051,12 @@ class SmallRun:
         wrote into the full-size arrays the views look at."""
         n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
         s_idx = np.arange(n_slot)
-        ix = (np.concatenate((s_idx, s_idx)) + 1, n + np.arange(m2), 1.0 - np.eye(m), self.idx * m)
+        ix: tuple[np.ndarray, ...] = (
+            np.concatenate((s_idx, s_idx)) + 1,
+            n + np.arange(m2),
+            1.0 - np.eye(m),
+            self.idx * m,
+        )
         ix += tuple(np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2)
         ix += (self.sal_fm[:, :, :m2], self.den_fm[:, :m2], self.cap_fm[:, :m, :m])
         # the bargains' weights (pp), the positions then the offers (z), the option terms
