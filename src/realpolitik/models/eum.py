@@ -10,6 +10,7 @@ is ``shared/models/eum.md`` (section numbers "§" below are that specification's
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -1221,9 +1222,9 @@ def _run_small_columns(
                 wj = np.where(vj, wj, 0.0)
                 mwj = np.where(vj, mwj if median_weight is not None else wj, 0.0)
                 scale = float(np.maximum.reduce(xj[vj]) - np.minimum.reduce(xj[vj]))
-            if not np.isfinite(scale):
+            if not math.isfinite(scale):
                 scale = 0.0
-            uj = scale if unit is None or np.isnan(unit[j]) else float(unit[j])
+            uj = scale if unit is None or math.isnan(unit[j]) else float(unit[j])
             small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale)
             runs.append(_run_small(xj, small, uj, q, profile, stop))
     jtype = np.int16 if na < 2**15 else np.int64
@@ -1437,7 +1438,7 @@ def run_eum(
         p = problem
         batch: tuple[int, ...] = ()
         x = p.position
-        power = np.broadcast_to(p.capability[:, None], x.shape) if p.issue_power is None else p.issue_power
+        power = p.capability[:, None] if p.issue_power is None else p.issue_power  # broadcast where used
         sal = p.salience
     else:
         p = problem.broadcast()
@@ -1469,6 +1470,7 @@ def run_eum(
     if w_pos.all():
         mw = w
     else:
+        power_in = np.broadcast_to(power_in, w.shape)
         mw = np.where(w_pos, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
     if not all_valid:
         mw = np.where(valid, mw, 0.0)
