@@ -948,8 +948,7 @@ class SmallRun:
             z,
             z_x,
             zy,
-            y_i,
-            y_j,
+            y,
             terms,
             t0,
         ) = self._slot_index.get(n_slot) or self._slots(n_slot)
@@ -967,17 +966,13 @@ class SmallRun:
         # den = W_i + 1e-6 + W_j; KTAB adds 0 to the other weight, which can only change the sign of
         # a zero sum, and that the rounding below removes (−0 + 0.5 = 0.5)
         we = add(wgt, _E6)  # (W_i + 1e-6, W_j + 1e-6)
-        we_i, we_j = we
-        w_i, w_j = wgt
-        den = add(we_i, w_j)
+        den = add(we[0], wgt[1])
         mul(we, xx, we)
         mul(wgt, xx, wgt)
         # z: the current positions, then the offers (rows n.. : the initiators', then the targets')
         z_x[...] = x
-        add(we_i, w_j, y_i)
-        add(w_i, we_j, y_j)
-        div(y_i, den, y_i)
-        div(y_j, den, y_j)
+        add(we, wgt[::-1], y)  # y_i = (W_i + 1e-6) x_i + W_j x_j, y_j = (W_j + 1e-6) x_j + W_i x_i
+        div(y, den, y)
         mul(zy, _E4, zy)
         add(zy, _HALF, zy)
         np.floor(zy, zy)
@@ -1071,7 +1066,7 @@ class SmallRun:
             z,
             z[:n],
             zy,
-            *zy.reshape(2, n_slot, self.dims),
+            zy.reshape(2, n_slot, self.dims),
             terms,
             terms[0, :, 1:],
         )
