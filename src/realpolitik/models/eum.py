@@ -1049,7 +1049,17 @@ class _Small:
     def median(self, x: np.ndarray, dist: np.ndarray) -> float:
         """μ (§3), as ``_median_cols``."""
         score = _sum(_mul(self.mw_full, dist), 0)
-        if self.valid is not None:
+        if self.valid is None:
+            # in Python floats (the same minimum and sum); a NaN score (whose NumPy minimum is NaN) or
+            # a zero, whose sign NumPy's minimum may choose differently, takes the NumPy path below
+            sl = score.tolist()
+            total = sum(sl)
+            if total == total:
+                thr = min(sl) + self.med_tol
+                mu = min([v for v, sv in zip(x.tolist(), sl, strict=True) if sv <= thr])
+                if mu != 0.0:
+                    return mu
+        else:
             score = np.where(self.valid, score, np.inf)
             x = np.where(self.valid, x, np.inf)
         return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
