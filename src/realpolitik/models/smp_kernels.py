@@ -731,18 +731,19 @@ class SmallRun:
         self.risk = e(n)
         self.r2 = e(n)
         self.rp = e((n, n))
-        self.unj = e((n, n, n))
+        # (u_ni at [n, i, j] for every j, u_nj): the third parties' terms of both principals in one call
+        self.u2 = e((2, n, n, n))
+        self.uni_full, self.unj = self.u2[0], self.u2[1]
+        self.h2 = e((2, 2, n, n, n))  # [(2u_ni, 2u_nj), (3u_ni, 3u_nj)], then + 1 on the first
+        self.h2_0, self.h2_1 = self.h2[0], self.h2[1]
+        self.h2_own, self.h2_other = self.h2[::-1, 1], self.h2[:, 0]  # (3u_nj, 2u_nj + 1), (2u_ni + 1, 3u_ni)
+        self.s2e = e((2, n, n, n))
+        self.t2e = e((2, n, n, n))
         self.a2 = e((2, n, n))
         self.pm = e((2, 2, n, n))
         self.c0 = e((2, n, n))
         self.bb = e((2, n, n, n))
-        self.b3 = e((n, n, n))
-        self.b4 = e((n, n, n))
-        self.b5 = e((n, n, n))
         self.vv = e((2, n, n, n))
-        self.uni_full = e((n, n, n))
-        self.tn1 = e((n, n, n))
-        self.tn2 = e((n, n, n))
         self.cc = e((2, n, n))
         self.tot = e((n, n))
         self.pq = e((2, n, n))
@@ -878,22 +879,16 @@ class SmallRun:
         add(bb1, bb0, bb1)
         pi = np.divide(bb0, bb1, bb0)
         pib = sub(_1, pi, bb1)
-        tn1, tn2 = self.tn1, self.tn2
-        add(uf, uf, tn1)  # 2u_ni
-        add(tn1, uf, tn2)  # 2u_ni + u_ni
-        add(tn1, _1, tn1)  # 2u_ni + u_nn
-        b3, b4, b5 = self.b3, self.b4, self.b5
-        add(unj, unj, b3)
-        add(b3, unj, b4)
-        mul(b4, pib, b4)
-        mul(pi, tn1, b5)
-        add(b4, b5, b4)  # E_i
-        add(b3, _1, b3)
-        mul(b3, pib, b3)
-        mul(pi, tn2, b5)
-        add(b5, b3, b5)  # E_j
+        # E_i = 3u_nj (1 − π) + π (2u_ni + u_nn), E_j = π 3u_ni + (2u_nj + u_jj)(1 − π), u_nn = u_jj = 1,
+        # both at once on the stacked (u_ni, u_nj) (the same operations as one by one)
+        u2, h2_0 = self.u2, self.h2_0
+        add(u2, u2, h2_0)  # (2u_ni, 2u_nj)
+        add(h2_0, u2, self.h2_1)  # (3u_ni, 3u_nj)
+        add(h2_0, _1, h2_0)  # (2u_ni + 1, 2u_nj + 1)
+        e2 = mul(self.h2_own, pib, self.s2e)  # (3u_nj (1 − π), (2u_nj + 1)(1 − π))
+        add(e2, mul(self.h2_other, pi, self.t2e), e2)  # (E_i, E_j)
         vv, vv0, vv1 = self.vv, self.vv_0, self.vv_1
-        sub(b4, b5, vv1)
+        sub(e2[0], e2[1], vv1)
         mul(vv1, self.wn_third, vv1)  # v_n, 0 for the principals
         mx(vv1, _0, out=vv0)
         sub(vv0, vv1, vv1)
