@@ -826,8 +826,8 @@ class SmallRun:
             spread = pmax - pmin
             if spread > 0:
                 mul(p0, _3, risk)
-                risk -= pmax + 2.0 * pmin
-                risk /= 2.0 * spread
+                sub(risk, pmax + 2.0 * pmin, risk)
+                div(risk, 2.0 * spread, risk)
             else:
                 risk.fill(0.0)
         else:
@@ -895,8 +895,8 @@ class SmallRun:
         add(self.vv_x0, c0, self.vv_x0)
         np.add.reduce(vv, 1, out=self.cc)  # (C⁺, C⁻)
         tot = add(self.cc_0, self.cc_1, self.tot)
-        p = np.divide(self.cc_0, tot, self.pq_0)  # P
-        np.divide(self.cc_1, tot, self.pq_1)  # Q
+        np.divide(self.cc, tot, self.pq)  # (P, Q)
+        p = self.pq_0
         pq2 = mul(self.pq, _2, self.pq2)
         mul(self.pq2_1, us, self.pq2_1)
         g = add(self.pq2_0, self.pq2_1, self.gain)
