@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("table", "eum", "smp", "exchange", "deals", "uncertainty", "backtest", "input")
+PARTS = ("table", "small", "eum", "smp", "exchange", "deals", "uncertainty", "backtest", "input")
 
 
 def _load(part: str) -> Any:

@@ -10,6 +10,7 @@ is ``shared/models/eum.md`` (section numbers "§" below are that specification's
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -947,29 +948,56 @@ def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.arange(a), np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
 
 
+# constants as 0-d arrays (NumPy converts a Python float operand on every call) and the ufuncs, called
+# with a positional output (an ``out=`` keyword or an in-place operator costs more per call at these sizes)
+_F0, _F1, _F2, _F4, _FH = (np.array(v) for v in (0.0, 1.0, 2.0, 4.0, 0.5))
+_I3 = np.array(3, dtype=np.int8)
+_sub, _add, _mul, _div, _pow = np.subtract, np.add, np.multiply, np.divide, np.power
+_and, _gt, _lt, _neg = np.logical_and, np.greater, np.less, np.negative
+_sum = np.add.reduce
+
+
 class _Small:
-    """One column's constants (the same bits as ``_Cols``) and buffers."""
+    """One column's constants (the same bits as ``_Cols``) and buffers.
+
+    At these sizes a round costs its number of NumPy calls, so constants are 0-d arrays or stored at
+    full size, outputs are positional and buffers and their views are made once."""
 
     __slots__ = (
         "a",
         "ab",
+        "ab_0",
+        "ab_1",
         "buf",
+        "buf_d",
+        "buf_v",
+        "c2",
+        "c2_0",
         "diag",
+        "low_diag",
         "mean_tot",
         "med_tol",
         "mw",
         "mw_col",
+        "mw_full",
         "no_offer",
         "pv",
+        "pw",
+        "pw_base",
         "row_start",
         "rs",
+        "rs0",
         "s",
         "s2",
+        "s2_full",
         "s_ab",
         "s_col",
+        "usq_full",
         "valid",
         "valid_list",
         "w3",
+        "w_full",
+        "x_full",
     )
 
     def __init__(
@@ -983,6 +1011,7 @@ class _Small:
         self.s_col = s[:, None]
         self.s2 = 2.0 * s
         self.rs = scale if scale > 0 else 1.0
+        self.rs0 = np.array(self.rs)
         self.mw = mw
         self.mw_col = mw[:, None]
         total = float(np.add.reduce(mw))  # as _psum
@@ -995,41 +1024,67 @@ class _Small:
         # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj, so that one weighted sum over the
         # voters k gives both Σ_k w_k |u_kj − u_ki| and V_j = Σ_k w_k u_kj
         self.buf = np.empty((a, a + 1, a))
+        self.buf_d, self.buf_v = self.buf[:, :a], self.buf[:, a]
+        self.w_full = np.empty((a, a + 1, a))
+        self.w_full[...] = self.w3
         self.ab = np.empty((2, a, a))  # a_ij and b_ij
+        self.ab_0, self.ab_1 = self.ab[0], self.ab[1]
         self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
         self.s_ab[0] = s
         self.s_ab[1] = self.s_col
+        # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ
+        self.pw_base = np.empty((3, a, a))
+        self.pw = np.empty((3, a, a))
+        self.low_diag = self.pw[1].reshape(-1)[:: a + 1]
+        # operands at full size (a broadcast or a boolean operand makes a call several times dearer)
+        self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
+        self.c2_0 = self.c2[0]
+        self.s2_full = np.empty((a, a))
+        self.s2_full[...] = self.s2
+        self.mw_full = np.empty((a, a))
+        self.mw_full[...] = self.mw_col
+        self.usq_full = np.empty((a, a))
+        self.x_full = np.empty((a, a))
 
     def median(self, x: np.ndarray, dist: np.ndarray) -> float:
         """μ (§3), as ``_median_cols``."""
-        score = np.add.reduce(self.mw_col * dist, axis=0)
-        if self.valid is not None:
+        score = _sum(_mul(self.mw_full, dist), 0)
+        if self.valid is None:
+            # in Python floats (the same minimum and sum); a NaN score (whose NumPy minimum is NaN) or
+            # a zero, whose sign NumPy's minimum may choose differently, takes the NumPy path below
+            sl = score.tolist()
+            total = sum(sl)
+            if total == total:
+                thr = min(sl) + self.med_tol
+                mu = min([v for v, sv in zip(x.tolist(), sl, strict=True) if sv <= thr])
+                if mu != 0.0:
+                    return mu
+        else:
             score = np.where(self.valid, score, np.inf)
             x = np.where(self.valid, x, np.inf)
         return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
 
     def probability(self, u: np.ndarray, contest: np.ndarray) -> np.ndarray:
         """P_ij (§5) for the voters' utilities ``u`` (``δ^r_k``), as ``_probability``."""
-        a = self.a
         buf = self.buf
-        np.subtract(u[:, None, :], u[:, :, None], out=buf[:, :a])
-        buf[:, a] = u  # u >= 0: unchanged by abs
-        np.abs(buf, out=buf)
-        buf *= self.w3
-        sums = np.add.reduce(buf, axis=0)
-        abs_sum = sums[:a]
-        v = sums[a]
-        support = np.subtract(v[None], v[:, None])
-        support += abs_sum
-        support *= 0.5
+        _sub(u[:, None, :], u[:, :, None], self.buf_d)
+        self.buf_v[...] = u  # u >= 0: unchanged by abs
+        np.absolute(buf, buf)
+        _mul(buf, self.w_full, buf)
+        sums = _sum(buf, 0)
+        abs_sum = sums[: self.a]
+        v = sums[self.a]
+        support = _sub(v[None], v[:, None])
+        _add(support, abs_sum, support)
+        _mul(support, _FH, support)
         if self.pv is not None:
-            abs_sum *= self.pv
-        d = float(np.add.reduce(abs_sum.reshape(-1)))
+            _mul(abs_sum, self.pv, abs_sum)
+        d = float(_sum(abs_sum.reshape(-1)))
         if d > 0:
-            support /= d
-            support *= contest
+            _div(support, d, support)
+            _mul(support, contest, support)
         else:
-            support *= 0.0
+            _mul(support, _F0, support)
         return support
 
     def risk(self, sec: np.ndarray) -> np.ndarray:
@@ -1062,58 +1117,93 @@ class _Small:
 
         Where the column kernel takes 1^r for 0^r and masks the result back to 0 (``np.power`` is
         slow at 0 on large arrays), this takes 0^r, which is the same +0."""
-        delta = dist / self.rs
-        contest = dist != 0
+        bases, pw = self.pw_base, self.pw
+        delta = _div(dist, self.rs0, bases[0])
+        contest = np.not_equal(dist, _F0)
         if self.pv is not None:
-            contest &= self.pv
+            _and(contest, self.pv, contest)
+        self.c2[...] = contest
+        contest_f = self.c2_0
         q_terms = q < 1.0
         if q_terms:
             to_mu = np.abs(x - mu)[:, None]
             eta = (to_mu + dist) / self.rs
             t_flag = to_mu < dist
-        e1 = np.subtract(1.0, self.probability(delta, contest))
-        e1 *= self.s2
-        np.subtract(1.0, e1, out=e1)
-        e1 *= 2.0 * delta
+        e1 = _sub(_F1, self.probability(delta, contest_f))
+        _mul(e1, self.s2_full, e1)
+        _sub(_F1, e1, e1)
+        _mul(e1, _mul(_F2, delta), e1)
         if q_terms:
             e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
-        e1 *= contest
-        risk = self.risk(np.add.reduce(e1, axis=0))
+        _mul(e1, contest_f, e1)
+        risk = self.risk(_sum(e1, 0))
         rr = risk[:, None]
+        half = _mul(_FH, delta)
+        _sub(_FH, half, bases[1])
+        _add(_FH, half, bases[2])
+        _pow(bases, rr, pw)  # δ^r, (½ − ½δ)^r, (½ + ½δ)^r: elementwise, as three calls
         ab = self.ab
-        np.subtract(1.0, self.probability(np.power(delta, rr), contest), out=ab[0])  # 1 − P_ij
-        ab[1] = ab[0].T
-        half = 0.5 * delta
-        low = np.power(np.subtract(0.5, half), rr)
-        gap = np.power(np.add(0.5, half, out=half), rr)
-        u_sq = 4.0 * low.ravel()[:: self.a + 1][:, None]  # ½^r_i (δ_ii = 0)
-        np.subtract(2.0, u_sq, out=u_sq)
-        gap -= low
-        gap *= 4.0  # U_s − U_f
-        low *= 4.0
-        base = np.subtract(2.0, low, out=low)  # U_s
-        base -= u_sq if q == 1.0 else q * u_sq  # 1·x is x
+        _sub(_F1, self.probability(pw[0], contest_f), self.ab_0)  # 1 − P_ij
+        self.ab_1[...] = self.ab_0.T
+        low, gap = pw[1], pw[2]
+        u_sq = _mul(_F4, self.low_diag)  # ½^r_i (δ_ii = 0)
+        _sub(_F2, u_sq, u_sq)
+        self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
+        _sub(gap, low, gap)
+        _mul(gap, _F4, gap)  # U_s − U_f
+        _mul(low, _F4, low)
+        base = _sub(_F2, low, low)  # U_s
+        _sub(base, self.usq_full, base)
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
-        ab *= self.s_ab
-        ab *= gap
-        np.subtract(base, ab, out=ab)
-        a, b = ab
+        _mul(ab, self.s_ab, ab)
+        _mul(ab, gap, ab)
+        _sub(base, ab, ab)
+        a, b = self.ab_0, self.ab_1
         if q_terms:
             a -= (1.0 - q) * _median_term(eta, t_flag, rr)
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
-        ab *= contest
+        _mul(ab, self.c2, ab)
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
-        conflict, compromise, compel, comp_target, key1, key2 = _offers(a, b, x, sd, dist, profile)
+        offers: tuple[Any, ...]
+        if profile == "spec":
+            self.x_full[...] = x[:, None]
+            offers = self._offers_spec(a, b, self.x_full, sd, dist)
+        else:
+            offers = _offers(a, b, x, sd, dist, profile)
+        conflict, compromise, compel, comp_target, key1, key2 = offers
         rank = self.no_offer.copy()  # the types exclude one another
         rank[conflict] = 0
         rank[compromise] = 1
         if compel is not None:
             rank[compel] = 2
         j = np.lexsort((key1, rank) if key2 is None else (key2, key1, rank))[:, 0]
-        at = self.row_start + j  # (i, j) in the flattened (A, A) arrays
-        kind = rank.ravel()[at]
-        target = np.where(compromise.ravel()[at], comp_target.ravel()[at], x[j])
-        return np.where(kind < 3, target, x), risk, kind, j
+        at = _add(self.row_start, j)  # (i, j) in the flattened (A, A) arrays
+        kind = rank.reshape(-1).take(at)
+        target = np.where(compromise.reshape(-1).take(at), comp_target.reshape(-1).take(at), x.take(j))
+        return np.where(_lt(kind, _I3), target, x), risk, kind, j
+
+    @staticmethod
+    def _offers_spec(
+        a: np.ndarray, b: np.ndarray, x_col: np.ndarray, sd: np.ndarray, dist: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``_offers`` with the ``spec`` profile (``x_col[i, j]`` = x_i): the same operations, fewer dear
+        calls."""
+        neg_a = _neg(a)
+        conflict = _gt(a, _F0)
+        _and(conflict, _gt(b, a), conflict)
+        a_neg = _lt(a, _F0)
+        compromise = _gt(b, neg_a)
+        _and(compromise, a_neg, compromise)
+        comp_target = _div(neg_a, b)
+        _mul(comp_target, sd, comp_target)
+        _add(comp_target, x_col, comp_target)
+        neg_b = _neg(b)
+        compel = _gt(b, _F0)
+        _and(compel, _gt(neg_a, b), compel)
+        _and(compel, a_neg, compel)
+        key1 = np.where(compromise, neg_b, dist)
+        key2 = np.where(compromise, np.absolute(_sub(comp_target, x_col)), neg_b)
+        return conflict, compromise, compel, comp_target, key1, key2
 
 
 def _run_small_columns(
@@ -1142,9 +1232,9 @@ def _run_small_columns(
                 wj = np.where(vj, wj, 0.0)
                 mwj = np.where(vj, mwj if median_weight is not None else wj, 0.0)
                 scale = float(np.maximum.reduce(xj[vj]) - np.minimum.reduce(xj[vj]))
-            if not np.isfinite(scale):
+            if not math.isfinite(scale):
                 scale = 0.0
-            uj = scale if unit is None or np.isnan(unit[j]) else float(unit[j])
+            uj = scale if unit is None or math.isnan(unit[j]) else float(unit[j])
             small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale)
             runs.append(_run_small(xj, small, uj, q, profile, stop))
     jtype = np.int16 if na < 2**15 else np.int64
@@ -1358,7 +1448,7 @@ def run_eum(
         p = problem
         batch: tuple[int, ...] = ()
         x = p.position
-        power = np.broadcast_to(p.capability[:, None], x.shape) if p.issue_power is None else p.issue_power
+        power = p.capability[:, None] if p.issue_power is None else p.issue_power  # broadcast where used
         sal = p.salience
     else:
         p = problem.broadcast()
@@ -1390,6 +1480,7 @@ def run_eum(
     if w_pos.all():
         mw = w
     else:
+        power_in = np.broadcast_to(power_in, w.shape)
         mw = np.where(w_pos, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
     if not all_valid:
         mw = np.where(valid, mw, 0.0)

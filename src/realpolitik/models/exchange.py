@@ -177,7 +177,12 @@ def _scalar_member(
         )
         lo, k = lo_f.tolist(), k_f.tolist()
 
+    # every issue on 0..100 (k = 1, lo = 0): _denorm gives each value itself, float(value), as NumPy does
+    identity = all(k[j] == 1 and lo[j] == 0 for j in range(d))
+
     def den(rows: list[list[Any]]) -> np.ndarray:
+        if identity:
+            return np.array(rows, dtype=float)
         return np.array([[_denorm(rows[i][j], lo[j], k[j]) for j in range(d)] for i in range(len(rows))])
 
     with localcontext(DECIMAL_CONTEXT):

@@ -469,7 +469,7 @@ def _run_single(
         ustar_h[t] = run.ustar
         risk_h[t] = run.risk
         diff = np.subtract(new_x, cur)
-        np.multiply(diff, diff, out=diff)
+        np.multiply(diff, diff, diff)  # (a positional output costs less than out=)
         step = _add_reduce(np.sqrt(_add_reduce(diff, -1)), -1)
         if t == 1:
             base = step + 1e-4

@@ -594,6 +594,8 @@ _0, _1, _2, _3 = (np.array(v) for v in (0.0, 1.0, 2.0, 3.0))
 _E10, _E8, _E6, _E4, _HALF = (np.array(v) for v in (1e-10, 1e-8, 1e-6, 10000.0, 0.5))
 _TINY = np.array(5e-324)  # the smallest positive float
 _M1 = np.array(-1)
+_E5 = np.array(1e-5)
+_I0 = np.array(0, dtype=np.intp)
 #: per thread, the buffers released by the last :class:`SmallRun` (taken by the next of the same size)
 _WORK = threading.local()
 
@@ -686,7 +688,10 @@ class SmallRun:
         wn.reshape(-1)[self.wn_zero] = 0.0
         self.g1_full[...] = (1.0 - s_tot) * 2.0  # (1 − S_j)·2u_ii with u_ii = 1
         self.s_full[...] = s_tot
-        self._slot_const: dict[int, tuple[np.ndarray, ...]] = {}
+        # the constants of a turn at the largest slot count; a turn with fewer slots takes views
+        self.sal_fm[...] = self.salT3
+        self.den_fm[...] = self.den_col
+        self.cap_fm[...] = self.cap3
 
     def release(self) -> None:
         """Hand the buffers to the thread's next run of the same size (this run must not be used again)."""
@@ -695,6 +700,7 @@ class SmallRun:
     def _allocate(self, n: int, dims: int) -> None:
         """Buffers, their views and index arrays, which depend on (n, dims) only (cached per thread)."""
         self.n, self.dims = n, dims
+        self.n_f = np.array(float(n))  # a 0-d operand: NumPy converts a Python number on every call
         e = np.empty
         self.idx = np.arange(n)
         self.salT_full = e((dims, n, n))
@@ -725,18 +731,19 @@ class SmallRun:
         self.risk = e(n)
         self.r2 = e(n)
         self.rp = e((n, n))
-        self.unj = e((n, n, n))
+        # (u_ni at [n, i, j] for every j, u_nj): the third parties' terms of both principals in one call
+        self.u2 = e((2, n, n, n))
+        self.uni_full, self.unj = self.u2[0], self.u2[1]
+        self.h2 = e((2, 2, n, n, n))  # [(2u_ni, 2u_nj), (3u_ni, 3u_nj)], then + 1 on the first
+        self.h2_0, self.h2_1 = self.h2[0], self.h2[1]
+        self.h2_own, self.h2_other = self.h2[::-1, 1], self.h2[:, 0]  # (3u_nj, 2u_nj + 1), (2u_ni + 1, 3u_ni)
+        self.s2e = e((2, n, n, n))
+        self.t2e = e((2, n, n, n))
         self.a2 = e((2, n, n))
         self.pm = e((2, 2, n, n))
         self.c0 = e((2, n, n))
         self.bb = e((2, n, n, n))
-        self.b3 = e((n, n, n))
-        self.b4 = e((n, n, n))
-        self.b5 = e((n, n, n))
         self.vv = e((2, n, n, n))
-        self.uni_full = e((n, n, n))
-        self.tn1 = e((n, n, n))
-        self.tn2 = e((n, n, n))
         self.cc = e((2, n, n))
         self.tot = e((n, n))
         self.pq = e((2, n, n))
@@ -773,6 +780,9 @@ class SmallRun:
         self.risk_col = self.risk[:, None]
         self.zrow0 = np.full((n, n + 1), -1, dtype=np.intp)
         self.zrow0[:, 0] = self.idx
+        self.sal_fm = e((dims, n, 2 * n))
+        self.den_fm = e((n, 2 * n))
+        self.cap_fm = e((n, n + 1, n + 1))
         self._slot_index: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ assessment
@@ -816,8 +826,8 @@ class SmallRun:
             spread = pmax - pmin
             if spread > 0:
                 mul(p0, _3, risk)
-                risk -= pmax + 2.0 * pmin
-                risk /= 2.0 * spread
+                sub(risk, pmax + 2.0 * pmin, risk)
+                div(risk, 2.0 * spread, risk)
             else:
                 risk.fill(0.0)
         else:
@@ -869,30 +879,24 @@ class SmallRun:
         add(bb1, bb0, bb1)
         pi = np.divide(bb0, bb1, bb0)
         pib = sub(_1, pi, bb1)
-        tn1, tn2 = self.tn1, self.tn2
-        add(uf, uf, tn1)  # 2u_ni
-        add(tn1, uf, tn2)  # 2u_ni + u_ni
-        add(tn1, _1, tn1)  # 2u_ni + u_nn
-        b3, b4, b5 = self.b3, self.b4, self.b5
-        add(unj, unj, b3)
-        add(b3, unj, b4)
-        mul(b4, pib, b4)
-        mul(pi, tn1, b5)
-        add(b4, b5, b4)  # E_i
-        add(b3, _1, b3)
-        mul(b3, pib, b3)
-        mul(pi, tn2, b5)
-        add(b5, b3, b5)  # E_j
+        # E_i = 3u_nj (1 − π) + π (2u_ni + u_nn), E_j = π 3u_ni + (2u_nj + u_jj)(1 − π), u_nn = u_jj = 1,
+        # both at once on the stacked (u_ni, u_nj) (the same operations as one by one)
+        u2, h2_0 = self.u2, self.h2_0
+        add(u2, u2, h2_0)  # (2u_ni, 2u_nj)
+        add(h2_0, u2, self.h2_1)  # (3u_ni, 3u_nj)
+        add(h2_0, _1, h2_0)  # (2u_ni + 1, 2u_nj + 1)
+        e2 = mul(self.h2_own, pib, self.s2e)  # (3u_nj (1 − π), (2u_nj + 1)(1 − π))
+        add(e2, mul(self.h2_other, pi, self.t2e), e2)  # (E_i, E_j)
         vv, vv0, vv1 = self.vv, self.vv_0, self.vv_1
-        sub(b4, b5, vv1)
+        sub(e2[0], e2[1], vv1)
         mul(vv1, self.wn_third, vv1)  # v_n, 0 for the principals
         mx(vv1, _0, out=vv0)
         sub(vv0, vv1, vv1)
         add(self.vv_x0, c0, self.vv_x0)
         np.add.reduce(vv, 1, out=self.cc)  # (C⁺, C⁻)
         tot = add(self.cc_0, self.cc_1, self.tot)
-        p = np.divide(self.cc_0, tot, self.pq_0)  # P
-        np.divide(self.cc_1, tot, self.pq_1)  # Q
+        np.divide(self.cc, tot, self.pq)  # (P, Q)
+        p = self.pq_0
         pq2 = mul(self.pq, _2, self.pq2)
         mul(self.pq2_1, us, self.pq2_1)
         g = add(self.pq2_0, self.pq2_1, self.gain)
@@ -912,24 +916,42 @@ class SmallRun:
         best = gain.argmax(axis=-1)
         # (gathers through flat indices and take: multi-axis fancy indexing costs several times more)
         best_flat = add(self.row_off, best)  # [i, best_i] in the flattened (n, n) arrays
-        has = self.gain_flat[best_flat] > 1e-5
+        has = np.greater(self.gain_flat.take(best_flat), _E5)
         init = has.nonzero()[0]
         n_slot = len(init)
         if n_slot == 0:
             return x.copy(), np.full(n, -1)
         target = np.where(has, best, _M1)
-        rcvr = best[init]
+        rcvr = best.take(init)
         pair = np.concatenate((init, rcvr))
-        s2p1, rows, off_diag, row_m, tmp, tb, um, vc, vb, sal_f, den_f, cap_f = self._slot_const.get(
-            n_slot
-        ) or self._slots(n_slot)
+        (
+            s2p1,
+            rows,
+            off_diag,
+            row_m,
+            tmp,
+            tb,
+            um,
+            vc,
+            vb,
+            sal_f,
+            den_f,
+            cap_f,
+            pp,
+            pp_0,
+            pp_1,
+            z,
+            z_x,
+            zy,
+            y,
+            terms,
+            t0,
+        ) = self._slot_index.get(n_slot) or self._slots(n_slot)
         m = 1 + n_slot
-        m2 = 2 * n_slot
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
-        pp = np.empty((2, n_slot, 1))
-        p_i = self.pq_0_flat[best_flat[init]]
-        pp[0, :, 0] = p_i
-        sub(_1, p_i, pp[1, :, 0])
+        p_i = self.pq_0_flat.take(best_flat.take(init))
+        pp_0[...] = p_i
+        sub(_1, p_i, pp_1)
         xx = x.take(pair, 0).reshape(2, n_slot, dims)
         if self.opt.intervec == "s2p2":
             mul(pp, pp, pp)
@@ -939,20 +961,13 @@ class SmallRun:
         # den = W_i + 1e-6 + W_j; KTAB adds 0 to the other weight, which can only change the sign of
         # a zero sum, and that the rounding below removes (−0 + 0.5 = 0.5)
         we = add(wgt, _E6)  # (W_i + 1e-6, W_j + 1e-6)
-        we_i, we_j = we
-        w_i, w_j = wgt
-        den = add(we_i, w_j)
+        den = add(we[0], wgt[1])
         mul(we, xx, we)
         mul(wgt, xx, wgt)
         # z: the current positions, then the offers (rows n.. : the initiators', then the targets')
-        z = np.empty((n + m2, dims))
-        z[:n] = x
-        zy = z[n:]
-        y_i, y_j = zy.reshape(2, n_slot, dims)
-        add(we_i, w_j, y_i)
-        add(w_i, we_j, y_j)
-        div(y_i, den, y_i)
-        div(y_j, den, y_j)
+        z_x[...] = x
+        add(we, wgt[::-1], y)  # y_i = (W_i + 1e-6) x_i + W_j x_j, y_j = (W_j + 1e-6) x_j + W_i x_i
+        div(y, den, y)
         mul(zy, _E4, zy)
         add(zy, _HALF, zy)
         np.floor(zy, zy)
@@ -980,13 +995,11 @@ class SmallRun:
         mul(um, dm, um)
         # terms[a, i, o]: utility to i of actor a's position under option o (o = 0: no change);
         # the moved positions count 0 in the sum over a, their utilities are added to a = 0's term
-        terms = np.empty((n, n, m))
         terms[...] = self.ustarT3
         terms[pair, :, s2p1] = 0.0
-        t0 = terms[0, :, 1:]
         add(t0, add(um[:, :n_slot], um[:, n_slot:]), t0)
         values = np.add.reduce(terms, 0)  # over a in order
-        div(values, n, values)
+        div(values, self.n_f, values)
         # coalitions and victory probabilities among the options, then one election per queue
         vc[...] = values[:, :, None]
         vb[...] = values[:, None, :]
@@ -1003,7 +1016,7 @@ class SmallRun:
         zrow = self.zrow0[:, :m].copy()
         zrow_flat = zrow.reshape(-1)
         zrow_flat[add(mul(pair, m), s2p1)] = rows
-        member = zrow >= 0
+        member = np.greater_equal(zrow, _I0)
         # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
         # where it then never wins: the status quo is in every queue
         q = np.where(member[:, None, :], pv, off_diag)
@@ -1022,24 +1035,35 @@ class SmallRun:
         return z.take(zrow_flat[add(row_m, win)], 0), target
 
     def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
-        """Index arrays and full-size constants of a turn with ``n_slot`` initiators (cached)."""
-        got = self._slot_const.get(n_slot)
-        if got is None:
-            n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
-            ix = self._slot_index.get(n_slot)
-            if ix is None:
-                s_idx = np.arange(n_slot)
-                ix = (np.concatenate((s_idx, s_idx)) + 1, n + np.arange(m2), 1.0 - np.eye(m), self.idx * m)
-                ix += tuple(
-                    np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2
-                )
-                self._slot_index[n_slot] = ix
-            sal_f = np.empty((self.dims, n, m2))
-            sal_f[...] = self.salT3
-            den_f = np.empty((n, m2))
-            den_f[...] = self.den_col
-            cap_f = np.empty((n, m, m))
-            cap_f[...] = self.cap3
-            got = (*ix, sal_f, den_f, cap_f)
-            self._slot_const[n_slot] = got
-        return got
+        """Index arrays, buffers and views of the constants of a turn with ``n_slot`` initiators.
+
+        They depend on the buffers only (cached with them); the constants' values are those this run
+        wrote into the full-size arrays the views look at."""
+        n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
+        s_idx = np.arange(n_slot)
+        ix: tuple[np.ndarray, ...] = (
+            np.concatenate((s_idx, s_idx)) + 1,
+            n + np.arange(m2),
+            1.0 - np.eye(m),
+            self.idx * m,
+        )
+        ix += tuple(np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2)
+        ix += (self.sal_fm[:, :, :m2], self.den_fm[:, :m2], self.cap_fm[:, :m, :m])
+        # the bargains' weights (pp), the positions then the offers (z), the option terms
+        pp = np.empty((2, n_slot, 1))
+        z = np.empty((n + m2, self.dims))
+        zy = z[n:]
+        terms = np.empty((n, n, m))
+        ix += (
+            pp,
+            pp[0, :, 0],
+            pp[1, :, 0],
+            z,
+            z[:n],
+            zy,
+            zy.reshape(2, n_slot, self.dims),
+            terms,
+            terms[0, :, 1:],
+        )
+        self._slot_index[n_slot] = ix
+        return ix
