@@ -64,6 +64,9 @@ at least 1e-9, known to 3e-14): one within that of ε is re-evaluated in decimal
 GAIN_TOL = 1e-9
 """Relative gap (plus :data:`GAIN_ABS`) under which neighbouring gains are compared in decimal."""
 GAIN_ABS = 1e-11
+BRANCH_REL = 1e-3
+"""EVALUATE's branch test μ_I > D_q is surely decided alike in float64 and decimal when the two sides
+differ by more than this share of their sum (else :func:`_branch_margin` bounds the float64 error)."""
 
 SWITCH_SHARE = 0.25
 """After a round in which decimal evaluations exceeded this share of all evaluations, the rest of the
@@ -86,6 +89,33 @@ def _near_limit(hs: float, moves: tuple[float | None, ...]) -> bool:
     return any(abs(hs + (m or 0.0) - 100.0) <= 1e-6 for m in (*moves, None))
 
 
+def _branch_margin(muI: float, Dp: float, Dq: float, dI: float, uJ: float, dJ: float, uI: float) -> float:
+    """A bound on the float64 error of μ_I − D_q. The positions are correctly rounded copies (error at
+    most 2⁻⁵³ of their size), so D_p and D_q are off by at most 2⁻⁵² (|a| + |b|) plus their own
+    rounding; μ_I is D_p times a product of seven roundings. Kept generous (×4): a branch this close is
+    simply left to decimal."""
+    u = 1.2e-16
+    err_dp = 2 * u * (abs(dI) + abs(uJ)) + u * Dp
+    err_dq = 2 * u * (abs(dJ) + abs(uI)) + u * Dq
+    return 4.0 * (muI * (err_dp / Dp + 10 * u) + err_dq)
+
+
+def _branch_margin_arr(
+    muI: np.ndarray,
+    Dp: np.ndarray,
+    Dq: np.ndarray,
+    dI: np.ndarray,
+    uJ: np.ndarray,
+    dJ: np.ndarray,
+    uI: np.ndarray,
+) -> np.ndarray:
+    """:func:`_branch_margin` on arrays."""
+    u = 1.2e-16
+    err_dp = 2 * u * (np.abs(dI) + np.abs(uJ)) + u * Dp
+    err_dq = 2 * u * (np.abs(dJ) + np.abs(uI)) + u * Dq
+    return 4.0 * (muI * (err_dp / Dp + 10 * u) + err_dq)
+
+
 class _Cand2:
     """One candidate: float64 working copy, decimal carried state, and its latest decimal evaluation."""
 
@@ -94,12 +124,15 @@ class _Cand2:
         "aI",
         "aJ",
         "alive",
+        "br",
         "cIq",
         "cJp",
         "cd",
         "dI",
         "dJ",
         "dc",
+        "gd",
+        "gk",
         "hcI",
         "hcJ",
         "hist",
@@ -141,6 +174,11 @@ class _Cand2:
     dc: _Cand | None
     """the decimal copy of this candidate (fixed fields set once; None until first needed)"""
     dJ: float
+    gd: Decimal | None
+    """the decimal gain of the current state, when known"""
+    gk: int
+    """``br`` when no overshoot guard fired either (the gain is then the formula of that branch, and
+    :meth:`_CheckedRound.decimal_gain` gives it in decimal in a few operations); else 0"""
     hcI: int
     hcJ: int
     hist: list[tuple[int, Decimal, Decimal, dict[tuple[int, int], Decimal]]]
@@ -229,7 +267,7 @@ class _CheckedRound:
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
         self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
         self.eps = float(data.ar.eps)
-        self.n_float = self.n_decimal = self.n_created = 0
+        self.n_float = self.n_decimal = self.n_created = self.n_gain = 0
         if small:  # the NumPy copies serve the vectorised creation only
             return
         n_issues = len(self.Wf)
@@ -277,6 +315,11 @@ class _CheckedRound:
         dq = ((sJp + sIp) / (sJq + sIq)) * dp
         muI = (dq * Q) / (cIq * sIq)
         muJ = Dp
+        gap = muI - Dq
+        if abs(gap) > BRANCH_REL * (muI + Dq) or abs(gap) > _branch_margin(muI, Dp, Dq, dI, uJ, dJ, uI):
+            e.br = 2 if gap > 0.0 else 1
+        else:
+            e.br = 0
         if muI > Dq:
             dq = ((Dq * sIq) * cIq) / Q
             dp = ((sIq + sJq) / (sIp + sJp)) * dq
@@ -305,6 +348,8 @@ class _CheckedRound:
         """The overshoot guard and the final admissibility from ``e.pre`` (a refresh that only recorded a
         partner's position changes nothing before the guard); True when a decision needs decimal."""
         e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre  # type: ignore[misc]
+        e.gk = e.br
+        e.gd = None
         if self._overshoot(e, True) or self._overshoot(e, False):
             return True
         okI = self._ok(e.mI, e.yI, e.hsI, e.hcI)
@@ -362,6 +407,7 @@ class _CheckedRound:
         e.yI = e.uI + e.mI
         e.yJ = e.uJ + e.mJ
         e.G = abs(db * sBb - da * sBa)
+        e.gk = 0  # the gain now depends on the guard's sums
         return False
 
     # ------------------------------------------------------------------ decimal evaluation
@@ -384,7 +430,42 @@ class _CheckedRound:
         e.valid = d.valid
         e.mI, e.mJ, e.yI, e.yJ, e.G = float(d.mI), float(d.mJ), float(d.yI), float(d.yJ), float(d.G)
         e.cd = d
+        e.gd = d.G
         return d
+
+    def decimal_gain(self, e: _Cand2) -> Decimal:
+        """The decimal gain of ``e``'s current state. When the float64 evaluation surely took the
+        branch ``e.gk`` of EVALUATE and no overshoot guard fired, the gain is that branch's formula
+        alone: a few decimal operations, in the exact engine's order, instead of a whole evaluation."""
+        gd = e.gd
+        if gd is not None:
+            return gd
+        gk = e.gk
+        if not gk:
+            return self.decimal_eval(e).G
+        self.n_gain += 1
+        x, s, c, W = self.x, self.s, self.c, self.rd.W
+        aI, aJ, p, q = e.aI, e.aJ, e.p, e.q
+        r1, r2, _, _ = self._pair(e)
+        sIp, sIq, sJp = s[aI][p], s[aI][q], s[aJ][p]
+        if gk == 1:  # (a) J moves all the way to I's position on p
+            dp = ((abs(x[aI][p] - e.uJd) * sJp) * c[aJ][p]) / W[p]
+            dq = r1 * dp
+        else:  # (b) I moves all the way to J's position on q
+            dq = ((abs(x[aJ][q] - e.uId) * sIq) * c[aI][q]) / W[q]
+            dp = r2 * dq
+        gd = e.gd = abs(dq * sIq - dp * sIp)
+        return gd
+
+    def _pair(self, e: _Cand2) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """The pair's salience and power expressions (r1, r2, c_Iq·s_Iq, c_Jp·s_Jp), shared with the
+        exact engine's cache."""
+        key = (e.aI, e.aJ, e.p, e.q)
+        k = self.rd.pairs.get(key)
+        if k is None:
+            d = self._decimal_copy(e)  # fills the cache
+            k = (d.r1, d.r2, d.csI, d.csJ)
+        return k
 
     def _decimal_copy(self, e: _Cand2) -> _Cand:
         x, s, c = self.x, self.s, self.c
@@ -416,6 +497,7 @@ class _CheckedRound:
 
     def evaluate(self, e: _Cand2) -> None:
         e.cd = None
+        e.gd = None
         e.pre = None
         if self._float_eval(e):
             self.decimal_eval(e)
@@ -447,7 +529,7 @@ class _CheckedRound:
         cands: list[_Cand2] = []
         xf, sf, cf = self.xf, self.sf, self.cf
         cols = [arr[keep].tolist() for arr in (aI, aJ, p, q, flag, *v)]
-        for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0 in zip(*cols, strict=True):
+        for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0, br, gk in zip(*cols, strict=True):
             e = _Cand2()
             e.aI, e.aJ, e.p, e.q = ai, aj, pp, qq
             e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][pp], sf[ai][qq], sf[aj][pp], sf[aj][qq]
@@ -467,6 +549,7 @@ class _CheckedRound:
             e.stamp = -1
             e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
             e.pre = (m0I, m0J, y0I, y0J, G0)
+            e.br, e.gk, e.gd = br, gk, None
             e.valid = True
             if fl:
                 e.pre = None
@@ -527,6 +610,10 @@ class _CheckedRound:
             dq = ((sJp + sIp) / (sJq + sIq)) * dp
             muI = (dq * Q) / (cIq * sIq)
             muJ = Dp.copy()
+            gap = muI - Dq
+            br = np.where(
+                np.abs(gap) > _branch_margin_arr(muI, Dp, Dq, dI, uJ, dJ, uI), np.where(gap > 0.0, 2, 1), 0
+            )
             bb = muI > Dq
             dq_b = ((Dq * sIq) * cIq) / Q
             dp_b = ((sIq + sJq) / (sIp + sJp)) * dq_b
@@ -546,6 +633,7 @@ class _CheckedRound:
         flag |= ~sure_bad & (unI | unJ | unG)
         pre = ~sure_bad & ~flag
         before = (mI.copy(), mJ.copy(), yI.copy(), yJ.copy(), G.copy())
+        fired = np.zeros(aI.shape, dtype=bool)
         for side_i in (True, False):
             k = np.flatnonzero(pre & ~flag)
             if not k.size:
@@ -584,6 +672,7 @@ class _CheckedRound:
                 yI[kk] = uI[kk] + mI[kk]
                 yJ[kk] = uJ[kk] + mJ[kk]
                 G[kk] = np.abs(db * sBb[go] - da * sBa[go])
+                fired[kk] = True
         k = np.flatnonzero(pre & ~flag)
         valid = np.zeros(aI.shape, dtype=bool)
         if k.size:
@@ -592,7 +681,7 @@ class _CheckedRound:
             sure_bad = (~unI & ~goodI) | (~unJ & ~goodJ)
             flag[k[~sure_bad & (unI | unJ)]] = True
             valid[k[~sure_bad & ~unI & ~unJ]] = True
-        return valid, flag, (mI, mJ, yI, yJ, G, *before)
+        return valid, flag, (mI, mJ, yI, yJ, G, *before, br, np.where(fired, 0, br))
 
     def refresh(self, e: _Cand2, r: _Cand2) -> None:
         """REFRESH(e, r) with ``r`` realised (``r.cd`` is its decimal evaluation)."""
@@ -638,6 +727,7 @@ class _CheckedRound:
 
 _BY_GAIN = attrgetter("G")
 _BY_POS = attrgetter("stamp_pos")
+_BY_GD = attrgetter("gd")
 
 
 def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2]) -> None:
@@ -657,14 +747,15 @@ def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2])
     ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
     for i, e in enumerate(prev):
         e.stamp_pos = i
+    gain = rd.decimal_gain
     for a, b in zip(starts, ends, strict=True):
         group = sorted(live[a:b], key=_BY_POS)
         for e in group:
-            if e.cd is None:
-                rd.decimal_eval(e)
+            if e.gd is None:
+                gain(e)
                 if not e.valid:  # float64 was sure it is valid: never guess
                     raise NeedExact("candidate invalid in decimal")
-        group.sort(key=lambda e: e.cd.G, reverse=True)  # type: ignore[union-attr]
+        group.sort(key=_BY_GD, reverse=True)
         live[a:b] = group
 
 
