@@ -49,7 +49,6 @@ from realpolitik.models.exchange_scalar import (
     _pairings,
     _Round,
     exact_player,
-    realise,
     run_rounds,
 )
 
@@ -124,6 +123,8 @@ class _Cand2:
         "aI",
         "aJ",
         "alive",
+        "bI",
+        "bJ",
         "br",
         "cIq",
         "cJp",
@@ -138,10 +139,13 @@ class _Cand2:
         "hist",
         "hsI",
         "hsJ",
+        "ix",
         "m0I",
         "m0J",
         "mI",
         "mJ",
+        "oI",
+        "oJ",
         "p",
         "pre",
         "q",
@@ -151,7 +155,6 @@ class _Cand2:
         "sJp",
         "sJq",
         "stamp",
-        "stamp_pos",
         "uI",
         "uId",
         "uJ",
@@ -166,6 +169,13 @@ class _Cand2:
     aI: int
     aJ: int
     alive: bool
+    bI: float
+    bJ: float
+    """float64 sums of the overshoot guard on I's and J's supply issue without the supplier's term, with
+    the other actors' recorded positions (``oI``, ``oJ``: the supplier's own record, or None)"""
+    br: int
+    """branch of EVALUATE in the latest float64 evaluation, when float64 surely agrees with decimal: 1 for
+    (a) J moves all the way, 2 for (b) I moves all the way; 0 when too close to call"""
     cIq: float
     cJp: float
     cd: _Cand | None
@@ -185,11 +195,15 @@ class _Cand2:
     """per carry-over: (side, u_I, u_J, records) of the evaluation whose move joined the history"""
     hsI: float
     hsJ: float
+    ix: int
+    """the candidate's number in the round (creation order among those valid at creation)"""
     m0I: float | None
     m0J: float | None
     """float64 moves before the overshoot guard in the latest float64 evaluation (None: not reached)"""
     mI: float
     mJ: float
+    oI: float | None
+    oJ: float | None
     p: int
     pre: tuple[float, float, float, float, float] | None
     """float64 (m_I, m_J, y_I, y_J, G) before the overshoot guard, when those were surely admissible"""
@@ -200,8 +214,6 @@ class _Cand2:
     sJp: float
     sJq: float
     stamp: int
-    stamp_pos: int
-    """place in the list before the latest sort (set when a near-tie stretch needs it)"""
     uI: float
     uId: Decimal
     uJ: float
@@ -365,26 +377,16 @@ class _CheckedRound:
     def _overshoot(self, e: _Cand2, side_i: bool) -> bool:
         """OVERSHOOT in float64 (any summation order will do here); True when a decision needs decimal."""
         if side_i:
-            a, b, A, uA, yA, t = e.q, e.p, e.aI, e.uI, e.yI, e.dJ
+            a, b, uA, yA, t = e.q, e.p, e.uI, e.yI, e.dJ
             sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
             uB, dA = e.uJ, e.dI
         else:
-            a, b, A, uA, yA, t = e.p, e.q, e.aJ, e.uJ, e.yJ, e.dI
+            a, b, uA, yA, t = e.p, e.q, e.uJ, e.yJ, e.dI
             sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
             uB, dA = e.uI, e.dJ
         Wa = self.Wf[a]
-        sA = self.sf[A][a] * self.cf[A][a]
-        base = self.Sf[a] - self.Tf[a][A]  # every term but A's
-        own: Decimal | None = None
-        if e.rec:
-            xf, sf, cf = self.xf, self.sf, self.cf
-            for (i, k), v in e.rec.items():
-                if i != a:
-                    continue
-                if k == A:
-                    own = v
-                else:
-                    base += ((float(v) - xf[k][a]) * sf[k][a]) * cf[k][a]
+        sA = sAa * cAa
+        base, own = (e.bI, e.oI) if side_i else (e.bJ, e.oJ)  # every term but A's; A's own record
         r0 = t - (base + uA * sA) / Wa
         r1 = t - (base + yA * sA) / Wa
         if abs(r0) <= TOL or abs(r1) <= TOL:
@@ -393,7 +395,7 @@ class _CheckedRound:
             return False
         if abs(uA - t) <= TOL or abs(uB - dA) <= TOL:
             return True
-        T = base + (uA if own is None else float(own)) * sA
+        T = base + (uA if own is None else own) * sA
         delta = abs((t * Wa - T) / (sAa * cAa))
         da = ((delta * sAa) * cAa) / Wa
         db = ((sAa + sBa) / (sAb + sBb)) * da
@@ -527,7 +529,7 @@ class _CheckedRound:
         self.n_created += int(idx.size)
         keep = np.flatnonzero(valid | flag)
         cands: list[_Cand2] = []
-        xf, sf, cf = self.xf, self.sf, self.cf
+        xf, sf, cf, Sf, Tf = self.xf, self.sf, self.cf, self.Sf, self.Tf
         cols = [arr[keep].tolist() for arr in (aI, aJ, p, q, flag, *v)]
         for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0, br, gk in zip(*cols, strict=True):
             e = _Cand2()
@@ -541,6 +543,7 @@ class _CheckedRound:
             e.hsI = e.hsJ = 0.0
             e.hcI = e.hcJ = _NONE
             e.rec = {}
+            e.bI, e.bJ, e.oI, e.oJ = Sf[qq] - Tf[qq][ai], Sf[pp] - Tf[pp][aj], None, None
             e.dc = None
             e.cd = None
             e.hist = []
@@ -560,7 +563,7 @@ class _CheckedRound:
         return cands
 
     def _create_scalar(self, plan: _Plan, left: list[list[bool]]) -> list[_Cand2]:
-        x, xf, sf, cf = self.x, self.xf, self.sf, self.cf
+        x, xf, sf, cf, Sf, Tf = self.x, self.xf, self.sf, self.cf, self.Sf, self.Tf
         cands: list[_Cand2] = []
         for p, q, g1, g2 in _pairings(plan.eligible, left):
             rpq = plan.role_rows[p][q]
@@ -578,6 +581,7 @@ class _CheckedRound:
                     e.hsI = e.hsJ = 0.0
                     e.hcI = e.hcJ = _NONE
                     e.rec = {}
+                    e.bI, e.bJ, e.oI, e.oJ = Sf[q] - Tf[q][ai], Sf[p] - Tf[p][aj], None, None
                     e.dc = None
                     e.hist = []
                     e.alive = False
@@ -683,6 +687,26 @@ class _CheckedRound:
             valid[k[~sure_bad & ~unI & ~unJ]] = True
         return valid, flag, (mI, mJ, yI, yJ, G, *before, br, np.where(fired, 0, br))
 
+    def _base(self, e: _Cand2, issue: int) -> None:
+        """The guard's fixed part on ``issue`` (a supply issue of ``e``), in float64: the round's sum of
+        terms without the supplier's, with the recorded positions of other actors in place (``e.bI`` or
+        ``e.bJ``), and the supplier's own record (``e.oI`` or ``e.oJ``, None when there is none)."""
+        A = e.aI if issue == e.q else e.aJ
+        base = self.Sf[issue] - self.Tf[issue][A]
+        own: float | None = None
+        xf, sf, cf = self.xf, self.sf, self.cf
+        for (i, k), v in e.rec.items():
+            if i != issue:
+                continue
+            if k == A:
+                own = float(v)
+            else:
+                base += ((float(v) - xf[k][issue]) * sf[k][issue]) * cf[k][issue]
+        if issue == e.q:
+            e.bI, e.oI = base, own
+        else:
+            e.bJ, e.oJ = base, own
+
     def refresh(self, e: _Cand2, r: _Cand2) -> None:
         """REFRESH(e, r) with ``r`` realised (``r.cd`` is its decimal evaluation)."""
         rc = r.cd
@@ -705,9 +729,11 @@ class _CheckedRound:
         touched = False
         if (e.aI == r.aJ and e.p == r.q) or (e.aJ == r.aJ and e.q == r.q):
             self.rd._record(e, r.q, r.aI, rc.yI, rc.xbI)  # type: ignore[arg-type]
+            self._base(e, r.q)
             touched = True
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
             self.rd._record(e, r.p, r.aJ, rc.yJ, rc.xbJ)  # type: ignore[arg-type]
+            self._base(e, r.p)
             touched = True
         if carried == 0 and touched and e.pre is not None and e.cd is None:
             if self._post(e):  # same moves as before; only the guard can see the new record
@@ -726,52 +752,100 @@ class _CheckedRound:
 
 
 _BY_GAIN = attrgetter("G")
-_BY_POS = attrgetter("stamp_pos")
 _BY_GD = attrgetter("gd")
 
 
-def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2]) -> None:
-    """``live`` is stably sorted by float gain. Where neighbours' gains are within the tolerance
-    (chained), order that stretch by decimal gain, equal decimal gains keeping their order in ``prev``
-    (the list before the sort), as the exact engine's stable sort does."""
-    n = len(live)
-    if n < 2:
-        return
-    gs = np.fromiter(map(_BY_GAIN, live), float, n)
+def _settle_near_ties(
+    rd: _CheckedRound,
+    cands: list[_Cand2],
+    order: np.ndarray,
+    perm: np.ndarray,
+    gs: np.ndarray,
+    gains: np.ndarray,
+) -> None:
+    """``order`` (candidate numbers) is stably sorted by float gain ``gs``; ``perm`` holds each entry's
+    place in the list before the sort. Where neighbours' gains are within the tolerance (chained),
+    order that stretch by decimal gain, equal decimal gains keeping their order before the sort, as the
+    exact engine's stable sort does (in place; ``gains`` follows decimal re-evaluations)."""
     near = gs[:-1] - gs[1:] <= GAIN_TOL * gs[:-1] + GAIN_ABS
     if not near.any():
         return
-    at = np.flatnonzero(near)  # live[i] is near live[i + 1]
+    at = np.flatnonzero(near)  # entry i is near entry i + 1
     cut = np.flatnonzero(np.diff(at) != 1)
     starts = np.concatenate((at[:1], at[cut + 1])).tolist()
     ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
-    for i, e in enumerate(prev):
-        e.stamp_pos = i
     gain = rd.decimal_gain
+    ol, pl = order.tolist(), perm.tolist()
     for a, b in zip(starts, ends, strict=True):
-        group = sorted(live[a:b], key=_BY_POS)
+        group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
         for e in group:
             if e.gd is None:
                 gain(e)
                 if not e.valid:  # float64 was sure it is valid: never guess
                     raise NeedExact("candidate invalid in decimal")
+                gains[e.ix] = e.G
         group.sort(key=_BY_GD, reverse=True)
-        live[a:b] = group
+        ol[a:b] = [e.ix for e in group]
+    order[:] = ol
 
 
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
-    def take(live: list[_Cand2]) -> _Cand2:
-        prev = live[:]
-        live.sort(key=_BY_GAIN, reverse=True)
-        _settle_near_ties(rd, live, prev)
-        r = live.pop(0)
+    """The realisation loop of :func:`exchange_scalar.realise` with the list kept as an array of candidate
+    numbers and the float gains in an array (sorting and dropping run in NumPy)."""
+    cands = [e for e in rd.create(plan) if e.valid]
+    n = len(cands)
+    sup_index: dict[tuple[int, int], list[_Cand2]] = {}
+    dem_index: dict[tuple[int, int], list[_Cand2]] = {}
+    for i, e in enumerate(cands):
+        e.ix = i
+        e.alive = True
+        sup_index.setdefault((e.aI, e.q), []).append(e)
+        sup_index.setdefault((e.aJ, e.p), []).append(e)
+        dem_index.setdefault((e.aI, e.p), []).append(e)
+        dem_index.setdefault((e.aJ, e.q), []).append(e)
+    gains = np.fromiter(map(_BY_GAIN, cands), float, n)
+    alive = np.ones(n, dtype=bool)
+    order = np.arange(n)
+    realized: list[_Cand2] = []
+    refresh = rd.refresh
+    empty: list[_Cand2] = []
+    step = 0
+    while order.size:
+        g = gains[order]
+        perm = np.argsort(-g, kind="stable")  # stable: equal gains keep their current order
+        order = order[perm]
+        if order.size > 1:
+            _settle_near_ties(rd, cands, order, perm, g[perm], gains)
+        r = cands[int(order[0])]
+        order = order[1:]
         if r.cd is None:
             rd.decimal_eval(r)
         if not r.valid:  # a float64 decision the margins should have caught: never guess
             raise NeedExact("realised candidate invalid in decimal")
-        return r
-
-    return realise(rd.create(plan), take, rd.refresh)
+        r.alive = False
+        alive[r.ix] = False
+        realized.append(r)
+        step += 1
+        changed = False
+        for lst in (
+            sup_index.get((r.aI, r.q), empty),
+            sup_index.get((r.aJ, r.p), empty),
+            dem_index.get((r.aJ, r.q), empty),
+            dem_index.get((r.aI, r.p), empty),
+        ):
+            for e in lst:
+                if e.alive and e.stamp != step:
+                    e.stamp = step
+                    refresh(e, r)
+                    if e.valid:
+                        gains[e.ix] = e.G
+                    else:
+                        e.alive = False
+                        alive[e.ix] = False
+                        changed = True
+        if changed:
+            order = order[alive[order]]
+    return realized
 
 
 def run_checked(
