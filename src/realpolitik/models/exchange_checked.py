@@ -75,6 +75,7 @@ SMALL = 400
 """Problems with fewer candidate slots (actors² × issue pairs × 2) create candidates one by one."""
 
 _UNSURE = 2  # third value of the three-valued admissibility test
+_QUIET, _FIRED = 0, 1  # the float64 overshoot guard: it does not fire, it fires (or _UNSURE)
 
 
 class NeedExact(Exception):
@@ -129,6 +130,8 @@ class _Cand2:
         "cIq",
         "cJp",
         "cd",
+        "csIf",
+        "csJf",
         "dI",
         "dJ",
         "dc",
@@ -178,6 +181,9 @@ class _Cand2:
     (a) J moves all the way, 2 for (b) I moves all the way; 0 when too close to call"""
     cIq: float
     cJp: float
+    csIf: float
+    csJf: float
+    """s_Iq·c_Iq and s_Jp·c_Jp in float64 (the supplier's weight in the guard's sums)"""
     cd: _Cand | None
     """the decimal evaluation when it is current (else None)"""
     dI: float
@@ -362,8 +368,17 @@ class _CheckedRound:
         e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre  # type: ignore[misc]
         e.gk = e.br
         e.gd = None
-        if self._overshoot(e, True) or self._overshoot(e, False):
+        fired_i = self._overshoot(e, True)
+        if fired_i == _UNSURE:
             return True
+        fired_j = self._overshoot(e, False)
+        if fired_j == _UNSURE:
+            return True
+        if not (fired_i or fired_j):
+            # the moves passed OK(I) and OK(J) before the guard, with margins for their size, and the
+            # history has not changed since: the same decisions stand
+            e.valid = True
+            return False
         okI = self._ok(e.mI, e.yI, e.hsI, e.hcI)
         okJ = self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
         if not (okI and okJ):
@@ -374,27 +389,31 @@ class _CheckedRound:
         e.valid = True
         return False
 
-    def _overshoot(self, e: _Cand2, side_i: bool) -> bool:
-        """OVERSHOOT in float64 (any summation order will do here); True when a decision needs decimal."""
+    def _overshoot(self, e: _Cand2, side_i: bool) -> int:
+        """OVERSHOOT in float64 (any summation order will do here): :data:`_QUIET` when the guard surely
+        does not fire, :data:`_FIRED` when it surely fires (the moves are then changed), ``_UNSURE`` when
+        the decision needs decimal."""
         if side_i:
-            a, b, uA, yA, t = e.q, e.p, e.uI, e.yI, e.dJ
-            sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
-            uB, dA = e.uJ, e.dI
+            a, uA, yA, t, sA, base = e.q, e.uI, e.yI, e.dJ, e.csIf, e.bI
         else:
-            a, b, uA, yA, t = e.p, e.q, e.uJ, e.yJ, e.dI
-            sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
-            uB, dA = e.uI, e.dJ
+            a, uA, yA, t, sA, base = e.p, e.uJ, e.yJ, e.dI, e.csJf, e.bJ
         Wa = self.Wf[a]
-        sA = sAa * cAa
-        base, own = (e.bI, e.oI) if side_i else (e.bJ, e.oJ)  # every term but A's; A's own record
         r0 = t - (base + uA * sA) / Wa
         r1 = t - (base + yA * sA) / Wa
         if abs(r0) <= TOL or abs(r1) <= TOL:
-            return True
+            return _UNSURE
         if (r0 > 0.0) == (r1 > 0.0):
-            return False
+            return _QUIET
+        if side_i:
+            b, own = e.p, e.oI
+            sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
+            uB, dA = e.uJ, e.dI
+        else:
+            b, own = e.q, e.oJ
+            sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
+            uB, dA = e.uI, e.dJ
         if abs(uA - t) <= TOL or abs(uB - dA) <= TOL:
-            return True
+            return _UNSURE
         T = base + (uA if own is None else own) * sA
         delta = abs((t * Wa - T) / (sAa * cAa))
         da = ((delta * sAa) * cAa) / Wa
@@ -410,7 +429,7 @@ class _CheckedRound:
         e.yJ = e.uJ + e.mJ
         e.G = abs(db * sBb - da * sBa)
         e.gk = 0  # the gain now depends on the guard's sums
-        return False
+        return _FIRED
 
     # ------------------------------------------------------------------ decimal evaluation
     def decimal_eval(self, e: _Cand2) -> _Cand:
@@ -544,6 +563,7 @@ class _CheckedRound:
             e.hcI = e.hcJ = _NONE
             e.rec = {}
             e.bI, e.bJ, e.oI, e.oJ = Sf[qq] - Tf[qq][ai], Sf[pp] - Tf[pp][aj], None, None
+            e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
             e.dc = None
             e.cd = None
             e.hist = []
@@ -582,6 +602,7 @@ class _CheckedRound:
                     e.hcI = e.hcJ = _NONE
                     e.rec = {}
                     e.bI, e.bJ, e.oI, e.oJ = Sf[q] - Tf[q][ai], Sf[p] - Tf[p][aj], None, None
+                    e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
                     e.dc = None
                     e.hist = []
                     e.alive = False
@@ -677,8 +698,8 @@ class _CheckedRound:
                 yJ[kk] = uJ[kk] + mJ[kk]
                 G[kk] = np.abs(db * sBb[go] - da * sBa[go])
                 fired[kk] = True
-        k = np.flatnonzero(pre & ~flag)
-        valid = np.zeros(aI.shape, dtype=bool)
+        valid = pre & ~flag & ~fired  # the guard did not move them: OK before the guard stands
+        k = np.flatnonzero(pre & ~flag & fired)
         if k.size:
             unI, goodI = _vector_ok(mI[k], yI[k], np.full(k.size, BAND), eps)
             unJ, goodJ = _vector_ok(mJ[k], yJ[k], np.full(k.size, BAND), eps)
