@@ -708,25 +708,32 @@ class _CheckedRound:
             valid[k[~sure_bad & ~unI & ~unJ]] = True
         return valid, flag, (mI, mJ, yI, yJ, G, *before, br, np.where(fired, 0, br))
 
-    def _base(self, e: _Cand2, issue: int) -> None:
-        """The guard's fixed part on ``issue`` (a supply issue of ``e``), in float64: the round's sum of
-        terms without the supplier's, with the recorded positions of other actors in place (``e.bI`` or
-        ``e.bJ``), and the supplier's own record (``e.oI`` or ``e.oJ``, None when there is none)."""
-        A = e.aI if issue == e.q else e.aJ
-        base = self.Sf[issue] - self.Tf[issue][A]
-        own: float | None = None
-        xf, sf, cf = self.xf, self.sf, self.cf
-        for (i, k), v in e.rec.items():
-            if i != issue:
-                continue
-            if k == A:
-                own = float(v)
+    def _record(self, e: _Cand2, issue: int, actor: int, y: Decimal, xbar: Decimal) -> None:
+        """Record ``actor``'s position ``y`` on ``issue`` in ``e`` (the exact engine's rule) and, when
+        the record changes, the guard's float64 sums with it: ``e.bI``/``e.bJ`` take the change of the
+        actor's term, or ``e.oI``/``e.oJ`` the supplier's own record (any summation order will do for
+        the float64 guard, whose decisions keep a margin of 1e-9)."""
+        key = (issue, actor)
+        old = e.rec.get(key)
+        self.rd._record(e, issue, actor, y, xbar)  # type: ignore[arg-type]
+        if e.rec[key] is old:
+            return
+        yf = float(y)
+        side_i = issue == e.q
+        if actor == (e.aI if side_i else e.aJ):
+            if side_i:
+                e.oI = yf
             else:
-                base += ((float(v) - xf[k][issue]) * sf[k][issue]) * cf[k][issue]
-        if issue == e.q:
-            e.bI, e.oI = base, own
+                e.oJ = yf
+            return
+        xf = self.xf[actor][issue]
+        change = (((yf - xf) if old is None else (yf - float(old))) * self.sf[actor][issue]) * self.cf[actor][
+            issue
+        ]
+        if side_i:
+            e.bI += change
         else:
-            e.bJ, e.oJ = base, own
+            e.bJ += change
 
     def refresh(self, e: _Cand2, r: _Cand2) -> None:
         """REFRESH(e, r) with ``r`` realised (``r.cd`` is its decimal evaluation)."""
@@ -749,12 +756,10 @@ class _CheckedRound:
                 e.uJd = new_u
         touched = False
         if (e.aI == r.aJ and e.p == r.q) or (e.aJ == r.aJ and e.q == r.q):
-            self.rd._record(e, r.q, r.aI, rc.yI, rc.xbI)  # type: ignore[arg-type]
-            self._base(e, r.q)
+            self._record(e, r.q, r.aI, rc.yI, rc.xbI)
             touched = True
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
-            self.rd._record(e, r.p, r.aJ, rc.yJ, rc.xbJ)  # type: ignore[arg-type]
-            self._base(e, r.p)
+            self._record(e, r.p, r.aJ, rc.yJ, rc.xbJ)
             touched = True
         if carried == 0 and touched and e.pre is not None and e.cd is None:
             if self._post(e):  # same moves as before; only the guard can see the new record
@@ -796,8 +801,11 @@ def _settle_near_ties(
     starts = np.concatenate((at[:1], at[cut + 1])).tolist()
     ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
     gain = rd.decimal_gain
-    ol, pl = order.tolist(), perm.tolist()
+    lo, hi = starts[0], ends[-1]
+    ol, pl = order[lo:hi].tolist(), perm[lo:hi].tolist()  # the window that holds the stretches
     for a, b in zip(starts, ends, strict=True):
+        a -= lo
+        b -= lo
         group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
         for e in group:
             if e.gd is None:
@@ -807,7 +815,7 @@ def _settle_near_ties(
                 gains[e.ix] = e.G
         group.sort(key=_BY_GD, reverse=True)
         ol[a:b] = [e.ix for e in group]
-    order[:] = ol
+    order[lo:hi] = ol
 
 
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
