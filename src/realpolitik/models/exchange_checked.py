@@ -285,6 +285,7 @@ class _CheckedRound:
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
         self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
         self.eps = float(data.ar.eps)
+        self._zero, self._hundred = data.ar.zero, data.ar.hundred
         self.n_float = self.n_decimal = self.n_created = self.n_gain = 0
         if small:  # the NumPy copies serve the vectorised creation only
             return
@@ -306,6 +307,29 @@ class _CheckedRound:
         if hs and abs(hs + m - 100.0) <= TOL:
             return _UNSURE  # the decimal evaluation settles it with the exact history sum
         if am <= self.eps or am > 100.0 or y < 0.0 or y > 100.0 or hs + m > 100.0:
+            return 0
+        if m > 0.0:
+            return hc == _NONE or hc == _POS
+        return hc == _NONE or hc == _NEG
+
+    def _ok_landing(self, e: _Cand2, side_i: bool, m: float, y: float, hs: float, hc: int) -> int:
+        """OK(X) before the guard for a side that moved all the way to its partner's position, when
+        float64 could not tell whether the new position stays within 0..100 (a partner on a limit):
+        that one test is taken on the decimal position (u + m with m = ±|d − u|, the exact engine's
+        operations), the others in float64 as in :meth:`_ok`."""
+        am = abs(m)
+        if abs(am - self.eps) <= REL_BAND * am or abs(am - 100.0) <= TOL:
+            return _UNSURE
+        if hs and abs(hs + m - 100.0) <= TOL:
+            return _UNSURE
+        if side_i:  # I supplies q and moves to J's position d_J
+            u, d = e.uId, self.x[e.aJ][e.q]
+        else:  # J supplies p and moves to I's position d_I
+            u, d = e.uJd, self.x[e.aI][e.p]
+        self.n_gain += 1
+        mu = abs(d - u)
+        yd = u + (-mu if u > d else mu)
+        if am <= self.eps or am > 100.0 or not (self._zero <= yd <= self._hundred) or hs + m > 100.0:
             return 0
         if m > 0.0:
             return hc == _NONE or hc == _POS
@@ -351,7 +375,11 @@ class _CheckedRound:
         e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
         e.m0I, e.m0J = mI, mJ
         okI = self._ok(mI, yI, e.hsI, e.hcI, REL_BAND * abs(mI))
+        if okI == _UNSURE and e.br == 2:  # I moved all the way: near a limit, its position is cheap
+            okI = self._ok_landing(e, True, mI, yI, e.hsI, e.hcI)
         okJ = self._ok(mJ, yJ, e.hsJ, e.hcJ, REL_BAND * abs(mJ))
+        if okJ == _UNSURE and e.br == 1:  # J moved all the way
+            okJ = self._ok_landing(e, False, mJ, yJ, e.hsJ, e.hcJ)
         eps = self.eps
         okG = _UNSURE if abs(G - eps) <= REL_BAND * eps + 1e-14 * (dq * sIq + dp * sIp) else G >= eps
         if not (okI and okJ and okG):
@@ -574,9 +602,9 @@ class _CheckedRound:
             e.pre = (m0I, m0J, y0I, y0J, G0)
             e.br, e.gk, e.gd = br, gk, None
             e.valid = True
-            if fl:
-                e.pre = None
-                self.decimal_eval(e)
+            if fl:  # the scalar float64 evaluation settles some decisions cheaper than decimal
+                self.n_float -= 1  # (counted at creation already)
+                self.evaluate(e)
                 if not e.valid:
                     continue
             cands.append(e)
