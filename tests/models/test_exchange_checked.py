@@ -161,3 +161,29 @@ def test_gain_formula_equals_the_whole_decimal_evaluation(monkeypatch: pytest.Mo
         )
         assert_same(p, rounds=4)
     assert len(seen) > 50, len(seen)
+
+
+def test_light_evaluation_of_realised_equals_the_whole_decimal_evaluation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A realised candidate whose float64 evaluation was sure of every decision is evaluated in decimal
+    with its branch's formulas alone; moves, positions and gain equal the whole decimal evaluation's."""
+    seen = []
+    real = checked._CheckedRound.realised_eval
+
+    def both(self: checked._CheckedRound, e: checked._Cand2) -> object:
+        light = e.cd is None and e.gk != 0 and e.valid
+        d = real(self, e)
+        if light:
+            seen.append(1)
+            got = (d.mI, d.mJ, d.yI, d.yJ, d.G)
+            e.cd = None
+            full = self.decimal_eval(e)
+            assert full.valid
+            assert (full.mI, full.mJ, full.yI, full.yJ, full.G) == got
+        return d
+
+    monkeypatch.setattr(checked._CheckedRound, "realised_eval", both)
+    for seed in range(2):
+        assert_same(decide_style_problem(np.random.default_rng(seed), 10, 6), rounds=4)
+    assert len(seen) > 50, len(seen)
