@@ -844,6 +844,23 @@ _BY_GAIN = attrgetter("G")
 _BY_GD = attrgetter("gd")
 
 
+class _GainClasses:
+    """Equal decimal gains share a number (``-1``: not known), kept per candidate in an array so that
+    stretches whose order cannot change are recognised in NumPy."""
+
+    def __init__(self, cands: list[_Cand2]) -> None:
+        self.ids: dict[Decimal, int] = {}
+        self.of = np.array([self.id(e.gd) for e in cands], dtype=np.int64)
+
+    def id(self, gd: Decimal | None) -> int:
+        if gd is None:
+            return -1
+        return self.ids.setdefault(gd, len(self.ids))
+
+    def set(self, e: _Cand2) -> None:
+        self.of[e.ix] = self.id(e.gd)
+
+
 def _settle_near_ties(
     rd: _CheckedRound,
     cands: list[_Cand2],
@@ -851,18 +868,28 @@ def _settle_near_ties(
     perm: np.ndarray,
     gs: np.ndarray,
     gains: np.ndarray,
+    cls: _GainClasses,
 ) -> None:
     """``order`` (candidate numbers) is stably sorted by float gain ``gs``; ``perm`` holds each entry's
     place in the list before the sort. Where neighbours' gains are within the tolerance (chained),
     order that stretch by decimal gain, equal decimal gains keeping their order before the sort, as the
-    exact engine's stable sort does (in place; ``gains`` follows decimal re-evaluations)."""
+    exact engine's stable sort does (in place; ``gains`` and ``cls`` follow decimal evaluations).
+
+    A stretch whose decimal gains are known and all equal, and which the float64 sort left in its
+    order before the sort, is already in that order: it is passed over (checked in NumPy)."""
     near = gs[:-1] - gs[1:] <= GAIN_TOL * gs[:-1] + GAIN_ABS
     if not near.any():
         return
+    ids = cls.of[order]
+    bad = near & ((ids[:-1] != ids[1:]) | (ids[1:] < 0) | (perm[:-1] > perm[1:]))
+    if not bad.any():
+        return
     at = np.flatnonzero(near)  # entry i is near entry i + 1
     cut = np.flatnonzero(np.diff(at) != 1)
-    starts = np.concatenate((at[:1], at[cut + 1])).tolist()
-    ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
+    starts_a = np.concatenate((at[:1], at[cut + 1]))
+    ends_a = np.concatenate((at[cut], at[-1:])) + 2
+    which = np.unique(np.searchsorted(starts_a, np.flatnonzero(bad), side="right") - 1)
+    starts, ends = starts_a[which].tolist(), ends_a[which].tolist()
     gain = rd.decimal_gain
     lo, hi = starts[0], ends[-1]
     ol, pl = order[lo:hi].tolist(), perm[lo:hi].tolist()  # the window that holds the stretches
@@ -876,6 +903,7 @@ def _settle_near_ties(
                 if not e.valid:  # float64 was sure it is valid: never guess
                     raise NeedExact("candidate invalid in decimal")
                 gains[e.ix] = e.G
+                cls.set(e)
         group.sort(key=_BY_GD, reverse=True)
         ol[a:b] = [e.ix for e in group]
     order[lo:hi] = ol
@@ -896,6 +924,7 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         dem_index.setdefault((e.aI, e.p), []).append(e)
         dem_index.setdefault((e.aJ, e.q), []).append(e)
     gains = np.fromiter(map(_BY_GAIN, cands), float, n)
+    cls = _GainClasses(cands)
     alive = np.ones(n, dtype=bool)
     order = np.arange(n)
     realized: list[_Cand2] = []
@@ -907,7 +936,7 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         perm = np.argsort(-g, kind="stable")  # stable: equal gains keep their current order
         order = order[perm]
         if order.size > 1:
-            _settle_near_ties(rd, cands, order, perm, g[perm], gains)
+            _settle_near_ties(rd, cands, order, perm, g[perm], gains, cls)
         r = cands[int(order[0])]
         order = order[1:]
         if r.cd is None:
@@ -931,6 +960,7 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
                     refresh(e, r)
                     if e.valid:
                         gains[e.ix] = e.G
+                        cls.set(e)
                     else:
                         e.alive = False
                         alive[e.ix] = False
