@@ -871,17 +871,24 @@ def _settle_near_ties(
     cls: _GainClasses,
 ) -> None:
     """``order`` (candidate numbers) is stably sorted by float gain ``gs``; ``perm`` holds each entry's
-    place in the list before the sort. Where neighbours' gains are within the tolerance (chained),
+    place in the list before the sort (``gs`` holds the decimal gain rounded to float64 where it is
+    known). Where neighbours' gains are within the tolerance (chained),
     order that stretch by decimal gain, equal decimal gains keeping their order before the sort, as the
     exact engine's stable sort does (in place; ``gains`` and ``cls`` follow decimal evaluations).
 
-    A stretch whose decimal gains are known and all equal, and which the float64 sort left in its
-    order before the sort, is already in that order: it is passed over (checked in NumPy)."""
+    A stretch whose decimal gains are all known and whose neighbours are each in that order already
+    (see below) is passed over (checked in NumPy)."""
     near = gs[:-1] - gs[1:] <= GAIN_TOL * gs[:-1] + GAIN_ABS
     if not near.any():
         return
+    # a neighbour pair is in decide's order when both decimal gains are known and either equal with the
+    # order before the sort kept, or different with different keys (rounding to float64 is monotone,
+    # so the sort put the larger first)
     ids = cls.of[order]
-    bad = near & ((ids[:-1] != ids[1:]) | (ids[1:] < 0) | (perm[:-1] > perm[1:]))
+    same = ids[:-1] == ids[1:]
+    bad = near & (
+        (ids[:-1] < 0) | (ids[1:] < 0) | (same & (perm[:-1] > perm[1:])) | (~same & (gs[:-1] == gs[1:]))
+    )
     if not bad.any():
         return
     at = np.flatnonzero(near)  # entry i is near entry i + 1
@@ -902,7 +909,7 @@ def _settle_near_ties(
                 gain(e)
                 if not e.valid:  # float64 was sure it is valid: never guess
                     raise NeedExact("candidate invalid in decimal")
-                gains[e.ix] = e.G
+                gains[e.ix] = float(e.gd)  # type: ignore[arg-type]
                 cls.set(e)
         group.sort(key=_BY_GD, reverse=True)
         ol[a:b] = [e.ix for e in group]
@@ -923,7 +930,9 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         sup_index.setdefault((e.aJ, e.p), []).append(e)
         dem_index.setdefault((e.aI, e.p), []).append(e)
         dem_index.setdefault((e.aJ, e.q), []).append(e)
-    gains = np.fromiter(map(_BY_GAIN, cands), float, n)
+    # the sort key: the float64 gain, or the decimal gain rounded to float64 where it is known (equal
+    # decimal gains then have equal keys, and the stable sort keeps their order as decide's does)
+    gains = np.array([e.G if e.gd is None else float(e.gd) for e in cands], dtype=float)
     cls = _GainClasses(cands)
     alive = np.ones(n, dtype=bool)
     order = np.arange(n)
@@ -959,7 +968,7 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
                     e.stamp = step
                     refresh(e, r)
                     if e.valid:
-                        gains[e.ix] = e.G
+                        gains[e.ix] = e.G if e.gd is None else float(e.gd)
                         cls.set(e)
                     else:
                         e.alive = False
