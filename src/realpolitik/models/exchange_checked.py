@@ -393,13 +393,33 @@ class _CheckedRound:
     def _post(self, e: _Cand2) -> bool:
         """The overshoot guard and the final admissibility from ``e.pre`` (a refresh that only recorded a
         partner's position changes nothing before the guard); True when a decision needs decimal."""
-        e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre  # type: ignore[misc]
+        pre = e.pre
+        assert pre is not None
+        e.mI, e.mJ, e.yI, e.yJ, e.G = pre
+        yI, yJ = pre[2], pre[3]
         e.gk = e.br
         e.gd = None
-        fired_i = self._overshoot(e, True)
-        if fired_i == _UNSURE:
-            return True
-        fired_j = self._overshoot(e, False)
+        # the quiet case of both guards inline (most evaluations); :meth:`_overshoot` otherwise
+        Wf = self.Wf
+        sA, base, t, Wa = e.csIf, e.bI, e.dJ, Wf[e.q]
+        r0 = t - (base + e.uI * sA) / Wa
+        r1 = t - (base + yI * sA) / Wa
+        if abs(r0) <= TOL or abs(r1) <= TOL or (r0 > 0.0) != (r1 > 0.0):
+            fired_i = self._overshoot(e, True)
+            if fired_i == _UNSURE:
+                return True
+        else:
+            fired_i = _QUIET
+        if fired_i:
+            fired_j = self._overshoot(e, False)
+        else:
+            sA, base, t, Wa = e.csJf, e.bJ, e.dI, Wf[e.p]
+            r0 = t - (base + e.uJ * sA) / Wa
+            r1 = t - (base + yJ * sA) / Wa
+            if abs(r0) <= TOL or abs(r1) <= TOL or (r0 > 0.0) != (r1 > 0.0):
+                fired_j = self._overshoot(e, False)
+            else:
+                fired_j = _QUIET
         if fired_j == _UNSURE:
             return True
         if not (fired_i or fired_j):
@@ -771,7 +791,7 @@ class _CheckedRound:
             valid[k[~sure_bad & ~unI & ~unJ]] = True
         return valid, flag, (mI, mJ, yI, yJ, G, *before, br, np.where(fired, 0, br))
 
-    def _record(self, e: _Cand2, issue: int, actor: int, y: Decimal, xbar: Decimal) -> None:
+    def _record(self, e: _Cand2, issue: int, actor: int, y: Decimal, xbar: Decimal, yf: float) -> None:
         """Record ``actor``'s position ``y`` on ``issue`` in ``e`` (the exact engine's rule) and, when
         the record changes, the guard's float64 sums with it: ``e.bI``/``e.bJ`` take the change of the
         actor's term, or ``e.oI``/``e.oJ`` the supplier's own record (any summation order will do for
@@ -781,7 +801,6 @@ class _CheckedRound:
         self.rd._record(e, issue, actor, y, xbar)  # type: ignore[arg-type]
         if e.rec[key] is old:
             return
-        yf = float(y)
         side_i = issue == e.q
         if actor == (e.aI if side_i else e.aJ):
             if side_i:
@@ -804,13 +823,13 @@ class _CheckedRound:
         assert rc is not None
         carried = 0
         if e.aI == r.aI and e.q == r.q:
-            carried, new_u = 1, rc.yI
+            carried, new_u, new_uf = 1, rc.yI, r.yI
         elif e.aI == r.aJ and e.q == r.p:
-            carried, new_u = 1, rc.yJ
+            carried, new_u, new_uf = 1, rc.yJ, r.yJ
         elif e.aJ == r.aI and e.p == r.q:
-            carried, new_u = 2, rc.yI
+            carried, new_u, new_uf = 2, rc.yI, r.yI
         elif e.aJ == r.aJ and e.p == r.p:
-            carried, new_u = 2, rc.yJ
+            carried, new_u, new_uf = 2, rc.yJ, r.yJ
         if carried:
             e.hist.append((carried, e.uId, e.uJd, dict(e.rec)))  # the state of the move that joins H
             if carried == 1:
@@ -819,10 +838,10 @@ class _CheckedRound:
                 e.uJd = new_u
         touched = False
         if (e.aI == r.aJ and e.p == r.q) or (e.aJ == r.aJ and e.q == r.q):
-            self._record(e, r.q, r.aI, rc.yI, rc.xbI)
+            self._record(e, r.q, r.aI, rc.yI, rc.xbI, r.yI)
             touched = True
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
-            self._record(e, r.p, r.aJ, rc.yJ, rc.xbJ)
+            self._record(e, r.p, r.aJ, rc.yJ, rc.xbJ, r.yJ)
             touched = True
         if carried == 0 and touched and e.pre is not None and e.cd is None:
             if self._post(e):  # same moves as before; only the guard can see the new record
@@ -832,11 +851,11 @@ class _CheckedRound:
             if carried == 1:
                 e.hsI = e.hsI + e.mI
                 e.hcI = _merge(e.hcI, e.mI, 0.0)
-                e.uI = float(e.uId)
+                e.uI = new_uf
             elif carried == 2:
                 e.hsJ = e.hsJ + e.mJ
                 e.hcJ = _merge(e.hcJ, e.mJ, 0.0)
-                e.uJ = float(e.uJd)
+                e.uJ = new_uf
             self.evaluate(e)
 
 
@@ -948,10 +967,10 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
             _settle_near_ties(rd, cands, order, perm, g[perm], gains, cls)
         r = cands[int(order[0])]
         order = order[1:]
-        if r.cd is None:
-            rd.realised_eval(r)
+        rc = r.cd if r.cd is not None else rd.realised_eval(r)
         if not r.valid:  # a float64 decision the margins should have caught: never guess
             raise NeedExact("realised candidate invalid in decimal")
+        r.yI, r.yJ = float(rc.yI), float(rc.yJ)  # the positions it hands on, rounded once for all
         r.alive = False
         alive[r.ix] = False
         realized.append(r)
