@@ -29,7 +29,7 @@ raises :class:`NeedExact` and the caller runs the member in the exact engine ins
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, localcontext
 from operator import attrgetter
 
@@ -271,19 +271,40 @@ class _Plan:
         self.role_rows = self.role.tolist()
 
 
+def _float_memo(memo: dict[Decimal, float]) -> Callable[[Decimal], float]:
+    """``float`` through ``memo`` (equal decimals have equal hashes and the same float64)."""
+
+    def fl(v: Decimal) -> float:
+        f = memo.get(v)
+        if f is None:
+            f = memo[v] = float(v)
+        return f
+
+    return fl
+
+
 class _CheckedRound:
     """One round: the exact engine's decimal round data, float64 copies, and the candidate operations."""
 
     def __init__(
-        self, x: list[list[Decimal]], data: RunData, sf: list[list[float]], cf: list[list[float]], small: bool
+        self,
+        x: list[list[Decimal]],
+        data: RunData,
+        sf: list[list[float]],
+        cf: list[list[float]],
+        small: bool,
+        memo: dict[Decimal, float],
     ) -> None:
         self.rd = _Round(x, data)
         self.x, self.s, self.c = x, data.s, data.c
-        self.xf = [[float(v) for v in row] for row in x]
+        # float64 copies; ``memo`` (the run's) spares converting again the many values that do not
+        # change from round to round (a conversion costs several decimal operations)
+        fl = _float_memo(memo)
+        self.xf = [[fl(v) for v in row] for row in x]
         self.sf, self.cf = sf, cf
         self.Wf = [float(w) for w in self.rd.W]
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
-        self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
+        self.Tf = [{k: fl(t) for k, t in terms.items()} for terms in self.rd.terms]
         self.eps = float(data.ar.eps)
         self._zero, self._hundred = data.ar.zero, data.ar.hundred
         self.n_float = self.n_decimal = self.n_created = self.n_gain = 0
@@ -1017,12 +1038,13 @@ def run_checked(
         plan = _Plan(data.s, sf, cf, data.eligible)
         exact_round = exact_player(data)
         exact_rounds = False
+        memo: dict[Decimal, float] = {}
 
         def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
             nonlocal exact_rounds
             if exact_rounds:  # the exact engine's round on the same decimal state
                 return exact_round(xs)
-            rd = _CheckedRound(xs, data, sf, cf, plan.small)
+            rd = _CheckedRound(xs, data, sf, cf, plan.small, memo)
             done = [r.cd for r in _play_round(rd, plan)]
             # where most evaluations end in decimal anyway (many exact ties, as in files with round
             # numbers) the float64 pass costs more than it saves: go on with exact rounds
