@@ -886,19 +886,27 @@ _BY_GD = attrgetter("gd")
 
 class _GainClasses:
     """Equal decimal gains share a number (``-1``: not known), kept per candidate in an array so that
-    stretches whose order cannot change are recognised in NumPy."""
+    stretches whose order cannot change are recognised in NumPy, and the sort key: the decimal gain
+    rounded to float64 (converted once per distinct gain)."""
 
-    def __init__(self, cands: list[_Cand2]) -> None:
-        self.ids: dict[Decimal, int] = {}
-        self.of = np.array([self.id(e.gd) for e in cands], dtype=np.int64)
-
-    def id(self, gd: Decimal | None) -> int:
-        if gd is None:
-            return -1
-        return self.ids.setdefault(gd, len(self.ids))
+    def __init__(self, cands: list[_Cand2], gains: np.ndarray) -> None:
+        self.ids: dict[Decimal, tuple[int, float]] = {}
+        self.of = np.full(len(cands), -1, dtype=np.int64)
+        self.gains = gains
+        for e in cands:
+            self.set(e)
 
     def set(self, e: _Cand2) -> None:
-        self.of[e.ix] = self.id(e.gd)
+        """Note ``e``'s current gain (the decimal one when known, else the float64 one)."""
+        gd = e.gd
+        if gd is None:
+            self.of[e.ix] = -1
+            self.gains[e.ix] = e.G
+            return
+        known = self.ids.get(gd)
+        if known is None:
+            known = self.ids[gd] = (len(self.ids), float(gd))
+        self.of[e.ix], self.gains[e.ix] = known
 
 
 def _settle_near_ties(
@@ -907,14 +915,13 @@ def _settle_near_ties(
     order: np.ndarray,
     perm: np.ndarray,
     gs: np.ndarray,
-    gains: np.ndarray,
     cls: _GainClasses,
 ) -> None:
     """``order`` (candidate numbers) is stably sorted by float gain ``gs``; ``perm`` holds each entry's
     place in the list before the sort (``gs`` holds the decimal gain rounded to float64 where it is
     known). Where neighbours' gains are within the tolerance (chained),
     order that stretch by decimal gain, equal decimal gains keeping their order before the sort, as the
-    exact engine's stable sort does (in place; ``gains`` and ``cls`` follow decimal evaluations).
+    exact engine's stable sort does (in place; ``cls`` follows the decimal evaluations).
 
     A stretch whose decimal gains are all known and whose neighbours are each in that order already
     (see below) is passed over (checked in NumPy)."""
@@ -949,7 +956,6 @@ def _settle_near_ties(
                 gain(e)
                 if not e.valid:  # float64 was sure it is valid: never guess
                     raise NeedExact("candidate invalid in decimal")
-                gains[e.ix] = float(e.gd)  # type: ignore[arg-type]
                 cls.set(e)
         group.sort(key=_BY_GD, reverse=True)
         ol[a:b] = [e.ix for e in group]
@@ -972,8 +978,8 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         dem_index.setdefault((e.aJ, e.q), []).append(e)
     # the sort key: the float64 gain, or the decimal gain rounded to float64 where it is known (equal
     # decimal gains then have equal keys, and the stable sort keeps their order as decide's does)
-    gains = np.array([e.G if e.gd is None else float(e.gd) for e in cands], dtype=float)
-    cls = _GainClasses(cands)
+    gains = np.empty(n)
+    cls = _GainClasses(cands, gains)
     alive = np.ones(n, dtype=bool)
     order = np.arange(n)
     realized: list[_Cand2] = []
@@ -985,7 +991,7 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         perm = np.argsort(-g, kind="stable")  # stable: equal gains keep their current order
         order = order[perm]
         if order.size > 1:
-            _settle_near_ties(rd, cands, order, perm, g[perm], gains, cls)
+            _settle_near_ties(rd, cands, order, perm, g[perm], cls)
         r = cands[int(order[0])]
         order = order[1:]
         rc = r.cd if r.cd is not None else rd.realised_eval(r)
@@ -1008,7 +1014,6 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
                     e.stamp = step
                     refresh(e, r)
                     if e.valid:
-                        gains[e.ix] = e.G if e.gd is None else float(e.gd)
                         cls.set(e)
                     else:
                         e.alive = False
