@@ -177,16 +177,14 @@ def _scalar_member(
         )
         lo, k = lo_f.tolist(), k_f.tolist()
 
-    # A run's outputs repeat the same values many times (positions that did not move, round-start
-    # positions of the exchanges); converting a decimal costs several decimal operations, so each
-    # (value, issue) is mapped once. The same function of the value either way: identical numbers.
-    # Zeros are mapped each time (0 and -0 are equal keys but keep their signs).
-    memo: dict[tuple[Any, int], float] = {}
+    # A run's outputs repeat the same number objects many times (positions that did not move, the
+    # round-start positions of the exchanges); converting a decimal costs several decimal operations,
+    # so each (object, issue) is mapped once (``run`` keeps every object alive, so identities stay
+    # unique). The same function of the same value: identical numbers.
+    memo: dict[tuple[int, int], float] = {}
 
     def den_memo(value: Any, j: int) -> float:
-        if not value:
-            return _denorm(value, lo[j], k[j])
-        key = (value, j)
+        key = (id(value), j)
         out = memo.get(key)
         if out is None:
             out = memo[key] = _denorm(value, lo[j], k[j])

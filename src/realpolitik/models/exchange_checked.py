@@ -25,11 +25,20 @@ Float64 errors inside one evaluation are about 1e-14 on the 0..100 scale, far in
 every decision equals the exact engine's and so do the numbers (the outputs come from the decimal
 state). If a float64 decision that looked safe is contradicted by decimal (never seen), the run
 raises :class:`NeedExact` and the caller runs the member in the exact engine instead.
+
+"In decimal" need not mean a whole evaluation. When float64 surely took one branch of EVALUATE (the
+test μ_I > D_q decided beyond a bound on its float64 error, :func:`_branch_margin`) and no overshoot
+guard fired, every decimal number of the candidate is that branch's formulas alone, in the exact
+engine's operations: the gain of a near tie (:meth:`_CheckedRound.decimal_gain`), the moves, positions
+and gain of a realised candidate (:meth:`_CheckedRound.realised_eval`), and the new position of a side
+that moved all the way onto a limit (:meth:`_CheckedRound._ok_landing`). The realisation loop keeps the
+list as an array of candidate numbers sorted by a float64 key (the decimal gain rounded to float64
+where it is known) and passes over near-tie stretches already in the exact engine's order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, localcontext
 from operator import attrgetter
 
@@ -271,18 +280,6 @@ class _Plan:
         self.role_rows = self.role.tolist()
 
 
-def _float_memo(memo: dict[Decimal, float]) -> Callable[[Decimal], float]:
-    """``float`` through ``memo`` (equal decimals have equal hashes and the same float64)."""
-
-    def fl(v: Decimal) -> float:
-        f = memo.get(v)
-        if f is None:
-            f = memo[v] = float(v)
-        return f
-
-    return fl
-
-
 class _CheckedRound:
     """One round: the exact engine's decimal round data, float64 copies, and the candidate operations."""
 
@@ -293,18 +290,33 @@ class _CheckedRound:
         sf: list[list[float]],
         cf: list[list[float]],
         small: bool,
-        memo: dict[Decimal, float],
+        memo: dict[tuple[int, int], tuple[Decimal, float, dict[int, float]]],
     ) -> None:
         self.rd = _Round(x, data)
         self.x, self.s, self.c = x, data.s, data.c
-        # float64 copies; ``memo`` (the run's) spares converting again the many values that do not
-        # change from round to round (a conversion costs several decimal operations)
-        fl = _float_memo(memo)
-        self.xf = [[fl(v) for v in row] for row in x]
+        # float64 copies; ``memo`` (the run's, by position) spares converting again the positions
+        # that did not move since the last round, and their terms (the same decimal objects and
+        # values: a conversion costs several decimal operations)
+        self.xf = xf = [[0.0] * len(row) for row in x]
+        for k, row in enumerate(x):
+            for d, v in enumerate(row):
+                was = memo.get((k, d))
+                if was is None or was[0] is not v:
+                    was = memo[k, d] = (v, float(v), {})
+                xf[k][d] = was[1]
         self.sf, self.cf = sf, cf
         self.Wf = [float(w) for w in self.rd.W]
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
-        self.Tf = [{k: fl(t) for k, t in terms.items()} for terms in self.rd.terms]
+        self.Tf = []
+        for d, terms in enumerate(self.rd.terms):
+            col: dict[int, float] = {}
+            for k, t in terms.items():
+                cache = memo[k, d][2]
+                f = cache.get(0)
+                if f is None:
+                    f = cache[0] = float(t)
+                col[k] = f
+            self.Tf.append(col)
         self.eps = float(data.ar.eps)
         self._zero, self._hundred = data.ar.zero, data.ar.hundred
         self.n_float = self.n_decimal = self.n_created = self.n_gain = 0
@@ -1043,7 +1055,7 @@ def run_checked(
         plan = _Plan(data.s, sf, cf, data.eligible)
         exact_round = exact_player(data)
         exact_rounds = False
-        memo: dict[Decimal, float] = {}
+        memo: dict[tuple[int, int], tuple[Decimal, float, dict[int, float]]] = {}
 
         def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
             nonlocal exact_rounds
