@@ -920,6 +920,27 @@ class _GainClasses:
             known = self.ids[gd] = (len(self.ids), float(gd))
         self.of[e.ix], self.gains[e.ix] = known
 
+    def set_many(self, es: list[_Cand2]) -> None:
+        """:meth:`set` for several candidates (two NumPy assignments instead of two per candidate)."""
+        ix: list[int] = []
+        of: list[int] = []
+        key: list[float] = []
+        ids = self.ids
+        for e in es:
+            ix.append(e.ix)
+            gd = e.gd
+            if gd is None:
+                of.append(-1)
+                key.append(e.G)
+                continue
+            known = ids.get(gd)
+            if known is None:
+                known = ids[gd] = (len(ids), float(gd))
+            of.append(known[0])
+            key.append(known[1])
+        self.of[ix] = of
+        self.gains[ix] = key
+
 
 def _settle_near_ties(
     rd: _CheckedRound,
@@ -1014,7 +1035,8 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         alive[r.ix] = False
         realized.append(r)
         step += 1
-        changed = False
+        kept: list[_Cand2] = []
+        dropped: list[int] = []
         for lst in (
             sup_index.get((r.aI, r.q), empty),
             sup_index.get((r.aJ, r.p), empty),
@@ -1026,12 +1048,14 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
                     e.stamp = step
                     refresh(e, r)
                     if e.valid:
-                        cls.set(e)
+                        kept.append(e)
                     else:
                         e.alive = False
-                        alive[e.ix] = False
-                        changed = True
-        if changed:
+                        dropped.append(e.ix)
+        if kept:
+            cls.set_many(kept)
+        if dropped:
+            alive[dropped] = False
             order = order[alive[order]]
     return realized
 
