@@ -516,7 +516,8 @@ def test_static_figures_make_a_page_without_script(flagship_analysis) -> None:
     n = live.count('class="fig-static')
     assert n > 5 and static.count('class="fig-static only"') == n
     assert static.count("<svg") >= n and len(static) < len(live) / 5
-    strip = lambda h: re.sub(
-        r"<script.*?</script>|<div class=\"fig-live\".*?</div>|<[^>]+>", "", h, flags=re.S
-    )  # noqa: E731
+
+    def strip(h: str) -> str:
+        return re.sub(r"<script.*?</script>|<div class=\"fig-live\".*?</div>|<[^>]+>", "", h, flags=re.S)
+
     assert " ".join(strip(static).split()) == " ".join(strip(live).split())  # the same words
