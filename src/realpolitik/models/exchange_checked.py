@@ -76,6 +76,8 @@ BRANCH_REL = 1e-3
 """EVALUATE's branch test μ_I > D_q is surely decided alike in float64 and decimal when the two sides
 differ by more than this share of their sum (else :func:`_branch_margin` bounds the float64 error)."""
 
+FEW_PAIRS = 24
+"""Up to this many near pairs in a step, the near-tie check runs on Python lists instead of NumPy."""
 SWITCH_SHARE = 0.25
 """After a round in which decimal evaluations exceeded this share of all evaluations, the rest of the
 run uses the exact engine's rounds (same state, same results; cheaper when most decisions need
@@ -904,6 +906,7 @@ class _GainClasses:
     def __init__(self, cands: list[_Cand2], gains: np.ndarray) -> None:
         self.ids: dict[Decimal, tuple[int, float]] = {}
         self.of = np.full(len(cands), -1, dtype=np.int64)
+        self.ofl = [-1] * len(cands)  # the same numbers in a list (read by the few-pairs path)
         self.gains = gains
         for e in cands:
             self.set(e)
@@ -912,32 +915,35 @@ class _GainClasses:
         """Note ``e``'s current gain (the decimal one when known, else the float64 one)."""
         gd = e.gd
         if gd is None:
-            self.of[e.ix] = -1
+            self.of[e.ix] = self.ofl[e.ix] = -1
             self.gains[e.ix] = e.G
             return
         known = self.ids.get(gd)
         if known is None:
             known = self.ids[gd] = (len(self.ids), float(gd))
         self.of[e.ix], self.gains[e.ix] = known
+        self.ofl[e.ix] = known[0]
 
     def set_many(self, es: list[_Cand2]) -> None:
         """:meth:`set` for several candidates (two NumPy assignments instead of two per candidate)."""
         ix: list[int] = []
         of: list[int] = []
         key: list[float] = []
-        ids = self.ids
+        ids, ofl = self.ids, self.ofl
         for e in es:
             ix.append(e.ix)
             gd = e.gd
             if gd is None:
                 of.append(-1)
                 key.append(e.G)
+                ofl[e.ix] = -1
                 continue
             known = ids.get(gd)
             if known is None:
                 known = ids[gd] = (len(ids), float(gd))
             of.append(known[0])
             key.append(known[1])
+            ofl[e.ix] = known[0]
         self.of[ix] = of
         self.gains[ix] = key
 
@@ -959,7 +965,11 @@ def _settle_near_ties(
     A stretch whose decimal gains are all known and whose neighbours are each in that order already
     (see below) is passed over (checked in NumPy)."""
     near = gs[:-1] - gs[1:] <= GAIN_TOL * gs[:-1] + GAIN_ABS
-    if not near.any():
+    at = np.flatnonzero(near)  # entry i is near entry i + 1
+    if not at.size:
+        return
+    if at.size <= FEW_PAIRS:
+        _settle_few(rd, cands, order, perm, gs, cls, at.tolist())
         return
     # a neighbour pair is in decide's order when both decimal gains are known and either equal with the
     # order before the sort kept, or different with different keys (rounding to float64 is monotone,
@@ -971,7 +981,6 @@ def _settle_near_ties(
     )
     if not bad.any():
         return
-    at = np.flatnonzero(near)  # entry i is near entry i + 1
     cut = np.flatnonzero(np.diff(at) != 1)
     starts_a = np.concatenate((at[:1], at[cut + 1]))
     ends_a = np.concatenate((at[cut], at[-1:])) + 2
@@ -993,6 +1002,52 @@ def _settle_near_ties(
         group.sort(key=_BY_GD, reverse=True)
         ol[a:b] = [e.ix for e in group]
     order[lo:hi] = ol
+
+
+def _settle_few(
+    rd: _CheckedRound,
+    cands: list[_Cand2],
+    order: np.ndarray,
+    perm: np.ndarray,
+    gs: np.ndarray,
+    cls: _GainClasses,
+    at: list[int],
+) -> None:
+    """:func:`_settle_near_ties` for a few near pairs ``at`` (entry i is near entry i + 1): the same
+    test and the same ordering, in Python lists (cheaper than NumPy's per-call cost here)."""
+    ol, pl, gl, ofl = order.tolist(), perm.tolist(), gs.tolist(), cls.ofl
+    starts: list[int] = []
+    ends: list[int] = []
+    first = last = at[0]
+    bad = False
+    for i in at:
+        if i != last + 1 and i != first:
+            if bad:
+                starts.append(first)
+                ends.append(last + 2)
+            first, bad = i, False
+        last = i
+        if not bad:
+            x, y = ofl[ol[i]], ofl[ol[i + 1]]
+            bad = x < 0 or y < 0 or (pl[i] > pl[i + 1] if x == y else gl[i] == gl[i + 1])
+    if bad:
+        starts.append(first)
+        ends.append(last + 2)
+    if not starts:
+        return
+    gain = rd.decimal_gain
+    for a, b in zip(starts, ends, strict=True):
+        group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
+        for e in group:
+            if e.gd is None:
+                gain(e)
+                if not e.valid:  # float64 was sure it is valid: never guess
+                    raise NeedExact("candidate invalid in decimal")
+                cls.set(e)
+        group.sort(key=_BY_GD, reverse=True)
+        ol[a:b] = [e.ix for e in group]
+    lo, hi = starts[0], ends[-1]
+    order[lo:hi] = ol[lo:hi]
 
 
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
