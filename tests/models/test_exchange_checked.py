@@ -108,7 +108,7 @@ def test_history_sums_near_their_limit_are_replayed_exactly(monkeypatch: pytest.
         return real(self, e)  # type: ignore[arg-type]
 
     monkeypatch.setattr(checked._CheckedRound, "_exact_history", spy)
-    rng = np.random.default_rng(282)
+    rng = np.random.default_rng(412)
     n_actors, n_issues = int(rng.integers(3, 8)), int(rng.integers(2, 5))
     assert_same(decide_style_problem(rng, n_actors, n_issues), rounds=4)
     assert calls
@@ -132,3 +132,58 @@ def test_float_and_engine_options_belong_to_float_mode() -> None:
             MODEL.run(p, arithmetic=arithmetic, tie_tolerance=1e-9)
         with pytest.raises(ValueError, match="apply to arithmetic 'float' only"):
             MODEL.run(p, arithmetic=arithmetic, engine="vectorised")
+
+
+def test_gain_formula_equals_the_whole_decimal_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Near ties are ordered by decimal gains taken from the branch formula alone when float64 surely
+    took that branch and no guard fired; each such gain equals the whole decimal evaluation's."""
+    seen = []
+    real = checked._CheckedRound.decimal_gain
+
+    def both(self: checked._CheckedRound, e: checked._Cand2) -> object:
+        short = e.gd is None and e.gk != 0
+        g = real(self, e)
+        if short:
+            seen.append(1)
+            e.gd = None
+            assert self.decimal_eval(e).G == g
+        return g
+
+    monkeypatch.setattr(checked._CheckedRound, "decimal_gain", both)
+    for seed in range(2):  # round numbers, as in many decide files: many equal gains
+        rng = np.random.default_rng(seed)
+        p = BargainingProblem(
+            capability=rng.integers(1, 4, 10) / 10,
+            position=rng.integers(0, 11, (10, 6)) * 10.0,
+            salience=rng.integers(1, 11, (10, 6)) / 10,
+            bounds=np.tile([0.0, 100.0], (6, 1)),
+            status_quo=np.full(6, 50.0),
+        )
+        assert_same(p, rounds=4)
+    assert len(seen) > 50, len(seen)
+
+
+def test_light_evaluation_of_realised_equals_the_whole_decimal_evaluation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A realised candidate whose float64 evaluation was sure of every decision is evaluated in decimal
+    with its branch's formulas alone; moves, positions and gain equal the whole decimal evaluation's."""
+    seen = []
+    real = checked._CheckedRound.realised_eval
+
+    def both(self: checked._CheckedRound, e: checked._Cand2) -> object:
+        light = e.cd is None and e.gk != 0 and e.valid
+        d = real(self, e)
+        if light:
+            seen.append(1)
+            got = (d.mI, d.mJ, d.yI, d.yJ, d.G)
+            e.cd = None
+            full = self.decimal_eval(e)
+            assert full.valid
+            assert (full.mI, full.mJ, full.yI, full.yJ, full.G) == got
+        return d
+
+    monkeypatch.setattr(checked._CheckedRound, "realised_eval", both)
+    for seed in range(2):
+        assert_same(decide_style_problem(np.random.default_rng(seed), 10, 6), rounds=4)
+    assert len(seen) > 50, len(seen)

@@ -177,24 +177,36 @@ def _scalar_member(
         )
         lo, k = lo_f.tolist(), k_f.tolist()
 
+    # A run's outputs repeat the same number objects many times (positions that did not move, the
+    # round-start positions of the exchanges); converting a decimal costs several decimal operations,
+    # so each (object, issue) is mapped once (``run`` keeps every object alive, so identities stay
+    # unique). The same function of the same value: identical numbers.
+    memo: dict[tuple[int, int], float] = {}
+
+    def den_memo(value: Any, j: int) -> float:
+        key = (id(value), j)
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = _denorm(value, lo[j], k[j])
+        return out
+
     # every issue on 0..100 (k = 1, lo = 0): _denorm gives each value itself, float(value), as NumPy does
     identity = all(k[j] == 1 and lo[j] == 0 for j in range(d))
 
     def den(rows: list[list[Any]]) -> np.ndarray:
         if identity:
             return np.array(rows, dtype=float)
-        return np.array([[_denorm(rows[i][j], lo[j], k[j]) for j in range(d)] for i in range(len(rows))])
+        return np.array([[den_memo(rows[i][j], j) for j in range(d)] for i in range(len(rows))])
 
     with localcontext(DECIMAL_CONTEXT):
-        return _member_arrays(run, position, present, lo, k, den)
+        return _member_arrays(run, position, present, den_memo, den)
 
 
 def _member_arrays(
     run: ScalarRun,
     position: np.ndarray,
     present: np.ndarray,
-    lo: list[Any],
-    k: list[Any],
+    den_memo: Any,
     den: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
     a, d = position.shape
@@ -211,10 +223,10 @@ def _member_arrays(
                 e.actor_j,
                 e.p,
                 e.q,
-                _denorm(e.start_i, lo[e.q], k[e.q]),
-                _denorm(e.voting_i, lo[e.q], k[e.q]),
-                _denorm(e.start_j, lo[e.p], k[e.p]),
-                _denorm(e.voting_j, lo[e.p], k[e.p]),
+                den_memo(e.start_i, e.q),
+                den_memo(e.voting_i, e.q),
+                den_memo(e.start_j, e.p),
+                den_memo(e.voting_j, e.p),
                 float(e.gain),
             )
             for e in rnd

@@ -25,6 +25,15 @@ Float64 errors inside one evaluation are about 1e-14 on the 0..100 scale, far in
 every decision equals the exact engine's and so do the numbers (the outputs come from the decimal
 state). If a float64 decision that looked safe is contradicted by decimal (never seen), the run
 raises :class:`NeedExact` and the caller runs the member in the exact engine instead.
+
+"In decimal" need not mean a whole evaluation. When float64 surely took one branch of EVALUATE (the
+test μ_I > D_q decided beyond a bound on its float64 error, :func:`_branch_margin`) and no overshoot
+guard fired, every decimal number of the candidate is that branch's formulas alone, in the exact
+engine's operations: the gain of a near tie (:meth:`_CheckedRound.decimal_gain`), the moves, positions
+and gain of a realised candidate (:meth:`_CheckedRound.realised_eval`), and the new position of a side
+that moved all the way onto a limit (:meth:`_CheckedRound._ok_landing`). The realisation loop keeps the
+list as an array of candidate numbers sorted by a float64 key (the decimal gain rounded to float64
+where it is known) and passes over near-tie stretches already in the exact engine's order.
 """
 
 from __future__ import annotations
@@ -49,7 +58,6 @@ from realpolitik.models.exchange_scalar import (
     _pairings,
     _Round,
     exact_player,
-    realise,
     run_rounds,
 )
 
@@ -64,7 +72,12 @@ at least 1e-9, known to 3e-14): one within that of ε is re-evaluated in decimal
 GAIN_TOL = 1e-9
 """Relative gap (plus :data:`GAIN_ABS`) under which neighbouring gains are compared in decimal."""
 GAIN_ABS = 1e-11
+BRANCH_REL = 1e-3
+"""EVALUATE's branch test μ_I > D_q is surely decided alike in float64 and decimal when the two sides
+differ by more than this share of their sum (else :func:`_branch_margin` bounds the float64 error)."""
 
+FEW_PAIRS = 24
+"""Up to this many near pairs in a step, the near-tie check runs on Python lists instead of NumPy."""
 SWITCH_SHARE = 0.25
 """After a round in which decimal evaluations exceeded this share of all evaluations, the rest of the
 run uses the exact engine's rounds (same state, same results; cheaper when most decisions need
@@ -73,6 +86,7 @@ SMALL = 400
 """Problems with fewer candidate slots (actors² × issue pairs × 2) create candidates one by one."""
 
 _UNSURE = 2  # third value of the three-valued admissibility test
+_QUIET, _FIRED = 0, 1  # the float64 overshoot guard: it does not fire, it fires (or _UNSURE)
 
 
 class NeedExact(Exception):
@@ -86,6 +100,33 @@ def _near_limit(hs: float, moves: tuple[float | None, ...]) -> bool:
     return any(abs(hs + (m or 0.0) - 100.0) <= 1e-6 for m in (*moves, None))
 
 
+def _branch_margin(muI: float, Dp: float, Dq: float, dI: float, uJ: float, dJ: float, uI: float) -> float:
+    """A bound on the float64 error of μ_I − D_q. The positions are correctly rounded copies (error at
+    most 2⁻⁵³ of their size), so D_p and D_q are off by at most 2⁻⁵² (|a| + |b|) plus their own
+    rounding; μ_I is D_p times a product of seven roundings. Kept generous (×4): a branch this close is
+    simply left to decimal."""
+    u = 1.2e-16
+    err_dp = 2 * u * (abs(dI) + abs(uJ)) + u * Dp
+    err_dq = 2 * u * (abs(dJ) + abs(uI)) + u * Dq
+    return 4.0 * (muI * (err_dp / Dp + 10 * u) + err_dq)
+
+
+def _branch_margin_arr(
+    muI: np.ndarray,
+    Dp: np.ndarray,
+    Dq: np.ndarray,
+    dI: np.ndarray,
+    uJ: np.ndarray,
+    dJ: np.ndarray,
+    uI: np.ndarray,
+) -> np.ndarray:
+    """:func:`_branch_margin` on arrays."""
+    u = 1.2e-16
+    err_dp = 2 * u * (np.abs(dI) + np.abs(uJ)) + u * Dp
+    err_dq = 2 * u * (np.abs(dJ) + np.abs(uI)) + u * Dq
+    return 4.0 * (muI * (err_dp / Dp + 10 * u) + err_dq)
+
+
 class _Cand2:
     """One candidate: float64 working copy, decimal carried state, and its latest decimal evaluation."""
 
@@ -94,21 +135,31 @@ class _Cand2:
         "aI",
         "aJ",
         "alive",
+        "bI",
+        "bJ",
+        "br",
         "cIq",
         "cJp",
         "cd",
+        "csIf",
+        "csJf",
         "dI",
         "dJ",
         "dc",
+        "gd",
+        "gk",
         "hcI",
         "hcJ",
         "hist",
         "hsI",
         "hsJ",
+        "ix",
         "m0I",
         "m0J",
         "mI",
         "mJ",
+        "oI",
+        "oJ",
         "p",
         "pre",
         "q",
@@ -118,7 +169,6 @@ class _Cand2:
         "sJp",
         "sJq",
         "stamp",
-        "stamp_pos",
         "uI",
         "uId",
         "uJ",
@@ -133,25 +183,44 @@ class _Cand2:
     aI: int
     aJ: int
     alive: bool
+    bI: float
+    bJ: float
+    """float64 sums of the overshoot guard on I's and J's supply issue without the supplier's term, with
+    the other actors' recorded positions (``oI``, ``oJ``: the supplier's own record, or None)"""
+    br: int
+    """branch of EVALUATE in the latest float64 evaluation, when float64 surely agrees with decimal: 1 for
+    (a) J moves all the way, 2 for (b) I moves all the way; 0 when too close to call"""
     cIq: float
     cJp: float
+    csIf: float
+    csJf: float
+    """s_Iq·c_Iq and s_Jp·c_Jp in float64 (the supplier's weight in the guard's sums)"""
     cd: _Cand | None
     """the decimal evaluation when it is current (else None)"""
     dI: float
     dc: _Cand | None
     """the decimal copy of this candidate (fixed fields set once; None until first needed)"""
     dJ: float
+    gd: Decimal | None
+    """the decimal gain of the current state, when known"""
+    gk: int
+    """``br`` when no overshoot guard fired either (the gain is then the formula of that branch, and
+    :meth:`_CheckedRound.decimal_gain` gives it in decimal in a few operations); else 0"""
     hcI: int
     hcJ: int
     hist: list[tuple[int, Decimal, Decimal, dict[tuple[int, int], Decimal]]]
     """per carry-over: (side, u_I, u_J, records) of the evaluation whose move joined the history"""
     hsI: float
     hsJ: float
+    ix: int
+    """the candidate's number in the round (creation order among those valid at creation)"""
     m0I: float | None
     m0J: float | None
     """float64 moves before the overshoot guard in the latest float64 evaluation (None: not reached)"""
     mI: float
     mJ: float
+    oI: float | None
+    oJ: float | None
     p: int
     pre: tuple[float, float, float, float, float] | None
     """float64 (m_I, m_J, y_I, y_J, G) before the overshoot guard, when those were surely admissible"""
@@ -162,8 +231,6 @@ class _Cand2:
     sJp: float
     sJq: float
     stamp: int
-    stamp_pos: int
-    """place in the list before the latest sort (set when a near-tie stretch needs it)"""
     uI: float
     uId: Decimal
     uJ: float
@@ -219,17 +286,42 @@ class _CheckedRound:
     """One round: the exact engine's decimal round data, float64 copies, and the candidate operations."""
 
     def __init__(
-        self, x: list[list[Decimal]], data: RunData, sf: list[list[float]], cf: list[list[float]], small: bool
+        self,
+        x: list[list[Decimal]],
+        data: RunData,
+        sf: list[list[float]],
+        cf: list[list[float]],
+        small: bool,
+        memo: dict[tuple[int, int], tuple[Decimal, float, dict[int, float]]],
     ) -> None:
         self.rd = _Round(x, data)
         self.x, self.s, self.c = x, data.s, data.c
-        self.xf = [[float(v) for v in row] for row in x]
+        # float64 copies; ``memo`` (the run's, by position) spares converting again the positions
+        # that did not move since the last round, and their terms (the same decimal objects and
+        # values: a conversion costs several decimal operations)
+        self.xf = xf = [[0.0] * len(row) for row in x]
+        for k, row in enumerate(x):
+            for d, v in enumerate(row):
+                was = memo.get((k, d))
+                if was is None or was[0] is not v:
+                    was = memo[k, d] = (v, float(v), {})
+                xf[k][d] = was[1]
         self.sf, self.cf = sf, cf
         self.Wf = [float(w) for w in self.rd.W]
         self.Sf = [float(pref[-1]) for pref in self.rd.prefix]
-        self.Tf = [{k: float(t) for k, t in terms.items()} for terms in self.rd.terms]
+        self.Tf = []
+        for d, terms in enumerate(self.rd.terms):
+            col: dict[int, float] = {}
+            for k, t in terms.items():
+                cache = memo[k, d][2]
+                f = cache.get(0)
+                if f is None:
+                    f = cache[0] = float(t)
+                col[k] = f
+            self.Tf.append(col)
         self.eps = float(data.ar.eps)
-        self.n_float = self.n_decimal = self.n_created = 0
+        self._zero, self._hundred = data.ar.zero, data.ar.hundred
+        self.n_float = self.n_decimal = self.n_created = self.n_gain = 0
         if small:  # the NumPy copies serve the vectorised creation only
             return
         n_issues = len(self.Wf)
@@ -250,6 +342,29 @@ class _CheckedRound:
         if hs and abs(hs + m - 100.0) <= TOL:
             return _UNSURE  # the decimal evaluation settles it with the exact history sum
         if am <= self.eps or am > 100.0 or y < 0.0 or y > 100.0 or hs + m > 100.0:
+            return 0
+        if m > 0.0:
+            return hc == _NONE or hc == _POS
+        return hc == _NONE or hc == _NEG
+
+    def _ok_landing(self, e: _Cand2, side_i: bool, m: float, y: float, hs: float, hc: int) -> int:
+        """OK(X) before the guard for a side that moved all the way to its partner's position, when
+        float64 could not tell whether the new position stays within 0..100 (a partner on a limit):
+        that one test is taken on the decimal position (u + m with m = ±|d − u|, the exact engine's
+        operations), the others in float64 as in :meth:`_ok`."""
+        am = abs(m)
+        if abs(am - self.eps) <= REL_BAND * am or abs(am - 100.0) <= TOL:
+            return _UNSURE
+        if hs and abs(hs + m - 100.0) <= TOL:
+            return _UNSURE
+        if side_i:  # I supplies q and moves to J's position d_J
+            u, d = e.uId, self.x[e.aJ][e.q]
+        else:  # J supplies p and moves to I's position d_I
+            u, d = e.uJd, self.x[e.aI][e.p]
+        self.n_gain += 1
+        mu = abs(d - u)
+        yd = u + (-mu if u > d else mu)
+        if am <= self.eps or am > 100.0 or not (self._zero <= yd <= self._hundred) or hs + m > 100.0:
             return 0
         if m > 0.0:
             return hc == _NONE or hc == _POS
@@ -277,6 +392,11 @@ class _CheckedRound:
         dq = ((sJp + sIp) / (sJq + sIq)) * dp
         muI = (dq * Q) / (cIq * sIq)
         muJ = Dp
+        gap = muI - Dq
+        if abs(gap) > BRANCH_REL * (muI + Dq) or abs(gap) > _branch_margin(muI, Dp, Dq, dI, uJ, dJ, uI):
+            e.br = 2 if gap > 0.0 else 1
+        else:
+            e.br = 0
         if muI > Dq:
             dq = ((Dq * sIq) * cIq) / Q
             dp = ((sIq + sJq) / (sIp + sJp)) * dq
@@ -290,7 +410,11 @@ class _CheckedRound:
         e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
         e.m0I, e.m0J = mI, mJ
         okI = self._ok(mI, yI, e.hsI, e.hcI, REL_BAND * abs(mI))
+        if okI == _UNSURE and e.br == 2:  # I moved all the way: near a limit, its position is cheap
+            okI = self._ok_landing(e, True, mI, yI, e.hsI, e.hcI)
         okJ = self._ok(mJ, yJ, e.hsJ, e.hcJ, REL_BAND * abs(mJ))
+        if okJ == _UNSURE and e.br == 1:  # J moved all the way
+            okJ = self._ok_landing(e, False, mJ, yJ, e.hsJ, e.hcJ)
         eps = self.eps
         okG = _UNSURE if abs(G - eps) <= REL_BAND * eps + 1e-14 * (dq * sIq + dp * sIp) else G >= eps
         if not (okI and okJ and okG):
@@ -304,9 +428,40 @@ class _CheckedRound:
     def _post(self, e: _Cand2) -> bool:
         """The overshoot guard and the final admissibility from ``e.pre`` (a refresh that only recorded a
         partner's position changes nothing before the guard); True when a decision needs decimal."""
-        e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre  # type: ignore[misc]
-        if self._overshoot(e, True) or self._overshoot(e, False):
+        pre = e.pre
+        assert pre is not None
+        e.mI, e.mJ, e.yI, e.yJ, e.G = pre
+        yI, yJ = pre[2], pre[3]
+        e.gk = e.br
+        e.gd = None
+        # the quiet case of both guards inline (most evaluations); :meth:`_overshoot` otherwise
+        Wf = self.Wf
+        sA, base, t, Wa = e.csIf, e.bI, e.dJ, Wf[e.q]
+        r0 = t - (base + e.uI * sA) / Wa
+        r1 = t - (base + yI * sA) / Wa
+        if abs(r0) <= TOL or abs(r1) <= TOL or (r0 > 0.0) != (r1 > 0.0):
+            fired_i = self._overshoot(e, True)
+            if fired_i == _UNSURE:
+                return True
+        else:
+            fired_i = _QUIET
+        if fired_i:
+            fired_j = self._overshoot(e, False)
+        else:
+            sA, base, t, Wa = e.csJf, e.bJ, e.dI, Wf[e.p]
+            r0 = t - (base + e.uJ * sA) / Wa
+            r1 = t - (base + yJ * sA) / Wa
+            if abs(r0) <= TOL or abs(r1) <= TOL or (r0 > 0.0) != (r1 > 0.0):
+                fired_j = self._overshoot(e, False)
+            else:
+                fired_j = _QUIET
+        if fired_j == _UNSURE:
             return True
+        if not (fired_i or fired_j):
+            # the moves passed OK(I) and OK(J) before the guard, with margins for their size, and the
+            # history has not changed since: the same decisions stand
+            e.valid = True
+            return False
         okI = self._ok(e.mI, e.yI, e.hsI, e.hcI)
         okJ = self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
         if not (okI and okJ):
@@ -317,38 +472,32 @@ class _CheckedRound:
         e.valid = True
         return False
 
-    def _overshoot(self, e: _Cand2, side_i: bool) -> bool:
-        """OVERSHOOT in float64 (any summation order will do here); True when a decision needs decimal."""
+    def _overshoot(self, e: _Cand2, side_i: bool) -> int:
+        """OVERSHOOT in float64 (any summation order will do here): :data:`_QUIET` when the guard surely
+        does not fire, :data:`_FIRED` when it surely fires (the moves are then changed), ``_UNSURE`` when
+        the decision needs decimal."""
         if side_i:
-            a, b, A, uA, yA, t = e.q, e.p, e.aI, e.uI, e.yI, e.dJ
-            sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
-            uB, dA = e.uJ, e.dI
+            a, uA, yA, t, sA, base = e.q, e.uI, e.yI, e.dJ, e.csIf, e.bI
         else:
-            a, b, A, uA, yA, t = e.p, e.q, e.aJ, e.uJ, e.yJ, e.dI
-            sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
-            uB, dA = e.uI, e.dJ
+            a, uA, yA, t, sA, base = e.p, e.uJ, e.yJ, e.dI, e.csJf, e.bJ
         Wa = self.Wf[a]
-        sA = self.sf[A][a] * self.cf[A][a]
-        base = self.Sf[a] - self.Tf[a][A]  # every term but A's
-        own: Decimal | None = None
-        if e.rec:
-            xf, sf, cf = self.xf, self.sf, self.cf
-            for (i, k), v in e.rec.items():
-                if i != a:
-                    continue
-                if k == A:
-                    own = v
-                else:
-                    base += ((float(v) - xf[k][a]) * sf[k][a]) * cf[k][a]
         r0 = t - (base + uA * sA) / Wa
         r1 = t - (base + yA * sA) / Wa
         if abs(r0) <= TOL or abs(r1) <= TOL:
-            return True
+            return _UNSURE
         if (r0 > 0.0) == (r1 > 0.0):
-            return False
+            return _QUIET
+        if side_i:
+            b, own = e.p, e.oI
+            sAa, cAa, sBa, sAb, sBb, cBb = e.sIq, e.cIq, e.sJq, e.sIp, e.sJp, e.cJp
+            uB, dA = e.uJ, e.dI
+        else:
+            b, own = e.q, e.oJ
+            sAa, cAa, sBa, sAb, sBb, cBb = e.sJp, e.cJp, e.sIp, e.sJq, e.sIq, e.cIq
+            uB, dA = e.uI, e.dJ
         if abs(uA - t) <= TOL or abs(uB - dA) <= TOL:
-            return True
-        T = base + (uA if own is None else float(own)) * sA
+            return _UNSURE
+        T = base + (uA if own is None else own) * sA
         delta = abs((t * Wa - T) / (sAa * cAa))
         da = ((delta * sAa) * cAa) / Wa
         db = ((sAa + sBa) / (sAb + sBb)) * da
@@ -362,7 +511,8 @@ class _CheckedRound:
         e.yI = e.uI + e.mI
         e.yJ = e.uJ + e.mJ
         e.G = abs(db * sBb - da * sBa)
-        return False
+        e.gk = 0  # the gain now depends on the guard's sums
+        return _FIRED
 
     # ------------------------------------------------------------------ decimal evaluation
     def decimal_eval(self, e: _Cand2) -> _Cand:
@@ -384,7 +534,77 @@ class _CheckedRound:
         e.valid = d.valid
         e.mI, e.mJ, e.yI, e.yJ, e.G = float(d.mI), float(d.mJ), float(d.yI), float(d.yJ), float(d.G)
         e.cd = d
+        e.gd = d.G
         return d
+
+    def realised_eval(self, e: _Cand2) -> _Cand:
+        """The decimal evaluation of a candidate about to be realised. When its float64 evaluation was
+        sure of everything (valid, the branch ``e.gk`` of EVALUATE, no overshoot guard firing), the
+        decimal moves, positions and gain are that branch's formulas alone, in the exact engine's
+        operations (about a dozen, instead of a whole evaluation with the guard's sums)."""
+        gk = e.gk
+        if e.cd is not None or not gk or not e.valid:
+            return e.cd if e.cd is not None else self.decimal_eval(e)
+        self.n_gain += 1
+        d = e.dc
+        if d is None:
+            d = e.dc = self._decimal_copy(e)
+            d.rec = e.rec
+        uI, uJ = d.uI, d.uJ = e.uId, e.uJd
+        dI, dJ = d.dI, d.dJ
+        if gk == 1:  # (a) J moves all the way to I's position on p
+            muJ = abs(dI - uJ)
+            dp = ((muJ * d.sJp) * d.cJp) / self.rd.W[e.p]
+            dq = d.r1 * dp
+            muI = (dq * self.rd.W[e.q]) / d.csI
+        else:  # (b) I moves all the way to J's position on q
+            muI = abs(dJ - uI)
+            dq = ((muI * d.sIq) * d.cIq) / self.rd.W[e.q]
+            dp = d.r2 * dq
+            muJ = (dp * self.rd.W[e.p]) / d.csJ
+        d.mI = mI = -muI if uI > dJ else muI
+        d.mJ = mJ = -muJ if uJ > dI else muJ
+        d.yI = uI + mI
+        d.yJ = uJ + mJ
+        d.G = abs(dq * d.sIq - dp * d.sIp)
+        d.valid = True
+        e.cd = d
+        e.gd = d.G
+        return d
+
+    def decimal_gain(self, e: _Cand2) -> Decimal:
+        """The decimal gain of ``e``'s current state. When the float64 evaluation surely took the
+        branch ``e.gk`` of EVALUATE and no overshoot guard fired, the gain is that branch's formula
+        alone: a few decimal operations, in the exact engine's order, instead of a whole evaluation."""
+        gd = e.gd
+        if gd is not None:
+            return gd
+        gk = e.gk
+        if not gk:
+            return self.decimal_eval(e).G
+        self.n_gain += 1
+        x, s, c, W = self.x, self.s, self.c, self.rd.W
+        aI, aJ, p, q = e.aI, e.aJ, e.p, e.q
+        r1, r2, _, _ = self._pair(e)
+        sIp, sIq, sJp = s[aI][p], s[aI][q], s[aJ][p]
+        if gk == 1:  # (a) J moves all the way to I's position on p
+            dp = ((abs(x[aI][p] - e.uJd) * sJp) * c[aJ][p]) / W[p]
+            dq = r1 * dp
+        else:  # (b) I moves all the way to J's position on q
+            dq = ((abs(x[aJ][q] - e.uId) * sIq) * c[aI][q]) / W[q]
+            dp = r2 * dq
+        gd = e.gd = abs(dq * sIq - dp * sIp)
+        return gd
+
+    def _pair(self, e: _Cand2) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """The pair's salience and power expressions (r1, r2, c_Iq·s_Iq, c_Jp·s_Jp), shared with the
+        exact engine's cache."""
+        key = (e.aI, e.aJ, e.p, e.q)
+        k = self.rd.pairs.get(key)
+        if k is None:
+            d = self._decimal_copy(e)  # fills the cache
+            k = (d.r1, d.r2, d.csI, d.csJ)
+        return k
 
     def _decimal_copy(self, e: _Cand2) -> _Cand:
         x, s, c = self.x, self.s, self.c
@@ -416,6 +636,7 @@ class _CheckedRound:
 
     def evaluate(self, e: _Cand2) -> None:
         e.cd = None
+        e.gd = None
         e.pre = None
         if self._float_eval(e):
             self.decimal_eval(e)
@@ -445,9 +666,9 @@ class _CheckedRound:
         self.n_created += int(idx.size)
         keep = np.flatnonzero(valid | flag)
         cands: list[_Cand2] = []
-        xf, sf, cf = self.xf, self.sf, self.cf
+        xf, sf, cf, Sf, Tf = self.xf, self.sf, self.cf, self.Sf, self.Tf
         cols = [arr[keep].tolist() for arr in (aI, aJ, p, q, flag, *v)]
-        for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0 in zip(*cols, strict=True):
+        for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0, br, gk in zip(*cols, strict=True):
             e = _Cand2()
             e.aI, e.aJ, e.p, e.q = ai, aj, pp, qq
             e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][pp], sf[ai][qq], sf[aj][pp], sf[aj][qq]
@@ -459,6 +680,8 @@ class _CheckedRound:
             e.hsI = e.hsJ = 0.0
             e.hcI = e.hcJ = _NONE
             e.rec = {}
+            e.bI, e.bJ, e.oI, e.oJ = Sf[qq] - Tf[qq][ai], Sf[pp] - Tf[pp][aj], None, None
+            e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
             e.dc = None
             e.cd = None
             e.hist = []
@@ -467,17 +690,18 @@ class _CheckedRound:
             e.stamp = -1
             e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
             e.pre = (m0I, m0J, y0I, y0J, G0)
+            e.br, e.gk, e.gd = br, gk, None
             e.valid = True
-            if fl:
-                e.pre = None
-                self.decimal_eval(e)
+            if fl:  # the scalar float64 evaluation settles some decisions cheaper than decimal
+                self.n_float -= 1  # (counted at creation already)
+                self.evaluate(e)
                 if not e.valid:
                     continue
             cands.append(e)
         return cands
 
     def _create_scalar(self, plan: _Plan, left: list[list[bool]]) -> list[_Cand2]:
-        x, xf, sf, cf = self.x, self.xf, self.sf, self.cf
+        x, xf, sf, cf, Sf, Tf = self.x, self.xf, self.sf, self.cf, self.Sf, self.Tf
         cands: list[_Cand2] = []
         for p, q, g1, g2 in _pairings(plan.eligible, left):
             rpq = plan.role_rows[p][q]
@@ -495,6 +719,8 @@ class _CheckedRound:
                     e.hsI = e.hsJ = 0.0
                     e.hcI = e.hcJ = _NONE
                     e.rec = {}
+                    e.bI, e.bJ, e.oI, e.oJ = Sf[q] - Tf[q][ai], Sf[p] - Tf[p][aj], None, None
+                    e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
                     e.dc = None
                     e.hist = []
                     e.alive = False
@@ -527,6 +753,10 @@ class _CheckedRound:
             dq = ((sJp + sIp) / (sJq + sIq)) * dp
             muI = (dq * Q) / (cIq * sIq)
             muJ = Dp.copy()
+            gap = muI - Dq
+            br = np.where(
+                np.abs(gap) > _branch_margin_arr(muI, Dp, Dq, dI, uJ, dJ, uI), np.where(gap > 0.0, 2, 1), 0
+            )
             bb = muI > Dq
             dq_b = ((Dq * sIq) * cIq) / Q
             dp_b = ((sIq + sJq) / (sIp + sJp)) * dq_b
@@ -546,6 +776,7 @@ class _CheckedRound:
         flag |= ~sure_bad & (unI | unJ | unG)
         pre = ~sure_bad & ~flag
         before = (mI.copy(), mJ.copy(), yI.copy(), yJ.copy(), G.copy())
+        fired = np.zeros(aI.shape, dtype=bool)
         for side_i in (True, False):
             k = np.flatnonzero(pre & ~flag)
             if not k.size:
@@ -584,15 +815,42 @@ class _CheckedRound:
                 yI[kk] = uI[kk] + mI[kk]
                 yJ[kk] = uJ[kk] + mJ[kk]
                 G[kk] = np.abs(db * sBb[go] - da * sBa[go])
-        k = np.flatnonzero(pre & ~flag)
-        valid = np.zeros(aI.shape, dtype=bool)
+                fired[kk] = True
+        valid = pre & ~flag & ~fired  # the guard did not move them: OK before the guard stands
+        k = np.flatnonzero(pre & ~flag & fired)
         if k.size:
             unI, goodI = _vector_ok(mI[k], yI[k], np.full(k.size, BAND), eps)
             unJ, goodJ = _vector_ok(mJ[k], yJ[k], np.full(k.size, BAND), eps)
             sure_bad = (~unI & ~goodI) | (~unJ & ~goodJ)
             flag[k[~sure_bad & (unI | unJ)]] = True
             valid[k[~sure_bad & ~unI & ~unJ]] = True
-        return valid, flag, (mI, mJ, yI, yJ, G, *before)
+        return valid, flag, (mI, mJ, yI, yJ, G, *before, br, np.where(fired, 0, br))
+
+    def _record(self, e: _Cand2, issue: int, actor: int, y: Decimal, xbar: Decimal, yf: float) -> None:
+        """Record ``actor``'s position ``y`` on ``issue`` in ``e`` (the exact engine's rule) and, when
+        the record changes, the guard's float64 sums with it: ``e.bI``/``e.bJ`` take the change of the
+        actor's term, or ``e.oI``/``e.oJ`` the supplier's own record (any summation order will do for
+        the float64 guard, whose decisions keep a margin of 1e-9)."""
+        key = (issue, actor)
+        old = e.rec.get(key)
+        self.rd._record(e, issue, actor, y, xbar)  # type: ignore[arg-type]
+        if e.rec[key] is old:
+            return
+        side_i = issue == e.q
+        if actor == (e.aI if side_i else e.aJ):
+            if side_i:
+                e.oI = yf
+            else:
+                e.oJ = yf
+            return
+        xf = self.xf[actor][issue]
+        change = (((yf - xf) if old is None else (yf - float(old))) * self.sf[actor][issue]) * self.cf[actor][
+            issue
+        ]
+        if side_i:
+            e.bI += change
+        else:
+            e.bJ += change
 
     def refresh(self, e: _Cand2, r: _Cand2) -> None:
         """REFRESH(e, r) with ``r`` realised (``r.cd`` is its decimal evaluation)."""
@@ -600,13 +858,13 @@ class _CheckedRound:
         assert rc is not None
         carried = 0
         if e.aI == r.aI and e.q == r.q:
-            carried, new_u = 1, rc.yI
+            carried, new_u, new_uf = 1, rc.yI, r.yI
         elif e.aI == r.aJ and e.q == r.p:
-            carried, new_u = 1, rc.yJ
+            carried, new_u, new_uf = 1, rc.yJ, r.yJ
         elif e.aJ == r.aI and e.p == r.q:
-            carried, new_u = 2, rc.yI
+            carried, new_u, new_uf = 2, rc.yI, r.yI
         elif e.aJ == r.aJ and e.p == r.p:
-            carried, new_u = 2, rc.yJ
+            carried, new_u, new_uf = 2, rc.yJ, r.yJ
         if carried:
             e.hist.append((carried, e.uId, e.uJd, dict(e.rec)))  # the state of the move that joins H
             if carried == 1:
@@ -615,10 +873,10 @@ class _CheckedRound:
                 e.uJd = new_u
         touched = False
         if (e.aI == r.aJ and e.p == r.q) or (e.aJ == r.aJ and e.q == r.q):
-            self.rd._record(e, r.q, r.aI, rc.yI, rc.xbI)  # type: ignore[arg-type]
+            self._record(e, r.q, r.aI, rc.yI, rc.xbI, r.yI)
             touched = True
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
-            self.rd._record(e, r.p, r.aJ, rc.yJ, rc.xbJ)  # type: ignore[arg-type]
+            self._record(e, r.p, r.aJ, rc.yJ, rc.xbJ, r.yJ)
             touched = True
         if carried == 0 and touched and e.pre is not None and e.cd is None:
             if self._post(e):  # same moves as before; only the guard can see the new record
@@ -628,59 +886,233 @@ class _CheckedRound:
             if carried == 1:
                 e.hsI = e.hsI + e.mI
                 e.hcI = _merge(e.hcI, e.mI, 0.0)
-                e.uI = float(e.uId)
+                e.uI = new_uf
             elif carried == 2:
                 e.hsJ = e.hsJ + e.mJ
                 e.hcJ = _merge(e.hcJ, e.mJ, 0.0)
-                e.uJ = float(e.uJd)
+                e.uJ = new_uf
             self.evaluate(e)
 
 
 _BY_GAIN = attrgetter("G")
-_BY_POS = attrgetter("stamp_pos")
+_BY_GD = attrgetter("gd")
 
 
-def _settle_near_ties(rd: _CheckedRound, live: list[_Cand2], prev: list[_Cand2]) -> None:
-    """``live`` is stably sorted by float gain. Where neighbours' gains are within the tolerance
-    (chained), order that stretch by decimal gain, equal decimal gains keeping their order in ``prev``
-    (the list before the sort), as the exact engine's stable sort does."""
-    n = len(live)
-    if n < 2:
-        return
-    gs = np.fromiter(map(_BY_GAIN, live), float, n)
+class _GainClasses:
+    """Equal decimal gains share a number (``-1``: not known), kept per candidate in an array so that
+    stretches whose order cannot change are recognised in NumPy, and the sort key: the decimal gain
+    rounded to float64 (converted once per distinct gain)."""
+
+    def __init__(self, cands: list[_Cand2], gains: np.ndarray) -> None:
+        self.ids: dict[Decimal, tuple[int, float]] = {}
+        self.of = np.full(len(cands), -1, dtype=np.int64)
+        self.ofl = [-1] * len(cands)  # the same numbers in a list (read by the few-pairs path)
+        self.gains = gains
+        for e in cands:
+            self.set(e)
+
+    def set(self, e: _Cand2) -> None:
+        """Note ``e``'s current gain (the decimal one when known, else the float64 one)."""
+        gd = e.gd
+        if gd is None:
+            self.of[e.ix] = self.ofl[e.ix] = -1
+            self.gains[e.ix] = e.G
+            return
+        known = self.ids.get(gd)
+        if known is None:
+            known = self.ids[gd] = (len(self.ids), float(gd))
+        self.of[e.ix], self.gains[e.ix] = known
+        self.ofl[e.ix] = known[0]
+
+    def set_many(self, es: list[_Cand2]) -> None:
+        """:meth:`set` for several candidates (two NumPy assignments instead of two per candidate)."""
+        ix: list[int] = []
+        of: list[int] = []
+        key: list[float] = []
+        ids, ofl = self.ids, self.ofl
+        for e in es:
+            ix.append(e.ix)
+            gd = e.gd
+            if gd is None:
+                of.append(-1)
+                key.append(e.G)
+                ofl[e.ix] = -1
+                continue
+            known = ids.get(gd)
+            if known is None:
+                known = ids[gd] = (len(ids), float(gd))
+            of.append(known[0])
+            key.append(known[1])
+            ofl[e.ix] = known[0]
+        self.of[ix] = of
+        self.gains[ix] = key
+
+
+def _settle_near_ties(
+    rd: _CheckedRound,
+    cands: list[_Cand2],
+    order: np.ndarray,
+    perm: np.ndarray,
+    gs: np.ndarray,
+    cls: _GainClasses,
+) -> None:
+    """``order`` (candidate numbers) is stably sorted by float gain ``gs``; ``perm`` holds each entry's
+    place in the list before the sort (``gs`` holds the decimal gain rounded to float64 where it is
+    known). Where neighbours' gains are within the tolerance (chained),
+    order that stretch by decimal gain, equal decimal gains keeping their order before the sort, as the
+    exact engine's stable sort does (in place; ``cls`` follows the decimal evaluations).
+
+    A stretch whose decimal gains are all known and whose neighbours are each in that order already
+    (see below) is passed over (checked in NumPy)."""
     near = gs[:-1] - gs[1:] <= GAIN_TOL * gs[:-1] + GAIN_ABS
-    if not near.any():
+    at = np.flatnonzero(near)  # entry i is near entry i + 1
+    if not at.size:
         return
-    at = np.flatnonzero(near)  # live[i] is near live[i + 1]
+    if at.size <= FEW_PAIRS:
+        _settle_few(rd, cands, order, perm, gs, cls, at.tolist())
+        return
+    # a neighbour pair is in decide's order when both decimal gains are known and either equal with the
+    # order before the sort kept, or different with different keys (rounding to float64 is monotone,
+    # so the sort put the larger first)
+    ids = cls.of[order]
+    same = ids[:-1] == ids[1:]
+    bad = near & (
+        (ids[:-1] < 0) | (ids[1:] < 0) | (same & (perm[:-1] > perm[1:])) | (~same & (gs[:-1] == gs[1:]))
+    )
+    if not bad.any():
+        return
     cut = np.flatnonzero(np.diff(at) != 1)
-    starts = np.concatenate((at[:1], at[cut + 1])).tolist()
-    ends = (np.concatenate((at[cut], at[-1:])) + 2).tolist()
-    for i, e in enumerate(prev):
-        e.stamp_pos = i
+    starts_a = np.concatenate((at[:1], at[cut + 1]))
+    ends_a = np.concatenate((at[cut], at[-1:])) + 2
+    which = np.unique(np.searchsorted(starts_a, np.flatnonzero(bad), side="right") - 1)
+    starts, ends = starts_a[which].tolist(), ends_a[which].tolist()
+    gain = rd.decimal_gain
+    lo, hi = starts[0], ends[-1]
+    ol, pl = order[lo:hi].tolist(), perm[lo:hi].tolist()  # the window that holds the stretches
     for a, b in zip(starts, ends, strict=True):
-        group = sorted(live[a:b], key=_BY_POS)
+        a -= lo
+        b -= lo
+        group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
         for e in group:
-            if e.cd is None:
-                rd.decimal_eval(e)
+            if e.gd is None:
+                gain(e)
                 if not e.valid:  # float64 was sure it is valid: never guess
                     raise NeedExact("candidate invalid in decimal")
-        group.sort(key=lambda e: e.cd.G, reverse=True)  # type: ignore[union-attr]
-        live[a:b] = group
+                cls.set(e)
+        group.sort(key=_BY_GD, reverse=True)
+        ol[a:b] = [e.ix for e in group]
+    order[lo:hi] = ol
+
+
+def _settle_few(
+    rd: _CheckedRound,
+    cands: list[_Cand2],
+    order: np.ndarray,
+    perm: np.ndarray,
+    gs: np.ndarray,
+    cls: _GainClasses,
+    at: list[int],
+) -> None:
+    """:func:`_settle_near_ties` for a few near pairs ``at`` (entry i is near entry i + 1): the same
+    test and the same ordering, in Python lists (cheaper than NumPy's per-call cost here)."""
+    ol, pl, gl, ofl = order.tolist(), perm.tolist(), gs.tolist(), cls.ofl
+    starts: list[int] = []
+    ends: list[int] = []
+    first = last = at[0]
+    bad = False
+    for i in at:
+        if i != last + 1 and i != first:
+            if bad:
+                starts.append(first)
+                ends.append(last + 2)
+            first, bad = i, False
+        last = i
+        if not bad:
+            x, y = ofl[ol[i]], ofl[ol[i + 1]]
+            bad = x < 0 or y < 0 or (pl[i] > pl[i + 1] if x == y else gl[i] == gl[i + 1])
+    if bad:
+        starts.append(first)
+        ends.append(last + 2)
+    if not starts:
+        return
+    gain = rd.decimal_gain
+    for a, b in zip(starts, ends, strict=True):
+        group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
+        for e in group:
+            if e.gd is None:
+                gain(e)
+                if not e.valid:  # float64 was sure it is valid: never guess
+                    raise NeedExact("candidate invalid in decimal")
+                cls.set(e)
+        group.sort(key=_BY_GD, reverse=True)
+        ol[a:b] = [e.ix for e in group]
+    lo, hi = starts[0], ends[-1]
+    order[lo:hi] = ol[lo:hi]
 
 
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
-    def take(live: list[_Cand2]) -> _Cand2:
-        prev = live[:]
-        live.sort(key=_BY_GAIN, reverse=True)
-        _settle_near_ties(rd, live, prev)
-        r = live.pop(0)
-        if r.cd is None:
-            rd.decimal_eval(r)
+    """The realisation loop of :func:`exchange_scalar.realise` with the list kept as an array of candidate
+    numbers and the float gains in an array (sorting and dropping run in NumPy)."""
+    cands = [e for e in rd.create(plan) if e.valid]
+    n = len(cands)
+    sup_index: dict[tuple[int, int], list[_Cand2]] = {}
+    dem_index: dict[tuple[int, int], list[_Cand2]] = {}
+    for i, e in enumerate(cands):
+        e.ix = i
+        e.alive = True
+        sup_index.setdefault((e.aI, e.q), []).append(e)
+        sup_index.setdefault((e.aJ, e.p), []).append(e)
+        dem_index.setdefault((e.aI, e.p), []).append(e)
+        dem_index.setdefault((e.aJ, e.q), []).append(e)
+    # the sort key: the float64 gain, or the decimal gain rounded to float64 where it is known (equal
+    # decimal gains then have equal keys, and the stable sort keeps their order as decide's does)
+    gains = np.empty(n)
+    cls = _GainClasses(cands, gains)
+    alive = np.ones(n, dtype=bool)
+    order = np.arange(n)
+    realized: list[_Cand2] = []
+    refresh = rd.refresh
+    empty: list[_Cand2] = []
+    step = 0
+    while order.size:
+        g = gains[order]
+        perm = np.argsort(-g, kind="stable")  # stable: equal gains keep their current order
+        order = order[perm]
+        if order.size > 1:
+            _settle_near_ties(rd, cands, order, perm, g[perm], cls)
+        r = cands[int(order[0])]
+        order = order[1:]
+        rc = r.cd if r.cd is not None else rd.realised_eval(r)
         if not r.valid:  # a float64 decision the margins should have caught: never guess
             raise NeedExact("realised candidate invalid in decimal")
-        return r
-
-    return realise(rd.create(plan), take, rd.refresh)
+        r.yI, r.yJ = float(rc.yI), float(rc.yJ)  # the positions it hands on, rounded once for all
+        r.alive = False
+        alive[r.ix] = False
+        realized.append(r)
+        step += 1
+        kept: list[_Cand2] = []
+        dropped: list[int] = []
+        for lst in (
+            sup_index.get((r.aI, r.q), empty),
+            sup_index.get((r.aJ, r.p), empty),
+            dem_index.get((r.aJ, r.q), empty),
+            dem_index.get((r.aI, r.p), empty),
+        ):
+            for e in lst:
+                if e.alive and e.stamp != step:
+                    e.stamp = step
+                    refresh(e, r)
+                    if e.valid:
+                        kept.append(e)
+                    else:
+                        e.alive = False
+                        dropped.append(e.ix)
+        if kept:
+            cls.set_many(kept)
+        if dropped:
+            alive[dropped] = False
+            order = order[alive[order]]
+    return realized
 
 
 def run_checked(
@@ -702,12 +1134,13 @@ def run_checked(
         plan = _Plan(data.s, sf, cf, data.eligible)
         exact_round = exact_player(data)
         exact_rounds = False
+        memo: dict[tuple[int, int], tuple[Decimal, float, dict[int, float]]] = {}
 
         def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
             nonlocal exact_rounds
             if exact_rounds:  # the exact engine's round on the same decimal state
                 return exact_round(xs)
-            rd = _CheckedRound(xs, data, sf, cf, plan.small)
+            rd = _CheckedRound(xs, data, sf, cf, plan.small, memo)
             done = [r.cd for r in _play_round(rd, plan)]
             # where most evaluations end in decimal anyway (many exact ties, as in files with round
             # numbers) the float64 pass costs more than it saves: go on with exact rounds
