@@ -11,9 +11,31 @@ when a function needs them, and a missing extra is one clear error.
 See ``docs/events.md``.
 """
 
-from realpolitik.events.formats import EventFileError
-from realpolitik.events.series import MEASURES, PERIODS, DyadSeries, EventSeriesError, dyads, parse_dyad
-from realpolitik.events.store import IngestReport, Store, StoreError, ingest
+from typing import TYPE_CHECKING
+
+from realpolitik._lazy import attach
+
+# loaded on first use, so that ``realpolitik`` (whose command group lists ``events``) starts without them
+_EXPORTS = {
+    "EventFileError": "realpolitik.events.formats",
+    "MEASURES": "realpolitik.events.series",
+    "PERIODS": "realpolitik.events.series",
+    "DyadSeries": "realpolitik.events.series",
+    "EventSeriesError": "realpolitik.events.series",
+    "dyads": "realpolitik.events.series",
+    "parse_dyad": "realpolitik.events.series",
+    "IngestReport": "realpolitik.events.store",
+    "Store": "realpolitik.events.store",
+    "StoreError": "realpolitik.events.store",
+    "ingest": "realpolitik.events.store",
+}
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from realpolitik.events.formats import EventFileError
+    from realpolitik.events.series import MEASURES, PERIODS, DyadSeries, EventSeriesError, dyads, parse_dyad
+    from realpolitik.events.store import IngestReport, Store, StoreError, ingest
 
 __all__ = [
     "MEASURES",

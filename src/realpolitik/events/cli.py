@@ -15,17 +15,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
 from rich.markup import escape
 
 from realpolitik._cli_base import CONTEXT, Group, flag
+from realpolitik._lazy import lazy_function
 from realpolitik._terminal import FitTable, Ident, ProgressBar, SafeConsole, show_progress
-from realpolitik.events.series import MEASURES, parse_pairs
-from realpolitik.events.series import dyads as dyad_series
-from realpolitik.events.store import ingest as ingest_files
+
+# the store and series modules load when a command runs, not when ``realpolitik`` lists its commands
+if TYPE_CHECKING:
+    from realpolitik.events.series import dyads as dyad_series
+    from realpolitik.events.series import parse_pairs
+    from realpolitik.events.store import ingest as ingest_files
+else:
+    dyad_series = lazy_function("realpolitik.events.series", "dyads")
+    parse_pairs = lazy_function("realpolitik.events.series", "parse_pairs")
+    ingest_files = lazy_function("realpolitik.events.store", "ingest")
 
 app = typer.Typer(
     help="Event data (GDELT, ICEWS, POLECAT): ingest files, dyad series, figures, link calibration.",
@@ -256,6 +264,7 @@ def plot(
     """A figure of one measure for some dyads over time (SVG, as the report uses)."""
     with _friendly():
         from realpolitik.events.plot import plot_measure
+        from realpolitik.events.series import MEASURES
 
         if measure not in MEASURES:
             raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
