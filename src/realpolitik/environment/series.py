@@ -37,8 +37,6 @@ from typing import Protocol
 
 import numpy as np
 
-from realpolitik.events.series import EventSeriesError, measure_series, parse_dyad
-from realpolitik.events.store import StoreError
 from realpolitik.limits import INPUT_BYTES
 from realpolitik.scenario.schema import EventSeries
 
@@ -401,6 +399,10 @@ def load_event_series(
         ref.weight,
         ref.dataset,
     )
+    # the event-data modules load only for a scenario that reads an event series
+    from realpolitik.events.series import EventSeriesError
+    from realpolitik.events.store import StoreError
+
     try:
         rows = _event_rows(*key) if stamp else _event_rows.__wrapped__(*key)
     except (StoreError, EventSeriesError) as exc:
@@ -428,6 +430,8 @@ def _event_rows(
     dataset: str | None,
 ) -> list[tuple[dt.date, dt.date, str, float | None]]:
     """Event series rows, cached while the store's manifest is unchanged (``stamp``)."""
+    from realpolitik.events.series import measure_series, parse_dyad
+
     return measure_series(
         path,
         parse_dyad(dyad),
