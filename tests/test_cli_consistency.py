@@ -569,3 +569,13 @@ def test_data_warnings_are_grouped_and_bounded() -> None:
     odd = [f"warning {k}" for k in range(5)]
     assert data_warning_lines(odd) == [*odd[:3], "and 2 more (the report's Environment section)"]
     assert data_warning_lines([]) == []
+
+
+def test_a_forecast_that_does_not_converge_says_where_it_moves() -> None:
+    """eum on territory in 2022 neither converges nor repeats a cycle: the note gives the range of its last
+    rounds instead of calling it a cycle."""
+    flat = " ".join(ok("forecast", "japan-russia-2022", "-m", "eum").stdout.split())
+    assert re.search(
+        r"eum did not converge on territory \(no repeating cycle in \d+ rounds; it moves between", flat
+    )
+    assert "every round of the cycle" not in flat and "the same in every round, so it stands" in flat

@@ -752,7 +752,17 @@ def _cell(f: Forecast, issue: str, value: float, *, ruled: bool = True) -> str:
     conv = f.converged
     loose = conv is not None and conv.get(issue) is False
     mark = "~" if loose and (not ruled or not f.settled.get(issue, False)) else ""
-    return f"{value:.1f}{mark}"
+    return f"{value:.1f}{mark}"  # where a '~' value moves is said under the table (_convergence_notes)
+
+
+def _loose_range(f: Forecast, issue: str) -> tuple[float, float] | None:
+    """The range a non-converged forecast moves in: its cycle's, else the range of its last rounds."""
+    ex = f.extras if isinstance(f.extras, dict) else {}
+    for key in ("cycle_range", "outcome_range"):
+        r = (ex.get(key) or {}).get(issue) if isinstance(ex.get(key), dict) else None
+        if r:
+            return float(r[0]), float(r[1])
+    return None
 
 
 def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
@@ -833,13 +843,22 @@ def _convergence_notes(results: list[Forecast]) -> list[str]:
             parts = []
             for d in bad:
                 r = rng.get(d) if isinstance(rng, dict) else None
-                parts.append(f"{d} (cycles between {r[0]:.1f} and {r[1]:.1f})" if r else d)
+                moves = _loose_range(f, d)
+                if r:
+                    parts.append(f"{d} (cycles between {r[0]:.1f} and {r[1]:.1f})")
+                elif moves:
+                    parts.append(
+                        f"{d} (no repeating cycle in {f.rounds} rounds; it moves between {moves[0]:.1f} and "
+                        f"{moves[1]:.1f})"
+                    )
+                else:
+                    parts.append(d)
             notes.append(f"~ {f.model} did not converge on {', '.join(parts)}: not a point forecast")
             held = [d for d in bad if f.settled.get(d)]
             if held:
                 notes.append(
-                    f"  under the decision rule the outcome on {', '.join(held)} is the same in every round of "
-                    "the cycle, so it stands"
+                    f"  under the decision rule the outcome on {', '.join(held)} is the same in every round, "
+                    "so it stands"
                 )
     return notes
 

@@ -246,15 +246,19 @@ def forecast_findings(a: Analysis, card: SummaryCard) -> list[Finding]:
         values = line.models
         for v in values:
             if v.converged is False:
-                where = f" between {g(v.cycle_range[0])} and {g(v.cycle_range[1])}" if v.cycle_range else ""
+                moves = (
+                    f"it cycles between {g(v.cycle_range[0])} and {g(v.cycle_range[1])}"
+                    if v.cycle_range
+                    else "it keeps moving without a repeating cycle"
+                )
                 if v.settled:
                     text = (
-                        f"{v.model}'s pressure on {line.name} does not settle: it cycles{where}; the rule gives "
-                        f"{g(v.outcome)} in every round of the cycle, so that outcome stands."
+                        f"{v.model}'s pressure on {line.name} does not settle: {moves}; the rule gives "
+                        f"{g(v.outcome)} in every round, so that outcome stands."
                     )
                     imp = 45.0
                 else:
-                    text = f"{v.model} does not settle on {line.name}: it cycles{where}, so it gives no point forecast there."
+                    text = f"{v.model} does not settle on {line.name}: {moves}, so it gives no point forecast there."
                     imp = 65.0
                 out.append(
                     Finding(
