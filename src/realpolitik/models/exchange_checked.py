@@ -666,28 +666,9 @@ class _CheckedRound:
         self.n_created += int(idx.size)
         keep = np.flatnonzero(valid | flag)
         cands: list[_Cand2] = []
-        xf, sf, cf, Sf, Tf = self.xf, self.sf, self.cf, self.Sf, self.Tf
         cols = [arr[keep].tolist() for arr in (aI, aJ, p, q, flag, *v)]
         for ai, aj, pp, qq, fl, mI, mJ, yI, yJ, G, m0I, m0J, y0I, y0J, G0, br, gk in zip(*cols, strict=True):
-            e = _Cand2()
-            e.aI, e.aJ, e.p, e.q = ai, aj, pp, qq
-            e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][pp], sf[ai][qq], sf[aj][pp], sf[aj][qq]
-            e.cIq, e.cJp = cf[ai][qq], cf[aj][pp]
-            e.xbI = e.uI = xf[ai][qq]
-            e.xbJ = e.uJ = xf[aj][pp]
-            e.uId, e.uJd = x[ai][qq], x[aj][pp]
-            e.dI, e.dJ = xf[ai][pp], xf[aj][qq]
-            e.hsI = e.hsJ = 0.0
-            e.hcI = e.hcJ = _NONE
-            e.rec = {}
-            e.bI, e.bJ, e.oI, e.oJ = Sf[qq] - Tf[qq][ai], Sf[pp] - Tf[pp][aj], None, None
-            e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
-            e.dc = None
-            e.cd = None
-            e.hist = []
-            e.m0I = e.m0J = None
-            e.alive = False
-            e.stamp = -1
+            e = self._blank(ai, aj, pp, qq)
             e.mI, e.mJ, e.yI, e.yJ, e.G = mI, mJ, yI, yJ, G
             e.pre = (m0I, m0J, y0I, y0J, G0)
             e.br, e.gk, e.gd = br, gk, None
@@ -700,31 +681,39 @@ class _CheckedRound:
             cands.append(e)
         return cands
 
-    def _create_scalar(self, plan: _Plan, left: list[list[bool]]) -> list[_Cand2]:
+    def _blank(self, ai: int, aj: int, p: int, q: int) -> _Cand2:
+        """A new candidate (I gives on ``q``, J on ``p``) at the round's start: its float64 working copy
+        and empty history, before any evaluation."""
         x, xf, sf, cf, Sf, Tf = self.x, self.xf, self.sf, self.cf, self.Sf, self.Tf
+        e = _Cand2()
+        e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+        e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][p], sf[ai][q], sf[aj][p], sf[aj][q]
+        e.cIq, e.cJp = cf[ai][q], cf[aj][p]
+        e.xbI = e.uI = xf[ai][q]
+        e.xbJ = e.uJ = xf[aj][p]
+        e.uId, e.uJd = x[ai][q], x[aj][p]
+        e.dI, e.dJ = xf[ai][p], xf[aj][q]
+        e.hsI = e.hsJ = 0.0
+        e.hcI = e.hcJ = _NONE
+        e.rec = {}
+        e.bI, e.bJ, e.oI, e.oJ = Sf[q] - Tf[q][ai], Sf[p] - Tf[p][aj], None, None
+        e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
+        e.dc = None
+        e.cd = None
+        e.hist = []
+        e.m0I = e.m0J = None
+        e.alive = False
+        e.stamp = -1
+        return e
+
+    def _create_scalar(self, plan: _Plan, left: list[list[bool]]) -> list[_Cand2]:
         cands: list[_Cand2] = []
         for p, q, g1, g2 in _pairings(plan.eligible, left):
             rpq = plan.role_rows[p][q]
             for i in g1:
                 for j in g2:
                     ai, aj = (j, i) if rpq[i][j] else (i, j)
-                    e = _Cand2()
-                    e.aI, e.aJ, e.p, e.q = ai, aj, p, q
-                    e.sIp, e.sIq, e.sJp, e.sJq = sf[ai][p], sf[ai][q], sf[aj][p], sf[aj][q]
-                    e.cIq, e.cJp = cf[ai][q], cf[aj][p]
-                    e.xbI = e.uI = xf[ai][q]
-                    e.xbJ = e.uJ = xf[aj][p]
-                    e.uId, e.uJd = x[ai][q], x[aj][p]
-                    e.dI, e.dJ = xf[ai][p], xf[aj][q]
-                    e.hsI = e.hsJ = 0.0
-                    e.hcI = e.hcJ = _NONE
-                    e.rec = {}
-                    e.bI, e.bJ, e.oI, e.oJ = Sf[q] - Tf[q][ai], Sf[p] - Tf[p][aj], None, None
-                    e.csIf, e.csJf = e.sIq * e.cIq, e.sJp * e.cJp
-                    e.dc = None
-                    e.hist = []
-                    e.alive = False
-                    e.stamp = -1
+                    e = self._blank(ai, aj, p, q)
                     self.evaluate(e)
                     if e.valid:
                         cands.append(e)
