@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -1185,7 +1186,6 @@ def data_warning_lines(warnings: list[str], limit: int = 3) -> list[str]:
     """The scenario's data warnings (stale readings, say), the same warning for several actors said
     once: ``capabilities 'capabilities': gdp_current_usd_tn of JPN, RUS and USA is from 2019, 1096 days
     old``; at most ``limit`` lines, then how many more."""
-    import re
 
     groups: dict[tuple[str, str], list[str]] = {}
     for w in warnings:
