@@ -127,3 +127,17 @@ def test_registry_lists_builtin_models_without_loading_them() -> None:
     names, smp_loaded = out.strip().splitlines()
     assert names == "('compromise', 'nash', 'eum', 'exchange', 'smp')"
     assert smp_loaded == "False"
+
+
+@pytest.mark.parametrize("module", ["realpolitik.cli", "realpolitik.events.cli"])
+def test_command_annotations_are_objects_not_strings(module: str) -> None:
+    """Typer evaluates every command's annotations on each start; strings would each cost a compile()."""
+    import typer.main
+
+    mod = importlib.import_module(module)
+    callbacks = [c.callback for c in mod.app.registered_commands]
+    assert callbacks
+    for callback in callbacks:
+        strings = {k: v for k, v in callback.__annotations__.items() if isinstance(v, str)}
+        assert not strings, f"{callback.__name__} has string annotations {sorted(strings)}"
+    assert typer.main.get_command(mod.app) is not None

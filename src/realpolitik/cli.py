@@ -10,8 +10,10 @@ file, ``--out-dir DIR`` a folder; ``--format`` the form of the output; ``-n/--dr
 Defaults shared with the Python API live in :mod:`realpolitik.defaults`.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here or in ``events/cli.py``: Typer reads every command's
+# annotations on each start, and a string annotation costs a compile() each time (8% of the
+# instructions of a small forecast, 15% of ``--help``). Annotations that name a type imported only
+# for type checking are quoted instead; tests/test_startup.py checks this.
 import json
 import math
 import os
@@ -496,7 +498,7 @@ def _range(low: float | None, high: float | None) -> str:
     return f"≥ {num(low)}" if low is not None else f"≤ {num(high)}" if high is not None else ""
 
 
-def render_scenario(s: Scenario, out: Console) -> None:
+def render_scenario(s: "Scenario", out: Console) -> None:
     """Rich tables describing a scenario (every text from the file shown as written, never as markup).
 
     Ids are never cut inside a word: they fold at ``_ - .`` when a column is narrow, and a table whose
@@ -555,7 +557,7 @@ def render_scenario(s: Scenario, out: Console) -> None:
         out.print(f"Sources: none defined ({prov.words()}).")
 
 
-def _positions(s: Scenario, out: Console) -> None:
+def _positions(s: "Scenario", out: Console) -> None:
     """Each actor's position (salience) per issue: a grid when it fits the terminal, else one row each."""
 
     def cell(actor: str, issue: str) -> str:
@@ -589,7 +591,7 @@ def _positions(s: Scenario, out: Console) -> None:
     _print_table(t, out)
 
 
-def _rules(s: Scenario, structure: Any, out: Console) -> None:
+def _rules(s: "Scenario", structure: Any, out: Console) -> None:
     """Who decides each issue: agreements with their signers and vetoes, unilateral issues, red lines,
     conditions."""
     lines: list[str] = []
@@ -640,7 +642,7 @@ def _rules(s: Scenario, structure: Any, out: Console) -> None:
             out.print(f"  {esc(line)}")
 
 
-def _environment(s: Scenario, out: Console) -> None:
+def _environment(s: "Scenario", out: Console) -> None:
     """Indicators at ``as_of`` and the drivers a sweep can vary (quantities the links read)."""
     if not s.environment.indicators:
         out.print("[dim]No indicators, so no drivers: sweep has nothing to vary.[/dim]")
@@ -726,8 +728,8 @@ def validate(
 
 
 def _run_forecasts(
-    s: Scenario, models: list[str], seed: int | None, params: dict[str, Any], *, skip_missing: bool = False
-) -> tuple[list[Forecast], dict[str, str]]:
+    s: "Scenario", models: list[str], seed: int | None, params: dict[str, Any], *, skip_missing: bool = False
+) -> tuple[list["Forecast"], dict[str, str]]:
     """Forecasts by each model; with ``skip_missing``, models lacking inputs are skipped with the reason."""
     out = []
     skipped: dict[str, str] = {}
@@ -747,7 +749,7 @@ def _run_forecasts(
     return out, skipped
 
 
-def _cell(f: Forecast, issue: str, value: float, *, ruled: bool = True) -> str:
+def _cell(f: "Forecast", issue: str, value: float, *, ruled: bool = True) -> str:
     """A forecast value, marked ``~`` when it is not a point forecast (the model did not converge there,
     and, for the outcome under the rule, the rule does not give the same answer in every round)."""
     conv = f.converged
@@ -756,7 +758,7 @@ def _cell(f: Forecast, issue: str, value: float, *, ruled: bool = True) -> str:
     return f"{value:.1f}{mark}"  # where a '~' value moves is said under the table (_convergence_notes)
 
 
-def _loose_range(f: Forecast, issue: str) -> tuple[float, float] | None:
+def _loose_range(f: "Forecast", issue: str) -> tuple[float, float] | None:
     """The range a non-converged forecast moves in: its cycle's, else the range of its last rounds."""
     ex = f.extras if isinstance(f.extras, dict) else {}
     for key in ("cycle_range", "outcome_range"):
@@ -766,7 +768,7 @@ def _loose_range(f: Forecast, issue: str) -> tuple[float, float] | None:
     return None
 
 
-def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast by model") -> Table:
+def forecast_table(s: "Scenario", results: list["Forecast"], title: str = "Forecast by model") -> Table:
     """Issues as rows: the outcome under the issue's decision rule, and below it (dim) the model's own
     pressure where the rule changed it; the status quo and each model as columns. Fits 80 columns."""
     t = FitTable(
@@ -793,7 +795,7 @@ def forecast_table(s: Scenario, results: list[Forecast], title: str = "Forecast 
     return t
 
 
-def rules_lines(results: list[Forecast]) -> list[str]:
+def rules_lines(results: list["Forecast"]) -> list[str]:
     """Who decides each issue, in words (one line per agreement or rule)."""
     if not results:
         return []
@@ -812,7 +814,7 @@ def rules_lines(results: list[Forecast]) -> list[str]:
     return lines
 
 
-def agreement_lines(results: list[Forecast]) -> list[str]:
+def agreement_lines(results: list["Forecast"]) -> list[str]:
     """Per agreement and model: agreed, refused (by whom, on which issue) or no change."""
     lines: list[str] = []
     if not results or not results[0].agreements:
@@ -832,7 +834,7 @@ def agreement_lines(results: list[Forecast]) -> list[str]:
     return lines
 
 
-def _convergence_notes(results: list[Forecast]) -> list[str]:
+def _convergence_notes(results: list["Forecast"]) -> list[str]:
     notes = []
     for f in results:
         conv = f.converged
@@ -873,7 +875,7 @@ def _print_notes(lines: list[str], out: Console) -> None:
         out.print(Padding(esc(line.strip()), (0, 0, 0, indent)))
 
 
-def _model_notes(results: list[Forecast]) -> list[str]:
+def _model_notes(results: list["Forecast"]) -> list[str]:
     """What each model did not use of the data, each note once with every model it concerns."""
     by_note: dict[str, list[str]] = {}
     for f in results:
@@ -958,7 +960,7 @@ def _import(file: Path, out: Path, force: bool, kind: str) -> None:
         console.print(f"wrote {esc(out)} ({len(s.actors)} actors, {len(s.issues)} issues)")
 
 
-def _export(scenario: str, out: Path, force: bool, writer: Callable[[Scenario], str]) -> None:
+def _export(scenario: str, out: Path, force: bool, writer: Callable[["Scenario"], str]) -> None:
     with _friendly():
         s = load(scenario)
         if out.exists() and not force:
@@ -1345,7 +1347,7 @@ def _span(iv: list[float | None] | None) -> str:
     return g(lo) if abs(hi - lo) < 1e-9 else f"{g(lo)}–{g(hi)}"
 
 
-def _check_drivers(s: Scenario, names: list[str], scenario: str) -> None:
+def _check_drivers(s: "Scenario", names: list[str], scenario: str) -> None:
     """Each ``--vary`` driver names an indicator or a derived quantity of the scenario's actors; else one
     error listing the drivers there are."""
     from realpolitik.environment import parse_driver, prepare
@@ -1662,7 +1664,14 @@ def version() -> None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point.
+
+    The command line does not load pydantic plugins: finding them scans every installed package's
+    metadata on each start (about 2% of a small forecast's work), and no command needs one. An
+    explicit ``PYDANTIC_DISABLE_PLUGINS`` in the environment is respected, and the Python API (which
+    does not go through here) loads plugins as pydantic normally does.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app()
 
 

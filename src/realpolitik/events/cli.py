@@ -4,8 +4,6 @@ Light at import (Typer and Rich only): DuckDB, pandas and statsmodels load insid
 clear error when the ``events`` extra is missing.
 """
 
-from __future__ import annotations
-
 import csv
 import io
 import json
