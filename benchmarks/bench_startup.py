@@ -8,7 +8,10 @@
 interpreter and libraries), alternating with this checkout's runs so that both see the same machine
 load. The environment variable ``PYTHONDONTWRITEBYTECODE`` is removed for the timed commands (the
 warm-up run writes the bytecode caches, as an installed package has them); ``--no-bytecode-cache``
-keeps it, so that every run compiles the package's sources again. ``rows()`` returns the table for ``benchmarks/run.py``. Targets (issue 13, 2-core VM):
+keeps it, so that every run compiles the package's sources again. ``--instructions`` also counts each
+command's instructions once under valgrind (cachegrind without cache simulation, ``PYTHONHASHSEED=0``; median of 3):
+a count that the load of a shared machine does not disturb, for comparing two versions. ``rows()``
+returns the table for ``benchmarks/run.py``. Targets (issue 13, 2-core VM):
 ``import realpolitik`` < 0.15 s, ``--help`` < 0.25 s, the forecast faster than KTAB's recorded
 whole process on SOE-Pol-Comp (0.35 s).
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -63,8 +67,38 @@ def _run(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - t0
 
 
-def rows(runs: int = 10, baseline: str | None = None, bytecode_cache: bool = True) -> list[dict[str, Any]]:
-    """Median wall seconds per command (one warm-up run first); with ``baseline`` both side by side."""
+def instructions(argv: list[str], env: dict[str, str], repeat: int = 3) -> float | None:
+    """Median instructions the whole process executes (valgrind's cachegrind), None without valgrind.
+
+    The count still varies by a few per cent from run to run (addresses differ), hence the median.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    probe = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv]
+    counts = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            probe,
+            env=dict(env, PYTHONHASHSEED="0"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+        if found is None:
+            return None
+        counts.append(int(found.group(1).replace(",", "")))
+    return statistics.median(counts)
+
+
+def rows(
+    runs: int = 10, baseline: str | None = None, bytecode_cache: bool = True, count: bool = False
+) -> list[dict[str, Any]]:
+    """Median wall seconds per command (one warm-up run first); with ``baseline`` both side by side.
+
+    With ``count``, each row also has ``instructions`` (and ``baseline_instructions``), in millions.
+    """
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     if bytecode_cache:
@@ -86,6 +120,12 @@ def rows(runs: int = 10, baseline: str | None = None, bytecode_cache: bool = Tru
         if base_env:
             row["baseline_median_s"] = statistics.median(theirs)
             row["speedup"] = row["baseline_median_s"] / row["median_s"]
+        if count:
+            n = instructions(argv, env)
+            row["instructions_m"] = None if n is None else n / 1e6
+            if base_env:
+                b = instructions(argv, base_env)
+                row["baseline_instructions_m"] = None if b is None else b / 1e6
         row["target_s"] = target
         row["meets_target"] = None if target is None else ("yes" if row["median_s"] < target else "NO")
         out.append(row)
@@ -99,21 +139,35 @@ def main() -> None:
     ap.add_argument(
         "--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if it is set"
     )
+    ap.add_argument(
+        "--instructions", action="store_true", help="also count instructions under valgrind (slow)"
+    )
     args = ap.parse_args()
-    table = rows(args.runs, args.baseline, bytecode_cache=not args.no_bytecode_cache)
+    table = rows(args.runs, args.baseline, bytecode_cache=not args.no_bytecode_cache, count=args.instructions)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; wall seconds, {args.runs} runs")
     head = f"{'command':58} {'median s':>9} {'min s':>7}"
     if args.baseline:
         head += f" {'baseline s':>10} {'speed-up':>8}"
+    if args.instructions:
+        head += f" {'instr M':>8}" + (f" {'base M':>8}" if args.baseline else "")
     head += f" {'target s':>8} {'ok':>3}"
     print(head)
     print("-" * len(head))
     for r in table:
         line = f"{r['command']:58} {r['median_s']:9.3f} {r['min_s']:7.3f}"
         if args.baseline:
-            line += f" {r['baseline_median_s']:10.3f} {r['speedup']:7.1f}x"
+            line += f" {r['baseline_median_s']:10.3f} {r['speedup']:7.2f}x"
+        if args.instructions:
+            line += f" {_m(r.get('instructions_m')):>8}"
+            if args.baseline:
+                line += f" {_m(r.get('baseline_instructions_m')):>8}"
         target = f"{r['target_s']:.2f}" if r["target_s"] else "-"
         line += f" {target:>8} {r['meets_target'] or '-':>3}"
         print(line)
+
+
+def _m(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
 
 
 if __name__ == "__main__":
