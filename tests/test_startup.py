@@ -18,6 +18,7 @@ import pytest
 import realpolitik
 
 SRC = Path(realpolitik.__file__).parent
+REPO = Path(__file__).resolve().parents[1]
 
 HEAVY = (
     "scipy",
@@ -69,6 +70,17 @@ def test_forecast_with_one_model_loads_only_that_model() -> None:
     assert "realpolitik.models.closed_form" in models
     assert not models & {"realpolitik.models.eum", "realpolitik.models.smp", "realpolitik.models.exchange"}
     assert not _loaded_after(code) & set(HEAVY)
+
+
+def test_reading_csv_or_json_does_not_load_the_yaml_parser() -> None:
+    csv = REPO / "tests" / "data" / "ktab" / "SOE-Pol-Comp" / "input.csv"
+    code = (
+        "import realpolitik as rp\n"
+        f"s = rp.load({str(csv)!r})\n"
+        "rp.scenario.from_dict(rp.scenario.to_dict(s), text='{}')"
+    )
+    assert "yaml" not in _loaded_after(code)
+    assert "yaml" in _loaded_after("import realpolitik as rp\nrp.load('ec-emissions-1994')")
 
 
 def _type_checking_imports(package: str) -> dict[str, str]:
