@@ -679,9 +679,6 @@ class SmallRun:
         self.salT_full[...] = self.salT3
         self.den_full[...] = self.den_col
         self.cap_full[...] = self.cap3
-        w2 = self.w2_full  # (w_i, w_j) at [., i, j]
-        w2[0] = w[:, None]
-        w2[1] = w
         self.w3_full[...] = w[:, None, None]
         wn = self.wn_third  # w_n, 0 where n is a principal (i or j)
         wn[...] = self.w3_full
@@ -706,7 +703,6 @@ class SmallRun:
         self.salT_full = e((dims, n, n))
         self.den_full = e((n, n))
         self.cap_full = e((n, n, n))
-        self.w2_full = e((2, n, n))
         self.w3_full = e((n, n, n))
         self.wn_third = e((n, n, n))
         z3 = np.zeros((n, n, n), dtype=bool)
@@ -739,11 +735,10 @@ class SmallRun:
         self.h2_own, self.h2_other = self.h2[::-1, 1], self.h2[:, 0]  # (3u_nj, 2u_nj + 1), (2u_ni + 1, 3u_ni)
         self.s2e = e((2, n, n, n))
         self.t2e = e((2, n, n, n))
-        self.a2 = e((2, n, n))
         self.pm = e((2, 2, n, n))
         self.c0 = e((2, n, n))
         self.bb = e((2, n, n, n))
-        self.vv = e((2, n, n, n))
+        self.vv = e((2, n + 1, n, n))  # [sign, 0: C₀ then the third parties n, i, j]
         self.cc = e((2, n, n))
         self.tot = e((n, n))
         self.pq = e((2, n, n))
@@ -764,12 +759,14 @@ class SmallRun:
         self.uni = self.unj.reshape(n, n * n)[:, :: n + 1]  # u_ni[n, i] = u_nj[n, i, i]
         self.uni3 = self.uni[:, :, None]
         self.uniT = self.uni.T
-        self.a2_0, self.a2_1 = self.a2[0], self.a2[1]
         self.pm_0, self.pm_1 = self.pm[0], self.pm[1]
-        self.pm_x0, self.pm_x1 = self.pm[:, 0], self.pm[:, 1]
+        # flat indices into bb (sign, n, i, j) of the principals' rows: [principal, sign, i, j]
+        ii, jj = np.meshgrid(self.idx, self.idx, indexing="ij")
+        sgn = np.arange(2)[:, None, None] * n**3
+        self.pm_index = np.stack([sgn + (ii * n + ii) * n + jj, sgn + (jj * n + ii) * n + jj])
         self.bb_0, self.bb_1 = self.bb[0], self.bb[1]
         self.c0_3 = self.c0[:, None]
-        self.vv_0, self.vv_1, self.vv_x0 = self.vv[0], self.vv[1], self.vv[:, 0]
+        self.vv_0, self.vv_1, self.vv_c0 = self.vv[0, 1:], self.vv[1, 1:], self.vv[:, 0]
         self.cc_0, self.cc_1 = self.cc[0], self.cc[1]
         self.pq_0, self.pq_1 = self.pq[0], self.pq[1]
         self.pq2_0, self.pq2_1 = self.pq2[0], self.pq2[1]
@@ -855,17 +852,9 @@ class SmallRun:
         """P_i(i>j) and G_i(i→j), as :func:`challenges_all` (the diagonal of the gain is −inf)."""
         sub, mul, add, mx = np.subtract, np.multiply, np.add, np.maximum
         unj, us = self.unj, self.ustar
-        # principals: a_i = w_i (u_ii − u_ij), a_j = w_j (u_ji − u_jj), u_ii = u_jj = 1, u_ij = U*
-        a2 = self.a2
-        sub(_1, us, self.a2_0)
-        sub(self.uniT, _1, self.a2_1)
-        mul(a2, self.w2_full, a2)
-        pm0, pm1 = self.pm_0, self.pm_1
-        mx(a2, _0, out=pm0)
-        sub(pm0, a2, pm1)  # max(−a, 0)
-        c0 = add(self.pm_x0, _E10, self.c0)  # (C⁺₀, C⁻₀)
-        add(c0, self.pm_x1, c0)
-        # third parties' own small conflicts
+        # every actor's own small conflict b_n = w_n (u_ni − u_nj), then (max(b, 0), max(−b, 0)); the
+        # principals' votes are its rows n = i (a_i = w_i (1 − U*_ij)) and n = j (a_j = w_j (u_ji − 1)),
+        # the same operations on the same values, as u_ii = u_jj = 1 exactly
         bb, bb0, bb1 = self.bb, self.bb_0, self.bb_1
         uf = self.uni_full
         uf[...] = self.uni3  # u_ni at [n, i, j] for every j
@@ -873,6 +862,10 @@ class SmallRun:
         mul(bb1, self.w3_full, bb1)  # b_n
         mx(bb1, _0, out=bb0)
         sub(bb0, bb1, bb1)
+        pm = bb.take(self.pm_index, out=self.pm)  # (principal i, j) x (max(a, 0), max(−a, 0))
+        c0 = add(_E10, self.pm_0, self.c0)  # (C⁺₀, C⁻₀)
+        add(c0, self.pm_1, c0)
+        del pm
         c4 = self.c4
         c4[...] = self.c0_3
         add(bb, c4, bb)
@@ -892,7 +885,7 @@ class SmallRun:
         mul(vv1, self.wn_third, vv1)  # v_n, 0 for the principals
         mx(vv1, _0, out=vv0)
         sub(vv0, vv1, vv1)
-        add(self.vv_x0, c0, self.vv_x0)
+        self.vv_c0[...] = c0  # the sums start with (C⁺₀ + v_0⁺, C⁻₀ + v_0⁻), then add v_1, ... in order
         np.add.reduce(vv, 1, out=self.cc)  # (C⁺, C⁻)
         tot = add(self.cc_0, self.cc_1, self.tot)
         np.divide(self.cc, tot, self.pq)  # (P, Q)
