@@ -685,10 +685,8 @@ class SmallRun:
         wn.reshape(-1)[self.wn_zero] = 0.0
         self.g1_full[...] = (1.0 - s_tot) * 2.0  # (1 − S_j)·2u_ii with u_ii = 1
         self.s_full[...] = s_tot
-        # the constants of a turn at the largest slot count; a turn with fewer slots takes views
-        self.sal_fm[...] = self.salT3
-        self.den_fm[...] = self.den_col
-        self.cap_fm[...] = self.cap3
+        # the constants of a turn, written at its size on the run's first turn with that many slots
+        self._slot_ready: dict[int, tuple[np.ndarray, ...]] = {}
 
     def release(self) -> None:
         """Hand the buffers to the thread's next run of the same size (this run must not be used again)."""
@@ -755,7 +753,7 @@ class SmallRun:
         self.rpT3 = self.rp.T[:, :, None]
         self.u0_3 = self.u0[:, None, :]
         self.ustar = self.unj.reshape(n * n, n)[:: n + 1]  # U*[i, j] = u_nj[i, i, j]
-        self.ustarT3 = self.ustar.T[:, :, None]
+        self.ustarT_row = self.ustar.T[:, None, :]  # U*[i, a] at [a, ., i]
         self.uni = self.unj.reshape(n, n * n)[:, :: n + 1]  # u_ni[n, i] = u_nj[n, i, i]
         self.uni3 = self.uni[:, :, None]
         self.uniT = self.uni.T
@@ -774,12 +772,6 @@ class SmallRun:
         self.gain_diag = self.gain_flat[:: n + 1]
         self.pq_0_flat = self.pq_0.reshape(-1)
         self.row_off = self.idx * n
-        self.risk_col = self.risk[:, None]
-        self.zrow0 = np.full((n, n + 1), -1, dtype=np.intp)
-        self.zrow0[:, 0] = self.idx
-        self.sal_fm = e((dims, n, 2 * n))
-        self.den_fm = e((n, 2 * n))
-        self.cap_fm = e((n, n + 1, n + 1))
         self._slot_index: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ assessment
@@ -904,7 +896,7 @@ class SmallRun:
     def turn(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """New positions and targets (−1: none) from the assessed state ``x``, as ``smp._turn``."""
         sub, mul, add, div = np.subtract, np.multiply, np.add, np.divide
-        n, dims, idx = self.n, self.dims, self.idx
+        n, dims = self.n, self.dims
         gain = self.challenges()[1]
         best = gain.argmax(axis=-1)
         # (gathers through flat indices and take: multi-axis fancy indexing costs several times more)
@@ -912,19 +904,27 @@ class SmallRun:
         has = np.greater(self.gain_flat.take(best_flat), _E5)
         init = has.nonzero()[0]
         n_slot = len(init)
-        if n_slot == 0:
+        if n_slot == n:  # every actor challenges (the usual case)
+            target = rcvr = best
+        elif n_slot == 0:
             return x.copy(), np.full(n, -1)
-        target = np.where(has, best, _M1)
-        rcvr = best.take(init)
+        else:
+            target = np.where(has, best, _M1)
+            rcvr = best.take(init)
+            best_flat = best_flat.take(init)
         pair = np.concatenate((init, rcvr))
         (
+            m_arr,
             s2p1,
             rows,
             off_diag,
             row_m,
+            zrow0,
             tmp,
             tb,
             um,
+            um_i,
+            um_j,
             vc,
             vb,
             sal_f,
@@ -938,13 +938,19 @@ class SmallRun:
             zy,
             y,
             terms,
+            terms_rows,
             t0,
-        ) = self._slot_index.get(n_slot) or self._slots(n_slot)
-        m = 1 + n_slot
+            values,
+            values_a,
+            values_b,
+            c,
+            c_t,
+            pv,
+            pv_diag,
+        ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
-        p_i = self.pq_0_flat.take(best_flat.take(init))
-        pp_0[...] = p_i
-        sub(_1, p_i, pp_1)
+        self.pq_0_flat.take(best_flat, out=pp_0)  # P_i(i > j)
+        sub(_1, pp_0, pp_1)
         xx = x.take(pair, 0).reshape(2, n_slot, dims)
         if self.opt.intervec == "s2p2":
             mul(pp, pp, pp)
@@ -965,9 +971,10 @@ class SmallRun:
         add(zy, _HALF, zy)
         np.floor(zy, zy)
         div(zy, _E4, zy)
-        # value of every option to every actor: mean utility of the resulting state
-        tmp[...] = x.T[:, :, None]
-        tb[...] = zy.T[:, None, :]
+        # utility to every actor i of every offer o, at [o, i] (offer-major: the two offers of a slot
+        # and the slot's row of the terms below are then contiguous)
+        tmp[...] = x.T[:, None, :]  # x_ik at [k, o, i]
+        tb[...] = zy.T[:, :, None]
         sub(tmp, tb, tmp)
         mul(tmp, sal_f, tmp)
         mul(tmp, tmp, tmp)
@@ -980,83 +987,112 @@ class SmallRun:
         div(dm, den_f, dm)
         np.sqrt(dm, dm)
         if self.bad_rows is not None:
-            dm[self.bad_rows] = 0.0
-        um[...] = self.risk_col
+            dm[:, self.bad_rows] = 0.0
+        um[...] = self.risk_row
         mul(dm, um, um)
         add(um, _1, um)
         sub(_1, dm, dm)
         mul(um, dm, um)
-        # terms[a, i, o]: utility to i of actor a's position under option o (o = 0: no change);
-        # the moved positions count 0 in the sum over a, their utilities are added to a = 0's term
-        terms[...] = self.ustarT3
-        terms[pair, :, s2p1] = 0.0
-        add(t0, add(um[:, :n_slot], um[:, n_slot:]), t0)
-        values = np.add.reduce(terms, 0)  # over a in order
+        # terms[a, o, i]: utility to i of actor a's position under option o (o = 0: no change); the
+        # moved positions count 0 in the sum over a, their utilities are added to a = 0's term
+        slot_rows = add(mul(pair, m_arr), s2p1)  # rows [a, o] of the moved positions (and of zrow)
+        terms[...] = self.ustarT_row
+        terms_rows[slot_rows] = 0.0
+        add(t0, add(um_i, um_j), t0)
+        np.add.reduce(terms, 0, out=values)  # over a in order: values at [o, i]
         div(values, self.n_f, values)
         # coalitions and victory probabilities among the options, then one election per queue
-        vc[...] = values[:, :, None]
-        vb[...] = values[:, None, :]
+        vc[...] = values_a
+        vb[...] = values_b
         sub(vc, vb, vc)
         mul(vc, cap_f, vc)
         np.maximum(vc, _0, out=vc)
         v0 = vc[0]
         add(v0, _E8, v0)
-        c = np.add.reduce(vc, 0)
-        pv = add(c, c.T)
+        np.add.reduce(vc, 0, out=c)
+        add(c, c_t, pv)
         div(c, pv, pv)
-        pv.reshape(-1)[:: m + 1] = 0.5
+        pv_diag.fill(0.5)
         # row of z holding actor i's position under option o, −1 where i is not in o's queue
-        zrow = self.zrow0[:, :m].copy()
+        zrow = zrow0.copy()
         zrow_flat = zrow.reshape(-1)
-        zrow_flat[add(mul(pair, m), s2p1)] = rows
+        zrow_flat[slot_rows] = rows
         member = np.greater_equal(zrow, _I0)
         # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
         # where it then never wins: the status quo is in every queue
         q = np.where(member[:, None, :], pv, off_diag)
         q = np.multiply.reduce(q, -1)
-        if m <= 7 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
+        if n_slot <= 6 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
             # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
             tot = np.add.accumulate(q, -1)[:, -1:]
         else:
             q_len = member.sum(axis=-1)
             qidx = np.argsort(~member, axis=-1, kind="stable")[:, : int(q_len.max())]
             q_ok = np.arange(qidx.shape[1]) < q_len[:, None]
-            tot = np.where(q_ok, q[idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
+            tot = np.where(q_ok, q[self.idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
         # q ≥ 0, so tot is 0 only where the whole row is: any positive divisor then gives win = 0
         np.maximum(tot, _TINY, out=tot)
         win = div(q, tot, q).argmax(axis=-1)
-        return z.take(zrow_flat[add(row_m, win)], 0), target
+        return z.take(zrow_flat.take(add(row_m, win)), 0), target
 
     def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
-        """Index arrays, buffers and views of the constants of a turn with ``n_slot`` initiators.
+        """Index arrays, buffers and views of a turn with ``n_slot`` initiators, and this run's constants.
 
-        They depend on the buffers only (cached with them); the constants' values are those this run
-        wrote into the full-size arrays the views look at."""
-        n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
-        s_idx = np.arange(n_slot)
-        ix: tuple[np.ndarray, ...] = (
-            np.concatenate((s_idx, s_idx)) + 1,
-            n + np.arange(m2),
-            1.0 - np.eye(m),
-            self.idx * m,
-        )
-        ix += tuple(np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2)
-        ix += (self.sal_fm[:, :, :m2], self.den_fm[:, :m2], self.cap_fm[:, :m, :m])
-        # the bargains' weights (pp), the positions then the offers (z), the option terms
-        pp = np.empty((2, n_slot, 1))
-        z = np.empty((n + m2, self.dims))
-        zy = z[n:]
-        terms = np.empty((n, n, m))
-        ix += (
-            pp,
-            pp[0, :, 0],
-            pp[1, :, 0],
-            z,
-            z[:n],
-            zy,
-            zy.reshape(2, n_slot, self.dims),
-            terms,
-            terms[0, :, 1:],
-        )
-        self._slot_index[n_slot] = ix
+        The index arrays and buffers depend on the buffers' size only (cached with them); the constant
+        operands at the turn's size are written once per run and slot count."""
+        ix = self._slot_index.get(n_slot)
+        n, dims, m, m2 = self.n, self.dims, 1 + n_slot, 2 * n_slot
+        if ix is None:
+            s_idx = np.arange(n_slot)
+            zrow0 = np.full((n, m), -1, dtype=np.intp)
+            zrow0[:, 0] = self.idx
+            um = np.empty((m2, n))
+            vc = np.empty((n, m, m))
+            pp = np.empty((2, n_slot, 1))
+            z = np.empty((n + m2, dims))
+            zy = z[n:]
+            terms = np.empty((n, m, n))
+            values = np.empty((m, n))
+            c = np.empty((m, m))
+            pv = np.empty((m, m))
+            ix = (
+                np.array(m, dtype=np.intp),
+                np.concatenate((s_idx, s_idx)) + 1,
+                n + np.arange(m2),
+                1.0 - np.eye(m),
+                self.idx * m,
+                zrow0,
+                np.empty((dims, m2, n)),
+                np.empty((dims, m2, n)),
+                um,
+                um[:n_slot],
+                um[n_slot:],
+                vc,
+                np.empty((n, m, m)),
+                np.empty((dims, m2, n)),  # s_ik at [k, o, i]
+                np.empty((m2, n)),  # Σ_k s_ik² at [o, i]
+                np.empty((n, m, m)),  # c_v at [v, a, b]
+                pp,
+                pp[0, :, 0],
+                pp[1, :, 0],
+                z,
+                z[:n],
+                zy,
+                zy.reshape(2, n_slot, dims),
+                terms,
+                terms.reshape(n * m, n),
+                terms[0, 1:],
+                values,
+                values.T[:, :, None],
+                values.T[:, None, :],
+                c,
+                c.T,
+                pv,
+                pv.reshape(-1)[:: m + 1],
+            )
+            self._slot_index[n_slot] = ix
+        ix[13][...] = self.salT3.reshape(dims, 1, n)
+        ix[14][...] = self.den_col.reshape(1, n)
+        ix[15][...] = self.cap3
+        self._slot_ready[n_slot] = ix
         return ix
