@@ -600,19 +600,6 @@ _I0 = np.array(0, dtype=np.intp)
 _WORK = threading.local()
 
 
-def _sum0(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``np.add.reduce(a, axis=0, out=out)`` (left to right); for a short axis, as separate adds."""
-    if len(a) > 4:
-        return np.add.reduce(a, 0, out=out)
-    if len(a) == 1:
-        out[...] = a[0]
-        return out
-    np.add(a[0], a[1], out)
-    for k in range(2, len(a)):
-        np.add(out, a[k], out)
-    return out
-
-
 def small_path_applies(opt: Options, n: int) -> bool:
     """Whether :class:`SmallRun` implements these options for ``n`` actors."""
     return (
@@ -738,7 +725,8 @@ class SmallRun:
         self.bb = e((2, n, n, n))
         self.vv = e((2, n + 1, n, n))  # [sign, 0: C₀ then the third parties n, i, j]
         self.cc = e((2, n, n))
-        self.tot = e((n, n))
+        self.tot2 = e((2, n, n))
+        self.tot2_0 = self.tot2[0]
         self.pq = e((2, n, n))
         self.pq2 = e((2, n, n))
         self.gain = e((n, n))
@@ -778,6 +766,7 @@ class SmallRun:
     def assess(self, x: np.ndarray) -> None:
         """Assess the state ``x`` ``(N, D)``: distances, risk attitudes, their estimates, u_nj, U*."""
         sub, mul, div = np.subtract, np.multiply, np.divide
+        dims = self.dims
         # broadcast operands are first copied to full size: a copy and a contiguous ufunc call cost
         # less than one ufunc call on broadcast operands (the same operations on the same values)
         xT = x.T
@@ -787,7 +776,16 @@ class SmallRun:
         sub(ta, tmp, tmp)
         mul(tmp, self.salT_full, tmp)
         mul(tmp, tmp, tmp)
-        d = _sum0(tmp, self.d)
+        d = self.d
+        if dims <= 4:  # _sum0 inline
+            if dims > 1:
+                np.add(tmp[0], tmp[1], d)
+                for k in range(2, dims):
+                    np.add(d, tmp[k], d)
+            else:
+                d[...] = tmp[0]
+        else:
+            np.add.reduce(tmp, 0, out=d)
         div(d, self.den_full, d)
         np.sqrt(d, d)
         if self.bad_rows is not None:
@@ -802,7 +800,9 @@ class SmallRun:
         np.maximum(v3, _0, out=v3)
         np.add(self.v3_0, _E8, self.v3_0)
         c = np.add.reduce(v3, 0, out=self.c)
-        np.add(c, self.cT, self.cs)
+        cs = self.cs
+        cs[...] = self.cT  # a copy and a contiguous add cost less than an add of a transposed view
+        np.add(c, cs, cs)
         p = div(c, self.cs, self.p)
         self.p_diag.fill(0.5)
         q = np.multiply.reduce(p, -1, out=self.q)
@@ -879,7 +879,9 @@ class SmallRun:
         sub(vv0, vv1, vv1)
         self.vv_c0[...] = c0  # the sums start with (C⁺₀ + v_0⁺, C⁻₀ + v_0⁻), then add v_1, ... in order
         np.add.reduce(vv, 1, out=self.cc)  # (C⁺, C⁻)
-        tot = add(self.cc_0, self.cc_1, self.tot)
+        tot = self.tot2
+        add(self.cc_0, self.cc_1, self.tot2_0)
+        tot[1] = self.tot2_0
         np.divide(self.cc, tot, self.pq)  # (P, Q)
         p = self.pq_0
         pq2 = mul(self.pq, _2, self.pq2)
@@ -1010,7 +1012,8 @@ class SmallRun:
         v0 = vc[0]
         add(v0, _E8, v0)
         np.add.reduce(vc, 0, out=c)
-        add(c, c_t, pv)
+        pv[...] = c_t
+        add(c, pv, pv)
         div(c, pv, pv)
         pv_diag.fill(0.5)
         # row of z holding actor i's position under option o, −1 where i is not in o's queue
