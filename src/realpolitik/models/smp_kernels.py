@@ -949,6 +949,9 @@ class SmallRun:
             c_t,
             pv,
             pv_diag,
+            pv_b,
+            off_diag_b,
+            factors,
         ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
         self.pq_0_flat.take(best_flat, out=pp_0)  # P_i(i > j)
@@ -1022,9 +1025,11 @@ class SmallRun:
         zrow_flat[slot_rows] = rows
         member = np.greater_equal(zrow, _I0)
         # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
-        # where it then never wins: the status quo is in every queue
-        q = np.where(member[:, None, :], pv, off_diag)
-        q = np.multiply.reduce(q, -1)
+        # where it then never wins: the status quo is in every queue. The factors at [b, i, o]: a
+        # product over the outer axis b runs in order, as NumPy's over an inner axis does for products
+        factors[...] = off_diag_b
+        np.copyto(factors, pv_b, where=member.T[:, :, None])
+        q = np.multiply.reduce(factors, 0)
         if n_slot <= 6 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
             # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
             tot = np.add.accumulate(q, -1)[:, -1:]
@@ -1092,6 +1097,9 @@ class SmallRun:
                 c.T,
                 pv,
                 pv.reshape(-1)[:: m + 1],
+                pv.T[:, None, :],  # pv[o, b] at [b, ., o]
+                (1.0 - np.eye(m))[:, None, :],  # symmetric
+                np.empty((m, n, m)),
             )
             self._slot_index[n_slot] = ix
         ix[13][...] = self.salT3.reshape(dims, 1, n)
