@@ -919,7 +919,6 @@ class SmallRun:
             m_arr,
             s2p1,
             rows,
-            off_diag,
             row_m,
             zrow0,
             tmp,
@@ -1067,7 +1066,6 @@ class SmallRun:
                 np.array(m, dtype=np.intp),
                 np.concatenate((s_idx, s_idx)) + 1,
                 n + np.arange(m2),
-                1.0 - np.eye(m),
                 self.idx * m,
                 zrow0,
                 np.empty((dims, m2, n)),
@@ -1102,8 +1100,9 @@ class SmallRun:
                 np.empty((m, n, m)),
             )
             self._slot_index[n_slot] = ix
-        ix[13][...] = self.salT3.reshape(dims, 1, n)
-        ix[14][...] = self.den_col.reshape(1, n)
-        ix[15][...] = self.cap3
+        sal_f, den_f, cap_f = ix[12:15]  # (the order of the tuple above)
+        sal_f[...] = self.salT3.reshape(dims, 1, n)
+        den_f[...] = self.den_col.reshape(1, n)
+        cap_f[...] = self.cap3
         self._slot_ready[n_slot] = ix
         return ix
