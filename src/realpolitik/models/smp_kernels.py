@@ -760,6 +760,8 @@ class SmallRun:
         self.gain_diag = self.gain_flat[:: n + 1]
         self.pq_0_flat = self.pq_0.reshape(-1)
         self.row_off = self.idx * n
+        self.pair_all = np.concatenate((self.idx, self.idx))
+        self.pair_rcvr = self.pair_all[n:]
         self._slot_index: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ assessment
@@ -907,14 +909,16 @@ class SmallRun:
         init = has.nonzero()[0]
         n_slot = len(init)
         if n_slot == n:  # every actor challenges (the usual case)
-            target = rcvr = best
+            target = best
+            pair = self.pair_all  # (0, 1, .., n − 1, then the targets)
+            self.pair_rcvr[...] = best
         elif n_slot == 0:
             return x.copy(), np.full(n, -1)
         else:
             target = np.where(has, best, _M1)
             rcvr = best.take(init)
             best_flat = best_flat.take(init)
-        pair = np.concatenate((init, rcvr))
+            pair = np.concatenate((init, rcvr))
         (
             m_arr,
             s2p1,
@@ -951,6 +955,9 @@ class SmallRun:
             pv_b,
             off_diag_b,
             factors,
+            zrow,
+            zrow_flat,
+            acc,
         ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
         self.pq_0_flat.take(best_flat, out=pp_0)  # P_i(i > j)
@@ -1019,8 +1026,7 @@ class SmallRun:
         div(c, pv, pv)
         pv_diag.fill(0.5)
         # row of z holding actor i's position under option o, −1 where i is not in o's queue
-        zrow = zrow0.copy()
-        zrow_flat = zrow.reshape(-1)
+        zrow[...] = zrow0
         zrow_flat[slot_rows] = rows
         member = np.greater_equal(zrow, _I0)
         # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
@@ -1031,7 +1037,7 @@ class SmallRun:
         q = np.multiply.reduce(factors, 0)
         if n_slot <= 6 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
             # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
-            tot = np.add.accumulate(q, -1)[:, -1:]
+            tot = np.add.accumulate(q, -1, out=acc)[:, -1:]
         else:
             q_len = member.sum(axis=-1)
             qidx = np.argsort(~member, axis=-1, kind="stable")[:, : int(q_len.max())]
@@ -1053,6 +1059,7 @@ class SmallRun:
             s_idx = np.arange(n_slot)
             zrow0 = np.full((n, m), -1, dtype=np.intp)
             zrow0[:, 0] = self.idx
+            zrow = np.empty((n, m), dtype=np.intp)
             um = np.empty((m2, n))
             vc = np.empty((n, m, m))
             pp = np.empty((2, n_slot, 1))
@@ -1098,6 +1105,9 @@ class SmallRun:
                 pv.T[:, None, :],  # pv[o, b] at [b, ., o]
                 (1.0 - np.eye(m))[:, None, :],  # symmetric
                 np.empty((m, n, m)),
+                zrow,
+                zrow.reshape(-1),
+                np.empty((n, m)),
             )
             self._slot_index[n_slot] = ix
         sal_f, den_f, cap_f = ix[12:15]  # (the order of the tuple above)
