@@ -631,10 +631,11 @@ class SmallRun:
       most 1 (each rounded term of its numerator is at most the matching term of Σ_k s_ik², summed
       in the same order) and the capped branch of :func:`utility` is never needed.
 
-    Per state this makes about 130 NumPy calls on arrays of at most N³ elements, which at small N is
-    what the run costs; so constant operands are stored at full size (a broadcast operand makes a
-    ufunc call several times dearer), gathers use ``take`` and flat indices, and the buffers (which
-    depend on N and D only) are reused by the thread's next run of the same size once
+    Per state this makes about 115 NumPy calls on arrays of at most N³ elements, which at small N is
+    what the run costs; so constant operands are stored at full size and transposed ones copied (a
+    broadcast or strided operand makes a ufunc call several times dearer), gathers use ``take`` and
+    flat indices, products and sums that must run in order run over an outer axis, and the buffers
+    (which depend on N and D only) are reused by the thread's next run of the same size once
     :meth:`release` hands them over (a run alive at the same time gets its own).
     """
 
