@@ -959,6 +959,9 @@ class SmallRun:
             zrow,
             zrow_flat,
             acc,
+            den2,
+            den2_0,
+            tot_full,
         ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
         self.pq_0_flat.take(best_flat, out=pp_0)  # P_i(i > j)
@@ -972,13 +975,14 @@ class SmallRun:
         # den = W_i + 1e-6 + W_j; KTAB adds 0 to the other weight, which can only change the sign of
         # a zero sum, and that the rounding below removes (−0 + 0.5 = 0.5)
         we = add(wgt, _E6)  # (W_i + 1e-6, W_j + 1e-6)
-        den = add(we[0], wgt[1])
+        add(we[0], wgt[1], den2_0)  # den, written twice: a contiguous divisor for both offers
+        den2[1] = den2_0
         mul(we, xx, we)
         mul(wgt, xx, wgt)
         # z: the current positions, then the offers (rows n.. : the initiators', then the targets')
         z_x[...] = x
         add(we, wgt[::-1], y)  # y_i = (W_i + 1e-6) x_i + W_j x_j, y_j = (W_j + 1e-6) x_j + W_i x_i
-        div(y, den, y)
+        div(y, den2, y)
         mul(zy, _E4, zy)
         add(zy, _HALF, zy)
         np.floor(zy, zy)
@@ -1045,8 +1049,9 @@ class SmallRun:
             q_ok = np.arange(qidx.shape[1]) < q_len[:, None]
             tot = np.where(q_ok, q[self.idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
         # q ≥ 0, so tot is 0 only where the whole row is: any positive divisor then gives win = 0
-        np.maximum(tot, _TINY, out=tot)
-        win = div(q, tot, q).argmax(axis=-1)
+        tot_full[...] = tot  # a contiguous divisor (a broadcast one costs more than the copy)
+        np.maximum(tot_full, _TINY, out=tot_full)
+        win = div(q, tot_full, q).argmax(axis=-1)
         return z.take(zrow_flat.take(add(row_m, win)), 0), target
 
     def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
@@ -1061,6 +1066,7 @@ class SmallRun:
             zrow0 = np.full((n, m), -1, dtype=np.intp)
             zrow0[:, 0] = self.idx
             zrow = np.empty((n, m), dtype=np.intp)
+            den2 = np.empty((2, n_slot, dims))
             um = np.empty((m2, n))
             vc = np.empty((n, m, m))
             pp = np.empty((2, n_slot, 1))
@@ -1108,6 +1114,9 @@ class SmallRun:
                 np.empty((m, n, m)),
                 zrow,
                 zrow.reshape(-1),
+                np.empty((n, m)),
+                den2,
+                den2[0],
                 np.empty((n, m)),
             )
             self._slot_index[n_slot] = ix
