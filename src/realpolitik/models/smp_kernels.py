@@ -962,6 +962,7 @@ class SmallRun:
             den2,
             den2_0,
             tot_full,
+            pp_d,
         ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
         self.pq_0_flat.take(best_flat, out=pp_0)  # P_i(i > j)
@@ -970,7 +971,11 @@ class SmallRun:
         if self.opt.intervec == "s2p2":
             mul(pp, pp, pp)
         wgt = self.sal2.take(pair, 0).reshape(2, n_slot, dims)  # (W_i, W_j)
-        mul(wgt, pp, wgt)
+        if dims > 1:  # a contiguous copy of the weights first (a broadcast operand costs more)
+            pp_d[...] = pp
+            mul(wgt, pp_d, wgt)
+        else:
+            mul(wgt, pp, wgt)
         # y_i = ((W_i + 1e-6) x_i + W_j x_j) / den, y_j = (W_i x_i + (W_j + 1e-6) x_j) / den with
         # den = W_i + 1e-6 + W_j; KTAB adds 0 to the other weight, which can only change the sign of
         # a zero sum, and that the rounding below removes (−0 + 0.5 = 0.5)
@@ -1118,6 +1123,7 @@ class SmallRun:
                 den2,
                 den2[0],
                 np.empty((n, m)),
+                np.empty((2, n_slot, dims)),
             )
             self._slot_index[n_slot] = ix
         sal_f, den_f, cap_f = ix[12:15]  # (the order of the tuple above)
