@@ -448,7 +448,9 @@ def _run_single(
     n, dims = problem.n_actors, problem.n_issues
     x3, sal3, cap2, lo, width = _prepare(problem, salience_norm)
     x, sal, cap = x3[0], sal3[0], cap2[0]
-    run = k.SmallRun(sal, cap, k.salience_norm2(sal), opt)
+    # Σ_k s_ik² in order (NumPy sums fewer than 8 terms along the inner axis left to right, from the first)
+    den = _add_reduce(sal * sal, -1) if dims < 8 else k.salience_norm2(sal)
+    run = k.SmallRun(sal, cap, den, opt)
     hist = np.empty((max_steps + 1, n, dims))
     ustar_h = np.empty((max_steps + 1, n, n))
     risk_h = np.empty((max_steps + 1, n))
