@@ -465,14 +465,14 @@ def _run_single(
     t = 0
     by_rule = False
     for t in range(1, max_steps + 1):
-        new_x, targets[t - 1] = run.turn(cur)
+        new_x, targets[t - 1] = run.turn(cur, hist[t])
         run.assess(new_x)
-        hist[t] = new_x
         ustar_h[t] = run.ustar
         risk_h[t] = run.risk
         diff = np.subtract(new_x, cur)
         np.multiply(diff, diff, diff)  # (a positional output costs less than out=)
-        step = _add_reduce(np.sqrt(_add_reduce(diff, -1)), -1)
+        # (a sum over one issue is that issue's term)
+        step = float(_add_reduce(np.sqrt(_add_reduce(diff, -1) if dims > 1 else diff.reshape(n)), -1))
         if t == 1:
             base = step + 1e-4
         ratio = step / base

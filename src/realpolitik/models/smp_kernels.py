@@ -857,7 +857,9 @@ class SmallRun:
         mul(bb1, self.w3_full, bb1)  # b_n
         mx(bb1, _0, out=bb0)
         sub(bb0, bb1, bb1)
-        pm = bb.take(self.pm_index, out=self.pm)  # (principal i, j) x (max(a, 0), max(−a, 0))
+        # (principal i, j) x (max(a, 0), max(−a, 0)); the indices are in range, and mode="clip" writes
+        # to ``out`` directly (the default mode buffers it)
+        pm = bb.take(self.pm_index, out=self.pm, mode="clip")
         c0 = add(_E10, self.pm_0, self.c0)  # (C⁺₀, C⁻₀)
         add(c0, self.pm_1, c0)
         del pm
@@ -898,8 +900,9 @@ class SmallRun:
         return p, g
 
     # ------------------------------------------------------------------ one turn
-    def turn(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """New positions and targets (−1: none) from the assessed state ``x``, as ``smp._turn``."""
+    def turn(self, x: np.ndarray, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """New positions (in ``out`` if given) and targets (−1: none) from the assessed state ``x``, as
+        ``smp._turn``."""
         sub, mul, add, div = np.subtract, np.multiply, np.add, np.divide
         n, dims = self.n, self.dims
         gain = self.challenges()[1]
@@ -914,7 +917,10 @@ class SmallRun:
             pair = self.pair_all  # (0, 1, .., n − 1, then the targets)
             self.pair_rcvr[...] = best
         elif n_slot == 0:
-            return x.copy(), np.full(n, -1)
+            if out is None:
+                return x.copy(), np.full(n, -1)
+            out[...] = x
+            return out, np.full(n, -1)
         else:
             target = np.where(has, best, _M1)
             rcvr = best.take(init)
@@ -965,7 +971,7 @@ class SmallRun:
             pp_d,
         ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
-        self.pq_0_flat.take(best_flat, out=pp_0)  # P_i(i > j)
+        self.pq_0_flat.take(best_flat, out=pp_0, mode="clip")  # P_i(i > j)
         sub(_1, pp_0, pp_1)
         xx = x.take(pair, 0).reshape(2, n_slot, dims)
         if self.opt.intervec == "s2p2":
@@ -1057,7 +1063,7 @@ class SmallRun:
         tot_full[...] = tot  # a contiguous divisor (a broadcast one costs more than the copy)
         np.maximum(tot_full, _TINY, out=tot_full)
         win = div(q, tot_full, q).argmax(axis=-1)
-        return z.take(zrow_flat.take(add(row_m, win)), 0), target
+        return z.take(zrow_flat.take(add(row_m, win)), 0, out=out, mode="clip"), target
 
     def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
         """Index arrays, buffers and views of a turn with ``n_slot`` initiators, and this run's constants.
