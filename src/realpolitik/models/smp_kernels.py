@@ -684,6 +684,7 @@ class SmallRun:
         """Buffers, their views and index arrays, which depend on (n, dims) only (cached per thread)."""
         self.n, self.dims = n, dims
         self.n_f = np.array(float(n))  # a 0-d operand: NumPy converts a Python number on every call
+        self.k_sub, self.k_div = np.empty(()), np.empty(())
         e = np.empty
         self.idx = np.arange(n)
         self.salT_full = e((dims, n, n))
@@ -818,8 +819,11 @@ class SmallRun:
             spread = pmax - pmin
             if spread > 0:
                 mul(p0, _3, risk)
-                sub(risk, pmax + 2.0 * pmin, risk)
-                div(risk, 2.0 * spread, risk)
+                k_sub, k_div = self.k_sub, self.k_div  # 0-d operands (a Python float is converted per call)
+                k_sub[()] = pmax + 2.0 * pmin
+                k_div[()] = 2.0 * spread
+                sub(risk, k_sub, risk)
+                div(risk, k_div, risk)
             else:
                 risk.fill(0.0)
         else:
