@@ -1055,7 +1055,7 @@ class SmallRun:
         factors[...] = off_diag_b
         np.copyto(factors, pv_b, where=member.T[:, :, None])
         q = np.multiply.reduce(factors, 0)
-        if n_slot <= 6 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
+        if n_slot <= 6 or max(np.bincount(pair).tolist()) < 7:  # queue length: 1 + count in pair
             # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
             tot = np.add.accumulate(q, -1, out=acc)[:, -1:]
         else:
