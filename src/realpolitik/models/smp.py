@@ -95,7 +95,7 @@ def _prepare(problem: BargainingProblem, salience_norm: str) -> tuple[np.ndarray
     nan = np.isnan(pos)
     if nan.any():
         pos = np.where(nan, lo + width / 2.0, pos)
-    x = np.clip((pos - lo) / width, 0.0, 1.0)
+    x = ((pos - lo) / width).clip(0.0, 1.0)  # (np.clip, without its wrapper)
     tot = np.add.reduce(sal, axis=-1, keepdims=True)
     if salience_norm == "always":
         sal = sal / np.where(tot > 0, tot, 1.0)
