@@ -511,3 +511,47 @@ def test_single_problem_kernel_reused_buffers_and_threads() -> None:
         threaded = list(pool.map(run_smp, probs * 4))
     for a, b in zip(serial + serial * 4, again + threaded, strict=True):
         _assert_same_run(a, b)
+
+
+@st.composite
+def _small_cases(draw: st.DrawFn) -> tuple[BargainingProblem, dict]:
+    """Problems for the single-problem kernel: fine or coarse (tied, coincident) positions, silent or
+    powerless actors, and the options it implements."""
+    n = draw(st.integers(1, 14))
+    d = draw(st.integers(1, 4))
+    p = random_problem(n, d, draw(st.integers(0, 2**31)))
+    grid = draw(st.sampled_from([0.0, 25.0, 10.0]))
+    pos = np.round(p.position / grid) * grid if grid else p.position
+    sal, cap = p.salience.copy(), p.capability.copy()
+    if draw(st.booleans()):
+        sal[draw(st.integers(0, n - 1))] = 0.0
+    if draw(st.booleans()):
+        cap[draw(st.integers(0, n - 1))] = 0.0
+    params = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "risk_range": st.sampled_from(["mid", "min", "max"]),
+                "risk_adjust": st.sampled_from(["one_third", "none", "half", "full"]),
+                "intervec": st.sampled_from(["s2p2", "s1p1"]),
+                "max_steps": st.integers(1, 12),
+            },
+        )
+    )
+    return BargainingProblem(
+        capability=cap, position=pos, salience=sal, bounds=p.bounds, status_quo=p.status_quo
+    ), params
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_small_cases())
+def test_single_problem_kernel_equals_batch_code_generated(case: tuple[BargainingProblem, dict]) -> None:
+    """On generated problems the single-problem kernel and the batch code agree bit for bit."""
+    p, params = case
+    fast = run_smp(p, **params)
+    kern.USE_SMALL_PATH = False
+    try:
+        slow = run_smp(p, **params)
+    finally:
+        kern.USE_SMALL_PATH = True
+    _assert_same_run(fast, slow)

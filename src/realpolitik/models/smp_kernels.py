@@ -600,19 +600,6 @@ _I0 = np.array(0, dtype=np.intp)
 _WORK = threading.local()
 
 
-def _sum0(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``np.add.reduce(a, axis=0, out=out)`` (left to right); for a short axis, as separate adds."""
-    if len(a) > 4:
-        return np.add.reduce(a, 0, out=out)
-    if len(a) == 1:
-        out[...] = a[0]
-        return out
-    np.add(a[0], a[1], out)
-    for k in range(2, len(a)):
-        np.add(out, a[k], out)
-    return out
-
-
 def small_path_applies(opt: Options, n: int) -> bool:
     """Whether :class:`SmallRun` implements these options for ``n`` actors."""
     return (
@@ -644,10 +631,11 @@ class SmallRun:
       most 1 (each rounded term of its numerator is at most the matching term of Σ_k s_ik², summed
       in the same order) and the capped branch of :func:`utility` is never needed.
 
-    Per state this makes about 130 NumPy calls on arrays of at most N³ elements, which at small N is
-    what the run costs; so constant operands are stored at full size (a broadcast operand makes a
-    ufunc call several times dearer), gathers use ``take`` and flat indices, and the buffers (which
-    depend on N and D only) are reused by the thread's next run of the same size once
+    Per state this makes about 115 NumPy calls on arrays of at most N³ elements, which at small N is
+    what the run costs; so constant operands are stored at full size and transposed ones copied (a
+    broadcast or strided operand makes a ufunc call several times dearer), gathers use ``take`` and
+    flat indices, products and sums that must run in order run over an outer axis, and the buffers
+    (which depend on N and D only) are reused by the thread's next run of the same size once
     :meth:`release` hands them over (a run alive at the same time gets its own).
     """
 
@@ -679,19 +667,14 @@ class SmallRun:
         self.salT_full[...] = self.salT3
         self.den_full[...] = self.den_col
         self.cap_full[...] = self.cap3
-        w2 = self.w2_full  # (w_i, w_j) at [., i, j]
-        w2[0] = w[:, None]
-        w2[1] = w
         self.w3_full[...] = w[:, None, None]
         wn = self.wn_third  # w_n, 0 where n is a principal (i or j)
         wn[...] = self.w3_full
         wn.reshape(-1)[self.wn_zero] = 0.0
         self.g1_full[...] = (1.0 - s_tot) * 2.0  # (1 − S_j)·2u_ii with u_ii = 1
         self.s_full[...] = s_tot
-        # the constants of a turn at the largest slot count; a turn with fewer slots takes views
-        self.sal_fm[...] = self.salT3
-        self.den_fm[...] = self.den_col
-        self.cap_fm[...] = self.cap3
+        # the constants of a turn, written at its size on the run's first turn with that many slots
+        self._slot_ready: dict[int, tuple[np.ndarray, ...]] = {}
 
     def release(self) -> None:
         """Hand the buffers to the thread's next run of the same size (this run must not be used again)."""
@@ -701,12 +684,12 @@ class SmallRun:
         """Buffers, their views and index arrays, which depend on (n, dims) only (cached per thread)."""
         self.n, self.dims = n, dims
         self.n_f = np.array(float(n))  # a 0-d operand: NumPy converts a Python number on every call
+        self.k_sub, self.k_div = np.empty(()), np.empty(())
         e = np.empty
         self.idx = np.arange(n)
         self.salT_full = e((dims, n, n))
         self.den_full = e((n, n))
         self.cap_full = e((n, n, n))
-        self.w2_full = e((2, n, n))
         self.w3_full = e((n, n, n))
         self.wn_third = e((n, n, n))
         z3 = np.zeros((n, n, n), dtype=bool)
@@ -739,13 +722,13 @@ class SmallRun:
         self.h2_own, self.h2_other = self.h2[::-1, 1], self.h2[:, 0]  # (3u_nj, 2u_nj + 1), (2u_ni + 1, 3u_ni)
         self.s2e = e((2, n, n, n))
         self.t2e = e((2, n, n, n))
-        self.a2 = e((2, n, n))
         self.pm = e((2, 2, n, n))
         self.c0 = e((2, n, n))
         self.bb = e((2, n, n, n))
-        self.vv = e((2, n, n, n))
+        self.vv = e((2, n + 1, n, n))  # [sign, 0: C₀ then the third parties n, i, j]
         self.cc = e((2, n, n))
-        self.tot = e((n, n))
+        self.tot2 = e((2, n, n))
+        self.tot2_0 = self.tot2[0]
         self.pq = e((2, n, n))
         self.pq2 = e((2, n, n))
         self.gain = e((n, n))
@@ -760,16 +743,18 @@ class SmallRun:
         self.rpT3 = self.rp.T[:, :, None]
         self.u0_3 = self.u0[:, None, :]
         self.ustar = self.unj.reshape(n * n, n)[:: n + 1]  # U*[i, j] = u_nj[i, i, j]
-        self.ustarT3 = self.ustar.T[:, :, None]
+        self.ustarT_row = self.ustar.T[:, None, :]  # U*[i, a] at [a, ., i]
         self.uni = self.unj.reshape(n, n * n)[:, :: n + 1]  # u_ni[n, i] = u_nj[n, i, i]
         self.uni3 = self.uni[:, :, None]
         self.uniT = self.uni.T
-        self.a2_0, self.a2_1 = self.a2[0], self.a2[1]
         self.pm_0, self.pm_1 = self.pm[0], self.pm[1]
-        self.pm_x0, self.pm_x1 = self.pm[:, 0], self.pm[:, 1]
+        # flat indices into bb (sign, n, i, j) of the principals' rows: [principal, sign, i, j]
+        ii, jj = np.meshgrid(self.idx, self.idx, indexing="ij")
+        sgn = np.arange(2)[:, None, None] * n**3
+        self.pm_index = np.stack([sgn + (ii * n + ii) * n + jj, sgn + (jj * n + ii) * n + jj])
         self.bb_0, self.bb_1 = self.bb[0], self.bb[1]
         self.c0_3 = self.c0[:, None]
-        self.vv_0, self.vv_1, self.vv_x0 = self.vv[0], self.vv[1], self.vv[:, 0]
+        self.vv_0, self.vv_1, self.vv_c0 = self.vv[0, 1:], self.vv[1, 1:], self.vv[:, 0]
         self.cc_0, self.cc_1 = self.cc[0], self.cc[1]
         self.pq_0, self.pq_1 = self.pq[0], self.pq[1]
         self.pq2_0, self.pq2_1 = self.pq2[0], self.pq2[1]
@@ -777,18 +762,15 @@ class SmallRun:
         self.gain_diag = self.gain_flat[:: n + 1]
         self.pq_0_flat = self.pq_0.reshape(-1)
         self.row_off = self.idx * n
-        self.risk_col = self.risk[:, None]
-        self.zrow0 = np.full((n, n + 1), -1, dtype=np.intp)
-        self.zrow0[:, 0] = self.idx
-        self.sal_fm = e((dims, n, 2 * n))
-        self.den_fm = e((n, 2 * n))
-        self.cap_fm = e((n, n + 1, n + 1))
+        self.pair_all = np.concatenate((self.idx, self.idx))
+        self.pair_rcvr = self.pair_all[n:]
         self._slot_index: dict[int, tuple[np.ndarray, ...]] = {}
 
     # ------------------------------------------------------------------ assessment
     def assess(self, x: np.ndarray) -> None:
         """Assess the state ``x`` ``(N, D)``: distances, risk attitudes, their estimates, u_nj, U*."""
         sub, mul, div = np.subtract, np.multiply, np.divide
+        dims = self.dims
         # broadcast operands are first copied to full size: a copy and a contiguous ufunc call cost
         # less than one ufunc call on broadcast operands (the same operations on the same values)
         xT = x.T
@@ -798,7 +780,16 @@ class SmallRun:
         sub(ta, tmp, tmp)
         mul(tmp, self.salT_full, tmp)
         mul(tmp, tmp, tmp)
-        d = _sum0(tmp, self.d)
+        d = self.d
+        if dims <= 4:  # _sum0 inline
+            if dims > 1:
+                np.add(tmp[0], tmp[1], d)
+                for k in range(2, dims):
+                    np.add(d, tmp[k], d)
+            else:
+                d[...] = tmp[0]
+        else:
+            np.add.reduce(tmp, 0, out=d)
         div(d, self.den_full, d)
         np.sqrt(d, d)
         if self.bad_rows is not None:
@@ -813,7 +804,9 @@ class SmallRun:
         np.maximum(v3, _0, out=v3)
         np.add(self.v3_0, _E8, self.v3_0)
         c = np.add.reduce(v3, 0, out=self.c)
-        np.add(c, self.cT, self.cs)
+        cs = self.cs
+        cs[...] = self.cT  # a copy and a contiguous add cost less than an add of a transposed view
+        np.add(c, cs, cs)
         p = div(c, self.cs, self.p)
         self.p_diag.fill(0.5)
         q = np.multiply.reduce(p, -1, out=self.q)
@@ -826,8 +819,11 @@ class SmallRun:
             spread = pmax - pmin
             if spread > 0:
                 mul(p0, _3, risk)
-                sub(risk, pmax + 2.0 * pmin, risk)
-                div(risk, 2.0 * spread, risk)
+                k_sub, k_div = self.k_sub, self.k_div  # 0-d operands (a Python float is converted per call)
+                k_sub[()] = pmax + 2.0 * pmin
+                k_div[()] = 2.0 * spread
+                sub(risk, k_sub, risk)
+                div(risk, k_div, risk)
             else:
                 risk.fill(0.0)
         else:
@@ -855,17 +851,9 @@ class SmallRun:
         """P_i(i>j) and G_i(i→j), as :func:`challenges_all` (the diagonal of the gain is −inf)."""
         sub, mul, add, mx = np.subtract, np.multiply, np.add, np.maximum
         unj, us = self.unj, self.ustar
-        # principals: a_i = w_i (u_ii − u_ij), a_j = w_j (u_ji − u_jj), u_ii = u_jj = 1, u_ij = U*
-        a2 = self.a2
-        sub(_1, us, self.a2_0)
-        sub(self.uniT, _1, self.a2_1)
-        mul(a2, self.w2_full, a2)
-        pm0, pm1 = self.pm_0, self.pm_1
-        mx(a2, _0, out=pm0)
-        sub(pm0, a2, pm1)  # max(−a, 0)
-        c0 = add(self.pm_x0, _E10, self.c0)  # (C⁺₀, C⁻₀)
-        add(c0, self.pm_x1, c0)
-        # third parties' own small conflicts
+        # every actor's own small conflict b_n = w_n (u_ni − u_nj), then (max(b, 0), max(−b, 0)); the
+        # principals' votes are its rows n = i (a_i = w_i (1 − U*_ij)) and n = j (a_j = w_j (u_ji − 1)),
+        # the same operations on the same values, as u_ii = u_jj = 1 exactly
         bb, bb0, bb1 = self.bb, self.bb_0, self.bb_1
         uf = self.uni_full
         uf[...] = self.uni3  # u_ni at [n, i, j] for every j
@@ -873,6 +861,12 @@ class SmallRun:
         mul(bb1, self.w3_full, bb1)  # b_n
         mx(bb1, _0, out=bb0)
         sub(bb0, bb1, bb1)
+        # (principal i, j) x (max(a, 0), max(−a, 0)); the indices are in range, and mode="clip" writes
+        # to ``out`` directly (the default mode buffers it)
+        pm = bb.take(self.pm_index, out=self.pm, mode="clip")
+        c0 = add(_E10, self.pm_0, self.c0)  # (C⁺₀, C⁻₀)
+        add(c0, self.pm_1, c0)
+        del pm
         c4 = self.c4
         c4[...] = self.c0_3
         add(bb, c4, bb)
@@ -892,9 +886,11 @@ class SmallRun:
         mul(vv1, self.wn_third, vv1)  # v_n, 0 for the principals
         mx(vv1, _0, out=vv0)
         sub(vv0, vv1, vv1)
-        add(self.vv_x0, c0, self.vv_x0)
+        self.vv_c0[...] = c0  # the sums start with (C⁺₀ + v_0⁺, C⁻₀ + v_0⁻), then add v_1, ... in order
         np.add.reduce(vv, 1, out=self.cc)  # (C⁺, C⁻)
-        tot = add(self.cc_0, self.cc_1, self.tot)
+        tot = self.tot2
+        add(self.cc_0, self.cc_1, self.tot2_0)
+        tot[1] = self.tot2_0
         np.divide(self.cc, tot, self.pq)  # (P, Q)
         p = self.pq_0
         pq2 = mul(self.pq, _2, self.pq2)
@@ -908,10 +904,11 @@ class SmallRun:
         return p, g
 
     # ------------------------------------------------------------------ one turn
-    def turn(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """New positions and targets (−1: none) from the assessed state ``x``, as ``smp._turn``."""
+    def turn(self, x: np.ndarray, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """New positions (in ``out`` if given) and targets (−1: none) from the assessed state ``x``, as
+        ``smp._turn``."""
         sub, mul, add, div = np.subtract, np.multiply, np.add, np.divide
-        n, dims, idx = self.n, self.dims, self.idx
+        n, dims = self.n, self.dims
         gain = self.challenges()[1]
         best = gain.argmax(axis=-1)
         # (gathers through flat indices and take: multi-axis fancy indexing costs several times more)
@@ -919,19 +916,31 @@ class SmallRun:
         has = np.greater(self.gain_flat.take(best_flat), _E5)
         init = has.nonzero()[0]
         n_slot = len(init)
-        if n_slot == 0:
-            return x.copy(), np.full(n, -1)
-        target = np.where(has, best, _M1)
-        rcvr = best.take(init)
-        pair = np.concatenate((init, rcvr))
+        if n_slot == n:  # every actor challenges (the usual case)
+            target = best
+            pair = self.pair_all  # (0, 1, .., n − 1, then the targets)
+            self.pair_rcvr[...] = best
+        elif n_slot == 0:
+            if out is None:
+                return x.copy(), np.full(n, -1)
+            out[...] = x
+            return out, np.full(n, -1)
+        else:
+            target = np.where(has, best, _M1)
+            rcvr = best.take(init)
+            best_flat = best_flat.take(init)
+            pair = np.concatenate((init, rcvr))
         (
+            m_arr,
             s2p1,
             rows,
-            off_diag,
             row_m,
+            zrow0,
             tmp,
             tb,
             um,
+            um_i,
+            um_j,
             vc,
             vb,
             sal_f,
@@ -945,36 +954,58 @@ class SmallRun:
             zy,
             y,
             terms,
+            terms_rows,
             t0,
-        ) = self._slot_index.get(n_slot) or self._slots(n_slot)
-        m = 1 + n_slot
+            values,
+            values_a,
+            values_b,
+            c,
+            c_t,
+            pv,
+            pv_diag,
+            pv_b,
+            off_diag_b,
+            factors,
+            zrow,
+            zrow_flat,
+            acc,
+            den2,
+            den2_0,
+            tot_full,
+            pp_d,
+        ) = self._slot_ready.get(n_slot) or self._slots(n_slot)
         # bargains (S2P2 or S1P1), initiator order: y[0] the initiator's offers, y[1] the target's
-        p_i = self.pq_0_flat.take(best_flat.take(init))
-        pp_0[...] = p_i
-        sub(_1, p_i, pp_1)
+        self.pq_0_flat.take(best_flat, out=pp_0, mode="clip")  # P_i(i > j)
+        sub(_1, pp_0, pp_1)
         xx = x.take(pair, 0).reshape(2, n_slot, dims)
         if self.opt.intervec == "s2p2":
             mul(pp, pp, pp)
         wgt = self.sal2.take(pair, 0).reshape(2, n_slot, dims)  # (W_i, W_j)
-        mul(wgt, pp, wgt)
+        if dims > 1:  # a contiguous copy of the weights first (a broadcast operand costs more)
+            pp_d[...] = pp
+            mul(wgt, pp_d, wgt)
+        else:
+            mul(wgt, pp, wgt)
         # y_i = ((W_i + 1e-6) x_i + W_j x_j) / den, y_j = (W_i x_i + (W_j + 1e-6) x_j) / den with
         # den = W_i + 1e-6 + W_j; KTAB adds 0 to the other weight, which can only change the sign of
         # a zero sum, and that the rounding below removes (−0 + 0.5 = 0.5)
         we = add(wgt, _E6)  # (W_i + 1e-6, W_j + 1e-6)
-        den = add(we[0], wgt[1])
+        add(we[0], wgt[1], den2_0)  # den, written twice: a contiguous divisor for both offers
+        den2[1] = den2_0
         mul(we, xx, we)
         mul(wgt, xx, wgt)
         # z: the current positions, then the offers (rows n.. : the initiators', then the targets')
         z_x[...] = x
         add(we, wgt[::-1], y)  # y_i = (W_i + 1e-6) x_i + W_j x_j, y_j = (W_j + 1e-6) x_j + W_i x_i
-        div(y, den, y)
+        div(y, den2, y)
         mul(zy, _E4, zy)
         add(zy, _HALF, zy)
         np.floor(zy, zy)
         div(zy, _E4, zy)
-        # value of every option to every actor: mean utility of the resulting state
-        tmp[...] = x.T[:, :, None]
-        tb[...] = zy.T[:, None, :]
+        # utility to every actor i of every offer o, at [o, i] (offer-major: the two offers of a slot
+        # and the slot's row of the terms below are then contiguous)
+        tmp[...] = x.T[:, None, :]  # x_ik at [k, o, i]
+        tb[...] = zy.T[:, :, None]
         sub(tmp, tb, tmp)
         mul(tmp, sal_f, tmp)
         mul(tmp, tmp, tmp)
@@ -987,83 +1018,127 @@ class SmallRun:
         div(dm, den_f, dm)
         np.sqrt(dm, dm)
         if self.bad_rows is not None:
-            dm[self.bad_rows] = 0.0
-        um[...] = self.risk_col
+            dm[:, self.bad_rows] = 0.0
+        um[...] = self.risk_row
         mul(dm, um, um)
         add(um, _1, um)
         sub(_1, dm, dm)
         mul(um, dm, um)
-        # terms[a, i, o]: utility to i of actor a's position under option o (o = 0: no change);
-        # the moved positions count 0 in the sum over a, their utilities are added to a = 0's term
-        terms[...] = self.ustarT3
-        terms[pair, :, s2p1] = 0.0
-        add(t0, add(um[:, :n_slot], um[:, n_slot:]), t0)
-        values = np.add.reduce(terms, 0)  # over a in order
+        # terms[a, o, i]: utility to i of actor a's position under option o (o = 0: no change); the
+        # moved positions count 0 in the sum over a, their utilities are added to a = 0's term
+        slot_rows = add(mul(pair, m_arr), s2p1)  # rows [a, o] of the moved positions (and of zrow)
+        terms[...] = self.ustarT_row
+        terms_rows[slot_rows] = 0.0
+        add(t0, add(um_i, um_j), t0)
+        np.add.reduce(terms, 0, out=values)  # over a in order: values at [o, i]
         div(values, self.n_f, values)
         # coalitions and victory probabilities among the options, then one election per queue
-        vc[...] = values[:, :, None]
-        vb[...] = values[:, None, :]
+        vc[...] = values_a
+        vb[...] = values_b
         sub(vc, vb, vc)
         mul(vc, cap_f, vc)
         np.maximum(vc, _0, out=vc)
         v0 = vc[0]
         add(v0, _E8, v0)
-        c = np.add.reduce(vc, 0)
-        pv = add(c, c.T)
+        np.add.reduce(vc, 0, out=c)
+        pv[...] = c_t
+        add(c, pv, pv)
         div(c, pv, pv)
-        pv.reshape(-1)[:: m + 1] = 0.5
+        pv_diag.fill(0.5)
         # row of z holding actor i's position under option o, −1 where i is not in o's queue
-        zrow = self.zrow0[:, :m].copy()
-        zrow_flat = zrow.reshape(-1)
-        zrow_flat[add(mul(pair, m), s2p1)] = rows
+        zrow[...] = zrow0
+        zrow_flat[slot_rows] = rows
         member = np.greater_equal(zrow, _I0)
         # q[i, o] = Π_b∈queue(i) pv[o, b], 0 for o outside the queue (the factor off_diag[o, o] = 0),
-        # where it then never wins: the status quo is in every queue
-        q = np.where(member[:, None, :], pv, off_diag)
-        q = np.multiply.reduce(q, -1)
-        if m <= 7 or int(np.bincount(pair).max()) < 7:  # queue length: 1 + count in pair
+        # where it then never wins: the status quo is in every queue. The factors at [b, i, o]: a
+        # product over the outer axis b runs in order, as NumPy's over an inner axis does for products
+        factors[...] = off_diag_b
+        np.copyto(factors, pv_b, where=member.T[:, :, None])
+        q = np.multiply.reduce(factors, 0)
+        if n_slot <= 6 or max(np.bincount(pair).tolist()) < 7:  # queue length: 1 + count in pair
             # a queue's sum over ≤ 7 options is sequential, so zeros between them change nothing
-            tot = np.add.accumulate(q, -1)[:, -1:]
+            tot = np.add.accumulate(q, -1, out=acc)[:, -1:]
         else:
             q_len = member.sum(axis=-1)
             qidx = np.argsort(~member, axis=-1, kind="stable")[:, : int(q_len.max())]
             q_ok = np.arange(qidx.shape[1]) < q_len[:, None]
-            tot = np.where(q_ok, q[idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
+            tot = np.where(q_ok, q[self.idx[:, None], qidx], 0.0).sum(axis=-1, keepdims=True)
         # q ≥ 0, so tot is 0 only where the whole row is: any positive divisor then gives win = 0
-        np.maximum(tot, _TINY, out=tot)
-        win = div(q, tot, q).argmax(axis=-1)
-        return z.take(zrow_flat[add(row_m, win)], 0), target
+        tot_full[...] = tot  # a contiguous divisor (a broadcast one costs more than the copy)
+        np.maximum(tot_full, _TINY, out=tot_full)
+        win = div(q, tot_full, q).argmax(axis=-1)
+        return z.take(zrow_flat.take(add(row_m, win)), 0, out=out, mode="clip"), target
 
     def _slots(self, n_slot: int) -> tuple[np.ndarray, ...]:
-        """Index arrays, buffers and views of the constants of a turn with ``n_slot`` initiators.
+        """Index arrays, buffers and views of a turn with ``n_slot`` initiators, and this run's constants.
 
-        They depend on the buffers only (cached with them); the constants' values are those this run
-        wrote into the full-size arrays the views look at."""
-        n, m, m2 = self.n, 1 + n_slot, 2 * n_slot
-        s_idx = np.arange(n_slot)
-        ix: tuple[np.ndarray, ...] = (
-            np.concatenate((s_idx, s_idx)) + 1,
-            n + np.arange(m2),
-            1.0 - np.eye(m),
-            self.idx * m,
-        )
-        ix += tuple(np.empty(shape) for shape in [(self.dims, n, m2)] * 2 + [(n, m2)] + [(n, m, m)] * 2)
-        ix += (self.sal_fm[:, :, :m2], self.den_fm[:, :m2], self.cap_fm[:, :m, :m])
-        # the bargains' weights (pp), the positions then the offers (z), the option terms
-        pp = np.empty((2, n_slot, 1))
-        z = np.empty((n + m2, self.dims))
-        zy = z[n:]
-        terms = np.empty((n, n, m))
-        ix += (
-            pp,
-            pp[0, :, 0],
-            pp[1, :, 0],
-            z,
-            z[:n],
-            zy,
-            zy.reshape(2, n_slot, self.dims),
-            terms,
-            terms[0, :, 1:],
-        )
-        self._slot_index[n_slot] = ix
+        The index arrays and buffers depend on the buffers' size only (cached with them); the constant
+        operands at the turn's size are written once per run and slot count."""
+        ix = self._slot_index.get(n_slot)
+        n, dims, m, m2 = self.n, self.dims, 1 + n_slot, 2 * n_slot
+        if ix is None:
+            s_idx = np.arange(n_slot)
+            zrow0 = np.full((n, m), -1, dtype=np.intp)
+            zrow0[:, 0] = self.idx
+            zrow = np.empty((n, m), dtype=np.intp)
+            den2 = np.empty((2, n_slot, dims))
+            um = np.empty((m2, n))
+            vc = np.empty((n, m, m))
+            pp = np.empty((2, n_slot, 1))
+            z = np.empty((n + m2, dims))
+            zy = z[n:]
+            terms = np.empty((n, m, n))
+            values = np.empty((m, n))
+            c = np.empty((m, m))
+            pv = np.empty((m, m))
+            ix = (
+                np.array(m, dtype=np.intp),
+                np.concatenate((s_idx, s_idx)) + 1,
+                n + np.arange(m2),
+                self.idx * m,
+                zrow0,
+                np.empty((dims, m2, n)),
+                np.empty((dims, m2, n)),
+                um,
+                um[:n_slot],
+                um[n_slot:],
+                vc,
+                np.empty((n, m, m)),
+                np.empty((dims, m2, n)),  # s_ik at [k, o, i]
+                np.empty((m2, n)),  # Σ_k s_ik² at [o, i]
+                np.empty((n, m, m)),  # c_v at [v, a, b]
+                pp,
+                pp[0, :, 0],
+                pp[1, :, 0],
+                z,
+                z[:n],
+                zy,
+                zy.reshape(2, n_slot, dims),
+                terms,
+                terms.reshape(n * m, n),
+                terms[0, 1:],
+                values,
+                values.T[:, :, None],
+                values.T[:, None, :],
+                c,
+                c.T,
+                pv,
+                pv.reshape(-1)[:: m + 1],
+                pv.T[:, None, :],  # pv[o, b] at [b, ., o]
+                (1.0 - np.eye(m))[:, None, :],  # symmetric
+                np.empty((m, n, m)),
+                zrow,
+                zrow.reshape(-1),
+                np.empty((n, m)),
+                den2,
+                den2[0],
+                np.empty((n, m)),
+                np.empty((2, n_slot, dims)),
+            )
+            self._slot_index[n_slot] = ix
+        sal_f, den_f, cap_f = ix[12:15]  # (the order of the tuple above)
+        sal_f[...] = self.salT3.reshape(dims, 1, n)
+        den_f[...] = self.den_col.reshape(1, n)
+        cap_f[...] = self.cap3
+        self._slot_ready[n_slot] = ix
         return ix
