@@ -181,22 +181,19 @@ def _scalar_member(
     # round-start positions of the exchanges); converting a decimal costs several decimal operations,
     # so each (object, issue) is mapped once (``run`` keeps every object alive, so identities stay
     # unique). The same function of the same value: identical numbers.
-    memo: dict[tuple[int, int], float] = {}
+    identity = [k[j] == 1 and lo[j] == 0 for j in range(d)]
+    memo: list[dict[int, float]] = [{} for _ in range(d)]
 
     def den_memo(value: Any, j: int) -> float:
-        key = (id(value), j)
-        out = memo.get(key)
+        key = id(value)
+        out = memo[j].get(key)
         if out is None:
-            out = memo[key] = _denorm(value, lo[j], k[j])
+            # a 0..100 issue (k = 1, lo = 0): the value itself, float(value), as NumPy would convert it
+            out = memo[j][key] = float(value) if identity[j] else _denorm(value, lo[j], k[j])
         return out
 
-    # every issue on 0..100 (k = 1, lo = 0): _denorm gives each value itself, float(value), as NumPy does
-    identity = all(k[j] == 1 and lo[j] == 0 for j in range(d))
-
-    def den(rows: list[list[Any]]) -> np.ndarray:
-        if identity:
-            return np.array(rows, dtype=float)
-        return np.array([[den_memo(rows[i][j], j) for j in range(d)] for i in range(len(rows))])
+    def den(rows: list[list[Any]]) -> list[list[float]]:
+        return [[den_memo(row[j], j) for j in range(d)] for row in rows]
 
     with localcontext(DECIMAL_CONTEXT):
         return _member_arrays(run, position, present, den_memo, den)
@@ -210,12 +207,12 @@ def _member_arrays(
     den: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
     a, d = position.shape
-    hist = np.stack([den(h) for h in run.history]) if run.history else np.empty((0, a, d))
+    hist = np.array([den(h) for h in run.history], dtype=float).reshape(len(run.history), a, d)
     hist = np.where(present, hist, position)
-    vote = np.stack([den(v) for v in run.voting]) if run.voting else np.empty((0, a, d))
+    vote = np.array([den(v) for v in run.voting], dtype=float).reshape(len(run.voting), a, d)
     vote = np.where(present, vote, position)
-    out = den(run.outcome)
-    vout = den(run.voting_outcome) if run.voting_outcome else np.empty((0, d))
+    out = np.array(den(run.outcome), dtype=float).reshape(len(run.outcome), d)
+    vout = np.array(den(run.voting_outcome), dtype=float).reshape(len(run.voting_outcome), d)
     exch = [
         [
             Exchange(

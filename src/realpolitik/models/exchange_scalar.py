@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from operator import attrgetter
+from functools import reduce
+from operator import add, attrgetter
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -57,6 +58,8 @@ def float_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10, tol:
 
 # sign classes of a move history prefix
 _NONE, _POS, _NEG, _MIXED = 0, 1, 2, 3
+_SIGN_OK_POS = (_NONE, _POS)  # the classes a positive move may join
+_SIGN_OK_NEG = (_NONE, _NEG)
 
 
 class _Cand:
@@ -259,23 +262,24 @@ class _Round:
         self.s, self.c, self.order, self.ar, self.pairs = data.s, data.c, data.order, data.ar, data.pairs
         self.s_col, self.c_col, self.W, self.place = data.s_col, data.c_col, data.W, data.place
         self.ztol, self.lim_lo, self.lim_hi = data.ztol, data.lim_lo, data.lim_hi
+        self.zero, self.eps = data.ar.zero, data.ar.eps
         s, c, zero = self.s, self.c, self.ar.zero
         self.O: list[Num] = []
         self.terms: list[dict[int, Num]] = []
         # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms; with
         # ``place``, a sum with one term changed restarts from the prefix before it)
         self.prefix: list[list[Num]] = []
+        self.tlist: list[list[Num]] = []  # the terms as a list in actor order
         for d, w in enumerate(self.W):
             tot = zero
-            terms: dict[int, Num] = {}
+            tl = [(x[k][d] * s[k][d]) * c[k][d] for k in self.order[d]]
             prefix = [zero]
-            for k in self.order[d]:
-                t = (x[k][d] * s[k][d]) * c[k][d]
-                terms[k] = t
+            for t in tl:
                 tot = tot + t
                 prefix.append(tot)
             self.O.append(tot / w if w != zero else zero)
-            self.terms.append(terms)
+            self.terms.append(dict(zip(self.order[d], tl, strict=True)))
+            self.tlist.append(tl)
             self.prefix.append(prefix)
 
     def set_constants(self, e: _Cand) -> None:
@@ -307,10 +311,12 @@ class _Round:
         return hc in (_NONE, _NEG)
 
     def evaluate(self, e: _Cand) -> None:
-        P = self.W[e.p]
-        Q = self.W[e.q]
-        Dp = abs(e.dI - e.uJ)
-        Dq = abs(e.dJ - e.uI)
+        W = self.W
+        P = W[e.p]
+        Q = W[e.q]
+        uI, uJ, dI, dJ = e.uI, e.uJ, e.dI, e.dJ
+        Dp = abs(dI - uJ)
+        Dq = abs(dJ - uI)
         dp = ((Dp * e.sJp) * e.cJp) / P
         dq = e.r1 * dp  # r1 = (s_Jp + s_Ip) / (s_Jq + s_Iq)
         muI = (dq * Q) / e.csI  # csI = c_Iq · s_Iq
@@ -320,23 +326,37 @@ class _Round:
             dp = e.r2 * dq  # r2 = (s_Iq + s_Jq) / (s_Ip + s_Jp)
             muI = Dq
             muJ = (dp * P) / e.csJ  # csJ = c_Jp · s_Jp
-        e.mI = -muI if e.uI > e.dJ else muI
-        e.mJ = -muJ if e.uJ > e.dI else muJ
-        e.yI = e.uI + e.mI
-        e.yJ = e.uJ + e.mJ
-        e.G = abs(dq * e.sIq - dp * e.sIp)
+        e.mI = mI = -muI if uI > dJ else muI
+        e.mJ = mJ = -muJ if uJ > dI else muJ
+        e.yI = yI = uI + mI
+        e.yJ = yJ = uJ + mJ
+        e.G = G = abs(dq * e.sIq - dp * e.sIp)
+        # OK(I) and OK(J) (as :meth:`_ok`, inline: the hottest lines of a run), then the gain
+        eps, lo, hi, zero = self.eps, self.lim_lo, self.lim_hi, self.zero
+        hs = e.hsI
         valid = (
-            self._ok(e.mI, e.yI, e.hsI, e.hcI)
-            and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
-            and not (e.G < self.ar.eps)
+            eps < abs(mI) <= hi
+            and lo <= yI <= hi
+            and (not hs or hs + mI <= hi)
+            and (e.hcI in _SIGN_OK_POS if mI > zero else e.hcI in _SIGN_OK_NEG)
         )
         if valid:
-            self._overshoot(e, True)
-            self._overshoot(e, False)
-            valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
+            hs = e.hsJ
+            valid = (
+                eps < abs(mJ) <= hi
+                and lo <= yJ <= hi
+                and (not hs or hs + mJ <= hi)
+                and (e.hcJ in _SIGN_OK_POS if mJ > zero else e.hcJ in _SIGN_OK_NEG)
+                and not (G < eps)
+            )
+        if valid:
+            fired = self._overshoot(e, True)
+            if self._overshoot(e, False) or fired:  # moves changed: OK again (else it stands)
+                valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
         e.valid = valid
 
-    def _overshoot(self, e: _Cand, side_i: bool) -> None:
+    def _overshoot(self, e: _Cand, side_i: bool) -> bool:
+        """OVERSHOOT for one side: whether the guard fired (the moves and the gain are then changed)."""
         # ratio = (s_Aa + s_Ba) / (s_Ab + s_Bb); csA = s_Aa · c_Aa; csB = c_Bb · s_Bb (products commute)
         if side_i:  # A = I supplies q; B = J
             a, A, uA, yA, t = e.q, e.aI, e.uI, e.yI, e.dJ
@@ -348,45 +368,40 @@ class _Round:
             sAa, cAa, sBa, sBb = e.sJp, e.cJp, e.sIp, e.sIq
             ratio, csA, csB = e.r1, e.csJ, e.csI
             Wa, Wb, uB, dA = self.W[e.p], self.W[e.q], e.uI, e.dJ
-        zero = self.ar.zero
-        terms, order = self.terms[a], self.order[a]
+        zero = self.zero
         s_a, c_a = self.s_col[a], self.c_col[a]
         # recorded moves on issue a (few), by actor; the sums below keep the actors' order exactly
+        # (``reduce(add, ...)`` is the left-to-right loop of additions, in C)
         ra = {k: v for (i, k), v in e.rec.items() if i == a} if e.rec else None
-        tot0 = zero
-        tot1 = zero
         if ra:
-            for k in order:
-                if k == A:
-                    tot0 = tot0 + (uA * s_a[k]) * c_a[k]
-                    tot1 = tot1 + (yA * s_a[k]) * c_a[k]
-                else:
-                    v = ra.get(k)
-                    term = terms[k] if v is None else (v * s_a[k]) * c_a[k]
-                    tot0 = tot0 + term
-                    tot1 = tot1 + term
+            place = self.place[a]
+            lst = self.tlist[a][:]
+            for k, v in ra.items():
+                if k != A and k in place:
+                    lst[place[k]] = (v * s_a[k]) * c_a[k]
+            jA = place[A]
+            lst[jA] = (uA * s_a[A]) * c_a[A]
+            tot0 = reduce(add, lst, zero)
+            lst[jA] = (yA * s_a[A]) * c_a[A]
+            tot1 = reduce(add, lst, zero)
         else:  # only A's term differs: start from the running sum before A (the same additions)
             j = self.place[a][A]
             before = self.prefix[a][j]
-            tot1 = before + (yA * s_a[A]) * c_a[A]
+            tail = self.tlist[a][j + 1 :]
+            tot1 = reduce(add, tail, before + (yA * s_a[A]) * c_a[A])
             if uA == self.x[A][a]:  # A at its round-start position: n0 is the round's own outcome
                 tot0 = None
-                for k in order[j + 1 :]:
-                    tot1 = tot1 + terms[k]
             else:
-                tot0 = before + (uA * s_a[A]) * c_a[A]
-                for k in order[j + 1 :]:
-                    term = terms[k]
-                    tot0 = tot0 + term
-                    tot1 = tot1 + term
+                tot0 = reduce(add, tail, before + (uA * s_a[A]) * c_a[A])
         r0 = t - (self.O[a] if tot0 is None else tot0 / Wa)  # O_a = (its running sum) / W_a
         r1 = t - tot1 / Wa
         ztol = self.ztol
         if ztol:  # residuals within ztol of zero count as zero ("landed exactly")
             if -ztol <= r0 <= ztol or -ztol <= r1 <= ztol or (r0 > zero) == (r1 > zero):
-                return
+                return False
         elif r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
-            return
+            return False
+        terms, order = self.terms[a], self.order[a]
         T = zero
         for k in order:
             v = ra.get(k) if ra else None
@@ -407,6 +422,7 @@ class _Round:
         e.yI = e.uI + e.mI
         e.yJ = e.uJ + e.mJ
         e.G = abs(db * sBb - da * sBa)
+        return True
 
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
