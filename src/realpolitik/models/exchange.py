@@ -182,18 +182,28 @@ def _scalar_member(
     # so each (object, issue) is mapped once (``run`` keeps every object alive, so identities stay
     # unique). The same function of the same value: identical numbers.
     identity = [k[j] == 1 and lo[j] == 0 for j in range(d)]
-    memo: list[dict[int, float]] = [{} for _ in range(d)]
+    memos: list[dict[int, float]] = [{} for _ in range(d)]
 
     def den_memo(value: Any, j: int) -> float:
         key = id(value)
-        out = memo[j].get(key)
+        out = memos[j].get(key)
         if out is None:
             # a 0..100 issue (k = 1, lo = 0): the value itself, float(value), as NumPy would convert it
-            out = memo[j][key] = float(value) if identity[j] else _denorm(value, lo[j], k[j])
+            out = memos[j][key] = float(value) if identity[j] else _denorm(value, lo[j], k[j])
         return out
 
-    def den(rows: list[list[Any]]) -> list[list[float]]:
-        return [[den_memo(row[j], j) for j in range(d)] for row in rows]
+    raw = mode == "float" and all(identity)  # floats on 0..100 already: NumPy takes them as they are
+
+    def den(rows: list[list[Any]]) -> Any:
+        if raw:
+            return rows
+        return [
+            [
+                m[i] if (i := id(v)) in m else den_memo(v, j)
+                for j, (v, m) in enumerate(zip(row, memos, strict=True))
+            ]
+            for row in rows
+        ]
 
     with localcontext(DECIMAL_CONTEXT):
         return _member_arrays(run, position, present, den_memo, den)
