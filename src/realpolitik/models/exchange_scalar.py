@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import reduce
 from operator import add, attrgetter
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
@@ -83,6 +83,7 @@ class _Cand:
         "mI",
         "mJ",
         "p",
+        "pre",
         "q",
         "r1",
         "r2",
@@ -119,6 +120,8 @@ class _Cand:
     mI: Num
     mJ: Num
     p: int
+    pre: tuple[Num, Num, Num, Num, Num]
+    """(m_I, m_J, y_I, y_J, G) of the latest evaluation before the overshoot guards, when they passed OK"""
     q: int
     r1: Num
     """(s_Jp + s_Ip) / (s_Jq + s_Iq)"""
@@ -139,8 +142,7 @@ class _Cand:
     yJ: Num
 
 
-@dataclass(frozen=True)
-class ScalarExchange:
+class ScalarExchange(NamedTuple):
     """A realised exchange (internal scale): I supplies q, J supplies p."""
 
     actor_i: int
@@ -226,6 +228,10 @@ class RunData:
         # per (I, J, p, q), the subexpressions of EVALUATE and OVERSHOOT that depend on saliences and
         # powers only (filled by the rounds as pairs come up)
         self.pairs: PairCache = {}
+        # per (I, J, p, q) every constant of a new candidate, and per (p, q) the actors' salience ratios
+        # (the roles), filled as they come up: the same operations, once per run instead of per round
+        self.consts: dict[tuple[int, int, int, int], tuple[Num, ...]] = {}
+        self.ratios: dict[tuple[int, int], list[Num]] = {}
         # per-issue columns of saliences and powers (the same numbers, cheaper to reach in the hot loops)
         self.s_col = [[sl[k][d] for k in range(n_actors)] for d in range(n_issues)]
         self.c_col = [[cl[k][d] for k in range(n_actors)] for d in range(n_issues)]
@@ -261,6 +267,7 @@ class _Round:
         self.x = x
         self.s, self.c, self.order, self.ar, self.pairs = data.s, data.c, data.order, data.ar, data.pairs
         self.s_col, self.c_col, self.W, self.place = data.s_col, data.c_col, data.W, data.place
+        self.consts, self.ratios = data.consts, data.ratios
         self.ztol, self.lim_lo, self.lim_hi = data.ztol, data.lim_lo, data.lim_hi
         self.zero, self.eps = data.ar.zero, data.ar.eps
         s, c, zero = self.s, self.c, self.ar.zero
@@ -350,10 +357,18 @@ class _Round:
                 and not (G < eps)
             )
         if valid:
-            fired = self._overshoot(e, True)
-            if self._overshoot(e, False) or fired:  # moves changed: OK again (else it stands)
-                valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
-        e.valid = valid
+            e.pre = (mI, mJ, yI, yJ, G)
+            self._guard(e)
+        else:
+            e.valid = False
+
+    def _guard(self, e: _Cand) -> None:
+        """The overshoot guards and the final OK, from moves that passed OK before the guard."""
+        fired = self._overshoot(e, True)
+        if self._overshoot(e, False) or fired:  # moves changed: OK again (else it stands)
+            e.valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
+        else:
+            e.valid = True
 
     def _overshoot(self, e: _Cand, side_i: bool) -> bool:
         """OVERSHOOT for one side: whether the guard fired (the moves and the gain are then changed)."""
@@ -426,24 +441,29 @@ class _Round:
 
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
-        x, s, c, out, zero, ztol = self.x, self.s, self.c, self.O, self.ar.zero, self.ztol
+        x, out, zero, ztol = self.x, self.O, self.ar.zero, self.ztol
         left = [[x[k][d] <= out[d] + ztol for d in range(len(out))] for k in range(len(x))]
         cands: list[_Cand] = []
+        consts, ratios = self.consts, self.ratios
         for p, q, g1, g2 in _pairings(eligible, left):
+            ratio = ratios.get((p, q))
+            if ratio is None:
+                ratio = self._ratios(p, q, eligible)
             for i in g1:
+                ri = ratio[i]
                 for j in g2:
-                    if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
-                        ai, aj = j, i
-                    else:
-                        ai, aj = i, j
+                    # s_ip / s_iq < s_jp / s_jq: j is I (ties: i)
+                    ai, aj = (j, i) if ri < ratio[j] else (i, j)
                     e = _Cand()
                     e.aI, e.aJ, e.p, e.q = ai, aj, p, q
-                    e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
-                    e.cIq, e.cJp = c[ai][q], c[aj][p]
-                    self.set_constants(e)
-                    e.xbI = e.uI = x[ai][q]
-                    e.xbJ = e.uJ = x[aj][p]
-                    e.dI, e.dJ = x[ai][p], x[aj][q]
+                    k = consts.get((ai, aj, p, q))
+                    if k is None:
+                        k = self._consts(e)
+                    e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp, e.r1, e.r2, e.csI, e.csJ = k
+                    xi, xj = x[ai], x[aj]
+                    e.xbI = e.uI = xi[q]
+                    e.xbJ = e.uJ = xj[p]
+                    e.dI, e.dJ = xi[p], xj[q]
                     e.hsI = e.hsJ = zero
                     e.hcI = e.hcJ = _NONE
                     e.rec = {}
@@ -452,6 +472,23 @@ class _Round:
                     self.evaluate(e)
                     cands.append(e)
         return cands
+
+    def _ratios(self, p: int, q: int, eligible: list[list[bool]]) -> list[Num]:
+        """Each actor's salience ratio s_p / s_q (None where not eligible on both), once per run."""
+        s = self.s
+        out = self.ratios[p, q] = [
+            s[k][p] / s[k][q] if el[p] and el[q] else None for k, el in enumerate(eligible)
+        ]
+        return out
+
+    def _consts(self, e: _Cand) -> tuple[Num, ...]:
+        """The saliences, powers and :meth:`set_constants` of a pair (I, J, p, q), once per run."""
+        s, c, aI, aJ, p, q = self.s, self.c, e.aI, e.aJ, e.p, e.q
+        e.sIp, e.sIq, e.sJp, e.sJq = s[aI][p], s[aI][q], s[aJ][p], s[aJ][q]
+        e.cIq, e.cJp = c[aI][q], c[aJ][p]
+        self.set_constants(e)
+        k = self.consts[aI, aJ, p, q] = (e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp, e.r1, e.r2, e.csI, e.csJ)
+        return k
 
     def _record(self, e: _Cand, issue: int, actor: int, y: Num, xbar: Num) -> None:
         key = (issue, actor)
@@ -481,15 +518,21 @@ class _Round:
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
             self._record(e, r.p, r.aJ, r.yJ, r.xbJ)
             touched = True
-        if carried or touched:
+        if carried:
             zero = self.ar.zero
             if carried == 1:
                 e.hsI = e.hsI + e.mI
                 e.hcI = _merge(e.hcI, e.mI, zero)
-            elif carried == 2:
+            else:
                 e.hsJ = e.hsJ + e.mJ
                 e.hcJ = _merge(e.hcJ, e.mJ, zero)
             self.evaluate(e)
+        elif touched:
+            # only a record changed: positions and histories did not, so EVALUATE's moves before the
+            # guard are those of the last evaluation (which passed OK, or ``e`` would not be live);
+            # the guards see the new record
+            e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre
+            self._guard(e)
 
 
 _BY_GAIN = attrgetter("G")
