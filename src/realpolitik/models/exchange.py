@@ -325,8 +325,8 @@ def run_exchange(
             f"exchange: tie_tolerance and engine apply to arithmetic 'float' only, not {mode!r} "
             "(exact and fast make the reference program's decisions)"
         )
-    p = problem.broadcast()
-    batch = p.batch_shape_all
+    batch = problem.batch_shape_all
+    p = problem.broadcast() if batch else problem  # an unbatched problem has its shapes already
     a, d = p.n_actors, p.n_issues
     present = _present(p)
     power = np.asarray(p.power)
