@@ -50,7 +50,7 @@ AUTO_BATCH = 8
 """``engine="auto"`` in fast mode runs batches smaller than this member by member with the scalar float
 engine (faster for one run); larger batches use the vectorised engine. Both give identical numbers."""
 
-CHECKED_FROM = 1500
+CHECKED_FROM = 300
 """Fast mode uses the checked engine from this many candidate slots (actors² × issues × (issues − 1))
 on; below it the exact engine is as fast or faster (both give the same run)."""
 
