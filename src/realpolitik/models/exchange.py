@@ -197,13 +197,17 @@ def _scalar_member(
     def den(rows: list[list[Any]]) -> Any:
         if raw:
             return rows
-        return [
-            [
-                m[i] if (i := id(v)) in m else den_memo(v, j)
-                for j, (v, m) in enumerate(zip(row, memos, strict=True))
-            ]
-            for row in rows
-        ]
+        out = []
+        for row in rows:
+            fr = []
+            for j, v in enumerate(row):
+                m = memos[j]
+                f = m.get(id(v))
+                if f is None:
+                    f = m[id(v)] = float(v) if identity[j] else _denorm(v, lo[j], k[j])
+                fr.append(f)
+            out.append(fr)
+        return out
 
     with localcontext(DECIMAL_CONTEXT):
         return _member_arrays(run, position, present, den_memo, den)
