@@ -375,14 +375,9 @@ class _Round:
         # ratio = (s_Aa + s_Ba) / (s_Ab + s_Bb); csA = s_Aa · c_Aa; csB = c_Bb · s_Bb (products commute)
         if side_i:  # A = I supplies q; B = J
             a, A, uA, yA, t = e.q, e.aI, e.uI, e.yI, e.dJ
-            sAa, cAa, sBa, sBb = e.sIq, e.cIq, e.sJq, e.sJp
-            ratio, csA, csB = e.r2, e.csI, e.csJ
-            Wa, Wb, uB, dA = self.W[e.q], self.W[e.p], e.uJ, e.dI
         else:  # A = J supplies p; B = I
             a, A, uA, yA, t = e.p, e.aJ, e.uJ, e.yJ, e.dI
-            sAa, cAa, sBa, sBb = e.sJp, e.cJp, e.sIp, e.sIq
-            ratio, csA, csB = e.r1, e.csJ, e.csI
-            Wa, Wb, uB, dA = self.W[e.p], self.W[e.q], e.uI, e.dJ
+        Wa = self.W[a]
         zero = self.zero
         s_a, c_a = self.s_col[a], self.c_col[a]
         # recorded moves on issue a (few), by actor; the sums below keep the actors' order exactly
@@ -416,6 +411,15 @@ class _Round:
                 return False
         elif r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
             return False
+        # the guard fires (rarely): the rest of the pair's numbers
+        if side_i:
+            sAa, cAa, sBa, sBb = e.sIq, e.cIq, e.sJq, e.sJp
+            ratio, csA, csB = e.r2, e.csI, e.csJ
+            Wb, uB, dA = self.W[e.p], e.uJ, e.dI
+        else:
+            sAa, cAa, sBa, sBb = e.sJp, e.cJp, e.sIp, e.sIq
+            ratio, csA, csB = e.r1, e.csJ, e.csI
+            Wb, uB, dA = self.W[e.q], e.uI, e.dJ
         terms, order = self.terms[a], self.order[a]
         T = zero
         for k in order:
