@@ -277,6 +277,7 @@ class _Round:
         # ``place``, a sum with one term changed restarts from the prefix before it)
         self.prefix: list[list[Num]] = []
         self.tlist: list[list[Num]] = []  # the terms as a list in actor order
+        self.parts: list[dict[int, tuple[Num, list[Num], Num, Num, Num]]] = [{} for _ in self.W]
         for d, w in enumerate(self.W):
             tot = zero
             tl = [(x[k][d] * s[k][d]) * c[k][d] for k in self.order[d]]
@@ -379,11 +380,11 @@ class _Round:
             a, A, uA, yA, t = e.p, e.aJ, e.uJ, e.yJ, e.dI
         Wa = self.W[a]
         zero = self.zero
-        s_a, c_a = self.s_col[a], self.c_col[a]
         # recorded moves on issue a (few), by actor; the sums below keep the actors' order exactly
         # (``reduce(add, ...)`` is the left-to-right loop of additions, in C)
         ra = {k: v for (i, k), v in e.rec.items() if i == a} if e.rec else None
         if ra:
+            s_a, c_a = self.s_col[a], self.c_col[a]
             place = self.place[a]
             lst = self.tlist[a][:]
             for k, v in ra.items():
@@ -395,14 +396,15 @@ class _Round:
             lst[jA] = (yA * s_a[A]) * c_a[A]
             tot1 = reduce(add, lst, zero)
         else:  # only A's term differs: start from the running sum before A (the same additions)
-            j = self.place[a][A]
-            before = self.prefix[a][j]
-            tail = self.tlist[a][j + 1 :]
-            tot1 = reduce(add, tail, before + (yA * s_a[A]) * c_a[A])
-            if uA == self.x[A][a]:  # A at its round-start position: n0 is the round's own outcome
+            part = self.parts[a].get(A)
+            if part is None:
+                part = self._part(a, A)
+            before, tail, sA, cA, xA = part
+            tot1 = reduce(add, tail, before + (yA * sA) * cA)
+            if uA == xA:  # A at its round-start position: n0 is the round's own outcome
                 tot0 = None
             else:
-                tot0 = reduce(add, tail, before + (uA * s_a[A]) * c_a[A])
+                tot0 = reduce(add, tail, before + (uA * sA) * cA)
         r0 = t - (self.O[a] if tot0 is None else tot0 / Wa)  # O_a = (its running sum) / W_a
         r1 = t - tot1 / Wa
         ztol = self.ztol
@@ -421,6 +423,7 @@ class _Round:
             ratio, csA, csB = e.r1, e.csJ, e.csI
             Wb, uB, dA = self.W[e.q], e.uI, e.dJ
         terms, order = self.terms[a], self.order[a]
+        s_a, c_a = self.s_col[a], self.c_col[a]
         T = zero
         for k in order:
             v = ra.get(k) if ra else None
@@ -442,6 +445,19 @@ class _Round:
         e.yJ = e.uJ + e.mJ
         e.G = abs(db * sBb - da * sBa)
         return True
+
+    def _part(self, a: int, A: int) -> tuple[Num, list[Num], Num, Num, Num]:
+        """What the guard's sums on issue ``a`` need of this round for supplier ``A`` (no records): the
+        running sum before A, the terms after A, A's salience, power and round-start position."""
+        j = self.place[a][A]
+        part = self.parts[a][A] = (
+            self.prefix[a][j],
+            self.tlist[a][j + 1 :],
+            self.s_col[a][A],
+            self.c_col[a][A],
+            self.x[A][a],
+        )
+        return part
 
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
