@@ -357,11 +357,34 @@ class _Round:
                 and (e.hcJ in _SIGN_OK_POS if mJ > zero else e.hcJ in _SIGN_OK_NEG)
                 and not (G < eps)
             )
-        if valid:
-            e.pre = (mI, mJ, yI, yJ, G)
-            self._guard(e)
-        else:
+        if not valid:
             e.valid = False
+            return
+        e.pre = (mI, mJ, yI, yJ, G)
+        if e.rec or self.ztol:
+            self._guard(e)
+            return
+        # The common case of both guards inline (no records, exact limits: only the supplier's term
+        # differs from the round's sums; :meth:`_overshoot`'s operations): when neither can fire, the
+        # moves stand; else :meth:`_guard` takes both guards from the start.
+        parts, out = self.parts, self.O
+        part = parts[e.q].get(e.aI)
+        if part is None:
+            part = self._part(e.q, e.aI)
+        before, tail, sA, cA, xA = part
+        r0 = dJ - (out[e.q] if uI == xA else reduce(add, tail, before + (uI * sA) * cA) / Q)
+        r1 = dJ - reduce(add, tail, before + (yI * sA) * cA) / Q
+        if r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
+            part = parts[e.p].get(e.aJ)
+            if part is None:
+                part = self._part(e.p, e.aJ)
+            before, tail, sA, cA, xA = part
+            r0 = dI - (out[e.p] if uJ == xA else reduce(add, tail, before + (uJ * sA) * cA) / P)
+            r1 = dI - reduce(add, tail, before + (yJ * sA) * cA) / P
+            if r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
+                e.valid = True
+                return
+        self._guard(e)
 
     def _guard(self, e: _Cand) -> None:
         """The overshoot guards and the final OK, from moves that passed OK before the guard."""
