@@ -485,7 +485,8 @@ class _Round:
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
         x, out, zero, ztol = self.x, self.O, self.ar.zero, self.ztol
-        left = [[x[k][d] <= out[d] + ztol for d in range(len(out))] for k in range(len(x))]
+        lim = [o + ztol for o in out]
+        left = [[v <= w for v, w in zip(row, lim, strict=True)] for row in x]
         cands: list[_Cand] = []
         consts, ratios = self.consts, self.ratios
         for p, q, g1, g2 in _pairings(eligible, left):
