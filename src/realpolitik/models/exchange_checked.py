@@ -33,7 +33,8 @@ engine's operations: the gain of a near tie (:meth:`_CheckedRound.decimal_gain`)
 and gain of a realised candidate (:meth:`_CheckedRound.realised_eval`), and the new position of a side
 that moved all the way onto a limit (:meth:`_CheckedRound._ok_landing`). The realisation loop keeps the
 list as an array of candidate numbers sorted by a float64 key (the decimal gain rounded to float64
-where it is known) and passes over near-tie stretches already in the exact engine's order.
+where it is known) and passes over near-tie stretches already in the exact engine's order; below
+:data:`SMALL` candidate slots the same loop runs on Python lists (:func:`_play_round_small`).
 """
 
 from __future__ import annotations
