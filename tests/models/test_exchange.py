@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.strategies import decide_style_problem
 
 from realpolitik.models import BargainingProblem, get_model
+from realpolitik.models import exchange_scalar as sc
 from realpolitik.models.exchange_scalar import Arith, run_scalar
 from realpolitik.models.problem import Trajectory
 from realpolitik.scenario.decide_format import decide_to_problem, parse_decide
@@ -363,3 +365,27 @@ def test_outcome_within_bounds(seed: int, a: int, d: int, arithmetic: str) -> No
         tr.extras["outcome_by_round"] <= hi + tol
     )
     assert np.all(tr.positions >= lo - tol) and np.all(tr.positions <= hi + tol)
+
+
+def test_guards_alone_after_a_record_equal_the_whole_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh that only records a partner's position re-runs the overshoot guards alone (the moves
+    before them cannot change); a whole evaluation of the same state gives the same numbers."""
+    seen = []
+    real = sc._Round.refresh
+
+    def both(self: sc._Round, e: sc._Cand, r: sc._Cand) -> None:
+        u, hs = (e.uI, e.uJ), (e.hsI, e.hsJ)
+        real(self, e, r)
+        if (e.uI, e.uJ) == u and (e.hsI, e.hsJ) == hs and e.rec:
+            seen.append(1)
+            got = (e.mI, e.mJ, e.yI, e.yJ, e.G, e.valid)
+            self.evaluate(e)
+            assert (e.mI, e.mJ, e.yI, e.yJ, e.G, e.valid) == got
+
+    monkeypatch.setattr(sc._Round, "refresh", both)
+    for seed in range(3):
+        for arithmetic in ("exact", "float"):
+            MODEL.run(
+                decide_style_problem(np.random.default_rng(seed), 8, 4), arithmetic=arithmetic, rounds=4
+            )
+    assert len(seen) > 20, len(seen)

@@ -48,6 +48,21 @@ def test_fast_equals_exact_on_decide_style_problems(seed: int, n_actors: int, n_
 
 
 @settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(seed=st.integers(0, 2**32 - 1), n_actors=st.integers(2, 8), n_issues=st.integers(2, 5))
+def test_fast_equals_exact_with_numpy_loops(
+    monkeypatch: pytest.MonkeyPatch, seed: int, n_actors: int, n_issues: int
+) -> None:
+    """Small problems run the checked engine in Python lists; the NumPy creation and realisation loop
+    (larger problems) make the same run on them."""
+    monkeypatch.setattr(checked, "SMALL", 0)
+    assert_same(decide_style_problem(np.random.default_rng(seed), n_actors, n_issues), rounds=5)
+
+
+@settings(
     max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -50,7 +50,7 @@ AUTO_BATCH = 8
 """``engine="auto"`` in fast mode runs batches smaller than this member by member with the scalar float
 engine (faster for one run); larger batches use the vectorised engine. Both give identical numbers."""
 
-CHECKED_FROM = 1500
+CHECKED_FROM = 300
 """Fast mode uses the checked engine from this many candidate slots (actors² × issues × (issues − 1))
 on; below it the exact engine is as fast or faster (both give the same run)."""
 
@@ -181,22 +181,33 @@ def _scalar_member(
     # round-start positions of the exchanges); converting a decimal costs several decimal operations,
     # so each (object, issue) is mapped once (``run`` keeps every object alive, so identities stay
     # unique). The same function of the same value: identical numbers.
-    memo: dict[tuple[int, int], float] = {}
+    identity = [k[j] == 1 and lo[j] == 0 for j in range(d)]
+    memos: list[dict[int, float]] = [{} for _ in range(d)]
 
     def den_memo(value: Any, j: int) -> float:
-        key = (id(value), j)
-        out = memo.get(key)
+        key = id(value)
+        out = memos[j].get(key)
         if out is None:
-            out = memo[key] = _denorm(value, lo[j], k[j])
+            # a 0..100 issue (k = 1, lo = 0): the value itself, float(value), as NumPy would convert it
+            out = memos[j][key] = float(value) if identity[j] else _denorm(value, lo[j], k[j])
         return out
 
-    # every issue on 0..100 (k = 1, lo = 0): _denorm gives each value itself, float(value), as NumPy does
-    identity = all(k[j] == 1 and lo[j] == 0 for j in range(d))
+    raw = mode == "float" and all(identity)  # floats on 0..100 already: NumPy takes them as they are
 
-    def den(rows: list[list[Any]]) -> np.ndarray:
-        if identity:
-            return np.array(rows, dtype=float)
-        return np.array([[den_memo(rows[i][j], j) for j in range(d)] for i in range(len(rows))])
+    def den(rows: list[list[Any]]) -> Any:
+        if raw:
+            return rows
+        out = []
+        for row in rows:
+            fr = []
+            for j, v in enumerate(row):
+                m = memos[j]
+                f = m.get(id(v))
+                if f is None:
+                    f = m[id(v)] = float(v) if identity[j] else _denorm(v, lo[j], k[j])
+                fr.append(f)
+            out.append(fr)
+        return out
 
     with localcontext(DECIMAL_CONTEXT):
         return _member_arrays(run, position, present, den_memo, den)
@@ -210,12 +221,12 @@ def _member_arrays(
     den: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
     a, d = position.shape
-    hist = np.stack([den(h) for h in run.history]) if run.history else np.empty((0, a, d))
+    hist = np.array([den(h) for h in run.history], dtype=float).reshape(len(run.history), a, d)
     hist = np.where(present, hist, position)
-    vote = np.stack([den(v) for v in run.voting]) if run.voting else np.empty((0, a, d))
+    vote = np.array([den(v) for v in run.voting], dtype=float).reshape(len(run.voting), a, d)
     vote = np.where(present, vote, position)
-    out = den(run.outcome)
-    vout = den(run.voting_outcome) if run.voting_outcome else np.empty((0, d))
+    out = np.array(den(run.outcome), dtype=float).reshape(len(run.outcome), d)
+    vout = np.array(den(run.voting_outcome), dtype=float).reshape(len(run.voting_outcome), d)
     exch = [
         [
             Exchange(
@@ -318,8 +329,8 @@ def run_exchange(
             f"exchange: tie_tolerance and engine apply to arithmetic 'float' only, not {mode!r} "
             "(exact and fast make the reference program's decisions)"
         )
-    p = problem.broadcast()
-    batch = p.batch_shape_all
+    batch = problem.batch_shape_all
+    p = problem.broadcast() if batch else problem  # an unbatched problem has its shapes already
     a, d = p.n_actors, p.n_issues
     present = _present(p)
     power = np.asarray(p.power)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from operator import attrgetter
-from typing import Any, Protocol, TypeVar
+from functools import reduce
+from operator import add, attrgetter
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
@@ -57,6 +58,8 @@ def float_arith(w_sal: float = 0.4, w_fix: float = 0.1, eps: float = 1e-10, tol:
 
 # sign classes of a move history prefix
 _NONE, _POS, _NEG, _MIXED = 0, 1, 2, 3
+_SIGN_OK_POS = (_NONE, _POS)  # the classes a positive move may join
+_SIGN_OK_NEG = (_NONE, _NEG)
 
 
 class _Cand:
@@ -80,6 +83,7 @@ class _Cand:
         "mI",
         "mJ",
         "p",
+        "pre",
         "q",
         "r1",
         "r2",
@@ -116,6 +120,8 @@ class _Cand:
     mI: Num
     mJ: Num
     p: int
+    pre: tuple[Num, Num, Num, Num, Num]
+    """(m_I, m_J, y_I, y_J, G) of the latest evaluation before the overshoot guards, when they passed OK"""
     q: int
     r1: Num
     """(s_Jp + s_Ip) / (s_Jq + s_Iq)"""
@@ -136,8 +142,7 @@ class _Cand:
     yJ: Num
 
 
-@dataclass(frozen=True)
-class ScalarExchange:
+class ScalarExchange(NamedTuple):
     """A realised exchange (internal scale): I supplies q, J supplies p."""
 
     actor_i: int
@@ -223,6 +228,10 @@ class RunData:
         # per (I, J, p, q), the subexpressions of EVALUATE and OVERSHOOT that depend on saliences and
         # powers only (filled by the rounds as pairs come up)
         self.pairs: PairCache = {}
+        # per (I, J, p, q) every constant of a new candidate, and per (p, q) the actors' salience ratios
+        # (the roles), filled as they come up: the same operations, once per run instead of per round
+        self.consts: dict[tuple[int, int, int, int], tuple[Num, ...]] = {}
+        self.ratios: dict[tuple[int, int], list[Num]] = {}
         # per-issue columns of saliences and powers (the same numbers, cheaper to reach in the hot loops)
         self.s_col = [[sl[k][d] for k in range(n_actors)] for d in range(n_issues)]
         self.c_col = [[cl[k][d] for k in range(n_actors)] for d in range(n_issues)]
@@ -258,24 +267,27 @@ class _Round:
         self.x = x
         self.s, self.c, self.order, self.ar, self.pairs = data.s, data.c, data.order, data.ar, data.pairs
         self.s_col, self.c_col, self.W, self.place = data.s_col, data.c_col, data.W, data.place
+        self.consts, self.ratios = data.consts, data.ratios
         self.ztol, self.lim_lo, self.lim_hi = data.ztol, data.lim_lo, data.lim_hi
+        self.zero, self.eps = data.ar.zero, data.ar.eps
         s, c, zero = self.s, self.c, self.ar.zero
         self.O: list[Num] = []
         self.terms: list[dict[int, Num]] = []
         # running sums of the terms in actor order (prefix[d][j] = sum of the first j terms; with
         # ``place``, a sum with one term changed restarts from the prefix before it)
         self.prefix: list[list[Num]] = []
+        self.tlist: list[list[Num]] = []  # the terms as a list in actor order
+        self.parts: list[dict[int, tuple[Num, list[Num], Num, Num, Num]]] = [{} for _ in self.W]
         for d, w in enumerate(self.W):
             tot = zero
-            terms: dict[int, Num] = {}
+            tl = [(x[k][d] * s[k][d]) * c[k][d] for k in self.order[d]]
             prefix = [zero]
-            for k in self.order[d]:
-                t = (x[k][d] * s[k][d]) * c[k][d]
-                terms[k] = t
+            for t in tl:
                 tot = tot + t
                 prefix.append(tot)
             self.O.append(tot / w if w != zero else zero)
-            self.terms.append(terms)
+            self.terms.append(dict(zip(self.order[d], tl, strict=True)))
+            self.tlist.append(tl)
             self.prefix.append(prefix)
 
     def set_constants(self, e: _Cand) -> None:
@@ -307,10 +319,12 @@ class _Round:
         return hc in (_NONE, _NEG)
 
     def evaluate(self, e: _Cand) -> None:
-        P = self.W[e.p]
-        Q = self.W[e.q]
-        Dp = abs(e.dI - e.uJ)
-        Dq = abs(e.dJ - e.uI)
+        W = self.W
+        P = W[e.p]
+        Q = W[e.q]
+        uI, uJ, dI, dJ = e.uI, e.uJ, e.dI, e.dJ
+        Dp = abs(dI - uJ)
+        Dq = abs(dJ - uI)
         dp = ((Dp * e.sJp) * e.cJp) / P
         dq = e.r1 * dp  # r1 = (s_Jp + s_Ip) / (s_Jq + s_Iq)
         muI = (dq * Q) / e.csI  # csI = c_Iq · s_Iq
@@ -320,73 +334,119 @@ class _Round:
             dp = e.r2 * dq  # r2 = (s_Iq + s_Jq) / (s_Ip + s_Jp)
             muI = Dq
             muJ = (dp * P) / e.csJ  # csJ = c_Jp · s_Jp
-        e.mI = -muI if e.uI > e.dJ else muI
-        e.mJ = -muJ if e.uJ > e.dI else muJ
-        e.yI = e.uI + e.mI
-        e.yJ = e.uJ + e.mJ
-        e.G = abs(dq * e.sIq - dp * e.sIp)
+        e.mI = mI = -muI if uI > dJ else muI
+        e.mJ = mJ = -muJ if uJ > dI else muJ
+        e.yI = yI = uI + mI
+        e.yJ = yJ = uJ + mJ
+        e.G = G = abs(dq * e.sIq - dp * e.sIp)
+        # OK(I) and OK(J) (as :meth:`_ok`, inline: the hottest lines of a run), then the gain
+        eps, lo, hi, zero = self.eps, self.lim_lo, self.lim_hi, self.zero
+        hs = e.hsI
         valid = (
-            self._ok(e.mI, e.yI, e.hsI, e.hcI)
-            and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
-            and not (e.G < self.ar.eps)
+            eps < abs(mI) <= hi
+            and lo <= yI <= hi
+            and (not hs or hs + mI <= hi)
+            and (e.hcI in _SIGN_OK_POS if mI > zero else e.hcI in _SIGN_OK_NEG)
         )
         if valid:
-            self._overshoot(e, True)
-            self._overshoot(e, False)
-            valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
-        e.valid = valid
+            hs = e.hsJ
+            valid = (
+                eps < abs(mJ) <= hi
+                and lo <= yJ <= hi
+                and (not hs or hs + mJ <= hi)
+                and (e.hcJ in _SIGN_OK_POS if mJ > zero else e.hcJ in _SIGN_OK_NEG)
+                and not (G < eps)
+            )
+        if not valid:
+            e.valid = False
+            return
+        e.pre = (mI, mJ, yI, yJ, G)
+        if e.rec or self.ztol:
+            self._guard(e)
+            return
+        # The common case of both guards inline (no records, exact limits: only the supplier's term
+        # differs from the round's sums; :meth:`_overshoot`'s operations): when neither can fire, the
+        # moves stand; else :meth:`_guard` takes both guards from the start.
+        parts, out = self.parts, self.O
+        part = parts[e.q].get(e.aI)
+        if part is None:
+            part = self._part(e.q, e.aI)
+        before, tail, sA, cA, xA = part
+        r0 = dJ - (out[e.q] if uI == xA else reduce(add, tail, before + (uI * sA) * cA) / Q)
+        r1 = dJ - reduce(add, tail, before + (yI * sA) * cA) / Q
+        if r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
+            part = parts[e.p].get(e.aJ)
+            if part is None:
+                part = self._part(e.p, e.aJ)
+            before, tail, sA, cA, xA = part
+            r0 = dI - (out[e.p] if uJ == xA else reduce(add, tail, before + (uJ * sA) * cA) / P)
+            r1 = dI - reduce(add, tail, before + (yJ * sA) * cA) / P
+            if r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
+                e.valid = True
+                return
+        self._guard(e)
 
-    def _overshoot(self, e: _Cand, side_i: bool) -> None:
+    def _guard(self, e: _Cand) -> None:
+        """The overshoot guards and the final OK, from moves that passed OK before the guard."""
+        fired = self._overshoot(e, True)
+        if self._overshoot(e, False) or fired:  # moves changed: OK again (else it stands)
+            e.valid = self._ok(e.mI, e.yI, e.hsI, e.hcI) and self._ok(e.mJ, e.yJ, e.hsJ, e.hcJ)
+        else:
+            e.valid = True
+
+    def _overshoot(self, e: _Cand, side_i: bool) -> bool:
+        """OVERSHOOT for one side: whether the guard fired (the moves and the gain are then changed)."""
         # ratio = (s_Aa + s_Ba) / (s_Ab + s_Bb); csA = s_Aa · c_Aa; csB = c_Bb · s_Bb (products commute)
         if side_i:  # A = I supplies q; B = J
             a, A, uA, yA, t = e.q, e.aI, e.uI, e.yI, e.dJ
-            sAa, cAa, sBa, sBb = e.sIq, e.cIq, e.sJq, e.sJp
-            ratio, csA, csB = e.r2, e.csI, e.csJ
-            Wa, Wb, uB, dA = self.W[e.q], self.W[e.p], e.uJ, e.dI
         else:  # A = J supplies p; B = I
             a, A, uA, yA, t = e.p, e.aJ, e.uJ, e.yJ, e.dI
-            sAa, cAa, sBa, sBb = e.sJp, e.cJp, e.sIp, e.sIq
-            ratio, csA, csB = e.r1, e.csJ, e.csI
-            Wa, Wb, uB, dA = self.W[e.p], self.W[e.q], e.uI, e.dJ
-        zero = self.ar.zero
-        terms, order = self.terms[a], self.order[a]
-        s_a, c_a = self.s_col[a], self.c_col[a]
+        Wa = self.W[a]
+        zero = self.zero
         # recorded moves on issue a (few), by actor; the sums below keep the actors' order exactly
+        # (``reduce(add, ...)`` is the left-to-right loop of additions, in C)
         ra = {k: v for (i, k), v in e.rec.items() if i == a} if e.rec else None
-        tot0 = zero
-        tot1 = zero
         if ra:
-            for k in order:
-                if k == A:
-                    tot0 = tot0 + (uA * s_a[k]) * c_a[k]
-                    tot1 = tot1 + (yA * s_a[k]) * c_a[k]
-                else:
-                    v = ra.get(k)
-                    term = terms[k] if v is None else (v * s_a[k]) * c_a[k]
-                    tot0 = tot0 + term
-                    tot1 = tot1 + term
+            s_a, c_a = self.s_col[a], self.c_col[a]
+            place = self.place[a]
+            lst = self.tlist[a][:]
+            for k, v in ra.items():
+                if k != A and k in place:
+                    lst[place[k]] = (v * s_a[k]) * c_a[k]
+            jA = place[A]
+            lst[jA] = (uA * s_a[A]) * c_a[A]
+            tot0 = reduce(add, lst, zero)
+            lst[jA] = (yA * s_a[A]) * c_a[A]
+            tot1 = reduce(add, lst, zero)
         else:  # only A's term differs: start from the running sum before A (the same additions)
-            j = self.place[a][A]
-            before = self.prefix[a][j]
-            tot1 = before + (yA * s_a[A]) * c_a[A]
-            if uA == self.x[A][a]:  # A at its round-start position: n0 is the round's own outcome
+            part = self.parts[a].get(A)
+            if part is None:
+                part = self._part(a, A)
+            before, tail, sA, cA, xA = part
+            tot1 = reduce(add, tail, before + (yA * sA) * cA)
+            if uA == xA:  # A at its round-start position: n0 is the round's own outcome
                 tot0 = None
-                for k in order[j + 1 :]:
-                    tot1 = tot1 + terms[k]
             else:
-                tot0 = before + (uA * s_a[A]) * c_a[A]
-                for k in order[j + 1 :]:
-                    term = terms[k]
-                    tot0 = tot0 + term
-                    tot1 = tot1 + term
+                tot0 = reduce(add, tail, before + (uA * sA) * cA)
         r0 = t - (self.O[a] if tot0 is None else tot0 / Wa)  # O_a = (its running sum) / W_a
         r1 = t - tot1 / Wa
         ztol = self.ztol
         if ztol:  # residuals within ztol of zero count as zero ("landed exactly")
             if -ztol <= r0 <= ztol or -ztol <= r1 <= ztol or (r0 > zero) == (r1 > zero):
-                return
+                return False
         elif r0 == zero or r1 == zero or (r0 > zero) == (r1 > zero):
-            return
+            return False
+        # the guard fires (rarely): the rest of the pair's numbers
+        if side_i:
+            sAa, cAa, sBa, sBb = e.sIq, e.cIq, e.sJq, e.sJp
+            ratio, csA, csB = e.r2, e.csI, e.csJ
+            Wb, uB, dA = self.W[e.p], e.uJ, e.dI
+        else:
+            sAa, cAa, sBa, sBb = e.sJp, e.cJp, e.sIp, e.sIq
+            ratio, csA, csB = e.r1, e.csJ, e.csI
+            Wb, uB, dA = self.W[e.q], e.uI, e.dJ
+        terms, order = self.terms[a], self.order[a]
+        s_a, c_a = self.s_col[a], self.c_col[a]
         T = zero
         for k in order:
             v = ra.get(k) if ra else None
@@ -407,27 +467,47 @@ class _Round:
         e.yI = e.uI + e.mI
         e.yJ = e.uJ + e.mJ
         e.G = abs(db * sBb - da * sBa)
+        return True
+
+    def _part(self, a: int, A: int) -> tuple[Num, list[Num], Num, Num, Num]:
+        """What the guard's sums on issue ``a`` need of this round for supplier ``A`` (no records): the
+        running sum before A, the terms after A, A's salience, power and round-start position."""
+        j = self.place[a][A]
+        part = self.parts[a][A] = (
+            self.prefix[a][j],
+            self.tlist[a][j + 1 :],
+            self.s_col[a][A],
+            self.c_col[a][A],
+            self.x[A][a],
+        )
+        return part
 
     # ------------------------------------------------------------------ candidates
     def create(self, eligible: list[list[bool]]) -> list[_Cand]:
-        x, s, c, out, zero, ztol = self.x, self.s, self.c, self.O, self.ar.zero, self.ztol
-        left = [[x[k][d] <= out[d] + ztol for d in range(len(out))] for k in range(len(x))]
+        x, out, zero, ztol = self.x, self.O, self.ar.zero, self.ztol
+        lim = [o + ztol for o in out]
+        left = [[v <= w for v, w in zip(row, lim, strict=True)] for row in x]
         cands: list[_Cand] = []
+        consts, ratios = self.consts, self.ratios
         for p, q, g1, g2 in _pairings(eligible, left):
+            ratio = ratios.get((p, q))
+            if ratio is None:
+                ratio = self._ratios(p, q, eligible)
             for i in g1:
+                ri = ratio[i]
                 for j in g2:
-                    if s[i][p] / s[i][q] < s[j][p] / s[j][q]:
-                        ai, aj = j, i
-                    else:
-                        ai, aj = i, j
+                    # s_ip / s_iq < s_jp / s_jq: j is I (ties: i)
+                    ai, aj = (j, i) if ri < ratio[j] else (i, j)
                     e = _Cand()
                     e.aI, e.aJ, e.p, e.q = ai, aj, p, q
-                    e.sIp, e.sIq, e.sJp, e.sJq = s[ai][p], s[ai][q], s[aj][p], s[aj][q]
-                    e.cIq, e.cJp = c[ai][q], c[aj][p]
-                    self.set_constants(e)
-                    e.xbI = e.uI = x[ai][q]
-                    e.xbJ = e.uJ = x[aj][p]
-                    e.dI, e.dJ = x[ai][p], x[aj][q]
+                    k = consts.get((ai, aj, p, q))
+                    if k is None:
+                        k = self._consts(e)
+                    e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp, e.r1, e.r2, e.csI, e.csJ = k
+                    xi, xj = x[ai], x[aj]
+                    e.xbI = e.uI = xi[q]
+                    e.xbJ = e.uJ = xj[p]
+                    e.dI, e.dJ = xi[p], xj[q]
                     e.hsI = e.hsJ = zero
                     e.hcI = e.hcJ = _NONE
                     e.rec = {}
@@ -436,6 +516,23 @@ class _Round:
                     self.evaluate(e)
                     cands.append(e)
         return cands
+
+    def _ratios(self, p: int, q: int, eligible: list[list[bool]]) -> list[Num]:
+        """Each actor's salience ratio s_p / s_q (None where not eligible on both), once per run."""
+        s = self.s
+        out = self.ratios[p, q] = [
+            s[k][p] / s[k][q] if el[p] and el[q] else None for k, el in enumerate(eligible)
+        ]
+        return out
+
+    def _consts(self, e: _Cand) -> tuple[Num, ...]:
+        """The saliences, powers and :meth:`set_constants` of a pair (I, J, p, q), once per run."""
+        s, c, aI, aJ, p, q = self.s, self.c, e.aI, e.aJ, e.p, e.q
+        e.sIp, e.sIq, e.sJp, e.sJq = s[aI][p], s[aI][q], s[aJ][p], s[aJ][q]
+        e.cIq, e.cJp = c[aI][q], c[aJ][p]
+        self.set_constants(e)
+        k = self.consts[aI, aJ, p, q] = (e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp, e.r1, e.r2, e.csI, e.csJ)
+        return k
 
     def _record(self, e: _Cand, issue: int, actor: int, y: Num, xbar: Num) -> None:
         key = (issue, actor)
@@ -465,15 +562,21 @@ class _Round:
         if (e.aI == r.aI and e.p == r.p) or (e.aJ == r.aI and e.q == r.p):
             self._record(e, r.p, r.aJ, r.yJ, r.xbJ)
             touched = True
-        if carried or touched:
+        if carried:
             zero = self.ar.zero
             if carried == 1:
                 e.hsI = e.hsI + e.mI
                 e.hcI = _merge(e.hcI, e.mI, zero)
-            elif carried == 2:
+            else:
                 e.hsJ = e.hsJ + e.mJ
                 e.hcJ = _merge(e.hcJ, e.mJ, zero)
             self.evaluate(e)
+        elif touched:
+            # only a record changed: positions and histories did not, so EVALUATE's moves before the
+            # guard are those of the last evaluation (which passed OK, or ``e`` would not be live);
+            # the guards see the new record
+            e.mI, e.mJ, e.yI, e.yJ, e.G = e.pre
+            self._guard(e)
 
 
 _BY_GAIN = attrgetter("G")
