@@ -1289,6 +1289,33 @@ def _run_small_columns(
     )
 
 
+def _final_verdict(
+    pos: np.ndarray, med: list[float], t: int, med_thr: float, pos_thr: float, patience: int, kmax: int
+) -> tuple[bool, int]:
+    """``converged`` and the period (0: none) after round ``t`` of a run that never stops early: the
+    state ``_run_small``'s round-by-round counters reach, read from the whole history at once.
+
+    The median was stable in the last ``patience`` rounds (or nobody moved in the last round); a
+    period L (2 <= L <= ``kmax``, L <= t) is seen when each of the last L rounds, all from round L on,
+    came within ``pos_thr`` of the state L rounds earlier; the shortest such L."""
+    if t == 0:
+        return False, 0
+    run = 0
+    for r in range(t, 0, -1):  # the trailing rounds in which μ moved by at most med_thr
+        if abs(med[r] - med[r - 1]) <= med_thr:
+            run += 1
+        else:
+            break
+    conv = run >= patience or float(np.maximum.reduce(np.abs(pos[t] - pos[t - 1]))) == 0.0
+    for lag in range(2, min(kmax, (t + 1) // 2) + 1):
+        if (
+            np.maximum.reduce(np.abs(pos[t - lag + 1 : t + 1] - pos[t - 2 * lag + 1 : t - lag + 1]), None)
+            <= pos_thr
+        ):
+            return conv, lag
+    return conv, 0
+
+
 def _run_small(
     x0: np.ndarray, k: _Small, unit: float, q: float, profile: str, stop: StopRule
 ) -> tuple[Any, ...]:
@@ -1316,7 +1343,16 @@ def _run_small(
     run = 0
     match = [0] * (kmax + 1)
     conv, period, t = False, 0, 0
-    for t in range(1, cap + 1):
+    if fixed_mode:  # no early stop: the stop rule only judges the last round, after the run
+        for t in range(1, cap + 1):
+            x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
+            pos[t] = x
+            sd = np.subtract(x[None], x[:, None])
+            dist = np.abs(sd)
+            mu = med[t] = k.median(x, dist)
+        conv, period = _final_verdict(pos, med, cap, med_thr, pos_thr, patience, kmax)
+        t = cap
+    for t in range(1, cap + 1 if not fixed_mode else 0):
         new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
         pos[t] = new_x
         sd = np.subtract(new_x[None], new_x[:, None])
