@@ -943,9 +943,9 @@ _SMALL_ACTORS = 48
 
 
 @functools.lru_cache(maxsize=64)
-def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Actor indices, the start of each row of a flattened ``(A, A)`` array, and "no offer" ranks."""
-    return np.arange(a), np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
+def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray]:
+    """The start of each row of a flattened ``(A, A)`` array, and "no offer" ranks."""
+    return np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
 
 
 # constants as 0-d arrays (NumPy converts a Python float operand on every call) and the ufuncs, called
@@ -968,34 +968,35 @@ class _Small:
         "ab",
         "ab_0",
         "ab_1",
+        "abs_flat",
+        "abs_sum",
         "buf",
         "buf_d",
         "buf_v",
         "c2",
         "c2_0",
-        "diag",
         "low_diag",
         "mean_tot",
         "med_tol",
         "mw",
-        "mw_col",
         "mw_full",
         "no_offer",
         "pv",
         "pw",
+        "pw4",
         "pw_base",
         "row_start",
         "rs",
         "rs0",
-        "s",
-        "s2",
         "s2_full",
         "s_ab",
-        "s_col",
+        "sums",
+        "u_views",
         "usq_full",
+        "v_col",
+        "v_row",
         "valid",
         "valid_list",
-        "w3",
         "w_full",
         "x_full",
     )
@@ -1006,43 +1007,45 @@ class _Small:
         """``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them (masked), for one column;
         the constants are computed as ``_Cols`` computes them."""
         self.a = a = w.shape[0]
-        self.w3 = w[:, None, None]
-        self.s = s
-        self.s_col = s[:, None]
-        self.s2 = 2.0 * s
         self.rs = scale if scale > 0 else 1.0
         self.rs0 = np.array(self.rs)
         self.mw = mw
-        self.mw_col = mw[:, None]
         total = float(np.add.reduce(mw))  # as _psum
-        self.med_tol = _TIE_RTOL * (total * scale) if np.isfinite(scale) else 0.0
+        self.med_tol = _TIE_RTOL * (total * scale) if math.isfinite(scale) else 0.0
         self.mean_tot = total if total > 0 else 1.0
         self.valid = valid
         self.valid_list = None if valid is None else valid.tolist()
         self.pv = None if valid is None else valid[:, None] & valid[None]
-        self.diag, self.row_start, self.no_offer = _small_consts(a)
+        self.row_start, self.no_offer = _small_consts(a)
         # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj, so that one weighted sum over the
         # voters k gives both Σ_k w_k |u_kj − u_ki| and V_j = Σ_k w_k u_kj
-        self.buf = np.empty((a, a + 1, a))
-        self.buf_d, self.buf_v = self.buf[:, :a], self.buf[:, a]
+        self.buf = buf = np.empty((a, a + 1, a))
+        self.buf_d, self.buf_v = buf[:, :a], buf[:, a]
         self.w_full = np.empty((a, a + 1, a))
-        self.w_full[...] = self.w3
-        self.ab = np.empty((2, a, a))  # a_ij and b_ij
-        self.ab_0, self.ab_1 = self.ab[0], self.ab[1]
+        self.w_full[...] = w[:, None, None]
+        self.sums = sums = np.empty((a + 1, a))  # the weighted sum of buf over k
+        self.abs_sum = sums[:a]
+        self.abs_flat = sums[:a].reshape(-1)
+        self.v_row, self.v_col = sums[a][None], sums[a][:, None]
+        self.ab = ab = np.empty((2, a, a))  # a_ij and b_ij
+        self.ab_0, self.ab_1 = ab[0], ab[1]
         self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
         self.s_ab[0] = s
-        self.s_ab[1] = self.s_col
+        self.s_ab[1] = s[:, None]
         # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ
-        self.pw_base = np.empty((3, a, a))
-        self.pw = np.empty((3, a, a))
-        self.low_diag = self.pw[1].reshape(-1)[:: a + 1]
+        self.pw_base = bases = np.empty((3, a, a))
+        self.pw = pw = np.empty((3, a, a))
+        self.pw4 = pw[1:]
+        self.low_diag = pw[1].reshape(-1)[:: a + 1]
+        # the voters' utilities of the two passes (δ, then δ^r) as the operands of u_kj − u_ki
+        self.u_views = tuple((u[:, None, :], u[:, :, None], u) for u in (bases[0], pw[0]))
         # operands at full size (a broadcast or a boolean operand makes a call several times dearer)
         self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
         self.c2_0 = self.c2[0]
         self.s2_full = np.empty((a, a))
-        self.s2_full[...] = self.s2
+        self.s2_full[...] = 2.0 * s
         self.mw_full = np.empty((a, a))
-        self.mw_full[...] = self.mw_col
+        self.mw_full[...] = mw[:, None]
         self.usq_full = np.empty((a, a))
         self.x_full = np.empty((a, a))
 
@@ -1064,25 +1067,28 @@ class _Small:
             x = np.where(self.valid, x, np.inf)
         return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
 
-    def probability(self, u: np.ndarray, contest: np.ndarray) -> np.ndarray:
-        """P_ij (§5) for the voters' utilities ``u`` (``δ^r_k``), as ``_probability``."""
+    def probability(self, second: int, contest: np.ndarray, mask: bool) -> np.ndarray:
+        """P_ij (§5) for the voters' utilities of the first (``δ``) or second (``δ^r_k``) pass, as
+        ``_probability``. ``mask``: multiply by the contest mask (a no-op where the utilities of
+        actors at one position are equal bit for bit, as δ's are)."""
+        uj, ui, u = self.u_views[second]
         buf = self.buf
-        _sub(u[:, None, :], u[:, :, None], self.buf_d)
+        _sub(uj, ui, self.buf_d)
         self.buf_v[...] = u  # u >= 0: unchanged by abs
         np.absolute(buf, buf)
         _mul(buf, self.w_full, buf)
-        sums = _sum(buf, 0)
-        abs_sum = sums[: self.a]
-        v = sums[self.a]
-        support = _sub(v[None], v[:, None])
+        _sum(buf, 0, None, self.sums)
+        abs_sum = self.abs_sum
+        support = _sub(self.v_row, self.v_col)
         _add(support, abs_sum, support)
         _mul(support, _FH, support)
         if self.pv is not None:
             _mul(abs_sum, self.pv, abs_sum)
-        d = float(_sum(abs_sum.reshape(-1)))
+        d = _sum(self.abs_flat)
         if d > 0:
             _div(support, d, support)
-            _mul(support, contest, support)
+            if mask:
+                _mul(support, contest, support)
         else:
             _mul(support, _F0, support)
         return support
@@ -1098,15 +1104,15 @@ class _Small:
         span = hi - lo
         if not span > 0:
             return np.ones(self.a)
+        r = []
         if self.valid_list is None:
-            basis = [(2.0 * v - hi - lo) / span / 3.0 for v in vals]
-            r = [(1.0 - b) / (b + 1.0) for b in basis]
+            for v in vals:
+                b = (2.0 * v - hi - lo) / span / 3.0
+                r.append((1.0 - b) / (b + 1.0))
         else:  # an absent actor gets r = 1 (its security is outside [lo, hi])
-            basis = [
-                (2.0 * v - hi - lo) / span / 3.0 if ok else 0.0
-                for v, ok in zip(vals, self.valid_list, strict=True)
-            ]
-            r = [(1.0 - b) / (b + 1.0) if ok else 1.0 for b, ok in zip(basis, self.valid_list, strict=True)]
+            for v, ok in zip(vals, self.valid_list, strict=True):
+                b = (2.0 * v - hi - lo) / span / 3.0 if ok else 0.0
+                r.append((1.0 - b) / (b + 1.0) if ok else 1.0)
         return np.array(r)
 
     def round(
@@ -1120,7 +1126,8 @@ class _Small:
         bases, pw = self.pw_base, self.pw
         delta = _div(dist, self.rs0, bases[0])
         contest = np.not_equal(dist, _F0)
-        if self.pv is not None:
+        masked = self.pv is not None
+        if masked:
             _and(contest, self.pv, contest)
         self.c2[...] = contest
         contest_f = self.c2_0
@@ -1129,13 +1136,15 @@ class _Small:
             to_mu = np.abs(x - mu)[:, None]
             eta = (to_mu + dist) / self.rs
             t_flag = to_mu < dist
-        e1 = _sub(_F1, self.probability(delta, contest_f))
+        # first pass. Without absent actors, contest is 0 exactly where δ is 0, so the masks are no-ops
+        e1 = _sub(_F1, self.probability(0, contest_f, masked))
         _mul(e1, self.s2_full, e1)
         _sub(_F1, e1, e1)
         _mul(e1, _mul(_F2, delta), e1)
         if q_terms:
             e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
-        _mul(e1, contest_f, e1)
+        if masked or q_terms:
+            _mul(e1, contest_f, e1)
         risk = self.risk(_sum(e1, 0))
         rr = risk[:, None]
         half = _mul(_FH, delta)
@@ -1143,15 +1152,15 @@ class _Small:
         _add(_FH, half, bases[2])
         _pow(bases, rr, pw)  # δ^r, (½ − ½δ)^r, (½ + ½δ)^r: elementwise, as three calls
         ab = self.ab
-        _sub(_F1, self.probability(pw[0], contest_f), self.ab_0)  # 1 − P_ij
+        _sub(_F1, self.probability(1, contest_f, True), self.ab_0)  # 1 − P_ij
         self.ab_1[...] = self.ab_0.T
-        low, gap = pw[1], pw[2]
-        u_sq = _mul(_F4, self.low_diag)  # ½^r_i (δ_ii = 0)
-        _sub(_F2, u_sq, u_sq)
+        # 4·(½ ∓ ½δ)^r in one call: scaling by 4 is exact, so 4h − 4l is (h − l)·4 bit for bit
+        pw4 = self.pw4
+        _mul(pw4, _F4, pw4)
+        low, gap = pw4[0], pw4[1]
+        u_sq = _sub(_F2, self.low_diag)  # 2 − 4·½^r_i (δ_ii = 0)
         self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
-        _sub(gap, low, gap)
-        _mul(gap, _F4, gap)  # U_s − U_f
-        _mul(low, _F4, low)
+        _sub(gap, low, gap)  # U_s − U_f
         base = _sub(_F2, low, low)  # U_s
         _sub(base, self.usq_full, base)
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
@@ -1171,16 +1180,22 @@ class _Small:
         else:
             offers = _offers(a, b, x, sd, dist, profile)
         conflict, compromise, compel, comp_target, key1, key2 = offers
-        rank = self.no_offer.copy()  # the types exclude one another
-        rank[conflict] = 0
-        rank[compromise] = 1
+        # rank 3 − 3·conflict − 2·compromise − compel (the types exclude one another), on int8 views
+        c8, p8 = conflict.view(np.int8), compromise.view(np.int8)
+        rank = _sub(self.no_offer, c8)
+        _sub(rank, c8, rank)
+        _sub(rank, c8, rank)
+        _sub(rank, p8, rank)
+        _sub(rank, p8, rank)
         if compel is not None:
-            rank[compel] = 2
+            _sub(rank, compel.view(np.int8), rank)
         j = np.lexsort((key1, rank) if key2 is None else (key2, key1, rank))[:, 0]
         at = _add(self.row_start, j)  # (i, j) in the flattened (A, A) arrays
         kind = rank.reshape(-1).take(at)
-        target = np.where(compromise.reshape(-1).take(at), comp_target.reshape(-1).take(at), x.take(j))
-        return np.where(_lt(kind, _I3), target, x), risk, kind, j
+        np.putmask(comp_target, np.logical_not(compromise), x)  # x_j off the compromises (x repeats)
+        target = comp_target.reshape(-1).take(at)
+        np.putmask(target, np.equal(kind, _I3), x)  # no offer: x_i
+        return target, risk, kind, j
 
     @staticmethod
     def _offers_spec(
@@ -1201,8 +1216,10 @@ class _Small:
         compel = _gt(b, _F0)
         _and(compel, _gt(neg_a, b), compel)
         _and(compel, a_neg, compel)
-        key1 = np.where(compromise, neg_b, dist)
-        key2 = np.where(compromise, np.absolute(_sub(comp_target, x_col)), neg_b)
+        key1 = dist.copy()  # where(compromise, −b, dist)
+        np.putmask(key1, compromise, neg_b)
+        key2 = neg_b  # where(compromise, |target − x_i|, −b)
+        np.putmask(key2, compromise, np.absolute(_sub(comp_target, x_col)))
         return conflict, compromise, compel, comp_target, key1, key2
 
 
