@@ -1077,7 +1077,7 @@ class _Small:
         self.buf_v[...] = u  # u >= 0: unchanged by abs
         np.absolute(buf, buf)
         _mul(buf, self.w_full, buf)
-        _sum(buf, 0, None, self.sums)
+        _sum(buf, 0, out=self.sums)
         abs_sum = self.abs_sum
         support = _sub(self.v_row, self.v_col)
         _add(support, abs_sum, support)
@@ -1126,9 +1126,10 @@ class _Small:
         bases, pw = self.pw_base, self.pw
         delta = _div(dist, self.rs0, bases[0])
         contest = np.not_equal(dist, _F0)
-        masked = self.pv is not None
-        if masked:
-            _and(contest, self.pv, contest)
+        pv = self.pv
+        masked = pv is not None
+        if pv is not None:
+            _and(contest, pv, contest)
         self.c2[...] = contest
         contest_f = self.c2_0
         q_terms = q < 1.0
