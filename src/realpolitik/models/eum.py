@@ -966,8 +966,10 @@ class _Small:
     __slots__ = (
         "a",
         "ab",
+        "ab4",
         "ab_0",
         "ab_1",
+        "ab_neg",
         "abs_flat",
         "abs_sum",
         "buf",
@@ -980,6 +982,8 @@ class _Small:
         "med_tol",
         "mw",
         "mw_full",
+        "neg_a",
+        "neg_b",
         "no_offer",
         "pv",
         "pw",
@@ -1027,8 +1031,10 @@ class _Small:
         self.abs_sum = sums[:a]
         self.abs_flat = sums[:a].reshape(-1)
         self.v_row, self.v_col = sums[a][None], sums[a][:, None]
-        self.ab = ab = np.empty((2, a, a))  # a_ij and b_ij
-        self.ab_0, self.ab_1 = ab[0], ab[1]
+        # a_ij, b_ij, −a_ij, −b_ij: one comparison with 0 gives a > 0, b > 0, a < 0 (as −a > 0)
+        self.ab4 = ab4 = np.empty((4, a, a))
+        self.ab, self.ab_neg = ab4[:2], ab4[2:]
+        self.ab_0, self.ab_1, self.neg_a, self.neg_b = ab4
         self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
         self.s_ab[0] = s
         self.s_ab[1] = s[:, None]
@@ -1177,7 +1183,7 @@ class _Small:
         offers: tuple[Any, ...]
         if profile == "spec":
             self.x_full[...] = x[:, None]
-            offers = self._offers_spec(a, b, self.x_full, sd, dist)
+            offers = self._offers_spec(sd, dist)
         else:
             offers = _offers(a, b, x, sd, dist, profile)
         conflict, compromise, compel, comp_target, key1, key2 = offers
@@ -1198,24 +1204,23 @@ class _Small:
         np.putmask(target, np.equal(kind, _I3), x)  # no offer: x_i
         return target, risk, kind, j
 
-    @staticmethod
     def _offers_spec(
-        a: np.ndarray, b: np.ndarray, x_col: np.ndarray, sd: np.ndarray, dist: np.ndarray
+        self, sd: np.ndarray, dist: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``_offers`` with the ``spec`` profile (``x_col[i, j]`` = x_i): the same operations, fewer dear
-        calls."""
-        neg_a = _neg(a)
-        conflict = _gt(a, _F0)
+        """``_offers`` with the ``spec`` profile for ``a``, ``b`` in ``ab4`` (``x_full[i, j]`` = x_i):
+        the same operations, fewer dear calls."""
+        a, b, neg_a, neg_b = self.ab_0, self.ab_1, self.neg_a, self.neg_b
+        x_col = self.x_full
+        _neg(self.ab, self.ab_neg)
+        sign = _gt(self.ab4, _F0)  # a > 0, b > 0, −a > 0 (a < 0), −b > 0
+        conflict, compel, a_neg = sign[0], sign[1], sign[2]
         _and(conflict, _gt(b, a), conflict)
-        a_neg = _lt(a, _F0)
         compromise = _gt(b, neg_a)
         _and(compromise, a_neg, compromise)
         comp_target = _div(neg_a, b)
         _mul(comp_target, sd, comp_target)
         _add(comp_target, x_col, comp_target)
-        neg_b = _neg(b)
-        compel = _gt(b, _F0)
-        _and(compel, _gt(neg_a, b), compel)
+        _and(compel, _gt(neg_a, b), compel)  # b > 0 and −a > b
         _and(compel, a_neg, compel)
         key1 = dist.copy()  # where(compromise, −b, dist)
         np.putmask(key1, compromise, neg_b)
