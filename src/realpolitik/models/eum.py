@@ -960,8 +960,12 @@ _sum = np.add.reduce
 class _Small:
     """One column's constants (the same bits as ``_Cols``) and buffers.
 
-    At these sizes a round costs its number of NumPy calls, so constants are 0-d arrays or stored at
-    full size, outputs are positional and buffers and their views are made once."""
+    At these sizes a round costs its number of NumPy calls, and a call with a broadcast operand or a
+    reduction costs several plain ones, so constants are 0-d arrays or stored at full size, broadcasts
+    are copies into full-size buffers, outputs are positional and buffers and their views are made
+    once. A round is split in two: ``first`` (from the positions: δ, the first pass's vote sums and,
+    in the same weighted sum, μ) and ``rest``, so that μ after a round comes with the next round's
+    first sums."""
 
     __slots__ = (
         "a",
@@ -972,11 +976,14 @@ class _Small:
         "ab_neg",
         "abs_flat",
         "abs_sum",
+        "b2",
         "buf",
-        "buf_d",
-        "buf_v",
+        "buf_dist",
+        "buf_uj",
         "c2",
         "c2_0",
+        "dist",
+        "g2",
         "low_diag",
         "mean_tot",
         "med_tol",
@@ -994,15 +1001,21 @@ class _Small:
         "rs0",
         "s2_full",
         "s_ab",
+        "score",
+        "sd",
         "sums",
         "u_views",
+        "ui",
+        "ui_d",
         "usq_full",
         "v_col",
+        "v_full",
         "v_row",
         "valid",
         "valid_list",
         "w_full",
         "x_full",
+        "x_row",
     )
 
     def __init__(
@@ -1021,16 +1034,23 @@ class _Small:
         self.valid_list = None if valid is None else valid.tolist()
         self.pv = None if valid is None else valid[:, None] & valid[None]
         self.row_start, self.no_offer = _small_consts(a)
-        # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj, so that one weighted sum over the
-        # voters k gives both Σ_k w_k |u_kj − u_ki| and V_j = Σ_k w_k u_kj
-        self.buf = buf = np.empty((a, a + 1, a))
-        self.buf_d, self.buf_v = buf[:, :a], buf[:, a]
-        self.w_full = np.empty((a, a + 1, a))
+        # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj and row A + 1 |x_j − x_k|, so that
+        # one weighted sum over the voters k gives Σ_k w_k |u_kj − u_ki|, V_j = Σ_k w_k u_kj and μ's
+        # scores Σ_k mw_k |x_j − x_k|. Filled as buf − ui: buf holds u_kj (and the distances), ui
+        # holds u_ki in rows i < A and 0 below (x − 0 is x)
+        self.buf = buf = np.empty((a, a + 2, a))
+        self.buf_uj, self.buf_dist = buf[:, : a + 1], buf[:, a + 1]
+        self.ui = np.zeros((a, a + 2, a))
+        self.ui_d = self.ui[:, :a]
+        self.w_full = np.empty((a, a + 2, a))
         self.w_full[...] = w[:, None, None]
-        self.sums = sums = np.empty((a + 1, a))  # the weighted sum of buf over k
+        self.w_full[:, a + 1] = mw[:, None]
+        self.sums = sums = np.empty((a + 2, a))  # the weighted sum of buf over k
         self.abs_sum = sums[:a]
         self.abs_flat = sums[:a].reshape(-1)
         self.v_row, self.v_col = sums[a][None], sums[a][:, None]
+        self.score = sums[a + 1]
+        self.v_full = np.empty((2, a, a))  # V_j and V_i at full size
         # a_ij, b_ij, −a_ij, −b_ij: one comparison with 0 gives a > 0, b > 0, a < 0 (as −a > 0)
         self.ab4 = ab4 = np.empty((4, a, a))
         self.ab, self.ab_neg = ab4[:2], ab4[2:]
@@ -1038,14 +1058,17 @@ class _Small:
         self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
         self.s_ab[0] = s
         self.s_ab[1] = s[:, None]
-        # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ
+        self.g2 = np.empty((2, a, a))  # U_s − U_f for a and for b
+        self.b2 = np.empty((2, a, a))  # the rest of a and of b
+        # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ (a broadcast exponent: NumPy's
+        # power takes special paths for a stride-0 exponent of 2 or ½, so it stays a broadcast)
         self.pw_base = bases = np.empty((3, a, a))
         self.pw = pw = np.empty((3, a, a))
         self.pw4 = pw[1:]
         self.low_diag = pw[1].reshape(-1)[:: a + 1]
-        # the voters' utilities of the two passes (δ, then δ^r) as the operands of u_kj − u_ki
-        self.u_views = tuple((u[:, None, :], u[:, :, None], u) for u in (bases[0], pw[0]))
-        # operands at full size (a broadcast or a boolean operand makes a call several times dearer)
+        # the voters' utilities of the two passes (δ, then δ^r), as u_kj over i and u_ki over j
+        self.u_views = tuple((u[:, None, :], u[:, :, None]) for u in (bases[0], pw[0]))
+        # operands at full size
         self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
         self.c2_0 = self.c2[0]
         self.s2_full = np.empty((a, a))
@@ -1053,11 +1076,19 @@ class _Small:
         self.mw_full = np.empty((a, a))
         self.mw_full[...] = mw[:, None]
         self.usq_full = np.empty((a, a))
-        self.x_full = np.empty((a, a))
+        self.x_row = np.empty((a, a))  # x_j
+        self.x_full = np.empty((a, a))  # x_i
+        self.sd = np.empty((a, a))
+        self.dist = np.empty((a, a))
 
-    def median(self, x: np.ndarray, dist: np.ndarray) -> float:
-        """μ (§3), as ``_median_cols``."""
-        score = _sum(_mul(self.mw_full, dist), 0)
+    def geometry(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x_j − x_i and |x_j − x_i| ``(A, A)`` (in buffers, valid until the next call)."""
+        self.x_row[...] = x
+        self.x_full[...] = x[:, None]
+        return _sub(self.x_row, self.x_full, self.sd), np.absolute(self.sd, self.dist)
+
+    def _mu(self, x: np.ndarray, score: np.ndarray) -> float:
+        """μ (§3) from the scores Σ_k mw_k |x_j − x_k|, as ``_median_cols``."""
         if self.valid is None:
             # in Python floats (the same minimum and sum); a NaN score (whose NumPy minimum is NaN) or
             # a zero, whose sign NumPy's minimum may choose differently, takes the NumPy path below
@@ -1073,19 +1104,30 @@ class _Small:
             x = np.where(self.valid, x, np.inf)
         return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
 
-    def probability(self, second: int, contest: np.ndarray, mask: bool) -> np.ndarray:
-        """P_ij (§5) for the voters' utilities of the first (``δ``) or second (``δ^r_k``) pass, as
-        ``_probability``. ``mask``: multiply by the contest mask (a no-op where the utilities of
-        actors at one position are equal bit for bit, as δ's are)."""
-        uj, ui, u = self.u_views[second]
+    def median(self, x: np.ndarray, dist: np.ndarray) -> float:
+        """μ (§3) alone (``first`` gives it with the next round's first sums)."""
+        return self._mu(x, _sum(_mul(self.mw_full, dist), 0))
+
+    def _vote_sums(self, second: int) -> None:
+        """The weighted sums of ``buf`` over the voters for the first (``δ``) or second (``δ^r_k``)
+        pass: Σ_k w_k |u_kj − u_ki|, V and (first pass) μ's scores, into ``sums``."""
+        uj, ui = self.u_views[second]
         buf = self.buf
-        _sub(uj, ui, self.buf_d)
-        self.buf_v[...] = u  # u >= 0: unchanged by abs
-        np.absolute(buf, buf)
+        self.buf_uj[...] = uj
+        self.ui_d[...] = ui
+        _sub(buf, self.ui, buf)
+        np.absolute(buf, buf)  # u >= 0 and the distances are unchanged
         _mul(buf, self.w_full, buf)
         _sum(buf, 0, out=self.sums)
+
+    def _probability(self, contest: np.ndarray, mask: bool) -> np.ndarray:
+        """P_ij (§5) from the vote sums, as ``_probability``. ``mask``: multiply by the contest mask (a
+        no-op where the utilities of actors at one position are equal bit for bit, as δ's are)."""
         abs_sum = self.abs_sum
-        support = _sub(self.v_row, self.v_col)
+        v_full = self.v_full
+        v_full[0] = self.v_row
+        v_full[1] = self.v_col
+        support = _sub(v_full[0], v_full[1])  # V_j − V_i
         _add(support, abs_sum, support)
         _mul(support, _FH, support)
         if self.pv is not None:
@@ -1121,30 +1163,39 @@ class _Small:
                 r.append((1.0 - b) / (b + 1.0) if ok else 1.0)
         return np.array(r)
 
-    def round(
+    def first(self, x: np.ndarray, dist: np.ndarray) -> float:
+        """The start of a round from ``x`` and ``geometry(x)``'s distances: δ, the contest mask and
+        the first pass's vote sums; returns μ (§3)."""
+        _div(dist, self.rs0, self.pw_base[0])  # δ
+        contest = np.not_equal(dist, _F0)
+        pv = self.pv
+        if pv is not None:
+            _and(contest, pv, contest)
+        self.c2[...] = contest
+        self.buf_dist[...] = dist
+        self._vote_sums(0)
+        return self._mu(x, self.score)
+
+    def rest(
         self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float, q: float, profile: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """One round (§2), as ``_round_cols``: new positions, risk exponents, the rank of the accepted
-        offer (0 conflict, 1 compromise, 2 compel, 3 none) and its proposer.
+        """The rest of a round (§2) after ``first(x, dist)``, as ``_round_cols``: new positions, risk
+        exponents, the rank of the accepted offer (0 conflict, 1 compromise, 2 compel, 3 none) and
+        its proposer. ``sd`` and ``dist`` are ``geometry(x)``'s.
 
         Where the column kernel takes 1^r for 0^r and masks the result back to 0 (``np.power`` is
         slow at 0 on large arrays), this takes 0^r, which is the same +0."""
         bases, pw = self.pw_base, self.pw
-        delta = _div(dist, self.rs0, bases[0])
-        contest = np.not_equal(dist, _F0)
-        pv = self.pv
-        masked = pv is not None
-        if pv is not None:
-            _and(contest, pv, contest)
-        self.c2[...] = contest
+        delta = bases[0]
         contest_f = self.c2_0
+        masked = self.pv is not None
         q_terms = q < 1.0
         if q_terms:
             to_mu = np.abs(x - mu)[:, None]
             eta = (to_mu + dist) / self.rs
             t_flag = to_mu < dist
         # first pass. Without absent actors, contest is 0 exactly where δ is 0, so the masks are no-ops
-        e1 = _sub(_F1, self.probability(0, contest_f, masked))
+        e1 = _sub(_F1, self._probability(contest_f, masked))
         _mul(e1, self.s2_full, e1)
         _sub(_F1, e1, e1)
         _mul(e1, _mul(_F2, delta), e1)
@@ -1159,21 +1210,25 @@ class _Small:
         _add(_FH, half, bases[2])
         _pow(bases, rr, pw)  # δ^r, (½ − ½δ)^r, (½ + ½δ)^r: elementwise, as three calls
         ab = self.ab
-        _sub(_F1, self.probability(1, contest_f, True), self.ab_0)  # 1 − P_ij
+        self._vote_sums(1)
+        _sub(_F1, self._probability(contest_f, True), self.ab_0)  # 1 − P_ij
         self.ab_1[...] = self.ab_0.T
         # 4·(½ ∓ ½δ)^r in one call: scaling by 4 is exact, so 4h − 4l is (h − l)·4 bit for bit
         pw4 = self.pw4
         _mul(pw4, _F4, pw4)
-        low, gap = pw4[0], pw4[1]
+        low, high = pw4[0], pw4[1]
         u_sq = _sub(_F2, self.low_diag)  # 2 − 4·½^r_i (δ_ii = 0)
         self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
-        _sub(gap, low, gap)  # U_s − U_f
-        base = _sub(_F2, low, low)  # U_s
+        g2, b2 = self.g2, self.b2
+        _sub(high, low, g2[0])  # U_s − U_f
+        g2[1] = g2[0]
+        base = _sub(_F2, low, b2[0])  # U_s
         _sub(base, self.usq_full, base)
+        b2[1] = base
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
         _mul(ab, self.s_ab, ab)
-        _mul(ab, gap, ab)
-        _sub(base, ab, ab)
+        _mul(ab, g2, ab)
+        _sub(b2, ab, ab)
         a, b = self.ab_0, self.ab_1
         if q_terms:
             a -= (1.0 - q) * _median_term(eta, t_flag, rr)
@@ -1182,7 +1237,6 @@ class _Small:
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
         offers: tuple[Any, ...]
         if profile == "spec":
-            self.x_full[...] = x[:, None]
             offers = self._offers_spec(sd, dist)
         else:
             offers = _offers(a, b, x, sd, dist, profile)
@@ -1360,27 +1414,24 @@ def _run_small(
     kind = np.empty((cap, a_n), dtype=np.int8)
     jw = np.empty((cap, a_n), dtype=np.int64)
     x = pos[0] = x0
-    sd = np.subtract(x[None], x[:, None])
-    dist = np.abs(sd)
-    mu = med[0] = k.median(x, dist)
+    sd, dist = k.geometry(x)
+    mu = med[0] = k.first(x, dist)
     run = 0
     match = [0] * (kmax + 1)
     conv, period, t = False, 0, 0
     if fixed_mode:  # no early stop: the stop rule only judges the last round, after the run
         for t in range(1, cap + 1):
-            x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
+            x, risk[t - 1], kind[t - 1], jw[t - 1] = k.rest(x, sd, dist, mu, q, profile)
             pos[t] = x
-            sd = np.subtract(x[None], x[:, None])
-            dist = np.abs(sd)
-            mu = med[t] = k.median(x, dist)
+            sd, dist = k.geometry(x)
+            mu = med[t] = k.first(x, dist) if t < cap else k.median(x, dist)
         conv, period = _final_verdict(pos, med, cap, med_thr, pos_thr, patience, kmax)
         t = cap
     for t in range(1, cap + 1 if not fixed_mode else 0):
-        new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
+        new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.rest(x, sd, dist, mu, q, profile)
         pos[t] = new_x
-        sd = np.subtract(new_x[None], new_x[:, None])
-        dist = np.abs(sd)
-        new_mu = med[t] = k.median(new_x, dist)
+        sd, dist = k.geometry(new_x)
+        new_mu = med[t] = k.first(new_x, dist)
         # the stop rule, as _Verdict.update
         run = run + 1 if abs(new_mu - mu) <= med_thr else 0
         # max_i |x_i(t) − x_i(t − L)| for L = top, ..., 1; L = 1 is 0 exactly at a fixed point
