@@ -958,33 +958,58 @@ _sum = np.add.reduce
 
 
 class _Small:
-    """One column's constants (the same bits as ``_Cols``) and buffers.
+    """One column's constants (the same bits as ``_Cols``) and buffers, for one run (``q``, ``profile``).
 
     At these sizes a round costs its number of NumPy calls, and a call with a broadcast operand or a
     reduction costs several plain ones, so constants are 0-d arrays or stored at full size, broadcasts
     are copies into full-size buffers, outputs are positional and buffers and their views are made
     once. A round is split in two: ``first`` (from the positions: δ, the first pass's vote sums and,
     in the same weighted sum, μ) and ``rest``, so that μ after a round comes with the next round's
-    first sums."""
+    first sums.
+
+    The contest mask (i ≠ j, apart, both present) multiplies the first pass's P and e1, the second
+    pass's P, and a and b. Without absent actors and with Q = 1 every one of these products is a
+    no-op, so none is taken: where x_i = x_j, δ_ij = 0, the rows of δ and of δ^r (one elementwise
+    power per row) of i and j are equal bit for bit, so P_ij = 0, e1_ij = ±0·y, and a_ij = b_ij = +0
+    (U_s − U_f = 0 and the base 2 − 4·½^r_i − (2 − 4·½^r_i) = 0)."""
 
     __slots__ = (
         "a",
         "ab",
         "ab4",
         "ab_0",
+        "ab_0t",
         "ab_1",
         "ab_neg",
         "abs_flat",
         "abs_sum",
         "b2",
+        "b2_0",
+        "b2_1",
+        "bases",
         "buf",
         "buf_dist",
         "buf_uj",
         "c2",
         "c2_0",
+        "c8",
+        "comp",
+        "comp_flat",
+        "compel",
+        "conflict",
+        "contest",
+        "ct",
+        "ct_flat",
+        "delta",
         "dist",
         "g2",
+        "g2_0",
+        "g2_1",
+        "high4",
+        "low4",
         "low_diag",
+        "m8",
+        "mask",
         "mean_tot",
         "med_tol",
         "mw",
@@ -992,10 +1017,15 @@ class _Small:
         "neg_a",
         "neg_b",
         "no_offer",
+        "p8",
+        "profile",
         "pv",
         "pw",
         "pw4",
-        "pw_base",
+        "q",
+        "q_terms",
+        "rank",
+        "rank_flat",
         "row_start",
         "rs",
         "rs0",
@@ -1003,13 +1033,14 @@ class _Small:
         "s_ab",
         "score",
         "sd",
+        "sign",
+        "sign_an",
         "sums",
         "u_views",
         "ui",
         "ui_d",
         "usq_full",
         "v_col",
-        "v_full",
         "v_row",
         "valid",
         "valid_list",
@@ -1019,11 +1050,20 @@ class _Small:
     )
 
     def __init__(
-        self, w: np.ndarray, s: np.ndarray, mw: np.ndarray, valid: np.ndarray | None, scale: float
+        self,
+        w: np.ndarray,
+        s: np.ndarray,
+        mw: np.ndarray,
+        valid: np.ndarray | None,
+        scale: float,
+        q: float,
+        profile: str,
     ) -> None:
         """``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them (masked), for one column;
         the constants are computed as ``_Cols`` computes them."""
         self.a = a = w.shape[0]
+        self.q, self.profile = q, profile
+        self.q_terms = q < 1.0
         self.rs = scale if scale > 0 else 1.0
         self.rs0 = np.array(self.rs)
         self.mw = mw
@@ -1033,6 +1073,7 @@ class _Small:
         self.valid = valid
         self.valid_list = None if valid is None else valid.tolist()
         self.pv = None if valid is None else valid[:, None] & valid[None]
+        self.mask = valid is not None or self.q_terms  # the contest mask is needed (see above)
         self.row_start, self.no_offer = _small_consts(a)
         # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj and row A + 1 |x_j − x_k|, so that
         # one weighted sum over the voters k gives Σ_k w_k |u_kj − u_ki|, V_j = Σ_k w_k u_kj and μ's
@@ -1050,25 +1091,39 @@ class _Small:
         self.abs_flat = sums[:a].reshape(-1)
         self.v_row, self.v_col = sums[a][None], sums[a][:, None]
         self.score = sums[a + 1]
-        self.v_full = np.empty((2, a, a))  # V_j and V_i at full size
         # a_ij, b_ij, −a_ij, −b_ij: one comparison with 0 gives a > 0, b > 0, a < 0 (as −a > 0)
         self.ab4 = ab4 = np.empty((4, a, a))
         self.ab, self.ab_neg = ab4[:2], ab4[2:]
         self.ab_0, self.ab_1, self.neg_a, self.neg_b = ab4
+        self.ab_0t = self.ab_0.T
+        self.sign = sign = np.empty((4, a, a), dtype=bool)
+        self.conflict, self.compel, self.sign_an = sign[0], sign[1], sign[2]
+        self.c8, self.m8 = sign[0].view(np.int8), sign[1].view(np.int8)
+        self.comp = np.empty((a, a), dtype=bool)
+        self.comp_flat, self.p8 = self.comp.reshape(-1), self.comp.view(np.int8)
+        self.rank = np.empty((a, a), dtype=np.int8)
+        self.rank_flat = self.rank.reshape(-1)
+        self.ct = np.empty((a, a))  # the compromise targets
+        self.ct_flat = self.ct.reshape(-1)
         self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
         self.s_ab[0] = s
         self.s_ab[1] = s[:, None]
         self.g2 = np.empty((2, a, a))  # U_s − U_f for a and for b
         self.b2 = np.empty((2, a, a))  # the rest of a and of b
+        self.g2_0, self.g2_1 = self.g2
+        self.b2_0, self.b2_1 = self.b2
         # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ (a broadcast exponent: NumPy's
         # power takes special paths for a stride-0 exponent of 2 or ½, so it stays a broadcast)
-        self.pw_base = bases = np.empty((3, a, a))
+        self.bases = bases = np.empty((3, a, a))
+        self.delta = bases[0]
         self.pw = pw = np.empty((3, a, a))
         self.pw4 = pw[1:]
+        self.low4, self.high4 = pw[1], pw[2]
         self.low_diag = pw[1].reshape(-1)[:: a + 1]
         # the voters' utilities of the two passes (δ, then δ^r), as u_kj over i and u_ki over j
         self.u_views = tuple((u[:, None, :], u[:, :, None]) for u in (bases[0], pw[0]))
         # operands at full size
+        self.contest = np.empty((a, a), dtype=bool)
         self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
         self.c2_0 = self.c2[0]
         self.s2_full = np.empty((a, a))
@@ -1120,14 +1175,10 @@ class _Small:
         _mul(buf, self.w_full, buf)
         _sum(buf, 0, out=self.sums)
 
-    def _probability(self, contest: np.ndarray, mask: bool) -> np.ndarray:
-        """P_ij (§5) from the vote sums, as ``_probability``. ``mask``: multiply by the contest mask (a
-        no-op where the utilities of actors at one position are equal bit for bit, as δ's are)."""
+    def _probability(self, mask: bool) -> np.ndarray:
+        """P_ij (§5) from the vote sums, as ``_probability``; ``mask``: times the contest mask."""
         abs_sum = self.abs_sum
-        v_full = self.v_full
-        v_full[0] = self.v_row
-        v_full[1] = self.v_col
-        support = _sub(v_full[0], v_full[1])  # V_j − V_i
+        support = _sub(self.v_row, self.v_col)  # V_j − V_i
         _add(support, abs_sum, support)
         _mul(support, _FH, support)
         if self.pv is not None:
@@ -1136,7 +1187,7 @@ class _Small:
         if d > 0:
             _div(support, d, support)
             if mask:
-                _mul(support, contest, support)
+                _mul(support, self.c2_0, support)
         else:
             _mul(support, _F0, support)
         return support
@@ -1164,20 +1215,20 @@ class _Small:
         return np.array(r)
 
     def first(self, x: np.ndarray, dist: np.ndarray) -> float:
-        """The start of a round from ``x`` and ``geometry(x)``'s distances: δ, the contest mask and
-        the first pass's vote sums; returns μ (§3)."""
-        _div(dist, self.rs0, self.pw_base[0])  # δ
-        contest = np.not_equal(dist, _F0)
-        pv = self.pv
-        if pv is not None:
-            _and(contest, pv, contest)
-        self.c2[...] = contest
+        """The start of a round from ``x`` and ``geometry(x)``'s distances: δ, the contest mask (if
+        needed) and the first pass's vote sums; returns μ (§3)."""
+        _div(dist, self.rs0, self.delta)
+        if self.mask:
+            contest = np.not_equal(dist, _F0, self.contest)
+            if self.pv is not None:
+                _and(contest, self.pv, contest)
+            self.c2[...] = contest
         self.buf_dist[...] = dist
         self._vote_sums(0)
         return self._mu(x, self.score)
 
     def rest(
-        self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float, q: float, profile: str
+        self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The rest of a round (§2) after ``first(x, dist)``, as ``_round_cols``: new positions, risk
         exponents, the rank of the accepted offer (0 conflict, 1 compromise, 2 compel, 3 none) and
@@ -1185,102 +1236,106 @@ class _Small:
 
         Where the column kernel takes 1^r for 0^r and masks the result back to 0 (``np.power`` is
         slow at 0 on large arrays), this takes 0^r, which is the same +0."""
-        bases, pw = self.pw_base, self.pw
-        delta = bases[0]
-        contest_f = self.c2_0
-        masked = self.pv is not None
-        q_terms = q < 1.0
+        q, mask = self.q, self.mask
+        bases, pw, delta = self.bases, self.pw, self.delta
+        q_terms = self.q_terms
         if q_terms:
             to_mu = np.abs(x - mu)[:, None]
             eta = (to_mu + dist) / self.rs
             t_flag = to_mu < dist
-        # first pass. Without absent actors, contest is 0 exactly where δ is 0, so the masks are no-ops
-        e1 = _sub(_F1, self._probability(contest_f, masked))
+        # first pass
+        e1 = _sub(_F1, self._probability(mask))
         _mul(e1, self.s2_full, e1)
         _sub(_F1, e1, e1)
         _mul(e1, _mul(_F2, delta), e1)
         if q_terms:
             e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
-        if masked or q_terms:
-            _mul(e1, contest_f, e1)
+        if mask:
+            _mul(e1, self.c2_0, e1)
         risk = self.risk(_sum(e1, 0))
         rr = risk[:, None]
         half = _mul(_FH, delta)
         _sub(_FH, half, bases[1])
         _add(_FH, half, bases[2])
         _pow(bases, rr, pw)  # δ^r, (½ − ½δ)^r, (½ + ½δ)^r: elementwise, as three calls
+        # second pass
         ab = self.ab
         self._vote_sums(1)
-        _sub(_F1, self._probability(contest_f, True), self.ab_0)  # 1 − P_ij
-        self.ab_1[...] = self.ab_0.T
+        _sub(_F1, self._probability(mask), self.ab_0)  # 1 − P_ij
+        self.ab_1[...] = self.ab_0t
         # 4·(½ ∓ ½δ)^r in one call: scaling by 4 is exact, so 4h − 4l is (h − l)·4 bit for bit
         pw4 = self.pw4
         _mul(pw4, _F4, pw4)
-        low, high = pw4[0], pw4[1]
+        low = self.low4
         u_sq = _sub(_F2, self.low_diag)  # 2 − 4·½^r_i (δ_ii = 0)
         self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
-        g2, b2 = self.g2, self.b2
-        _sub(high, low, g2[0])  # U_s − U_f
-        g2[1] = g2[0]
-        base = _sub(_F2, low, b2[0])  # U_s
+        _sub(self.high4, low, self.g2_0)  # U_s − U_f
+        self.g2_1[...] = self.g2_0
+        base = _sub(_F2, low, self.b2_0)  # U_s
         _sub(base, self.usq_full, base)
-        b2[1] = base
+        self.b2_1[...] = base
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
         _mul(ab, self.s_ab, ab)
-        _mul(ab, g2, ab)
-        _sub(b2, ab, ab)
+        _mul(ab, self.g2, ab)
+        _sub(self.b2, ab, ab)
         a, b = self.ab_0, self.ab_1
         if q_terms:
             a -= (1.0 - q) * _median_term(eta, t_flag, rr)
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
-        _mul(ab, self.c2, ab)
+        if mask:
+            _mul(ab, self.c2, ab)
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
-        offers: tuple[Any, ...]
-        if profile == "spec":
-            offers = self._offers_spec(sd, dist)
+        rank = self.rank
+        if self.profile == "spec":
+            compromise, ct, key1, key2 = self._offers_spec(sd, dist)
+            # rank 3 − 3·conflict − 2·compromise − compel (the types exclude one another), on int8 views
+            c8, p8 = self.c8, self.p8
+            _sub(self.no_offer, c8, rank)
+            _sub(rank, c8, rank)
+            _sub(rank, c8, rank)
+            _sub(rank, p8, rank)
+            _sub(rank, p8, rank)
+            _sub(rank, self.m8, rank)
+            j = np.lexsort((key2, key1, rank))[:, 0]
+            ct_flat = self.ct_flat
         else:
-            offers = _offers(a, b, x, sd, dist, profile)
-        conflict, compromise, compel, comp_target, key1, key2 = offers
-        # rank 3 − 3·conflict − 2·compromise − compel (the types exclude one another), on int8 views
-        c8, p8 = conflict.view(np.int8), compromise.view(np.int8)
-        rank = _sub(self.no_offer, c8)
-        _sub(rank, c8, rank)
-        _sub(rank, c8, rank)
-        _sub(rank, p8, rank)
-        _sub(rank, p8, rank)
-        if compel is not None:
-            _sub(rank, compel.view(np.int8), rank)
-        j = np.lexsort((key1, rank) if key2 is None else (key2, key1, rank))[:, 0]
+            conflict, compromise, _, ct, key1, _ = _offers(a, b, x, sd, dist, self.profile)
+            c8, p8 = conflict.view(np.int8), compromise.view(np.int8)
+            _sub(self.no_offer, c8, rank)
+            _sub(rank, c8, rank)
+            _sub(rank, c8, rank)
+            _sub(rank, p8, rank)
+            _sub(rank, p8, rank)
+            j = np.lexsort((key1, rank))[:, 0]
+            ct_flat = ct.reshape(-1)
         at = _add(self.row_start, j)  # (i, j) in the flattened (A, A) arrays
-        kind = rank.reshape(-1).take(at)
-        np.putmask(comp_target, np.logical_not(compromise), x)  # x_j off the compromises (x repeats)
-        target = comp_target.reshape(-1).take(at)
+        kind = self.rank_flat.take(at)
+        np.putmask(ct, np.logical_not(compromise), x)  # x_j off the compromises (x repeats)
+        target = ct_flat.take(at)
         np.putmask(target, np.equal(kind, _I3), x)  # no offer: x_i
         return target, risk, kind, j
 
-    def _offers_spec(
-        self, sd: np.ndarray, dist: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``_offers`` with the ``spec`` profile for ``a``, ``b`` in ``ab4`` (``x_full[i, j]`` = x_i):
-        the same operations, fewer dear calls."""
+    def _offers_spec(self, sd: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``_offers`` with the ``spec`` profile for ``a``, ``b`` in ``ab4``, into ``sign`` (conflict,
+        compel) and ``comp`` (compromise); returns the compromise mask and targets and the two keys."""
         a, b, neg_a, neg_b = self.ab_0, self.ab_1, self.neg_a, self.neg_b
         x_col = self.x_full
         _neg(self.ab, self.ab_neg)
-        sign = _gt(self.ab4, _F0)  # a > 0, b > 0, −a > 0 (a < 0), −b > 0
-        conflict, compel, a_neg = sign[0], sign[1], sign[2]
+        _gt(self.ab4, _F0, self.sign)  # a > 0, b > 0, −a > 0 (a < 0), −b > 0
+        conflict, compel, a_neg = self.conflict, self.compel, self.sign_an
         _and(conflict, _gt(b, a), conflict)
-        compromise = _gt(b, neg_a)
+        compromise = _gt(b, neg_a, self.comp)
         _and(compromise, a_neg, compromise)
-        comp_target = _div(neg_a, b)
-        _mul(comp_target, sd, comp_target)
-        _add(comp_target, x_col, comp_target)
+        ct = _div(neg_a, b, self.ct)
+        _mul(ct, sd, ct)
+        _add(ct, x_col, ct)
         _and(compel, _gt(neg_a, b), compel)  # b > 0 and −a > b
         _and(compel, a_neg, compel)
         key1 = dist.copy()  # where(compromise, −b, dist)
         np.putmask(key1, compromise, neg_b)
         key2 = neg_b  # where(compromise, |target − x_i|, −b)
-        np.putmask(key2, compromise, np.absolute(_sub(comp_target, x_col)))
-        return conflict, compromise, compel, comp_target, key1, key2
+        np.putmask(key2, compromise, np.absolute(_sub(ct, x_col)))
+        return compromise, ct, key1, key2
 
 
 def _run_small_columns(
@@ -1312,8 +1367,8 @@ def _run_small_columns(
             if not math.isfinite(scale):
                 scale = 0.0
             uj = scale if unit is None or math.isnan(unit[j]) else float(unit[j])
-            small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale)
-            runs.append(_run_small(xj, small, uj, q, profile, stop))
+            small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale, q, profile)
+            runs.append(_run_small(xj, small, uj, stop))
     jtype = np.int16 if na < 2**15 else np.int64
     if n == 1:
         pos, med, mean, r, kind, jw, v = runs[0]
@@ -1393,9 +1448,7 @@ def _final_verdict(
     return conv, 0
 
 
-def _run_small(
-    x0: np.ndarray, k: _Small, unit: float, q: float, profile: str, stop: StopRule
-) -> tuple[Any, ...]:
+def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[Any, ...]:
     """One column through the stop rule, as ``_run_cols`` with ``_Verdict`` and ``_Verdicts``.
 
     Returns positions ``(T+1, A)``, medians and means ``(T+1,)``, risk exponents, offer ranks and
@@ -1408,27 +1461,35 @@ def _run_small(
     kmax = stop.max_period
     med_thr = stop.tol * unit
     pos_thr = stop.cycle_tol * unit
-    pos = np.empty((cap + 1, a_n))
     med = [0.0] * (cap + 1)
-    risk = np.empty((cap, a_n))
-    kind = np.empty((cap, a_n), dtype=np.int8)
-    jw = np.empty((cap, a_n), dtype=np.int64)
-    x = pos[0] = x0
+    risk, kind, jw = [], [], []  # per round
+    x = x0
     sd, dist = k.geometry(x)
     mu = med[0] = k.first(x, dist)
     run = 0
     match = [0] * (kmax + 1)
     conv, period, t = False, 0, 0
     if fixed_mode:  # no early stop: the stop rule only judges the last round, after the run
+        xs = [x0]
         for t in range(1, cap + 1):
-            x, risk[t - 1], kind[t - 1], jw[t - 1] = k.rest(x, sd, dist, mu, q, profile)
-            pos[t] = x
+            x, r_t, k_t, j_t = k.rest(x, sd, dist, mu)
+            xs.append(x)
+            risk.append(r_t)
+            kind.append(k_t)
+            jw.append(j_t)
             sd, dist = k.geometry(x)
             mu = med[t] = k.first(x, dist) if t < cap else k.median(x, dist)
+        pos = np.array(xs)
         conv, period = _final_verdict(pos, med, cap, med_thr, pos_thr, patience, kmax)
         t = cap
+    else:
+        pos = np.empty((cap + 1, a_n))
+        pos[0] = x0
     for t in range(1, cap + 1 if not fixed_mode else 0):
-        new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.rest(x, sd, dist, mu, q, profile)
+        new_x, r_t, k_t, j_t = k.rest(x, sd, dist, mu)
+        risk.append(r_t)
+        kind.append(k_t)
+        jw.append(j_t)
         pos[t] = new_x
         sd, dist = k.geometry(new_x)
         new_mu = med[t] = k.first(new_x, dist)
@@ -1469,14 +1530,14 @@ def _run_small(
                     total += v
                 outcome = total / win
     pos = pos[: t + 1]
-    kind = kind[:t]
+    kinds = np.array(kind) if t else np.empty((0, a_n), dtype=np.int8)
     return (
         pos,
         np.array(med[: t + 1]),
         np.add.reduce(k.mw * pos, axis=1) / k.mean_tot,  # each row as _psum
-        risk[:t],
-        kind,
-        np.where(kind < 3, jw[:t], -1),
+        np.array(risk) if t else np.empty((0, a_n)),
+        kinds,
+        np.where(kinds < 3, np.array(jw), -1) if t else np.empty((0, a_n), dtype=np.int64),
         [t, conv, 0 if conv else period, low, high, outcome],
     )
 
