@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -1049,31 +1050,10 @@ class _Small:
         "x_row",
     )
 
-    def __init__(
-        self,
-        w: np.ndarray,
-        s: np.ndarray,
-        mw: np.ndarray,
-        valid: np.ndarray | None,
-        scale: float,
-        q: float,
-        profile: str,
-    ) -> None:
-        """``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them (masked), for one column;
-        the constants are computed as ``_Cols`` computes them."""
-        self.a = a = w.shape[0]
-        self.q, self.profile = q, profile
-        self.q_terms = q < 1.0
-        self.rs = scale if scale > 0 else 1.0
-        self.rs0 = np.array(self.rs)
-        self.mw = mw
-        total = float(np.add.reduce(mw))  # as _psum
-        self.med_tol = _TIE_RTOL * (total * scale) if math.isfinite(scale) else 0.0
-        self.mean_tot = total if total > 0 else 1.0
-        self.valid = valid
-        self.valid_list = None if valid is None else valid.tolist()
-        self.pv = None if valid is None else valid[:, None] & valid[None]
-        self.mask = valid is not None or self.q_terms  # the contest mask is needed (see above)
+    def __init__(self, a: int) -> None:
+        """Buffers and views for ``a`` actors (a workspace, see ``_small_workspace``); ``setup``
+        gives them a run."""
+        self.a = a
         self.row_start, self.no_offer = _small_consts(a)
         # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj and row A + 1 |x_j − x_k|, so that
         # one weighted sum over the voters k gives Σ_k w_k |u_kj − u_ki|, V_j = Σ_k w_k u_kj and μ's
@@ -1084,8 +1064,6 @@ class _Small:
         self.ui = np.zeros((a, a + 2, a))
         self.ui_d = self.ui[:, :a]
         self.w_full = np.empty((a, a + 2, a))
-        self.w_full[...] = w[:, None, None]
-        self.w_full[:, a + 1] = mw[:, None]
         self.sums = sums = np.empty((a + 2, a))  # the weighted sum of buf over k
         self.abs_sum = sums[:a]
         self.abs_flat = sums[:a].reshape(-1)
@@ -1106,8 +1084,6 @@ class _Small:
         self.ct = np.empty((a, a))  # the compromise targets
         self.ct_flat = self.ct.reshape(-1)
         self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
-        self.s_ab[0] = s
-        self.s_ab[1] = s[:, None]
         self.g2 = np.empty((2, a, a))  # U_s − U_f for a and for b
         self.b2 = np.empty((2, a, a))  # the rest of a and of b
         self.g2_0, self.g2_1 = self.g2
@@ -1127,14 +1103,45 @@ class _Small:
         self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
         self.c2_0 = self.c2[0]
         self.s2_full = np.empty((a, a))
-        self.s2_full[...] = 2.0 * s
         self.mw_full = np.empty((a, a))
-        self.mw_full[...] = mw[:, None]
         self.usq_full = np.empty((a, a))
         self.x_row = np.empty((a, a))  # x_j
         self.x_full = np.empty((a, a))  # x_i
         self.sd = np.empty((a, a))
         self.dist = np.empty((a, a))
+
+    def setup(
+        self,
+        w: np.ndarray,
+        s: np.ndarray,
+        mw: np.ndarray,
+        valid: np.ndarray | None,
+        scale: float,
+        q: float,
+        profile: str,
+    ) -> _Small:
+        """One run's constants: ``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them
+        (masked), for one column, computed as ``_Cols`` computes them."""
+        a = self.a
+        self.q, self.profile = q, profile
+        self.q_terms = q < 1.0
+        self.rs = scale if scale > 0 else 1.0
+        self.rs0 = np.array(self.rs)
+        self.mw = mw
+        total = float(np.add.reduce(mw))  # as _psum
+        self.med_tol = _TIE_RTOL * (total * scale) if math.isfinite(scale) else 0.0
+        self.mean_tot = total if total > 0 else 1.0
+        self.valid = valid
+        self.valid_list = None if valid is None else valid.tolist()
+        self.pv = None if valid is None else valid[:, None] & valid[None]
+        self.mask = valid is not None or self.q_terms  # the contest mask is needed (see above)
+        self.w_full[...] = w[:, None, None]
+        self.w_full[:, a + 1] = mw[:, None]
+        self.s_ab[0] = s
+        self.s_ab[1] = s[:, None]
+        self.s2_full[...] = 2.0 * s
+        self.mw_full[...] = mw[:, None]
+        return self
 
     def geometry(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """x_j − x_i and |x_j − x_i| ``(A, A)`` (in buffers, valid until the next call)."""
@@ -1338,6 +1345,23 @@ class _Small:
         return compromise, ct, key1, key2
 
 
+_WORKSPACES = threading.local()  # per thread: {actors: _Small}, the last few sizes
+
+
+def _small_workspace(a: int) -> _Small:
+    """This thread's ``_Small`` buffers for ``a`` actors, made once (a run fills them and returns
+    fresh arrays only, so the next run may take them over)."""
+    cache: dict[int, _Small] | None = getattr(_WORKSPACES, "by_size", None)
+    if cache is None:
+        cache = _WORKSPACES.by_size = {}
+    k = cache.get(a)
+    if k is None:
+        if len(cache) >= 4:
+            cache.clear()
+        k = cache[a] = _Small(a)
+    return k
+
+
 def _run_small_columns(
     x: np.ndarray,
     w: np.ndarray,
@@ -1367,7 +1391,7 @@ def _run_small_columns(
             if not math.isfinite(scale):
                 scale = 0.0
             uj = scale if unit is None or math.isnan(unit[j]) else float(unit[j])
-            small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale, q, profile)
+            small = _small_workspace(na).setup(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale, q, profile)
             runs.append(_run_small(xj, small, uj, stop))
     jtype = np.int16 if na < 2**15 else np.int64
     if n == 1:
