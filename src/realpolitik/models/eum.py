@@ -1396,19 +1396,21 @@ def _run_small_columns(
     jtype = np.int16 if na < 2**15 else np.int64
     if n == 1:
         pos, med, mean, r, kind, jw, v = runs[0]
+        ints = np.array([v[0], v[2]], dtype=np.int64)
+        floats = np.array(v[3:6], dtype=float)
         return _ColRun(
             positions=pos[:, :, None],
             median=med[:, None],
             mean=mean[:, None],
-            rounds=np.array([v[0]], dtype=np.int64),
+            rounds=ints[:1],
             risk=r[:, :, None],
-            move_type=_KINDS[kind][:, :, None],
+            move_type=_KINDS.take(kind)[:, :, None],
             move_with=jw.astype(jtype)[:, :, None],
-            converged=np.array([v[1]], dtype=bool),
-            cycle_length=np.array([v[2]], dtype=np.int64),
-            outcome_low=np.array([v[3]], dtype=float),
-            outcome_high=np.array([v[4]], dtype=float),
-            outcome=np.array([v[5]], dtype=float),
+            converged=np.array(v[1:2], dtype=bool),
+            cycle_length=ints[1:],
+            outcome_low=floats[:1],
+            outcome_high=floats[1:2],
+            outcome=floats[2:],
         )
     r_max = max((r[-1][0] for r in runs), default=0)
     positions = np.empty((r_max + 1, na, n))
@@ -1446,10 +1448,11 @@ def _run_small_columns(
 
 
 def _final_verdict(
-    pos: np.ndarray, med: list[float], t: int, med_thr: float, pos_thr: float, patience: int, kmax: int
+    pos: list[list[float]], med: list[float], t: int, med_thr: float, pos_thr: float, patience: int, kmax: int
 ) -> tuple[bool, int]:
     """``converged`` and the period (0: none) after round ``t`` of a run that never stops early: the
-    state ``_run_small``'s round-by-round counters reach, read from the whole history at once.
+    state ``_run_small``'s round-by-round counters reach, read from the whole history ``pos`` (rows of
+    positions) at once, in Python floats (the same tests: all |Δ| <= tol is max |Δ| <= tol, NaN too).
 
     The median was stable in the last ``patience`` rounds (or nobody moved in the last round); a
     period L (2 <= L <= ``kmax``, L <= t) is seen when each of the last L rounds, all from round L on,
@@ -1462,14 +1465,21 @@ def _final_verdict(
             run += 1
         else:
             break
-    conv = run >= patience or float(np.maximum.reduce(np.abs(pos[t] - pos[t - 1]))) == 0.0
+    conv = run >= patience or all(abs(c - o) == 0.0 for c, o in zip(pos[t], pos[t - 1], strict=True))
     for lag in range(2, min(kmax, (t + 1) // 2) + 1):
-        if (
-            np.maximum.reduce(np.abs(pos[t - lag + 1 : t + 1] - pos[t - 2 * lag + 1 : t - lag + 1]), None)
-            <= pos_thr
+        if all(
+            abs(c - o) <= pos_thr
+            for r in range(t - lag + 1, t + 1)
+            for c, o in zip(pos[r], pos[r - lag], strict=True)
         ):
             return conv, lag
     return conv, 0
+
+
+def _no_proposer(jw: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """``jw`` with -1 where no offer was accepted (rank 3), in place."""
+    np.putmask(jw, np.equal(kind, _I3), -1)
+    return jw
 
 
 def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[Any, ...]:
@@ -1504,7 +1514,7 @@ def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[
             sd, dist = k.geometry(x)
             mu = med[t] = k.first(x, dist) if t < cap else k.median(x, dist)
         pos = np.array(xs)
-        conv, period = _final_verdict(pos, med, cap, med_thr, pos_thr, patience, kmax)
+        conv, period = _final_verdict(pos.tolist(), med, cap, med_thr, pos_thr, patience, kmax)
         t = cap
     else:
         pos = np.empty((cap + 1, a_n))
@@ -1561,7 +1571,7 @@ def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[
         np.add.reduce(k.mw * pos, axis=1) / k.mean_tot,  # each row as _psum
         np.array(risk) if t else np.empty((0, a_n)),
         kinds,
-        np.where(kinds < 3, np.array(jw), -1) if t else np.empty((0, a_n), dtype=np.int64),
+        _no_proposer(np.array(jw), kinds) if t else np.empty((0, a_n), dtype=np.int64),
         [t, conv, 0 if conv else period, low, high, outcome],
     )
 
@@ -1658,10 +1668,10 @@ def run_eum(
     else:
         valid = np.broadcast_to(p.present[:, None, :], (na, int(np.prod(batch, dtype=int)), nd))
         valid = valid.reshape(na, n) & finite
-    all_valid = bool(valid.all())
+    all_valid = bool(np.logical_and.reduce(valid, None))
+    has_any: np.ndarray | None = None  # None: every column has a present actor
     if all_valid:
         x_in, sal_in, power_in = x, sal, power
-        has_any = np.ones(n, dtype=bool)
     else:
         has_any = valid.any(axis=0)
         fill = np.where(valid, x, np.inf).min(axis=0)
@@ -1671,20 +1681,20 @@ def run_eum(
         power_in = np.where(valid, power, 0.0)
     w = power_in * sal_in
     # reported median / mean weights: c·s, or c when every c·s is 0, or equal weights (docs)
-    w_pos = w.sum(axis=0) > 0
-    if w_pos.all():
+    w_tot = np.add.reduce(w, 0)
+    if np.minimum.reduce(w_tot) > 0:  # every column's c·s sum is positive (a NaN is not)
         mw = w
     else:
         power_in = np.broadcast_to(power_in, w.shape)
-        mw = np.where(w_pos, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
-    if not all_valid:
+        mw = np.where(w_tot > 0, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
+    if has_any is not None:
         mw = np.where(valid, mw, 0.0)
         mw = np.where(has_any, mw, 1.0)
     res = _run_cols(
         x_in,
         w,
         sal_in,
-        valid=None if all_valid else np.where(has_any, valid, True),
+        valid=None if has_any is None else np.where(has_any, valid, True),
         median_weight=mw,
         unit=np.tile(_issue_unit(p.bounds), n // nd if nd else 0) if batch else _issue_unit(p.bounds),
         q=q,
@@ -1706,7 +1716,7 @@ def run_eum(
 
     positions = per_actor(pos)
     median, mean, outcome = res.median, res.mean, res.outcome
-    if not has_any.all():
+    if has_any is not None and not has_any.all():
         sq = np.broadcast_to(p.status_quo, (*batch, nd)).reshape(-1)
         median = np.where(has_any, median, sq)
         mean = np.where(has_any, mean, sq)
@@ -1714,7 +1724,8 @@ def run_eum(
     median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2) if batch else median
     mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2) if batch else mean
     last = res.rounds
-    rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else int(last.max())
+    rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else max(last.tolist())
+    cycles = res.cycle_length > 0
     extras = {
         "median_by_round": median_by_round,
         "mean_by_round": mean_by_round,
@@ -1724,8 +1735,8 @@ def run_eum(
         "rounds_by_issue": per_issue(last),
         "converged": per_issue(res.converged),
         "cycle_length": per_issue(res.cycle_length),
-        "cycle_low": per_issue(np.where(res.cycle_length > 0, res.outcome_low, np.nan)),
-        "cycle_high": per_issue(np.where(res.cycle_length > 0, res.outcome_high, np.nan)),
+        "cycle_low": per_issue(np.where(cycles, res.outcome_low, np.nan)),
+        "cycle_high": per_issue(np.where(cycles, res.outcome_high, np.nan)),
         "outcome_low": per_issue(res.outcome_low),
         "outcome_high": per_issue(res.outcome_high),
         "stop_rule": stop.mode,
@@ -1736,9 +1747,8 @@ def run_eum(
 def _issue_unit(bounds: np.ndarray) -> np.ndarray:
     """Each issue's range, the unit of the stop rule's tolerances; NaN where it is not a positive
     number (the run then uses the spread of the initial positions)."""
-    b = np.asarray(bounds, dtype=float)
-    width = b[:, 1] - b[:, 0]
-    return np.where(np.isfinite(width) & (width > 0), width, np.nan)
+    widths = [hi - lo for lo, hi in np.asarray(bounds, dtype=float).tolist()]  # float64 arithmetic
+    return np.array([v if math.isfinite(v) and v > 0 else math.nan for v in widths], dtype=float)
 
 
 def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> dict[str, Any]:
