@@ -956,6 +956,7 @@ _I3 = np.array(3, dtype=np.int8)
 _sub, _add, _mul, _div, _pow = np.subtract, np.add, np.multiply, np.divide, np.power
 _and, _gt, _lt, _neg = np.logical_and, np.greater, np.less, np.negative
 _sum = np.add.reduce
+_RANK_WEIGHTS = np.array([-3, -1, 0, 0, -2, 3], dtype=np.int8)  # see _Small.masks
 
 
 class _Small:
@@ -987,15 +988,14 @@ class _Small:
         "b2",
         "b2_0",
         "b2_1",
+        "base_diag",
         "bases",
         "buf",
         "buf_dist",
         "buf_uj",
         "c2",
         "c2_0",
-        "c8",
         "comp",
-        "comp_flat",
         "compel",
         "conflict",
         "contest",
@@ -1009,8 +1009,9 @@ class _Small:
         "high4",
         "low4",
         "low_diag",
-        "m8",
         "mask",
+        "masks",
+        "masks8",
         "mean_tot",
         "med_tol",
         "mw",
@@ -1018,7 +1019,6 @@ class _Small:
         "neg_a",
         "neg_b",
         "no_offer",
-        "p8",
         "profile",
         "pv",
         "pw",
@@ -1074,11 +1074,14 @@ class _Small:
         self.ab, self.ab_neg = ab4[:2], ab4[2:]
         self.ab_0, self.ab_1, self.neg_a, self.neg_b = ab4
         self.ab_0t = self.ab_0.T
-        self.sign = sign = np.empty((4, a, a), dtype=bool)
-        self.conflict, self.compel, self.sign_an = sign[0], sign[1], sign[2]
-        self.c8, self.m8 = sign[0].view(np.int8), sign[1].view(np.int8)
-        self.comp = np.empty((a, a), dtype=bool)
-        self.comp_flat, self.p8 = self.comp.reshape(-1), self.comp.view(np.int8)
+        # the offer masks [a > 0 → conflict, b > 0 → compel, a < 0, b < 0, compromise, 1]: the rank
+        # 3 − 3·conflict − 2·compromise − compel (the types exclude one another) is one exact int8
+        # product with _RANK_WEIGHTS
+        self.masks = masks = np.empty((6, a, a), dtype=bool)
+        masks[5] = True
+        self.sign = masks[:4]
+        self.conflict, self.compel, self.sign_an, _, self.comp, _ = masks
+        self.masks8 = masks.view(np.int8).reshape(6, a * a)
         self.rank = np.empty((a, a), dtype=np.int8)
         self.rank_flat = self.rank.reshape(-1)
         self.ct = np.empty((a, a))  # the compromise targets
@@ -1088,6 +1091,7 @@ class _Small:
         self.b2 = np.empty((2, a, a))  # the rest of a and of b
         self.g2_0, self.g2_1 = self.g2
         self.b2_0, self.b2_1 = self.b2
+        self.base_diag = self.b2_0.reshape(-1)[:: a + 1][:, None]
         # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ (a broadcast exponent: NumPy's
         # power takes special paths for a stride-0 exponent of 2 or ½, so it stays a broadcast)
         self.bases = bases = np.empty((3, a, a))
@@ -1274,11 +1278,11 @@ class _Small:
         pw4 = self.pw4
         _mul(pw4, _F4, pw4)
         low = self.low4
-        u_sq = _sub(_F2, self.low_diag)  # 2 − 4·½^r_i (δ_ii = 0)
-        self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
         _sub(self.high4, low, self.g2_0)  # U_s − U_f
         self.g2_1[...] = self.g2_0
         base = _sub(_F2, low, self.b2_0)  # U_s
+        # U_sq = 2 − 4·½^r_i is U_s at δ_ii = 0, base's diagonal (and 1·x is x)
+        self.usq_full[...] = self.base_diag if q == 1.0 else (q * _sub(_F2, self.low_diag))[:, None]
         _sub(base, self.usq_full, base)
         self.b2_1[...] = base
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
@@ -1295,18 +1299,12 @@ class _Small:
         rank = self.rank
         if self.profile == "spec":
             compromise, ct, key1, key2 = self._offers_spec(sd, dist)
-            # rank 3 − 3·conflict − 2·compromise − compel (the types exclude one another), on int8 views
-            c8, p8 = self.c8, self.p8
-            _sub(self.no_offer, c8, rank)
-            _sub(rank, c8, rank)
-            _sub(rank, c8, rank)
-            _sub(rank, p8, rank)
-            _sub(rank, p8, rank)
-            _sub(rank, self.m8, rank)
+            np.matmul(_RANK_WEIGHTS, self.masks8, self.rank_flat)
             j = np.lexsort((key2, key1, rank))[:, 0]
             ct_flat = self.ct_flat
         else:
             conflict, compromise, _, ct, key1, _ = _offers(a, b, x, sd, dist, self.profile)
+            # rank 3 − 3·conflict − 2·compromise, on int8 views
             c8, p8 = conflict.view(np.int8), compromise.view(np.int8)
             _sub(self.no_offer, c8, rank)
             _sub(rank, c8, rank)
