@@ -1515,32 +1515,29 @@ def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[
         conv, period = _final_verdict(pos.tolist(), med, cap, med_thr, pos_thr, patience, kmax)
         t = cap
     else:
-        xs = [x0]
-        rows = [x0.tolist()]  # the positions of every round, in Python floats
+        pos = np.empty((cap + 1, a_n))
+        pos[0] = x0
     for t in range(1, cap + 1 if not fixed_mode else 0):
         new_x, r_t, k_t, j_t = k.rest(x, sd, dist, mu)
         risk.append(r_t)
         kind.append(k_t)
         jw.append(j_t)
-        xs.append(new_x)
-        cur = new_x.tolist()
-        rows.append(cur)
+        pos[t] = new_x
         sd, dist = k.geometry(new_x)
         new_mu = med[t] = k.first(new_x, dist)
         # the stop rule, as _Verdict.update
         run = run + 1 if abs(new_mu - mu) <= med_thr else 0
-        # max_i |x_i(t) − x_i(t − L)| is 0 for L = 1 (a fixed point) or within pos_thr for L = 2, ..., top
-        # (all |Δ_i| <= tol is max |Δ_i| <= tol, NaN too)
-        conv = run >= patience or all(abs(c - o) == 0.0 for c, o in zip(cur, rows[t - 1], strict=True))
+        # max_i |x_i(t) − x_i(t − L)| for L = top, ..., 1; L = 1 is 0 exactly at a fixed point
+        top = max(1, min(kmax, t))
+        back = np.maximum.reduce(np.abs(pos[t - top : t] - new_x), axis=1).tolist()
+        conv = run >= patience or back[-1] == 0.0
         period = 0
-        for lag in range(2, max(1, min(kmax, t)) + 1):
-            old = rows[t - lag]
-            near = all(abs(c - o) <= pos_thr for c, o in zip(cur, old, strict=True))
-            match[lag] = match[lag] + 1 if near else 0
+        for lag in range(2, top + 1):
+            match[lag] = match[lag] + 1 if back[top - lag] <= pos_thr else 0
             if period == 0 and match[lag] >= lag:
                 period = lag
         x, mu = new_x, new_mu
-        if t == cap:
+        if fixed_mode or t == cap:
             continue
         if conv:
             break
@@ -1564,8 +1561,7 @@ def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[
                 for v in w:
                     total += v
                 outcome = total / win
-    if not fixed_mode:
-        pos = np.array(xs)
+    pos = pos[: t + 1]
     kinds = np.array(kind) if t else np.empty((0, a_n), dtype=np.int8)
     return (
         pos,
