@@ -976,3 +976,35 @@ def test_single_runs_on_the_small_path_equal_the_column_kernel(  # type: ignore[
     small = run_eum(prob, **kw)
     with mock.patch.object(eum, "_SMALL_ACTORS", 0):
         _same_run(small, run_eum(prob, **kw))
+
+
+def test_small_path_workspace_reused_across_runs_and_threads() -> None:
+    # Single runs of one actor count share a per-thread workspace of buffers: a run between two
+    # runs of the same problem, and runs in parallel threads, leave every result bit for bit alike.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(13)
+
+    def problem(present: bool) -> BargainingProblem:
+        pres = rng.uniform(size=(7, 2)) < 0.8 if present else None
+        pos = np.round(rng.uniform(0, 100, (7, 2)))
+        return BargainingProblem(
+            capability=rng.uniform(0.05, 1.0, 7),
+            position=pos if pres is None else np.where(pres | (np.arange(7) == 0)[:, None], pos, np.nan),
+            salience=rng.uniform(0.1, 1.0, (7, 2)),
+            bounds=np.tile([0.0, 100.0], (2, 1)),
+            status_quo=np.full(2, 50.0),
+            present=None if pres is None else pres | (np.arange(7) == 0)[:, None],
+        )
+
+    probs = [problem(i % 2 == 1) for i in range(6)]
+    kws = [{"stop": "fixed"}, {"Q": 0.5}, {"profile": "compat"}]
+    jobs = [(p, kw) for p in probs for kw in kws]
+    first = [run_eum(p, **kw) for p, kw in jobs]
+    again = [run_eum(p, **kw) for p, kw in reversed(jobs)][::-1]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda job: run_eum(job[0], **job[1]), jobs * 3))
+    for i, t in enumerate(first):
+        _same_run(t, again[i])
+        for k in range(3):
+            _same_run(t, threaded[i + k * len(jobs)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -943,9 +944,9 @@ _SMALL_ACTORS = 48
 
 
 @functools.lru_cache(maxsize=64)
-def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Actor indices, the start of each row of a flattened ``(A, A)`` array, and "no offer" ranks."""
-    return np.arange(a), np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
+def _small_consts(a: int) -> tuple[np.ndarray, np.ndarray]:
+    """The start of each row of a flattened ``(A, A)`` array, and "no offer" ranks."""
+    return np.arange(0, a * a, a), np.full((a, a), 3, dtype=np.int8)
 
 
 # constants as 0-d arrays (NumPy converts a Python float operand on every call) and the ufuncs, called
@@ -955,100 +956,205 @@ _I3 = np.array(3, dtype=np.int8)
 _sub, _add, _mul, _div, _pow = np.subtract, np.add, np.multiply, np.divide, np.power
 _and, _gt, _lt, _neg = np.logical_and, np.greater, np.less, np.negative
 _sum = np.add.reduce
+_RANK_WEIGHTS = np.array([-3, -1, 0, 0, -2, 3], dtype=np.int8)  # see _Small.masks
 
 
 class _Small:
-    """One column's constants (the same bits as ``_Cols``) and buffers.
+    """One column's constants (the same bits as ``_Cols``) and buffers, for one run (``q``, ``profile``).
 
-    At these sizes a round costs its number of NumPy calls, so constants are 0-d arrays or stored at
-    full size, outputs are positional and buffers and their views are made once."""
+    At these sizes a round costs its number of NumPy calls, and a call with a broadcast operand or a
+    reduction costs several plain ones, so constants are 0-d arrays or stored at full size, broadcasts
+    are copies into full-size buffers, outputs are positional and buffers and their views are made
+    once. A round is split in two: ``first`` (from the positions: δ, the first pass's vote sums and,
+    in the same weighted sum, μ) and ``rest``, so that μ after a round comes with the next round's
+    first sums.
+
+    The contest mask (i ≠ j, apart, both present) multiplies the first pass's P and e1, the second
+    pass's P, and a and b. Without absent actors and with Q = 1 every one of these products is a
+    no-op, so none is taken: where x_i = x_j, δ_ij = 0, the rows of δ and of δ^r (one elementwise
+    power per row) of i and j are equal bit for bit, so P_ij = 0, e1_ij = ±0·y, and a_ij = b_ij = +0
+    (U_s − U_f = 0 and the base 2 − 4·½^r_i − (2 − 4·½^r_i) = 0)."""
 
     __slots__ = (
         "a",
         "ab",
+        "ab4",
         "ab_0",
+        "ab_0t",
         "ab_1",
+        "ab_neg",
+        "abs_flat",
+        "abs_sum",
+        "b2",
+        "b2_0",
+        "b2_1",
+        "base_diag",
+        "bases",
         "buf",
-        "buf_d",
-        "buf_v",
+        "buf_dist",
+        "buf_uj",
         "c2",
         "c2_0",
-        "diag",
+        "comp",
+        "compel",
+        "conflict",
+        "contest",
+        "ct",
+        "ct_flat",
+        "delta",
+        "dist",
+        "g2",
+        "g2_0",
+        "g2_1",
+        "high4",
+        "low4",
         "low_diag",
+        "mask",
+        "masks",
+        "masks8",
         "mean_tot",
         "med_tol",
         "mw",
-        "mw_col",
         "mw_full",
+        "neg_a",
+        "neg_b",
         "no_offer",
+        "profile",
         "pv",
         "pw",
-        "pw_base",
+        "pw4",
+        "q",
+        "q_terms",
+        "rank",
+        "rank_flat",
         "row_start",
         "rs",
         "rs0",
-        "s",
-        "s2",
         "s2_full",
         "s_ab",
-        "s_col",
+        "score",
+        "sd",
+        "sign",
+        "sign_an",
+        "sums",
+        "u_views",
+        "ui",
+        "ui_d",
         "usq_full",
+        "v_col",
+        "v_row",
         "valid",
         "valid_list",
-        "w3",
         "w_full",
         "x_full",
+        "x_row",
     )
 
-    def __init__(
-        self, w: np.ndarray, s: np.ndarray, mw: np.ndarray, valid: np.ndarray | None, scale: float
-    ) -> None:
-        """``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them (masked), for one column;
-        the constants are computed as ``_Cols`` computes them."""
-        self.a = a = w.shape[0]
-        self.w3 = w[:, None, None]
-        self.s = s
-        self.s_col = s[:, None]
-        self.s2 = 2.0 * s
+    def __init__(self, a: int) -> None:
+        """Buffers and views for ``a`` actors (a workspace, see ``_small_workspace``); ``setup``
+        gives them a run."""
+        self.a = a
+        self.row_start, self.no_offer = _small_consts(a)
+        # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj and row A + 1 |x_j − x_k|, so that
+        # one weighted sum over the voters k gives Σ_k w_k |u_kj − u_ki|, V_j = Σ_k w_k u_kj and μ's
+        # scores Σ_k mw_k |x_j − x_k|. Filled as buf − ui: buf holds u_kj (and the distances), ui
+        # holds u_ki in rows i < A and 0 below (x − 0 is x)
+        self.buf = buf = np.empty((a, a + 2, a))
+        self.buf_uj, self.buf_dist = buf[:, : a + 1], buf[:, a + 1]
+        self.ui = np.zeros((a, a + 2, a))
+        self.ui_d = self.ui[:, :a]
+        self.w_full = np.empty((a, a + 2, a))
+        self.sums = sums = np.empty((a + 2, a))  # the weighted sum of buf over k
+        self.abs_sum = sums[:a]
+        self.abs_flat = sums[:a].reshape(-1)
+        self.v_row, self.v_col = sums[a][None], sums[a][:, None]
+        self.score = sums[a + 1]
+        # a_ij, b_ij, −a_ij, −b_ij: one comparison with 0 gives a > 0, b > 0, a < 0 (as −a > 0)
+        self.ab4 = ab4 = np.empty((4, a, a))
+        self.ab, self.ab_neg = ab4[:2], ab4[2:]
+        self.ab_0, self.ab_1, self.neg_a, self.neg_b = ab4
+        self.ab_0t = self.ab_0.T
+        # the offer masks [a > 0 → conflict, b > 0 → compel, a < 0, b < 0, compromise, 1]: the rank
+        # 3 − 3·conflict − 2·compromise − compel (the types exclude one another) is one exact int8
+        # product with _RANK_WEIGHTS
+        self.masks = masks = np.empty((6, a, a), dtype=bool)
+        masks[5] = True
+        self.sign = masks[:4]
+        self.conflict, self.compel, self.sign_an, _, self.comp, _ = masks
+        self.masks8 = masks.view(np.int8).reshape(6, a * a)
+        self.rank = np.empty((a, a), dtype=np.int8)
+        self.rank_flat = self.rank.reshape(-1)
+        self.ct = np.empty((a, a))  # the compromise targets
+        self.ct_flat = self.ct.reshape(-1)
+        self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
+        self.g2 = np.empty((2, a, a))  # U_s − U_f for a and for b
+        self.b2 = np.empty((2, a, a))  # the rest of a and of b
+        self.g2_0, self.g2_1 = self.g2
+        self.b2_0, self.b2_1 = self.b2
+        self.base_diag = self.b2_0.reshape(-1)[:: a + 1][:, None]
+        # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ (a broadcast exponent: NumPy's
+        # power takes special paths for a stride-0 exponent of 2 or ½, so it stays a broadcast)
+        self.bases = bases = np.empty((3, a, a))
+        self.delta = bases[0]
+        self.pw = pw = np.empty((3, a, a))
+        self.pw4 = pw[1:]
+        self.low4, self.high4 = pw[1], pw[2]
+        self.low_diag = pw[1].reshape(-1)[:: a + 1]
+        # the voters' utilities of the two passes (δ, then δ^r), as u_kj over i and u_ki over j
+        self.u_views = tuple((u[:, None, :], u[:, :, None]) for u in (bases[0], pw[0]))
+        # operands at full size
+        self.contest = np.empty((a, a), dtype=bool)
+        self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
+        self.c2_0 = self.c2[0]
+        self.s2_full = np.empty((a, a))
+        self.mw_full = np.empty((a, a))
+        self.usq_full = np.empty((a, a))
+        self.x_row = np.empty((a, a))  # x_j
+        self.x_full = np.empty((a, a))  # x_i
+        self.sd = np.empty((a, a))
+        self.dist = np.empty((a, a))
+
+    def setup(
+        self,
+        w: np.ndarray,
+        s: np.ndarray,
+        mw: np.ndarray,
+        valid: np.ndarray | None,
+        scale: float,
+        q: float,
+        profile: str,
+    ) -> _Small:
+        """One run's constants: ``w``, ``s``, ``mw`` and ``valid`` as ``_run_cols`` prepares them
+        (masked), for one column, computed as ``_Cols`` computes them."""
+        a = self.a
+        self.q, self.profile = q, profile
+        self.q_terms = q < 1.0
         self.rs = scale if scale > 0 else 1.0
         self.rs0 = np.array(self.rs)
         self.mw = mw
-        self.mw_col = mw[:, None]
         total = float(np.add.reduce(mw))  # as _psum
-        self.med_tol = _TIE_RTOL * (total * scale) if np.isfinite(scale) else 0.0
+        self.med_tol = _TIE_RTOL * (total * scale) if math.isfinite(scale) else 0.0
         self.mean_tot = total if total > 0 else 1.0
         self.valid = valid
         self.valid_list = None if valid is None else valid.tolist()
         self.pv = None if valid is None else valid[:, None] & valid[None]
-        self.diag, self.row_start, self.no_offer = _small_consts(a)
-        # [k, i, j]: rows i < A hold u_kj − u_ki, row A holds u_kj, so that one weighted sum over the
-        # voters k gives both Σ_k w_k |u_kj − u_ki| and V_j = Σ_k w_k u_kj
-        self.buf = np.empty((a, a + 1, a))
-        self.buf_d, self.buf_v = self.buf[:, :a], self.buf[:, a]
-        self.w_full = np.empty((a, a + 1, a))
-        self.w_full[...] = self.w3
-        self.ab = np.empty((2, a, a))  # a_ij and b_ij
-        self.ab_0, self.ab_1 = self.ab[0], self.ab[1]
-        self.s_ab = np.empty((2, a, a))  # s_j for a, s_i for b
+        self.mask = valid is not None or self.q_terms  # the contest mask is needed (see above)
+        self.w_full[...] = w[:, None, None]
+        self.w_full[:, a + 1] = mw[:, None]
         self.s_ab[0] = s
-        self.s_ab[1] = self.s_col
-        # the three bases raised to r_i in one call: δ, ½ − ½δ, ½ + ½δ
-        self.pw_base = np.empty((3, a, a))
-        self.pw = np.empty((3, a, a))
-        self.low_diag = self.pw[1].reshape(-1)[:: a + 1]
-        # operands at full size (a broadcast or a boolean operand makes a call several times dearer)
-        self.c2 = np.empty((2, a, a))  # the contest mask as 0.0/1.0, twice (it is symmetric)
-        self.c2_0 = self.c2[0]
-        self.s2_full = np.empty((a, a))
-        self.s2_full[...] = self.s2
-        self.mw_full = np.empty((a, a))
-        self.mw_full[...] = self.mw_col
-        self.usq_full = np.empty((a, a))
-        self.x_full = np.empty((a, a))
+        self.s_ab[1] = s[:, None]
+        self.s2_full[...] = 2.0 * s
+        self.mw_full[...] = mw[:, None]
+        return self
 
-    def median(self, x: np.ndarray, dist: np.ndarray) -> float:
-        """μ (§3), as ``_median_cols``."""
-        score = _sum(_mul(self.mw_full, dist), 0)
+    def geometry(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x_j − x_i and |x_j − x_i| ``(A, A)`` (in buffers, valid until the next call)."""
+        self.x_row[...] = x
+        self.x_full[...] = x[:, None]
+        return _sub(self.x_row, self.x_full, self.sd), np.absolute(self.sd, self.dist)
+
+    def _mu(self, x: np.ndarray, score: np.ndarray) -> float:
+        """μ (§3) from the scores Σ_k mw_k |x_j − x_k|, as ``_median_cols``."""
         if self.valid is None:
             # in Python floats (the same minimum and sum); a NaN score (whose NumPy minimum is NaN) or
             # a zero, whose sign NumPy's minimum may choose differently, takes the NumPy path below
@@ -1064,25 +1170,35 @@ class _Small:
             x = np.where(self.valid, x, np.inf)
         return float(np.minimum.reduce(x[score <= np.minimum.reduce(score) + self.med_tol]))
 
-    def probability(self, u: np.ndarray, contest: np.ndarray) -> np.ndarray:
-        """P_ij (§5) for the voters' utilities ``u`` (``δ^r_k``), as ``_probability``."""
+    def median(self, x: np.ndarray, dist: np.ndarray) -> float:
+        """μ (§3) alone (``first`` gives it with the next round's first sums)."""
+        return self._mu(x, _sum(_mul(self.mw_full, dist), 0))
+
+    def _vote_sums(self, second: int) -> None:
+        """The weighted sums of ``buf`` over the voters for the first (``δ``) or second (``δ^r_k``)
+        pass: Σ_k w_k |u_kj − u_ki|, V and (first pass) μ's scores, into ``sums``."""
+        uj, ui = self.u_views[second]
         buf = self.buf
-        _sub(u[:, None, :], u[:, :, None], self.buf_d)
-        self.buf_v[...] = u  # u >= 0: unchanged by abs
-        np.absolute(buf, buf)
+        self.buf_uj[...] = uj
+        self.ui_d[...] = ui
+        _sub(buf, self.ui, buf)
+        np.absolute(buf, buf)  # u >= 0 and the distances are unchanged
         _mul(buf, self.w_full, buf)
-        sums = _sum(buf, 0)
-        abs_sum = sums[: self.a]
-        v = sums[self.a]
-        support = _sub(v[None], v[:, None])
+        _sum(buf, 0, out=self.sums)
+
+    def _probability(self, mask: bool) -> np.ndarray:
+        """P_ij (§5) from the vote sums, as ``_probability``; ``mask``: times the contest mask."""
+        abs_sum = self.abs_sum
+        support = _sub(self.v_row, self.v_col)  # V_j − V_i
         _add(support, abs_sum, support)
         _mul(support, _FH, support)
         if self.pv is not None:
             _mul(abs_sum, self.pv, abs_sum)
-        d = float(_sum(abs_sum.reshape(-1)))
+        d = _sum(self.abs_flat)
         if d > 0:
             _div(support, d, support)
-            _mul(support, contest, support)
+            if mask:
+                _mul(support, self.c2_0, support)
         else:
             _mul(support, _F0, support)
         return support
@@ -1098,112 +1214,150 @@ class _Small:
         span = hi - lo
         if not span > 0:
             return np.ones(self.a)
+        r = []
         if self.valid_list is None:
-            basis = [(2.0 * v - hi - lo) / span / 3.0 for v in vals]
-            r = [(1.0 - b) / (b + 1.0) for b in basis]
+            for v in vals:
+                b = (2.0 * v - hi - lo) / span / 3.0
+                r.append((1.0 - b) / (b + 1.0))
         else:  # an absent actor gets r = 1 (its security is outside [lo, hi])
-            basis = [
-                (2.0 * v - hi - lo) / span / 3.0 if ok else 0.0
-                for v, ok in zip(vals, self.valid_list, strict=True)
-            ]
-            r = [(1.0 - b) / (b + 1.0) if ok else 1.0 for b, ok in zip(basis, self.valid_list, strict=True)]
+            for v, ok in zip(vals, self.valid_list, strict=True):
+                b = (2.0 * v - hi - lo) / span / 3.0 if ok else 0.0
+                r.append((1.0 - b) / (b + 1.0) if ok else 1.0)
         return np.array(r)
 
-    def round(
-        self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float, q: float, profile: str
+    def first(self, x: np.ndarray, dist: np.ndarray) -> float:
+        """The start of a round from ``x`` and ``geometry(x)``'s distances: δ, the contest mask (if
+        needed) and the first pass's vote sums; returns μ (§3)."""
+        _div(dist, self.rs0, self.delta)
+        if self.mask:
+            contest = np.not_equal(dist, _F0, self.contest)
+            if self.pv is not None:
+                _and(contest, self.pv, contest)
+            self.c2[...] = contest
+        self.buf_dist[...] = dist
+        self._vote_sums(0)
+        return self._mu(x, self.score)
+
+    def rest(
+        self, x: np.ndarray, sd: np.ndarray, dist: np.ndarray, mu: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """One round (§2), as ``_round_cols``: new positions, risk exponents, the rank of the accepted
-        offer (0 conflict, 1 compromise, 2 compel, 3 none) and its proposer.
+        """The rest of a round (§2) after ``first(x, dist)``, as ``_round_cols``: new positions, risk
+        exponents, the rank of the accepted offer (0 conflict, 1 compromise, 2 compel, 3 none) and
+        its proposer. ``sd`` and ``dist`` are ``geometry(x)``'s.
 
         Where the column kernel takes 1^r for 0^r and masks the result back to 0 (``np.power`` is
         slow at 0 on large arrays), this takes 0^r, which is the same +0."""
-        bases, pw = self.pw_base, self.pw
-        delta = _div(dist, self.rs0, bases[0])
-        contest = np.not_equal(dist, _F0)
-        if self.pv is not None:
-            _and(contest, self.pv, contest)
-        self.c2[...] = contest
-        contest_f = self.c2_0
-        q_terms = q < 1.0
+        q, mask = self.q, self.mask
+        bases, pw, delta = self.bases, self.pw, self.delta
+        q_terms = self.q_terms
         if q_terms:
             to_mu = np.abs(x - mu)[:, None]
             eta = (to_mu + dist) / self.rs
             t_flag = to_mu < dist
-        e1 = _sub(_F1, self.probability(delta, contest_f))
+        # first pass
+        e1 = _sub(_F1, self._probability(mask))
         _mul(e1, self.s2_full, e1)
         _sub(_F1, e1, e1)
         _mul(e1, _mul(_F2, delta), e1)
         if q_terms:
             e1 -= ((1.0 - q) * (2.0 * t_flag - 1.0)) * eta
-        _mul(e1, contest_f, e1)
+        if mask:
+            _mul(e1, self.c2_0, e1)
         risk = self.risk(_sum(e1, 0))
         rr = risk[:, None]
         half = _mul(_FH, delta)
         _sub(_FH, half, bases[1])
         _add(_FH, half, bases[2])
         _pow(bases, rr, pw)  # δ^r, (½ − ½δ)^r, (½ + ½δ)^r: elementwise, as three calls
+        # second pass
         ab = self.ab
-        _sub(_F1, self.probability(pw[0], contest_f), self.ab_0)  # 1 − P_ij
-        self.ab_1[...] = self.ab_0.T
-        low, gap = pw[1], pw[2]
-        u_sq = _mul(_F4, self.low_diag)  # ½^r_i (δ_ii = 0)
-        _sub(_F2, u_sq, u_sq)
-        self.usq_full[...] = (u_sq if q == 1.0 else q * u_sq)[:, None]  # 1·x is x
-        _sub(gap, low, gap)
-        _mul(gap, _F4, gap)  # U_s − U_f
-        _mul(low, _F4, low)
-        base = _sub(_F2, low, low)  # U_s
+        self._vote_sums(1)
+        _sub(_F1, self._probability(mask), self.ab_0)  # 1 − P_ij
+        self.ab_1[...] = self.ab_0t
+        # 4·(½ ∓ ½δ)^r in one call: scaling by 4 is exact, so 4h − 4l is (h − l)·4 bit for bit
+        pw4 = self.pw4
+        _mul(pw4, _F4, pw4)
+        low = self.low4
+        _sub(self.high4, low, self.g2_0)  # U_s − U_f
+        self.g2_1[...] = self.g2_0
+        base = _sub(_F2, low, self.b2_0)  # U_s
+        # U_sq = 2 − 4·½^r_i is U_s at δ_ii = 0, base's diagonal (and 1·x is x)
+        self.usq_full[...] = self.base_diag if q == 1.0 else (q * _sub(_F2, self.low_diag))[:, None]
         _sub(base, self.usq_full, base)
+        self.b2_1[...] = base
         # [0]: a_ij = EU(i→j; r_i) with the target's salience s_j; [1]: b_ij = EU(j→i; r_i) with s_i
         _mul(ab, self.s_ab, ab)
-        _mul(ab, gap, ab)
-        _sub(base, ab, ab)
+        _mul(ab, self.g2, ab)
+        _sub(self.b2, ab, ab)
         a, b = self.ab_0, self.ab_1
         if q_terms:
             a -= (1.0 - q) * _median_term(eta, t_flag, rr)
             b -= (1.0 - q) * _median_term(eta.T, t_flag.T, rr)
-        _mul(ab, self.c2, ab)
+        if mask:
+            _mul(ab, self.c2, ab)
         # offers (§8) and the one each actor accepts (§9): sort by (type, key 1, key 2, j)
-        offers: tuple[Any, ...]
-        if profile == "spec":
-            self.x_full[...] = x[:, None]
-            offers = self._offers_spec(a, b, self.x_full, sd, dist)
+        rank = self.rank
+        if self.profile == "spec":
+            compromise, ct, key1, key2 = self._offers_spec(sd, dist)
+            np.matmul(_RANK_WEIGHTS, self.masks8, self.rank_flat)
+            j = np.lexsort((key2, key1, rank))[:, 0]
+            ct_flat = self.ct_flat
         else:
-            offers = _offers(a, b, x, sd, dist, profile)
-        conflict, compromise, compel, comp_target, key1, key2 = offers
-        rank = self.no_offer.copy()  # the types exclude one another
-        rank[conflict] = 0
-        rank[compromise] = 1
-        if compel is not None:
-            rank[compel] = 2
-        j = np.lexsort((key1, rank) if key2 is None else (key2, key1, rank))[:, 0]
+            conflict, compromise, _, ct, key1, _ = _offers(a, b, x, sd, dist, self.profile)
+            # rank 3 − 3·conflict − 2·compromise, on int8 views
+            c8, p8 = conflict.view(np.int8), compromise.view(np.int8)
+            _sub(self.no_offer, c8, rank)
+            _sub(rank, c8, rank)
+            _sub(rank, c8, rank)
+            _sub(rank, p8, rank)
+            _sub(rank, p8, rank)
+            j = np.lexsort((key1, rank))[:, 0]
+            ct_flat = ct.reshape(-1)
         at = _add(self.row_start, j)  # (i, j) in the flattened (A, A) arrays
-        kind = rank.reshape(-1).take(at)
-        target = np.where(compromise.reshape(-1).take(at), comp_target.reshape(-1).take(at), x.take(j))
-        return np.where(_lt(kind, _I3), target, x), risk, kind, j
+        kind = self.rank_flat.take(at)
+        np.putmask(ct, np.logical_not(compromise), x)  # x_j off the compromises (x repeats)
+        target = ct_flat.take(at)
+        np.putmask(target, np.equal(kind, _I3), x)  # no offer: x_i
+        return target, risk, kind, j
 
-    @staticmethod
-    def _offers_spec(
-        a: np.ndarray, b: np.ndarray, x_col: np.ndarray, sd: np.ndarray, dist: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``_offers`` with the ``spec`` profile (``x_col[i, j]`` = x_i): the same operations, fewer dear
-        calls."""
-        neg_a = _neg(a)
-        conflict = _gt(a, _F0)
+    def _offers_spec(self, sd: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``_offers`` with the ``spec`` profile for ``a``, ``b`` in ``ab4``, into ``sign`` (conflict,
+        compel) and ``comp`` (compromise); returns the compromise mask and targets and the two keys."""
+        a, b, neg_a, neg_b = self.ab_0, self.ab_1, self.neg_a, self.neg_b
+        x_col = self.x_full
+        _neg(self.ab, self.ab_neg)
+        _gt(self.ab4, _F0, self.sign)  # a > 0, b > 0, −a > 0 (a < 0), −b > 0
+        conflict, compel, a_neg = self.conflict, self.compel, self.sign_an
         _and(conflict, _gt(b, a), conflict)
-        a_neg = _lt(a, _F0)
-        compromise = _gt(b, neg_a)
+        compromise = _gt(b, neg_a, self.comp)
         _and(compromise, a_neg, compromise)
-        comp_target = _div(neg_a, b)
-        _mul(comp_target, sd, comp_target)
-        _add(comp_target, x_col, comp_target)
-        neg_b = _neg(b)
-        compel = _gt(b, _F0)
-        _and(compel, _gt(neg_a, b), compel)
+        ct = _div(neg_a, b, self.ct)
+        _mul(ct, sd, ct)
+        _add(ct, x_col, ct)
+        _and(compel, _gt(neg_a, b), compel)  # b > 0 and −a > b
         _and(compel, a_neg, compel)
-        key1 = np.where(compromise, neg_b, dist)
-        key2 = np.where(compromise, np.absolute(_sub(comp_target, x_col)), neg_b)
-        return conflict, compromise, compel, comp_target, key1, key2
+        key1 = dist.copy()  # where(compromise, −b, dist)
+        np.putmask(key1, compromise, neg_b)
+        key2 = neg_b  # where(compromise, |target − x_i|, −b)
+        np.putmask(key2, compromise, np.absolute(_sub(ct, x_col)))
+        return compromise, ct, key1, key2
+
+
+_WORKSPACES = threading.local()  # per thread: {actors: _Small}, the last few sizes
+
+
+def _small_workspace(a: int) -> _Small:
+    """This thread's ``_Small`` buffers for ``a`` actors, made once (a run fills them and returns
+    fresh arrays only, so the next run may take them over)."""
+    cache: dict[int, _Small] | None = getattr(_WORKSPACES, "by_size", None)
+    if cache is None:
+        cache = _WORKSPACES.by_size = {}
+    k = cache.get(a)
+    if k is None:
+        if len(cache) >= 4:
+            cache.clear()
+        k = cache[a] = _Small(a)
+    return k
 
 
 def _run_small_columns(
@@ -1235,24 +1389,26 @@ def _run_small_columns(
             if not math.isfinite(scale):
                 scale = 0.0
             uj = scale if unit is None or math.isnan(unit[j]) else float(unit[j])
-            small = _Small(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale)
-            runs.append(_run_small(xj, small, uj, q, profile, stop))
+            small = _small_workspace(na).setup(wj, np.ascontiguousarray(s[:, j]), mwj, vj, scale, q, profile)
+            runs.append(_run_small(xj, small, uj, stop))
     jtype = np.int16 if na < 2**15 else np.int64
     if n == 1:
         pos, med, mean, r, kind, jw, v = runs[0]
+        ints = np.array([v[0], v[2]], dtype=np.int64)
+        floats = np.array(v[3:6], dtype=float)
         return _ColRun(
             positions=pos[:, :, None],
             median=med[:, None],
             mean=mean[:, None],
-            rounds=np.array([v[0]], dtype=np.int64),
+            rounds=ints[:1],
             risk=r[:, :, None],
-            move_type=_KINDS[kind][:, :, None],
+            move_type=_KINDS.take(kind)[:, :, None],
             move_with=jw.astype(jtype)[:, :, None],
-            converged=np.array([v[1]], dtype=bool),
-            cycle_length=np.array([v[2]], dtype=np.int64),
-            outcome_low=np.array([v[3]], dtype=float),
-            outcome_high=np.array([v[4]], dtype=float),
-            outcome=np.array([v[5]], dtype=float),
+            converged=np.array(v[1:2], dtype=bool),
+            cycle_length=ints[1:],
+            outcome_low=floats[:1],
+            outcome_high=floats[1:2],
+            outcome=floats[2:],
         )
     r_max = max((r[-1][0] for r in runs), default=0)
     positions = np.empty((r_max + 1, na, n))
@@ -1289,9 +1445,42 @@ def _run_small_columns(
     )
 
 
-def _run_small(
-    x0: np.ndarray, k: _Small, unit: float, q: float, profile: str, stop: StopRule
-) -> tuple[Any, ...]:
+def _final_verdict(
+    pos: list[list[float]], med: list[float], t: int, med_thr: float, pos_thr: float, patience: int, kmax: int
+) -> tuple[bool, int]:
+    """``converged`` and the period (0: none) after round ``t`` of a run that never stops early: the
+    state ``_run_small``'s round-by-round counters reach, read from the whole history ``pos`` (rows of
+    positions) at once, in Python floats (the same tests: all |Δ| <= tol is max |Δ| <= tol, NaN too).
+
+    The median was stable in the last ``patience`` rounds (or nobody moved in the last round); a
+    period L (2 <= L <= ``kmax``, L <= t) is seen when each of the last L rounds, all from round L on,
+    came within ``pos_thr`` of the state L rounds earlier; the shortest such L."""
+    if t == 0:
+        return False, 0
+    run = 0
+    for r in range(t, 0, -1):  # the trailing rounds in which μ moved by at most med_thr
+        if abs(med[r] - med[r - 1]) <= med_thr:
+            run += 1
+        else:
+            break
+    conv = run >= patience or all(abs(c - o) == 0.0 for c, o in zip(pos[t], pos[t - 1], strict=True))
+    for lag in range(2, min(kmax, (t + 1) // 2) + 1):
+        if all(
+            abs(c - o) <= pos_thr
+            for r in range(t - lag + 1, t + 1)
+            for c, o in zip(pos[r], pos[r - lag], strict=True)
+        ):
+            return conv, lag
+    return conv, 0
+
+
+def _no_proposer(jw: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """``jw`` with -1 where no offer was accepted (rank 3), in place."""
+    np.putmask(jw, np.equal(kind, _I3), -1)
+    return jw
+
+
+def _run_small(x0: np.ndarray, k: _Small, unit: float, stop: StopRule) -> tuple[Any, ...]:
     """One column through the stop rule, as ``_run_cols`` with ``_Verdict`` and ``_Verdicts``.
 
     Returns positions ``(T+1, A)``, medians and means ``(T+1,)``, risk exponents, offer ranks and
@@ -1304,24 +1493,38 @@ def _run_small(
     kmax = stop.max_period
     med_thr = stop.tol * unit
     pos_thr = stop.cycle_tol * unit
-    pos = np.empty((cap + 1, a_n))
     med = [0.0] * (cap + 1)
-    risk = np.empty((cap, a_n))
-    kind = np.empty((cap, a_n), dtype=np.int8)
-    jw = np.empty((cap, a_n), dtype=np.int64)
-    x = pos[0] = x0
-    sd = np.subtract(x[None], x[:, None])
-    dist = np.abs(sd)
-    mu = med[0] = k.median(x, dist)
+    risk, kind, jw = [], [], []  # per round
+    x = x0
+    sd, dist = k.geometry(x)
+    mu = med[0] = k.first(x, dist)
     run = 0
     match = [0] * (kmax + 1)
     conv, period, t = False, 0, 0
-    for t in range(1, cap + 1):
-        new_x, risk[t - 1], kind[t - 1], jw[t - 1] = k.round(x, sd, dist, mu, q, profile)
+    if fixed_mode:  # no early stop: the stop rule only judges the last round, after the run
+        xs = [x0]
+        for t in range(1, cap + 1):
+            x, r_t, k_t, j_t = k.rest(x, sd, dist, mu)
+            xs.append(x)
+            risk.append(r_t)
+            kind.append(k_t)
+            jw.append(j_t)
+            sd, dist = k.geometry(x)
+            mu = med[t] = k.first(x, dist) if t < cap else k.median(x, dist)
+        pos = np.array(xs)
+        conv, period = _final_verdict(pos.tolist(), med, cap, med_thr, pos_thr, patience, kmax)
+        t = cap
+    else:
+        pos = np.empty((cap + 1, a_n))
+        pos[0] = x0
+    for t in range(1, cap + 1 if not fixed_mode else 0):
+        new_x, r_t, k_t, j_t = k.rest(x, sd, dist, mu)
+        risk.append(r_t)
+        kind.append(k_t)
+        jw.append(j_t)
         pos[t] = new_x
-        sd = np.subtract(new_x[None], new_x[:, None])
-        dist = np.abs(sd)
-        new_mu = med[t] = k.median(new_x, dist)
+        sd, dist = k.geometry(new_x)
+        new_mu = med[t] = k.first(new_x, dist)
         # the stop rule, as _Verdict.update
         run = run + 1 if abs(new_mu - mu) <= med_thr else 0
         # max_i |x_i(t) − x_i(t − L)| for L = top, ..., 1; L = 1 is 0 exactly at a fixed point
@@ -1359,14 +1562,14 @@ def _run_small(
                     total += v
                 outcome = total / win
     pos = pos[: t + 1]
-    kind = kind[:t]
+    kinds = np.array(kind) if t else np.empty((0, a_n), dtype=np.int8)
     return (
         pos,
         np.array(med[: t + 1]),
         np.add.reduce(k.mw * pos, axis=1) / k.mean_tot,  # each row as _psum
-        risk[:t],
-        kind,
-        np.where(kind < 3, jw[:t], -1),
+        np.array(risk) if t else np.empty((0, a_n)),
+        kinds,
+        _no_proposer(np.array(jw), kinds) if t else np.empty((0, a_n), dtype=np.int64),
         [t, conv, 0 if conv else period, low, high, outcome],
     )
 
@@ -1463,10 +1666,10 @@ def run_eum(
     else:
         valid = np.broadcast_to(p.present[:, None, :], (na, int(np.prod(batch, dtype=int)), nd))
         valid = valid.reshape(na, n) & finite
-    all_valid = bool(valid.all())
+    all_valid = bool(np.logical_and.reduce(valid, None))
+    has_any: np.ndarray | None = None  # None: every column has a present actor
     if all_valid:
         x_in, sal_in, power_in = x, sal, power
-        has_any = np.ones(n, dtype=bool)
     else:
         has_any = valid.any(axis=0)
         fill = np.where(valid, x, np.inf).min(axis=0)
@@ -1476,20 +1679,20 @@ def run_eum(
         power_in = np.where(valid, power, 0.0)
     w = power_in * sal_in
     # reported median / mean weights: c·s, or c when every c·s is 0, or equal weights (docs)
-    w_pos = w.sum(axis=0) > 0
-    if w_pos.all():
+    w_tot = np.add.reduce(w, 0)
+    if np.minimum.reduce(w_tot) > 0:  # every column's c·s sum is positive (a NaN is not)
         mw = w
     else:
         power_in = np.broadcast_to(power_in, w.shape)
-        mw = np.where(w_pos, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
-    if not all_valid:
+        mw = np.where(w_tot > 0, w, np.where(power_in.sum(axis=0) > 0, power_in, 1.0))
+    if has_any is not None:
         mw = np.where(valid, mw, 0.0)
         mw = np.where(has_any, mw, 1.0)
     res = _run_cols(
         x_in,
         w,
         sal_in,
-        valid=None if all_valid else np.where(has_any, valid, True),
+        valid=None if has_any is None else np.where(has_any, valid, True),
         median_weight=mw,
         unit=np.tile(_issue_unit(p.bounds), n // nd if nd else 0) if batch else _issue_unit(p.bounds),
         q=q,
@@ -1511,7 +1714,7 @@ def run_eum(
 
     positions = per_actor(pos)
     median, mean, outcome = res.median, res.mean, res.outcome
-    if not has_any.all():
+    if has_any is not None and not has_any.all():
         sq = np.broadcast_to(p.status_quo, (*batch, nd)).reshape(-1)
         median = np.where(has_any, median, sq)
         mean = np.where(has_any, mean, sq)
@@ -1519,7 +1722,8 @@ def run_eum(
     median_by_round = np.moveaxis(median.reshape(r1, *batch, nd), 0, -2) if batch else median
     mean_by_round = np.moveaxis(mean.reshape(r1, *batch, nd), 0, -2) if batch else mean
     last = res.rounds
-    rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else int(last.max())
+    rounds_out: int | np.ndarray = last.reshape(*batch, nd).max(axis=-1) if batch else max(last.tolist())
+    cycles = res.cycle_length > 0
     extras = {
         "median_by_round": median_by_round,
         "mean_by_round": mean_by_round,
@@ -1529,8 +1733,8 @@ def run_eum(
         "rounds_by_issue": per_issue(last),
         "converged": per_issue(res.converged),
         "cycle_length": per_issue(res.cycle_length),
-        "cycle_low": per_issue(np.where(res.cycle_length > 0, res.outcome_low, np.nan)),
-        "cycle_high": per_issue(np.where(res.cycle_length > 0, res.outcome_high, np.nan)),
+        "cycle_low": per_issue(np.where(cycles, res.outcome_low, np.nan)),
+        "cycle_high": per_issue(np.where(cycles, res.outcome_high, np.nan)),
         "outcome_low": per_issue(res.outcome_low),
         "outcome_high": per_issue(res.outcome_high),
         "stop_rule": stop.mode,
@@ -1541,9 +1745,8 @@ def run_eum(
 def _issue_unit(bounds: np.ndarray) -> np.ndarray:
     """Each issue's range, the unit of the stop rule's tolerances; NaN where it is not a positive
     number (the run then uses the spread of the initial positions)."""
-    b = np.asarray(bounds, dtype=float)
-    width = b[:, 1] - b[:, 0]
-    return np.where(np.isfinite(width) & (width > 0), width, np.nan)
+    widths = [hi - lo for lo, hi in np.asarray(bounds, dtype=float).tolist()]  # float64 arithmetic
+    return np.array([v if math.isfinite(v) and v > 0 else math.nan for v in widths], dtype=float)
 
 
 def eum_extras_to_json(extras: dict[str, Any], problem: BargainingProblem) -> dict[str, Any]:
