@@ -501,6 +501,8 @@ def deal_exists(scenario: Scenario, problem: BargainingProblem | None = None, **
     shape = bp.batch_shape_all if bp.batch_shape_all else ()
     flat = int(np.prod(shape)) if shape else 1
     out = np.zeros(flat, dtype=bool)
+    if "structure" not in options:  # who signs what depends on the scenario, not on a draw's numbers
+        options = {**options, "structure": decision_structure(scenario)}
     for k in range(flat):  # loop over draws; each check is vectorised over packages
         member = bp.item(tuple(int(x) for x in np.unravel_index(k, shape))) if shape else bp
         out[k] = any_feasible(problem_from_scenario(scenario, member, **options))
