@@ -39,7 +39,7 @@ where it is known) and passes over near-tie stretches already in the exact engin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, localcontext
 from operator import attrgetter
 
@@ -1100,7 +1100,6 @@ def _play_round_small(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
     live = list(range(len(cands)))  # candidate numbers in the list's current order
     realized: list[_Cand2] = []
     refresh = rd.refresh
-    empty: list[_Cand2] = []
     step = 0
     while live:
         g = [keys[i] for i in live]
@@ -1113,31 +1112,52 @@ def _play_round_small(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
             if at:
                 _settle_lists(rd, cands, ol, pl, gl, cls, at)
         r = cands[ol[0]]
-        rc = r.cd if r.cd is not None else rd.realised_eval(r)
-        if not r.valid:  # a float64 decision the margins should have caught: never guess
-            raise NeedExact("realised candidate invalid in decimal")
-        r.yI, r.yJ = float(rc.yI), float(rc.yJ)  # the positions it hands on, rounded once for all
-        r.alive = False
+        _realise(rd, r)
         realized.append(r)
         step += 1
-        dropped = False
-        for lst in (
-            sup_index.get((r.aI, r.q), empty),
-            sup_index.get((r.aJ, r.p), empty),
-            dem_index.get((r.aJ, r.q), empty),
-            dem_index.get((r.aI, r.p), empty),
-        ):
-            for e in lst:
-                if e.alive and e.stamp != step:
-                    e.stamp = step
-                    refresh(e, r)
-                    if e.valid:
-                        cls.set(e)
-                    else:
-                        e.alive = False
-                        dropped = True
+        kept, dropped = _refresh_touched(r, step, refresh, sup_index, dem_index)
+        for e in kept:
+            cls.set(e)
         live = [i for i in ol[1:] if cands[i].alive] if dropped else ol[1:]
     return realized
+
+
+def _realise(rd: _CheckedRound, r: _Cand2) -> None:
+    """Take ``r`` off the list as realised: its decimal evaluation checked, the positions it hands on set."""
+    rc = r.cd if r.cd is not None else rd.realised_eval(r)
+    if not r.valid:  # a float64 decision the margins should have caught: never guess
+        raise NeedExact("realised candidate invalid in decimal")
+    r.yI, r.yJ = float(rc.yI), float(rc.yJ)  # the positions it hands on, rounded once for all
+    r.alive = False
+
+
+def _refresh_touched(
+    r: _Cand2,
+    step: int,
+    refresh: Callable[[_Cand2, _Cand2], None],
+    sup_index: dict[tuple[int, int], list[_Cand2]],
+    dem_index: dict[tuple[int, int], list[_Cand2]],
+) -> tuple[list[_Cand2], list[_Cand2]]:
+    """Refresh each live candidate that realising ``r`` touches (once per step, in the order decide
+    visits them); the ones still valid and the ones dropped."""
+    kept: list[_Cand2] = []
+    dropped: list[_Cand2] = []
+    for key, index in (
+        ((r.aI, r.q), sup_index),
+        ((r.aJ, r.p), sup_index),
+        ((r.aJ, r.q), dem_index),
+        ((r.aI, r.p), dem_index),
+    ):
+        for e in index.get(key, ()):
+            if e.alive and e.stamp != step:
+                e.stamp = step
+                refresh(e, r)
+                if e.valid:
+                    kept.append(e)
+                else:
+                    e.alive = False
+                    dropped.append(e)
+    return kept, dropped
 
 
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
@@ -1162,7 +1182,6 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
     order = np.arange(n)
     realized: list[_Cand2] = []
     refresh = rd.refresh
-    empty: list[_Cand2] = []
     step = 0
     while order.size:
         g = gains[order]
@@ -1172,35 +1191,15 @@ def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
             _settle_near_ties(rd, cands, order, perm, g[perm], cls)
         r = cands[int(order[0])]
         order = order[1:]
-        rc = r.cd if r.cd is not None else rd.realised_eval(r)
-        if not r.valid:  # a float64 decision the margins should have caught: never guess
-            raise NeedExact("realised candidate invalid in decimal")
-        r.yI, r.yJ = float(rc.yI), float(rc.yJ)  # the positions it hands on, rounded once for all
-        r.alive = False
+        _realise(rd, r)
         alive[r.ix] = False
         realized.append(r)
         step += 1
-        kept: list[_Cand2] = []
-        dropped: list[int] = []
-        for lst in (
-            sup_index.get((r.aI, r.q), empty),
-            sup_index.get((r.aJ, r.p), empty),
-            dem_index.get((r.aJ, r.q), empty),
-            dem_index.get((r.aI, r.p), empty),
-        ):
-            for e in lst:
-                if e.alive and e.stamp != step:
-                    e.stamp = step
-                    refresh(e, r)
-                    if e.valid:
-                        kept.append(e)
-                    else:
-                        e.alive = False
-                        dropped.append(e.ix)
+        kept, dropped = _refresh_touched(r, step, refresh, sup_index, dem_index)
         if kept:
             cls.set_many(kept)
         if dropped:
-            alive[dropped] = False
+            alive[[e.ix for e in dropped]] = False
             order = order[alive[order]]
     return realized
 
