@@ -1082,12 +1082,15 @@ class _GainList:
         self.ofl[e.ix], self.keys[e.ix] = known
 
 
-def _play_round_small(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
-    """:func:`_play_round` in Python lists (NumPy's per-call cost dominates a few dozen candidates): the
-    same stable sort by the same keys, the same near-tie test and settlement."""
+_Index = dict[tuple[int, int], list[_Cand2]]
+
+
+def _round_candidates(rd: _CheckedRound, plan: _Plan) -> tuple[list[_Cand2], _Index, _Index]:
+    """A round's valid candidates, numbered and alive, with the candidates by (supplier, issue supplied)
+    and by (demander, issue demanded), which realising an exchange touches."""
     cands = [e for e in rd.create(plan) if e.valid]
-    sup_index: dict[tuple[int, int], list[_Cand2]] = {}
-    dem_index: dict[tuple[int, int], list[_Cand2]] = {}
+    sup_index: _Index = {}
+    dem_index: _Index = {}
     for i, e in enumerate(cands):
         e.ix = i
         e.alive = True
@@ -1095,6 +1098,13 @@ def _play_round_small(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
         sup_index.setdefault((e.aJ, e.p), []).append(e)
         dem_index.setdefault((e.aI, e.p), []).append(e)
         dem_index.setdefault((e.aJ, e.q), []).append(e)
+    return cands, sup_index, dem_index
+
+
+def _play_round_small(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
+    """:func:`_play_round` in Python lists (NumPy's per-call cost dominates a few dozen candidates): the
+    same stable sort by the same keys, the same near-tie test and settlement."""
+    cands, sup_index, dem_index = _round_candidates(rd, plan)
     cls = _GainList(cands)
     keys = cls.keys
     live = list(range(len(cands)))  # candidate numbers in the list's current order
@@ -1135,8 +1145,8 @@ def _refresh_touched(
     r: _Cand2,
     step: int,
     refresh: Callable[[_Cand2, _Cand2], None],
-    sup_index: dict[tuple[int, int], list[_Cand2]],
-    dem_index: dict[tuple[int, int], list[_Cand2]],
+    sup_index: _Index,
+    dem_index: _Index,
 ) -> tuple[list[_Cand2], list[_Cand2]]:
     """Refresh each live candidate that realising ``r`` touches (once per step, in the order decide
     visits them); the ones still valid and the ones dropped."""
@@ -1163,17 +1173,8 @@ def _refresh_touched(
 def _play_round(rd: _CheckedRound, plan: _Plan) -> list[_Cand2]:
     """The realisation loop of :func:`exchange_scalar.realise` with the list kept as an array of candidate
     numbers and the float gains in an array (sorting and dropping run in NumPy)."""
-    cands = [e for e in rd.create(plan) if e.valid]
+    cands, sup_index, dem_index = _round_candidates(rd, plan)
     n = len(cands)
-    sup_index: dict[tuple[int, int], list[_Cand2]] = {}
-    dem_index: dict[tuple[int, int], list[_Cand2]] = {}
-    for i, e in enumerate(cands):
-        e.ix = i
-        e.alive = True
-        sup_index.setdefault((e.aI, e.q), []).append(e)
-        sup_index.setdefault((e.aJ, e.p), []).append(e)
-        dem_index.setdefault((e.aI, e.p), []).append(e)
-        dem_index.setdefault((e.aJ, e.q), []).append(e)
     # the sort key: the float64 gain, or the decimal gain rounded to float64 where it is known (equal
     # decimal gains then have equal keys, and the stable sort keeps their order as decide's does)
     gains = np.empty(n)
