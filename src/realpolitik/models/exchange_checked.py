@@ -978,22 +978,34 @@ def _settle_near_ties(
     ends_a = np.concatenate((at[cut], at[-1:])) + 2
     which = np.unique(np.searchsorted(starts_a, np.flatnonzero(bad), side="right") - 1)
     starts, ends = starts_a[which].tolist(), ends_a[which].tolist()
-    gain = rd.decimal_gain
     lo, hi = starts[0], ends[-1]
     ol, pl = order[lo:hi].tolist(), perm[lo:hi].tolist()  # the window that holds the stretches
     for a, b in zip(starts, ends, strict=True):
-        a -= lo
-        b -= lo
-        group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
-        for e in group:
-            if e.gd is None:
-                gain(e)
-                if not e.valid:  # float64 was sure it is valid: never guess
-                    raise NeedExact("candidate invalid in decimal")
-                cls.set(e)
-        group.sort(key=_BY_GD, reverse=True)
-        ol[a:b] = [e.ix for e in group]
+        _settle_stretch(rd, cands, ol, pl, a - lo, b - lo, cls)
     order[lo:hi] = ol
+
+
+def _settle_stretch(
+    rd: _CheckedRound,
+    cands: list[_Cand2],
+    ol: list[int],
+    pl: list[int],
+    a: int,
+    b: int,
+    cls: _GainClasses | _GainList,
+) -> None:
+    """Order the stretch ``ol[a:b]`` of near-equal float gains by decimal gain, as decide orders them:
+    each candidate's decimal gain (evaluated where not yet known), ties kept in their order before this
+    step's sort (``pl``)."""
+    group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
+    for e in group:
+        if e.gd is None:
+            rd.decimal_gain(e)
+            if not e.valid:  # float64 was sure it is valid: never guess
+                raise NeedExact("candidate invalid in decimal")
+            cls.set(e)
+    group.sort(key=_BY_GD, reverse=True)
+    ol[a:b] = [e.ix for e in group]
 
 
 def _settle_few(
@@ -1045,17 +1057,8 @@ def _settle_lists(
         ends.append(last + 2)
     if not starts:
         return None
-    gain = rd.decimal_gain
     for a, b in zip(starts, ends, strict=True):
-        group = [cands[ol[k]] for k in sorted(range(a, b), key=pl.__getitem__)]  # order before the sort
-        for e in group:
-            if e.gd is None:
-                gain(e)
-                if not e.valid:  # float64 was sure it is valid: never guess
-                    raise NeedExact("candidate invalid in decimal")
-                cls.set(e)
-        group.sort(key=_BY_GD, reverse=True)
-        ol[a:b] = [e.ix for e in group]
+        _settle_stretch(rd, cands, ol, pl, a, b, cls)
     return starts[0], ends[-1]
 
 
