@@ -18,6 +18,7 @@ from tests.cli_support import GOOD, fails, invoke, ok, run_entry
 
 import realpolitik as rp
 from realpolitik import defaults
+from realpolitik._native import available
 from realpolitik.deals import deals_to_json
 from realpolitik.environment import sweep_to_json
 from realpolitik.scenario import builtin_ids
@@ -88,7 +89,9 @@ def bad(tmp_path: Path) -> Path:
 
 # ------------------------------------------------------------------------------ scenarios, show, version
 def test_version() -> None:
-    assert ok("version").stdout.strip() == f"realpolitik {rp.__version__}"
+    first, second = ok("version").stdout.strip().splitlines()
+    assert first == f"realpolitik {rp.__version__}"
+    assert second.startswith("compiled kernels: in use: " if available() else "compiled kernels: not in use: ")
 
 
 def test_scenarios_table_and_json() -> None:

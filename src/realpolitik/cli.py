@@ -1659,8 +1659,11 @@ def serve(
 
 @app.command()
 def version() -> None:
-    """Print the version (as `realpolitik --version`)."""
+    """Print the version, and whether the compiled kernels are in use."""
+    from realpolitik._native import status
+
     console.print(f"realpolitik {__version__}")
+    console.print(f"compiled kernels: {status()}", markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

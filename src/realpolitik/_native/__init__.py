@@ -25,9 +25,9 @@ _HERE = Path(__file__).resolve().parent
 ABI_VERSION = 1
 
 
-def _library_path() -> Path:
+def _library_path(folder: Path) -> Path:
     suffix = ".dll" if sys.platform == "win32" else ".dylib" if sys.platform == "darwin" else ".so"
-    return _HERE / ("_rpkernels" + suffix)
+    return folder / ("_rpkernels" + suffix)
 
 
 def _mode() -> str:
@@ -39,22 +39,23 @@ def _mode() -> str:
     return "auto"
 
 
-def _load() -> tuple[ctypes.CDLL | None, str]:
+def _load(folder: Path = _HERE) -> tuple[ctypes.CDLL | None, str]:
+    """The library built in ``folder`` from the sources there, or None and the reason."""
     if _mode() == "off":
         return None, "switched off by REALPOLITIK_NATIVE=0"
-    path = _library_path()
+    path = _library_path(folder)
     if not path.exists():
         return None, f"not built ({path.name} missing; run python -m realpolitik._native.build)"
     try:
         lib = ctypes.CDLL(str(path))
-    except OSError as err:
-        return None, f"cannot be loaded: {err}"
+        lib.rp_source_hash.restype = ctypes.c_char_p
+        lib.rp_abi_version.restype = ctypes.c_int
+    except (OSError, AttributeError) as err:
+        return None, f"cannot be loaded: {str(err).splitlines()[0] if str(err) else type(err).__name__}"
     from realpolitik._native.build import source_hash
 
-    lib.rp_source_hash.restype = ctypes.c_char_p
-    lib.rp_abi_version.restype = ctypes.c_int
     built = lib.rp_source_hash().decode()
-    if built != source_hash(_HERE):
+    if built != source_hash(folder):
         return None, "stale (built from other sources; run python -m realpolitik._native.build)"
     if lib.rp_abi_version() != ABI_VERSION:
         return None, f"interface version {lib.rp_abi_version()}, expected {ABI_VERSION}"

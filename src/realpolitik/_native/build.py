@@ -10,15 +10,13 @@ NumPy headers. Floating-point contraction and fast-math are switched off so that
 rounds exactly as the Python/NumPy expression it mirrors.
 """
 
-import hashlib
 import os
-import shlex
-import shutil
-import subprocess
 import sys
-import sysconfig
-import tempfile
+import zlib
 from pathlib import Path
+
+# subprocess, tempfile, shutil, shlex and sysconfig are imported by the functions that compile: the
+# loader imports this module at run time for source_hash only
 
 HERE = Path(__file__).resolve().parent
 LIBRARY_STEM = "_rpkernels"
@@ -41,17 +39,21 @@ def sources(folder: Path = HERE) -> list[Path]:
 
 def source_hash(folder: Path = HERE) -> str:
     """A digest of every kernel source and header; the library carries it to detect a stale build."""
-    h = hashlib.sha256()
+    # CRC-32 and Adler-32 side by side: a staleness check, not a security one (zlib loads in a fraction
+    # of hashlib's time, and the loader runs this on the first call of every process)
+    crc, adler = 0, 1
     for p in sorted([*folder.glob("*.c"), *folder.glob("*.h")]):
-        h.update(p.name.encode())
-        h.update(b"\0")
-        h.update(p.read_bytes().replace(b"\r\n", b"\n"))
-        h.update(b"\0")
-    return h.hexdigest()[:16]
+        data = p.name.encode() + b"\0" + p.read_bytes().replace(b"\r\n", b"\n") + b"\0"
+        crc, adler = zlib.crc32(data, crc), zlib.adler32(data, adler)
+    return f"{crc:08x}{adler:08x}"
 
 
 def compiler() -> list[str] | None:
     """The C compiler command: $CC, then Python's configured compiler, then cc/gcc/clang on PATH."""
+    import shlex
+    import shutil
+    import sysconfig
+
     for candidate in (os.environ.get("CC"), sysconfig.get_config_var("CC")):
         if candidate:
             cmd = shlex.split(candidate)
@@ -70,6 +72,9 @@ def build(out_dir: Path = HERE, folder: Path = HERE) -> Path:
     The library is written to a temporary name and moved into place, so a failed build never leaves
     a half-written file behind.
     """
+    import subprocess
+    import tempfile
+
     cc = compiler()
     if cc is None:
         raise RuntimeError("no C compiler found (set CC, or install gcc or clang)")
