@@ -91,7 +91,9 @@ def bad(tmp_path: Path) -> Path:
 def test_version() -> None:
     first, second = ok("version").stdout.strip().splitlines()
     assert first == f"realpolitik {rp.__version__}"
-    assert second.startswith("compiled kernels: in use: " if available() else "compiled kernels: not in use: ")
+    assert second.startswith(
+        "compiled kernels: in use: " if available() else "compiled kernels: not in use: "
+    )
 
 
 def test_scenarios_table_and_json() -> None:
