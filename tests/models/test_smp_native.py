@@ -34,6 +34,8 @@ OPTIONS = [
     {"intervec": "s1p1"},
     {"max_steps": 1},
     {"max_steps": 3, "stop_tolerance": 0.5},
+    {"position_tolerance": 0.0},
+    {"position_tolerance": 0.2},
 ]
 
 
@@ -107,7 +109,12 @@ def _cases(draw: st.DrawFn) -> tuple[BargainingProblem, dict]:
                 "risk_adjust": st.sampled_from(["one_third", "none", "half", "two_thirds", "full"]),
                 "intervec": st.sampled_from(["s2p2", "s1p1"]),
             },
-            optional={"max_steps": st.integers(1, 30), "salience_norm": st.sampled_from(["always"])},
+            optional={
+                "max_steps": st.integers(1, 30),
+                "salience_norm": st.sampled_from(["always"]),
+                # classes of equivalent positions: none (0), KTAB's, coarse ones
+                "position_tolerance": st.sampled_from([0.0, 1e-3, 0.05, 0.3]),
+            },
         )
     )
     problem = BargainingProblem(
@@ -145,7 +152,7 @@ def test_without_the_library_python_runs(monkeypatch: pytest.MonkeyPatch) -> Non
     assert not smp_native.available()
     assert (
         smp_native.small_run(
-            np.zeros((1, 1)), np.ones((1, 1)), np.ones(1), np.ones(1), kern.Options(), 1, 0.1
+            np.zeros((1, 1)), np.ones((1, 1)), np.ones(1), np.ones(1), kern.Options(), 1, 0.1, 1e-3
         )
         is None
     )

@@ -46,7 +46,10 @@ static double np_sum(const double *a, int64_t n) {
     }
 }
 
-static inline double np_max(double a, double b) { return (a > b || a != a) ? a : b; }
+static inline double np_max(double a, double b) {
+    const double r = a > b ? a : b; /* (maxsd, without a branch) */
+    return a != a ? a : r;
+}
 
 /* np.argmax of a row: the first maximum, or the first NaN. */
 static int64_t np_argmax(const double *a, int64_t n) {
@@ -74,7 +77,7 @@ typedef struct {
     /* assessment */
     double *d, *u0, *c, *p, *q, *p0, *risk, *rp, *unj, *ustar, *uni;
     /* challenges */
-    double *pmat, *gain;
+    double *pmat, *gain, *cq; /* cq: 5n scratch */
     /* turn */
     int64_t *best, *target, *init, *zrow, *pair;
     double *zy, *um, *values, *cm, *pv, *qq, *row;
@@ -186,38 +189,53 @@ static void assess(Work *W, const double *x) {
     for (int64_t i = 0; i < n; i++) memcpy(W->ustar + i * n, unj + (i * n + i) * n, (size_t)n * sizeof(double));
 }
 
-/* SmallRun.challenges: P_i(i > j) in pmat and G_i(i -> j) in gain (diagonal -inf). */
+/* SmallRun.challenges: P_i(i > j) in pmat and G_i(i -> j) in gain (diagonal -inf).
+ *
+ * For each initiator i the targets j are the inner loop (contiguous in u_nj, independent sums), the
+ * third parties m the outer one: every (i, j) sum still runs over m in order. */
 static void challenges(Work *W) {
     const int64_t n = W->n;
     const double *unj = W->unj, *uni = W->uni, *w = W->w, *us = W->ustar;
+    double *cp0 = W->cq, *cm0 = cp0 + n, *cp = cp0 + 2 * n, *cm = cp0 + 3 * n, *wrow = cp0 + 4 * n;
     for (int64_t i = 0; i < n; i++) {
         for (int64_t j = 0; j < n; j++) {
-            /* the principals' votes: rows n = i and n = j of b_n = w_n (u_ni - u_nj) */
+            /* the principals' votes: rows m = i and m = j of b_m = w_m (u_mi - u_mj) */
             const double bi = (uni[i * n + i] - unj[(i * n + i) * n + j]) * w[i];
             const double bj = (uni[j * n + i] - unj[(j * n + i) * n + j]) * w[j];
             const double bip = np_max(bi, 0.0), bjp = np_max(bj, 0.0);
-            const double cp0 = (1e-10 + bip) + bjp;
-            const double cm0 = (1e-10 + (bip - bi)) + (bjp - bj);
-            double cp = cp0, cm = cm0;
-            for (int64_t m = 0; m < n; m++) {
-                const double u_ni = uni[m * n + i], u_nj = unj[(m * n + i) * n + j];
-                const double b = (u_ni - u_nj) * w[m];
+            cp0[j] = cp[j] = (1e-10 + bip) + bjp;
+            cm0[j] = cm[j] = (1e-10 + (bip - bi)) + (bjp - bj);
+        }
+        for (int64_t m = 0; m < n; m++) {
+            const double u_ni = uni[m * n + i], wm = w[m];
+            const double ni2 = u_ni + u_ni;
+            const double a1 = ni2 + 1.0, a3 = ni2 + u_ni;
+            const double *row = unj + (m * n + i) * n;
+            /* a third party's weight, 0 where it is a principal (m = i or m = j) */
+            const double wt = m == i ? 0.0 : wm;
+            for (int64_t j = 0; j < n; j++) wrow[j] = wt;
+            wrow[m] = 0.0;
+            for (int64_t j = 0; j < n; j++) {
+                const double u_nj = row[j];
+                const double b = (u_ni - u_nj) * wm;
                 const double bp = np_max(b, 0.0);
                 const double bm = bp - b;
-                const double num = bp + cp0;
-                const double den = (bm + cm0) + num;
+                const double num = bp + cp0[j];
+                const double den = (bm + cm0[j]) + num;
                 const double pi = num / den;
                 const double pib = 1.0 - pi;
-                const double ni2 = u_ni + u_ni, nj2 = u_nj + u_nj;
-                const double e_i = ((nj2 + u_nj) * pib) + ((ni2 + 1.0) * pi);
-                const double e_j = ((nj2 + 1.0) * pib) + ((ni2 + u_ni) * pi);
-                const double v = (e_i - e_j) * ((m == i || m == j) ? 0.0 : w[m]);
+                const double nj2 = u_nj + u_nj;
+                const double e_i = ((nj2 + u_nj) * pib) + (a1 * pi);
+                const double e_j = ((nj2 + 1.0) * pib) + (a3 * pi);
+                const double v = (e_i - e_j) * wrow[j];
                 const double vp = np_max(v, 0.0);
-                cp = cp + vp;
-                cm = cm + (vp - v);
+                cp[j] = cp[j] + vp;
+                cm[j] = cm[j] + (vp - v);
             }
-            const double tot = cp + cm;
-            const double pp = cp / tot, qq = cm / tot;
+        }
+        for (int64_t j = 0; j < n; j++) {
+            const double tot = cp[j] + cm[j];
+            const double pp = cp[j] / tot, qq = cm[j] / tot;
             const double u = us[i * n + j];
             const double s = W->s_tot[j];
             double g = ((pp * 2.0) + ((qq * 2.0) * u)) * s;
@@ -368,17 +386,86 @@ static void turn(Work *W, const double *x, double *new_x, int64_t *target) {
     }
 }
 
-/* _run_single's loop: every state until the stop rule or max_steps.
+/* smp.state_probabilities for S states of one problem (prop votes, linear victory, conditional PCE):
+ * per_actor, p_class (S, n) and class_of (S, n). scratch: 3 n^2 + 2n doubles, n int64. */
+static void state_probabilities(int64_t S, int64_t n, int64_t dims, double tol, const double *xs,
+                                const double *ustar, const double *cap, double *per_actor, double *p_class,
+                                int64_t *class_of, double *scratch, int64_t *rep) {
+    double *eqd = scratch, *c = scratch + n * n, *pv = scratch + 2 * n * n, *q = scratch + 3 * n * n;
+    for (int64_t s = 0; s < S; s++) {
+        const double *x = xs + s * n * dims, *us = ustar + s * n * n;
+        /* eq[a, b]: plain Euclidean distance below tol (squares summed over dimensions in order) */
+        for (int64_t a = 0; a < n; a++) {
+            for (int64_t b = 0; b < n; b++) {
+                double t = x[a * dims] - x[b * dims];
+                double acc = t * t;
+                for (int64_t k = 1; k < dims; k++) {
+                    t = x[a * dims + k] - x[b * dims + k];
+                    acc = acc + t * t;
+                }
+                eqd[a * n + b] = sqrt(acc) < tol ? 1.0 : 0.0;
+            }
+        }
+        /* representatives: no earlier representative is equivalent (the fixed point, in actor order) */
+        for (int64_t i = 0; i < n; i++) {
+            int64_t r = 1;
+            for (int64_t j = 0; j < i; j++) {
+                if (eqd[j * n + i] != 0.0 && rep[j]) {
+                    r = 0;
+                    break;
+                }
+            }
+            rep[i] = r;
+        }
+        /* coalitions over U* (voters in order, the first + 1e-8) and victory probabilities */
+        for (int64_t a = 0; a < n; a++) {
+            for (int64_t b = 0; b < n; b++) {
+                double acc = np_max((us[a] - us[b]) * cap[0], 0.0) + 1e-8;
+                for (int64_t k = 1; k < n; k++) acc = acc + np_max((us[k * n + a] - us[k * n + b]) * cap[k], 0.0);
+                c[a * n + b] = acc;
+            }
+        }
+        for (int64_t a = 0; a < n; a++) {
+            for (int64_t b = 0; b < n; b++) pv[a * n + b] = c[a * n + b] / (c[a * n + b] + c[b * n + a]);
+            pv[a * n + a] = 0.5;
+        }
+        /* conditional PCE over the representatives */
+        for (int64_t a = 0; a < n; a++) {
+            double acc = rep[0] ? pv[a * n] : 1.0;
+            for (int64_t b = 1; b < n; b++) acc = acc * (rep[b] ? pv[a * n + b] : 1.0);
+            q[a] = rep[a] ? acc : 0.0;
+        }
+        const double tot = np_max(np_sum(q, n), 4.9406564584124654e-324);
+        double *pc = p_class + s * n;
+        for (int64_t a = 0; a < n; a++) pc[a] = q[a] / tot;
+        /* each actor's first and last equivalent representative (none: n and -1, which indexes n - 1) */
+        for (int64_t i = 0; i < n; i++) {
+            int64_t first = n, last = -1;
+            for (int64_t j = 0; j < n; j++) {
+                if (eqd[i * n + j] != 0.0 && rep[j]) {
+                    if (first == n) first = j;
+                    last = j;
+                }
+            }
+            class_of[s * n + i] = first;
+            per_actor[s * n + i] = pc[last >= 0 ? last : n - 1];
+        }
+    }
+}
+
+/* _run_single's loop: every state until the stop rule or max_steps, then the reported probabilities.
  *
- * iprm: n, dims, risk_range, risk_adjust, intervec, max_steps; dprm: stop_tol.
+ * iprm: n, dims, risk_range, risk_adjust, intervec, max_steps; dprm: stop_tol, position tolerance.
  * Inputs (C order): x0 (n, dims), sal, sal2 (n, dims), cap, den_col (den, 1 where bad), s_tot (n),
- * bad (n). Outputs: hist (max_steps + 1, n, dims), ustar_h (max_steps + 1, n, n), risk_h
- * (max_steps + 1, n), targets (max_steps, n), ratios (max_steps), res[0] = rounds, res[1] = by_rule.
+ * bad (n). Outputs, by state: hist (max_steps + 1, n, dims), ustar_h (max_steps + 1, n, n), risk_h
+ * (max_steps + 1, n), targets (max_steps, n), ratios (max_steps); probs (2, max_steps + 1, n): the
+ * per-actor and class probabilities, class_of (max_steps + 1, n); res[0] = rounds, res[1] = by_rule.
  * Returns 0, or -1 when memory runs out. */
 RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const double *x0, const double *sal,
                                const double *sal2, const double *cap, const double *den_col,
                                const double *s_tot, const int64_t *bad, double *hist, double *ustar_h,
-                               double *risk_h, int64_t *targets, double *ratios, int64_t *res) {
+                               double *risk_h, int64_t *targets, double *ratios, double *probs,
+                               int64_t *class_of, int64_t *res) {
     const int64_t n = iprm[0], dims = iprm[1], max_steps = iprm[5];
     const double stop_tol = dprm[0];
     Work W;
@@ -394,7 +481,7 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     W.s_tot = s_tot;
     W.bad = bad;
     const int64_t nn = n * n, m1 = n + 1;
-    size_t n_dbl = (size_t)(n + 9 * nn + n * nn + 4 * n + 3 * n * dims + 2 * nn + m1 * n + 2 * m1 * m1 + 2 * m1);
+    size_t n_dbl = (size_t)(n + 9 * nn + n * nn + 4 * n + 3 * n * dims + 2 * nn + m1 * n + 2 * m1 * m1 + 2 * m1 + 5 * n);
     double *buf = malloc(n_dbl * sizeof(double));
     int64_t *ibuf = malloc((size_t)(4 * n + n * m1 + 2 * n) * sizeof(int64_t));
     if (buf == NULL || ibuf == NULL) {
@@ -432,6 +519,7 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     TAKE(pv, m1 * m1);
     TAKE(qq, m1);
     TAKE(row, m1);
+    TAKE(cq, 5 * n);
 #undef TAKE
     W.zy = W.z + n * dims;
     W.w = w;
@@ -476,6 +564,9 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     if (t > max_steps) t = max_steps;
     res[0] = t;
     res[1] = by_rule;
+    /* (the scratch: the run's n x n buffers, d onwards, are free now) */
+    state_probabilities(t + 1, n, dims, dprm[1], hist, ustar_h, cap, probs, probs + (t + 1) * n, class_of,
+                        W.d, W.best);
     free(buf);
     free(ibuf);
     return 0;

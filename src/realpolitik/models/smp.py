@@ -452,27 +452,24 @@ def _run_single(
     x, sal, cap = x3[0], sal3[0], cap2[0]
     # Σ_k s_ik² in order (NumPy sums fewer than 8 terms along the inner axis left to right, from the first)
     den = _add_reduce(sal * sal, -1) if dims < 8 else k.salience_norm2(sal)
-    got = smp_native.small_run(x, sal, cap, den, opt, max_steps, stop_tol)
-    if got is None:
-        got = _small_loop(x, sal, cap, den, opt, max_steps, stop_tol)
-    hist, ustar_h, risk_h, targets, ratios, t, by_rule = got
-    cur = hist[t]
-    n_st = t + 1
-    per_actor, class_p, class_of = state_probabilities(hist[:n_st], ustar_h[:n_st], cap[None], opt, pos_tol)
-    outcome01 = np.einsum("br,brd->bd", class_p[-1:], cur[None])[0]
+    st = smp_native.small_run(x, sal, cap, den, opt, max_steps, stop_tol, pos_tol)
+    if st is None:
+        st = _small_loop(x, sal, cap, den, opt, max_steps, stop_tol, pos_tol)
+    t = st.rounds
+    outcome01 = np.einsum("br,brd->bd", st.class_p[-1:], st.positions[-1:])[0]
     extras: dict[str, Any] = {
-        "final_probabilities": per_actor[-1].copy(),
-        "n_states": np.array(n_st),
-        "probability_history": per_actor,
-        "fractional_change": ratios[:t].copy(),
-        "risk_attitudes": risk_h[:n_st].copy(),
-        "targets": targets[:t].copy(),
-        "class_of": class_of[-1].copy(),
-        "class_probabilities": class_p[-1].copy(),
-        "converged": np.full(dims, by_rule),
+        "final_probabilities": st.per_actor[-1].copy(),
+        "n_states": np.array(t + 1),
+        "probability_history": st.per_actor.copy(),
+        "fractional_change": st.ratios.copy(),
+        "risk_attitudes": st.risk.copy(),
+        "targets": st.targets.copy(),
+        "class_of": st.class_of[-1].copy(),
+        "class_probabilities": st.class_p[-1].copy(),
+        "converged": np.full(dims, st.by_rule),
     }
     return Trajectory(
-        positions=hist[:n_st] * width + lo,
+        positions=st.positions * width + lo,
         outcome=outcome01 * width + lo,
         rounds=t,
         extras=extras,
@@ -487,9 +484,11 @@ def _small_loop(
     opt: k.Options,
     max_steps: int,
     stop_tol: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool]:
-    """The states of one small run on :class:`k.SmallRun` (the reference of ``smp_native.small_run``,
-    which returns the same, and the fallback without the compiled kernel)."""
+    pos_tol: float,
+) -> smp_native.States:
+    """The states of one small run on :class:`k.SmallRun` and their reported probabilities (the
+    reference of ``smp_native.small_run``, which returns the same, and the fallback without the
+    compiled kernel)."""
     n, dims = x.shape
     run = k.SmallRun(sal, cap, den, opt)
     hist = np.empty((max_steps + 1, n, dims))
@@ -523,7 +522,19 @@ def _small_loop(
             by_rule = True
             break
     run.release()
-    return hist, ustar_h, risk_h, targets, ratios, t, by_rule
+    n_st = t + 1
+    per_actor, class_p, class_of = state_probabilities(hist[:n_st], ustar_h[:n_st], cap[None], opt, pos_tol)
+    return smp_native.States(
+        positions=hist[:n_st],
+        risk=risk_h[:n_st],
+        targets=targets[:t],
+        ratios=ratios[:t],
+        rounds=t,
+        by_rule=by_rule,
+        per_actor=per_actor,
+        class_p=class_p,
+        class_of=class_of,
+    )
 
 
 _add_reduce = np.add.reduce  # = ndarray.sum (the same pairwise summation), without its wrapper
