@@ -124,12 +124,28 @@ def _cases(draw: st.DrawFn) -> tuple[BargainingProblem, dict]:
 
 
 @needs_kernel
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_cases())
 def test_generated_cases_same_bits(case: tuple[BargainingProblem, dict]) -> None:
     """On generated problems the compiled kernel and the Python SmallRun agree on every output."""
     problem, params = case
     _assert_same_run(*both(problem, **params))
+
+
+@needs_kernel
+@pytest.mark.parametrize(("n", "d"), [(3, 9), (9, 8), (8, 16), (5, 17), (2, 150)])
+def test_many_issues_same_bits(n: int, d: int) -> None:
+    """Sums over 8 or more issues or actors (NumPy's pairwise summation, also past its 128-term blocks)."""
+    _assert_same_run(*both(random_problem(n, d, n * d)))
+    p = random_problem(n, d, n + d)
+    coarse = BargainingProblem(
+        capability=p.capability,
+        position=np.round(p.position / 25) * 25,
+        salience=p.salience,
+        bounds=p.bounds,
+        status_quo=p.status_quo,
+    )
+    _assert_same_run(*both(coarse, intervec="s1p1", max_steps=40, stop_tolerance=0.0))
 
 
 @needs_kernel
