@@ -66,6 +66,32 @@ static int64_t np_argmax(const double *a, int64_t n) {
     return mi;
 }
 
+/* Coalition strengths c[a, b] (m x m) = sum over voters v in order of max((u[v, a] - u[v, b]) cap_v, 0),
+ * the first term + 1e-8 (coalitions() of Prop votes); u[v, a] at u[v * ld + a]. The voters are the
+ * outer loop, so the m * m sums are independent chains (each still in voter order). */
+static void coalitions(const double *u, int64_t ld, int64_t m, int64_t nv, const double *cap, double *c) {
+    for (int64_t a = 0; a < m; a++) {
+        const double ua = u[a];
+        for (int64_t b = 0; b < m; b++) c[a * m + b] = np_max((ua - u[b]) * cap[0], 0.0) + 1e-8;
+    }
+    for (int64_t v = 1; v < nv; v++) {
+        const double *uv = u + v * ld, cv = cap[v];
+        for (int64_t a = 0; a < m; a++) {
+            const double ua = uv[a];
+            double *ca = c + a * m;
+            for (int64_t b = 0; b < m; b++) ca[b] = ca[b] + np_max((ua - uv[b]) * cv, 0.0);
+        }
+    }
+}
+
+/* Linear victory probabilities p[a, b] = c[a, b] / (c[a, b] + c[b, a]), 0.5 on the diagonal. */
+static void victory(const double *c, int64_t m, double *p) {
+    for (int64_t a = 0; a < m; a++) {
+        for (int64_t b = 0; b < m; b++) p[a * m + b] = c[a * m + b] / (c[a * m + b] + c[b * m + a]);
+        p[a * m + a] = 0.5;
+    }
+}
+
 enum { RR_MID = 0, RR_MIN = 1, RR_MAX = 2 };
 enum { RA_ONE_THIRD = 0, RA_NONE = 1, RA_HALF = 2, RA_TWO_THIRDS = 3, RA_FULL = 4 };
 enum { IV_S2P2 = 0, IV_S1P1 = 1 };
@@ -80,7 +106,7 @@ typedef struct {
     double *pmat, *gain, *cq; /* cq: 5n scratch */
     /* turn */
     int64_t *best, *target, *init, *zrow, *pair;
-    double *zy, *um, *values, *cm, *pv, *qq, *row;
+    double *zy, *um, *values, *cm, *pv, *qq, *row, *usT;
     double *z; /* (n + 2n) x dims: the positions, then the offers */
 } Work;
 
@@ -104,24 +130,13 @@ static void assess(Work *W, const double *x) {
             u0[i * n + j] = 1.0 - acc;
         }
     }
-    /* coalitions c[a, b] over voters k in order, the first term + 1e-8 */
-    for (int64_t a = 0; a < n; a++) {
-        for (int64_t b = 0; b < n; b++) {
-            double acc = np_max((u0[a] - u0[b]) * W->cap[0], 0.0) + 1e-8;
-            for (int64_t k = 1; k < n; k++) {
-                acc = acc + np_max((u0[k * n + a] - u0[k * n + b]) * W->cap[k], 0.0);
-            }
-            c[a * n + b] = acc;
-        }
-    }
-    for (int64_t a = 0; a < n; a++) {
-        for (int64_t b = 0; b < n; b++) p[a * n + b] = c[a * n + b] / (c[a * n + b] + c[b * n + a]);
-        p[a * n + a] = 0.5;
-    }
-    for (int64_t a = 0; a < n; a++) {
-        double acc = p[a * n];
-        for (int64_t b = 1; b < n; b++) acc = acc * p[a * n + b];
-        q[a] = acc;
+    /* the risk-neutral election over every position: coalitions (voters k, options a, b), victory,
+     * conditional PCE (row products in order) */
+    coalitions(u0, n, n, n, W->cap, c);
+    victory(c, n, p);
+    for (int64_t a = 0; a < n; a++) q[a] = p[a * n];
+    for (int64_t b = 1; b < n; b++) {
+        for (int64_t a = 0; a < n; a++) q[a] = q[a] * p[a * n + b];
     }
     const double tot = np_sum(q, n);
     for (int64_t a = 0; a < n; a++) p0[a] = q[a] / tot;
@@ -312,37 +327,45 @@ static void turn(Work *W, const double *x, double *new_x, int64_t *target) {
         }
     }
     /* values[o, i]: the mean over actors a of the utility to i of a's position under option o */
+    /* (sums over a in order; a is the outer loop, so the sums of one a are independent) */
     double *values = W->values;
     const double *us = W->ustar;
-    const double nf = (double)n;
+    double *usT = W->usT; /* U*[i, a] at [a, i] */
     for (int64_t i = 0; i < n; i++) {
-        double acc = us[i * n];
-        for (int64_t a = 1; a < n; a++) acc = acc + us[i * n + a];
-        values[i] = acc / nf;
+        for (int64_t a = 0; a < n; a++) usT[a * n + i] = us[i * n + a];
     }
+    const double nf = (double)n;
+    /* a = 0: U*[i, 0], 0 for the option's moved positions, plus the moved positions' utilities */
+    for (int64_t i = 0; i < n; i++) values[i] = usT[i];
     for (int64_t s = 0; s < n_slot; s++) {
-        const int64_t ia = pair[s], ra = pair[n_slot + s];
-        for (int64_t i = 0; i < n; i++) {
-            double t0 = (ia == 0 || ra == 0) ? 0.0 : us[i * n];
-            double acc = t0 + (um[s * n + i] + um[(n_slot + s) * n + i]);
-            for (int64_t a = 1; a < n; a++) acc = acc + ((a == ia || a == ra) ? 0.0 : us[i * n + a]);
-            values[(1 + s) * n + i] = acc / nf;
-        }
+        const int zero = pair[s] == 0 || pair[n_slot + s] == 0;
+        double *vs = values + (1 + s) * n;
+        const double *ui = um + s * n, *uj = um + (n_slot + s) * n;
+        for (int64_t i = 0; i < n; i++) vs[i] = (zero ? 0.0 : usT[i]) + (ui[i] + uj[i]);
     }
-    /* coalitions and victory probabilities among the options */
-    double *cm = W->cm, *pv = W->pv;
-    for (int64_t a = 0; a < m; a++) {
-        for (int64_t b = 0; b < m; b++) {
-            double acc = np_max((values[a * n] - values[b * n]) * W->cap[0], 0.0) + 1e-8;
-            for (int64_t v = 1; v < n; v++) {
-                acc = acc + np_max((values[a * n + v] - values[b * n + v]) * W->cap[v], 0.0);
+    for (int64_t a = 1; a < n; a++) {
+        const double *ua = usT + a * n;
+        for (int64_t i = 0; i < n; i++) values[i] = values[i] + ua[i];
+        for (int64_t s = 0; s < n_slot; s++) {
+            double *vs = values + (1 + s) * n;
+            if (a == pair[s] || a == pair[n_slot + s]) {
+                for (int64_t i = 0; i < n; i++) vs[i] = vs[i] + 0.0;
+            } else {
+                for (int64_t i = 0; i < n; i++) vs[i] = vs[i] + ua[i];
             }
-            cm[a * m + b] = acc;
         }
     }
-    for (int64_t a = 0; a < m; a++) {
-        for (int64_t b = 0; b < m; b++) pv[a * m + b] = cm[a * m + b] / (cm[a * m + b] + cm[b * m + a]);
-        pv[a * m + a] = 0.5;
+    for (int64_t o = 0; o < m * n; o++) values[o] = values[o] / nf;
+    /* coalitions and victory probabilities among the options */
+    double *cm = W->cm, *pv = W->pv, *valT = W->usT; /* values[o, v] at [v, o] (U*'s copy is done with) */
+    for (int64_t o = 0; o < m; o++) {
+        for (int64_t v = 0; v < n; v++) valT[v * m + o] = values[o * n + v];
+    }
+    coalitions(valT, m, m, n, W->cap, cm);
+    victory(cm, m, pv);
+    double *pvT = W->cm; /* pv[o, b] at [b, o] (the strengths are done with) */
+    for (int64_t o = 0; o < m; o++) {
+        for (int64_t b = 0; b < m; b++) pvT[b * m + o] = pv[o * m + b];
     }
     /* queues: zrow[i, o] the row of z holding i's position under option o, -1 outside i's queue */
     int64_t *zrow = W->zrow;
@@ -363,13 +386,16 @@ static void turn(Work *W, const double *x, double *new_x, int64_t *target) {
     /* one conditional PCE per queue: q[i, o] = prod over b in order, the winner its argmax */
     double *qq = W->qq, *row = W->row;
     for (int64_t i = 0; i < n; i++) {
-        for (int64_t o = 0; o < m; o++) {
-            double acc = 1.0;
-            for (int64_t b = 0; b < m; b++) {
-                const double f = zrow[i * m + b] >= 0 ? pv[o * m + b] : (b != o ? 1.0 : 0.0);
-                acc = b == 0 ? f : acc * f;
+        /* the factors over b in order: pv[o, b] for b in i's queue (the status quo, b = 0, always is),
+         * else 1 (o != b; a product by 1 is exact) and 0 (o = b) */
+        for (int64_t o = 0; o < m; o++) qq[o] = pvT[o];
+        for (int64_t b = 1; b < m; b++) {
+            if (zrow[i * m + b] >= 0) {
+                const double *pb = pvT + b * m;
+                for (int64_t o = 0; o < m; o++) qq[o] = qq[o] * pb[o];
+            } else {
+                qq[b] = qq[b] * 0.0;
             }
-            qq[o] = acc;
         }
         int64_t len = 0;
         for (int64_t o = 0; o < m; o++) {
@@ -417,24 +443,17 @@ static void state_probabilities(int64_t S, int64_t n, int64_t dims, double tol, 
             }
             rep[i] = r;
         }
-        /* coalitions over U* (voters in order, the first + 1e-8) and victory probabilities */
-        for (int64_t a = 0; a < n; a++) {
-            for (int64_t b = 0; b < n; b++) {
-                double acc = np_max((us[a] - us[b]) * cap[0], 0.0) + 1e-8;
-                for (int64_t k = 1; k < n; k++) acc = acc + np_max((us[k * n + a] - us[k * n + b]) * cap[k], 0.0);
-                c[a * n + b] = acc;
+        /* coalitions over U* (voters k, options a, b) and victory probabilities */
+        coalitions(us, n, n, n, cap, c);
+        victory(c, n, pv);
+        /* conditional PCE over the representatives (row products in order; a factor 1 is exact) */
+        for (int64_t a = 0; a < n; a++) q[a] = rep[0] ? pv[a * n] : 1.0;
+        for (int64_t b = 1; b < n; b++) {
+            if (rep[b]) {
+                for (int64_t a = 0; a < n; a++) q[a] = q[a] * pv[a * n + b];
             }
         }
-        for (int64_t a = 0; a < n; a++) {
-            for (int64_t b = 0; b < n; b++) pv[a * n + b] = c[a * n + b] / (c[a * n + b] + c[b * n + a]);
-            pv[a * n + a] = 0.5;
-        }
-        /* conditional PCE over the representatives */
-        for (int64_t a = 0; a < n; a++) {
-            double acc = rep[0] ? pv[a * n] : 1.0;
-            for (int64_t b = 1; b < n; b++) acc = acc * (rep[b] ? pv[a * n + b] : 1.0);
-            q[a] = rep[a] ? acc : 0.0;
-        }
+        for (int64_t a = 0; a < n; a++) q[a] = rep[a] ? q[a] : 0.0;
         const double tot = np_max(np_sum(q, n), 4.9406564584124654e-324);
         double *pc = p_class + s * n;
         for (int64_t a = 0; a < n; a++) pc[a] = q[a] / tot;
@@ -481,7 +500,7 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     W.s_tot = s_tot;
     W.bad = bad;
     const int64_t nn = n * n, m1 = n + 1;
-    size_t n_dbl = (size_t)(n + 9 * nn + n * nn + 4 * n + 3 * n * dims + 2 * nn + m1 * n + 2 * m1 * m1 + 2 * m1 + 5 * n);
+    size_t n_dbl = (size_t)(n + 9 * nn + n * nn + 4 * n + 3 * n * dims + 2 * nn + m1 * n + 2 * m1 * m1 + 2 * m1 + 5 * n + m1 * n);
     double *buf = malloc(n_dbl * sizeof(double));
     int64_t *ibuf = malloc((size_t)(4 * n + n * m1 + 2 * n) * sizeof(int64_t));
     if (buf == NULL || ibuf == NULL) {
@@ -520,6 +539,7 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     TAKE(qq, m1);
     TAKE(row, m1);
     TAKE(cq, 5 * n);
+    TAKE(usT, nn > m1 * n ? nn : m1 * n);
 #undef TAKE
     W.zy = W.z + n * dims;
     W.w = w;
