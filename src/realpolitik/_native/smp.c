@@ -105,7 +105,7 @@ typedef struct {
     /* challenges */
     double *pmat, *gain, *cq; /* cq: 5n scratch */
     /* turn */
-    int64_t *best, *target, *init, *zrow, *pair;
+    int64_t *best, *init, *zrow, *pair;
     double *zy, *um, *values, *cm, *pv, *qq, *row, *usT;
     double *z; /* (n + 2n) x dims: the positions, then the offers */
 } Work;
@@ -413,7 +413,7 @@ static void turn(Work *W, const double *x, double *new_x, int64_t *target) {
 }
 
 /* smp.state_probabilities for S states of one problem (prop votes, linear victory, conditional PCE):
- * per_actor, p_class (S, n) and class_of (S, n). scratch: 3 n^2 + 2n doubles, n int64. */
+ * per_actor, p_class (S, n) and class_of (S, n). scratch: 3 n^2 + n doubles, n int64. */
 static void state_probabilities(int64_t S, int64_t n, int64_t dims, double tol, const double *xs,
                                 const double *ustar, const double *cap, double *per_actor, double *p_class,
                                 int64_t *class_of, double *scratch, int64_t *rep) {
@@ -500,9 +500,11 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     W.s_tot = s_tot;
     W.bad = bad;
     const int64_t nn = n * n, m1 = n + 1;
-    size_t n_dbl = (size_t)(n + 9 * nn + n * nn + 4 * n + 3 * n * dims + 2 * nn + m1 * n + 2 * m1 * m1 + 2 * m1 + 5 * n + m1 * n);
+    /* the sizes taken below, in order */
+    const size_t n_dbl = (size_t)(n + 9 * nn + n * nn + 3 * n + n + 3 * n * dims + 2 * nn + m1 * n + 2 * m1 * m1 +
+                                  2 * m1 + 5 * n + m1 * n);
     double *buf = malloc(n_dbl * sizeof(double));
-    int64_t *ibuf = malloc((size_t)(4 * n + n * m1 + 2 * n) * sizeof(int64_t));
+    int64_t *ibuf = malloc((size_t)(2 * n + n * m1 + 2 * n) * sizeof(int64_t));
     if (buf == NULL || ibuf == NULL) {
         free(buf);
         free(ibuf);
@@ -539,15 +541,14 @@ RP_EXPORT int rp_smp_small_run(const int64_t *iprm, const double *dprm, const do
     TAKE(qq, m1);
     TAKE(row, m1);
     TAKE(cq, 5 * n);
-    TAKE(usT, nn > m1 * n ? nn : m1 * n);
+    TAKE(usT, m1 * n);
 #undef TAKE
     W.zy = W.z + n * dims;
     W.w = w;
     W.best = ibuf;
-    W.target = ibuf + n;
-    W.init = ibuf + 2 * n;
-    W.zrow = ibuf + 4 * n;
-    W.pair = ibuf + 4 * n + n * m1;
+    W.init = ibuf + n;
+    W.zrow = ibuf + 2 * n;
+    W.pair = ibuf + 2 * n + n * m1;
     for (int64_t i = 0; i < n; i++) w[i] = cap[i] * s_tot[i];
 
     memcpy(hist, x0, (size_t)(n * dims) * sizeof(double));
