@@ -484,10 +484,10 @@ def small_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     "params",
     [{}, {"risk_range": "max"}, {"risk_adjust": "full"}, {"intervec": "s1p1"}, {"max_steps": 2}],
 )
-def test_single_problem_kernel_equals_batch_code(
-    monkeypatch: pytest.MonkeyPatch, params: dict, small_kernel: str
-) -> None:
-    """The single-problem kernel (``SmallRun``, or its C version) reproduces the batch code bit for bit."""
+def test_single_problem_kernel_equals_batch_code(monkeypatch: pytest.MonkeyPatch, params: dict) -> None:
+    """The single-problem kernel (``SmallRun``) reproduces the batch code bit for bit (its C version is
+    compared with it in test_smp_native.py, and with both in the generated cases below)."""
+    monkeypatch.setattr(smp_native, "USE_NATIVE", False)
     cases = [load(DATA / name)[0] for name in ("dummyData_3Dim", "SOE-Pol-Comp")]
     for seed, (n, d) in enumerate([(1, 2), (2, 1), (5, 9), (9, 4), (16, 2), (39, 1)]):
         p = random_problem(n, d, seed)
