@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from realpolitik.models import BargainingProblem, get_model
+from realpolitik import _native
+from realpolitik.models import BargainingProblem, get_model, smp_native
 from realpolitik.models import smp_kernels as kern
 from realpolitik.models.smp import INFO_SMP, run_smp
 
@@ -470,12 +471,23 @@ def _assert_same_run(a, b) -> None:  # type: ignore[no-untyped-def]
         np.testing.assert_array_equal(x, y, err_msg=key)
 
 
+@pytest.fixture(params=["python", "c"])
+def small_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The single-problem kernel in use: the Python ``SmallRun`` or the compiled one (``smp_native``)."""
+    if request.param == "c" and not smp_native.available():
+        pytest.skip(f"compiled kernels {_native.status()}")
+    monkeypatch.setattr(smp_native, "USE_NATIVE", request.param == "c")
+    return str(request.param)
+
+
 @pytest.mark.parametrize(
     "params",
     [{}, {"risk_range": "max"}, {"risk_adjust": "full"}, {"intervec": "s1p1"}, {"max_steps": 2}],
 )
 def test_single_problem_kernel_equals_batch_code(monkeypatch: pytest.MonkeyPatch, params: dict) -> None:
-    """The single-problem kernel (``SmallRun``) reproduces the batch code bit for bit."""
+    """The single-problem kernel (``SmallRun``) reproduces the batch code bit for bit (its C version is
+    compared with it in test_smp_native.py, and with both in the generated cases below)."""
+    monkeypatch.setattr(smp_native, "USE_NATIVE", False)
     cases = [load(DATA / name)[0] for name in ("dummyData_3Dim", "SOE-Pol-Comp")]
     for seed, (n, d) in enumerate([(1, 2), (2, 1), (5, 9), (9, 4), (16, 2), (39, 1)]):
         p = random_problem(n, d, seed)
@@ -500,7 +512,7 @@ def test_single_problem_kernel_equals_batch_code(monkeypatch: pytest.MonkeyPatch
         _assert_same_run(fast, slow)
 
 
-def test_single_problem_kernel_reused_buffers_and_threads() -> None:
+def test_single_problem_kernel_reused_buffers_and_threads(small_kernel: str) -> None:
     """Runs of one size reuse a thread's buffers; runs in several threads at once agree with serial runs."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -548,10 +560,16 @@ def _small_cases(draw: st.DrawFn) -> tuple[BargainingProblem, dict]:
 def test_single_problem_kernel_equals_batch_code_generated(case: tuple[BargainingProblem, dict]) -> None:
     """On generated problems the single-problem kernel and the batch code agree bit for bit."""
     p, params = case
-    fast = run_smp(p, **params)
+    fast = run_smp(p, **params)  # the compiled kernel where it is available
+    smp_native.USE_NATIVE = False
+    try:
+        python = run_smp(p, **params)
+    finally:
+        smp_native.USE_NATIVE = True
     kern.USE_SMALL_PATH = False
     try:
         slow = run_smp(p, **params)
     finally:
         kern.USE_SMALL_PATH = True
     _assert_same_run(fast, slow)
+    _assert_same_run(python, slow)

@@ -15,6 +15,7 @@ import numpy as np
 
 from realpolitik._rng import as_generator
 from realpolitik.models import smp_kernels as k
+from realpolitik.models import smp_native
 from realpolitik.models.problem import BargainingProblem, Trajectory
 from realpolitik.models.registry import ModelInfo, register
 
@@ -440,16 +441,55 @@ def _run_single(
     stop_tol: float,
     pos_tol: float,
 ) -> Trajectory:
-    """:func:`run_smp` for one unbatched problem with identity ideals, on :class:`k.SmallRun`.
+    """:func:`run_smp` for one unbatched problem with identity ideals: the states on the compiled
+    kernel (``smp_native``) when it is available, else on :class:`k.SmallRun`.
 
     Same results, bit for bit, as the batch loop (tests compare them); the per-state Python and NumPy
-    call overhead, which dominates small problems, is a fraction of the batch loop's.
+    call overhead, which dominates small problems, is a fraction of the batch loop's (and in C none).
     """
-    n, dims = problem.n_actors, problem.n_issues
+    dims = problem.n_issues
     x3, sal3, cap2, lo, width = _prepare(problem, salience_norm)
     x, sal, cap = x3[0], sal3[0], cap2[0]
     # Σ_k s_ik² in order (NumPy sums fewer than 8 terms along the inner axis left to right, from the first)
     den = _add_reduce(sal * sal, -1) if dims < 8 else k.salience_norm2(sal)
+    st = smp_native.small_run(x, sal, cap, den, opt, max_steps, stop_tol, pos_tol)
+    if st is None:
+        st = _small_loop(x, sal, cap, den, opt, max_steps, stop_tol, pos_tol)
+    t = st.rounds
+    outcome01 = np.einsum("br,brd->bd", st.class_p[-1:], st.positions[-1:])[0]
+    extras: dict[str, Any] = {
+        "final_probabilities": st.per_actor[-1].copy(),
+        "n_states": np.array(t + 1),
+        "probability_history": st.per_actor.copy(),
+        "fractional_change": st.ratios.copy(),
+        "risk_attitudes": st.risk.copy(),
+        "targets": st.targets.copy(),
+        "class_of": st.class_of[-1].copy(),
+        "class_probabilities": st.class_p[-1].copy(),
+        "converged": np.full(dims, st.by_rule),
+    }
+    return Trajectory(
+        positions=st.positions * width + lo,
+        outcome=outcome01 * width + lo,
+        rounds=t,
+        extras=extras,
+    )
+
+
+def _small_loop(
+    x: np.ndarray,
+    sal: np.ndarray,
+    cap: np.ndarray,
+    den: np.ndarray,
+    opt: k.Options,
+    max_steps: int,
+    stop_tol: float,
+    pos_tol: float,
+) -> smp_native.States:
+    """The states of one small run on :class:`k.SmallRun` and their reported probabilities (the
+    reference of ``smp_native.small_run``, which returns the same, and the fallback without the
+    compiled kernel)."""
+    n, dims = x.shape
     run = k.SmallRun(sal, cap, den, opt)
     hist = np.empty((max_steps + 1, n, dims))
     ustar_h = np.empty((max_steps + 1, n, n))
@@ -484,23 +524,16 @@ def _run_single(
     run.release()
     n_st = t + 1
     per_actor, class_p, class_of = state_probabilities(hist[:n_st], ustar_h[:n_st], cap[None], opt, pos_tol)
-    outcome01 = np.einsum("br,brd->bd", class_p[-1:], cur[None])[0]
-    extras: dict[str, Any] = {
-        "final_probabilities": per_actor[-1].copy(),
-        "n_states": np.array(n_st),
-        "probability_history": per_actor,
-        "fractional_change": ratios[:t].copy(),
-        "risk_attitudes": risk_h[:n_st].copy(),
-        "targets": targets[:t].copy(),
-        "class_of": class_of[-1].copy(),
-        "class_probabilities": class_p[-1].copy(),
-        "converged": np.full(dims, by_rule),
-    }
-    return Trajectory(
-        positions=hist[:n_st] * width + lo,
-        outcome=outcome01 * width + lo,
+    return smp_native.States(
+        positions=hist[:n_st],
+        risk=risk_h[:n_st],
+        targets=targets[:t],
+        ratios=ratios[:t],
         rounds=t,
-        extras=extras,
+        by_rule=by_rule,
+        per_actor=per_actor,
+        class_p=class_p,
+        class_of=class_of,
     )
 
 
