@@ -1,0 +1,188 @@
+"""Whether some package is feasible, for many draws of the numbers at once (the Monte Carlo probe).
+
+A Monte Carlo draw changes numbers (positions, saliences, red lines, the status quo), never who signs
+what: the agreements, signers, veto holders, ``applies_if`` conditions, risk attitudes and issue widths
+are one :class:`~realpolitik.deals.space.DealProblem` (the *structure*), the numbers are
+:class:`DrawNumbers` with a leading draw axis. :func:`feasible_draws` judges every package of every draw
+with the same arithmetic as :func:`~realpolitik.deals.space.judge_index` on each draw's own problem —
+the same per-issue tables of the same utility function, added in the same issue order, rounded the same
+way — so its flag per draw is the one :func:`~realpolitik.deals.core.any_feasible` gives on that draw.
+
+Work is done in passes over ``draws × packages`` cells, at most :data:`PROBE_ELEMENTS` array elements at
+a time (see :func:`feasible_draws`), packages in blocks: a draw leaves the computation as soon as one of
+its packages is feasible (the early stop), and the next block is judged only for the draws still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from realpolitik.deals.judge import DECIMALS, condition_holds
+from realpolitik.deals.space import DealProblem, issue_utility, normalised_weights, risk_exponent
+
+#: Array elements (one float or bool per cell × row or issue) of one pass: each of the few float arrays
+#: of a pass holds at most this many (8 MiB each at 2**20).
+PROBE_ELEMENTS = 1 << 20
+
+
+@dataclass(frozen=True)
+class DrawNumbers:
+    """The numbers of N draws of one structure (A actors, D issues), each array with a leading draw axis.
+
+    ``position``, ``salience``, ``disagreement``: ``(N, A, D)``; ``acceptable``: ``(N, A, D, 2)``;
+    ``status_quo``: ``(N, D)``; ``options``: per issue ``(N, n_d)``, each draw's options (its status quo
+    among them; a value may repeat, a package that repeats is judged twice and counts once).
+    """
+
+    position: np.ndarray
+    salience: np.ndarray
+    disagreement: np.ndarray
+    acceptable: np.ndarray
+    status_quo: np.ndarray
+    options: tuple[np.ndarray, ...]
+
+    @property
+    def n(self) -> int:
+        return int(self.status_quo.shape[0])
+
+    def take(self, sel: np.ndarray) -> DrawNumbers:
+        """Draws ``sel`` (indices)."""
+        return DrawNumbers(
+            position=self.position[sel],
+            salience=self.salience[sel],
+            disagreement=self.disagreement[sel],
+            acceptable=self.acceptable[sel],
+            status_quo=self.status_quo[sel],
+            options=tuple(o[sel] for o in self.options),
+        )
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Per-draw tables over each issue's options (the batched :func:`~realpolitik.deals.space.row_tables`)."""
+
+    gain: list[np.ndarray]  # per issue (n, C, n_d): each row's gain part (0 where the row does not judge d)
+    outside: list[np.ndarray]  # per issue (n, C, n_d) bool: a red line breached (False where not judged)
+    at_sq: list[np.ndarray]  # per issue (n, n_d) bool: the option is the draw's status quo
+    sq_index: np.ndarray  # (n, D): an option index holding the draw's status quo
+    holds: list[np.ndarray]  # per condition (n, n_on) bool: it holds at each option of the issue it reads
+
+    def take(self, sel: np.ndarray) -> _Tables:
+        return _Tables(
+            gain=[g[sel] for g in self.gain],
+            outside=[o[sel] for o in self.outside],
+            at_sq=[a[sel] for a in self.at_sq],
+            sq_index=self.sq_index[sel],
+            holds=[h[sel] for h in self.holds],
+        )
+
+
+def _tables(problem: DealProblem, x: DrawNumbers) -> _Tables:
+    """The tables of draws ``x``: the same expressions as ``DealProblem.gain_tables``,
+    ``DealProblem.outside_tables``, ``row_tables`` and ``condition_tables``, with a draw axis in front."""
+    rows = problem.rows()
+    k = risk_exponent(problem.risk)
+    width = problem.width
+    w = normalised_weights(x.salience)  # (n, A, D)
+    dis = issue_utility(x.disagreement, x.position, width, k[:, None])  # (n, A, D)
+    gain, outside, at_sq = [], [], []
+    for j, opts in enumerate(x.options):  # loop over issues, vectorised over draws, actors and options
+        u = issue_utility(opts[:, None, :], x.position[:, :, j, None], width[j], k[:, None])  # (n, A, n_d)
+        table = w[:, :, j, None] * (u - dis[:, :, j, None])
+        mask = rows.mask[:, j, None]  # (C, 1)
+        gain.append(np.where(mask, table[:, rows.actor], 0.0))
+        acc = x.acceptable[:, :, j]  # (n, A, 2)
+        out = (opts[:, None, :] < acc[:, :, 0, None]) | (opts[:, None, :] > acc[:, :, 1, None])
+        outside.append(mask & out[:, rows.actor])
+        at_sq.append(np.asarray(opts == x.status_quo[:, j, None]))
+    if not all(t.any(axis=1).all() for t in at_sq):
+        raise ValueError("every draw's options must include its status quo")
+    sq_index = np.stack([np.argmax(t, axis=1) for t in at_sq], axis=1).astype(np.int64)
+    holds = [condition_holds(c, x.options[c.on], float(width[c.on])) for c in problem.conditions]
+    return _Tables(gain, outside, at_sq, sq_index, holds)
+
+
+def _judge(problem: DealProblem, t: _Tables, index: np.ndarray) -> np.ndarray:
+    """``(n, P)``: package ``index[p]`` (option indices ``(P, D)``) is feasible in draw ``i`` (row ``i`` of
+    the tables) — the verdict of :func:`~realpolitik.deals.space.judge_index`, array for array."""
+    rows = problem.rows()
+    n, (p, d) = t.sq_index.shape[0], index.shape
+    at_sq = [np.take(t.at_sq[j], index[:, j], axis=1) for j in range(d)]  # per issue (n, P)
+    moot: dict[int, np.ndarray] = {}  # per issue that can be moot (n, P)
+    eff: dict[int, np.ndarray] = {}  # effective option (the status quo where the issue is moot) (n, P)
+    for c, ok in zip(problem.conditions, t.holds, strict=True):  # in dependency order, as moot_index
+        on = eff.get(c.on)
+        holds = np.take(ok, index[:, c.on], axis=1) if on is None else np.take_along_axis(ok, on, axis=1)
+        m = moot[c.issue] | ~holds if c.issue in moot else ~holds
+        moot[c.issue] = m
+        cur = eff.get(c.issue, index[None, :, c.issue])
+        eff[c.issue] = np.where(m, t.sq_index[:, c.issue, None], cur)
+    ok_pkg = np.ones((n, p), dtype=bool)  # valid: no moot issue moved
+    for j, m in moot.items():
+        ok_pkg &= ~(m & ~at_sq[j])
+    active = np.zeros((rows.n_groups, n, p), dtype=bool)
+    gain = np.zeros((n, rows.n, p))
+    out = np.zeros((n, rows.n, p), dtype=bool)
+    for j in range(d):  # loop over issues (few), in issue order as judge_index adds them
+        part = np.take(t.gain[j], index[:, j], axis=2)  # (n, C, P)
+        o = np.take(t.outside[j], index[:, j], axis=2)
+        moved = ~at_sq[j]
+        if j in moot:
+            part = np.where(moot[j][:, None, :], 0.0, part)
+            o = o & ~moot[j][:, None, :]
+            moved = moved & ~moot[j]
+        gain = gain + part
+        out |= o
+        active[rows.group_of[j]] |= moved
+    gain = np.round(gain, DECIMALS)
+    refused = out | ~rows.compare(gain.transpose(0, 2, 1), rounded=True).transpose(0, 2, 1)  # (n, C, P)
+    ok_pkg &= active.any(axis=0)
+    for g in range(rows.n_groups):  # an active agreement refused by one of its rows
+        sel = np.flatnonzero(rows.group == g)
+        if sel.size:
+            ok_pkg &= ~(active[g] & refused[:, sel].any(axis=1))
+    return ok_pkg
+
+
+def _unravel(shape: tuple[int, ...], f0: int, f1: int) -> np.ndarray:
+    flat = np.arange(f0, f1, dtype=np.int64)
+    return np.stack(np.unravel_index(flat, shape), axis=-1).astype(np.int64).reshape(-1, len(shape))
+
+
+def feasible_draws(problem: DealProblem, x: DrawNumbers, *, elements: int = PROBE_ELEMENTS) -> np.ndarray:
+    """``(N,)`` bool: whether some package of each draw is feasible, every package enumerated.
+
+    ``problem`` gives the structure (rows, conditions, risk, widths); its numbers are not read. Memory:
+    each pass judges ``n × P`` cells (n draws, P packages) with ``n × P × max(C, D) <= elements`` (C rows
+    of the acceptance test, D issues), and the per-draw tables of ``n`` draws hold at most
+    ``n × Σ_d n_d × max(C, A)`` elements; a pass never takes fewer than one draw and one package.
+    """
+    rows = problem.rows()
+    n_all = x.n
+    found = np.zeros(n_all, dtype=bool)
+    if n_all == 0:
+        return found
+    shape = tuple(int(o.shape[1]) for o in x.options)
+    n_packages = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    width = max(rows.n, problem.n_issues, 1)
+    per_draw = max(1, sum(shape) * max(rows.n, problem.n_actors, 1))
+    block = max(1, min(n_packages, elements // width))  # packages per block
+    step = max(1, elements // per_draw)  # draws whose tables are held at once
+    for s0 in range(0, n_all, step):  # loop over groups of draws, bounded by the tables' memory
+        part = np.arange(s0, min(n_all, s0 + step))
+        tables = _tables(problem, x.take(part))
+        open_ = np.arange(part.size)
+        for f0 in range(0, n_packages, block):  # loop over package blocks: draws with a deal leave
+            index = _unravel(shape, f0, min(n_packages, f0 + block))
+            per_pass = max(1, elements // (index.shape[0] * width))
+            hit = np.zeros(open_.size, dtype=bool)
+            for a0 in range(0, open_.size, per_pass):  # loop over passes of at most ``elements``
+                sel = open_[a0 : a0 + per_pass]
+                hit[a0 : a0 + sel.size] = _judge(problem, tables.take(sel), index).any(axis=1)
+            found[part[open_[hit]]] = True
+            open_ = open_[~hit]
+            if open_.size == 0:
+                break
+    return found
