@@ -227,16 +227,18 @@ def test_options_must_hold_the_status_quo() -> None:
         feasible_draws(p, x)
 
 
-def test_memory_bound_does_not_change_flags() -> None:
-    """Passes of one draw and one package at a time (the smallest bound) give the same flags."""
+def test_memory_bound_and_known_packages_do_not_change_flags() -> None:
+    """Passes of one draw and one package at a time (the smallest bound), and judging none, one or many
+    packages found feasible in earlier draws first, give the same flags."""
     s = treaty()
-    spec = sampling_spec(with_uncertainty(s, position=0.3, salience=0.4), scenario_problem(s))
-    problem = apply(spec, draw(spec, 40, np.random.default_rng(3)))
+    problem = wide(scenario_problem(s), 40, 3)
     template = D.problem_from_scenario(s, problem.item(0))
     from realpolitik.deals.analysis import draw_numbers
 
     x, ok = draw_numbers(s, problem, template)
     assert ok.all()
     ref = deal_exists_per_draw(s, problem)
+    assert ref.any() and not ref.all()
     for elements in (1, 7, 1000, 1 << 20):
-        assert feasible_draws(template, x, elements=elements).tolist() == ref.tolist()
+        for known in (0, 1, 64):
+            assert feasible_draws(template, x, elements=elements, known=known).tolist() == ref.tolist()

@@ -147,15 +147,25 @@ def _judge(problem: DealProblem, t: _Tables, index: np.ndarray) -> np.ndarray:
     return ok_pkg
 
 
-def _unravel(shape: tuple[int, ...], f0: int, f1: int) -> np.ndarray:
-    flat = np.arange(f0, f1, dtype=np.int64)
+def _unravel(shape: tuple[int, ...], flat: np.ndarray) -> np.ndarray:
+    """Flat package numbers → option indices ``(P, D)``."""
     return np.stack(np.unravel_index(flat, shape), axis=-1).astype(np.int64).reshape(-1, len(shape))
 
 
-def feasible_draws(problem: DealProblem, x: DrawNumbers, *, elements: int = PROBE_ELEMENTS) -> np.ndarray:
-    """``(N,)`` bool: whether some package of each draw is feasible, every package enumerated.
+#: Packages found feasible in earlier draws that every later draw judges first (draws of one run are
+#: alike, so one of these is usually feasible again and the draw is done after judging a few packages).
+KNOWN = 64
 
-    ``problem`` gives the structure (rows, conditions, risk, widths); its numbers are not read.
+
+def feasible_draws(
+    problem: DealProblem, x: DrawNumbers, *, elements: int = PROBE_ELEMENTS, known: int = KNOWN
+) -> np.ndarray:
+    """``(N,)`` bool: whether some package of each draw is feasible (every package, until one is).
+
+    ``problem`` gives the structure (rows, conditions, risk, widths); its numbers are not read. Each draw
+    first judges up to ``known`` packages found feasible in earlier draws (the first draw, none), then,
+    unless one of them is feasible, every package in blocks; it stops at the first block with a feasible
+    package. The order changes how soon a draw stops, never its flag.
 
     Memory is bounded by ``elements``, whatever the number of draws: each pass judges ``n × P`` cells
     (n draws, P packages) with ``n × P × max(C, D) <= elements`` (C rows of the acceptance test, D
@@ -175,19 +185,40 @@ def feasible_draws(problem: DealProblem, x: DrawNumbers, *, elements: int = PROB
     per_draw = max(1, sum(shape) * max(rows.n, problem.n_actors, 1))
     block = max(1, min(n_packages, elements // width))  # packages per block
     step = max(1, elements // per_draw)  # draws whose tables are held at once
+    seen = np.zeros(0, dtype=np.int64)  # flat numbers of packages feasible in earlier draws
+
+    def passes(t: _Tables, open_: np.ndarray, flat: np.ndarray) -> np.ndarray:
+        """Which draws ``open_`` (rows of ``t``) have a feasible package among ``flat``; learns packages."""
+        nonlocal seen
+        index = _unravel(shape, flat)
+        per_pass = max(1, elements // (index.shape[0] * width))
+        hit = np.zeros(open_.size, dtype=bool)
+        for a0 in range(0, open_.size, per_pass):  # loop over passes of at most ``elements``
+            sel = open_[a0 : a0 + per_pass]
+            ok = _judge(problem, t.take(sel), index)
+            hit[a0 : a0 + sel.size] = ok.any(axis=1)
+            if seen.size < known and hit.any():  # the packages feasible for most of these draws
+                count = ok.sum(axis=0)
+                new = np.setdiff1d(flat[count > 0], seen)
+                order = np.argsort(-count[np.searchsorted(flat, new)], kind="stable")
+                seen = np.concatenate([seen, new[order][: known - seen.size]])
+        return hit
+
     for s0 in range(0, n_all, step):  # loop over groups of draws, bounded by the tables' memory
         part = np.arange(s0, min(n_all, s0 + step))
         tables = _tables(problem, x.take(part))
-        open_ = np.arange(part.size)
-        for f0 in range(0, n_packages, block):  # loop over package blocks: draws with a deal leave
-            index = _unravel(shape, f0, min(n_packages, f0 + block))
-            per_pass = max(1, elements // (index.shape[0] * width))
-            hit = np.zeros(open_.size, dtype=bool)
-            for a0 in range(0, open_.size, per_pass):  # loop over passes of at most ``elements``
-                sel = open_[a0 : a0 + per_pass]
-                hit[a0 : a0 + sel.size] = _judge(problem, tables.take(sel), index).any(axis=1)
-            found[part[open_[hit]]] = True
-            open_ = open_[~hit]
-            if open_.size == 0:
-                break
+        todo = np.arange(part.size)
+        while todo.size:  # loop over sub-groups: the first draw alone (it teaches the known packages)
+            m = 1 if s0 == 0 and todo.size == part.size else max(1, elements // (max(seen.size, 1) * width))
+            open_, todo = todo[:m], todo[m:]
+            if seen.size:
+                hit = passes(tables, open_, np.sort(seen))
+                found[part[open_[hit]]] = True
+                open_ = open_[~hit]
+            for f0 in range(0, n_packages, block):  # loop over package blocks: draws with a deal leave
+                if open_.size == 0:
+                    break
+                hit = passes(tables, open_, np.arange(f0, min(n_packages, f0 + block), dtype=np.int64))
+                found[part[open_[hit]]] = True
+                open_ = open_[~hit]
     return found
