@@ -56,7 +56,8 @@ ALL = list(commands())
 def test_version_on_the_app() -> None:
     for flag in ("--version", "-V"):
         assert ok(flag).stdout.strip() == f"realpolitik {rp.__version__}"
-    assert ok("version").stdout.strip() == f"realpolitik {rp.__version__}"
+    lines = ok("version").stdout.strip().splitlines()  # the version, then whether kernels are in use
+    assert lines[0] == f"realpolitik {rp.__version__}" and lines[1].startswith("compiled kernels: ")
 
 
 @pytest.mark.parametrize("path", [p for p, _ in ALL], ids=lambda p: " ".join(p) or "app")
