@@ -171,8 +171,8 @@ def feasible_draws(
     (n draws, P packages) with ``n × P × max(C, D) <= elements`` (C rows of the acceptance test, D
     issues) and holds a few arrays of that size (two of floats); the per-issue tables are built for at
     most ``elements // (Σ_d n_d × max(C, A))`` draws at a time. A pass never takes fewer than one draw
-    and one package. At the default (2**19: 4 MiB per float array) the whole probe peaks at 14-17 MiB
-    (tracemalloc) on the built-in scenarios with 2,000 draws and on a 531,441-package space.
+    and one package. At the default (2**19: 4 MiB per float array) the whole probe peaks at 6-18 MiB
+    (tracemalloc) on built-in scenarios with 2,000 draws and on a 531,441-package space.
     """
     rows = problem.rows()
     n_all = x.n
