@@ -82,7 +82,7 @@ def throughput(draws: int = 20_000, singles: int = 300) -> list[dict[str, Any]]:
         },
         {
             "benchmark": "throughput",
-            "case": "  the same with the deal probe (deals.deal_exists per draw)",
+            "case": "  the same with the deal probe (deals.deal_exists, draws judged together)",
             "value": 1 / probed,
             "unit": "draws/s",
             "ratio": single / probed,

@@ -56,7 +56,8 @@ ALL = list(commands())
 def test_version_on_the_app() -> None:
     for flag in ("--version", "-V"):
         assert ok(flag).stdout.strip() == f"realpolitik {rp.__version__}"
-    assert ok("version").stdout.strip() == f"realpolitik {rp.__version__}"
+    lines = ok("version").stdout.strip().splitlines()  # the version, then whether kernels are in use
+    assert lines[0] == f"realpolitik {rp.__version__}" and lines[1].startswith("compiled kernels: ")
 
 
 @pytest.mark.parametrize("path", [p for p, _ in ALL], ids=lambda p: " ".join(p) or "app")
@@ -501,9 +502,10 @@ def run_in_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
 
 
 def test_the_entry_point_draws_a_bar_on_a_terminal_only(tmp_path: Path) -> None:
-    rc, out, err = run_in_terminal("montecarlo", FLAGSHIP, "-n", "4000", cwd=tmp_path)
-    assert rc == 0 and "4,000 of 4,000 draws" in " ".join(out.split())
-    assert "/4,000 draws" in err and "left" in err
+    # long enough to pass the bar's half-second delay (4,000 draws now take about 0.1 s)
+    rc, out, err = run_in_terminal("montecarlo", FLAGSHIP, "-n", "100000", cwd=tmp_path)
+    assert rc == 0 and "100,000 of 100,000 draws" in " ".join(out.split())
+    assert "/100,000 draws" in err and "left" in err
     rc, out, err = run_in_terminal("montecarlo", FLAGSHIP, "-n", "4000", "-q", cwd=tmp_path)
     assert rc == 0 and "draws" not in err
     r = run_entry("montecarlo", FLAGSHIP, "-n", "4000", cwd=tmp_path)  # standard error is a pipe

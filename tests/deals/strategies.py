@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import strategies as st
 
 from realpolitik.deals import Condition, DealProblem
+from realpolitik.models.problem import BargainingProblem
 
 RISKS = [-1.0, -0.5, 0.0, 0.5, 1.0]
 
@@ -262,3 +264,147 @@ def permuted(p: DealProblem, ao: np.ndarray, do: np.ndarray) -> DealProblem:
             Condition(int(inv_d[c.issue]), int(inv_d[c.on]), c.op, c.value) for c in p.conditions
         ),
     )
+
+
+# ------------------------------------------------------------------------------------------ probe cases
+def _subset(draw: st.DrawFn, items: list[str], min_size: int = 1, max_size: int | None = None) -> list[str]:
+    size = len(items) if max_size is None else max_size
+    return draw(st.lists(st.sampled_from(items), min_size=min_size, max_size=size, unique=True))
+
+
+@st.composite
+def consent_scenarios(draw: st.DrawFn, max_actors: int = 4, max_issues: int = 4) -> dict[str, object]:
+    """A scenario mapping with the decision structure of DESIGN §4a for the deal probe: parties, issues
+    under consent (some collective or unilateral), consent issues with their own signers, a declared
+    agreement (with or without signers), vetoes, ``applies_if`` on earlier issues, red lines, labels (or
+    a grid), declared no-deal values, risk attitudes.
+
+    Numbers sit on a coarse grid of each issue's scale, so that ties (a gain of exactly zero, a value on a
+    red line, a condition at its threshold) are common."""
+    a = draw(st.integers(2, max_actors))
+    d = draw(st.integers(1, max_issues))
+    actors = [f"A{i}" for i in range(a)]
+    issues = [f"I{j}" for j in range(d)]
+    scale = {iid: draw(st.sampled_from([(0.0, 100.0), (0.0, 100.0), (-5.0, 5.0)])) for iid in issues}
+
+    def point(iid: str) -> float:
+        lo, hi = scale[iid]
+        return lo + (hi - lo) * draw(st.integers(0, 10)) / 10
+
+    kinds = {iid: draw(st.sampled_from(["consent"] * 4 + ["collective", "unilateral"])) for iid in issues}
+    kinds[issues[0]] = "consent"  # something to sign (a scenario without is refused before any draw)
+    consent = [iid for iid in issues if kinds[iid] == "consent"]
+    out_issues = []
+    for j, iid in enumerate(issues):
+        iss: dict[str, object] = {
+            "id": iid,
+            "name": iid,
+            "bounds": list(scale[iid]),
+            "status_quo": point(iid),
+        }
+        if draw(st.booleans()):
+            iss["labels"] = {point(iid): "a", point(iid): "b", point(iid): "c"}
+        if kinds[iid] == "unilateral":
+            iss["rule"] = {"kind": "unilateral", "decider": draw(st.sampled_from(actors))}
+        elif kinds[iid] == "consent" and draw(st.integers(0, 3)) == 0:
+            iss["rule"] = {"kind": "consent", "signers": _subset(draw, actors)}
+        else:
+            iss["rule"] = kinds[iid]
+        if j and draw(st.booleans()):
+            on = issues[draw(st.integers(0, j - 1))]
+            iss["applies_if"] = {"issue": on, "op": draw(st.sampled_from(OPS)), "value": point(on)}
+        out_issues.append(iss)
+    positions: dict[str, dict[str, object]] = {}
+    for aid in actors:
+        row: dict[str, object] = {}
+        for iid in issues:
+            if draw(st.integers(0, 4)) == 0:
+                continue
+            x = point(iid)
+            stance: dict[str, object] = {"position": x, "salience": draw(st.integers(0, 10)) / 10}
+            if draw(st.integers(0, 2)) == 0:
+                lo, hi = scale[iid]
+                low = draw(st.sampled_from([lo, (lo + x) / 2, x]))
+                stance["acceptable"] = [low, draw(st.sampled_from([hi, (hi + x) / 2, x]))]
+            row[iid] = stance
+        if row:
+            positions[aid] = row
+    risks = [draw(st.sampled_from(RISKS)) for _ in actors]
+    out: dict[str, object] = {
+        "id": "probe-case",
+        "title": "Probe case (generated)",
+        "actors": [
+            {"id": x, "name": x, "capability": 1.0 + i, "risk": risks[i]} for i, x in enumerate(actors)
+        ],
+        "issues": out_issues,
+        "positions": positions,
+        "parties": _subset(draw, actors),
+    }
+    if consent and draw(st.booleans()):
+        out["vetoes"] = [
+            {"actor": draw(st.sampled_from(actors)), "issues": _subset(draw, consent, max_size=2)}
+        ]
+    if len(consent) > 1 and draw(st.booleans()):
+        ag: dict[str, object] = {"id": "deal", "issues": _subset(draw, consent, min_size=2)}
+        if draw(st.booleans()):
+            ag["signers"] = _subset(draw, actors)
+        out["agreements"] = [ag]
+    if consent and draw(st.booleans()):
+        iid = draw(st.sampled_from(consent))
+        out["disagreement"] = {draw(st.sampled_from(actors)): {iid: point(iid)}}
+    return out
+
+
+@st.composite
+def draws_of(draw: st.DrawFn, bp: BargainingProblem, max_draws: int = 8) -> BargainingProblem:
+    """A batch of draws of ``bp``'s numbers (one or two batch axes, each array batched or not).
+
+    Positions, status quo and red-line ends are kept, moved to a point of a coarse grid of the issue's
+    scale (ties with options and labels) or drawn anywhere in the bounds; saliences kept or on a 0.1 grid.
+    Rarely a draw carries numbers a deal analysis refuses (a red line with low > high, a negative
+    salience, a status quo of NaN)."""
+    shape = draw(st.sampled_from([(draw(st.integers(1, max_draws)),), (2, draw(st.integers(1, 3)))]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    a, d = bp.n_actors, bp.n_issues
+    lo, hi = bp.bounds[:, 0], bp.bounds[:, 1]
+
+    def cells(base: np.ndarray, tail: tuple[int, ...], lo_: np.ndarray, hi_: np.ndarray) -> np.ndarray:
+        full = (*shape, *tail)
+        grid = lo_ + (hi_ - lo_) * rng.integers(0, 11, full) / 10
+        anywhere = lo_ + (hi_ - lo_) * rng.random(full)
+        pick = rng.integers(0, 3, full)
+        return np.where(pick == 0, base, np.where(pick == 1, grid, anywhere))
+
+    def maybe_batched(arr: np.ndarray, batched: np.ndarray) -> np.ndarray:
+        return batched if draw(st.booleans()) else arr
+
+    pos = maybe_batched(bp.position, cells(bp.position, (a, d), lo, hi))
+    sal_grid = rng.integers(0, 11, (*shape, a, d)) / 10
+    sal = maybe_batched(bp.salience, np.where(rng.random((*shape, a, d)) < 0.5, bp.salience, sal_grid))
+    mode = draw(st.sampled_from(["keep", "same", "each"]))
+    sq = bp.status_quo
+    if mode == "same":  # one status quo for every draw (not necessarily an option)
+        sq = cells(bp.status_quo, (d,), lo, hi)[(0,) * len(shape)]
+    elif mode == "each":
+        sq = cells(bp.status_quo, (d,), lo, hi)
+    acc = np.array(np.broadcast_to(bp.acceptable_range, (*shape, a, d, 2)))
+    ends = np.sort(np.stack([cells(acc[..., 0], (a, d), lo, hi), cells(acc[..., 1], (a, d), lo, hi)], -1), -1)
+    acc = np.where(rng.random((*shape, a, d, 1)) < 0.3, ends, acc)
+    if bp.acceptable is None and draw(st.booleans()):  # no red lines anywhere: keep None
+        acc = None
+    if draw(st.integers(0, 9)) == 7:  # numbers a DealProblem refuses, in one draw
+        at = tuple(int(rng.integers(0, n)) for n in shape)
+        bad = ("acceptable", "salience", "status_quo")[int(rng.integers(0, 3))]
+        if bad == "acceptable":
+            acc = np.array(np.broadcast_to(bp.acceptable_range, (*shape, a, d, 2))) if acc is None else acc
+            acc[(*at, 0, 0)] = (1.0, 0.0)
+        elif bad == "salience":
+            sal = np.array(np.broadcast_to(sal, (*shape, a, d)))
+            who = 0 if bp.present is None else int(np.argmax(bp.present[:, 0]))  # an actor on issue 0
+            sal[(*at, who, 0)] = -0.5
+        else:
+            sq = np.array(np.broadcast_to(sq, (*shape, d)))
+            sq[(*at, 0)] = np.nan
+    cap = np.broadcast_to(bp.capability, (*shape, a)) if draw(st.booleans()) else bp.capability
+    return replace(bp, position=pos, salience=sal, status_quo=sq, acceptable=acc, capability=cap)

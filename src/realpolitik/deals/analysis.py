@@ -9,6 +9,7 @@ import numpy as np
 
 from realpolitik import display as _display
 from realpolitik._rng import SeedLike
+from realpolitik.deals.batch import DrawNumbers, feasible_draws
 from realpolitik.deals.core import (
     MAX_ENUMERATE,
     REVERSAL_SHARE,
@@ -248,6 +249,49 @@ class DealAnalysis:
         return _display.deals_plot(self)
 
 
+def declared_disagreement(
+    scenario: Scenario,
+    actors: tuple[str, ...],
+    all_issues: tuple[str, ...],
+    consent: list[str],
+    disagreement: dict[str, dict[str, float]] | None = None,
+) -> list[tuple[int, int, float]]:
+    """Declared no-deal values on consent issues as ``(actor index, consent issue index, value)``: the
+    scenario's ``disagreement`` packages updated by ``disagreement`` (the same for every draw)."""
+    declared = {a: {d: q.value for d, q in pkg.items()} for a, pkg in scenario.disagreement.items()}
+    for a, pkg in (disagreement or {}).items():
+        declared.setdefault(a, {}).update(pkg)
+    out: list[tuple[int, int, float]] = []
+    for a, pkg in declared.items():
+        if a not in actors:
+            raise DealInputError(f"{scenario.id}: disagreement package for unknown actor {a!r}")
+        for d, val in pkg.items():
+            if d not in all_issues:
+                raise DealInputError(f"{scenario.id}: disagreement package of {a} names unknown issue {d!r}")
+            if d in consent:
+                out.append((actors.index(a), consent.index(d), float(val)))
+    return out
+
+
+def consent_options(
+    scenario: Scenario,
+    issue: str,
+    status_quo: float | None,
+    options: OptionMode = "auto",
+    step: float = 0.05,
+    custom: dict[str, list[float]] | None = None,
+) -> np.ndarray:
+    """The options of one consent issue (sorted, unique): the ``custom`` values given for it, else its
+    labels or grid (:func:`~realpolitik.deals.space.issue_options`); with the ``status_quo`` added
+    (``None``: without it, the part that does not depend on a draw's status quo)."""
+    if custom and issue in custom:
+        o = np.asarray(custom[issue], dtype=float)
+        return np.unique(o if status_quo is None else np.append(o, status_quo))
+    iss = scenario.issue(issue)
+    sq = float("nan") if status_quo is None else status_quo  # a non-finite status quo is not added
+    return issue_options(iss.bounds, sq, list(iss.labels), mode=options, step=step)
+
+
 def problem_from_scenario(
     scenario: Scenario,
     bargaining: BargainingProblem | None = None,
@@ -319,26 +363,12 @@ def problem_from_scenario(
         sal = np.where(bp.present, sal, 0.0)
     sal = sal[:, cols]
     dis = np.broadcast_to(bp.status_quo[cols], (len(actors), len(consent))).copy()
-    declared = {a: {d: q.value for d, q in pkg.items()} for a, pkg in scenario.disagreement.items()}
-    for a, pkg in (disagreement or {}).items():
-        declared.setdefault(a, {}).update(pkg)
-    for a, pkg in declared.items():
-        if a not in actors:
-            raise DealInputError(f"{scenario.id}: disagreement package for unknown actor {a!r}")
-        for d, val in pkg.items():
-            if d not in all_issues:
-                raise DealInputError(f"{scenario.id}: disagreement package of {a} names unknown issue {d!r}")
-            if d in consent:
-                dis[actors.index(a), consent.index(d)] = float(val)
-    custom = issue_options_ or {}
-    opts = []
-    for d, j in zip(consent, cols, strict=True):
-        iss = scenario.issue(d)
-        if d in custom:
-            o = np.unique(np.append(np.asarray(custom[d], dtype=float), bp.status_quo[j]))
-        else:
-            o = issue_options(iss.bounds, float(bp.status_quo[j]), list(iss.labels), mode=options, step=step)
-        opts.append(o)
+    for ai, di, val in declared_disagreement(scenario, actors, all_issues, consent, disagreement):
+        dis[ai, di] = val
+    opts = [
+        consent_options(scenario, d, float(bp.status_quo[j]), options, step, issue_options_)
+        for d, j in zip(consent, cols, strict=True)
+    ]
     conditions = tuple(
         Condition(consent.index(c.issue), consent.index(c.on), c.op, c.value)
         for c in st.conditions
@@ -490,12 +520,14 @@ def deals(
     )
 
 
-def deal_exists(scenario: Scenario, problem: BargainingProblem | None = None, **options: Any) -> np.ndarray:
-    """Whether some package is feasible, for the scenario's structure (parties, vetoes, risk, labels) with the
-    numbers of ``problem`` (default: the scenario's own); a batched problem gives one flag per member.
+def deal_exists_per_draw(
+    scenario: Scenario, problem: BargainingProblem | None = None, **options: Any
+) -> np.ndarray:
+    """The rule of :func:`deal_exists`, one draw at a time: each member's own :class:`DealProblem` built by
+    :func:`problem_from_scenario` and checked by :func:`~realpolitik.deals.core.any_feasible`.
 
-    This is the probe Monte Carlo and sweeps use: it stops at the first feasible package it meets.
-    ``options`` are those of :func:`problem_from_scenario` (``options``, ``step``, ``margin``...).
+    The reference the batched probe is tested against (flag for flag), and its path for draws it does not
+    take (a space too large to enumerate, numbers :class:`DealProblem` refuses).
     """
     bp = scenario_problem(scenario) if problem is None else problem
     shape = bp.batch_shape_all if bp.batch_shape_all else ()
@@ -507,3 +539,88 @@ def deal_exists(scenario: Scenario, problem: BargainingProblem | None = None, **
         member = bp.item(tuple(int(x) for x in np.unravel_index(k, shape))) if shape else bp
         out[k] = any_feasible(problem_from_scenario(scenario, member, **options))
     return out.reshape(shape) if shape else out[0]
+
+
+def draw_numbers(
+    scenario: Scenario, problem: BargainingProblem, template: DealProblem, **options: Any
+) -> tuple[DrawNumbers, np.ndarray]:
+    """The numbers of every member of a batched ``problem`` (flattened to N draws) as
+    :func:`problem_from_scenario` would build them on ``template``'s consent issues, and ``(N,)`` whether
+    the batched probe may take the draw: numbers :class:`DealProblem` accepts (a finite status quo,
+    saliences >= 0, red lines with low <= high) and at most ``MAX_ENUMERATE`` packages (else
+    :func:`~realpolitik.deals.core.any_feasible` searches)."""
+    b = problem.batch_shape_all
+    n = int(np.prod(b)) if b else 1
+    a, d_all = problem.n_actors, problem.n_issues
+    cols = [problem.issues.index(d) for d in template.issues]
+
+    def flat(arr: np.ndarray, tail: tuple[int, ...]) -> np.ndarray:
+        return np.broadcast_to(arr, (*b, *tail)).reshape(n, *tail)
+
+    sal = flat(problem.salience, (a, d_all))
+    if problem.present is not None:
+        sal = np.where(problem.present, sal, 0.0)
+    sal = np.ascontiguousarray(sal[:, :, cols])
+    pos = np.ascontiguousarray(flat(problem.position, (a, d_all))[:, :, cols])
+    sq = np.ascontiguousarray(flat(problem.status_quo, (d_all,))[:, cols])
+    acc = np.ascontiguousarray(flat(problem.acceptable_range, (a, d_all, 2))[:, :, cols])
+    dis = np.broadcast_to(sq[:, None, :], pos.shape).copy()
+    consent = list(template.issues)
+    for i, j, val in declared_disagreement(
+        scenario, problem.actors, problem.issues, consent, options.get("disagreement")
+    ):
+        dis[:, i, j] = val
+    custom = options.get("issue_options_")
+    opts: list[np.ndarray] = []
+    count = np.ones(n, dtype=np.int64)  # packages of each draw's own problem (capped above the limit)
+    for j, d in enumerate(consent):
+        base = consent_options(
+            scenario, d, None, options.get("options", "auto"), options.get("step", 0.05), custom
+        )
+        new = ~(base[None, :] == sq[:, j, None]).any(axis=1)  # the status quo adds an option
+        q = sq[:, j]
+        if not new.any():
+            o = np.broadcast_to(base, (n, base.size))
+        elif (q == q[0]).all():
+            o = np.broadcast_to(np.unique(np.append(base, q[0])), (n, base.size + 1))
+        else:  # one more option per draw: its status quo (a repeat where it is already an option)
+            o = np.concatenate([np.broadcast_to(base, (n, base.size)), q[:, None]], axis=1)
+        opts.append(o)
+        count = np.minimum(count * (base.size + new), MAX_ENUMERATE + 1)
+    ok = (
+        np.isfinite(sq).all(axis=1)
+        & ~(sal < 0).any(axis=(1, 2))
+        & ~(acc[..., 0] > acc[..., 1]).any(axis=(1, 2))
+        & (count <= MAX_ENUMERATE)
+    )
+    return DrawNumbers(pos, sal, dis, acc, sq, tuple(opts)), ok
+
+
+def deal_exists(scenario: Scenario, problem: BargainingProblem | None = None, **options: Any) -> np.ndarray:
+    """Whether some package is feasible, for the scenario's structure (parties, vetoes, risk, labels) with the
+    numbers of ``problem`` (default: the scenario's own); a batched problem gives one flag per member.
+
+    This is the probe Monte Carlo uses. ``options`` are those of :func:`problem_from_scenario`
+    (``options``, ``step``, ``margin``...). The structure is built once; the draws are judged together,
+    every package of every draw at once in bounded passes (:func:`~realpolitik.deals.batch.feasible_draws`;
+    a draw stops at its first block with a feasible package). The flags are those of
+    :func:`deal_exists_per_draw`: draws it does not take (a space searched rather than enumerated, numbers
+    a :class:`DealProblem` refuses) go through it.
+    """
+    bp = scenario_problem(scenario) if problem is None else problem
+    shape = bp.batch_shape_all
+    if not shape:
+        return deal_exists_per_draw(scenario, bp, **options)
+    if "structure" not in options:  # who signs what depends on the scenario, not on a draw's numbers
+        options = {**options, "structure": decision_structure(scenario)}
+    first = bp.item(tuple(0 for _ in shape))
+    template = problem_from_scenario(scenario, first, **options)  # refuses what the first draw refuses
+    numbers, batched = draw_numbers(scenario, bp, template, **options)
+    out = np.zeros(numbers.n, dtype=bool)
+    for k in np.flatnonzero(~batched):  # in draw order, as the loop would meet them
+        member = bp.item(tuple(int(x) for x in np.unravel_index(int(k), shape)))
+        out[k] = any_feasible(problem_from_scenario(scenario, member, **options))
+    take = np.flatnonzero(batched)
+    if take.size:
+        out[take] = feasible_draws(template, numbers.take(take))
+    return out.reshape(shape)

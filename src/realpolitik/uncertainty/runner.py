@@ -180,11 +180,15 @@ def default_deal_probe(scenario: Scenario) -> DealProbe | None:
 
 @dataclass(frozen=True)
 class _BoundProbe:
-    """``fn(scenario, problem)`` on slices of the batch (a probe that loops over members stays linear)."""
+    """``fn(scenario, problem)`` on slices of the batch (a probe that loops over members stays linear).
+
+    ``deals.deal_exists`` judges the draws of a slice together and bounds its own memory, so slices are
+    large: each call builds the deal structure once.
+    """
 
     fn: Callable[..., Any]
     scenario: Scenario
-    slice_size: int = 64
+    slice_size: int = 1024
 
     def __call__(self, problem: BargainingProblem) -> np.ndarray:
         n = problem.batch_shape_all[0] if problem.batch_shape_all else 1
