@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik._native import status as native_status
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -191,6 +193,7 @@ def main() -> None:
         f" median of {args.samples} samples (min); target < {TARGET_S * 1e3:.1f} ms on 5-10 actors,"
         f" dummyData_3Dim >= 80x KTAB"
     )
+    print(f"compiled kernels: {native_status()} (REALPOLITIK_NATIVE=0 times the Python code)")
     head = f"{'model':9}{'case':26}{'A x D':>7}{'median':>9}{'min':>8}"
     if args.before:
         head += f"{'before':>9}{'speedup':>9}"

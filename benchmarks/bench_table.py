@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from realpolitik._native import status as native_status
 from realpolitik.models import BargainingProblem, get_model
 from realpolitik.scenario.decide_format import decide_to_problem, parse_decide
 
@@ -238,6 +239,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--decide-python", help="a Python with decide-exchange-model, timed side by side")
     args = ap.parse_args()
+    print(f"compiled kernels: {native_status()} (REALPOLITIK_NATIVE=0 times the Python code)")
     print(_table(rows(args.repeats, args.decide_python)))
 
 
