@@ -33,6 +33,7 @@ import numpy as np
 
 from realpolitik.models.exchange_checked import NeedExact, run_checked
 from realpolitik.models.exchange_fast import run_fast
+from realpolitik.models.exchange_native import NativeRun, float_run
 from realpolitik.models.exchange_scalar import (
     DECIMAL_CONTEXT,
     ScalarRun,
@@ -166,15 +167,12 @@ def _scalar_member(
         width = bounds[:, 1] - lo_f
         k_f = np.where(width != 0, 100.0 / np.where(width != 0, width, 1.0), 0.0)
         xf = np.where(present, (position - lo_f) * k_f, 0.0)
-        run = run_scalar(
-            xf.tolist(),
-            np.where(present, salience, 0.0).tolist(),
-            np.where(present, power, 0.0).tolist(),
-            present.tolist(),
-            eligible.tolist(),
-            rounds,
-            ar,
-        )
+        sf = np.where(present, salience, 0.0)
+        cf = np.where(present, power, 0.0)
+        nat = float_run(xf, sf, cf, present, eligible, rounds, ar.eps, ar.w_sal, ar.w_fix, ar.tol)
+        if nat is not None:
+            return _native_arrays(nat, position, present, lo_f, k_f)
+        run = run_scalar(xf.tolist(), sf.tolist(), cf.tolist(), present.tolist(), eligible.tolist(), rounds, ar)
         lo, k = lo_f.tolist(), k_f.tolist()
 
     # A run's outputs repeat the same number objects many times (positions that did not move, the
@@ -211,6 +209,38 @@ def _scalar_member(
 
     with localcontext(DECIMAL_CONTEXT):
         return _member_arrays(run, position, present, den_memo, den)
+
+
+def _native_arrays(
+    run: NativeRun, position: np.ndarray, present: np.ndarray, lo_f: np.ndarray, k_f: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
+    """:func:`_member_arrays` for a run of the compiled float engine: each value mapped to its issue's
+    scale by the same operations as :func:`_denorm` (the value itself on a 0..100 issue), so the
+    arrays equal the Python engine's."""
+    identity = (k_f == 1) & (lo_f == 0)
+    kk = np.where(k_f != 0, k_f, 1.0)
+
+    def den(v: np.ndarray) -> np.ndarray:
+        return np.where(k_f == 0, lo_f, np.where(identity, v, v / kk + lo_f))
+
+    hist = np.where(present, den(run.history), position)
+    vote = np.where(present, den(run.voting), position)
+    lo, k = lo_f.tolist(), k_f.tolist()
+
+    def one(v: float, j: int) -> float:
+        return v if k[j] == 1 and lo[j] == 0 else _denorm(v, lo[j], k[j])
+
+    rows = run.exchanges.tolist()
+    exch: list[list[Exchange]] = []
+    at = 0
+    for n in run.n_exchanges.tolist():
+        rnd = []
+        for ai, aj, p, q, si, yi, sj, yj, g in rows[at : at + n]:
+            ip, iq = int(p), int(q)
+            rnd.append(Exchange(int(ai), int(aj), ip, iq, one(si, iq), one(yi, iq), one(sj, ip), one(yj, ip), g))
+        exch.append(rnd)
+        at += n
+    return hist, vote, den(run.outcome), den(run.voting_outcome), exch
 
 
 def _member_arrays(
