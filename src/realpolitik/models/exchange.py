@@ -33,7 +33,7 @@ import numpy as np
 
 from realpolitik.models.exchange_checked import NeedExact, run_checked
 from realpolitik.models.exchange_fast import run_fast
-from realpolitik.models.exchange_native import NativeRun, float_run
+from realpolitik.models.exchange_native import NativeRun, float_run, run_certified
 from realpolitik.models.exchange_scalar import (
     DECIMAL_CONTEXT,
     ScalarRun,
@@ -121,6 +121,13 @@ def _member_exact(
         s = [[conv(salience[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
         c = [[conv(power[i, j]) if present[i, j] else Decimal(0) for j in range(d)] for i in range(a)]
     args = (x, s, c, present.tolist(), eligible.tolist(), rounds, ar)
+    if checked:
+        try:
+            native = run_certified(*args)
+        except NeedExact:  # a decision float64 could not settle: the whole member in decimal
+            return run_exact(*args), lo, k
+        if native is not None:
+            return native, lo, k
     if checked and a * a * d * (d - 1) >= CHECKED_FROM:
         try:
             return run_checked(*args), lo, k

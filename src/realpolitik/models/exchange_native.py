@@ -12,12 +12,26 @@ runs the Python engine. The library is loaded on first use, never at import.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from typing import Any
 
 import numpy as np
 
 from realpolitik._native import library
+from realpolitik.models.exchange_checked import NeedExact
+from realpolitik.models.exchange_scalar import (
+    _NONE,
+    DECIMAL_CONTEXT,
+    Arith,
+    RunData,
+    ScalarRun,
+    _Cand,
+    _Round,
+    exact_player,
+    run_rounds,
+)
 
 ENABLED = True
 """False: :func:`float_run` always returns None (the Python engine runs)."""
@@ -91,7 +105,7 @@ def float_run(
     cap = max(64, rounds * a * d)
     while True:
         ints = np.array([a, d, rounds, cap], dtype=np.int32)
-        exch = np.empty((cap, 9))
+        exch = np.empty((cap, 10))
         rc = fn(
             ints.ctypes.data,
             dbl.ctypes.data,
@@ -113,4 +127,274 @@ def float_run(
             raise MemoryError("exchange: the compiled engine could not allocate its working memory")
         cap = -rc - 2  # the number of exchanges the run realised: run again with room for them
     total = int(nex.sum())
-    return NativeRun(hist, vote, out, vout, nex, exch[:total])
+    return NativeRun(hist, vote, out, vout, nex, exch[:total, :9])
+
+
+_CERT: list[Any] = []
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int)
+
+FALLBACK_CODES = (60, 73)
+"""Codes of a certified round that plays the round in decimal instead: a position within the margin of
+its issue's outcome (60), a move history sum near its limit (73). Any other refusal (decimal
+contradicted a float64 decision taken as safe, never seen) raises :class:`NeedExact`."""
+
+
+def _certified_function() -> Any:
+    if not ENABLED:
+        return None
+    if _CERT:
+        return _CERT[0]
+    lib = library()
+    if lib is None:
+        return None
+    fn = lib.rp_exchange_certified_round
+    fn.argtypes = [ctypes.c_void_p] * 12
+    fn.restype = ctypes.c_int
+    _CERT.append(fn)
+    return fn
+
+
+def _roles(data: RunData, n_actors: int, n_issues: int) -> np.ndarray:
+    """role[p, q, i, j]: s_ip / s_iq < s_jp / s_jq in decimal (j is then I; ties: i), as the exact engine
+    decides it (:meth:`exchange_scalar._Round.create`), for actors eligible on both issues."""
+    role = np.zeros((n_issues, n_issues, n_actors, n_actors), dtype=np.int8)
+    s, el = data.s, data.eligible
+    for p in range(n_issues):
+        for q in range(p + 1, n_issues):
+            ks = [k for k in range(n_actors) if el[k][p] and el[k][q]]
+            if len(ks) < 2:
+                continue
+            ratio = [s[k][p] / s[k][q] for k in ks]
+            rank = {v: n for n, v in enumerate(sorted(set(ratio)))}
+            r = np.array([rank[v] for v in ratio])
+            role[p, q][np.ix_(ks, ks)] = r[:, None] < r[None, :]
+    return role
+
+
+class _Settler:
+    """The decimal side of a certified round (called back by the kernel): the realised exchanges replayed
+    in decimal as far as the kernel has gone, each candidate's decimal state rebuilt from them, decimal
+    evaluations and comparisons of decimal gains."""
+
+    def __init__(self, exch: np.ndarray, info: np.ndarray, io: np.ndarray) -> None:
+        self.exch, self.info, self.io = exch, info, io
+        self.rd: _Round | None = None
+        self.done: list[_Cand] = []
+        self.classes: dict[Decimal, int] = {}
+        self.gains: list[Decimal] = []
+
+    def start(self, rd: _Round) -> None:
+        self.rd = rd
+        self.done = []
+        self.supply: dict[tuple[int, int], Decimal] = {}
+        self.gain_memo: dict[tuple[int, ...], tuple[float, float]] = {}
+
+    def _formula(self, e: _Cand, gk: int) -> None:
+        """``e``'s moves, positions and gain when EVALUATE surely took branch ``gk`` and no overshoot
+        guard fired: that branch's formulas alone, in the exact engine's operations
+        (:meth:`exchange_checked._CheckedRound.realised_eval`)."""
+        rd = self.rd
+        assert rd is not None
+        W = rd.W
+        uI, uJ, dI, dJ = e.uI, e.uJ, e.dI, e.dJ
+        if gk == 1:  # (a) J moves all the way to I's position on p
+            muJ = abs(dI - uJ)
+            dp = ((muJ * e.sJp) * e.cJp) / W[e.p]
+            dq = e.r1 * dp
+            muI = (dq * W[e.q]) / e.csI
+        else:  # (b) I moves all the way to J's position on q
+            muI = abs(dJ - uI)
+            dq = ((muI * e.sIq) * e.cIq) / W[e.q]
+            dp = e.r2 * dq
+            muJ = (dp * W[e.p]) / e.csJ
+        e.mI = mI = -muI if uI > dJ else muI
+        e.mJ = mJ = -muJ if uJ > dI else muJ
+        e.yI = uI + mI
+        e.yJ = uJ + mJ
+        e.G = abs(dq * e.sIq - dp * e.sIp)
+        e.valid = True
+
+    def _state(self, ai: int, aj: int, p: int, q: int, records: bool = True) -> _Cand:
+        """A candidate's decimal state after the exchanges realised so far (the exact engine's REFRESH
+        carries and, with ``records``, records, without the evaluations in between). A live candidate's
+        supply positions are the latest of their actor on that issue (an exchange carries over at most
+        one of them)."""
+        rd = self.rd
+        assert rd is not None
+        e = _Cand()
+        e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+        k = rd.consts.get((ai, aj, p, q))
+        if k is None:
+            k = rd._consts(e)
+        e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp, e.r1, e.r2, e.csI, e.csJ = k
+        x = rd.x
+        e.xbI = x[ai][q]
+        e.xbJ = x[aj][p]
+        supply = self.supply
+        e.uI = supply.get((ai, q), e.xbI)
+        e.uJ = supply.get((aj, p), e.xbJ)
+        e.dI, e.dJ = x[ai][p], x[aj][q]
+        e.hsI = e.hsJ = rd.zero
+        e.hcI = e.hcJ = _NONE
+        e.rec = {}
+        if not records:
+            return e
+        for r in self.done:
+            if (ai == r.aJ and p == r.q) or (aj == r.aJ and q == r.q):
+                rd._record(e, r.q, r.aI, r.yI, r.xbI)
+            if (ai == r.aI and p == r.p) or (aj == r.aI and q == r.p):
+                rd._record(e, r.p, r.aJ, r.yJ, r.xbJ)
+        e.pre = None  # type: ignore[assignment]
+        return e
+
+    def replay(self, n: int) -> None:
+        """Replay the first ``n`` realised exchanges in decimal (those not replayed yet)."""
+        rd = self.rd
+        assert rd is not None
+        rows = self.exch
+        while len(self.done) < n:
+            ai, aj, p, q, _, yi, _, yj, _, gk = rows[len(self.done)].tolist()
+            e = self._state(int(ai), int(aj), int(p), int(q), records=not gk)
+            if gk:
+                self._formula(e, int(gk))
+            else:
+                rd.evaluate(e)  # the history only decides admissibility, which the kernel settled
+            if not e.valid or abs(float(e.yI) - yi) > 1e-6 or abs(float(e.yJ) - yj) > 1e-6:
+                raise NeedExact("a realised exchange differs in decimal")
+            self.done.append(e)
+            self.supply[e.aI, e.q] = e.yI
+            self.supply[e.aJ, e.p] = e.yJ
+
+    def _class(self, g: Decimal) -> int:
+        c = self.classes.get(g)
+        if c is None:
+            c = self.classes[g] = len(self.gains)
+            self.gains.append(g)
+        return c
+
+    def __call__(self) -> int:
+        try:
+            return self._settle()
+        except NeedExact:
+            return 2
+        except Exception:  # never guess: the member runs in the exact engine
+            return 9
+
+    def _settle(self) -> int:
+        info, io = self.info, self.io
+        kind = int(info[0])
+        if kind == 2:  # compare two decimal gains by class
+            a, b = self.gains[int(info[1])], self.gains[int(info[2])]
+            io[0] = 1.0 if a > b else (-1.0 if a < b else 0.0)
+            return 0
+        if kind == 3:  # the decimal gain from the formulas of the branch float64 surely took
+            n, ai, aj, p, q, gk = info[1:7].tolist()
+            self.replay(n)
+            supply = self.supply
+            uI, uJ = supply.get((ai, q)), supply.get((aj, p))
+            # the same pair and branch from the same positions: the same gain (the positions are the
+            # round's decimals, kept alive by the round, so their ids stay unique)
+            key = (ai, aj, p, q, gk, id(uI), id(uJ))
+            got = self.gain_memo.get(key)
+            if got is None:
+                e = self._state(ai, aj, p, q, records=False)
+                self._formula(e, gk)
+                got = self.gain_memo[key] = (float(e.G), float(self._class(e.G)))
+            io[0], io[1] = got
+            return 0
+        n, ai, aj, p, q, hcI, hcJ = info[1:8].tolist()
+        hsI, hsJ = io[0], io[1]
+        self.replay(n)
+        e = self._state(ai, aj, p, q)
+        e.hsI, e.hsJ = Decimal(hsI), Decimal(hsJ)
+        e.hcI, e.hcJ = hcI, hcJ
+        rd = self.rd
+        assert rd is not None
+        rd.evaluate(e)
+        for hs, m in ((hsI, e.mI), (hsJ, e.mJ)):
+            if hs and abs(hs + float(m) - 100.0) <= 1e-6:
+                return 3  # the exact history sum decides: play the round in decimal
+        pre = e.pre
+        io[0:8] = (
+            1.0 if e.valid else 0.0,
+            float(e.mI),
+            float(e.mJ),
+            float(e.yI),
+            float(e.yJ),
+            float(e.G),
+            float(self._class(e.G)),
+            0.0 if pre is None else 1.0,
+        )
+        if pre is not None:
+            io[8:13] = [float(v) for v in pre]
+        return 0
+
+
+def run_certified(
+    x: Sequence[Sequence[Decimal]],
+    s: Sequence[Sequence[Decimal]],
+    c: Sequence[Sequence[Decimal]],
+    present: Sequence[Sequence[bool]],
+    eligible: Sequence[Sequence[bool]],
+    rounds: int,
+    ar: Arith,
+) -> ScalarRun | None:
+    """The exact engine's run (:func:`exchange_scalar.run_exact`, same arguments, same result) with each
+    round's candidates evaluated and realised in the compiled kernel in float64, every decision beyond a
+    margin of its float64 error and the others settled in decimal here; the realised exchanges are then
+    evaluated in decimal from the exact state. None when the kernel is not available; raises
+    :class:`NeedExact` when decimal contradicts a float64 decision (run the exact engine then)."""
+    fn = _certified_function()
+    if fn is None:
+        return None
+    with localcontext(DECIMAL_CONTEXT):
+        data = RunData(x, s, c, present, eligible, ar)
+        n_actors = len(data.s)
+        n_issues = len(data.s[0]) if n_actors else 0
+        sf = np.array([[float(v) for v in row] for row in data.s], dtype=np.float64).reshape(n_actors, n_issues)
+        cf = np.array([[float(v) for v in row] for row in data.c], dtype=np.float64).reshape(n_actors, n_issues)
+        pres = np.array(present, dtype=np.int8).reshape(n_actors, n_issues)
+        elig = np.array(data.eligible, dtype=np.int8).reshape(n_actors, n_issues)
+        role = _roles(data, n_actors, n_issues)
+        cap = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
+        exch = np.empty((cap, 10))
+        info = np.zeros(16, dtype=np.int32)
+        io = np.zeros(16)
+        ints = np.array([n_actors, n_issues, cap], dtype=np.int32)
+        dbl = np.array([float(ar.eps)])
+        settler = _Settler(exch, info, io)
+        callback = _CALLBACK(settler)
+        fixed = (
+            ints.ctypes.data,
+            dbl.ctypes.data,
+            None,
+            sf.ctypes.data,
+            cf.ctypes.data,
+            pres.ctypes.data,
+            elig.ctypes.data,
+            role.ctypes.data,
+            exch.ctypes.data,
+            ctypes.cast(callback, ctypes.c_void_p).value,
+            info.ctypes.data,
+            io.ctypes.data,
+        )
+        exact_round = exact_player(data)
+
+        def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
+            xf = np.array([[float(v) for v in row] for row in xs], dtype=np.float64).reshape(n_actors, n_issues)
+            rd = _Round(xs, data)
+            settler.start(rd)
+            args = list(fixed)
+            args[2] = xf.ctypes.data
+            rc = fn(*args)
+            if rc == -1:
+                raise MemoryError("exchange: the compiled engine could not allocate its working memory")
+            if rc < 0:
+                code = -rc - 1000
+                if code in FALLBACK_CODES:
+                    return exact_round(xs)
+                raise NeedExact(f"certified round refused (code {code})")
+            settler.replay(rc)
+            return rd.O, settler.done
+
+        return run_rounds(data, rounds, play)
