@@ -73,6 +73,11 @@ class NativeRun:
     exchanges: np.ndarray
 
 
+def _capacity(rounds: int, n_actors: int, n_issues: int) -> int:
+    """The first size of the exchange buffer (a run that realises more is made again with room)."""
+    return max(64, rounds * n_actors * n_issues)
+
+
 def float_run(
     x: np.ndarray,
     s: np.ndarray,
@@ -102,7 +107,7 @@ def float_run(
     vout = np.empty((rounds, d))
     nex = np.zeros(rounds, dtype=np.int32)
     dbl = np.array([eps, w_sal, w_fix, tol], dtype=np.float64)
-    cap = max(64, rounds * a * d)
+    cap = _capacity(rounds, a, d)
     while True:
         ints = np.array([a, d, rounds, cap], dtype=np.int32)
         exch = np.empty((cap, 10))
@@ -389,6 +394,8 @@ def run_certified(
             rc = fn(*args)
             if rc == -1:
                 raise MemoryError("exchange: the compiled engine could not allocate its working memory")
+            if -1000 < rc < 0:  # (the buffer holds every candidate: not seen)
+                raise NeedExact("exchange buffer too small")
             if rc < 0:
                 code = -rc - 1000
                 if code in FALLBACK_CODES:
