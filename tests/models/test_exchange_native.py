@@ -72,7 +72,9 @@ def c_equals_python(p: BargainingProblem, **kw: Any) -> Trajectory:
     n_issues=st.integers(2, 13),
     tol=st.sampled_from([0.0, 1e-9]),
 )
-def test_float_engine_in_c_is_the_python_float_engine(seed: int, n_actors: int, n_issues: int, tol: float) -> None:
+def test_float_engine_in_c_is_the_python_float_engine(
+    seed: int, n_actors: int, n_issues: int, tol: float
+) -> None:
     p = decide_style_problem(np.random.default_rng(seed), n_actors, n_issues)
     c_equals_python(p, arithmetic="float", engine="scalar", tie_tolerance=tol, rounds=6)
 

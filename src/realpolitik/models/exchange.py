@@ -10,14 +10,18 @@ the two arithmetic modes are documented in ``docs/models/exchange.md``.
   (``exchange_scalar``). Inputs are floats; each is turned into a decimal through its shortest
   ``repr``, which gives back the text of numbers read from files. A batch is run member by member.
 - ``arithmetic="fast"``: the same run, with candidates evaluated in float64 wherever that cannot
-  change a decision and every knife-edge decision (ties, overshoot residuals, limits) taken in decimal
-  (``exchange_checked``): the same exchanges and the same numbers as ``exact``, in less time.
+  change a decision and every knife-edge decision (ties, overshoot residuals, limits) taken in decimal:
+  the same exchanges and the same numbers as ``exact``, in less time. With the compiled kernels
+  (``realpolitik._native``) each round runs in C and calls back for the decimal decisions
+  (``exchange_native.run_certified``); without them the Python checked engine (``exchange_checked``)
+  does the same from :data:`CHECKED_FROM` candidate slots on.
 - ``arithmetic="float"``: float64 throughout, vectorised over candidates and batched over the batch
   axis (``exchange_fast``) — the fastest for large batches. The model is very sensitive to exact ties,
   so this mode can differ from the others by several points on ordinary inputs (treat it as another
   tie realisation). The scalar float engine evaluates the same operations in the same order and gives
   identical numbers; it is faster for a single run, so ``engine="auto"`` uses it for batches under
-  ``AUTO_BATCH`` members. ``tie_tolerance`` (default 0) > 0 makes float64 treat values within that
+  ``AUTO_BATCH`` members. With the compiled kernels the scalar float engine runs in C
+  (``exchange_native.float_run``, bit-identical). ``tie_tolerance`` (default 0) > 0 makes float64 treat values within that
   relative tolerance as equal at every knife-edge (gain ties, overshoot residuals, sides, hard
   limits); float mode then makes the decisions of exact rational arithmetic (which decide's 28-digit
   decimals do not always make). ``engine`` and ``tie_tolerance`` apply to float mode only.
@@ -52,8 +56,9 @@ AUTO_BATCH = 8
 engine (faster for one run); larger batches use the vectorised engine. Both give identical numbers."""
 
 CHECKED_FROM = 300
-"""Fast mode uses the checked engine from this many candidate slots (actors² × issues × (issues − 1))
-on; below it the exact engine is as fast or faster (both give the same run)."""
+"""Without the compiled kernels, fast mode uses the Python checked engine from this many candidate slots
+(actors² × issues × (issues − 1)) on; below it the exact engine is as fast or faster (both give the
+same run). With the kernels, fast mode runs the kernel's certified rounds at every size."""
 
 NOTE_EXACT = (
     "exact: 28-digit decimal arithmetic in the reference program's order of operations and tie rule "
@@ -179,7 +184,9 @@ def _scalar_member(
         nat = float_run(xf, sf, cf, present, eligible, rounds, ar.eps, ar.w_sal, ar.w_fix, ar.tol)
         if nat is not None:
             return _native_arrays(nat, position, present, lo_f, k_f)
-        run = run_scalar(xf.tolist(), sf.tolist(), cf.tolist(), present.tolist(), eligible.tolist(), rounds, ar)
+        run = run_scalar(
+            xf.tolist(), sf.tolist(), cf.tolist(), present.tolist(), eligible.tolist(), rounds, ar
+        )
         lo, k = lo_f.tolist(), k_f.tolist()
 
     # A run's outputs repeat the same number objects many times (positions that did not move, the
@@ -244,7 +251,9 @@ def _native_arrays(
         rnd = []
         for ai, aj, p, q, si, yi, sj, yj, g in rows[at : at + n]:
             ip, iq = int(p), int(q)
-            rnd.append(Exchange(int(ai), int(aj), ip, iq, one(si, iq), one(yi, iq), one(sj, ip), one(yj, ip), g))
+            rnd.append(
+                Exchange(int(ai), int(aj), ip, iq, one(si, iq), one(yi, iq), one(sj, ip), one(yj, ip), g)
+            )
         exch.append(rnd)
         at += n
     return hist, vote, den(run.outcome), den(run.voting_outcome), exch

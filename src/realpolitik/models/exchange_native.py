@@ -356,8 +356,12 @@ def run_certified(
         data = RunData(x, s, c, present, eligible, ar)
         n_actors = len(data.s)
         n_issues = len(data.s[0]) if n_actors else 0
-        sf = np.array([[float(v) for v in row] for row in data.s], dtype=np.float64).reshape(n_actors, n_issues)
-        cf = np.array([[float(v) for v in row] for row in data.c], dtype=np.float64).reshape(n_actors, n_issues)
+        sf = np.array([[float(v) for v in row] for row in data.s], dtype=np.float64).reshape(
+            n_actors, n_issues
+        )
+        cf = np.array([[float(v) for v in row] for row in data.c], dtype=np.float64).reshape(
+            n_actors, n_issues
+        )
         pres = np.array(present, dtype=np.int8).reshape(n_actors, n_issues)
         elig = np.array(data.eligible, dtype=np.int8).reshape(n_actors, n_issues)
         role = _roles(data, n_actors, n_issues)
@@ -386,7 +390,9 @@ def run_certified(
         exact_round = exact_player(data)
 
         def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
-            xf = np.array([[float(v) for v in row] for row in xs], dtype=np.float64).reshape(n_actors, n_issues)
+            xf = np.array([[float(v) for v in row] for row in xs], dtype=np.float64).reshape(
+                n_actors, n_issues
+            )
             rd = _Round(xs, data)
             settler.start(rd)
             args = list(fixed)
