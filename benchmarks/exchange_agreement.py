@@ -12,7 +12,7 @@ difference, how often the checked engine handed a whole run to the exact engine,
 mode. Fast mode runs the compiled kernel's certified rounds (``exchange_native.run_certified``) when
 the library is built, else (or with ``--python``) the Python checked engine, here on every size (fast
 mode itself leaves problems below ``CHECKED_FROM`` candidate slots to the exact engine, which is as
-fast there). The in-suite property tests (``tests/models/test_exchange_checked.py``,
+fast there; likewise ``NATIVE_FROM`` for the kernel). The in-suite property tests (``tests/models/test_exchange_checked.py``,
 ``tests/models/test_exchange_native.py``) run smaller versions.
 """
 
@@ -67,6 +67,7 @@ def main() -> None:
     exchange_mod.run_certified = counting_certified  # type: ignore[assignment]
     engine = "C kernel" if exchange_native.available() else "Python checked engine"
     exchange_mod.CHECKED_FROM = 0  # the checked engine on every size (fast mode hands small ones to exact)
+    exchange_mod.NATIVE_FROM = 0  # and the kernel's
     rng = np.random.default_rng(args.seed)
     mismatches = 0
     worst = 0.0

@@ -40,6 +40,12 @@ FAST = dict(
 )
 
 
+@pytest.fixture(autouse=True)
+def _kernel_on_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fast mode hands the smallest problems to the exact engine (as fast there); test the kernel on all."""
+    monkeypatch.setattr("realpolitik.models.exchange.NATIVE_FROM", 0)
+
+
 def run(p: BargainingProblem, native: bool, **kw: Any) -> Trajectory:
     was = exchange_native.ENABLED
     exchange_native.ENABLED = native

@@ -1,11 +1,19 @@
-/* The exchange model's scalar float64 engine (arithmetic="float", engine scalar): a second
- * implementation of realpolitik.models.exchange_scalar run with Python floats (float_arith).
+/* The exchange model's kernels (Equal Gain; wrapper: realpolitik.models.exchange_native).
  *
- * Every formula is evaluated with the same operations in the same order as the Python engine
- * (IEEE doubles, no FMA contraction, no fast-math), every sum runs left to right from 0.0, the
- * realisation loop sorts stably by gain and refreshes the touched candidates in the same order, so
- * the results are bit-identical to the Python engine's (tests/models/test_exchange_native.py).
- * Internal 0..100 scale; arrays row-major [actor][issue].
+ * rp_exchange_float: the scalar float64 engine (arithmetic="float", engine scalar), a second
+ * implementation of realpolitik.models.exchange_scalar run with Python floats (float_arith). Every
+ * formula is evaluated with the same operations in the same order as the Python engine (IEEE doubles,
+ * no FMA contraction, no fast-math), every sum runs left to right from 0.0, the realisation loop sorts
+ * stably by gain and refreshes the touched candidates in the same order, so the results are
+ * bit-identical to the Python engine's.
+ *
+ * rp_exchange_certified_round: one round of the fast mode. The same round in float64 from copies of
+ * the exact run's decimal positions, with every decision taken only beyond a bound on its float64
+ * error (``certify``); the others are settled in decimal by a callback into Python, which holds the
+ * decimal state. The realised exchanges are then evaluated in decimal by the caller, so the run is the
+ * exact mode's (docs/models/exchange.md).
+ *
+ * Tests: tests/models/test_exchange_native.py. Internal 0..100 scale; arrays row-major [actor][issue].
  */
 #include "rp_native.h"
 
@@ -57,7 +65,6 @@ typedef struct {
     double *lst;     /* [A] scratch */
     /* certified rounds (the fast mode's oracle): every decision taken with a margin */
     int certify;
-    int why;
     int near;         /* the first decision too close to call (0: none) */
     const char *role; /* [D][D][A][A]: j is I for the pair (i, j) on (p, q) (decimal ratios), or NULL */
     int (*cb)(void);  /* the decimal settlement (Python): reads info/io, writes io */
@@ -96,17 +103,16 @@ static int ok3(Eng *g, double m, double y, double hs, int hc, double band) {
     int unsure = 0;
     if (fabs(am - g->eps) <= band) unsure = 1;
     else if (!(g->eps < am)) return 0;
-    if (fabs(am - 100.0) <= ym) unsure = 2;
+    if (fabs(am - 100.0) <= ym) unsure = 1;
     else if (!(am <= 100.0)) return 0;
-    if (fabs(y) <= ym) unsure = 3;
+    if (fabs(y) <= ym) unsure = 1;
     else if (!(0.0 <= y)) return 0;
-    if (fabs(y - 100.0) <= ym) unsure = 4;
+    if (fabs(y - 100.0) <= ym) unsure = 1;
     else if (!(y <= 100.0)) return 0;
     if (hs != 0.0) {
-        if (fabs(hs + m - 100.0) <= ym) unsure = 5;
+        if (fabs(hs + m - 100.0) <= ym) unsure = 1;
         else if (!(hs + m <= 100.0)) return 0;
     }
-    if (unsure) g->why = unsure;
     if (!(m > 0.0 ? (hc == H_NONE || hc == H_POS) : (hc == H_NONE || hc == H_NEG))) return 0;
     return unsure ? 2 : 1;
 }
