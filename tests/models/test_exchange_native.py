@@ -25,6 +25,7 @@ from tests.strategies import decide_style_problem
 
 from realpolitik._native import available
 from realpolitik.models import BargainingProblem, exchange_native, get_model
+from realpolitik.models import exchange as exchange_mod
 from realpolitik.models.problem import Trajectory
 
 pytestmark = pytest.mark.skipif(
@@ -54,6 +55,28 @@ def run(p: BargainingProblem, native: bool, **kw: Any) -> Trajectory:
         return MODEL.run(p, **kw)
     finally:
         exchange_native.ENABLED = was
+
+
+def run_kernel_to_the_end(p: BargainingProblem, **kw: Any) -> Trajectory:
+    """Fast mode in the kernel, checking that no member was handed to the exact engine (the safety net
+    would give the exact run anyway and hide a failing kernel path)."""
+    handed: list[str] = []
+    real = exchange_mod.run_certified
+
+    def spy(*a: Any) -> Any:
+        try:
+            return real(*a)
+        except exchange_native.NeedExact as err:
+            handed.append(str(err))
+            raise
+
+    exchange_mod.run_certified = spy  # type: ignore[assignment]
+    try:
+        tr = run(p, True, arithmetic="fast", **kw)
+    finally:
+        exchange_mod.run_certified = real  # type: ignore[assignment]
+    assert not handed
+    return tr
 
 
 def assert_identical(a: Trajectory, b: Trajectory) -> None:
@@ -107,13 +130,14 @@ def test_float_engine_grows_its_exchange_buffer(monkeypatch: pytest.MonkeyPatch)
 def test_fast_mode_in_c_is_the_exact_run(seed: int, n_actors: int, n_issues: int) -> None:
     """Bit for bit: the C kernel's fast run equals the exact run and the Python fast run."""
     p = decide_style_problem(np.random.default_rng(seed), n_actors, n_issues)
-    fast = c_equals_python(p, arithmetic="fast", rounds=5)
+    fast = run_kernel_to_the_end(p, rounds=5)
+    assert_identical(fast, run(p, False, arithmetic="fast", rounds=5))
     assert_identical(fast, MODEL.run(p, arithmetic="exact", rounds=5))
 
 
 def test_fast_mode_in_c_on_the_knife_edge_case() -> None:
     """The held-out case where float64 alone decides otherwise (an overshoot leftover of 2e-26)."""
-    fast = c_equals_python(HELD_OUT, arithmetic="fast", rounds=10)
+    fast = run_kernel_to_the_end(HELD_OUT, rounds=10)
     assert_identical(fast, MODEL.run(HELD_OUT, arithmetic="exact", rounds=10))
     fl = run(HELD_OUT, True, arithmetic="float", rounds=10)
     assert np.abs(fl.positions[-1] - fast.positions[-1]).max() > 0.1
@@ -125,6 +149,7 @@ def test_reference_cases_c_equals_python(shared_dir: Path, case: str, arithmetic
     problem, exp = load(shared_dir, case)
     tr = c_equals_python(problem, arithmetic=arithmetic, rounds=exp["n_rounds"])
     if arithmetic == "fast":
+        assert_identical(run_kernel_to_the_end(problem, rounds=exp["n_rounds"]), tr)
         assert list(tr.extras["n_exchanges"]) == exp["n_exchanges_by_round"]
 
 

@@ -41,6 +41,8 @@ typedef struct {
     int br;               /* certified rounds: EVALUATE's branch, surely taken (1: J moves all the way, 2: I) */
     int gk;               /* ... and no overshoot guard fired (the decimal numbers are that branch's formulas) */
     int gcls;             /* ... and the class of its decimal gain (equal gains, equal classes) */
+    double G2;            /* ... and the decimal gain minus its float64 rounding, rounded (orders gains
+                             that round to the same float64) */
     int recbad;           /* certified rounds: a record was too close to call in float64 */
     int valid, alive, stamp, nrec;
     double *recv; /* [2][A]: records on issue p (row 0) and q (row 1), by actor */
@@ -96,8 +98,9 @@ static int ok_side(Eng *g, double m, double y, double hs, int hc) {
 }
 
 /* OK(X) three-valued for certified rounds: 0 surely not, 1 surely, 2 too close to call (``band``: the
- * error bound of the move). */
-static int ok3(Eng *g, double m, double y, double hs, int hc, double band) {
+ * error bound of the move). With ``yuns``, a new position too close to 0 or 100 sets *yuns instead
+ * (the caller settles that test alone). */
+static int ok3(Eng *g, double m, double y, double hs, int hc, double band, int *yuns) {
     double am = fabs(m);
     double ym = TOL + band;
     int unsure = 0;
@@ -105,10 +108,17 @@ static int ok3(Eng *g, double m, double y, double hs, int hc, double band) {
     else if (!(g->eps < am)) return 0;
     if (fabs(am - 100.0) <= ym) unsure = 1;
     else if (!(am <= 100.0)) return 0;
-    if (fabs(y) <= ym) unsure = 1;
+    int yu = 0;
+    if (fabs(y) <= ym) yu = 1;
     else if (!(0.0 <= y)) return 0;
-    if (fabs(y - 100.0) <= ym) unsure = 1;
+    if (fabs(y - 100.0) <= ym) yu = 1;
     else if (!(y <= 100.0)) return 0;
+    if (yu) {
+        if (yuns)
+            *yuns = 1;
+        else
+            unsure = 1;
+    }
     if (hs != 0.0) {
         if (fabs(hs + m - 100.0) <= ym) unsure = 1;
         else if (!(hs + m <= 100.0)) return 0;
@@ -251,6 +261,7 @@ static int decimal_eval(Eng *g, Cand *e) {
     e->valid = io[0] != 0.0;
     e->mI = io[1]; e->mJ = io[2]; e->yI = io[3]; e->yJ = io[4]; e->G = io[5];
     e->gcls = (int)io[6];
+    e->G2 = io[13];
     if (io[7] != 0.0) {
         e->pre[0] = io[8]; e->pre[1] = io[9]; e->pre[2] = io[10]; e->pre[3] = io[11]; e->pre[4] = io[12];
         e->preGerr = 1e-13 * fabs(io[12]);
@@ -261,24 +272,19 @@ static int decimal_eval(Eng *g, Cand *e) {
     return 0;
 }
 
-/* The decimal gain of e's current state when e->gk says which branch's formula it is (Python). */
-static int decimal_gain(Eng *g, Cand *e) {
+/* Whether actor A's position on issue a, moved all the way to actor B's (round-start) position, stays
+ * within 0..100 in decimal (Python): 1 or 0, or -1 with g->near set. */
+static int landing(Eng *g, int A, int a, int B) {
     int32_t *info = g->info;
-    double *io = g->io;
-    info[0] = 3;
+    info[0] = 5;
     info[1] = *g->nxp;
-    info[2] = e->aI; info[3] = e->aJ; info[4] = e->p; info[5] = e->q;
-    info[6] = e->gk;
+    info[2] = A; info[3] = a; info[4] = B;
     int rc = g->cb();
     if (rc) {
         g->near = 70 + rc;
         return -1;
     }
-    e->G = io[0];
-    e->gcls = (int)io[1];
-    e->Gerr = 0.0;
-    e->dec = 2;
-    return 0;
+    return g->io[0] != 0.0;
 }
 
 static void guard_cert(Eng *g, Cand *e) {
@@ -303,8 +309,8 @@ static void guard_cert(Eng *g, Cand *e) {
     if (fired_j || fired) {
         e->gk = 0;
         double bI = 4.0 * e->mrel * fabs(e->mI) + BAND, bJ = 4.0 * e->mrel * fabs(e->mJ) + BAND;
-        int oI = ok3(g, e->mI, e->yI, e->hsI, e->hcI, bI);
-        int oJ = ok3(g, e->mJ, e->yJ, e->hsJ, e->hcJ, bJ);
+        int oI = ok3(g, e->mI, e->yI, e->hsI, e->hcI, bI, NULL);
+        int oJ = ok3(g, e->mJ, e->yJ, e->hsJ, e->hcJ, bJ, NULL);
         if (oI == 0 || oJ == 0)
             e->valid = 0;
         else if (oI == 2 || oJ == 2)
@@ -373,12 +379,23 @@ static void evaluate(Eng *g, Cand *e) {
     if (g->certify) {
         double rel = 2.0 * EP / (Dp < Dq ? Dp : Dq) + 1e-13; /* relative error of the moves */
         e->Gerr = 4.0 * rel * (dq * e->sIq + dp * e->sIp) + 1e-13 * G;
-        int oI = ok3(g, mI, yI, e->hsI, e->hcI, 4.0 * rel * fabs(mI));
-        int oJ = ok3(g, mJ, yJ, e->hsJ, e->hcJ, 4.0 * rel * fabs(mJ));
+        /* a side that moved all the way (the branch says which) lands on its partner's position: near a
+         * limit, only the decimal new position decides whether it stays within 0..100 */
+        int yuI = 0, yuJ = 0;
+        int oI = ok3(g, mI, yI, e->hsI, e->hcI, 4.0 * rel * fabs(mI), e->br == 2 ? &yuI : NULL);
+        int oJ = ok3(g, mJ, yJ, e->hsJ, e->hcJ, 4.0 * rel * fabs(mJ), e->br == 1 ? &yuJ : NULL);
         int oG = fabs(G - g->eps) <= e->Gerr ? 2 : !(G < g->eps);
         if (oI == 0 || oJ == 0 || oG == 0) {
             e->valid = 0;
             return;
+        }
+        if (yuI || yuJ) {
+            int in = yuI ? landing(g, e->aI, e->q, e->aJ) : 1;
+            if (in > 0 && yuJ) in = landing(g, e->aJ, e->p, e->aI);
+            if (in <= 0) {
+                e->valid = 0;
+                return;
+            }
         }
         if (oI == 2 || oJ == 2 || oG == 2) {
             decimal_eval(g, e);
@@ -562,6 +579,7 @@ typedef struct {
     char *recf;
     int *live, *prevpos, *tmp;
     double *sufmax;
+    int *st, *batch;
     int *sup_start, *dem_start, *sup_fill, *dem_fill, *sup_list, *dem_list;
     double *xs;
     char *supplied;
@@ -571,7 +589,7 @@ static void eng_free(Eng *g, Work *w) {
     free(g->W); free(g->order); free(g->norder); free(g->place); free(g->O); free(g->tl); free(g->prefix);
     free(g->terms); free(g->lst);
     free(w->ratio); free(w->left); free(w->grp); free(w->cs); free(w->recv); free(w->recf); free(w->live);
-    free(w->prevpos); free(w->tmp); free(w->sufmax); free(w->sup_start); free(w->dem_start); free(w->sup_fill);
+    free(w->prevpos); free(w->tmp); free(w->sufmax); free(w->st); free(w->batch); free(w->sup_start); free(w->dem_start); free(w->sup_fill);
     free(w->dem_fill); free(w->sup_list); free(w->dem_list); free(w->xs); free(w->supplied);
 }
 
@@ -608,6 +626,8 @@ static int eng_init(Eng *g, Work *w, int NA, int D, const double *s, const doubl
     w->prevpos = calloc((size_t)maxc, sizeof(int));
     w->tmp = calloc((size_t)maxc, sizeof(int));
     w->sufmax = calloc((size_t)maxc + 1, sizeof(double));
+    w->st = calloc((size_t)2 * maxc + 2, sizeof(int));
+    w->batch = calloc((size_t)maxc + 1, sizeof(int));
     w->sup_start = calloc((size_t)AD + 2, sizeof(int));
     w->dem_start = calloc((size_t)AD + 2, sizeof(int));
     w->sup_fill = calloc((size_t)AD + 1, sizeof(int));
@@ -617,7 +637,7 @@ static int eng_init(Eng *g, Work *w, int NA, int D, const double *s, const doubl
     w->xs = calloc((size_t)AD + 1, sizeof(double));
     w->supplied = calloc((size_t)AD + 1, 1);
     if (!g->W || !g->order || !g->norder || !g->place || !g->O || !g->tl || !g->prefix || !g->terms || !g->lst ||
-        !w->ratio || !w->left || !w->grp || !w->cs || !w->recv || !w->recf || !w->live || !w->prevpos || !w->sufmax ||
+        !w->ratio || !w->left || !w->grp || !w->cs || !w->recv || !w->recf || !w->live || !w->prevpos || !w->sufmax || !w->st || !w->batch ||
         !w->tmp || !w->sup_start || !w->dem_start || !w->sup_fill || !w->dem_fill || !w->sup_list ||
         !w->dem_list || !w->xs || !w->supplied)
         return -1;
@@ -638,19 +658,14 @@ static int eng_init(Eng *g, Work *w, int NA, int D, const double *s, const doubl
     return 0;
 }
 
-/* Decimal order of two candidates' gains (both decimal): >0 when a's is larger. */
-static int dec_cmp(Eng *g, const Cand *a, const Cand *b) {
+/* Decimal order of two candidates' gains (both decimal): >0 when a's is larger; *unknown set when
+ * they differ in decimal but round to the same float64. */
+static int dec_cmp(const Cand *a, const Cand *b, int *unknown) {
     if (a->gcls == b->gcls) return 0;
     if (a->G != b->G) return a->G > b->G ? 1 : -1;
-    g->info[0] = 2;
-    g->info[1] = a->gcls;
-    g->info[2] = b->gcls;
-    int rc = g->cb();
-    if (rc) {
-        g->near = 70 + rc;
-        return 0;
-    }
-    return (int)g->io[0];
+    if (a->G2 != b->G2) return a->G2 > b->G2 ? 1 : -1;
+    *unknown = 1;
+    return 0;
 }
 
 /* After the stable sort by float64 gain: where neighbours' gains are too close to order in float64
@@ -669,6 +684,7 @@ static int settle_ties(Eng *g, Work *w, int nl) {
         double up = cs[live[i]].G + cs[live[i]].Gerr;
         sufmax[i] = up > sufmax[i + 1] ? up : sufmax[i + 1];
     }
+    int nst = 0, nb = 0; /* bad stretches, candidates whose decimal gain the batch call gives */
     int a = 0;
     while (a < nl - 1) {
         int b = a;
@@ -694,10 +710,49 @@ static int settle_ties(Eng *g, Work *w, int nl) {
                 const Cand *y = &cs[live[i + 1]];
                 if (!y->dec) bad = 1;
                 else if (x->gcls == y->gcls) bad = w->prevpos[live[i]] > w->prevpos[live[i + 1]];
-                else bad = x->G == y->G;
+                else bad = x->G == y->G && !(x->G2 > y->G2);
             }
         }
         if (bad) {
+            w->st[2 * nst] = a;
+            w->st[2 * nst + 1] = b;
+            nst++;
+            for (int i = a; i <= b; i++) {
+                Cand *x = &cs[live[i]];
+                if (!x->dec && x->gk) w->batch[nb++] = live[i];
+            }
+        }
+        a = b + 1;
+    }
+    if (!nst) return 0;
+    /* the decimal gains by their branch's formula, in one call */
+    if (nb) {
+        int32_t *info = g->info;
+        info[0] = 4;
+        info[1] = *g->nxp;
+        info[2] = nb;
+        for (int k = 0; k < nb; k++) {
+            const Cand *x = &cs[w->batch[k]];
+            int32_t *row = info + 8 + 5 * k;
+            row[0] = x->aI; row[1] = x->aJ; row[2] = x->p; row[3] = x->q; row[4] = x->gk;
+        }
+        int rc = g->cb();
+        if (rc) {
+            g->near = 70 + rc;
+            return 1;
+        }
+        for (int k = 0; k < nb; k++) {
+            Cand *x = &cs[w->batch[k]];
+            x->G = g->io[3 * k];
+            x->gcls = (int)g->io[3 * k + 1];
+            x->G2 = g->io[3 * k + 2];
+            x->Gerr = 0.0;
+            x->dec = 2;
+        }
+    }
+    for (int s = 0; s < nst; s++) {
+        int a = w->st[2 * s], b = w->st[2 * s + 1];
+        {
             int m = b - a + 1;
             int *tmp = w->tmp;
             for (int i = 0; i < m; i++) tmp[i] = live[a + i];
@@ -712,9 +767,7 @@ static int settle_ties(Eng *g, Work *w, int nl) {
             }
             for (int i = 0; i < m; i++) {
                 Cand *x = &cs[tmp[i]];
-                if (!x->dec && x->gk) {
-                    if (decimal_gain(g, x)) return 1;
-                } else if (!x->dec) {
+                if (!x->dec) {
                     if (decimal_eval(g, x)) return 1;
                     if (!x->valid) { /* float64 was sure it is valid: never guess */
                         g->near = 80;
@@ -723,20 +776,32 @@ static int settle_ties(Eng *g, Work *w, int nl) {
                 }
             }
             /* stable insertion sort by decimal gain, descending */
+            int *before = w->batch;
+            for (int i = 0; i < m; i++) before[i] = tmp[i];
+            int unknown = 0;
             for (int i = 1; i < m; i++) {
                 int v = tmp[i], j = i - 1;
                 while (j >= 0) {
-                    int c = dec_cmp(g, &cs[tmp[j]], &cs[v]);
-                    if (g->near) return 1;
-                    if (c >= 0) break;
+                    if (dec_cmp(&cs[tmp[j]], &cs[v], &unknown) >= 0) break;
                     tmp[j + 1] = tmp[j];
                     j--;
                 }
                 tmp[j + 1] = v;
             }
+            if (unknown) { /* gains that round alike: the stretch ordered by the decimal gains (Python) */
+                int32_t *info = g->info;
+                info[0] = 6;
+                info[2] = m;
+                for (int i = 0; i < m; i++) info[8 + i] = cs[before[i]].gcls;
+                int rc = g->cb();
+                if (rc) {
+                    g->near = 70 + rc;
+                    return 1;
+                }
+                for (int i = 0; i < m; i++) tmp[i] = before[(int)g->io[i]];
+            }
             for (int i = 0; i < m; i++) live[a + i] = tmp[i];
         }
-        a = b + 1;
     }
     return 0;
 }

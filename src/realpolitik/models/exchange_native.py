@@ -187,6 +187,7 @@ class _Settler:
         self.done: list[_Cand] = []
         self.classes: dict[Decimal, int] = {}
         self.gains: list[Decimal] = []
+        self.residual: list[float] = []
 
     def start(self, rd: _Round) -> None:
         self.rd = rd
@@ -270,11 +271,31 @@ class _Settler:
             self.supply[e.aI, e.q] = e.yI
             self.supply[e.aJ, e.p] = e.yJ
 
+    def _gain(self, ai: int, aj: int, p: int, q: int, gk: int) -> tuple[float, float, float]:
+        """The decimal gain of a candidate by its branch's formula: rounded to float64, its class and its
+        residual (:meth:`_class`)."""
+        supply = self.supply
+        uI, uJ = supply.get((ai, q)), supply.get((aj, p))
+        # the same pair and branch from the same positions: the same gain (the positions are the
+        # round's decimals, kept alive by the round, so their ids stay unique)
+        key = (ai, aj, p, q, gk, id(uI), id(uJ))
+        got = self.gain_memo.get(key)
+        if got is None:
+            e = self._state(ai, aj, p, q, records=False)
+            self._formula(e, gk)
+            c = self._class(e.G)
+            got = self.gain_memo[key] = (float(e.G), float(c), self.residual[c])
+        return got
+
     def _class(self, g: Decimal) -> int:
+        """The number of the decimal gain ``g`` (equal gains, equal numbers), and its residual: g minus
+        its float64 rounding, rounded (a monotone function of g among the gains that round to the same
+        float64, so that the kernel orders most of those without asking)."""
         c = self.classes.get(g)
         if c is None:
             c = self.classes[g] = len(self.gains)
             self.gains.append(g)
+            self.residual.append(float(g - Decimal(float(g))))
         return c
 
     def __call__(self) -> int:
@@ -288,24 +309,33 @@ class _Settler:
     def _settle(self) -> int:
         info, io = self.info, self.io
         kind = int(info[0])
-        if kind == 2:  # compare two decimal gains by class
-            a, b = self.gains[int(info[1])], self.gains[int(info[2])]
-            io[0] = 1.0 if a > b else (-1.0 if a < b else 0.0)
+        if kind == 6:  # order a stretch (gain classes in their order before the sort) by decimal gain
+            gains = self.gains
+            cls = info[8 : 8 + int(info[2])].tolist()
+            order = sorted(range(len(cls)), key=lambda k: gains[cls[k]], reverse=True)  # stable
+            io[: len(order)] = order
             return 0
-        if kind == 3:  # the decimal gain from the formulas of the branch float64 surely took
-            n, ai, aj, p, q, gk = info[1:7].tolist()
+        if kind == 5:  # a supplier moved all the way to its partner's position: within 0..100?
+            n, actor, issue, partner = info[1:5].tolist()
             self.replay(n)
-            supply = self.supply
-            uI, uJ = supply.get((ai, q)), supply.get((aj, p))
-            # the same pair and branch from the same positions: the same gain (the positions are the
-            # round's decimals, kept alive by the round, so their ids stay unique)
-            key = (ai, aj, p, q, gk, id(uI), id(uJ))
-            got = self.gain_memo.get(key)
-            if got is None:
-                e = self._state(ai, aj, p, q, records=False)
-                self._formula(e, gk)
-                got = self.gain_memo[key] = (float(e.G), float(self._class(e.G)))
-            io[0], io[1] = got
+            rd = self.rd
+            assert rd is not None
+            u = self.supply.get((actor, issue), rd.x[actor][issue])
+            d = rd.x[partner][issue]
+            mu = abs(d - u)
+            y = u + (-mu if u > d else mu)
+            io[0] = 1.0 if rd.zero <= y <= rd.ar.hundred else 0.0
+            return 0
+        if kind == 4:  # decimal gains by the formulas of the branch float64 surely took, no guard
+            # fired: (aI, aJ, p, q, branch) per candidate from info[8]
+            n, m = info[1:3].tolist()
+            self.replay(n)
+            rows = info[8 : 8 + 5 * m].tolist()
+            gain = self._gain
+            out = []
+            for k in range(0, 5 * m, 5):
+                out.extend(gain(rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]))
+            io[: 3 * m] = out
             return 0
         n, ai, aj, p, q, hcI, hcJ = info[1:8].tolist()
         hsI, hsJ = io[0], io[1]
@@ -332,6 +362,7 @@ class _Settler:
         )
         if pre is not None:
             io[8:13] = [float(v) for v in pre]
+        io[13] = self.residual[self.classes[e.G]]
         return 0
 
 
@@ -367,8 +398,8 @@ def run_certified(
         role = _roles(data, n_actors, n_issues)
         cap = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
         exch = np.empty((cap, 10))
-        info = np.zeros(16, dtype=np.int32)
-        io = np.zeros(16)
+        info = np.zeros(8 + 5 * cap, dtype=np.int32)
+        io = np.zeros(16 + 3 * cap)
         ints = np.array([n_actors, n_issues, cap], dtype=np.int32)
         dbl = np.array([float(ar.eps)])
         settler = _Settler(exch, info, io)
