@@ -193,7 +193,7 @@ class _Settler:
         self.rd = rd
         self.done = []
         self.supply: dict[tuple[int, int], Decimal] = {}
-        self.gain_memo: dict[tuple[int, ...], tuple[float, float]] = {}
+        self.gain_memo: dict[tuple[int, ...], tuple[float, float, float]] = {}
 
     def _formula(self, e: _Cand, gk: int) -> None:
         """``e``'s moves, positions and gain when EVALUATE surely took branch ``gk`` and no overshoot
@@ -332,7 +332,7 @@ class _Settler:
             self.replay(n)
             rows = info[8 : 8 + 5 * m].tolist()
             gain = self._gain
-            out = []
+            out: list[float] = []
             for k in range(0, 5 * m, 5):
                 out.extend(gain(rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]))
             io[: 3 * m] = out
