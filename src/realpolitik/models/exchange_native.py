@@ -179,7 +179,11 @@ def _roles(data: RunData, n_actors: int, n_issues: int) -> np.ndarray:
 class _Settler:
     """The decimal side of a certified round (called back by the kernel): the realised exchanges replayed
     in decimal as far as the kernel has gone, each candidate's decimal state rebuilt from them, decimal
-    evaluations and comparisons of decimal gains."""
+    evaluations, gains and orders of gains. The kernel passes a request in ``info`` (int32: kind, the
+    number of exchanges realised so far, then the kind's fields) and ``io`` (float64) and reads the
+    answer from ``io``; kinds: 1 a whole decimal evaluation, 4 decimal gains by the branch formula (a
+    batch), 5 a landing on its partner's position, 6 the order of a stretch of decimal gains. The
+    return value is 0, or asks for the round in decimal (3) or the member in the exact engine (2, 9)."""
 
     def __init__(self, exch: np.ndarray, info: np.ndarray, io: np.ndarray) -> None:
         self.exch, self.info, self.io = exch, info, io
@@ -243,6 +247,7 @@ class _Settler:
         e.hsI = e.hsJ = rd.zero
         e.hcI = e.hcJ = _NONE
         e.rec = {}
+        e.pre = None  # type: ignore[assignment]
         if not records:
             return e
         for r in self.done:
@@ -250,7 +255,6 @@ class _Settler:
                 rd._record(e, r.q, r.aI, r.yI, r.xbI)
             if (ai == r.aI and p == r.p) or (aj == r.aI and q == r.p):
                 rd._record(e, r.p, r.aJ, r.yJ, r.xbJ)
-        e.pre = None  # type: ignore[assignment]
         return e
 
     def replay(self, n: int) -> None:
@@ -346,10 +350,14 @@ class _Settler:
         rd = self.rd
         assert rd is not None
         rd.evaluate(e)
-        for hs, m in ((hsI, e.mI), (hsJ, e.mJ)):
-            if hs and abs(hs + float(m) - 100.0) <= 1e-6:
-                return 3  # the exact history sum decides: play the round in decimal
         pre = e.pre
+        # Σ H + m against 100 with the float64 history sum (within 1e-12 of the exact one) for the moves
+        # before and after the guard; near the limit the exact sum decides: play the round in decimal
+        moves = [(hsI, e.mI), (hsJ, e.mJ)]
+        if pre is not None:
+            moves += [(hsI, pre[0]), (hsJ, pre[1])]
+        if any(hs and abs(hs + float(m) - 100.0) <= 1e-6 for hs, m in moves):
+            return 3
         io[0:8] = (
             1.0 if e.valid else 0.0,
             float(e.mI),
