@@ -23,13 +23,13 @@ from tests.models.test_exchange import load, random_problem
 from tests.models.test_exchange_checked import HELD_OUT
 from tests.strategies import decide_style_problem
 
-from realpolitik._native import available
+from realpolitik._native import available, status
 from realpolitik.models import BargainingProblem, exchange_native, get_model
 from realpolitik.models import exchange as exchange_mod
 from realpolitik.models.problem import Trajectory
 
 pytestmark = pytest.mark.skipif(
-    not available(), reason="compiled kernels not built (no C compiler): the Python engines run instead"
+    not available(), reason=f"compiled kernels {status()} (without them the Python engines run)"
 )
 
 MODEL = get_model("exchange")
@@ -187,3 +187,14 @@ def test_switch_forces_the_python_engines(monkeypatch: pytest.MonkeyPatch) -> No
     assert not exchange_native.available()
     x = np.zeros((2, 2))
     assert exchange_native.float_run(x, x, x, x > 0, x > 0, 1, 1e-10, 0.4, 0.1, 0.0) is None
+
+
+def test_problems_too_large_for_the_kernel_run_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel sizes its memory for the most candidates a round can have; beyond MAX_WORK_BYTES (or
+    without memory) the Python engines run, with the same results."""
+    p = decide_style_problem(np.random.default_rng(2), 6, 3)
+    monkeypatch.setattr(exchange_native, "MAX_WORK_BYTES", 0)
+    x = np.zeros((6, 3))
+    assert exchange_native.float_run(x, x, x, x == 0, x == 0, 1, 1e-10, 0.4, 0.1, 0.0) is None
+    for mode in ("fast", "float"):
+        assert_identical(run(p, True, arithmetic=mode), run(p, False, arithmetic=mode))

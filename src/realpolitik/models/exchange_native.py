@@ -34,7 +34,19 @@ from realpolitik.models.exchange_scalar import (
 )
 
 ENABLED = True
-"""False: :func:`float_run` always returns None (the Python engine runs)."""
+"""False: :func:`float_run` and :func:`run_certified` return None (the Python engines run)."""
+
+MAX_WORK_BYTES = 512 * 2**20
+"""The kernel sizes its working memory for the most candidates a round can have (actors² / 4 per issue
+pair) with room for every record; problems that would need more than this run in the Python engines
+(as do runs whose memory cannot be allocated)."""
+
+
+def _fits(n_actors: int, n_issues: int) -> bool:
+    """Whether the kernel's working memory for a problem of this size stays under :data:`MAX_WORK_BYTES`."""
+    slots = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
+    return slots * (512 + 18 * n_actors) <= MAX_WORK_BYTES
+
 
 _FN: list[Any] = []  # the configured C function, once loaded
 
@@ -93,9 +105,9 @@ def float_run(
     """:func:`exchange_scalar.run_scalar` with float arithmetic, in C (arrays ``(A, D)`` on the internal
     scale, 0 where absent); None when the compiled engine is not available."""
     fn = _function()
-    if fn is None:
-        return None
     a, d = x.shape
+    if fn is None or not _fits(a, d):
+        return None
     x = np.ascontiguousarray(x, dtype=np.float64)
     s = np.ascontiguousarray(s, dtype=np.float64)
     c = np.ascontiguousarray(c, dtype=np.float64)
@@ -128,8 +140,8 @@ def float_run(
         )
         if rc == 0:
             break
-        if rc == -1:
-            raise MemoryError("exchange: the compiled engine could not allocate its working memory")
+        if rc == -1:  # no memory for the kernel: the Python engine
+            return None
         cap = -rc - 2  # the number of exchanges the run realised: run again with room for them
     total = int(nex.sum())
     return NativeRun(hist, vote, out, vout, nex, exch[:total, :9])
@@ -389,7 +401,7 @@ def run_certified(
     evaluated in decimal from the exact state. None when the kernel is not available; raises
     :class:`NeedExact` when decimal contradicts a float64 decision (run the exact engine then)."""
     fn = _certified_function()
-    if fn is None:
+    if fn is None or not present or not _fits(len(present), len(present[0])):
         return None
     with localcontext(DECIMAL_CONTEXT):
         data = RunData(x, s, c, present, eligible, ar)
@@ -437,8 +449,8 @@ def run_certified(
             args = list(fixed)
             args[2] = xf.ctypes.data
             rc = fn(*args)
-            if rc == -1:
-                raise MemoryError("exchange: the compiled engine could not allocate its working memory")
+            if rc == -1:  # no memory for the kernel: this round in decimal
+                return exact_round(xs)
             if -1000 < rc < 0:  # (the buffer holds every candidate: not seen)
                 raise NeedExact("exchange buffer too small")
             if rc < 0:
