@@ -76,7 +76,8 @@ typedef struct {
 } Eng;
 
 #define TOL 1e-9 /* margin of comparisons on the 0..100 scale */
-#define EP 1e-11 /* bound on the float64 error of a position inside a certified round */
+#define EP 1e-11 /* bound on the float64 error of a position inside a certified round (each is a correctly
+                    rounded copy of a decimal: 1.5e-14 on 0..100; kept generous) */
 #define BAND 1e-7
 
 #define S(k, d) (g->s[(k) * g->D + (d)])
@@ -230,7 +231,7 @@ static int overshoot(Eng *g, Cand *e, int side_i) {
     e->yJ = e->uJ + e->mJ;
     e->G = fabs(db * sBb - da * sBa);
     if (g->certify) {
-        double err = (1e-14 * (fabs(t * Wa) + fabs(T)) + 2.0 * EP * Wa) / csA + 1e-15 * delta;
+        double err = ((1e-14 + 2.3e-16 * n) * (fabs(t * Wa) + fabs(T)) + 2.0 * EP * Wa) / csA + 1e-15 * delta;
         if (!(delta > 0.0)) {
             g->near = 12;
             return 1;
@@ -940,6 +941,19 @@ static int play_round(Eng *g, Work *w, double *exch, int cap, int *nx, double *v
         }
         (*nx)++;
         nreal++;
+        if (g->certify) {
+            /* the positions it hands on: the decimal ones, rounded (Python replays the exchange), so
+             * that every position in the round is a correctly rounded copy of the exact run's */
+            g->info[0] = 7;
+            g->info[1] = *nx;
+            int rc = g->cb();
+            if (rc) {
+                g->near = 70 + rc;
+                return -1;
+            }
+            r->yI = g->io[0];
+            r->yJ = g->io[1];
+        }
         v[r->aI * D + r->q] = r->yI;
         v[r->aJ * D + r->p] = r->yJ;
         w->supplied[r->aI * D + r->q] = 1;

@@ -194,7 +194,8 @@ class _Settler:
     evaluations, gains and orders of gains. The kernel passes a request in ``info`` (int32: kind, the
     number of exchanges realised so far, then the kind's fields) and ``io`` (float64) and reads the
     answer from ``io``; kinds: 1 a whole decimal evaluation, 4 decimal gains by the branch formula (a
-    batch), 5 a landing on its partner's position, 6 the order of a stretch of decimal gains. The
+    batch), 5 a landing on its partner's position, 6 the order of a stretch of decimal gains, 7 the
+    decimal positions a realised exchange hands on (rounded). The
     return value is 0, or asks for the round in decimal (3) or the member in the exact engine (2, 9)."""
 
     def __init__(self, exch: np.ndarray, info: np.ndarray, io: np.ndarray) -> None:
@@ -325,6 +326,12 @@ class _Settler:
     def _settle(self) -> int:
         info, io = self.info, self.io
         kind = int(info[0])
+        if kind == 7:  # an exchange was realised: the positions it hands on, from its decimal evaluation
+            n = int(info[1])
+            self.replay(n)
+            r = self.done[n - 1]
+            io[0], io[1] = float(r.yI), float(r.yJ)
+            return 0
         if kind == 6:  # order a stretch (gain classes in their order before the sort) by decimal gain
             gains = self.gains
             cls = info[8 : 8 + int(info[2])].tolist()
