@@ -9,8 +9,11 @@ issue, some on the bounds), run for 10 rounds in both modes, and compared: the r
 (actors, issues, order) and every number of the trajectory. Exact ties are not excluded: fast mode
 settles them in decimal like the exact mode. Prints the number of problems, mismatches, the largest
 difference, how often the checked engine handed a whole run to the exact engine, and the time of each
-mode. The checked engine runs on every size here (fast mode itself leaves problems below
-``CHECKED_FROM`` candidate slots to the exact engine, which is as fast there). The in-suite property test (``tests/models/test_exchange_checked.py``) runs a smaller version.
+mode. Fast mode runs the compiled kernel's certified rounds (``exchange_native.run_certified``) when
+the library is built, else (or with ``--python``) the Python checked engine, here on every size (fast
+mode itself leaves problems below ``CHECKED_FROM`` candidate slots to the exact engine, which is as
+fast there; likewise ``NATIVE_FROM`` for the kernel). The in-suite property tests (``tests/models/test_exchange_checked.py``,
+``tests/models/test_exchange_native.py``) run smaller versions.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from realpolitik.models import exchange as exchange_mod
+from realpolitik.models import exchange_native
 from realpolitik.models.exchange import run_exchange
 from realpolitik.models.exchange_checked import NeedExact
 from strategies import decide_style_problem
@@ -35,9 +39,13 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=2000, help="problems (default 2000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--python", action="store_true", help="the Python checked engine, not the C kernel")
     args = ap.parse_args()
+    if args.python:
+        exchange_native.ENABLED = False
     fallbacks = 0
     checked = exchange_mod.run_checked
+    certified = exchange_mod.run_certified
 
     def counting(*a: object, **k: object) -> object:
         nonlocal fallbacks
@@ -47,8 +55,19 @@ def main() -> None:
             fallbacks += 1
             raise
 
+    def counting_certified(*a: object, **k: object) -> object:
+        nonlocal fallbacks
+        try:
+            return certified(*a, **k)  # type: ignore[arg-type]
+        except NeedExact:
+            fallbacks += 1
+            raise
+
     exchange_mod.run_checked = counting  # type: ignore[assignment]
+    exchange_mod.run_certified = counting_certified  # type: ignore[assignment]
+    engine = "C kernel" if exchange_native.available() else "Python checked engine"
     exchange_mod.CHECKED_FROM = 0  # the checked engine on every size (fast mode hands small ones to exact)
+    exchange_mod.NATIVE_FROM = 0  # and the kernel's
     rng = np.random.default_rng(args.seed)
     mismatches = 0
     worst = 0.0
@@ -71,7 +90,7 @@ def main() -> None:
             mismatches += 1
             print(f"mismatch: problem {n} ({p.n_actors} actors x {p.n_issues} issues), max |diff| {diff:.3g}")
     print(
-        f"{args.n} problems (seed {args.seed}, {args.rounds} rounds): {mismatches} mismatches, "
+        f"{args.n} problems (seed {args.seed}, {args.rounds} rounds, fast mode: {engine}): {mismatches} mismatches, "
         f"largest difference {worst:.3g}; runs handed to the exact engine: {fallbacks}; "
         f"time exact {t_exact:.1f} s, fast {t_fast:.1f} s ({t_exact / max(t_fast, 1e-9):.2f}x)"
     )

@@ -7,7 +7,7 @@ For a speed change that must not change a number: both packages are loaded into 
 seeded decide-style problems of ``bench_small.py`` (2-10 actors, 1-4 issues), ``-n`` random
 decide-style problems of ``tests/strategies.py`` (every fourth one moved to other issue scales) and a
 few batched problems, in every mode: exact and fast (10 and 3 rounds; fast also with the checked
-engine on every size), float (scalar and vectorised engines, and ``tie_tolerance=1e-9``). Compared:
+engine, or the compiled kernel's, on every size), float (scalar and vectorised engines, and ``tie_tolerance=1e-9``). Compared:
 positions, outcome, every extra (arrays with their dtype) and every field of every realised exchange.
 Prints each difference and the count; exits 1 if there is one.
 """
@@ -117,8 +117,12 @@ def main() -> None:
     for name, p in cases:
         for mode, kw, checked_from in runs:
             saved = ours.CHECKED_FROM, theirs.CHECKED_FROM
+            saved_native = [getattr(m, "NATIVE_FROM", None) for m in (ours, theirs)]
             if checked_from is not None:
                 ours.CHECKED_FROM = theirs.CHECKED_FROM = checked_from
+                for m in (ours, theirs):  # the compiled kernel's fast rounds on every size, where present
+                    if hasattr(m, "NATIVE_FROM"):
+                        m.NATIVE_FROM = checked_from
             try:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     why = difference(
@@ -127,6 +131,9 @@ def main() -> None:
                     )
             finally:
                 ours.CHECKED_FROM, theirs.CHECKED_FROM = saved
+                for m, v in zip((ours, theirs), saved_native, strict=True):
+                    if v is not None:
+                        m.NATIVE_FROM = v
             if why:
                 bad += 1
                 print(f"differs: {name}, {mode} {kw} checked_from={checked_from}: {why}")

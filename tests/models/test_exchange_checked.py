@@ -21,8 +21,11 @@ MODEL = get_model("exchange")
 
 @pytest.fixture(autouse=True)
 def _always_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fast mode hands small problems to the exact engine (as fast there); test the checked engine on all."""
+    """Fast mode hands small problems to the exact engine (as fast there); test the checked engine on all.
+    The compiled kernel is switched off here: these tests are about the Python checked engine (the
+    kernel's fast mode is tested in ``test_exchange_native.py``)."""
     monkeypatch.setattr("realpolitik.models.exchange.CHECKED_FROM", 0)
+    monkeypatch.setattr("realpolitik.models.exchange_native.ENABLED", False)
 
 
 def assert_same(p: BargainingProblem, rounds: int) -> tuple[object, object]:

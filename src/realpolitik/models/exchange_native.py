@@ -1,0 +1,471 @@
+"""The exchange model's compiled float64 engine (``_native/exchange.c``) behind a small Python call.
+
+The C kernel is a second implementation of the scalar float engine (``exchange_scalar`` with
+:func:`~realpolitik.models.exchange_scalar.float_arith`): the same operations in the same order on
+doubles, so its numbers are bit-identical to the Python engine's. When the compiled library is absent
+(no compiler at install time), stale or switched off, :func:`float_run` returns None and the caller
+runs the Python engine. The library is loaded on first use, never at import.
+
+``ENABLED`` (module switch): set it to False to force the Python engine (tests compare the two).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import Any
+
+import numpy as np
+
+from realpolitik._native import library
+from realpolitik.models.exchange_checked import NeedExact
+from realpolitik.models.exchange_scalar import (
+    _NONE,
+    DECIMAL_CONTEXT,
+    Arith,
+    RunData,
+    ScalarRun,
+    _Cand,
+    _Round,
+    exact_player,
+    run_rounds,
+)
+
+ENABLED = True
+"""False: :func:`float_run` and :func:`run_certified` return None (the Python engines run)."""
+
+MAX_WORK_BYTES = 512 * 2**20
+"""The kernel sizes its working memory for the most candidates a round can have (actors² / 4 per issue
+pair) with room for every record; problems that would need more than this run in the Python engines
+(as do runs whose memory cannot be allocated)."""
+
+
+def _fits(n_actors: int, n_issues: int) -> bool:
+    """Whether the kernel's working memory for a problem of this size stays under :data:`MAX_WORK_BYTES`."""
+    slots = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
+    return slots * (512 + 18 * n_actors) <= MAX_WORK_BYTES
+
+
+_FN: list[Any] = []  # the configured C function, once loaded
+
+
+def _function() -> Any:
+    if not ENABLED:
+        return None
+    if _FN:
+        return _FN[0]
+    lib = library()
+    if lib is None:
+        return None
+    fn = lib.rp_exchange_float
+    fn.argtypes = [ctypes.c_void_p] * 13
+    fn.restype = ctypes.c_int
+    _FN.append(fn)
+    return fn
+
+
+def available() -> bool:
+    """Whether :func:`float_run` uses the compiled engine (the library is present and ``ENABLED``)."""
+    return _function() is not None
+
+
+@dataclass
+class NativeRun:
+    """A run on the internal 0..100 scale: start positions ``(R+1, A, D)``, voting positions
+    ``(R, A, D)``, outcomes ``(R+1, D)``, voting outcomes ``(R, D)``, exchanges per round ``(R,)`` and
+    the exchanges ``(n, 9)``: actor_i, actor_j, p, q, start_i, voting_i, start_j, voting_j, gain."""
+
+    history: np.ndarray
+    voting: np.ndarray
+    outcome: np.ndarray
+    voting_outcome: np.ndarray
+    n_exchanges: np.ndarray
+    exchanges: np.ndarray
+
+
+def _capacity(rounds: int, n_actors: int, n_issues: int) -> int:
+    """The first size of the exchange buffer (a run that realises more is made again with room)."""
+    return max(64, rounds * n_actors * n_issues)
+
+
+def float_run(
+    x: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    present: np.ndarray,
+    eligible: np.ndarray,
+    rounds: int,
+    eps: float,
+    w_sal: float,
+    w_fix: float,
+    tol: float,
+) -> NativeRun | None:
+    """:func:`exchange_scalar.run_scalar` with float arithmetic, in C (arrays ``(A, D)`` on the internal
+    scale, 0 where absent); None when the compiled engine is not available."""
+    fn = _function()
+    a, d = x.shape
+    if fn is None or not _fits(a, d):
+        return None
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    s = np.ascontiguousarray(s, dtype=np.float64)
+    c = np.ascontiguousarray(c, dtype=np.float64)
+    pres = np.ascontiguousarray(present, dtype=np.int8)
+    elig = np.ascontiguousarray(eligible, dtype=np.int8)
+    hist = np.empty((rounds + 1, a, d))
+    vote = np.empty((rounds, a, d))
+    out = np.empty((rounds + 1, d))
+    vout = np.empty((rounds, d))
+    nex = np.zeros(rounds, dtype=np.int32)
+    dbl = np.array([eps, w_sal, w_fix, tol], dtype=np.float64)
+    cap = _capacity(rounds, a, d)
+    while True:
+        ints = np.array([a, d, rounds, cap], dtype=np.int32)
+        exch = np.empty((cap, 10))
+        rc = fn(
+            ints.ctypes.data,
+            dbl.ctypes.data,
+            x.ctypes.data,
+            s.ctypes.data,
+            c.ctypes.data,
+            pres.ctypes.data,
+            elig.ctypes.data,
+            hist.ctypes.data,
+            vote.ctypes.data,
+            out.ctypes.data,
+            vout.ctypes.data,
+            nex.ctypes.data,
+            exch.ctypes.data,
+        )
+        if rc == 0:
+            break
+        if rc == -1:  # no memory for the kernel: the Python engine
+            return None
+        cap = -rc - 2  # the number of exchanges the run realised: run again with room for them
+    total = int(nex.sum())
+    return NativeRun(hist, vote, out, vout, nex, exch[:total, :9])
+
+
+_CERT: list[Any] = []
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int)
+
+FALLBACK_CODES = (60, 73)
+"""Codes of a certified round that plays the round in decimal instead: a position within the margin of
+its issue's outcome (60), a move history sum near its limit (73). Any other refusal (decimal
+contradicted a float64 decision taken as safe, never seen) raises :class:`NeedExact`."""
+
+
+def _certified_function() -> Any:
+    if not ENABLED:
+        return None
+    if _CERT:
+        return _CERT[0]
+    lib = library()
+    if lib is None:
+        return None
+    fn = lib.rp_exchange_certified_round
+    fn.argtypes = [ctypes.c_void_p] * 12
+    fn.restype = ctypes.c_int
+    _CERT.append(fn)
+    return fn
+
+
+def _roles(data: RunData, n_actors: int, n_issues: int) -> np.ndarray:
+    """role[p, q, i, j]: s_ip / s_iq < s_jp / s_jq in decimal (j is then I; ties: i), as the exact engine
+    decides it (:meth:`exchange_scalar._Round.create`), for actors eligible on both issues."""
+    role = np.zeros((n_issues, n_issues, n_actors, n_actors), dtype=np.int8)
+    s, el = data.s, data.eligible
+    for p in range(n_issues):
+        for q in range(p + 1, n_issues):
+            ks = [k for k in range(n_actors) if el[k][p] and el[k][q]]
+            if len(ks) < 2:
+                continue
+            ratio = [s[k][p] / s[k][q] for k in ks]
+            rank = {v: n for n, v in enumerate(sorted(set(ratio)))}
+            r = np.array([rank[v] for v in ratio])
+            role[p, q][np.ix_(ks, ks)] = r[:, None] < r[None, :]
+    return role
+
+
+class _Settler:
+    """The decimal side of a certified round (called back by the kernel): the realised exchanges replayed
+    in decimal as far as the kernel has gone, each candidate's decimal state rebuilt from them, decimal
+    evaluations, gains and orders of gains. The kernel passes a request in ``info`` (int32: kind, the
+    number of exchanges realised so far, then the kind's fields) and ``io`` (float64) and reads the
+    answer from ``io``; kinds: 1 a whole decimal evaluation, 4 decimal gains by the branch formula (a
+    batch), 5 a landing on its partner's position, 6 the order of a stretch of decimal gains, 7 the
+    decimal positions a realised exchange hands on (rounded). The
+    return value is 0, or asks for the round in decimal (3) or the member in the exact engine (2, 9)."""
+
+    def __init__(self, exch: np.ndarray, info: np.ndarray, io: np.ndarray) -> None:
+        self.exch, self.info, self.io = exch, info, io
+        self.rd: _Round | None = None
+        self.done: list[_Cand] = []
+        self.classes: dict[Decimal, int] = {}
+        self.gains: list[Decimal] = []
+        self.residual: list[float] = []
+
+    def start(self, rd: _Round) -> None:
+        self.rd = rd
+        self.done = []
+        self.supply: dict[tuple[int, int], Decimal] = {}
+        self.gain_memo: dict[tuple[int, ...], tuple[float, float, float]] = {}
+
+    def _formula(self, e: _Cand, gk: int) -> None:
+        """``e``'s moves, positions and gain when EVALUATE surely took branch ``gk`` and no overshoot
+        guard fired: that branch's formulas alone, in the exact engine's operations
+        (:meth:`exchange_checked._CheckedRound.realised_eval`)."""
+        rd = self.rd
+        assert rd is not None
+        W = rd.W
+        uI, uJ, dI, dJ = e.uI, e.uJ, e.dI, e.dJ
+        if gk == 1:  # (a) J moves all the way to I's position on p
+            muJ = abs(dI - uJ)
+            dp = ((muJ * e.sJp) * e.cJp) / W[e.p]
+            dq = e.r1 * dp
+            muI = (dq * W[e.q]) / e.csI
+        else:  # (b) I moves all the way to J's position on q
+            muI = abs(dJ - uI)
+            dq = ((muI * e.sIq) * e.cIq) / W[e.q]
+            dp = e.r2 * dq
+            muJ = (dp * W[e.p]) / e.csJ
+        e.mI = mI = -muI if uI > dJ else muI
+        e.mJ = mJ = -muJ if uJ > dI else muJ
+        e.yI = uI + mI
+        e.yJ = uJ + mJ
+        e.G = abs(dq * e.sIq - dp * e.sIp)
+        e.valid = True
+
+    def _state(self, ai: int, aj: int, p: int, q: int, records: bool = True) -> _Cand:
+        """A candidate's decimal state after the exchanges realised so far (the exact engine's REFRESH
+        carries and, with ``records``, records, without the evaluations in between). A live candidate's
+        supply positions are the latest of their actor on that issue (an exchange carries over at most
+        one of them)."""
+        rd = self.rd
+        assert rd is not None
+        e = _Cand()
+        e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+        k = rd.consts.get((ai, aj, p, q))
+        if k is None:
+            k = rd._consts(e)
+        e.sIp, e.sIq, e.sJp, e.sJq, e.cIq, e.cJp, e.r1, e.r2, e.csI, e.csJ = k
+        x = rd.x
+        e.xbI = x[ai][q]
+        e.xbJ = x[aj][p]
+        supply = self.supply
+        e.uI = supply.get((ai, q), e.xbI)
+        e.uJ = supply.get((aj, p), e.xbJ)
+        e.dI, e.dJ = x[ai][p], x[aj][q]
+        e.hsI = e.hsJ = rd.zero
+        e.hcI = e.hcJ = _NONE
+        e.rec = {}
+        e.pre = None  # type: ignore[assignment]
+        if not records:
+            return e
+        for r in self.done:
+            if (ai == r.aJ and p == r.q) or (aj == r.aJ and q == r.q):
+                rd._record(e, r.q, r.aI, r.yI, r.xbI)
+            if (ai == r.aI and p == r.p) or (aj == r.aI and q == r.p):
+                rd._record(e, r.p, r.aJ, r.yJ, r.xbJ)
+        return e
+
+    def replay(self, n: int) -> None:
+        """Replay the first ``n`` realised exchanges in decimal (those not replayed yet)."""
+        rd = self.rd
+        assert rd is not None
+        rows = self.exch
+        while len(self.done) < n:
+            ai, aj, p, q, _, yi, _, yj, _, gk = rows[len(self.done)].tolist()
+            e = self._state(int(ai), int(aj), int(p), int(q), records=not gk)
+            if gk:
+                self._formula(e, int(gk))
+            else:
+                rd.evaluate(e)  # the history only decides admissibility, which the kernel settled
+            if not e.valid or abs(float(e.yI) - yi) > 1e-6 or abs(float(e.yJ) - yj) > 1e-6:
+                raise NeedExact("a realised exchange differs in decimal")
+            self.done.append(e)
+            self.supply[e.aI, e.q] = e.yI
+            self.supply[e.aJ, e.p] = e.yJ
+
+    def _gain(self, ai: int, aj: int, p: int, q: int, gk: int) -> tuple[float, float, float]:
+        """The decimal gain of a candidate by its branch's formula: rounded to float64, its class and its
+        residual (:meth:`_class`)."""
+        supply = self.supply
+        uI, uJ = supply.get((ai, q)), supply.get((aj, p))
+        # the same pair and branch from the same positions: the same gain (the positions are the
+        # round's decimals, kept alive by the round, so their ids stay unique)
+        key = (ai, aj, p, q, gk, id(uI), id(uJ))
+        got = self.gain_memo.get(key)
+        if got is None:
+            e = self._state(ai, aj, p, q, records=False)
+            self._formula(e, gk)
+            c = self._class(e.G)
+            got = self.gain_memo[key] = (float(e.G), float(c), self.residual[c])
+        return got
+
+    def _class(self, g: Decimal) -> int:
+        """The number of the decimal gain ``g`` (equal gains, equal numbers), and its residual: g minus
+        its float64 rounding, rounded (a monotone function of g among the gains that round to the same
+        float64, so that the kernel orders most of those without asking)."""
+        c = self.classes.get(g)
+        if c is None:
+            c = self.classes[g] = len(self.gains)
+            self.gains.append(g)
+            self.residual.append(float(g - Decimal(float(g))))
+        return c
+
+    def __call__(self) -> int:
+        try:
+            return self._settle()
+        except NeedExact:
+            return 2
+        except Exception:  # never guess: the member runs in the exact engine
+            return 9
+
+    def _settle(self) -> int:
+        info, io = self.info, self.io
+        kind = int(info[0])
+        if kind == 7:  # an exchange was realised: the positions it hands on, from its decimal evaluation
+            n = int(info[1])
+            self.replay(n)
+            r = self.done[n - 1]
+            io[0], io[1] = float(r.yI), float(r.yJ)
+            return 0
+        if kind == 6:  # order a stretch (gain classes in their order before the sort) by decimal gain
+            gains = self.gains
+            cls = info[8 : 8 + int(info[2])].tolist()
+            order = sorted(range(len(cls)), key=lambda k: gains[cls[k]], reverse=True)  # stable
+            io[: len(order)] = order
+            return 0
+        if kind == 5:  # a supplier moved all the way to its partner's position: within 0..100?
+            n, actor, issue, partner = info[1:5].tolist()
+            self.replay(n)
+            rd = self.rd
+            assert rd is not None
+            u = self.supply.get((actor, issue), rd.x[actor][issue])
+            d = rd.x[partner][issue]
+            mu = abs(d - u)
+            y = u + (-mu if u > d else mu)
+            io[0] = 1.0 if rd.zero <= y <= rd.ar.hundred else 0.0
+            return 0
+        if kind == 4:  # decimal gains by the formulas of the branch float64 surely took, no guard
+            # fired: (aI, aJ, p, q, branch) per candidate from info[8]
+            n, m = info[1:3].tolist()
+            self.replay(n)
+            rows = info[8 : 8 + 5 * m].tolist()
+            gain = self._gain
+            out: list[float] = []
+            for k in range(0, 5 * m, 5):
+                out.extend(gain(rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]))
+            io[: 3 * m] = out
+            return 0
+        n, ai, aj, p, q, hcI, hcJ = info[1:8].tolist()
+        hsI, hsJ = io[0], io[1]
+        self.replay(n)
+        e = self._state(ai, aj, p, q)
+        e.hsI, e.hsJ = Decimal(hsI), Decimal(hsJ)
+        e.hcI, e.hcJ = hcI, hcJ
+        rd = self.rd
+        assert rd is not None
+        rd.evaluate(e)
+        pre = e.pre
+        # Σ H + m against 100 with the float64 history sum (within 1e-12 of the exact one) for the moves
+        # before and after the guard; near the limit the exact sum decides: play the round in decimal
+        moves = [(hsI, e.mI), (hsJ, e.mJ)]
+        if pre is not None:
+            moves += [(hsI, pre[0]), (hsJ, pre[1])]
+        if any(hs and abs(hs + float(m) - 100.0) <= 1e-6 for hs, m in moves):
+            return 3
+        io[0:8] = (
+            1.0 if e.valid else 0.0,
+            float(e.mI),
+            float(e.mJ),
+            float(e.yI),
+            float(e.yJ),
+            float(e.G),
+            float(self._class(e.G)),
+            0.0 if pre is None else 1.0,
+        )
+        if pre is not None:
+            io[8:13] = [float(v) for v in pre]
+        io[13] = self.residual[self.classes[e.G]]
+        return 0
+
+
+def run_certified(
+    x: Sequence[Sequence[Decimal]],
+    s: Sequence[Sequence[Decimal]],
+    c: Sequence[Sequence[Decimal]],
+    present: Sequence[Sequence[bool]],
+    eligible: Sequence[Sequence[bool]],
+    rounds: int,
+    ar: Arith,
+) -> ScalarRun | None:
+    """The exact engine's run (:func:`exchange_scalar.run_exact`, same arguments, same result) with each
+    round's candidates evaluated and realised in the compiled kernel in float64, every decision beyond a
+    margin of its float64 error and the others settled in decimal here; the realised exchanges are then
+    evaluated in decimal from the exact state. None when the kernel is not available; raises
+    :class:`NeedExact` when decimal contradicts a float64 decision (run the exact engine then)."""
+    fn = _certified_function()
+    if fn is None or not present or not _fits(len(present), len(present[0])):
+        return None
+    with localcontext(DECIMAL_CONTEXT):
+        data = RunData(x, s, c, present, eligible, ar)
+        n_actors = len(data.s)
+        n_issues = len(data.s[0]) if n_actors else 0
+        sf = np.array([[float(v) for v in row] for row in data.s], dtype=np.float64).reshape(
+            n_actors, n_issues
+        )
+        cf = np.array([[float(v) for v in row] for row in data.c], dtype=np.float64).reshape(
+            n_actors, n_issues
+        )
+        pres = np.array(present, dtype=np.int8).reshape(n_actors, n_issues)
+        elig = np.array(data.eligible, dtype=np.int8).reshape(n_actors, n_issues)
+        role = _roles(data, n_actors, n_issues)
+        cap = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
+        exch = np.empty((cap, 10))
+        info = np.zeros(8 + 5 * cap, dtype=np.int32)
+        io = np.zeros(16 + 3 * cap)
+        ints = np.array([n_actors, n_issues, cap], dtype=np.int32)
+        dbl = np.array([float(ar.eps)])
+        settler = _Settler(exch, info, io)
+        callback = _CALLBACK(settler)
+        fixed = (
+            ints.ctypes.data,
+            dbl.ctypes.data,
+            None,
+            sf.ctypes.data,
+            cf.ctypes.data,
+            pres.ctypes.data,
+            elig.ctypes.data,
+            role.ctypes.data,
+            exch.ctypes.data,
+            ctypes.cast(callback, ctypes.c_void_p).value,
+            info.ctypes.data,
+            io.ctypes.data,
+        )
+        exact_round = exact_player(data)
+
+        def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
+            xf = np.array([[float(v) for v in row] for row in xs], dtype=np.float64).reshape(
+                n_actors, n_issues
+            )
+            rd = _Round(xs, data)
+            settler.start(rd)
+            args = list(fixed)
+            args[2] = xf.ctypes.data
+            rc = fn(*args)
+            if rc == -1:  # no memory for the kernel: this round in decimal
+                return exact_round(xs)
+            if -1000 < rc < 0:  # (the buffer holds every candidate: not seen)
+                raise NeedExact("exchange buffer too small")
+            if rc < 0:
+                code = -rc - 1000
+                if code in FALLBACK_CODES:
+                    return exact_round(xs)
+                raise NeedExact(f"certified round refused (code {code})")
+            settler.replay(rc)
+            return rd.O, settler.done
+
+        return run_rounds(data, rounds, play)
