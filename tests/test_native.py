@@ -22,6 +22,13 @@ from realpolitik._native import build as nbuild
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(native.__file__).resolve().parent
 needs_cc = pytest.mark.skipif(nbuild.compiler() is None, reason="no C compiler on this machine")
+SWITCHED_OFF = os.environ.get("REALPOLITIK_NATIVE", "").strip().lower() in ("0", "off", "no", "false")
+
+
+@pytest.fixture(autouse=True)
+def _auto_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests load libraries from folders of their own, whatever the session's REALPOLITIK_NATIVE."""
+    monkeypatch.setenv("REALPOLITIK_NATIVE", "auto")
 
 
 def _copy_sources(dest: Path) -> Path:
@@ -45,7 +52,7 @@ def test_installed_library_is_built_from_the_shipped_sources() -> None:
     This fails (rather than letting every C-against-Python comparison skip) when a kernel source was
     edited without rebuilding: run ``python -m realpolitik._native.build``.
     """
-    if os.environ.get("REALPOLITIK_NATIVE", "").strip().lower() in ("0", "off", "no", "false"):
+    if SWITCHED_OFF:
         pytest.skip("REALPOLITIK_NATIVE=0 switches the kernels off")
     assert native.available(), native.status()
     lib = native.library()
