@@ -200,6 +200,10 @@ class _Settler:
 
     def __init__(self, exch: np.ndarray, info: np.ndarray, io: np.ndarray) -> None:
         self.exch, self.info, self.io = exch, info, io
+        # the same buffers as memoryviews: one field read or written as a Python int or float, without
+        # a NumPy scalar in between
+        self.iv: Any = info.data
+        self.fv: Any = io.data
         self.rd: _Round | None = None
         self.done: list[_Cand] = []
         self.classes: dict[Decimal, int] = {}
@@ -352,21 +356,23 @@ class _Settler:
             return 9
 
     def _settle(self) -> int:
-        info, io = self.info, self.io
-        kind = int(info[0])
+        info, io, iv = self.info, self.io, self.iv
+        kind = iv[0]
         if kind == 7:  # an exchange was realised: the positions it hands on, from its decimal evaluation
-            n = int(info[1])
-            self.replay(n)
-            io[0], io[1] = self.yfloat[n - 1]
+            n = iv[1]
+            if len(self.done) < n:
+                self.replay(n)
+            fv = self.fv
+            fv[0], fv[1] = self.yfloat[n - 1]
             return 0
         if kind == 6:  # order a stretch (gain classes in their order before the sort) by decimal gain
             gains = self.gains
-            cls = info[8 : 8 + int(info[2])].tolist()
+            cls = info[8 : 8 + iv[2]].tolist()
             order = sorted(range(len(cls)), key=lambda k: gains[cls[k]], reverse=True)  # stable
             io[: len(order)] = order
             return 0
         if kind == 5:  # a supplier moved all the way to its partner's position: within 0..100?
-            n, actor, issue, partner = info[1:5].tolist()
+            n, actor, issue, partner = iv[1:5].tolist()
             self.replay(n)
             rd = self.rd
             assert rd is not None
@@ -374,11 +380,11 @@ class _Settler:
             d = rd.x[partner][issue]
             mu = abs(d - u)
             y = u + (-mu if u > d else mu)
-            io[0] = 1.0 if rd.zero <= y <= rd.ar.hundred else 0.0
+            self.fv[0] = 1.0 if rd.zero <= y <= rd.ar.hundred else 0.0
             return 0
         if kind == 4:  # decimal gains by the formulas of the branch float64 surely took, no guard
             # fired: (aI, aJ, p, q, branch) per candidate from info[8]
-            n, m = info[1:3].tolist()
+            n, m = iv[1], iv[2]
             self.replay(n)
             rows = info[8 : 8 + 5 * m].tolist()
             gain = self._gain
@@ -387,8 +393,9 @@ class _Settler:
                 out.extend(gain(rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]))
             io[: 3 * m] = out
             return 0
-        n, ai, aj, p, q, hcI, hcJ = info[1:8].tolist()
-        hsI, hsJ = io[0], io[1]
+        n, ai, aj, p, q, hcI, hcJ = iv[1:8].tolist()
+        fv = self.fv
+        hsI, hsJ = fv[0], fv[1]
         self.replay(n)
         e = self._state(ai, aj, p, q)
         e.hsI, e.hsJ = Decimal(hsI), Decimal(hsJ)
@@ -419,7 +426,7 @@ class _Settler:
         )
         if fpre is not None:
             io[8:13] = fpre
-        io[13] = self.residual[c]
+        fv[13] = self.residual[c]
         return 0
 
 
