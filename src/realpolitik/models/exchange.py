@@ -201,6 +201,9 @@ def _scalar_member(
     # unique). The same function of the same value: identical numbers.
     identity = [k[j] == 1 and lo[j] == 0 for j in range(d)]
     memos: list[dict[int, float]] = [{} for _ in range(d)]
+    known = run.floats
+    if known is not None:  # the engine's conversions (float(value) by id): the 0..100 issues share them
+        memos = [known if identity[j] else memos[j] for j in range(d)]
 
     def den_memo(value: Any, j: int) -> float:
         key = id(value)

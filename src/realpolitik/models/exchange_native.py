@@ -200,17 +200,25 @@ class _Settler:
 
     def __init__(self, exch: np.ndarray, info: np.ndarray, io: np.ndarray) -> None:
         self.exch, self.info, self.io = exch, info, io
+        # the same buffers as memoryviews: one field read or written as a Python int or float, without
+        # a NumPy scalar in between
+        self.iv: Any = info.data
+        self.fv: Any = io.data
         self.rd: _Round | None = None
         self.done: list[_Cand] = []
         self.classes: dict[Decimal, int] = {}
         self.gains: list[Decimal] = []
+        self.gfloat: list[float] = []  # each class's gain rounded to float64
         self.residual: list[float] = []
 
     def start(self, rd: _Round) -> None:
         self.rd = rd
         self.done = []
+        self.yfloat: list[tuple[float, float]] = []  # the realised exchanges' yI, yJ rounded to float64
         self.supply: dict[tuple[int, int], Decimal] = {}
-        self.gain_memo: dict[tuple[int, ...], tuple[float, float, float]] = {}
+        # the realised exchanges that record on (actor, issue), in their order: 2 n for the n-th one's
+        # I side (actor J, issue q), 2 n + 1 for its J side (actor I, issue p)
+        self.records: dict[tuple[int, int], list[int]] = {}
 
     def _formula(self, e: _Cand, gk: int) -> None:
         """``e``'s moves, positions and gain when EVALUATE surely took branch ``gk`` and no overshoot
@@ -263,11 +271,19 @@ class _Settler:
         e.pre = None  # type: ignore[assignment]
         if not records:
             return e
-        for r in self.done:
-            if (ai == r.aJ and p == r.q) or (aj == r.aJ and q == r.q):
-                rd._record(e, r.q, r.aI, r.yI, r.xbI)
-            if (ai == r.aI and p == r.p) or (aj == r.aI and q == r.p):
-                rd._record(e, r.p, r.aJ, r.yJ, r.xbJ)
+        # the exact engine's REFRESH records in the order of the realised exchanges: those whose
+        # (actor, issue) is (I, p) or (J, q) of this candidate (never both for one side: I != J)
+        at = self.records
+        codes = at.get((ai, p), []) + at.get((aj, q), [])
+        if codes:
+            codes.sort()
+            done = self.done
+            for code in codes:
+                r = done[code >> 1]
+                if code & 1:
+                    rd._record(e, r.p, r.aJ, r.yJ, r.xbJ)
+                else:
+                    rd._record(e, r.q, r.aI, r.yI, r.xbI)
         return e
 
     def replay(self, n: int) -> None:
@@ -282,8 +298,13 @@ class _Settler:
                 self._formula(e, int(gk))
             else:
                 rd.evaluate(e)  # the history only decides admissibility, which the kernel settled
-            if not e.valid or abs(float(e.yI) - yi) > 1e-6 or abs(float(e.yJ) - yj) > 1e-6:
+            fyI, fyJ = float(e.yI), float(e.yJ)
+            if not e.valid or abs(fyI - yi) > 1e-6 or abs(fyJ - yj) > 1e-6:
                 raise NeedExact("a realised exchange differs in decimal")
+            self.yfloat.append((fyI, fyJ))
+            code = 2 * len(self.done)
+            self.records.setdefault((e.aJ, e.q), []).append(code)
+            self.records.setdefault((e.aI, e.p), []).append(code + 1)
             self.done.append(e)
             self.supply[e.aI, e.q] = e.yI
             self.supply[e.aJ, e.p] = e.yJ
@@ -291,18 +312,27 @@ class _Settler:
     def _gain(self, ai: int, aj: int, p: int, q: int, gk: int) -> tuple[float, float, float]:
         """The decimal gain of a candidate by its branch's formula: rounded to float64, its class and its
         residual (:meth:`_class`)."""
-        supply = self.supply
-        uI, uJ = supply.get((ai, q)), supply.get((aj, p))
-        # the same pair and branch from the same positions: the same gain (the positions are the
-        # round's decimals, kept alive by the round, so their ids stay unique)
-        key = (ai, aj, p, q, gk, id(uI), id(uJ))
-        got = self.gain_memo.get(key)
-        if got is None:
-            e = self._state(ai, aj, p, q, records=False)
-            self._formula(e, gk)
-            c = self._class(e.G)
-            got = self.gain_memo[key] = (float(e.G), float(c), self.residual[c])
-        return got
+        rd = self.rd
+        assert rd is not None
+        x = rd.x
+        k = rd.consts.get((ai, aj, p, q))
+        if k is None:
+            e = _Cand()
+            e.aI, e.aJ, e.p, e.q = ai, aj, p, q
+            k = rd._consts(e)
+        sIp, sIq, sJp, _, cIq, cJp, r1, r2 = k[:8]
+        W = rd.W
+        # :meth:`_formula`'s operations on the same numbers (its gain only)
+        if gk == 1:
+            muJ = abs(x[ai][p] - self.supply.get((aj, p), x[aj][p]))
+            dp = ((muJ * sJp) * cJp) / W[p]
+            dq = r1 * dp
+        else:
+            muI = abs(x[aj][q] - self.supply.get((ai, q), x[ai][q]))
+            dq = ((muI * sIq) * cIq) / W[q]
+            dp = r2 * dq
+        c = self._class(abs(dq * sIq - dp * sIp))
+        return self.gfloat[c], float(c), self.residual[c]
 
     def _class(self, g: Decimal) -> int:
         """The number of the decimal gain ``g`` (equal gains, equal numbers), and its residual: g minus
@@ -312,7 +342,9 @@ class _Settler:
         if c is None:
             c = self.classes[g] = len(self.gains)
             self.gains.append(g)
-            self.residual.append(float(g - Decimal(float(g))))
+            f = float(g)
+            self.gfloat.append(f)
+            self.residual.append(float(g - Decimal(f)))
         return c
 
     def __call__(self) -> int:
@@ -324,22 +356,23 @@ class _Settler:
             return 9
 
     def _settle(self) -> int:
-        info, io = self.info, self.io
-        kind = int(info[0])
+        info, io, iv = self.info, self.io, self.iv
+        kind = iv[0]
         if kind == 7:  # an exchange was realised: the positions it hands on, from its decimal evaluation
-            n = int(info[1])
-            self.replay(n)
-            r = self.done[n - 1]
-            io[0], io[1] = float(r.yI), float(r.yJ)
+            n = iv[1]
+            if len(self.done) < n:
+                self.replay(n)
+            fv = self.fv
+            fv[0], fv[1] = self.yfloat[n - 1]
             return 0
         if kind == 6:  # order a stretch (gain classes in their order before the sort) by decimal gain
             gains = self.gains
-            cls = info[8 : 8 + int(info[2])].tolist()
+            cls = info[8 : 8 + iv[2]].tolist()
             order = sorted(range(len(cls)), key=lambda k: gains[cls[k]], reverse=True)  # stable
             io[: len(order)] = order
             return 0
         if kind == 5:  # a supplier moved all the way to its partner's position: within 0..100?
-            n, actor, issue, partner = info[1:5].tolist()
+            n, actor, issue, partner = iv[1:5].tolist()
             self.replay(n)
             rd = self.rd
             assert rd is not None
@@ -347,11 +380,11 @@ class _Settler:
             d = rd.x[partner][issue]
             mu = abs(d - u)
             y = u + (-mu if u > d else mu)
-            io[0] = 1.0 if rd.zero <= y <= rd.ar.hundred else 0.0
+            self.fv[0] = 1.0 if rd.zero <= y <= rd.ar.hundred else 0.0
             return 0
         if kind == 4:  # decimal gains by the formulas of the branch float64 surely took, no guard
             # fired: (aI, aJ, p, q, branch) per candidate from info[8]
-            n, m = info[1:3].tolist()
+            n, m = iv[1], iv[2]
             self.replay(n)
             rows = info[8 : 8 + 5 * m].tolist()
             gain = self._gain
@@ -360,8 +393,9 @@ class _Settler:
                 out.extend(gain(rows[k], rows[k + 1], rows[k + 2], rows[k + 3], rows[k + 4]))
             io[: 3 * m] = out
             return 0
-        n, ai, aj, p, q, hcI, hcJ = info[1:8].tolist()
-        hsI, hsJ = io[0], io[1]
+        n, ai, aj, p, q, hcI, hcJ = iv[1:8].tolist()
+        fv = self.fv
+        hsI, hsJ = fv[0], fv[1]
         self.replay(n)
         e = self._state(ai, aj, p, q)
         e.hsI, e.hsJ = Decimal(hsI), Decimal(hsJ)
@@ -372,24 +406,27 @@ class _Settler:
         pre = e.pre
         # Σ H + m against 100 with the float64 history sum (within 1e-12 of the exact one) for the moves
         # before and after the guard; near the limit the exact sum decides: play the round in decimal
-        moves = [(hsI, e.mI), (hsJ, e.mJ)]
-        if pre is not None:
-            moves += [(hsI, pre[0]), (hsJ, pre[1])]
-        if any(hs and abs(hs + float(m) - 100.0) <= 1e-6 for hs, m in moves):
+        fmI, fmJ = float(e.mI), float(e.mJ)
+        moves = [(hsI, fmI), (hsJ, fmJ)]
+        fpre = None if pre is None else [float(v) for v in pre]
+        if fpre is not None:
+            moves += [(hsI, fpre[0]), (hsJ, fpre[1])]
+        if any(hs and abs(hs + m - 100.0) <= 1e-6 for hs, m in moves):
             return 3
+        c = self._class(e.G)
         io[0:8] = (
             1.0 if e.valid else 0.0,
-            float(e.mI),
-            float(e.mJ),
+            fmI,
+            fmJ,
             float(e.yI),
             float(e.yJ),
-            float(e.G),
-            float(self._class(e.G)),
+            self.gfloat[c],
+            float(c),
             0.0 if pre is None else 1.0,
         )
-        if pre is not None:
-            io[8:13] = [float(v) for v in pre]
-        io[13] = self.residual[self.classes[e.G]]
+        if fpre is not None:
+            io[8:13] = fpre
+        fv[13] = self.residual[c]
         return 0
 
 
@@ -446,11 +483,21 @@ def run_certified(
             io.ctypes.data,
         )
         exact_round = exact_player(data)
+        # float(v) by id(v) for the round-start positions (kept alive by the run's history; most are
+        # the same objects from round to round) and the realised exchanges' new positions (kept by its
+        # voting positions and exchanges); handed on with the run (``ScalarRun.floats``)
+        floats: dict[int, float] = {}
 
         def play(xs: list[list[Decimal]]) -> tuple[list[Decimal], Sequence[_Cand]]:
-            xf = np.array([[float(v) for v in row] for row in xs], dtype=np.float64).reshape(
-                n_actors, n_issues
-            )
+            known = floats.get
+            rows: list[float] = []
+            for row in xs:
+                for v in row:
+                    f = known(id(v))
+                    if f is None:
+                        f = floats[id(v)] = float(v)
+                    rows.append(f)
+            xf = np.array(rows, dtype=np.float64).reshape(n_actors, n_issues)
             rd = _Round(xs, data)
             settler.start(rd)
             args = list(fixed)
@@ -466,6 +513,11 @@ def run_certified(
                     return exact_round(xs)
                 raise NeedExact(f"certified round refused (code {code})")
             settler.replay(rc)
+            for r, (fyI, fyJ) in zip(settler.done, settler.yfloat, strict=True):
+                floats[id(r.yI)] = fyI
+                floats[id(r.yJ)] = fyJ
             return rd.O, settler.done
 
-        return run_rounds(data, rounds, play)
+        run = run_rounds(data, rounds, play)
+        run.floats = floats
+        return run

@@ -163,6 +163,9 @@ class ScalarRun:
     outcome: list[list[Num]]  # R+1 x D
     voting_outcome: list[list[Num]]  # R x D
     exchanges: list[list[ScalarExchange]]
+    floats: dict[int, float] | None = None
+    """Optional: float(v) by id(v) for numbers of the run (positions) converted already; every key is
+    the id of a number the run holds, so ids stay unique while the run lives."""
 
 
 def _merge(cls: int, m: Num, zero: Num) -> int:
