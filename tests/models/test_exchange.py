@@ -389,3 +389,39 @@ def test_guards_alone_after_a_record_equal_the_whole_evaluation(monkeypatch: pyt
                 decide_style_problem(np.random.default_rng(seed), 8, 4), arithmetic=arithmetic, rounds=4
             )
     assert len(seen) > 20, len(seen)
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_products_that_underflow_in_float64_do_not_crash_any_engine(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Salience × power can be 0 in float64 though both are positive (and the decimal product is not):
+    every mode and engine still runs, with or without the compiled kernels (found by fuzzing them)."""
+    from realpolitik.models import exchange_native
+
+    if native and not exchange_native.available():
+        pytest.skip("compiled kernels not in use")
+    monkeypatch.setattr(exchange_native, "ENABLED", native)
+    rng = np.random.default_rng(5)
+    for a, d in ((2, 2), (5, 4)):  # 5 × 4: 320 candidate slots, the checked engine's size
+        cap = rng.uniform(1, 10, a)
+        cap[0] = 6.2790033610460302e-91
+        sal = rng.uniform(0.1, 1, (a, d))
+        sal[0, 1] = 5.84212978900177e-237
+        pos = np.round(rng.uniform(0, 100, (a, d)), 1)
+        bp = BargainingProblem(
+            capability=cap,
+            position=pos,
+            salience=sal,
+            bounds=np.array([[0.0, 100.0]] * d),
+            status_quo=np.full(d, 50.0),
+        )
+        run = get_model("exchange").run
+        exact = run(bp, arithmetic="exact", rounds=3)
+        fast = run(bp, arithmetic="fast", rounds=3)
+        np.testing.assert_array_equal(fast.positions, exact.positions)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scalar = run(bp, arithmetic="float", engine="scalar", rounds=3)
+            vector = run(bp, arithmetic="float", engine="vectorised", rounds=3)
+        np.testing.assert_array_equal(scalar.positions, vector.positions)
+        assert np.isfinite(scalar.outcome).all()

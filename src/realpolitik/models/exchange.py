@@ -144,6 +144,8 @@ def _member_exact(
             return run_checked(*args), lo, k
         except NeedExact:  # a decision float64 could not settle: the whole member in decimal
             pass
+        except ZeroDivisionError:  # salience × power underflowed to 0 in float64 (not in decimal)
+            pass
     return run_exact(*args), lo, k
 
 
@@ -407,9 +409,27 @@ def run_exchange(
         engine = "scalar" if nb < AUTO_BATCH else "vectorised"
     if mode != "float" or engine == "scalar":
         for b in range(nb):
-            h, v, o, vo, ex = _scalar_member(
-                pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, mode
-            )
+            try:
+                h, v, o, vo, ex = _scalar_member(
+                    pos_f[b], sal_f[b], pow_f[b], p.bounds, present, elig_f[b], rounds, prm, mode
+                )
+            except ZeroDivisionError:
+                # float mode's Python scalar engine on a salience × power that underflows to 0: the
+                # vectorised engine divides as IEEE 754 does (as the compiled kernel does)
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    one = _fast_batch(
+                        pos_f[b : b + 1],
+                        sal_f[b : b + 1],
+                        pow_f[b : b + 1],
+                        p.bounds,
+                        present,
+                        elig_f[b : b + 1],
+                        rounds,
+                        prm,
+                        record=True,
+                    )
+                h, v, o, vo = (arr[0] for arr in one[:4])
+                ex = one[5] if one[5] is not None else [[] for _ in range(rounds)]
             hist[b], vote[b], out[b], vout[b] = h, v, o, vo
             nex[b] = [len(r) for r in ex]
             if not batch:

@@ -112,7 +112,8 @@ def float_run(
     s = np.ascontiguousarray(s, dtype=np.float64)
     c = np.ascontiguousarray(c, dtype=np.float64)
     pres = np.ascontiguousarray(present, dtype=np.int8)
-    elig = np.ascontiguousarray(eligible, dtype=np.int8)
+    # the kernel indexes an eligible actor's place on an issue: never eligible where absent
+    elig = np.ascontiguousarray(np.asarray(eligible, dtype=bool) & (pres != 0), dtype=np.int8)
     hist = np.empty((rounds + 1, a, d))
     vote = np.empty((rounds, a, d))
     out = np.empty((rounds + 1, d))
@@ -458,7 +459,7 @@ def run_certified(
             n_actors, n_issues
         )
         pres = np.array(present, dtype=np.int8).reshape(n_actors, n_issues)
-        elig = np.array(data.eligible, dtype=np.int8).reshape(n_actors, n_issues)
+        elig = (np.array(data.eligible, dtype=bool).reshape(n_actors, n_issues) & (pres != 0)).astype(np.int8)
         role = _roles(data, n_actors, n_issues)
         cap = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
         exch = np.empty((cap, 10))
