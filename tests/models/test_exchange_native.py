@@ -198,3 +198,17 @@ def test_problems_too_large_for_the_kernel_run_in_python(monkeypatch: pytest.Mon
     assert exchange_native.float_run(x, x, x, x == 0, x == 0, 1, 1e-10, 0.4, 0.1, 0.0) is None
     for mode in ("fast", "float"):
         assert_identical(run(p, True, arithmetic=mode), run(p, False, arithmetic=mode))
+
+
+def test_ctrl_c_in_a_decimal_callback_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A KeyboardInterrupt raised while the kernel waits on Python is re-raised once the kernel has
+    stopped, not swallowed by ctypes (the run would otherwise go on with stale data)."""
+
+    def interrupted(self: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(exchange_native._Settler, "_settle", interrupted)
+    monkeypatch.setattr(exchange_mod, "NATIVE_FROM", 0)
+    problem = random_problem(np.random.default_rng(3), (), 6, 3)
+    with pytest.raises(KeyboardInterrupt):
+        get_model("exchange").run(problem, arithmetic="fast", rounds=3)

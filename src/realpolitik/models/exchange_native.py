@@ -348,12 +348,19 @@ class _Settler:
             self.residual.append(float(g - Decimal(f)))
         return c
 
+    #: a KeyboardInterrupt (or other BaseException) raised in a callback: ctypes cannot carry it
+    #: through the C frames, so the kernel is told to stop (9) and the caller re-raises it
+    interrupted: BaseException | None = None
+
     def __call__(self) -> int:
         try:
             return self._settle()
         except NeedExact:
             return 2
         except Exception:  # never guess: the member runs in the exact engine
+            return 9
+        except BaseException as exc:  # Ctrl-C: stop the kernel, re-raised after it returns
+            self.interrupted = exc
             return 9
 
     def _settle(self) -> int:
@@ -504,6 +511,9 @@ def run_certified(
             args = list(fixed)
             args[2] = xf.ctypes.data
             rc = fn(*args)
+            if settler.interrupted is not None:
+                exc, settler.interrupted = settler.interrupted, None
+                raise exc
             if rc == -1:  # no memory for the kernel: this round in decimal
                 return exact_round(xs)
             if -1000 < rc < 0:  # (the buffer holds every candidate: not seen)
