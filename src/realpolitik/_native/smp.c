@@ -110,6 +110,20 @@ typedef struct {
     double *z; /* (n + 2n) x dims: the positions, then the offers */
 } Work;
 
+/* Actor i's salience-weighted distance from its position xi to y (distances()'s operations: squared
+   weighted differences summed left to right over issues, divided by Σ_k s_ik², square root; 0 for an
+   actor without salience). */
+static inline double wdist(const double *xi, const double *y, const double *si, int64_t dims, double den,
+                           int64_t bad) {
+    double t = (xi[0] - y[0]) * si[0];
+    double acc = t * t;
+    for (int64_t k = 1; k < dims; k++) {
+        t = (xi[k] - y[k]) * si[k];
+        acc = acc + t * t;
+    }
+    return bad ? 0.0 : sqrt(acc / den);
+}
+
 /* SmallRun.assess: distances, risk-neutral election, risk attitudes and their estimates, u_nj. */
 static void assess(Work *W, const double *x) {
     const int64_t n = W->n, dims = W->dims;
@@ -118,14 +132,7 @@ static void assess(Work *W, const double *x) {
     double *risk = W->risk, *rp = W->rp, *unj = W->unj;
     for (int64_t i = 0; i < n; i++) {
         for (int64_t j = 0; j < n; j++) {
-            double t = (x[i * dims] - x[j * dims]) * sal[i * dims];
-            double acc = t * t;
-            for (int64_t k = 1; k < dims; k++) {
-                t = (x[i * dims + k] - x[j * dims + k]) * sal[i * dims + k];
-                acc = acc + t * t;
-            }
-            acc = sqrt(acc / W->den_col[i]);
-            if (W->bad[i]) acc = 0.0;
+            double acc = wdist(x + i * dims, x + j * dims, sal + i * dims, dims, W->den_col[i], W->bad[i]);
             d[i * n + j] = acc;
             u0[i * n + j] = 1.0 - acc;
         }
@@ -315,14 +322,7 @@ static void turn(Work *W, const double *x, double *new_x, int64_t *target) {
     double *um = W->um;
     for (int64_t o = 0; o < m2; o++) {
         for (int64_t i = 0; i < n; i++) {
-            double t = (x[i * dims] - zy[o * dims]) * sal[i * dims];
-            double acc = t * t;
-            for (int64_t k = 1; k < dims; k++) {
-                t = (x[i * dims + k] - zy[o * dims + k]) * sal[i * dims + k];
-                acc = acc + t * t;
-            }
-            double dm = sqrt(acc / W->den_col[i]);
-            if (W->bad[i]) dm = 0.0;
+            double dm = wdist(x + i * dims, zy + o * dims, sal + i * dims, dims, W->den_col[i], W->bad[i]);
             um[o * n + i] = (dm * W->risk[i] + 1.0) * (1.0 - dm);
         }
     }
