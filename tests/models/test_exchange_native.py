@@ -43,8 +43,10 @@ FAST = dict(
 
 @pytest.fixture(autouse=True)
 def _kernel_on_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fast mode hands the smallest problems to the exact engine (as fast there); test the kernel on all."""
+    """Fast mode hands the smaller problems to the exact engine (the compiled one, or the Python one for
+    the smallest); test the certified rounds on all sizes."""
     monkeypatch.setattr("realpolitik.models.exchange.NATIVE_FROM", 0)
+    monkeypatch.setattr("realpolitik.models.exchange.EXACT_KERNEL_BELOW", 0)
 
 
 def run(p: BargainingProblem, native: bool, **kw: Any) -> Trajectory:

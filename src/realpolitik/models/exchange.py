@@ -37,7 +37,7 @@ import numpy as np
 
 from realpolitik.models.exchange_checked import NeedExact, run_checked
 from realpolitik.models.exchange_fast import run_fast
-from realpolitik.models.exchange_native import NativeRun, float_run, run_certified
+from realpolitik.models.exchange_native import NativeRun, exact_run, float_run, run_certified
 from realpolitik.models.exchange_scalar import (
     DECIMAL_CONTEXT,
     ScalarRun,
@@ -64,6 +64,11 @@ NATIVE_FROM = 64
 """With the compiled kernels, fast mode runs the kernel's certified rounds from this many candidate slots
 on; below it (two or three actors, few issues) the exact engine is as fast or faster (measured: 2 × 2
 0.55 against 0.75-1.0 ms, 3 × 3 1.4 against 1.7-2.2 ms, 4 × 3 2.7 against 1.8-2.4 ms)."""
+
+EXACT_KERNEL_BELOW = 10**9
+"""With the compiled kernels, exact mode always runs the compiled exact engine
+(``exchange_native.exact_run``); fast mode runs it below this many candidate slots and the certified
+rounds from there on (both give the exact mode's numbers; the measured crossover is in the docs)."""
 
 NOTE_EXACT = (
     "exact: 28-digit decimal arithmetic in the reference program's order of operations and tie rule "
@@ -173,6 +178,23 @@ def _scalar_member(
     own scales."""
     d = position.shape[1]
     if mode != "float":
+        nat = None
+        a = position.shape[0]
+        if mode == "exact" or a * a * d * (d - 1) < EXACT_KERNEL_BELOW:
+            nat = exact_run(
+                position,
+                salience,
+                power,
+                bounds,
+                present,
+                eligible,
+                rounds,
+                float(prm["epsilon"]),
+                float(prm["salience_weight"]),
+                float(prm["fixed_weight"]),
+            )
+        if nat is not None:
+            return _exact_arrays(nat, position, present)
         run, lo, k = _member_exact(
             position, salience, power, bounds, present, eligible, rounds, prm, checked=mode == "fast"
         )
@@ -268,6 +290,27 @@ def _native_arrays(
         exch.append(rnd)
         at += n
     return hist, vote, den(run.outcome), den(run.voting_outcome), exch
+
+
+def _exact_arrays(
+    run: NativeRun, position: np.ndarray, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[list[Exchange]]]:
+    """:func:`_member_arrays` for a run of the compiled exact engine, whose numbers are on the issues'
+    scales already (mapped in C by :func:`_denorm`'s operations)."""
+    hist = np.where(present, run.history, position)
+    vote = np.where(present, run.voting, position)
+    rows = run.exchanges.tolist()
+    exch: list[list[Exchange]] = []
+    at = 0
+    for n in run.n_exchanges.tolist():
+        exch.append(
+            [
+                Exchange(int(ai), int(aj), int(p), int(q), si, yi, sj, yj, g)
+                for ai, aj, p, q, si, yi, sj, yj, g in rows[at : at + n]
+            ]
+        )
+        at += n
+    return hist, vote, run.outcome, run.voting_outcome, exch
 
 
 def _member_arrays(

@@ -532,3 +532,113 @@ def run_certified(
         run = run_rounds(data, rounds, play)
         run.floats = floats
         return run
+
+
+_EXACT: list[Any] = []
+
+
+EXACT_ENABLED = True
+"""False: :func:`exact_run` returns None (exact mode runs the Python exact engine) while the other
+kernels stay on (benchmarks compare the two exact engines)."""
+
+
+def _exact_function() -> Any:
+    if not (ENABLED and EXACT_ENABLED):
+        return None
+    if _EXACT:
+        return _EXACT[0]
+    lib = library()
+    if lib is None:
+        return None
+    fn = lib.rp_exchange_exact
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_char_p] + [ctypes.c_void_p] * 8
+    fn.restype = ctypes.c_int
+    _EXACT.append(fn)
+    return fn
+
+
+def exact_available() -> bool:
+    """Whether :func:`exact_run` uses the compiled exact engine (the library is present and ``ENABLED``)."""
+    return _exact_function() is not None
+
+
+def _fits_exact(n_actors: int, n_issues: int) -> bool:
+    """Whether the exact kernel's working memory (about 1 KB per candidate slot of a round) stays under
+    :data:`MAX_WORK_BYTES`."""
+    slots = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
+    return slots * (1200 + 2 * n_actors) <= MAX_WORK_BYTES
+
+
+_CONSTANT_TEXT: dict[float, str] = {}
+
+
+def _exact_text(value: float) -> str:
+    """The exact decimal of a double, as ``Decimal(value)`` holds it (the weights and ε of decimal_arith)."""
+    text = _CONSTANT_TEXT.get(value)
+    if text is None:
+        text = _CONSTANT_TEXT[value] = str(Decimal(value))
+    return text
+
+
+def exact_run(
+    position: np.ndarray,
+    salience: np.ndarray,
+    power: np.ndarray,
+    bounds: np.ndarray,
+    present: np.ndarray,
+    eligible: np.ndarray,
+    rounds: int,
+    eps: float,
+    w_sal: float,
+    w_fix: float,
+) -> NativeRun | None:
+    """One member of ``exchange._member_exact`` (the exact engine, 28-digit decimals) in C, with its
+    outputs mapped to the issues' own scales as ``exchange._denorm`` maps them: arrays ``(A, D)`` of one
+    unbatched member on the issues' scales (positions of absent cells are not read). Every input float
+    reaches the kernel as its ``repr`` (``decimal_arith``'s conversion), the constants as their exact
+    decimals. None when the compiled engine is not available, the problem too large for its memory
+    bound, or an operation of the run is one the kernel's decimal arithmetic leaves to Python (division
+    by zero, exponents far out of range): the caller then runs the Python engine."""
+    fn = _exact_function()
+    a, d = position.shape
+    if fn is None or not a or not d or not _fits_exact(a, d):
+        return None
+    pres = np.ascontiguousarray(present, dtype=np.int8)
+    # the kernel indexes an eligible actor's place on an issue: never eligible where absent
+    elig = np.ascontiguousarray(np.asarray(eligible, dtype=bool) & (pres != 0), dtype=np.int8)
+    flags = pres.ravel().tolist()
+    parts: list[str] = []
+    for arr in (position, salience, power):
+        parts.extend(repr(v) if f else "0" for v, f in zip(arr.ravel().tolist(), flags, strict=True))
+    parts.extend(map(repr, bounds[:, 0].tolist()))
+    parts.extend(map(repr, bounds[:, 1].tolist()))
+    parts += [_exact_text(eps), _exact_text(w_sal), _exact_text(w_fix)]
+    text = " ".join(parts).encode("ascii")
+    hist = np.empty((rounds + 1, a, d))
+    vote = np.empty((rounds, a, d))
+    out = np.empty((rounds + 1, d))
+    vout = np.empty((rounds, d))
+    nex = np.zeros(rounds, dtype=np.int32)
+    cap = _capacity(rounds, a, d)
+    while True:
+        ints = np.array([a, d, rounds, cap], dtype=np.int32)
+        exch = np.empty((cap, 9))
+        rc = fn(
+            ints.ctypes.data,
+            text,
+            pres.ctypes.data,
+            elig.ctypes.data,
+            hist.ctypes.data,
+            vote.ctypes.data,
+            out.ctypes.data,
+            vout.ctypes.data,
+            nex.ctypes.data,
+            exch.ctypes.data,
+        )
+        if rc == 0:
+            break
+        if rc in (-1, -2):  # no memory, or an operation left to Python's decimal: the Python engine
+            return None
+        cap = -rc - 2  # the number of exchanges the run realised: run again with room for them
+    total = int(nex.sum())
+    return NativeRun(hist, vote, out, vout, nex, exch[:total])
