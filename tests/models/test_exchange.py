@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.strategies import decide_style_problem
 
-from realpolitik.models import BargainingProblem, get_model
+from realpolitik.models import BargainingProblem, exchange_native, get_model
 from realpolitik.models import exchange_scalar as sc
 from realpolitik.models.exchange_scalar import Arith, run_scalar
 from realpolitik.models.problem import Trajectory
@@ -370,6 +370,7 @@ def test_outcome_within_bounds(seed: int, a: int, d: int, arithmetic: str) -> No
 def test_guards_alone_after_a_record_equal_the_whole_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
     """A refresh that only records a partner's position re-runs the overshoot guards alone (the moves
     before them cannot change); a whole evaluation of the same state gives the same numbers."""
+    monkeypatch.setattr(exchange_native, "EXACT_ENABLED", False)  # the Python exact engine, not C's
     seen = []
     real = sc._Round.refresh
 

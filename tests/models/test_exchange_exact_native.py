@@ -162,10 +162,21 @@ def test_kernel_refusals_run_the_python_engine(monkeypatch: pytest.MonkeyPatch, 
 
     monkeypatch.setattr(exchange_native, "_EXACT", [refuse])
     p = decide_style_problem(np.random.default_rng(5), 5, 3)
-    assert exchange_native.exact_run(
-        p.position, p.salience, np.broadcast_to(np.asarray(p.power), p.position.shape),
-        p.bounds, np.ones((5, 3), bool), np.ones((5, 3), bool), 3, 1e-10, 0.4, 0.1,
-    ) is None
+    assert (
+        exchange_native.exact_run(
+            p.position,
+            p.salience,
+            np.broadcast_to(np.asarray(p.power), p.position.shape),
+            p.bounds,
+            np.ones((5, 3), bool),
+            np.ones((5, 3), bool),
+            3,
+            1e-10,
+            0.4,
+            0.1,
+        )
+        is None
+    )
     monkeypatch.setattr(exchange_native, "ENABLED", False)
     python = MODEL.run(p, arithmetic="exact")
     monkeypatch.setattr(exchange_native, "ENABLED", True)
@@ -177,7 +188,10 @@ def test_problems_too_large_for_the_kernel_run_in_python(monkeypatch: pytest.Mon
     p = decide_style_problem(np.random.default_rng(2), 6, 3)
     monkeypatch.setattr(exchange_native, "MAX_WORK_BYTES", 0)
     x = np.zeros((6, 3))
-    assert exchange_native.exact_run(x, x, x, np.tile([0.0, 100.0], (3, 1)), x == 0, x == 0, 1, 1e-10, 0.4, 0.1) is None
+    assert (
+        exchange_native.exact_run(x, x, x, np.tile([0.0, 100.0], (3, 1)), x == 0, x == 0, 1, 1e-10, 0.4, 0.1)
+        is None
+    )
     assert_identical(run(p, True, arithmetic="exact"), run(p, False, arithmetic="exact"))
 
 
@@ -185,4 +199,7 @@ def test_switch_forces_the_python_engine(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(exchange_native, "ENABLED", False)
     assert not exchange_native.exact_available()
     x = np.zeros((2, 2))
-    assert exchange_native.exact_run(x, x, x, np.tile([0.0, 100.0], (2, 1)), x == 0, x == 0, 1, 1e-10, 0.4, 0.1) is None
+    assert (
+        exchange_native.exact_run(x, x, x, np.tile([0.0, 100.0], (2, 1)), x == 0, x == 0, 1, 1e-10, 0.4, 0.1)
+        is None
+    )

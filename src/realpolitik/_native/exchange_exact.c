@@ -17,6 +17,7 @@
 #include "rp_native.h"
 #include "rp_dec.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,10 @@ typedef struct {
     char *ratio_set;  /* [D][D] */
     dec *kc;          /* [npairs][A][A][4] r1, r2, csI, csJ, or NULL (too large: computed per candidate) */
     char *kc_set;
+    /* float64 approximations (x_approx) for the guards' first look: per run s, c [A][D] and W [D]; per
+       round x [A][D], the terms in order [D][A], their running sums from the left and from the right
+       [D][A+1], the sum of their magnitudes [D] and the outcome [D] */
+    double *sf, *cf, *Wf, *xf, *tlf, *prefixf, *suffixf, *Sf, *Of;
     /* records: slots of 2 * A (value, set flag) per candidate that has any */
     dec *recv;
     char *recf;
@@ -77,6 +82,29 @@ typedef struct {
 #define LT(a, b) (dec_cmp((a), (b)) < 0)
 #define LE(a, b) (dec_cmp((a), (b)) <= 0)
 #define GT(a, b) (dec_cmp((a), (b)) > 0)
+
+/* 10^(9m) for m = -20..20, each literal correctly rounded */
+static const double X_P9[41] = {
+    1e-180, 1e-171, 1e-162, 1e-153, 1e-144, 1e-135, 1e-126, 1e-117, 1e-108, 1e-99, 1e-90, 1e-81, 1e-72, 1e-63,
+    1e-54,  1e-45,  1e-36,  1e-27,  1e-18,  1e-9,   1e0,    1e9,    1e18,   1e27,   1e36,  1e45,  1e54,  1e63,
+    1e72,   1e81,   1e90,   1e99,   1e108,  1e117,  1e126,  1e135,  1e144,  1e153,  1e162, 1e171, 1e180};
+
+/* A double within a relative 7u (u = 2^-53) of a decimal's value: its top three limbs (what is dropped
+ * is under 1e-18 of the value) with four roundings, times a correctly rounded power of ten (two more).
+ * NaN outside 1e-180..1e180 (every test on it then fails, and the caller decides in decimal). Only the
+ * guards' first look uses it; no number of the run comes from it. */
+static double x_approx(const dec *a) {
+    int n = a->n;
+    if (n == 0) return 0.0;
+    int k = n < 3 ? n : 3;
+    double v = (double)a->l[n - 1];
+    if (k >= 2) v = v * 1e9 + (double)a->l[n - 2];
+    if (k >= 3) v = v * 1e9 + (double)a->l[n - 3];
+    int m = a->e + n - k;
+    if (m < -20 || m > 20) return NAN;
+    v = v * X_P9[m + 20];
+    return a->neg ? -v : v;
+}
 
 static int x_merge(int cls, const dec *m) {
     int sg = dec_sgn(m);
@@ -145,6 +173,29 @@ static int x_overshoot(XEng *g, XCand *e, int side_i) {
         x_sum(g, &tot1, lst, n);
     } else {
         int j = pl[A];
+        {
+            /* First look in float64: when both residuals are of one sign beyond a bound on their float64
+             * error, the guard does not fire in decimal either, and nothing else of these sums is used.
+             * The bound: inputs within 7u of the decimals, each term (x s) c within 3 * 7u + 2u, a sum
+             * of n terms within n u of their magnitudes S, the quotient and the difference a few u more;
+             * the decimals' own roundings (28 digits) are far below. Below, r is within
+             * (3n + 110) u (|t| + S / W) of the decimal residual; B allows 900 times that or more. */
+            const int D = g->D;
+            const double sAf = g->sf[A * D + a], cAf = g->cf[A * D + a], Wf = g->Wf[a];
+            const double tf = x_approx(t);
+            const double pre = g->prefixf[a * (NA + 1) + j], suf = g->suffixf[a * (NA + 1) + j + 1];
+            const double ty = (x_approx(yA) * sAf) * cAf;
+            const double r1f = tf - ((pre + ty) + suf) / Wf;
+            double r0f, tu = 0.0;
+            if (dec_cmp(uA, &g->x[A * D + a]) == 0) {
+                r0f = tf - g->Of[a];
+            } else {
+                tu = (x_approx(uA) * sAf) * cAf;
+                r0f = tf - ((pre + tu) + suf) / Wf;
+            }
+            const double B = 1e-13 * (n + 40) * (fabs(tf) + (g->Sf[a] + fabs(ty) + fabs(tu)) / Wf);
+            if ((r0f > B && r1f > B) || (r0f < -B && r1f < -B)) return 0;
+        }
         const dec *before = &g->prefix[a * (NA + 1) + j];
         const dec *tail = g->tl + a * NA + j + 1;
         int ntail = n - j - 1;
@@ -379,6 +430,22 @@ static void x_round_sums(XEng *g) {
             DIV(&g->O[d], &tot, &g->W[d]);
         else
             g->O[d] = g->zero;
+        /* the float64 approximations of the round for the guards' first look */
+        double *tlf = g->tlf + d * NA, *pf = g->prefixf + d * (NA + 1), *sf = g->suffixf + d * (NA + 1);
+        double S = 0.0;
+        pf[0] = 0.0;
+        for (int i = 0; i < n; i++) {
+            int k = g->order[d * NA + i];
+            double xv = x_approx(&g->x[k * D + d]);
+            g->xf[k * D + d] = xv;
+            tlf[i] = (xv * g->sf[k * D + d]) * g->cf[k * D + d];
+            pf[i + 1] = pf[i] + tlf[i];
+            S += fabs(tlf[i]);
+        }
+        sf[n] = 0.0;
+        for (int i = n - 1; i >= 0; i--) sf[i] = sf[i + 1] + tlf[i];
+        g->Sf[d] = S;
+        g->Of[d] = x_approx(&g->O[d]);
     }
 }
 
@@ -427,6 +494,8 @@ static void x_free(XEng *g, XWork *w) {
     free(g->W); free(g->order); free(g->norder); free(g->place); free(g->O); free(g->tl); free(g->prefix);
     free(g->terms); free(g->lst); free(g->ratio); free(g->ratio_set); free(g->kc); free(g->kc_set);
     free(g->recv); free(g->recf);
+    free(g->sf); free(g->cf); free(g->Wf); free(g->xf); free(g->tlf); free(g->prefixf); free(g->suffixf);
+    free(g->Sf); free(g->Of);
     free(w->left); free(w->grp); free(w->cs); free(w->live); free(w->sup_start); free(w->dem_start);
     free(w->sup_fill); free(w->dem_fill); free(w->sup_list); free(w->dem_list); free(w->supplied);
 }
@@ -456,6 +525,17 @@ static int x_init(XEng *g, XWork *w, int NA, int D, const dec *s, const dec *c, 
         g->kc_set = calloc(kcn + 1, 1);
         if (!g->kc || !g->kc_set) return -1;
     }
+    g->sf = calloc((size_t)AD + 1, sizeof(double));
+    g->cf = calloc((size_t)AD + 1, sizeof(double));
+    g->Wf = calloc((size_t)D + 1, sizeof(double));
+    g->xf = calloc((size_t)AD + 1, sizeof(double));
+    g->tlf = calloc((size_t)AD + 1, sizeof(double));
+    g->prefixf = calloc((size_t)D * (NA + 1) + 1, sizeof(double));
+    g->suffixf = calloc((size_t)D * (NA + 1) + 1, sizeof(double));
+    g->Sf = calloc((size_t)D + 1, sizeof(double));
+    g->Of = calloc((size_t)D + 1, sizeof(double));
+    if (!g->sf || !g->cf || !g->Wf || !g->xf || !g->tlf || !g->prefixf || !g->suffixf || !g->Sf || !g->Of)
+        return -1;
     w->left = calloc((size_t)AD + 1, 1);
     w->grp = calloc((size_t)4 * NA + 4, sizeof(int));
     w->cs = calloc((size_t)maxc, sizeof(XCand));
@@ -485,6 +565,11 @@ static int x_init(XEng *g, XWork *w, int NA, int D, const dec *s, const dec *c, 
         }
         g->norder[d] = n;
         g->W[d] = wd;
+        g->Wf[d] = x_approx(&wd);
+    }
+    for (int i = 0; i < AD; i++) {
+        g->sf[i] = x_approx(&s[i]);
+        g->cf[i] = x_approx(&c[i]);
     }
     return 0;
 }

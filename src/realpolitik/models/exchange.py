@@ -299,18 +299,21 @@ def _exact_arrays(
     scales already (mapped in C by :func:`_denorm`'s operations)."""
     hist = np.where(present, run.history, position)
     vote = np.where(present, run.voting, position)
-    rows = run.exchanges.tolist()
-    exch: list[list[Exchange]] = []
+    return hist, vote, run.outcome, run.voting_outcome, _exchange_lists(run.exchanges, run.n_exchanges)
+
+
+def _exchange_lists(rows: np.ndarray, counts: np.ndarray) -> list[list[Exchange]]:
+    """Per round the :class:`Exchange` records of rows (actor_i, actor_j, p, q as whole numbers, then
+    start_i, voting_i, start_j, voting_j, gain), ``counts`` rows per round."""
+    ids = rows[:, :4].astype(np.intp).T.tolist() if len(rows) else [[], [], [], []]
+    values = rows[:, 4:9].T.tolist() if len(rows) else [[], [], [], [], []]
+    flat = list(map(Exchange, *ids, *values))
+    out: list[list[Exchange]] = []
     at = 0
-    for n in run.n_exchanges.tolist():
-        exch.append(
-            [
-                Exchange(int(ai), int(aj), int(p), int(q), si, yi, sj, yj, g)
-                for ai, aj, p, q, si, yi, sj, yj, g in rows[at : at + n]
-            ]
-        )
+    for n in counts.tolist():
+        out.append(flat[at : at + n])
         at += n
-    return hist, vote, run.outcome, run.voting_outcome, exch
+    return out
 
 
 def _member_arrays(
