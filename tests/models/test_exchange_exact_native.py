@@ -110,6 +110,19 @@ def test_exact_engine_in_c_on_other_scales_with_ties(seed: int, n_actors: int, n
     c_equals_python(p)
 
 
+@pytest.mark.parametrize("options", [1, 2, 3])
+def test_exact_engine_in_c_without_its_shortcuts(monkeypatch: pytest.MonkeyPatch, options: int) -> None:
+    """The per-run cache of the pairs' constants (off for problems too large for it) and the guards'
+    float64 first look change no result: each switched off gives the same runs."""
+    problems = [decide_style_problem(np.random.default_rng(s), 8, 4) for s in range(3)]
+    problems += [random_problem(np.random.default_rng(s), (), 6, 3) for s in range(3)]
+    problems.append(HELD_OUT)
+    runs = [run_in_c(p, arithmetic="exact", rounds=8) for p in problems]
+    monkeypatch.setattr(exchange_native, "EXACT_OPTIONS", options)
+    for p, expected in zip(problems, runs, strict=True):
+        assert_identical(run_in_c(p, arithmetic="exact", rounds=8), expected)
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -43,6 +43,7 @@ typedef struct {
 
 typedef struct {
     int A, D;
+    int first_look; /* the guards' first look in float64 (options bit 1 switches it off) */
     decctx ctx;
     const dec *s, *c; /* [A][D] */
     const char *elig;
@@ -173,7 +174,7 @@ static int x_overshoot(XEng *g, XCand *e, int side_i) {
         x_sum(g, &tot1, lst, n);
     } else {
         int j = pl[A];
-        {
+        if (g->first_look) {
             /* First look in float64: when both residuals are of one sign beyond a bound on their float64
              * error, the guard does not fire in decimal either, and nothing else of these sums is used.
              * The bound: inputs within 7u of the decimals, each term (x s) c within 3 * 7u + 2u, a sum
@@ -503,7 +504,7 @@ static void x_free(XEng *g, XWork *w) {
 #define KC_MAX_BYTES ((size_t)64 << 20)
 
 static int x_init(XEng *g, XWork *w, int NA, int D, const dec *s, const dec *c, const char *present,
-                  const char *elig) {
+                  const char *elig, int cache) {
     const int AD = NA * D;
     const int npairs = D * (D - 1) / 2;
     const int maxc = w->maxc = npairs * (NA * NA / 4 + 1) + 1;
@@ -520,7 +521,7 @@ static int x_init(XEng *g, XWork *w, int NA, int D, const dec *s, const dec *c, 
     g->ratio = calloc((size_t)D * D * NA + 1, sizeof(dec));
     g->ratio_set = calloc((size_t)D * D + 1, 1);
     size_t kcn = (size_t)npairs * NA * NA;
-    if (kcn * 4 * sizeof(dec) <= KC_MAX_BYTES) {
+    if (cache && kcn * 4 * sizeof(dec) <= KC_MAX_BYTES) {
         g->kc = calloc(kcn * 4 + 1, sizeof(dec));
         g->kc_set = calloc(kcn + 1, 1);
         if (!g->kc || !g->kc_set) return -1;
@@ -765,7 +766,8 @@ static double x_den(XEng *g, const dec *v, int kind, const dec *lo, const dec *k
 }
 
 /* The whole exact run.
- * ints: [A, D, rounds, exch_capacity]
+ * ints: [A, D, rounds, exch_capacity, options]; options (tests): bit 0 no per-run cache of the pairs'
+ *   constants, bit 1 no float64 first look in the guards (the same results, more decimal work)
  * text: space-separated numbers as Python's Decimal() reads them: positions [A][D], saliences [A][D],
  *   powers [A][D] (each the repr of the input float; "0" where absent), each issue's lower bounds [D]
  *   and upper bounds [D], then eps, w_sal, w_fix (str of the exact decimal of the double).
@@ -778,7 +780,7 @@ static double x_den(XEng *g, const dec *v, int kind, const dec *lo, const dec *k
 RP_EXPORT int rp_exchange_exact(const int32_t *ints, const char *text, const char *present, const char *elig,
                                 double *hist, double *vote, double *out, double *vout, int32_t *nex,
                                 double *exch) {
-    const int NA = ints[0], D = ints[1], R = ints[2], cap = ints[3];
+    const int NA = ints[0], D = ints[1], R = ints[2], cap = ints[3], opts = ints[4];
     const int AD = NA * D;
     XEng eng;
     XWork work;
@@ -833,7 +835,8 @@ RP_EXPORT int rp_exchange_exact(const int32_t *ints, const char *text, const cha
                 x[i * D + j] = g->zero;
             }
         }
-    if (x_init(g, w, NA, D, s, c, present, elig)) goto finish;
+    if (x_init(g, w, NA, D, s, c, present, elig, !(opts & 1))) goto finish;
+    g->first_look = !(opts & 2);
     for (int i = 0; i < AD; i++) {
         xden[i] = present[i] ? x_den(g, &x[i], kind[i % D], &lo[i % D], &k[i % D]) : 0.0;
         hist[i] = xden[i];

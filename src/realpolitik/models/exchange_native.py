@@ -541,6 +541,11 @@ EXACT_ENABLED = True
 """False: :func:`exact_run` returns None (exact mode runs the Python exact engine) while the other
 kernels stay on (benchmarks compare the two exact engines)."""
 
+EXACT_OPTIONS = 0
+"""Tests only: bit 0 switches off the exact kernel's per-run cache of each pair's constants (as for
+problems too large for it), bit 1 the float64 first look of its overshoot guards. Neither changes a
+result; the tests check that."""
+
 
 def _exact_function() -> Any:
     if not (ENABLED and EXACT_ENABLED):
@@ -621,7 +626,7 @@ def exact_run(
     nex = np.zeros(rounds, dtype=np.int32)
     cap = _capacity(rounds, a, d)
     while True:
-        ints = np.array([a, d, rounds, cap], dtype=np.int32)
+        ints = np.array([a, d, rounds, cap, EXACT_OPTIONS], dtype=np.int32)
         exch = np.empty((cap, 9))
         rc = fn(
             ints.ctypes.data,
