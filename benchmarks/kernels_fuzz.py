@@ -276,7 +276,12 @@ def exchange_case(rng: np.random.Generator, a: int, d: int, exact_too: bool) -> 
         fast = ex_run(problem, True, **kw)
         ex_same(fast, ex_run(problem, False, **kw), f"exchange fast {a}x{d} {kind} {kw}")
         if exact_too and not isinstance(fast, Exception):
-            ex_same(fast, ex_run(problem, False, arithmetic="exact", rounds=kw["rounds"]), "fast vs exact")
+            exact_py = ex_run(problem, False, arithmetic="exact", rounds=kw["rounds"])
+            ex_same(fast, exact_py, "fast vs exact")
+            # the exact engine in C (exchange_exact.c with rp_dec.h's decimals)
+            ex_same(
+                ex_run(problem, True, arithmetic="exact", rounds=kw["rounds"]), exact_py, "exact C vs Python"
+            )
     SHAPES["exchange"][a, d] += 1
 
 
@@ -304,6 +309,24 @@ def exchange_max(rng: np.random.Generator, d: int, rounds: int) -> float:
     return time.perf_counter() - t0
 
 
+def exact_max(rng: np.random.Generator, d: int, rounds: int) -> float:
+    """The largest problem the exact kernel accepts with d issues, in C only; returns the seconds."""
+    a = 2
+    while exchange_native._fits_exact(a + 1, d):
+        a += 1
+    p = decide_style_problem(rng, a, d)
+    pres = np.ones((a, d), dtype=bool) if p.present is None else p.present
+    power = np.broadcast_to(np.asarray(p.power, dtype=float), (a, d))  # the problem's (A, D) power
+    elig = pres & (p.salience > 0) & (power > 0)
+    t0 = time.perf_counter()
+    out = exchange_native.exact_run(
+        p.position, p.salience, power, p.bounds, pres, elig, rounds, 1e-10, 0.4, 0.1
+    )
+    assert out is not None, f"exact {a}x{d} refused"
+    SHAPES["exchange"][a, d] += 1
+    return time.perf_counter() - t0
+
+
 #: (issues, rounds) of the largest problems run in C only; --big adds 40 issues (45 actors: ~9 min under ASan)
 LIMIT_SIZES = [(2, 1), (3, 1), (13, 1)]
 
@@ -311,6 +334,7 @@ LIMIT_SIZES = [(2, 1), (3, 1), (13, 1)]
 def fuzz_exchange(rng: np.random.Generator, count: int) -> int:
     runs = 0
     exchange_mod.NATIVE_FROM = 0  # fast mode: the kernel on every size, as the tests do
+    exchange_mod.EXACT_KERNEL_BELOW = 0  # (not the exact engine in C, which exact mode runs)
     real_cap = exchange_native._capacity
     for a, d in [(1, 1), (1, 2), (2, 1), (2, 2), (3, 2), (2, 3)]:
         for _ in range(4):
@@ -331,6 +355,10 @@ def fuzz_exchange(rng: np.random.Generator, count: int) -> int:
     for d, rounds in LIMIT_SIZES:
         sec = exchange_max(rng, d, rounds)
         print(f"  exchange at the size limit: {largest_actors(d)} actors x {d} issues, {sec:.1f} s")
+        runs += 1
+    for d in (13,):  # (on 2 issues the limit is about 850 actors: a minute per round, more under ASan)
+        sec = exact_max(rng, d, 1)
+        print(f"  exact exchange at its size limit, {d} issues: {sec:.1f} s")
         runs += 1
     return runs
 

@@ -44,6 +44,7 @@ export REALPOLITIK_NATIVE=1  # fail loudly if the instrumented library is not th
 
 if [ -z "${SKIP_TESTS:-}" ]; then
   "$PY" -m pytest -q -p no:cacheprovider tests/models/test_smp_native.py tests/models/test_exchange_native.py \
+    tests/models/test_exchange_exact_native.py \
     tests/models/test_smp.py tests/models/test_exchange.py tests/models/test_exchange_checked.py
 fi
 "$PY" benchmarks/kernels_fuzz.py --count "$COUNT"

@@ -216,3 +216,22 @@ def test_switch_forces_the_python_engine(monkeypatch: pytest.MonkeyPatch) -> Non
         exchange_native.exact_run(x, x, x, np.tile([0.0, 100.0], (2, 1)), x == 0, x == 0, 1, 1e-10, 0.4, 0.1)
         is None
     )
+
+
+def test_records_beyond_the_memory_bound_run_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are allocated as candidates need them, within what MAX_WORK_BYTES leaves: a run that
+    needs more hands the member to the Python engine (here: room for none)."""
+    p = decide_style_problem(np.random.default_rng(3), 8, 4)
+    expected = run(p, False, arithmetic="exact")
+    monkeypatch.setattr(exchange_native, "_record_blocks", lambda a, d: 0)
+    results: list[bool] = []
+    real = exchange_mod.exact_run
+
+    def spy(*a: Any) -> Any:
+        out = real(*a)
+        results.append(out is None)
+        return out
+
+    monkeypatch.setattr(exchange_mod, "exact_run", spy)
+    assert_identical(run(p, True, arithmetic="exact"), expected)
+    assert results == [True]

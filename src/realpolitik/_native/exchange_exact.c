@@ -71,7 +71,7 @@ typedef struct {
     /* records: slots of 2 * A (value, set flag) per candidate that has any */
     dec *recv;
     char *recf;
-    int nrecblk, caprecblk;
+    int nrecblk, caprecblk, maxrecblk; /* blocks in use, allocated, allowed (the caller's memory bound) */
 } XEng;
 
 #define S(k, d) (&g->s[(k) * g->D + (d)])
@@ -348,6 +348,8 @@ static int x_record(XEng *g, XCand *e, int issue, int actor, const dec *y, const
     if (e->rec < 0) {
         if (g->nrecblk == g->caprecblk) {
             int cap = g->caprecblk ? 2 * g->caprecblk : 64;
+            if (cap > g->maxrecblk) cap = g->maxrecblk;
+            if (cap <= g->nrecblk) return -1; /* beyond the memory bound: the caller runs Python */
             dec *nv = realloc(g->recv, (size_t)cap * 2 * NA * sizeof(dec));
             if (!nv) return -1;
             g->recv = nv;
@@ -766,8 +768,10 @@ static double x_den(XEng *g, const dec *v, int kind, const dec *lo, const dec *k
 }
 
 /* The whole exact run.
- * ints: [A, D, rounds, exch_capacity, options]; options (tests): bit 0 no per-run cache of the pairs'
- *   constants, bit 1 no float64 first look in the guards (the same results, more decimal work)
+ * ints: [A, D, rounds, exch_capacity, options, record_blocks]; options (tests): bit 0 no per-run cache
+ *   of the pairs' constants, bit 1 no float64 first look in the guards (the same results, more decimal
+ *   work); record_blocks: the most candidates of a round that may hold records (2 A slots each, allocated
+ *   as needed; more returns -1)
  * text: space-separated numbers as Python's Decimal() reads them: positions [A][D], saliences [A][D],
  *   powers [A][D] (each the repr of the input float; "0" where absent), each issue's lower bounds [D]
  *   and upper bounds [D], then eps, w_sal, w_fix (str of the exact decimal of the double).
@@ -788,6 +792,7 @@ RP_EXPORT int rp_exchange_exact(const int32_t *ints, const char *text, const cha
     XWork *w = &work;
     memset(g, 0, sizeof(*g));
     memset(w, 0, sizeof(*w));
+    g->maxrecblk = ints[5];
     int rc = -1;
     dec *in = calloc((size_t)5 * AD + 4 * D + 8, sizeof(dec));
     int *real = calloc((size_t)(cap > 0 ? cap : 1), sizeof(int));

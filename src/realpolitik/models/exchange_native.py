@@ -567,11 +567,27 @@ def exact_available() -> bool:
     return _exact_function() is not None
 
 
+_EXACT_SLOT_BYTES = 1200
+"""The exact kernel's memory per candidate slot of a round (its decimal state, about 1.1 KB, and
+indexes), allocated at the start of a run."""
+
+
+def _exact_slots(n_actors: int, n_issues: int) -> int:
+    """The most candidates a round can have (actors² / 4 per issue pair), plus one."""
+    return n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
+
+
 def _fits_exact(n_actors: int, n_issues: int) -> bool:
-    """Whether the exact kernel's working memory (about 1 KB per candidate slot of a round) stays under
-    :data:`MAX_WORK_BYTES`."""
-    slots = n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
-    return slots * (1200 + 2 * n_actors) <= MAX_WORK_BYTES
+    """Whether the exact kernel's working memory for a problem of this size stays under
+    :data:`MAX_WORK_BYTES` (records, allocated as candidates need them, are bounded by what is left)."""
+    return _exact_slots(n_actors, n_issues) * _EXACT_SLOT_BYTES <= MAX_WORK_BYTES
+
+
+def _record_blocks(n_actors: int, n_issues: int) -> int:
+    """How many candidates of a round may hold records (2 × actors decimal slots of 57 bytes each) within
+    what :data:`MAX_WORK_BYTES` leaves; a run that needs more runs in Python."""
+    left = MAX_WORK_BYTES - _exact_slots(n_actors, n_issues) * _EXACT_SLOT_BYTES
+    return int(min(max(left, 0) // (114 * max(n_actors, 1)), 2**31 - 1))
 
 
 _CONSTANT_TEXT: dict[float, str] = {}
@@ -626,7 +642,7 @@ def exact_run(
     nex = np.zeros(rounds, dtype=np.int32)
     cap = _capacity(rounds, a, d)
     while True:
-        ints = np.array([a, d, rounds, cap, EXACT_OPTIONS], dtype=np.int32)
+        ints = np.array([a, d, rounds, cap, EXACT_OPTIONS, _record_blocks(a, d)], dtype=np.int32)
         exch = np.empty((cap, 9))
         rc = fn(
             ints.ctypes.data,
