@@ -627,10 +627,14 @@ def exact_run(
     pres = np.ascontiguousarray(present, dtype=np.int8)
     # the kernel indexes an eligible actor's place on an issue: never eligible where absent
     elig = np.ascontiguousarray(np.asarray(eligible, dtype=bool) & (pres != 0), dtype=np.int8)
-    flags = pres.ravel().tolist()
     parts: list[str] = []
-    for arr in (position, salience, power):
-        parts.extend(repr(v) if f else "0" for v, f in zip(arr.ravel().tolist(), flags, strict=True))
+    if pres.all():
+        for arr in (position, salience, power):
+            parts.extend(map(repr, arr.ravel().tolist()))
+    else:
+        flags = pres.ravel().tolist()
+        for arr in (position, salience, power):
+            parts.extend(repr(v) if f else "0" for v, f in zip(arr.ravel().tolist(), flags, strict=True))
     parts.extend(map(repr, bounds[:, 0].tolist()))
     parts.extend(map(repr, bounds[:, 1].tolist()))
     parts += [_exact_text(eps), _exact_text(w_sal), _exact_text(w_fix)]
