@@ -44,16 +44,19 @@ typedef struct {
 static const uint32_t dec__p10[10] = {1u,      10u,      100u,      1000u,      10000u,
                                       100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
 
-/* number of decimal digits of 1 <= x < 10^9 */
+/* number of decimal digits of 1 <= x < 10^9 (no branches: the digit counts of results are data) */
 static int dec__ndig(uint32_t x) {
-    if (x < 100000u) {
-        if (x < 100u) return x < 10u ? 1 : 2;
-        if (x < 10000u) return x < 1000u ? 3 : 4;
-        return 5;
-    }
-    if (x < 10000000u) return x < 1000000u ? 6 : 7;
-    return x < 100000000u ? 8 : 9;
+    return 1 + (x >= 10u) + (x >= 100u) + (x >= 1000u) + (x >= 10000u) + (x >= 100000u) + (x >= 1000000u) +
+           (x >= 10000000u) + (x >= 100000000u);
 }
+
+/* x / 10^r == (x * dec__m10[r]) >> dec__s10[r] for every x < 2^30 (r = 0..8): m = ceil(2^s / 10^r),
+   s = 30 + ceil(log2 10^r), so m * 10^r - 2^s <= 2^(s - 30) (Granlund and Montgomery, 1994, thm 4.2) */
+static const uint32_t dec__m10[9] = {1073741824u, 1717986919u, 1374389535u, 1099511628u, 1759218605u,
+                                     1407374884u, 1125899907u, 1801439851u, 1441151881u};
+static const unsigned char dec__s10[9] = {30, 34, 37, 40, 44, 47, 50, 54, 57};
+
+static uint32_t dec__div_p10(uint32_t x, int r) { return (uint32_t)(((uint64_t)x * dec__m10[r]) >> dec__s10[r]); }
 
 static void dec_zero(dec *r) {
     r->e = 0;
@@ -76,7 +79,7 @@ static void dec__fail(decctx *c, dec *r) {
    sticky) rounded to DEC_PREC digits, half even. buf needs room for len + 1 limbs (a carry). A zero
    value (an exact cancellation) gives +0. With sticky the value must have more than DEC_PREC digits. */
 static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, int sticky, int neg) {
-    int t = len - 1, start = 0, k, i;
+    int t = len - 1, start = 0, k, i, n;
     while (t >= 0 && buf[t] == 0) t--;
     if (t < 0) {
         if (sticky) {
@@ -88,31 +91,25 @@ static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, i
     }
     k = 9 * t + dec__ndig(buf[t]) - DEC_PREC; /* digits to drop */
     if (k > 0) {
-        int q = k / 9, rr = k - 9 * q, up = 0;
-        uint32_t p = dec__p10[rr];
-        if (rr) {
-            uint32_t half = p >> 1, low = buf[q] % p;
-            buf[q] -= low;
-            if (low > half) {
-                up = 1;
-            } else if (low == half) {
-                int rest = sticky;
-                for (i = 0; i < q && !rest; i++) rest = buf[i] != 0;
-                up = rest || ((buf[q] / p) & 1u);
-            }
-        } else { /* q >= 1: the dropped part is buf[0..q-1] */
-            uint32_t h = buf[q - 1];
-            if (h > 500000000u) {
-                up = 1;
-            } else if (h == 500000000u) {
-                int rest = sticky;
-                for (i = 0; i < q - 1 && !rest; i++) rest = buf[i] != 0;
-                up = rest || (buf[q] & 1u);
-            }
+        /* keep the digits of buf[q] from 10^rr up (and all above); hi = buf[q] / 10^rr */
+        int q = k / 9, rr = k - 9 * q, nrest;
+        uint32_t x = buf[q], p = dec__p10[rr], hi = dec__div_p10(x, rr), below = buf[q > 0 ? q - 1 : 0];
+        uint32_t cur, half;
+        /* the dropped part, from its top: cur (then nrest lower limbs and the sticky), against half */
+        cur = rr ? x - hi * p : below;
+        half = rr ? p >> 1 : 500000000u;
+        nrest = rr ? q : q - 1;
+        if (cur == half) {
+            int rest = sticky;
+            for (i = 0; i < nrest && !rest; i++) rest = buf[i] != 0;
+            hi += (uint32_t)(rest | (int)(hi & 1u));
+        } else {
+            hi += cur > half;
         }
-        if (up) {
+        x = hi * p;
+        buf[q] = x;
+        if (x >= DEC__B) { /* the rounding carried out of the limb */
             buf[t + 1] = 0;
-            buf[q] += p;
             for (i = q; buf[i] >= DEC__B; i++) {
                 buf[i] -= DEC__B;
                 buf[i + 1]++;
@@ -125,14 +122,15 @@ static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, i
         return;
     }
     while (buf[start] == 0) start++;
-    if (t - start + 1 > DEC_MAXL || lo + start < DEC__EMIN || lo + t >= DEC__EMAX) {
+    n = t - start + 1;
+    if (n > DEC_MAXL || lo + start < DEC__EMIN || lo + t >= DEC__EMAX) {
         dec__fail(c, r);
         return;
     }
-    r->n = (int16_t)(t - start + 1);
+    r->n = (int16_t)n;
     r->e = lo + start;
     r->neg = (int16_t)neg;
-    memcpy(r->l, buf + start, sizeof(uint32_t) * (size_t)r->n);
+    for (i = 0; i < n; i++) r->l[i] = buf[start + i];
 }
 
 /* r = (-1)^neg * |a| rounded to DEC_PREC digits (a nonzero) */
@@ -140,14 +138,16 @@ static void dec__round_copy(decctx *c, dec *r, const dec *a, int neg) {
     int n = a->n;
     if (n <= 3 || 9 * (n - 1) + dec__ndig(a->l[n - 1]) <= DEC_PREC) {
         if (r != a) {
+            int i;
             r->e = a->e;
             r->n = a->n;
-            memcpy(r->l, a->l, sizeof(uint32_t) * (size_t)n);
+            for (i = 0; i < n; i++) r->l[i] = a->l[i];
         }
         r->neg = (int16_t)neg;
     } else {
         uint32_t buf[DEC_MAXL + 1];
-        memcpy(buf, a->l, sizeof(uint32_t) * (size_t)n);
+        int i;
+        for (i = 0; i < n; i++) buf[i] = a->l[i];
         dec__finish(c, r, buf, n, a->e, 0, neg);
     }
 }
@@ -204,11 +204,13 @@ static void dec__addsub(decctx *c, dec *r, const dec *a, int aneg, const dec *b,
        last place, or power of ten) then lies strictly between A and A +- B, so B can be replaced by any
        value of its sign in (0, 10^(9T)) without changing the rounded result: 1 at limb T - 1. */
     T = A->e < ta - 4 ? A->e : ta - 4;
+    lo = tb < T ? T - 1 : A->e < B->e ? A->e : B->e;
+    len = ta - lo + 1; /* A occupies the top of buf[0..len-1] */
+    off = A->e - lo;
+    for (i = 0; i < off; i++) buf[i] = 0;
+    for (i = 0; i < A->n; i++) buf[off + i] = A->l[i];
+    buf[len] = 0;
     if (tb < T) {
-        lo = T - 1;
-        len = ta - lo + 1;
-        memset(buf, 0, sizeof(uint32_t) * (size_t)(len + 1));
-        memcpy(buf + (A->e - lo), A->l, sizeof(uint32_t) * (size_t)A->n);
         if (sub) {
             for (i = 0; buf[i] == 0; i++) buf[i] = DEC__B - 1;
             buf[i]--;
@@ -216,17 +218,13 @@ static void dec__addsub(decctx *c, dec *r, const dec *a, int aneg, const dec *b,
             buf[0] = 1;
         }
     } else {
-        lo = A->e < B->e ? A->e : B->e;
-        len = ta - lo + 1;
-        memset(buf, 0, sizeof(uint32_t) * (size_t)(len + 1));
-        memcpy(buf + (A->e - lo), A->l, sizeof(uint32_t) * (size_t)A->n);
         off = B->e - lo;
         if (sub) {
             uint32_t borrow = 0;
             for (i = 0; i < B->n; i++) {
-                uint32_t x = buf[off + i], y = B->l[i] + borrow;
-                borrow = x < y;
-                buf[off + i] = x - y + (borrow ? DEC__B : 0u);
+                int32_t x = (int32_t)buf[off + i] - (int32_t)B->l[i] - (int32_t)borrow;
+                borrow = x < 0;
+                buf[off + i] = (uint32_t)(x + (borrow ? (int32_t)DEC__B : 0));
             }
             for (i += off; borrow; i++) {
                 borrow = buf[i] == 0;
@@ -261,6 +259,26 @@ static void dec_mul(decctx *c, dec *r, const dec *a, const dec *b) {
         dec__signed_zero(r, neg);
         return;
     }
+    if (na <= 4 && nb <= 4) { /* up to 28-digit operands: all 16 products of zero-padded limbs */
+        uint64_t a0 = a->l[0], a1 = na > 1 ? a->l[1] : 0, a2 = na > 2 ? a->l[2] : 0, a3 = na > 3 ? a->l[3] : 0;
+        uint64_t b0 = b->l[0], b1 = nb > 1 ? b->l[1] : 0, b2 = nb > 2 ? b->l[2] : 0, b3 = nb > 3 ? b->l[3] : 0;
+        uint64_t col[7];
+        col[0] = a0 * b0;
+        col[1] = a0 * b1 + a1 * b0;
+        col[2] = a0 * b2 + a1 * b1 + a2 * b0;
+        col[3] = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
+        col[4] = a1 * b3 + a2 * b2 + a3 * b1;
+        col[5] = a2 * b3 + a3 * b2;
+        col[6] = a3 * b3;
+        for (k = 0; k < na + nb - 1; k++) {
+            uint64_t t = col[k] + carry;
+            carry = t / DEC__B;
+            buf[k] = (uint32_t)(t - carry * DEC__B);
+        }
+        buf[na + nb - 1] = (uint32_t)carry;
+        dec__finish(c, r, buf, na + nb, a->e + b->e, 0, neg);
+        return;
+    }
     /* column sums: at most DEC_MAXL products below 10^18 each plus a carry below 1.3e10 < 2^64 */
     for (k = 0; k < na + nb - 1; k++) {
         uint64_t t = carry;
@@ -276,7 +294,8 @@ static void dec_mul(decctx *c, dec *r, const dec *a, const dec *b) {
 static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
     uint32_t u[DEC_MAXL + 8], q[DEC_MAXL + 8];
     const uint32_t *v = b->l;
-    int n = b->n, na = a->n, s, lu, j, i, neg = a->neg ^ b->neg, sticky = 0;
+    int n = b->n, na = a->n, s, lu, j, i, neg = a->neg ^ b->neg, ge, jtop;
+    uint32_t sticky = 0;
     double vf, inv;
     if (n == 0) {
         dec__fail(c, r);
@@ -286,68 +305,86 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
         dec__signed_zero(r, neg);
         return;
     }
-    /* U = A * 10^(9s) with at least 5 more limbs than the divisor: the quotient then has at least 5
-       significant limbs (over 28 digits), and the remainder tells whether anything lies below them */
-    s = 5 + n - na;
-    if (s < 0) s = 0;
-    lu = s + na;
-    memset(u, 0, sizeof(uint32_t) * (size_t)s);
-    memcpy(u + s, a->l, sizeof(uint32_t) * (size_t)na);
-    u[lu] = 0;
+    /* ge: the top n limbs of A (zero-padded) are at least V, so the first quotient limb is nonzero */
+    ge = 1;
+    for (i = 0; i < n; i++) {
+        uint32_t x = i < na ? a->l[na - 1 - i] : 0u;
+        if (x != v[n - 1 - i]) {
+            ge = x > v[n - 1 - i];
+            break;
+        }
+    }
     vf = (double)v[n - 1];
     if (n >= 2) vf += (double)v[n - 2] * 1e-9;
     if (n >= 3) vf += (double)v[n - 3] * 1e-18;
     inv = 1.0 / vf;
-    for (j = lu - n; j >= 0; j--) {
-        /* quotient limb of the window u[j..j+n] (< 10^9 * V). The estimate from the top limbs is within
-           1e-6 of the true ratio (truncation < 2e-9, rounding < 1e-6): qd is the limb or one less */
+    /* U = A * 10^(9s): the quotient floor(U / V) gets 5 significant limbs, or 4 when its top limb has
+       at least 2 digits (either way over 28 digits, so the rounding digit is in it); the remainder
+       tells whether anything lies below them. The top limb is estimated from the top limbs of A (its
+       first window: 0 and A's top n limbs when ge, else A's top n + 1 limbs), within 1e-6 as below */
+    {
+        uint32_t t0 = ge ? 0u : a->l[na - 1], t1 = a->l[na - 1 - !ge], t2 = 0;
+        double top;
+        if (na - 2 - !ge >= 0 && n >= 2) t2 = a->l[na - 2 - !ge];
+        if (na - 1 - !ge < 0) t1 = 0; /* na == 1 and !ge: the window is A's limb and zeros */
+        top = ((double)t0 * 1e9 + (double)t1 + (double)t2 * 1e-9) * inv;
+        s = 5 - ge + n - na - (top >= 10.5);
+    }
+    if (s < 0) s = 0;
+    lu = s + na;
+    for (i = 0; i < s; i++) u[i] = 0;
+    for (i = 0; i < na; i++) u[s + i] = a->l[i];
+    u[lu] = 0;
+    jtop = lu - n - !ge; /* the window u[j..j+n] of the first quotient limb: its top limb is below V */
+    for (j = jtop; j >= 0; j--) {
+        /* quotient limb of the window W = u[j..j+n] < 10^9 V. The estimate from the top limbs is
+           within 1e-6 of W / V (truncation below 2e-9, rounding below 1e-6): qd is the limb or one less */
         uint32_t *w = u + j;
-        double rf = (double)((uint64_t)w[n] * DEC__B + w[n - 1]), est;
+        double rf = (double)(int64_t)((uint64_t)w[n] * DEC__B + w[n - 1]), est;
         int64_t qd;
-        uint64_t carry = 0;
-        uint32_t borrow = 0;
+        uint64_t hprev = 0;
+        int64_t borrow = 0;
         if (n >= 2) rf += (double)w[n - 2] * 1e-9;
         est = rf * inv;
         qd = (int64_t)est;
         if (est - (double)qd < 1e-4) qd--;
         if (qd < 0) qd = 0;
-        if (qd > 0) {
+        /* W -= qd V: the products split into limbs independently, the borrow (0..2) runs along */
+        if (qd > 0) { /* (zero limbs come in exact quotients of short numbers: nothing to subtract) */
             for (i = 0; i < n; i++) {
-                uint64_t p = (uint64_t)qd * v[i] + carry;
-                uint32_t plo, x;
-                carry = p / DEC__B;
-                plo = (uint32_t)(p - carry * DEC__B) + borrow;
-                x = w[i];
-                borrow = x < plo;
-                w[i] = x - plo + (borrow ? DEC__B : 0u);
+                uint64_t p = (uint64_t)qd * v[i], h = p / DEC__B;
+                int64_t x = (int64_t)w[i] - (int64_t)(p - h * DEC__B) - (int64_t)hprev - borrow;
+                borrow = (x < 0) + (x < -(int64_t)DEC__B);
+                w[i] = (uint32_t)(x + borrow * (int64_t)DEC__B);
+                hprev = h;
             }
-            w[n] = w[n] - (uint32_t)carry - borrow;
+            w[n] = (uint32_t)((int64_t)w[n] - (int64_t)hprev - borrow);
         }
         /* the remainder is below 2V; once more if it is at least V */
-        for (;;) {
-            int ge = 1;
-            if (w[n] == 0) {
+        while (w[n] || w[n - 1] >= v[n - 1]) {
+            int lt = 0;
+            if (!w[n]) {
                 for (i = n - 1; i >= 0; i--) {
                     if (w[i] != v[i]) {
-                        ge = w[i] > v[i];
+                        lt = w[i] < v[i];
                         break;
                     }
                 }
+                if (lt) break;
             }
-            if (!ge) break;
             borrow = 0;
             for (i = 0; i < n; i++) {
-                uint32_t x = w[i], y = v[i] + borrow;
-                borrow = x < y;
-                w[i] = x - y + (borrow ? DEC__B : 0u);
+                int64_t x = (int64_t)w[i] - (int64_t)v[i] - borrow;
+                borrow = x < 0;
+                w[i] = (uint32_t)(x + borrow * (int64_t)DEC__B);
             }
-            w[n] -= borrow;
+            w[n] = (uint32_t)((int64_t)w[n] - borrow);
             qd++;
         }
         q[j] = (uint32_t)qd;
     }
-    for (i = 0; i < n; i++) sticky |= u[i] != 0;
-    dec__finish(c, r, q, lu - n + 1, a->e - s - b->e, sticky, neg);
+    for (i = 0; i < n; i++) sticky |= u[i];
+    dec__finish(c, r, q, jtop + 1, a->e - s - b->e, sticky != 0, neg);
 }
 
 static void dec_neg(decctx *c, dec *r, const dec *a) {
