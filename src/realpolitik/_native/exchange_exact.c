@@ -67,7 +67,7 @@ typedef struct {
     /* float64 approximations (x_approx) for the guards' first look: per run s, c [A][D] and W [D]; per
        round x [A][D], the terms in order [D][A], their running sums from the left and from the right
        [D][A+1], the sum of their magnitudes [D] and the outcome [D] */
-    double *sf, *cf, *Wf, *xf, *tlf, *prefixf, *suffixf, *Sf, *Of;
+    double *sf, *cf, *Wf, *xf, *tlf, *prefixf, *suffixf, *Sf, *Of, *lstf;
     /* records: slots of 2 * A (value, set flag) per candidate that has any */
     dec *recv;
     char *recf;
@@ -142,7 +142,16 @@ static void x_term(XEng *g, dec *r, const dec *v, const dec *s, const dec *c) {
     MUL(r, &t, c);
 }
 
-/* _Round._overshoot for one side: 1 when the guard fired (the moves and the gain changed). */
+/* _Round._overshoot for one side: 1 when the guard fired (the moves and the gain changed).
+ *
+ * First look in float64: when the two residuals r0 and r1 are of one sign beyond a bound B on their
+ * float64 error, the guard does not fire in decimal either, and nothing else of the decimal sums is
+ * used (no state changes), so they are skipped. The bound: the inputs are within 7u of the decimals
+ * (x_approx), each term (x s) c within 3 * 7u + 2u of its decimal, a sum of n terms in any order within
+ * (n + 2) u of the sum S of their magnitudes, the quotient by W and the difference a few u more; the
+ * decimals' own roundings (28 digits) are far below. So r is within (3n + 110) u (|t| + S / W) of the
+ * decimal residual, and B = 1e-13 (n + 40) (|t| + S / W) is 300 times that or more. Residuals nearer
+ * to zero (an outcome landing on the demander, decide's 28th digit deciding) go to decimal. */
 static int x_overshoot(XEng *g, XCand *e, int side_i) {
     const int NA = g->A;
     int a, A;
@@ -162,6 +171,28 @@ static int x_overshoot(XEng *g, XCand *e, int side_i) {
     const int n = g->norder[a];
     dec tot0, tot1, tmp;
     int tot0_none = 0;
+    if (have && g->first_look) {
+        /* the first look in float64 (see above), with the recorded positions in the list */
+        const int D = g->D;
+        double *lf = g->lstf;
+        memcpy(lf, g->tlf + a * NA, (size_t)n * sizeof(double));
+        for (int k = 0; k < NA; k++)
+            if (rf[k] && k != A && pl[k] >= 0) lf[pl[k]] = (x_approx(&rv[k]) * g->sf[k * D + a]) * g->cf[k * D + a];
+        const int jA = pl[A];
+        const double sAf = g->sf[A * D + a], cAf = g->cf[A * D + a], Wf = g->Wf[a], tf = x_approx(t);
+        double sum0 = 0.0, sum1 = 0.0, S = 0.0;
+        lf[jA] = (x_approx(uA) * sAf) * cAf;
+        for (int i = 0; i < n; i++) {
+            sum0 += lf[i];
+            S += fabs(lf[i]);
+        }
+        const double ty = (x_approx(yA) * sAf) * cAf;
+        sum1 = sum0 - lf[jA] + ty; /* one more rounding of magnitude at most S + |ty| */
+        S += fabs(ty);
+        const double r0f = tf - sum0 / Wf, r1f = tf - sum1 / Wf;
+        const double B = 1e-13 * (n + 40) * (fabs(tf) + S / Wf);
+        if ((r0f > B && r1f > B) || (r0f < -B && r1f < -B)) return 0;
+    }
     if (have) {
         dec *lst = g->lst;
         memcpy(lst, g->tl + a * NA, (size_t)n * sizeof(dec));
@@ -175,12 +206,7 @@ static int x_overshoot(XEng *g, XCand *e, int side_i) {
     } else {
         int j = pl[A];
         if (g->first_look) {
-            /* First look in float64: when both residuals are of one sign beyond a bound on their float64
-             * error, the guard does not fire in decimal either, and nothing else of these sums is used.
-             * The bound: inputs within 7u of the decimals, each term (x s) c within 3 * 7u + 2u, a sum
-             * of n terms within n u of their magnitudes S, the quotient and the difference a few u more;
-             * the decimals' own roundings (28 digits) are far below. Below, r is within
-             * (3n + 110) u (|t| + S / W) of the decimal residual; B allows 900 times that or more. */
+            /* the first look in float64 (see above), from the round's running sums */
             const int D = g->D;
             const double sAf = g->sf[A * D + a], cAf = g->cf[A * D + a], Wf = g->Wf[a];
             const double tf = x_approx(t);
@@ -498,7 +524,7 @@ static void x_free(XEng *g, XWork *w) {
     free(g->terms); free(g->lst); free(g->ratio); free(g->ratio_set); free(g->kc); free(g->kc_set);
     free(g->recv); free(g->recf);
     free(g->sf); free(g->cf); free(g->Wf); free(g->xf); free(g->tlf); free(g->prefixf); free(g->suffixf);
-    free(g->Sf); free(g->Of);
+    free(g->Sf); free(g->Of); free(g->lstf);
     free(w->left); free(w->grp); free(w->cs); free(w->live); free(w->sup_start); free(w->dem_start);
     free(w->sup_fill); free(w->dem_fill); free(w->sup_list); free(w->dem_list); free(w->supplied);
 }
@@ -537,7 +563,9 @@ static int x_init(XEng *g, XWork *w, int NA, int D, const dec *s, const dec *c, 
     g->suffixf = calloc((size_t)D * (NA + 1) + 1, sizeof(double));
     g->Sf = calloc((size_t)D + 1, sizeof(double));
     g->Of = calloc((size_t)D + 1, sizeof(double));
-    if (!g->sf || !g->cf || !g->Wf || !g->xf || !g->tlf || !g->prefixf || !g->suffixf || !g->Sf || !g->Of)
+    g->lstf = calloc((size_t)NA + 1, sizeof(double));
+    if (!g->sf || !g->cf || !g->Wf || !g->xf || !g->tlf || !g->prefixf || !g->suffixf || !g->Sf || !g->Of ||
+        !g->lstf)
         return -1;
     w->left = calloc((size_t)AD + 1, 1);
     w->grp = calloc((size_t)4 * NA + 4, sizeof(int));
