@@ -577,16 +577,24 @@ def _exact_slots(n_actors: int, n_issues: int) -> int:
     return n_issues * (n_issues - 1) // 2 * (n_actors * n_actors // 4 + 1) + 1
 
 
+def _exact_bytes(n_actors: int, n_issues: int) -> int:
+    """The exact kernel's memory allocated at the start of a run: the candidate slots, and its per-run
+    cache of each pair's constants (4 decimals of 56 bytes per actor pair and issue pair) where that
+    stays within the kernel's 64 MiB for it."""
+    cache = n_issues * (n_issues - 1) // 2 * n_actors * n_actors * 4 * 56
+    return _exact_slots(n_actors, n_issues) * _EXACT_SLOT_BYTES + (cache if cache <= 64 * 2**20 else 0)
+
+
 def _fits_exact(n_actors: int, n_issues: int) -> bool:
     """Whether the exact kernel's working memory for a problem of this size stays under
     :data:`MAX_WORK_BYTES` (records, allocated as candidates need them, are bounded by what is left)."""
-    return _exact_slots(n_actors, n_issues) * _EXACT_SLOT_BYTES <= MAX_WORK_BYTES
+    return _exact_bytes(n_actors, n_issues) <= MAX_WORK_BYTES
 
 
 def _record_blocks(n_actors: int, n_issues: int) -> int:
     """How many candidates of a round may hold records (2 × actors decimal slots of 57 bytes each) within
     what :data:`MAX_WORK_BYTES` leaves; a run that needs more runs in Python."""
-    left = MAX_WORK_BYTES - _exact_slots(n_actors, n_issues) * _EXACT_SLOT_BYTES
+    left = MAX_WORK_BYTES - _exact_bytes(n_actors, n_issues)
     return int(min(max(left, 0) // (114 * max(n_actors, 1)), 2**31 - 1))
 
 
