@@ -297,6 +297,24 @@ def test_known_cases(op: str, a: str, b: str) -> None:
 
 
 @needs_kernel
+@pytest.mark.parametrize(
+    ("op", "a", "b"),
+    [
+        ("mul", "1e-60000", "1e-60000"),
+        ("mul", "1e60000", "1e60000"),
+        ("div", "1e-60000", "1e60000"),
+        ("div", "1e60000", "1e-60000"),
+        ("add", "9" * 28 + "e98972", "1e98972"),  # 1e99000: the carry leaves the range
+    ],
+)
+def test_results_far_out_of_range_raise_the_flag(op: str, a: str, b: str) -> None:
+    """Results beyond about 1e+-99000 are left to Python (which still computes them): err, not a value."""
+    assert py_op(op, Decimal(a), Decimal(b)) != 0  # Python has a value here; the C code declines
+    assert c_op(op, a, b)[0] == 1
+    check(op, Decimal(a).scaleb(-Decimal(a).adjusted() // 2), Decimal(b).scaleb(-Decimal(b).adjusted() // 2))
+
+
+@needs_kernel
 def test_every_rounding_position_and_tie() -> None:
     """Results with 29..45 digits, at every offset within a limb, just below, at and above a tie."""
     for extra in range(1, 18):

@@ -657,6 +657,19 @@ static int dec__clz64(uint64_t x) {
 static double dec_to_double(const dec *a) {
     int n = a->n;
     if (n == 0) return a->neg ? -0.0 : 0.0;
+    if (n <= 2 && a->e >= -2 && a->e <= 2) {
+        /* C * 10^(9e) with C < 2^53 exact as a double and 10^9, 10^18 too: one correctly rounded
+           multiplication or division (inputs such as 0.5, 35, 0.125, 1e-05) */
+        uint64_t cc = n == 2 ? (uint64_t)a->l[1] * DEC__B + a->l[0] : a->l[0];
+        if (cc <= ((uint64_t)1 << 53)) {
+            double d = (double)cc;
+            if (a->e != 0) {
+                double p = a->e == 1 || a->e == -1 ? 1e9 : 1e18;
+                d = a->e > 0 ? d * p : d / p;
+            }
+            return a->neg ? -d : d;
+        }
+    }
     {
         /* C = the top (up to) 4 limbs as a 128-bit integer; the value is in [C, C + 1) * 10^(9 j) */
         int used = n < 4 ? n : 4, i, z, E, bexp;
