@@ -104,7 +104,7 @@ static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, i
            part, 10^rr * 10^9 / 2; on a tie the limbs below buf[q - 1] and the sticky decide */
         int q = k / 9, rr = k - 9 * q;
         uint32_t x = buf[q], p = dec__p10[rr], hi = dec__div_p10(x, rr);
-        uint32_t below = q > 0 ? buf[q > 0 ? q - 1 : 0] : 0u;
+        uint32_t below = buf[q > 0 ? q - 1 : 0] & (0u - (uint32_t)(q > 0)); /* (no branch) */
         uint64_t d = (uint64_t)(x - hi * p) * DEC__B + below, half = (uint64_t)p * 500000000u;
         if (d == half) {
             int rest = sticky;
@@ -151,7 +151,10 @@ static void dec__round_copy(decctx *c, dec *r, const dec *a, int neg) {
             int i;
             r->e = a->e;
             r->n = a->n;
-            for (i = 0; i < n; i++) r->l[i] = a->l[i];
+            if (n <= 4)
+                memcpy(r->l, a->l, 4 * sizeof(uint32_t));
+            else
+                for (i = 0; i < n; i++) r->l[i] = a->l[i];
         }
         r->neg = (int16_t)neg;
     } else {
@@ -217,8 +220,15 @@ static void dec__addsub(decctx *c, dec *r, const dec *a, int aneg, const dec *b,
     lo = tb < T ? T - 1 : A->e < B->e ? A->e : B->e;
     len = ta - lo + 1; /* A occupies the top of buf[0..len-1] */
     off = A->e - lo;
-    for (i = 0; i < off; i++) buf[i] = 0;
-    for (i = 0; i < A->n; i++) buf[off + i] = A->l[i];
+    /* (fixed-size copies for the common short numbers: compilers turn loops into calls of memset and
+       memcpy; the limbs copied past A's, unset or not, are overwritten or never read) */
+    if (off <= 4 && A->n <= 4) {
+        memset(buf, 0, 4 * sizeof(uint32_t));
+        memcpy(buf + off, A->l, 4 * sizeof(uint32_t));
+    } else {
+        for (i = 0; i < off; i++) buf[i] = 0;
+        for (i = 0; i < A->n; i++) buf[off + i] = A->l[i];
+    }
     buf[len] = 0;
     if (tb < T) {
         if (sub) {
@@ -309,7 +319,7 @@ static double dec__div_est(const uint32_t *w, int n, double inv) {
 }
 
 static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
-    uint32_t u[DEC_MAXL + 8], q[DEC_MAXL + 12];
+    uint32_t ubuf[DEC_MAXL + 9], q[DEC_MAXL + 12], *u = ubuf + 1; /* u[-1] = 0: see below */
     const uint32_t *v = b->l;
     int n = b->n, na = a->n, s, lu, j, i, neg = a->neg ^ b->neg, ge, jtop;
     uint32_t sticky = 0;
@@ -340,22 +350,30 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
        tells whether anything lies below them. The top limb is estimated from the top limbs of A (its
        first window: 0 and A's top n limbs when ge, else A's top n + 1 limbs), within 1e-6 as below */
     {
-        int i1 = na - 1 - !ge, i2 = na - 2 - !ge; /* below 0: a zero limb of the shift */
-        uint32_t t0 = ge ? 0u : a->l[na - 1], t1 = i1 >= 0 ? a->l[i1] : 0u, t2 = i2 >= 0 && n >= 2 ? a->l[i2] : 0u;
-        double top;
-        top = (double)t0 * 1e9 + (double)t1 + (double)t2 * 1e-9;
+        /* (selected without branches: ge is data) below 0, i1 and i2 stand for zero limbs of the shift */
+        int i1 = na - 1 - !ge, i2 = na - 2 - !ge;
+        uint32_t t0 = a->l[na - 1] & (0u - (uint32_t)!ge);
+        uint32_t t1 = a->l[i1 > 0 ? i1 : 0] & (0u - (uint32_t)(i1 >= 0));
+        uint32_t t2 = a->l[i2 > 0 ? i2 : 0] & (0u - (uint32_t)(i2 >= 0 && n >= 2));
+        double top = (double)t0 * 1e9 + (double)t1 + (double)t2 * 1e-9;
         s = 5 - ge + n - na - (top >= 10.5 * vf);
+        est = top * inv; /* the first window's estimate (as dec__div_est would make it) */
     }
     if (s < 0) s = 0;
     lu = s + na;
-    for (i = 0; i < s; i++) u[i] = 0;
-    for (i = 0; i < na; i++) u[s + i] = a->l[i];
+    ubuf[0] = 0;
+    /* (fixed-size copies for the common sizes, as in dec__addsub: u has 20 limbs) */
+    memset(u, 0, 8 * sizeof(uint32_t));
+    for (i = 8; i < s; i++) u[i] = 0;
+    if (na <= 4)
+        memcpy(u + s, a->l, 4 * sizeof(uint32_t));
+    else
+        for (i = 0; i < na; i++) u[s + i] = a->l[i];
     u[lu] = 0;
     jtop = lu - n - !ge; /* the window u[j..j+n] of the first quotient limb: its top limb is below V */
     /* Quotient limb j of the window W = u[j..j+n] < 10^9 V: est, from the top limbs, is within 1e-6 of
        W / V (truncation below 3e-9, rounding below 1e-6), so qd is the limb or one less. The
        corrections below make the limb exact whatever qd was (they only cost time). */
-    est = dec__div_est(u + jtop, n, inv);
     for (j = jtop; j >= 0; j--) {
         uint32_t *w = u + j;
         /* qd = floor(est - 1e-4) (truncation: est > -1): the limb, or one less when est is within
@@ -374,7 +392,7 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
                 hprev = h;
             }
             x[n] = (int64_t)w[n] - (int64_t)hprev;
-            if (j > 0) {
+            { /* (also made, unused, after the last limb: u[-1] is there for it) */
                 /* (unsigned arithmetic: wraps harmlessly if qd was off, when this is not used) */
                 uint64_t x1 = n >= 2 ? (uint64_t)x[n - 2] : (uint64_t)w[-1];
                 double rf = (double)(int64_t)(((uint64_t)x[n] * DEC__B + (uint64_t)x[n - 1]) * DEC__B + x1);
@@ -427,7 +445,7 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
             fresh = 1;
         }
         q[j] = (uint32_t)qd;
-        if (fresh && j > 0) est = dec__div_est(u + j - 1, n, inv);
+        if (fresh) est = dec__div_est(u + j - 1, n, inv);
     }
     for (i = 0; i < n; i++) sticky |= u[i];
     dec__finish(c, r, q, jtop + 1, a->e - s - b->e, sticky != 0, neg);
