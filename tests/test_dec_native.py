@@ -239,6 +239,28 @@ def test_unary_ops_equal_python(a: Decimal, op: str) -> None:
     check(op, a)
 
 
+@st.composite
+def longest(draw: st.DrawFn) -> Decimal:
+    """Operands at the size limit: up to 108 digits (12 limbs at the best alignment; longer ones are
+    refused with the error flag)."""
+    nd = draw(st.integers(60, 108))
+    coef = draw(st.integers(10 ** (nd - 1), 10**nd - 1))
+    return make(draw(st.integers(0, 1)), coef, draw(st.integers(-120, 10)))
+
+
+@needs_kernel
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(longest(), decimals()), longest(), st.sampled_from(["add", "sub", "mul", "div", "cmp"]))
+def test_longest_operands(a: Decimal, b: Decimal, op: str) -> None:
+    """12-limb operands (the work buffers' worst case); 13 limbs and more set the flag."""
+    if limbs_needed(a) > MAXL or limbs_needed(b) > MAXL:
+        assert c_op(op, str(a), str(b))[0] == 2
+        return
+    check(op, a, b)
+    check(op, b, a)
+    check("neg", b)
+
+
 @needs_kernel
 @settings(max_examples=150, deadline=None)
 @given(pairs(), st.sampled_from(["add", "sub", "mul", "div"]), st.integers(1, 3))

@@ -378,8 +378,10 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
         uint32_t *w = u + j;
         /* qd = floor(est - 1e-4) (truncation: est > -1): the limb, or one less when est is within
            1e-4 above an integer (the true ratio may then be just below it) */
-        int64_t qd = (int64_t)(est - 1e-4), borrow = 0, top;
+        int64_t qd, borrow = 0, top;
         int fresh = 1; /* the next estimate must be made from the remainder's limbs */
+        if (!(est < 1.5e9)) est = 1.5e9; /* (never with a sane estimate; keeps the conversion defined) */
+        qd = (int64_t)(est - 1e-4);
         if (qd > 0) { /* (zero limbs come in exact quotients of short numbers: nothing to subtract) */
             /* W -= qd V. x[i] = w[i] - (qd V)'s limb i, each from its own product, before borrows; the
                borrows (0..2 a limb) then run along. The next estimate is taken from the x, whose value is
