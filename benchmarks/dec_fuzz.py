@@ -3,10 +3,11 @@
 Every operation (add sub mul div neg abs cmp sgn, and float()) runs on generated operands in C, in
 batches through ``rp_dec_batch``, and in ``decimal.Context(prec=28, rounding=ROUND_HALF_EVEN)``; the
 value and the sign of zero must be equal, float() bit for bit. Operands: random 1..40-digit
-coefficients at exponents -60..+10, 28-digit model values, Decimal(float) constants, zeros of both
-signs, neighbours one unit in the 28th digit apart, exact halfway sums, products and quotients, carries,
-cancellation, exponent gaps of 29..5000 digits, chains of results fed back as operands (as the engine
-does), and decimals next to the midpoint between two doubles. Exits 1 on any mismatch.
+coefficients at exponents -60..+10, 28-digit model values, Decimal(float) constants, operands of up
+to 12 limbs (108 digits, the size limit), zeros of both signs, neighbours one unit in the 28th digit
+apart, exact halfway sums, products and quotients, carries, cancellation, exponent gaps of 29..5000
+digits, chains of results fed back as operands (as the engine does), and decimals next to the midpoint
+between two doubles. Exits 1 on any mismatch.
 
     .venv/bin/python benchmarks/dec_fuzz.py --count 1000000 --seed 1
 """
@@ -68,6 +69,9 @@ def number(rng: random.Random) -> Decimal:
         return Decimal(repr(-x if sign else x))
     if kind == 3:
         return make(sign, rng.randint(10**27, 10**28 - 1), rng.choice([-26, -27, -28, -29, -30, -35]))
+    if kind == 4 and rng.randrange(4) == 0:  # at the size limit: 12 limbs (longer ones are skipped)
+        nd = rng.randint(60, 108)
+        return make(sign, rng.randint(10 ** (nd - 1), 10**nd - 1), rng.randint(-120, 10))
     return make(sign, coefficient(rng), rng.randint(-60, 10))
 
 

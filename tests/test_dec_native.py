@@ -239,6 +239,28 @@ def test_unary_ops_equal_python(a: Decimal, op: str) -> None:
     check(op, a)
 
 
+@st.composite
+def longest(draw: st.DrawFn) -> Decimal:
+    """Operands at the size limit: up to 108 digits (12 limbs at the best alignment; longer ones are
+    refused with the error flag)."""
+    nd = draw(st.integers(60, 108))
+    coef = draw(st.integers(10 ** (nd - 1), 10**nd - 1))
+    return make(draw(st.integers(0, 1)), coef, draw(st.integers(-120, 10)))
+
+
+@needs_kernel
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(longest(), decimals()), longest(), st.sampled_from(["add", "sub", "mul", "div", "cmp"]))
+def test_longest_operands(a: Decimal, b: Decimal, op: str) -> None:
+    """12-limb operands (the work buffers' worst case); 13 limbs and more set the flag."""
+    if limbs_needed(a) > MAXL or limbs_needed(b) > MAXL:
+        assert c_op(op, str(a), str(b))[0] == 2
+        return
+    check(op, a, b)
+    check(op, b, a)
+    check("neg", b)
+
+
 @needs_kernel
 @settings(max_examples=150, deadline=None)
 @given(pairs(), st.sampled_from(["add", "sub", "mul", "div"]), st.integers(1, 3))
@@ -294,6 +316,24 @@ def test_result_may_overwrite_an_operand(pair: tuple[Decimal, Decimal], op: str,
 )
 def test_known_cases(op: str, a: str, b: str) -> None:
     check(op, Decimal(a), Decimal(b))
+
+
+@needs_kernel
+@pytest.mark.parametrize(
+    ("op", "a", "b"),
+    [
+        ("mul", "1e-60000", "1e-60000"),
+        ("mul", "1e60000", "1e60000"),
+        ("div", "1e-60000", "1e60000"),
+        ("div", "1e60000", "1e-60000"),
+        ("add", "9" * 28 + "e98972", "1e98972"),  # 1e99000: the carry leaves the range
+    ],
+)
+def test_results_far_out_of_range_raise_the_flag(op: str, a: str, b: str) -> None:
+    """Results beyond about 1e+-99000 are left to Python (which still computes them): err, not a value."""
+    assert py_op(op, Decimal(a), Decimal(b)) != 0  # Python has a value here; the C code declines
+    assert c_op(op, a, b)[0] == 1
+    check(op, Decimal(a).scaleb(-Decimal(a).adjusted() // 2), Decimal(b).scaleb(-Decimal(b).adjusted() // 2))
 
 
 @needs_kernel

@@ -38,16 +38,23 @@ typedef struct {
    inside Python's Emin/Emax (so no subnormal, clamped or overflowing result can arise) */
 #define DEC__EMIN (-11000)
 #define DEC__EMAX 11000
-/* work buffers: an exact sum spans at most 2 * DEC_MAXL limbs (see dec__addsub), a product too */
-#define DEC__WORK (2 * DEC_MAXL + 4)
+/* work buffers: an exact sum spans at most 2 * DEC_MAXL + 1 limbs (see dec__addsub), a product
+   2 * DEC_MAXL; dec__finish uses 4 more */
+#define DEC__WORK (2 * DEC_MAXL + 8)
 
 static const uint32_t dec__p10[10] = {1u,      10u,      100u,      1000u,      10000u,
                                       100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
 
-/* number of decimal digits of 1 <= x < 10^9 (no branches: the digit counts of results are data) */
+/* number of decimal digits of 1 <= x < 10^9, without branches (the digit counts of results are data):
+   b = floor(log2 x) from the exponent of the exact double x; floor(b log10 2) = (b * 1233) >> 12 for
+   b < 30, and x has that many digits plus one or two */
 static int dec__ndig(uint32_t x) {
-    return 1 + (x >= 10u) + (x >= 100u) + (x >= 1000u) + (x >= 10000u) + (x >= 100000u) + (x >= 1000000u) +
-           (x >= 10000000u) + (x >= 100000000u);
+    double d = (double)x;
+    uint64_t bits;
+    int t;
+    memcpy(&bits, &d, sizeof bits);
+    t = (((int)(bits >> 52) - 1023) * 1233) >> 12;
+    return t + 1 + (x >= dec__p10[t + 1]);
 }
 
 /* x / 10^r == (x * dec__m10[r]) >> dec__s10[r] for every x < 2^30 (r = 0..8): m = ceil(2^s / 10^r),
@@ -76,8 +83,9 @@ static void dec__fail(decctx *c, dec *r) {
 }
 
 /* r = (-1)^neg * (buf[0..len-1] at limb exponent lo, plus a nonzero amount below one unit of buf[0] when
-   sticky) rounded to DEC_PREC digits, half even. buf needs room for len + 1 limbs (a carry). A zero
-   value (an exact cancellation) gives +0. With sticky the value must have more than DEC_PREC digits. */
+   sticky) rounded to DEC_PREC digits, half even. buf must have len + 4 limbs (a carry, and a copy of
+   4 limbs at once: bytes past the result's are copied into r->l but never read). A zero value (an
+   exact cancellation) gives +0. With sticky the value must have more than DEC_PREC digits. */
 static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, int sticky, int neg) {
     int t = len - 1, start = 0, k, i, n;
     while (t >= 0 && buf[t] == 0) t--;
@@ -91,20 +99,19 @@ static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, i
     }
     k = 9 * t + dec__ndig(buf[t]) - DEC_PREC; /* digits to drop */
     if (k > 0) {
-        /* keep the digits of buf[q] from 10^rr up (and all above); hi = buf[q] / 10^rr */
-        int q = k / 9, rr = k - 9 * q, nrest;
-        uint32_t x = buf[q], p = dec__p10[rr], hi = dec__div_p10(x, rr), below = buf[q > 0 ? q - 1 : 0];
-        uint32_t cur, half;
-        /* the dropped part, from its top: cur (then nrest lower limbs and the sticky), against half */
-        cur = rr ? x - hi * p : below;
-        half = rr ? p >> 1 : 500000000u;
-        nrest = rr ? q : q - 1;
-        if (cur == half) {
+        /* keep the digits of buf[q] from 10^rr up (and all above): hi = buf[q] / 10^rr. The dropped
+           part's top, d = (buf[q] mod 10^rr) * 10^9 + buf[q - 1], against half a unit of the kept
+           part, 10^rr * 10^9 / 2; on a tie the limbs below buf[q - 1] and the sticky decide */
+        int q = k / 9, rr = k - 9 * q;
+        uint32_t x = buf[q], p = dec__p10[rr], hi = dec__div_p10(x, rr);
+        uint32_t below = buf[q > 0 ? q - 1 : 0] & (0u - (uint32_t)(q > 0)); /* (no branch) */
+        uint64_t d = (uint64_t)(x - hi * p) * DEC__B + below, half = (uint64_t)p * 500000000u;
+        if (d == half) {
             int rest = sticky;
-            for (i = 0; i < nrest && !rest; i++) rest = buf[i] != 0;
+            for (i = 0; i < q - 1 && !rest; i++) rest = buf[i] != 0;
             hi += (uint32_t)(rest | (int)(hi & 1u));
         } else {
-            hi += cur > half;
+            hi += d > half;
         }
         x = hi * p;
         buf[q] = x;
@@ -130,7 +137,10 @@ static void dec__finish(decctx *c, dec *r, uint32_t *buf, int len, int32_t lo, i
     r->n = (int16_t)n;
     r->e = lo + start;
     r->neg = (int16_t)neg;
-    for (i = 0; i < n; i++) r->l[i] = buf[start + i];
+    if (n <= 4)
+        memcpy(r->l, buf + start, 4 * sizeof(uint32_t));
+    else
+        for (i = 0; i < n; i++) r->l[i] = buf[start + i];
 }
 
 /* r = (-1)^neg * |a| rounded to DEC_PREC digits (a nonzero) */
@@ -141,11 +151,14 @@ static void dec__round_copy(decctx *c, dec *r, const dec *a, int neg) {
             int i;
             r->e = a->e;
             r->n = a->n;
-            for (i = 0; i < n; i++) r->l[i] = a->l[i];
+            if (n <= 4)
+                memcpy(r->l, a->l, 4 * sizeof(uint32_t));
+            else
+                for (i = 0; i < n; i++) r->l[i] = a->l[i];
         }
         r->neg = (int16_t)neg;
     } else {
-        uint32_t buf[DEC_MAXL + 1];
+        uint32_t buf[DEC_MAXL + 4];
         int i;
         for (i = 0; i < n; i++) buf[i] = a->l[i];
         dec__finish(c, r, buf, n, a->e, 0, neg);
@@ -207,8 +220,15 @@ static void dec__addsub(decctx *c, dec *r, const dec *a, int aneg, const dec *b,
     lo = tb < T ? T - 1 : A->e < B->e ? A->e : B->e;
     len = ta - lo + 1; /* A occupies the top of buf[0..len-1] */
     off = A->e - lo;
-    for (i = 0; i < off; i++) buf[i] = 0;
-    for (i = 0; i < A->n; i++) buf[off + i] = A->l[i];
+    /* (fixed-size copies for the common short numbers: compilers turn loops into calls of memset and
+       memcpy; the limbs copied past A's, unset or not, are overwritten or never read) */
+    if (off <= 4 && A->n <= 4) {
+        memset(buf, 0, 4 * sizeof(uint32_t));
+        memcpy(buf + off, A->l, 4 * sizeof(uint32_t));
+    } else {
+        for (i = 0; i < off; i++) buf[i] = 0;
+        for (i = 0; i < A->n; i++) buf[off + i] = A->l[i];
+    }
     buf[len] = 0;
     if (tb < T) {
         if (sub) {
@@ -291,12 +311,19 @@ static void dec_mul(decctx *c, dec *r, const dec *a, const dec *b) {
     dec__finish(c, r, buf, na + nb, a->e + b->e, 0, neg);
 }
 
+/* estimate of the quotient limb of the window w[0..n] by a divisor whose top limbs give 1 / inv */
+static double dec__div_est(const uint32_t *w, int n, double inv) {
+    double rf = (double)(int64_t)((uint64_t)w[n] * DEC__B + w[n - 1]);
+    if (n >= 2) rf += (double)w[n - 2] * 1e-9;
+    return rf * inv;
+}
+
 static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
-    uint32_t u[DEC_MAXL + 8], q[DEC_MAXL + 8];
+    uint32_t ubuf[DEC_MAXL + 9], q[DEC_MAXL + 12], *u = ubuf + 1; /* u[-1] = 0: see below */
     const uint32_t *v = b->l;
     int n = b->n, na = a->n, s, lu, j, i, neg = a->neg ^ b->neg, ge, jtop;
     uint32_t sticky = 0;
-    double vf, inv;
+    double vf, inv, est;
     if (n == 0) {
         dec__fail(c, r);
         return;
@@ -323,42 +350,79 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
        tells whether anything lies below them. The top limb is estimated from the top limbs of A (its
        first window: 0 and A's top n limbs when ge, else A's top n + 1 limbs), within 1e-6 as below */
     {
-        uint32_t t0 = ge ? 0u : a->l[na - 1], t1 = a->l[na - 1 - !ge], t2 = 0;
-        double top;
-        if (na - 2 - !ge >= 0 && n >= 2) t2 = a->l[na - 2 - !ge];
-        if (na - 1 - !ge < 0) t1 = 0; /* na == 1 and !ge: the window is A's limb and zeros */
-        top = ((double)t0 * 1e9 + (double)t1 + (double)t2 * 1e-9) * inv;
-        s = 5 - ge + n - na - (top >= 10.5);
+        /* (selected without branches: ge is data) below 0, i1 and i2 stand for zero limbs of the shift */
+        int i1 = na - 1 - !ge, i2 = na - 2 - !ge;
+        uint32_t t0 = a->l[na - 1] & (0u - (uint32_t)!ge);
+        uint32_t t1 = a->l[i1 > 0 ? i1 : 0] & (0u - (uint32_t)(i1 >= 0));
+        uint32_t t2 = a->l[i2 > 0 ? i2 : 0] & (0u - (uint32_t)(i2 >= 0 && n >= 2));
+        double top = (double)t0 * 1e9 + (double)t1 + (double)t2 * 1e-9;
+        s = 5 - ge + n - na - (top >= 10.5 * vf);
+        est = top * inv; /* the first window's estimate (as dec__div_est would make it) */
     }
     if (s < 0) s = 0;
     lu = s + na;
-    for (i = 0; i < s; i++) u[i] = 0;
-    for (i = 0; i < na; i++) u[s + i] = a->l[i];
+    ubuf[0] = 0;
+    /* (fixed-size copies for the common sizes, as in dec__addsub: u has 20 limbs) */
+    memset(u, 0, 8 * sizeof(uint32_t));
+    for (i = 8; i < s; i++) u[i] = 0;
+    if (na <= 4)
+        memcpy(u + s, a->l, 4 * sizeof(uint32_t));
+    else
+        for (i = 0; i < na; i++) u[s + i] = a->l[i];
     u[lu] = 0;
     jtop = lu - n - !ge; /* the window u[j..j+n] of the first quotient limb: its top limb is below V */
+    /* Quotient limb j of the window W = u[j..j+n] < 10^9 V: est, from the top limbs, is within 1e-6 of
+       W / V (truncation below 3e-9, rounding below 1e-6), so qd is the limb or one less. The
+       corrections below make the limb exact whatever qd was (they only cost time). */
     for (j = jtop; j >= 0; j--) {
-        /* quotient limb of the window W = u[j..j+n] < 10^9 V. The estimate from the top limbs is
-           within 1e-6 of W / V (truncation below 2e-9, rounding below 1e-6): qd is the limb or one less */
         uint32_t *w = u + j;
-        double rf = (double)(int64_t)((uint64_t)w[n] * DEC__B + w[n - 1]), est;
-        int64_t qd;
-        uint64_t hprev = 0;
-        int64_t borrow = 0;
-        if (n >= 2) rf += (double)w[n - 2] * 1e-9;
-        est = rf * inv;
-        qd = (int64_t)est;
-        if (est - (double)qd < 1e-4) qd--;
-        if (qd < 0) qd = 0;
-        /* W -= qd V: the products split into limbs independently, the borrow (0..2) runs along */
+        /* qd = floor(est - 1e-4) (truncation: est > -1): the limb, or one less when est is within
+           1e-4 above an integer (the true ratio may then be just below it) */
+        int64_t qd, borrow = 0, top;
+        int fresh = 1; /* the next estimate must be made from the remainder's limbs */
+        if (!(est < 1.5e9)) est = 1.5e9; /* (never with a sane estimate; keeps the conversion defined) */
+        qd = (int64_t)(est - 1e-4);
         if (qd > 0) { /* (zero limbs come in exact quotients of short numbers: nothing to subtract) */
+            /* W -= qd V. x[i] = w[i] - (qd V)'s limb i, each from its own product, before borrows; the
+               borrows (0..2 a limb) then run along. The next estimate is taken from the x, whose value is
+               the remainder's up to the limbs below the top four: it need not wait for the borrows. */
+            int64_t x[DEC_MAXL + 1];
+            uint64_t hprev = 0;
             for (i = 0; i < n; i++) {
                 uint64_t p = (uint64_t)qd * v[i], h = p / DEC__B;
-                int64_t x = (int64_t)w[i] - (int64_t)(p - h * DEC__B) - (int64_t)hprev - borrow;
-                borrow = (x < 0) + (x < -(int64_t)DEC__B);
-                w[i] = (uint32_t)(x + borrow * (int64_t)DEC__B);
+                x[i] = (int64_t)w[i] - (int64_t)(p - h * DEC__B) - (int64_t)hprev;
                 hprev = h;
             }
-            w[n] = (uint32_t)((int64_t)w[n] - (int64_t)hprev - borrow);
+            x[n] = (int64_t)w[n] - (int64_t)hprev;
+            { /* (also made, unused, after the last limb: u[-1] is there for it) */
+                /* (unsigned arithmetic: wraps harmlessly if qd was off, when this is not used) */
+                uint64_t x1 = n >= 2 ? (uint64_t)x[n - 2] : (uint64_t)w[-1];
+                double rf = (double)(int64_t)(((uint64_t)x[n] * DEC__B + (uint64_t)x[n - 1]) * DEC__B + x1);
+                if (n >= 3)
+                    rf += (double)x[n - 3] * 1e-9;
+                else if (n == 2)
+                    rf += (double)w[-1] * 1e-9;
+                est = rf * inv;
+                fresh = 0;
+            }
+            for (i = 0; i < n; i++) {
+                int64_t y = x[i] - borrow;
+                borrow = (y < 0) + (y < -(int64_t)DEC__B);
+                w[i] = (uint32_t)(y + borrow * (int64_t)DEC__B);
+            }
+            top = x[n] - borrow;
+            while (top < 0) { /* qd was too large (not expected from the estimate): add V back */
+                uint32_t carry = 0;
+                for (i = 0; i < n; i++) {
+                    uint32_t y = w[i] + v[i] + carry;
+                    carry = y >= DEC__B;
+                    w[i] = carry ? y - DEC__B : y;
+                }
+                top += carry;
+                qd--;
+                fresh = 1;
+            }
+            w[n] = (uint32_t)top;
         }
         /* the remainder is below 2V; once more if it is at least V */
         while (w[n] || w[n - 1] >= v[n - 1]) {
@@ -374,14 +438,16 @@ static void dec_div(decctx *c, dec *r, const dec *a, const dec *b) {
             }
             borrow = 0;
             for (i = 0; i < n; i++) {
-                int64_t x = (int64_t)w[i] - (int64_t)v[i] - borrow;
-                borrow = x < 0;
-                w[i] = (uint32_t)(x + borrow * (int64_t)DEC__B);
+                int64_t y = (int64_t)w[i] - (int64_t)v[i] - borrow;
+                borrow = y < 0;
+                w[i] = (uint32_t)(y + borrow * (int64_t)DEC__B);
             }
             w[n] = (uint32_t)((int64_t)w[n] - borrow);
             qd++;
+            fresh = 1;
         }
         q[j] = (uint32_t)qd;
+        if (fresh) est = dec__div_est(u + j - 1, n, inv);
     }
     for (i = 0; i < n; i++) sticky |= u[i];
     dec__finish(c, r, q, jtop + 1, a->e - s - b->e, sticky != 0, neg);
@@ -611,6 +677,19 @@ static int dec__clz64(uint64_t x) {
 static double dec_to_double(const dec *a) {
     int n = a->n;
     if (n == 0) return a->neg ? -0.0 : 0.0;
+    if (n <= 2 && a->e >= -2 && a->e <= 2) {
+        /* C * 10^(9e) with C < 2^53 exact as a double and 10^9, 10^18 too: one correctly rounded
+           multiplication or division (inputs such as 0.5, 35, 0.125, 1e-05) */
+        uint64_t cc = n == 2 ? (uint64_t)a->l[1] * DEC__B + a->l[0] : a->l[0];
+        if (cc <= ((uint64_t)1 << 53)) {
+            double d = (double)cc;
+            if (a->e != 0) {
+                double p = a->e == 1 || a->e == -1 ? 1e9 : 1e18;
+                d = a->e > 0 ? d * p : d / p;
+            }
+            return a->neg ? -d : d;
+        }
+    }
     {
         /* C = the top (up to) 4 limbs as a 128-bit integer; the value is in [C, C + 1) * 10^(9 j) */
         int used = n < 4 ? n : 4, i, z, E, bexp;
