@@ -1,12 +1,20 @@
-"""The exchange model's compiled float64 engine (``_native/exchange.c``) behind a small Python call.
+"""The exchange model's compiled engines (``_native/exchange.c``, ``_native/exchange_exact.c``) behind
+small Python calls.
 
-The C kernel is a second implementation of the scalar float engine (``exchange_scalar`` with
-:func:`~realpolitik.models.exchange_scalar.float_arith`): the same operations in the same order on
-doubles, so its numbers are bit-identical to the Python engine's. When the compiled library is absent
-(no compiler at install time), stale or switched off, :func:`float_run` returns None and the caller
-runs the Python engine. The library is loaded on first use, never at import.
+- :func:`exact_run`: the exact engine (``exchange_scalar`` with 28-digit decimals) in C, on the decimal
+  arithmetic of ``_native/rp_dec.h``, whose every result equals Python's ``decimal`` in the same
+  context: the same exchanges and numbers, bit for bit. Exact mode, and fast mode, run it.
+- :func:`float_run`: the scalar float engine (``exchange_scalar`` with
+  :func:`~realpolitik.models.exchange_scalar.float_arith`), the same operations in the same order on
+  doubles, bit-identical to the Python engine's.
+- :func:`run_certified`: fast mode's rounds in float64 with decimal callbacks for the decisions float64
+  cannot certify, for the members the exact kernel leaves to Python.
 
-``ENABLED`` (module switch): set it to False to force the Python engine (tests compare the two).
+When the compiled library is absent (no compiler at install time), stale or switched off, each returns
+None and the caller runs the Python engine. The library is loaded on first use, never at import.
+
+``ENABLED`` (module switch): set it to False to force the Python engines (tests compare the two);
+``EXACT_ENABLED`` switches off the exact kernel alone.
 """
 
 from __future__ import annotations
