@@ -564,7 +564,7 @@ def _exact_function() -> Any:
     if lib is None:
         return None
     fn = lib.rp_exchange_exact
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_char_p] + [ctypes.c_void_p] * 8
+    fn.argtypes = [ctypes.c_void_p] * 10  # the text (bytes) passes as its buffer's address
     fn.restype = ctypes.c_int
     _EXACT.append(fn)
     return fn
