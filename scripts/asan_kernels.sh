@@ -2,7 +2,8 @@
 # Run the compiled kernels (src/realpolitik/_native/*.c) under AddressSanitizer + UBSan.
 #
 # Usage (from the repository root, with the venv set up):
-#   bash scripts/asan_kernels.sh [fuzz-count]      # (default 100) build, run the kernel tests + the fuzz driver, rebuild
+#   bash scripts/asan_kernels.sh [fuzz-count]      # (default 100) build, run the kernel tests + the fuzz drivers
+#                                                  # (count problems per kernel, 1000 x count decimal operations per kind), rebuild
 #   KEEP_ASAN=1 bash scripts/asan_kernels.sh        # ... and leave the instrumented library in place
 #   SKIP_TESTS=1 bash scripts/asan_kernels.sh 2000  # only the fuzz driver (2000 problems per kernel)
 #
@@ -44,8 +45,9 @@ export REALPOLITIK_NATIVE=1  # fail loudly if the instrumented library is not th
 
 if [ -z "${SKIP_TESTS:-}" ]; then
   "$PY" -m pytest -q -p no:cacheprovider tests/models/test_smp_native.py tests/models/test_exchange_native.py \
-    tests/models/test_exchange_exact_native.py \
+    tests/models/test_exchange_exact_native.py tests/test_dec_native.py \
     tests/models/test_smp.py tests/models/test_exchange.py tests/models/test_exchange_checked.py
 fi
 "$PY" benchmarks/kernels_fuzz.py --count "$COUNT"
+"$PY" benchmarks/dec_fuzz.py --count $((COUNT * 1000))
 echo "asan_kernels: no memory error found"
