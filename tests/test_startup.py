@@ -35,7 +35,13 @@ HEAVY = (
 )
 """Optional or heavy libraries that neither ``import realpolitik`` nor ``realpolitik --help`` may load."""
 
-LAZY_PACKAGES = ("realpolitik", "realpolitik.models", "realpolitik.scenario", "realpolitik.environment")
+LAZY_PACKAGES = (
+    "realpolitik",
+    "realpolitik.models",
+    "realpolitik.scenario",
+    "realpolitik.environment",
+    "realpolitik.deals",
+)
 
 
 def _loaded_after(code: str) -> set[str]:

@@ -22,7 +22,6 @@ import numpy as np
 from realpolitik import defaults
 from realpolitik import display as _display
 from realpolitik._rng import as_generator
-from realpolitik.deals.analysis import problem_from_scenario
 from realpolitik.deals.judge import Condition, moot_mask
 from realpolitik.deals.rules import Agreement, DecisionStructure, decision_structure
 from realpolitik.deals.space import DealProblem, issue_options, judge_numbers
@@ -293,6 +292,10 @@ class RuleReader:
                 if not problem.batch_shape_all
                 else problem.item(tuple(0 for _ in problem.batch_shape_all))
             )
+            # imported here, not at the top: only scenarios with consent issues need the deal analysis
+            # (start-up of a command-line forecast of a file without them; not a cycle)
+            from realpolitik.deals.analysis import problem_from_scenario
+
             deals = problem_from_scenario(scenario, base, structure=st)
         cols = np.array([issues.index(d) for d in st.consent_issues], dtype=np.int64)
         conds = tuple(
