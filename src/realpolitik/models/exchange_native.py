@@ -93,6 +93,20 @@ class NativeRun:
     exchanges: np.ndarray
 
 
+def _output_arrays(
+    rounds: int, n_actors: int, n_issues: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The buffers a kernel's run fills: start positions (R+1, A, D), voting positions (R, A, D),
+    outcomes (R+1, D), voting outcomes (R, D) and exchanges per round (R,)."""
+    return (
+        np.empty((rounds + 1, n_actors, n_issues)),
+        np.empty((rounds, n_actors, n_issues)),
+        np.empty((rounds + 1, n_issues)),
+        np.empty((rounds, n_issues)),
+        np.zeros(rounds, dtype=np.int32),
+    )
+
+
 def _capacity(rounds: int, n_actors: int, n_issues: int) -> int:
     """The first size of the exchange buffer (a run that realises more is made again with room)."""
     return max(64, rounds * n_actors * n_issues)
@@ -122,11 +136,7 @@ def float_run(
     pres = np.ascontiguousarray(present, dtype=np.int8)
     # the kernel indexes an eligible actor's place on an issue: never eligible where absent
     elig = np.ascontiguousarray(np.asarray(eligible, dtype=bool) & (pres != 0), dtype=np.int8)
-    hist = np.empty((rounds + 1, a, d))
-    vote = np.empty((rounds, a, d))
-    out = np.empty((rounds + 1, d))
-    vout = np.empty((rounds, d))
-    nex = np.zeros(rounds, dtype=np.int32)
+    hist, vote, out, vout, nex = _output_arrays(rounds, a, d)
     dbl = np.array([eps, w_sal, w_fix, tol], dtype=np.float64)
     cap = _capacity(rounds, a, d)
     while True:
@@ -655,11 +665,7 @@ def exact_run(
     parts.extend(map(repr, bounds[:, 1].tolist()))
     parts += [_exact_text(eps), _exact_text(w_sal), _exact_text(w_fix)]
     text = " ".join(parts).encode("ascii")
-    hist = np.empty((rounds + 1, a, d))
-    vote = np.empty((rounds, a, d))
-    out = np.empty((rounds + 1, d))
-    vout = np.empty((rounds, d))
-    nex = np.zeros(rounds, dtype=np.int32)
+    hist, vote, out, vout, nex = _output_arrays(rounds, a, d)
     cap = _capacity(rounds, a, d)
     while True:
         ints = np.array([a, d, rounds, cap, EXACT_OPTIONS, _record_blocks(a, d)], dtype=np.int32)
