@@ -65,9 +65,9 @@ typedef struct {
     dec *kc;          /* [npairs][A][A][4] r1, r2, csI, csJ, or NULL (too large: computed per candidate) */
     char *kc_set;
     /* float64 approximations (x_approx) for the guards' first look: per run s, c [A][D] and W [D]; per
-       round x [A][D], the terms in order [D][A], their running sums from the left and from the right
-       [D][A+1], the sum of their magnitudes [D] and the outcome [D] */
-    double *sf, *cf, *Wf, *xf, *tlf, *prefixf, *suffixf, *Sf, *Of, *lstf;
+       round the terms in order [D][A], their running sums from the left and from the right [D][A+1],
+       the sum of their magnitudes [D] and the outcome [D]; a scratch list [A] */
+    double *sf, *cf, *Wf, *tlf, *prefixf, *suffixf, *Sf, *Of, *lstf;
     /* records: slots of 2 * A (value, set flag) per candidate that has any */
     dec *recv;
     char *recf;
@@ -465,9 +465,7 @@ static void x_round_sums(XEng *g) {
         pf[0] = 0.0;
         for (int i = 0; i < n; i++) {
             int k = g->order[d * NA + i];
-            double xv = x_approx(&g->x[k * D + d]);
-            g->xf[k * D + d] = xv;
-            tlf[i] = (xv * g->sf[k * D + d]) * g->cf[k * D + d];
+            tlf[i] = (x_approx(&g->x[k * D + d]) * g->sf[k * D + d]) * g->cf[k * D + d];
             pf[i + 1] = pf[i] + tlf[i];
             S += fabs(tlf[i]);
         }
@@ -523,7 +521,7 @@ static void x_free(XEng *g, XWork *w) {
     free(g->W); free(g->order); free(g->norder); free(g->place); free(g->O); free(g->tl); free(g->prefix);
     free(g->terms); free(g->lst); free(g->ratio); free(g->ratio_set); free(g->kc); free(g->kc_set);
     free(g->recv); free(g->recf);
-    free(g->sf); free(g->cf); free(g->Wf); free(g->xf); free(g->tlf); free(g->prefixf); free(g->suffixf);
+    free(g->sf); free(g->cf); free(g->Wf); free(g->tlf); free(g->prefixf); free(g->suffixf);
     free(g->Sf); free(g->Of); free(g->lstf);
     free(w->left); free(w->grp); free(w->cs); free(w->live); free(w->sup_start); free(w->dem_start);
     free(w->sup_fill); free(w->dem_fill); free(w->sup_list); free(w->dem_list); free(w->supplied);
@@ -557,14 +555,13 @@ static int x_init(XEng *g, XWork *w, int NA, int D, const dec *s, const dec *c, 
     g->sf = calloc((size_t)AD + 1, sizeof(double));
     g->cf = calloc((size_t)AD + 1, sizeof(double));
     g->Wf = calloc((size_t)D + 1, sizeof(double));
-    g->xf = calloc((size_t)AD + 1, sizeof(double));
     g->tlf = calloc((size_t)AD + 1, sizeof(double));
     g->prefixf = calloc((size_t)D * (NA + 1) + 1, sizeof(double));
     g->suffixf = calloc((size_t)D * (NA + 1) + 1, sizeof(double));
     g->Sf = calloc((size_t)D + 1, sizeof(double));
     g->Of = calloc((size_t)D + 1, sizeof(double));
     g->lstf = calloc((size_t)NA + 1, sizeof(double));
-    if (!g->sf || !g->cf || !g->Wf || !g->xf || !g->tlf || !g->prefixf || !g->suffixf || !g->Sf || !g->Of ||
+    if (!g->sf || !g->cf || !g->Wf || !g->tlf || !g->prefixf || !g->suffixf || !g->Sf || !g->Of ||
         !g->lstf)
         return -1;
     w->left = calloc((size_t)AD + 1, 1);
@@ -886,6 +883,7 @@ RP_EXPORT int rp_exchange_exact(const int32_t *ints, const char *text, const cha
         nex[rnd] = n;
         double *vrow = vote + (size_t)rnd * AD;
         memcpy(vrow, xden, (size_t)AD * sizeof(double));
+        /* (beyond the buffer the run only counts: it is made again with room, as Python asks) */
         for (int t = first; t < nx && t < cap; t++) {
             const XCand *r = &w->cs[real[t]];
             double *row = exch + (size_t)t * 9;
@@ -898,10 +896,6 @@ RP_EXPORT int rp_exchange_exact(const int32_t *ints, const char *text, const cha
             row[8] = dec_to_double(&r->G);
             vrow[r->aI * D + iq] = row[5];
             vrow[r->aJ * D + ip] = row[7];
-        }
-        if (nx > cap) { /* the voting positions still need their doubles */
-            for (int i = 0; i < AD; i++)
-                if (w->supplied[i]) vrow[i] = x_den(g, &vv[i], kind[i % D], &lo[i % D], &k[i % D]);
         }
         for (int d = 0; d < D; d++) out[(size_t)rnd * D + d] = x_den(g, &g->O[d], kind[d], &lo[d], &k[d]);
         x_outcome(g, vv, newx); /* voting outcome (newx as scratch: D values) */

@@ -20,7 +20,7 @@ None and the caller runs the Python engine. The library is loaded on first use, 
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
@@ -107,6 +107,20 @@ def _output_arrays(
     )
 
 
+def _with_room(cap: int, width: int, call: Callable[[int, np.ndarray], int]) -> np.ndarray | None:
+    """The exchange buffer of a kernel run ``call(capacity, buffer)``: rows of ``width``, ``cap`` of them
+    at first. A run that realised more returns -(2 + its number) and is made again with room for them;
+    -1 (no memory) and -2 (an operation left to Python) give None (the caller runs Python)."""
+    while True:
+        exch = np.empty((cap, width))
+        rc = call(cap, exch)
+        if rc == 0:
+            return exch
+        if rc in (-1, -2):
+            return None
+        cap = -rc - 2
+
+
 def _capacity(rounds: int, n_actors: int, n_issues: int) -> int:
     """The first size of the exchange buffer (a run that realises more is made again with room)."""
     return max(64, rounds * n_actors * n_issues)
@@ -138,11 +152,10 @@ def float_run(
     elig = np.ascontiguousarray(np.asarray(eligible, dtype=bool) & (pres != 0), dtype=np.int8)
     hist, vote, out, vout, nex = _output_arrays(rounds, a, d)
     dbl = np.array([eps, w_sal, w_fix, tol], dtype=np.float64)
-    cap = _capacity(rounds, a, d)
-    while True:
+
+    def call(cap: int, exch: np.ndarray) -> int:
         ints = np.array([a, d, rounds, cap], dtype=np.int32)
-        exch = np.empty((cap, 10))
-        rc = fn(
+        rc: int = fn(
             ints.ctypes.data,
             dbl.ctypes.data,
             x.ctypes.data,
@@ -157,11 +170,11 @@ def float_run(
             nex.ctypes.data,
             exch.ctypes.data,
         )
-        if rc == 0:
-            break
-        if rc == -1:  # no memory for the kernel: the Python engine
-            return None
-        cap = -rc - 2  # the number of exchanges the run realised: run again with room for them
+        return rc
+
+    exch = _with_room(_capacity(rounds, a, d), 10, call)
+    if exch is None:  # no memory for the kernel: the Python engine
+        return None
     total = int(nex.sum())
     return NativeRun(hist, vote, out, vout, nex, exch[:total, :9])
 
@@ -666,11 +679,10 @@ def exact_run(
     parts += [_exact_text(eps), _exact_text(w_sal), _exact_text(w_fix)]
     text = " ".join(parts).encode("ascii")
     hist, vote, out, vout, nex = _output_arrays(rounds, a, d)
-    cap = _capacity(rounds, a, d)
-    while True:
+
+    def call(cap: int, exch: np.ndarray) -> int:
         ints = np.array([a, d, rounds, cap, EXACT_OPTIONS, _record_blocks(a, d)], dtype=np.int32)
-        exch = np.empty((cap, 9))
-        rc = fn(
+        rc: int = fn(
             ints.ctypes.data,
             text,
             pres.ctypes.data,
@@ -682,10 +694,10 @@ def exact_run(
             nex.ctypes.data,
             exch.ctypes.data,
         )
-        if rc == 0:
-            break
-        if rc in (-1, -2):  # no memory, or an operation left to Python's decimal: the Python engine
-            return None
-        cap = -rc - 2  # the number of exchanges the run realised: run again with room for them
+        return rc
+
+    exch = _with_room(_capacity(rounds, a, d), 9, call)
+    if exch is None:  # no memory, or an operation left to Python's decimal: the Python engine
+        return None
     total = int(nex.sum())
     return NativeRun(hist, vote, out, vout, nex, exch[:total])
